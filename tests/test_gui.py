@@ -1,0 +1,62 @@
+"""The window, offscreen: first launch loads the demo, each view lists records, nothing loads remotely."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def window(qtbot, data_dir):
+    from wtdc_desktop.ui.app import open_window
+
+    win = open_window(data_dir)
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    win.store.close()
+
+
+def test_first_launch_on_an_empty_store_loads_the_demo(window):
+    from wtdc_desktop.store import queries
+
+    assert queries.counts(window.store)["proposal"] == 20
+    assert "20 proposals" in window.statusBar().currentMessage()
+
+
+@pytest.mark.parametrize("key, expected", [("documents", 2), ("resolutions", 4), ("proposals", 20),
+                                           ("questions", 3), ("contacts", 6), ("priorities", 3), ("agenda", 11)])
+def test_each_list_view_shows_the_demo_records(window, key, expected):
+    window.show_view(key)
+    view = window.views[key]
+    assert window.stack.currentWidget() is view
+    assert view.model.rowCount() == expected
+
+
+def test_filter_narrows_the_list_and_selection_shows_details(window, qtbot):
+    window.show_view("proposals")
+    view = window.views["proposals"]
+    qtbot.keyClicks(view.filter, "interregionales")  # typed without accents
+    assert 0 < view.model.rowCount() < 20
+    view.table.selectRow(0)
+    html = view.detail.toHtml()
+    assert view.model.record_id(0) in html
+
+
+def test_hostile_text_renders_with_nothing_active(qtbot):
+    from wtdc_desktop.domain.render import markdown_to_html
+    from wtdc_desktop.ui.main_window import SafeTextBrowser
+
+    hostile = ('<script>alert(1)</script> [js](javascript:alert(1)) [file](file:///etc/passwd) '
+               '![img](https://example.org/x.png) <img src="https://example.org/y.png"> '
+               '<iframe src="https://example.org"></iframe>')
+    html = markdown_to_html(hostile)
+    assert "<script" not in html and "javascript:" not in html and "file:" not in html
+    assert "<img" not in html and "<iframe" not in html
+    browser = SafeTextBrowser()
+    qtbot.addWidget(browser)
+    browser.setHtml(html)
+    browser.show()
+    qtbot.wait(10)
+    assert browser.load_attempts == 0

@@ -1,0 +1,1 @@
+"""Published bundles: reader, verifier, writer and apply. No Qt here."""

@@ -1,0 +1,232 @@
+"""Applying a bundle to the store (spec §4): whole or not at all.
+
+Order of work: open and check the container and manifest; check the sequence
+against what was applied on the channel; verify every member's hash; copy
+document files into the content-addressed file cache (harmless if the apply
+is later refused); then, in one transaction, stream, validate and upsert the
+records, withdraw what the bundle withdraws, and record the sync. Any error
+rolls the transaction back, so the store is exactly as before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from wtdc_desktop.bundles.errors import AlreadyApplied, ApplyCancelled, BundleError, BundleRefused
+from wtdc_desktop.bundles.limits import DEFAULT_LIMITS, Limits
+from wtdc_desktop.bundles.reader import Bundle
+from wtdc_desktop.domain.records import DELEGATION_TYPES, PUBLISHED_TYPES
+from wtdc_desktop.i18n import _
+from wtdc_desktop.store import Store
+from wtdc_desktop.store import syncs
+from wtdc_desktop.store.published import PublishedWriter, save_document_files
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class ApplyResult:
+    bundle: str
+    publisher: str
+    channel: str
+    sequence: int
+    kind: str
+    outcome: str  # applied | already_applied
+    sync_id: int | None = None
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return any(c["new"] or c["changed"] or c["withdrawn"] or c["restored"] for c in self.counts.values())
+
+
+def _file_cache_path(store: Store, digest: str) -> Path:
+    return store.files_dir / digest[:2] / digest
+
+
+def _cache_files(store: Store, bundle: Bundle) -> None:
+    """Copy the bundle's files into the cache (each checked against its hash)."""
+    for member in bundle.manifest.files:
+        dest = _file_cache_path(store, member.sha256)
+        if dest.exists() and dest.stat().st_size == member.size:
+            continue
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".part-")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                bundle.copy_member(member.path, out)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, dest)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+
+
+def _check_sequence(store: Store, bundle: Bundle, force: bool) -> None:
+    m = bundle.manifest
+    state = syncs.channel_state(store.conn, m.publisher_id, m.channel)
+    applied = syncs.applied_manifest(store.conn, m.publisher_id, m.channel, m.sequence)
+    stream = f"{m.publisher_id}/{m.channel}"
+    if applied is not None:
+        if applied == m.sha256:
+            raise AlreadyApplied(
+                _("{where}: sequence {sequence} of {stream} is already applied; nothing changed.").format(
+                    where=bundle.where, sequence=m.sequence, stream=stream
+                )
+            )
+        if not force:
+            raise BundleRefused(
+                _("{where}: sequence {sequence} of {stream} was already applied with a different manifest; the bundle is refused.").format(
+                    where=bundle.where, sequence=m.sequence, stream=stream
+                )
+            )
+    if state is not None and m.sequence < state.last_sequence and not force:
+        raise BundleRefused(
+            _("{where}: sequence {sequence} of {stream} is older than the last applied ({last}); refused as a rollback (use --force to apply it anyway).").format(
+                where=bundle.where, sequence=m.sequence, stream=stream, last=state.last_sequence
+            )
+        )
+    if m.kind == "delta":
+        last = state.last_sequence if state else None
+        if last != m.base_sequence:
+            raise BundleRefused(
+                _("{where}: this delta of {stream} applies to sequence {base}, but the last applied is {last}; sync a full bundle instead.").format(
+                    where=bundle.where, stream=stream, base=m.base_sequence,
+                    last=last if last is not None else _("none")
+                )
+            )
+
+
+def apply_bundle(
+    store: Store,
+    path: Path | str,
+    *,
+    source: str | None = None,
+    force: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> ApplyResult:
+    """Apply the bundle at ``path``; raise :class:`BundleError` (store unchanged) when it may not be."""
+    source = source or str(path)
+    manifest = None
+    try:
+        with Bundle(path, limits=limits) as bundle:
+            manifest = bundle.manifest
+            if any(member.type in DELEGATION_TYPES for member in bundle.record_members()):
+                raise BundleRefused(
+                    _("{where} is a delegation bundle; import it with import-delegation, not sync.").format(
+                        where=bundle.where
+                    )
+                )
+            _check_sequence(store, bundle, force)
+            bundle.verify()
+            _cache_files(store, bundle)
+            return _apply_records(store, bundle, source, progress, cancelled)
+    except AlreadyApplied as exc:
+        syncs.log_outcome(store, source=source, outcome="already_applied", message=exc.message,
+                          **_manifest_fields(manifest))
+        return ApplyResult(
+            bundle=str(path), publisher=manifest.publisher_id, channel=manifest.channel,
+            sequence=manifest.sequence, kind=manifest.kind, outcome="already_applied",
+        )
+    except ApplyCancelled as exc:
+        syncs.log_outcome(store, source=source, outcome="cancelled", message=exc.message, **_manifest_fields(manifest))
+        raise
+    except BundleError as exc:
+        syncs.log_outcome(store, source=source, outcome="refused", message=exc.message, **_manifest_fields(manifest))
+        raise
+
+
+def _manifest_fields(manifest) -> dict:
+    if manifest is None:
+        return {}
+    return {"publisher": manifest.publisher_id, "channel": manifest.channel, "sequence": manifest.sequence,
+            "kind": manifest.kind, "manifest_sha256": manifest.sha256}
+
+
+def _apply_records(store: Store, bundle: Bundle, source: str, progress: Progress | None,
+                   cancelled: Callable[[], bool] | None) -> ApplyResult:
+    m = bundle.manifest
+    members = bundle.record_members()
+    total = sum(mem.count or 0 for mem in members)
+    files = {f.path: f for f in m.files}
+    done = 0
+    with store.transaction() as conn:
+        sync_id = syncs.begin_sync(conn, source=source, publisher=m.publisher_id, channel=m.channel,
+                                   sequence=m.sequence, kind=m.kind, manifest_sha256=m.sha256)
+        writer = PublishedWriter(conn, sync_id=sync_id, channel=m.channel_key, bundle_seq=m.sequence)
+        seen: dict[str, set[str]] = {}
+        for member in members:
+            ids = seen.setdefault(member.type, set())
+            writer.count(member.type)
+            for line in bundle.iter_records(member):
+                outcome = writer.upsert(member.type, line.record)
+                ids.add(line.record["id"])
+                if member.type == "document" and outcome != "unchanged":
+                    save_document_files(conn, line.record["id"], _document_files(line.record, files))
+                done += 1
+                if done % 500 == 0:
+                    if cancelled and cancelled():
+                        raise ApplyCancelled(_("The sync of {where} was cancelled; nothing changed.").format(
+                            where=bundle.where))
+                    if progress:
+                        progress(done, max(total, done))
+        by_type: dict[str, list[str]] = {}
+        for type_name, rid in m.deletions:
+            if type_name in PUBLISHED_TYPES:
+                by_type.setdefault(type_name, []).append(rid)
+        for type_name, ids in by_type.items():
+            writer.drop_from_channel(type_name, ids)
+        if m.kind == "full":
+            writer.withdraw_unseen(seen)
+        counts = {t: c.as_dict() for t, c in sorted(writer.counts.items())}
+        syncs.finish_sync(conn, sync_id, outcome="applied", counts=counts)
+        syncs.record_applied(conn, publisher=m.publisher_id, publisher_name=m.publisher_name, channel=m.channel,
+                             sequence=m.sequence, manifest_sha256=m.sha256, kind=m.kind, sync_id=sync_id,
+                             created_at=m.created_at, expires_at=m.expires_at)
+    if progress:
+        progress(done, max(total, done))
+    result = ApplyResult(bundle=bundle.where, publisher=m.publisher_id, channel=m.channel, sequence=m.sequence,
+                         kind=m.kind, outcome="applied", sync_id=sync_id, counts=counts)
+    warning = expiry_warning(m.expires_at, f"{m.publisher_id}/{m.channel}")
+    if warning:
+        result.warnings.append(warning)
+    return result
+
+
+def expiry_warning(expires_at: str | None, stream: str, now: dt.datetime | None = None) -> str | None:
+    if not expires_at:
+        return None
+    when = dt.datetime.fromisoformat(expires_at.replace("Z", "+00:00"))
+    now = now or dt.datetime.now(dt.timezone.utc)
+    if when < now:
+        return _("The material of {stream} expired on {when} and nothing newer has been applied: it may be stale.").format(
+            stream=stream, when=expires_at
+        )
+    return None
+
+
+def _document_files(record: dict, files: dict) -> list[tuple]:
+    out = []
+    for lang, entry in sorted((record.get("languages") or {}).items()):
+        path = entry.get("file")
+        if not path:
+            continue
+        member = files.get(path)
+        out.append((lang, entry.get("title"), path, member.sha256 if member else None,
+                    member.size if member else None, member.media_type if member else None))
+    return out

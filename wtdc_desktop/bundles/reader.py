@@ -1,0 +1,435 @@
+"""Reading a bundle, as a ZIP file or a folder: members, verification, records.
+
+Nothing is parsed before the container and the manifest have been checked,
+and every member is hashed while it is read, so a member swapped between the
+check and the read is still caught. Member data is streamed: a bundle is
+never held in memory whole.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+import os
+import stat
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from wtdc_desktop.bundles.errors import BundleError
+from wtdc_desktop.bundles.limits import DEFAULT_LIMITS, Limits
+from wtdc_desktop.bundles.manifest import Manifest, Member, known_type, parse_manifest, path_problem
+from wtdc_desktop.domain.records import ALL_TYPES, RecordError
+from wtdc_desktop.i18n import _
+
+log = logging.getLogger(__name__)
+
+MANIFEST = "manifest.json"
+SIGNATURE = "manifest.json.sig"
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class RecordLine:
+    type: str
+    path: str
+    line: int
+    record: dict
+
+
+class _Container:
+    """What a bundle is stored in: lists members and opens them."""
+
+    def names(self) -> list[str]:
+        raise NotImplementedError
+
+    def open(self, name: str) -> BinaryIO:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+
+class _ZipContainer(_Container):
+    def __init__(self, path: Path, where: str, limits: Limits) -> None:
+        self.where = where
+        try:
+            size = path.stat().st_size
+        except OSError as exc:
+            raise BundleError(_("{where} cannot be read: {reason}.").format(where=where, reason=exc.strerror)) from None
+        if size > limits.compressed_size:
+            raise BundleError(
+                _("{where} is {size} bytes, over the limit of {limit} bytes for a compressed bundle.").format(
+                    where=where, size=size, limit=limits.compressed_size
+                )
+            )
+        try:
+            self.zip = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+            raise BundleError(
+                _("{where} is not a readable ZIP archive ({reason}).").format(where=where, reason=exc)
+            ) from None
+        infos = self.zip.infolist()
+        if len(infos) > limits.members:
+            raise BundleError(
+                _("{where} has {count} members, over the limit of {limit}.").format(
+                    where=where, count=len(infos), limit=limits.members
+                )
+            )
+        self.infos: dict[str, zipfile.ZipInfo] = {}
+        folded: set[str] = set()
+        total = 0
+        for info in infos:
+            raw_name = info.orig_filename  # zipfile rewrites some names; check what is really there
+            if raw_name.endswith("/") and info.file_size == 0:
+                continue  # a directory entry
+            problem = path_problem(raw_name)
+            if problem is None and raw_name != info.filename:
+                problem = _("a name that ZIP readers would rewrite")
+            if problem:
+                raise BundleError(
+                    _("{where}: the member “{name}” is not allowed ({problem}).").format(
+                        where=where, name=raw_name.replace("\x00", "\\0"), problem=problem
+                    )
+                )
+            file_type = stat.S_IFMT(info.external_attr >> 16)
+            if info.create_system == 3 and file_type and file_type != stat.S_IFREG:
+                raise BundleError(
+                    _("{where}: the member “{name}” is a link or a special file, which a bundle may not hold.").format(
+                        where=where, name=raw_name
+                    )
+                )
+            key = raw_name.casefold()
+            if key in folded:
+                raise BundleError(
+                    _("{where}: the member “{name}” appears twice (or differs from another only by case).").format(
+                        where=where, name=raw_name
+                    )
+                )
+            folded.add(key)
+            if info.flag_bits & 0x1:
+                raise BundleError(
+                    _("{where}: the member “{name}” is encrypted.").format(where=where, name=raw_name)
+                )
+            if info.compress_size and info.file_size / info.compress_size > limits.compression_ratio:
+                raise BundleError(
+                    _("{where}: the member “{name}” expands {ratio:.0f} times, over the limit of {limit:.0f} to 1.").format(
+                        where=where, name=raw_name, ratio=info.file_size / info.compress_size,
+                        limit=limits.compression_ratio
+                    )
+                )
+            total += info.file_size
+            self.infos[raw_name] = info
+        if total > limits.uncompressed_size:
+            raise BundleError(
+                _("{where} would expand to {size} bytes, over the limit of {limit} bytes.").format(
+                    where=where, size=total, limit=limits.uncompressed_size
+                )
+            )
+
+    def names(self) -> list[str]:
+        return list(self.infos)
+
+    def open(self, name: str) -> BinaryIO:
+        return self.zip.open(self.infos[name])
+
+    def close(self) -> None:
+        self.zip.close()
+
+
+class _FolderContainer(_Container):
+    def __init__(self, path: Path, where: str, limits: Limits) -> None:
+        self.root = path
+        self.where = where
+        self.files: dict[str, Path] = {}
+        folded: set[str] = set()
+        total = 0
+        stack = [(path, "")]
+        while stack:
+            folder, prefix = stack.pop()
+            try:
+                entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            except OSError as exc:
+                raise BundleError(
+                    _("{where}: the folder “{name}” cannot be read: {reason}.").format(
+                        where=where, name=prefix or ".", reason=exc.strerror
+                    )
+                ) from None
+            for entry in entries:
+                name = prefix + entry.name
+                if entry.is_symlink():
+                    raise BundleError(
+                        _("{where}: the member “{name}” is a link, which a bundle may not hold.").format(
+                            where=where, name=name
+                        )
+                    )
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((Path(entry.path), name + "/"))
+                    continue
+                if not entry.is_file(follow_symlinks=False):
+                    raise BundleError(
+                        _("{where}: the member “{name}” is a special file, which a bundle may not hold.").format(
+                            where=where, name=name
+                        )
+                    )
+                problem = path_problem(name)
+                if problem:
+                    raise BundleError(
+                        _("{where}: the member “{name}” is not allowed ({problem}).").format(
+                            where=where, name=name, problem=problem
+                        )
+                    )
+                if name.casefold() in folded:
+                    raise BundleError(
+                        _("{where}: the member “{name}” differs from another only by case.").format(
+                            where=where, name=name
+                        )
+                    )
+                folded.add(name.casefold())
+                self.files[name] = Path(entry.path)
+                total += entry.stat(follow_symlinks=False).st_size
+                if len(self.files) > limits.members:
+                    raise BundleError(
+                        _("{where} has more than {limit} members.").format(where=where, limit=limits.members)
+                    )
+        if total > limits.uncompressed_size:
+            raise BundleError(
+                _("{where} holds {size} bytes, over the limit of {limit} bytes.").format(
+                    where=where, size=total, limit=limits.uncompressed_size
+                )
+            )
+
+    def names(self) -> list[str]:
+        return list(self.files)
+
+    def open(self, name: str) -> BinaryIO:
+        return open(self.files[name], "rb")
+
+
+class _CheckedStream(io.RawIOBase):
+    """Reads a member, never past its listed size, and checks size and hash at the end."""
+
+    def __init__(self, raw: BinaryIO, member: Member, where: str) -> None:
+        self.raw = raw
+        self.member = member
+        self.where = where
+        self.hash = hashlib.sha256()
+        self.read_bytes = 0
+        self.done = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        remaining = self.member.size - self.read_bytes
+        want = min(len(buffer), remaining + 1)  # one byte more reveals a member longer than listed
+        try:
+            chunk = self.raw.read(want) if want > 0 else b""
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+            raise BundleError(
+                _("{where}: the member “{name}” cannot be read ({reason}).").format(
+                    where=self.where, name=self.member.path, reason=exc
+                )
+            ) from None
+        if len(chunk) > remaining:
+            raise self._mismatch()
+        if not chunk:
+            self._finish()
+            return 0
+        self.read_bytes += len(chunk)
+        self.hash.update(chunk)
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
+
+    def _mismatch(self) -> BundleError:
+        return BundleError(
+            _("{where}: the member “{name}” is larger than the {size} bytes the manifest lists.").format(
+                where=self.where, name=self.member.path, size=self.member.size
+            )
+        )
+
+    def _finish(self) -> None:
+        if self.done:
+            return
+        self.done = True
+        if self.read_bytes != self.member.size:
+            raise BundleError(
+                _("{where}: the member “{name}” has {got} bytes, but the manifest lists {size}.").format(
+                    where=self.where, name=self.member.path, got=self.read_bytes, size=self.member.size
+                )
+            )
+        if self.hash.hexdigest() != self.member.sha256:
+            raise BundleError(
+                _("{where}: the member “{name}” does not match its SHA-256 in the manifest.").format(
+                    where=self.where, name=self.member.path
+                )
+            )
+
+    def close(self) -> None:
+        try:
+            self.raw.close()
+        finally:
+            super().close()
+
+
+class Bundle:
+    """An opened bundle. Use as a context manager; :meth:`verify` before reading records."""
+
+    def __init__(self, path: Path | str, *, limits: Limits = DEFAULT_LIMITS) -> None:
+        self.path = Path(path)
+        self.where = str(self.path)
+        self.limits = limits
+        if self.path.is_dir():
+            self.container: _Container = _FolderContainer(self.path, self.where, limits)
+        elif self.path.is_file():
+            self.container = _ZipContainer(self.path, self.where, limits)
+        else:
+            raise BundleError(_("{where} does not exist or is not a file or folder.").format(where=self.where))
+        try:
+            self._load_manifest()
+        except BaseException:
+            self.container.close()
+            raise
+
+    def _read_small(self, name: str, limit: int) -> bytes:
+        with self.container.open(name) as fp:
+            data = fp.read(limit + 1)
+        if len(data) > limit:
+            raise BundleError(
+                _("{where}: “{name}” is over the limit of {limit} bytes.").format(
+                    where=self.where, name=name, limit=limit
+                )
+            )
+        return data
+
+    def _load_manifest(self) -> None:
+        names = set(self.container.names())
+        if MANIFEST not in names:
+            raise BundleError(_("{where} has no manifest.json at its root.").format(where=self.where))
+        self.manifest_bytes = self._read_small(MANIFEST, self.limits.manifest_size)
+        self.manifest: Manifest = parse_manifest(self.manifest_bytes, self.where)
+        self.signature = self._read_small(SIGNATURE, 4096) if SIGNATURE in names else None
+        listed = self.manifest.members
+        for name in sorted(names - {MANIFEST, SIGNATURE}):
+            if name not in listed:
+                raise BundleError(
+                    _("{where}: the member “{name}” is not listed in the manifest.").format(where=self.where, name=name)
+                )
+        for name in listed:
+            if name not in names:
+                raise BundleError(
+                    _("{where}: the member “{name}” listed in the manifest is missing.").format(
+                        where=self.where, name=name
+                    )
+                )
+        total = sum(m.size for m in listed.values())
+        if total > self.limits.uncompressed_size:
+            raise BundleError(
+                _("{where}: the manifest lists {size} bytes in all, over the limit of {limit} bytes.").format(
+                    where=self.where, size=total, limit=self.limits.uncompressed_size
+                )
+            )
+
+    # -- members ---------------------------------------------------------------
+
+    def open_member(self, name: str) -> io.BufferedReader:
+        """A stream over a listed member that checks its size and hash when read to the end."""
+        member = self.manifest.members[name]
+        return io.BufferedReader(_CheckedStream(self.container.open(name), member, self.where), _CHUNK)
+
+    def verify(self, progress=None) -> None:
+        """Check every member's size and SHA-256 against the manifest."""
+        members = list(self.manifest.members)
+        for i, name in enumerate(members):
+            with self.open_member(name) as fp:
+                while fp.read(_CHUNK):
+                    pass
+            if progress:
+                progress(i + 1, len(members))
+
+    def copy_member(self, name: str, dest: BinaryIO) -> None:
+        with self.open_member(name) as fp:
+            while chunk := fp.read(_CHUNK):
+                dest.write(chunk)
+
+    # -- records ---------------------------------------------------------------
+
+    def record_members(self) -> list[Member]:
+        """Records files of known types, in manifest order; unknown types are skipped with a warning."""
+        out = []
+        for member in self.manifest.records:
+            if not known_type(member.type):
+                log.warning("%s: skipping records of unknown type %r (%s)", self.where, member.type, member.path)
+                continue
+            out.append(member)
+        return out
+
+    def iter_records(self, member: Member) -> Iterator[RecordLine]:
+        """Parse and validate one records file, line by line, streaming."""
+        rtype = ALL_TYPES[member.type]
+        seen: set[str] = set()
+        limit = self.limits.record_line
+        with self.open_member(member.path) as fp:
+            lineno = 0
+            while True:
+                raw = fp.readline(limit + 1)
+                if not raw:
+                    break
+                lineno += 1
+                here = f"{self.where}: {member.path}, line {lineno}"
+                if len(raw) > limit and not raw.endswith(b"\n"):
+                    raise BundleError(
+                        _("{where}: the line is over the limit of {limit} bytes.").format(where=here, limit=limit),
+                        where=here,
+                    )
+                if not raw.strip():
+                    continue
+                try:
+                    record = json.loads(raw.decode("utf-8"))
+                except UnicodeDecodeError:
+                    raise BundleError(_("{where}: the line is not valid UTF-8.").format(where=here), where=here) from None
+                except json.JSONDecodeError as exc:
+                    raise BundleError(
+                        _("{where}: the line is not valid JSON ({reason}).").format(where=here, reason=exc.msg),
+                        where=here,
+                    ) from None
+                try:
+                    rtype.validate(record)
+                    _check_text_sizes(record, self.limits.text_field)
+                except RecordError as exc:
+                    raise BundleError(f"{here}, {exc.message}.", where=here) from None
+                rid = record["id"]
+                if rid in seen:
+                    raise BundleError(
+                        _("{where}: the id “{id}” appears twice in this file.").format(where=here, id=rid), where=here
+                    )
+                seen.add(rid)
+                yield RecordLine(member.type, member.path, lineno, record)
+            fp.read(1)  # reach the end: size and hash are checked there
+
+    def close(self) -> None:
+        self.container.close()
+
+    def __enter__(self) -> "Bundle":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _check_text_sizes(value, limit: int, name: str = "") -> None:
+    if isinstance(value, str):
+        if len(value) > limit // 4 and len(value.encode("utf-8")) > limit:
+            raise RecordError(
+                _("field “{field}”: the text is over the limit of {limit} bytes").format(field=name, limit=limit), name
+            )
+    elif isinstance(value, dict):
+        for key, sub in value.items():
+            _check_text_sizes(sub, limit, f"{name}.{key}" if name else key)
+    elif isinstance(value, list):
+        for i, sub in enumerate(value):
+            _check_text_sizes(sub, limit, f"{name}[{i}]")

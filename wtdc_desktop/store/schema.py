@@ -1,0 +1,240 @@
+"""Schema migrations, applied in order; ``PRAGMA user_version`` is the index reached.
+
+Each migration is frozen once released: change the schema by appending one.
+Published records (one table per record type of the bundle format) and the
+delegation's own records (tables prefixed ``my_``) are kept strictly apart:
+no bundle apply ever writes a ``my_`` table.
+"""
+
+from __future__ import annotations
+
+# Columns every published table carries besides the record's own fields.
+_META = """
+    raw TEXT NOT NULL,                 -- the record as published (canonical JSON)
+    content_hash TEXT NOT NULL,        -- sha256 of raw
+    bundle_seq INTEGER NOT NULL,       -- sequence of the bundle that last changed it
+    changed_sync INTEGER NOT NULL,     -- sync that last changed it (sync_log.sync_id)
+    first_sync INTEGER NOT NULL,       -- sync that first brought it
+    channel TEXT NOT NULL,             -- publisher/channel of the current version
+    withdrawn INTEGER NOT NULL DEFAULT 0,
+    withdrawn_sync INTEGER
+"""
+
+# (table, code) for the full-text index: index rowid = table rowid * 16 + code.
+FTS_CODES = {"document": 1, "resolution": 2, "question": 3, "proposal": 4, "note": 5, "position": 6}
+
+
+def _fts_triggers(table: str, kind: str, title: str, summary: str, body: str, key: str) -> str:
+    code = FTS_CODES[kind]
+
+    def row(prefix: str) -> str:
+        return (
+            f"({prefix}.rid * 16 + {code}, '{kind}', {key.format(p=prefix)}, {title.format(p=prefix)}, "
+            f"{summary.format(p=prefix)}, {body.format(p=prefix)})"
+        )
+
+    cols = "(rowid, kind, key, title, summary, body)"
+    changed = " OR ".join(
+        f"({expr.format(p='old')}) IS NOT ({expr.format(p='new')})" for expr in (title, summary, body, key)
+    )
+    return f"""
+    CREATE TRIGGER {table}_fts_ai AFTER INSERT ON {table} BEGIN
+        INSERT INTO search_index {cols} VALUES {row('new')};
+    END;
+    CREATE TRIGGER {table}_fts_ad AFTER DELETE ON {table} BEGIN
+        DELETE FROM search_index WHERE rowid = old.rid * 16 + {code};
+    END;
+    CREATE TRIGGER {table}_fts_au AFTER UPDATE ON {table}
+    WHEN {changed} BEGIN
+        DELETE FROM search_index WHERE rowid = old.rid * 16 + {code};
+        INSERT INTO search_index {cols} VALUES {row('new')};
+    END;
+    """
+
+
+MIGRATION_1 = f"""
+CREATE TABLE region (
+    rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,
+    name TEXT, {_META});
+
+CREATE TABLE organization (
+    rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,
+    name TEXT, kind TEXT, region TEXT, country TEXT, {_META});
+
+CREATE TABLE meeting (
+    rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,
+    kind TEXT, title TEXT, region TEXT, city TEXT, country TEXT,
+    starts_on TEXT, ends_on TEXT, timezone TEXT, url TEXT, {_META});
+
+CREATE TABLE committee (
+    rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,
+    meeting TEXT, name TEXT, kind TEXT, chair TEXT, mandate TEXT, {_META});
+CREATE INDEX committee_meeting ON committee(meeting);
+
+CREATE TABLE document (
+    rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,
+    meeting TEXT, title TEXT, source TEXT, date TEXT, kind TEXT, status TEXT,
+    summary TEXT, text TEXT, languages TEXT, related TEXT,
+    sort_key TEXT NOT NULL,            -- meeting, number, revision, addendum, corrigendum
+    sym_number INTEGER, sym_revision INTEGER, sym_addendum INTEGER, sym_corrigendum INTEGER,
+    {_META});
+CREATE INDEX document_sort ON document(sort_key);
+CREATE INDEX document_meeting ON document(meeting, sort_key);
+
+CREATE TABLE resolution (
+    rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,
+    body TEXT, number TEXT, title TEXT, revision TEXT, status TEXT, text TEXT, links TEXT,
+    sort_key TEXT NOT NULL, {_META});
+CREATE INDEX resolution_sort ON resolution(sort_key);
+
+CREATE TABLE question (
+    rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,
+    number TEXT, study_group INTEGER, period TEXT, title TEXT, status TEXT, text TEXT, links TEXT,
+    sort_key TEXT NOT NULL, {_META});
+CREATE INDEX question_sort ON question(sort_key);
+
+CREATE TABLE proposal (
+    rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,
+    document TEXT, sources TEXT, action TEXT, target_type TEXT, target_id TEXT,
+    title TEXT, text TEXT, reasons TEXT, status TEXT, committee TEXT,
+    cost_amount REAL, cost_currency TEXT, {_META});
+CREATE INDEX proposal_document ON proposal(document);
+CREATE INDEX proposal_target ON proposal(target_type, target_id);
+
+CREATE TABLE session (
+    rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,
+    meeting TEXT, committee TEXT, title TEXT,
+    starts_at TEXT, ends_at TEXT,      -- UTC instants, ISO 8601 with Z
+    room TEXT, status TEXT, agenda TEXT, {_META});
+CREATE INDEX session_start ON session(meeting, starts_at);
+
+CREATE TABLE contact (
+    rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,
+    name TEXT, role TEXT, organization TEXT, region TEXT, email TEXT, phone TEXT,
+    languages TEXT, coordinates TEXT, {_META});
+
+CREATE TABLE priority (
+    rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,
+    region TEXT, title TEXT, description TEXT,
+    estimated_amount REAL, estimated_currency TEXT, pledges TEXT, {_META});
+
+CREATE TABLE deadline (
+    rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,
+    meeting TEXT, title TEXT, due TEXT, due_utc TEXT, description TEXT, {_META});
+CREATE INDEX deadline_due ON deadline(due_utc);
+
+-- Earlier versions of published records (spec §4).
+CREATE TABLE record_version (
+    vid INTEGER PRIMARY KEY,
+    type TEXT NOT NULL, id TEXT NOT NULL,
+    raw TEXT NOT NULL, content_hash TEXT NOT NULL,
+    bundle_seq INTEGER, channel TEXT,
+    applied_sync INTEGER,              -- the sync that brought this version
+    superseded_sync INTEGER NOT NULL   -- the sync that replaced or withdrew it
+);
+CREATE INDEX record_version_record ON record_version(type, id);
+
+-- Which channels currently carry a record: withdrawn when none does.
+CREATE TABLE record_channel (
+    type TEXT NOT NULL, id TEXT NOT NULL, channel TEXT NOT NULL, content_hash TEXT NOT NULL,
+    PRIMARY KEY (type, id, channel)
+) WITHOUT ROWID;
+CREATE INDEX record_channel_channel ON record_channel(channel);
+
+-- Files of documents, content-addressed in the data folder (files/ab/abcd…).
+CREATE TABLE document_file (
+    document TEXT NOT NULL, language TEXT NOT NULL, title TEXT,
+    path TEXT NOT NULL, sha256 TEXT, size INTEGER, media_type TEXT,
+    PRIMARY KEY (document, language)
+) WITHOUT ROWID;
+
+-- Bookkeeping of syncs.
+CREATE TABLE sync_log (
+    sync_id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL, finished_at TEXT,
+    source TEXT, publisher TEXT, channel TEXT, sequence INTEGER, kind TEXT,
+    manifest_sha256 TEXT,
+    outcome TEXT NOT NULL,             -- applied, already_applied, refused, failed, cancelled
+    counts TEXT, message TEXT
+);
+CREATE TABLE channel_state (
+    publisher TEXT NOT NULL, channel TEXT NOT NULL, publisher_name TEXT,
+    last_sequence INTEGER NOT NULL, last_manifest_sha256 TEXT NOT NULL,
+    last_sync INTEGER NOT NULL, created_at TEXT, expires_at TEXT,
+    PRIMARY KEY (publisher, channel)
+) WITHOUT ROWID;
+CREATE TABLE applied_bundle (
+    publisher TEXT NOT NULL, channel TEXT NOT NULL, sequence INTEGER NOT NULL,
+    manifest_sha256 TEXT NOT NULL, kind TEXT NOT NULL, sync_id INTEGER NOT NULL,
+    PRIMARY KEY (publisher, channel, sequence)
+) WITHOUT ROWID;
+CREATE TABLE source (
+    source_id INTEGER PRIMARY KEY, location TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,
+    added_at TEXT NOT NULL, last_checked TEXT, last_outcome TEXT, last_message TEXT,
+    etag TEXT, last_modified TEXT
+);
+CREATE TABLE setting (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
+
+-- The delegation's own layer: never touched by a published bundle.
+CREATE TABLE my_star (
+    type TEXT NOT NULL, id TEXT NOT NULL, starred_at TEXT NOT NULL,
+    PRIMARY KEY (type, id)) WITHOUT ROWID;
+CREATE TABLE my_read (
+    type TEXT NOT NULL, id TEXT NOT NULL, read_at TEXT NOT NULL,
+    read_hash TEXT,                    -- content hash of the version that was read
+    PRIMARY KEY (type, id)) WITHOUT ROWID;
+CREATE TABLE my_note (
+    rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,
+    subject_type TEXT NOT NULL, subject_id TEXT NOT NULL,
+    body TEXT NOT NULL, author TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+    origin TEXT                        -- delegation channel it came from, NULL if written here
+);
+CREATE INDEX my_note_subject ON my_note(subject_type, subject_id);
+CREATE TABLE my_position (
+    rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,
+    subject_type TEXT NOT NULL, subject_id TEXT NOT NULL,
+    stance TEXT NOT NULL, priority TEXT, brief TEXT, red_lines TEXT, fallback TEXT,
+    owner TEXT, status TEXT NOT NULL DEFAULT 'draft', updated_at TEXT NOT NULL, updated_by TEXT,
+    origin TEXT,
+    UNIQUE (subject_type, subject_id)
+);
+CREATE TABLE my_position_history (
+    hid INTEGER PRIMARY KEY, position_id TEXT NOT NULL,
+    changed_at TEXT NOT NULL, changed_by TEXT, data TEXT NOT NULL
+);
+CREATE INDEX my_position_history_position ON my_position_history(position_id);
+CREATE TABLE my_member (
+    name TEXT PRIMARY KEY, role TEXT, languages TEXT, days_present TEXT
+) WITHOUT ROWID;
+CREATE TABLE my_assignment (
+    id TEXT PRIMARY KEY, session TEXT NOT NULL, member TEXT NOT NULL,
+    role TEXT NOT NULL DEFAULT 'lead', updated_at TEXT NOT NULL, origin TEXT,
+    UNIQUE (session, member)
+) WITHOUT ROWID;
+CREATE TABLE my_session_priority (
+    session TEXT PRIMARY KEY, priority TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- One full-text index over published texts and the delegation's notes and briefs.
+CREATE VIRTUAL TABLE search_index USING fts5(
+    kind UNINDEXED, key, title, summary, body,
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+{_fts_triggers("document", "document", "{p}.title", "{p}.summary", "{p}.text", "{p}.id")}
+{_fts_triggers("resolution", "resolution", "{p}.title", "{p}.revision", "{p}.text", "{p}.id")}
+{_fts_triggers("question", "question", "{p}.title", "{p}.number", "{p}.text", "{p}.id")}
+{_fts_triggers("proposal", "proposal", "{p}.title", "{p}.reasons", "{p}.text", "{p}.id")}
+{_fts_triggers("my_note", "note", "{p}.subject_type || ' ' || {p}.subject_id", "''", "{p}.body", "{p}.id")}
+{_fts_triggers("my_position", "position", "{p}.subject_type || ' ' || {p}.subject_id", "coalesce({p}.red_lines, '') || ' ' || coalesce({p}.fallback, '')", "{p}.brief", "{p}.id")}
+"""
+
+MIGRATIONS: list[str] = [MIGRATION_1]
+LATEST_VERSION = len(MIGRATIONS)
+
+#: Tables that make up the delegation's own layer.
+DELEGATION_TABLES = (
+    "my_star", "my_read", "my_note", "my_position", "my_position_history",
+    "my_member", "my_assignment", "my_session_priority",
+)
+#: Bookkeeping tables that record attempts (a refused bundle is logged there).
+LOG_TABLES = ("sync_log", "source", "setting")

@@ -1,0 +1,109 @@
+"""Sync bookkeeping: the sync log, channel state, applied bundles, sources."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+
+from wtdc_desktop.store.db import Store, utcnow
+
+
+@dataclass(frozen=True)
+class ChannelState:
+    publisher: str
+    channel: str
+    publisher_name: str | None
+    last_sequence: int
+    last_manifest_sha256: str
+    last_sync: int
+    created_at: str | None
+    expires_at: str | None
+
+
+def channel_state(conn: sqlite3.Connection, publisher: str, channel: str) -> ChannelState | None:
+    row = conn.execute(
+        "SELECT publisher, channel, publisher_name, last_sequence, last_manifest_sha256, last_sync, created_at, expires_at "
+        "FROM channel_state WHERE publisher = ? AND channel = ?",
+        (publisher, channel),
+    ).fetchone()
+    return ChannelState(*row) if row else None
+
+
+def all_channel_states(store: Store) -> list[ChannelState]:
+    rows = store.execute(
+        "SELECT publisher, channel, publisher_name, last_sequence, last_manifest_sha256, last_sync, created_at, expires_at "
+        "FROM channel_state ORDER BY publisher, channel"
+    ).fetchall()
+    return [ChannelState(*row) for row in rows]
+
+
+def applied_manifest(conn: sqlite3.Connection, publisher: str, channel: str, sequence: int) -> str | None:
+    row = conn.execute(
+        "SELECT manifest_sha256 FROM applied_bundle WHERE publisher = ? AND channel = ? AND sequence = ?",
+        (publisher, channel, sequence),
+    ).fetchone()
+    return row[0] if row else None
+
+
+def begin_sync(conn: sqlite3.Connection, *, source: str, publisher: str, channel: str, sequence: int,
+               kind: str, manifest_sha256: str) -> int:
+    cur = conn.execute(
+        "INSERT INTO sync_log (started_at, source, publisher, channel, sequence, kind, manifest_sha256, outcome) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, 'running')",
+        (utcnow(), source, publisher, channel, sequence, kind, manifest_sha256),
+    )
+    return cur.lastrowid
+
+
+def finish_sync(conn: sqlite3.Connection, sync_id: int, *, outcome: str, counts: dict | None = None,
+                message: str | None = None) -> None:
+    conn.execute(
+        "UPDATE sync_log SET finished_at = ?, outcome = ?, counts = ?, message = ? WHERE sync_id = ?",
+        (utcnow(), outcome, json.dumps(counts, sort_keys=True) if counts is not None else None, message, sync_id),
+    )
+
+
+def record_applied(conn: sqlite3.Connection, *, publisher: str, publisher_name: str | None, channel: str,
+                   sequence: int, manifest_sha256: str, kind: str, sync_id: int, created_at: str | None,
+                   expires_at: str | None) -> None:
+    conn.execute(
+        "INSERT OR REPLACE INTO applied_bundle (publisher, channel, sequence, manifest_sha256, kind, sync_id) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (publisher, channel, sequence, manifest_sha256, kind, sync_id),
+    )
+    conn.execute(
+        "INSERT INTO channel_state (publisher, channel, publisher_name, last_sequence, last_manifest_sha256, last_sync, created_at, expires_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (publisher, channel) DO UPDATE SET "
+        "publisher_name = excluded.publisher_name, last_sequence = excluded.last_sequence, "
+        "last_manifest_sha256 = excluded.last_manifest_sha256, last_sync = excluded.last_sync, "
+        "created_at = excluded.created_at, expires_at = excluded.expires_at",
+        (publisher, channel, publisher_name, sequence, manifest_sha256, sync_id, created_at, expires_at),
+    )
+
+
+def log_outcome(store: Store, *, source: str, outcome: str, message: str, publisher: str | None = None,
+                channel: str | None = None, sequence: int | None = None, kind: str | None = None,
+                manifest_sha256: str | None = None) -> None:
+    """Record a sync that changed nothing (refused, already applied) in its own transaction."""
+    now = utcnow()
+    with store.transaction() as conn:
+        conn.execute(
+            "INSERT INTO sync_log (started_at, finished_at, source, publisher, channel, sequence, kind, manifest_sha256, outcome, message) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (now, now, source, publisher, channel, sequence, kind, manifest_sha256, outcome, message),
+        )
+
+
+def sync_log(store: Store, limit: int = 50) -> list[dict]:
+    rows = store.execute(
+        "SELECT sync_id, started_at, finished_at, source, publisher, channel, sequence, kind, outcome, counts, message "
+        "FROM sync_log ORDER BY sync_id DESC LIMIT ?",
+        (limit,),
+    ).fetchall()
+    out = []
+    for row in rows:
+        item = dict(row)
+        item["counts"] = json.loads(item["counts"]) if item["counts"] else None
+        out.append(item)
+    return out
