@@ -214,7 +214,7 @@ def _split_sql(script: str) -> list[str]:
             continue
         buf.append(line)
         joined = "\n".join(buf)
-        if stripped.endswith(";") and sqlite3.complete_statement(joined):
+        if sqlite3.complete_statement(joined):
             statements.append(joined)
             buf = []
     if buf and "\n".join(buf).strip():

@@ -228,7 +228,44 @@ CREATE VIRTUAL TABLE search_index USING fts5(
 {_fts_triggers("my_position", "position", "{p}.subject_type || ' ' || {p}.subject_id", "coalesce({p}.red_lines, '') || ' ' || coalesce({p}.fallback, '')", "{p}.brief", "{p}.id")}
 """
 
-MIGRATIONS: list[str] = [MIGRATION_1]
+MIGRATION_2 = f"""
+-- Publisher keys pinned by configuration or trusted by the user (spec §6).
+CREATE TABLE trusted_key (
+    publisher TEXT PRIMARY KEY, public_key TEXT NOT NULL, fingerprint TEXT NOT NULL,
+    origin TEXT NOT NULL, added_at TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- Delegation bundles (spec §8): what was last imported from each channel, and
+-- conflicts between a colleague's version and a local edit, kept for the user.
+CREATE TABLE my_import_state (
+    channel TEXT NOT NULL, type TEXT NOT NULL, id TEXT NOT NULL,
+    content_hash TEXT NOT NULL, local_hash TEXT, imported_at TEXT NOT NULL,
+    PRIMARY KEY (channel, type, id)
+) WITHOUT ROWID;
+CREATE TABLE my_conflict (
+    conflict_id INTEGER PRIMARY KEY, channel TEXT NOT NULL, type TEXT NOT NULL, id TEXT NOT NULL,
+    local_data TEXT NOT NULL, remote_data TEXT NOT NULL, detected_at TEXT NOT NULL,
+    resolved_at TEXT, resolution TEXT
+);
+CREATE INDEX my_conflict_open ON my_conflict(resolved_at);
+
+-- Text extracted from a document's attached files, for search when it has no text.
+ALTER TABLE document ADD COLUMN extracted_text TEXT;
+ALTER TABLE document_file ADD COLUMN extract_status TEXT;  -- ok, failed, unsupported, missing
+ALTER TABLE document_file ADD COLUMN extract_error TEXT;
+DROP TRIGGER document_fts_ai;
+DROP TRIGGER document_fts_ad;
+DROP TRIGGER document_fts_au;
+{_fts_triggers("document", "document", "{p}.title", "{p}.summary", "coalesce({p}.text, {p}.extracted_text)", "{p}.id")}
+"""
+
+# Reserved for work in progress, filled by the area named (an empty migration
+# only moves user_version on).
+MIGRATION_3 = ""  # agenda: delegation members, coverage, reminders, schedule imports
+MIGRATION_4 = ""  # positions and negotiation: matrix, overlaps, private contacts, budget
+MIGRATION_5 = ""  # main window: settings kept in the store, what-changed marks
+
+MIGRATIONS: list[str] = [MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5]
 LATEST_VERSION = len(MIGRATIONS)
 
 #: Tables that make up the delegation's own layer.
