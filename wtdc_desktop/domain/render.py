@@ -34,6 +34,16 @@ def markdown_to_html(text: str | None) -> str:
     return sanitize_html(converted)
 
 
+def _keep_attribute(tag: str, name: str, value: str) -> str | None:
+    """Drop links without an allowed scheme: a relative or scheme-relative URL
+    could resolve against a base to file: or a remote host."""
+    if name == "href":
+        scheme = value.split(":", 1)[0].lower() if ":" in value else ""
+        if scheme not in URL_SCHEMES or value.startswith("//"):
+            return None
+    return value
+
+
 def sanitize_html(fragment: str) -> str:
     return nh3.clean(
         fragment,
@@ -42,6 +52,7 @@ def sanitize_html(fragment: str) -> str:
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
         strip_comments=True,
+        attribute_filter=_keep_attribute,
     )
 
 

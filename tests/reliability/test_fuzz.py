@@ -1,0 +1,133 @@
+"""Fuzzing: any input gives success or the module's own error, never another exception.
+
+The number of examples per target is set by WTDC_FUZZ_EXAMPLES (default 300),
+so CI spends a fixed budget; a seed corpus of real forms is always tried first.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from html.parser import HTMLParser
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from wtdc_desktop.bundles.errors import BundleError
+from wtdc_desktop.bundles.manifest import parse_manifest
+from wtdc_desktop.domain.records import ALL_TYPES, RecordError
+from wtdc_desktop.domain.render import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES, markdown_to_html
+from wtdc_desktop.domain.symbols import SymbolError, parse_symbol
+
+EXAMPLES = int(os.environ.get("WTDC_FUZZ_EXAMPLES", "300"))
+FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=5),
+    max_leaves=20,
+)
+VALID_MANIFEST = {
+    "format": "wtdc-bundle", "format_version": 1, "publisher": {"id": "p"}, "channel": "c", "sequence": 1,
+    "kind": "full", "created_at": "2021-01-01T00:00:00Z",
+    "records": [{"path": "records/region.jsonl", "type": "region", "count": 1, "size": 1, "sha256": "0" * 64}],
+}
+
+
+@FUZZ
+@given(st.binary(max_size=300))
+@example(b"")
+@example(b"{}")
+@example(json.dumps(VALID_MANIFEST).encode())
+@example(b"\xff\xfe{")
+def test_manifest_parser_on_arbitrary_bytes(data):
+    try:
+        parse_manifest(data, "fuzz.wtdc.zip")
+    except BundleError as exc:
+        assert "fuzz.wtdc.zip" in str(exc)
+
+
+manifest_fields = st.fixed_dictionaries(
+    {}, optional={k: json_values for k in ("format", "format_version", "publisher", "channel", "sequence", "kind",
+                                            "base_sequence", "created_at", "expires_at", "records", "files",
+                                            "deletions")})
+
+
+@FUZZ
+@given(manifest_fields, st.sampled_from(list(VALID_MANIFEST)))
+def test_manifest_parser_on_wrong_types_in_every_field(fields, key):
+    manifest = dict(VALID_MANIFEST)
+    manifest.update(fields)
+    manifest.pop(key, None) if key not in fields else None
+    try:
+        parse_manifest(json.dumps(manifest).encode(), "fuzz.wtdc.zip")
+    except BundleError:
+        pass
+
+
+@FUZZ
+@given(st.sampled_from(sorted(ALL_TYPES)), st.dictionaries(
+    st.sampled_from(["id", "title", "name", "meeting", "starts_at", "ends_at", "kind", "status", "action",
+                     "target", "sources", "document", "number", "body", "due", "languages", "agenda", "pledges",
+                     "subject", "stance", "updated_at", "region", "study_group", "period", "links", "timezone"]),
+    json_values, max_size=12))
+def test_record_validator_on_arbitrary_records(type_name, record):
+    try:
+        ALL_TYPES[type_name].validate(record)
+    except RecordError as exc:
+        assert exc.message
+
+
+@FUZZ
+@given(st.text(max_size=60))
+@example("WTDC-21/25(Add.1)(Rev.1)-E")
+@example("518(Corr.1)")
+@example("PP14/34(Rev.1)(Add.1)")
+@example("WTDC-21/25(Add.1)(Add.1)")
+@example("\x00/1")
+def test_symbol_parser_on_arbitrary_text(text):
+    try:
+        symbol = parse_symbol(text)
+    except SymbolError as exc:
+        assert text in str(exc)
+    else:
+        assert parse_symbol(symbol.identity).identity == symbol.identity
+
+
+@FUZZ
+@given(st.text(max_size=400))
+@example("<script>alert(1)</script>")
+@example("[x](javascript:alert(1)) ![i](https://example.org/i.png) <iframe src=//e.org>")
+@example("<svg onload=alert(1)>")
+@example("[a](file:///etc/passwd) [b](data:text/html,<script>alert(1)</script>) [c](qrc:/x)")
+@example("[rel](foo/bar) [proto](//evil.example/x) [frag](#top)")
+def test_markdown_renderer_never_lets_anything_active_through(text):
+    _assert_inert(markdown_to_html(text))
+
+
+class _Inspector(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.problems = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in ALLOWED_TAGS:
+            self.problems.append(f"tag {tag}")
+        for name, value in attrs:
+            if name not in ALLOWED_ATTRIBUTES.get(tag, set()) and name != "rel":
+                self.problems.append(f"attribute {name} on {tag}")
+            if name == "href" and (":" not in value or value.split(":", 1)[0].lower() not in URL_SCHEMES):
+                self.problems.append(f"link {value}")
+
+
+def _assert_inert(html: str) -> None:
+    inspector = _Inspector()
+    inspector.feed(html)
+    assert inspector.problems == [], html
+
+
+@pytest.mark.parametrize("depth", [10, 200, 2000])
+def test_deeply_nested_markup_renders(depth):
+    html = markdown_to_html("> " * depth + "deep" + "\n\n" + "[" * depth + "x" + "]" * depth)
+    assert "deep" in html
