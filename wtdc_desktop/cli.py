@@ -223,6 +223,54 @@ def cmd_bundle_build(args) -> int:
     return 0
 
 
+def cmd_changes(args) -> int:
+    from wtdc_desktop.store import changes
+
+    if args.since is not None and args.since < 0:
+        raise WtdcError(_("--since must be a sync number (0 or more), not {value}.").format(value=args.since))
+    with _open_store(args) as store:
+        items = changes.changes_since(store, args.since, types=args.type, limit=args.limit)
+    if args.json:
+        _print_json(items)
+        return 0
+    if not items:
+        print(_("Nothing changed."))
+        return 0
+    labels = {"new": _("new"), "changed": _("changed"), "withdrawn": _("withdrawn"), "restored": _("restored")}
+    _print_table([_("mine"), _("change"), _("type"), _("id"), _("title"), _("fields")],
+                 [["*" if i["mine"] else "", labels[i["change"]], i["type"], i["id"], i["title"],
+                   ", ".join(i["fields"])] for i in items])
+    return 0
+
+
+def cmd_sync_log(args) -> int:
+    from wtdc_desktop.store import syncs
+
+    with _open_store(args) as store:
+        entries = syncs.sync_log(store, limit=args.limit)
+    if args.json:
+        _print_json(entries)
+        return 0
+
+    import datetime as dt
+
+    from babel.dates import format_datetime
+
+    def total(counts, key):
+        return _fmt_number(sum(c.get(key, 0) for c in (counts or {}).values()))
+
+    def when(iso):  # stored in UTC, shown in the laptop's zone
+        local = dt.datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone()
+        return format_datetime(local, "short", tzinfo=local.tzinfo, locale=current_language())
+
+    _print_table([_("sync"), _("when"), _("source"), _("sequence"), _("outcome"), _("new"), _("changed"),
+                  _("withdrawn"), _("message")],
+                 [[e["sync_id"], when(e["started_at"]), e["source"], e["sequence"], e["outcome"],
+                   total(e["counts"], "new"), total(e["counts"], "changed"), total(e["counts"], "withdrawn"),
+                   e["message"]] for e in entries])
+    return 0
+
+
 def cmd_gui(args) -> int:
     from wtdc_desktop.ui.app import run
 
@@ -272,6 +320,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id")
     p = add("symbol", _("parse an ITU document symbol"), cmd_symbol)
     p.add_argument("symbol")
+    p = add("changes", _("what changed since a sync (the delegation's records first)"), cmd_changes)
+    p.add_argument("--since", type=int, help=_("sync number (see sync-log); default: what the last sync changed"))
+    p.add_argument("--type", action="append", help=_("only records of this type (repeatable)"))
+    p.add_argument("--limit", type=int)
+    p = add("sync-log", _("list the syncs: when, source, bundle, outcome, counts"), cmd_sync_log)
+    p.add_argument("--limit", type=int, default=50)
 
     bundle = sub.add_parser("bundle", help=_("build bundles (for publishers)"), parents=[common])
     bundle_sub = bundle.add_subparsers(dest="bundle_command", metavar=_("COMMAND"), required=True)

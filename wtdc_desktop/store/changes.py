@@ -1,0 +1,151 @@
+"""What changed: records new, changed, withdrawn or restored since a sync.
+
+Every published table records the sync that first brought a record
+(``first_sync``), last changed it (``changed_sync``) and withdrew it
+(``withdrawn_sync``); ``record_version`` keeps each earlier version with the
+sync that superseded it. From these, :func:`changes_since` tells what changed
+after sync N, with the records the delegation follows (starred, noted, holding
+a position on, covering) first, and :func:`badge_state` gives list views their
+"new" / "changed" marks relative to the last sync.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+from wtdc_desktop.domain.records import PUBLISHED_TYPES
+from wtdc_desktop.store.db import Store
+
+#: The column that names a record of each type in a list of changes.
+_TITLE_COLUMN = {"region": "name", "organization": "name", "committee": "name", "contact": "name"}
+#: Order of the reasons a record is "mine".
+WHY_MINE = ("starred", "noted", "position", "assigned")
+
+
+def last_sync_id(store: Store) -> int | None:
+    """The last sync that applied a bundle (None when nothing was ever applied)."""
+    row = store.execute("SELECT max(sync_id) FROM sync_log WHERE outcome = 'applied'").fetchone()
+    return row[0]
+
+
+def previous_sync_id(store: Store, before: int) -> int:
+    """The last applied sync before ``before`` (0 when there is none)."""
+    row = store.execute(
+        "SELECT max(sync_id) FROM sync_log WHERE outcome = 'applied' AND sync_id < ?", (before,)
+    ).fetchone()
+    return row[0] or 0
+
+
+def _baseline_since(store: Store) -> int | None:
+    """The sync "what the last sync changed" is measured from (None: nothing applied yet)."""
+    last = last_sync_id(store)
+    if last is None:
+        return None
+    return previous_sync_id(store, last)
+
+
+def _mine(store: Store) -> dict[tuple[str, str], list[str]]:
+    """(type, id) -> why the delegation follows it."""
+    why: dict[tuple[str, str], set[str]] = {}
+    for row in store.execute("SELECT type, id FROM my_star"):
+        why.setdefault((row[0], row[1]), set()).add("starred")
+    for row in store.execute("SELECT DISTINCT subject_type, subject_id FROM my_note"):
+        why.setdefault((row[0], row[1]), set()).add("noted")
+    for row in store.execute("SELECT subject_type, subject_id FROM my_position"):
+        why.setdefault((row[0], row[1]), set()).add("position")
+    for row in store.execute("SELECT DISTINCT session FROM my_assignment"):
+        why.setdefault(("session", row[0]), set()).add("assigned")
+    return {key: [w for w in WHY_MINE if w in reasons] for key, reasons in why.items()}
+
+
+def _baselines(store: Store, since: int, types: Iterable[str]) -> dict[tuple[str, str], str]:
+    """(type, id) -> the raw record as it was at sync ``since``, for records changed after it."""
+    wanted = list(types)
+    out: dict[tuple[str, str], str] = {}
+    sql = (
+        "SELECT type, id, raw FROM record_version WHERE superseded_sync > ? "
+        f"AND type IN ({', '.join('?' * len(wanted))}) ORDER BY vid"
+    )
+    for row in store.execute(sql, (since, *wanted)):
+        out.setdefault((row[0], row[1]), row[2])  # the earliest superseded after ``since``
+    return out
+
+
+def changed_fields(before: dict, after: dict) -> list[str]:
+    """Top-level fields whose value differs between two versions of a record, sorted."""
+    return sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+
+
+def changes_since(store: Store, since_sync: int | None = None, *, types: Iterable[str] | None = None,
+                  limit: int | None = None) -> list[dict]:
+    """Records new, changed, withdrawn or restored after sync ``since_sync``.
+
+    ``since_sync`` None means what the last applied sync changed. Each item is
+    ``{"type", "id", "title", "change", "sync_id", "mine", "why_mine", "fields"}``;
+    records the delegation follows come first, then by type and id.
+    """
+    if since_sync is None:
+        since_sync = _baseline_since(store)
+        if since_sync is None:
+            return []
+    wanted = [t for t in PUBLISHED_TYPES if types is None or t in set(types)]
+    if not wanted:
+        return []
+    baselines = _baselines(store, since_sync, wanted)
+    mine = _mine(store)
+    items: list[dict] = []
+    for type_name in wanted:
+        title = f"coalesce({_TITLE_COLUMN.get(type_name, 'title')}, id)"
+        rows = store.execute(
+            f"SELECT id, {title} AS title, raw, first_sync, changed_sync, withdrawn, withdrawn_sync "
+            f"FROM {type_name} WHERE first_sync > ? OR changed_sync > ? OR (withdrawn = 1 AND withdrawn_sync > ?)",
+            (since_sync, since_sync, since_sync),
+        )
+        for row in rows:
+            rid = row["id"]
+            fields: list[str] = []
+            if row["withdrawn"]:
+                if row["withdrawn_sync"] is None or row["withdrawn_sync"] <= since_sync or row["first_sync"] > since_sync:
+                    continue  # withdrawn earlier, or came and went after the baseline: nothing to tell
+                change, sync_id = "withdrawn", row["withdrawn_sync"]
+            elif row["first_sync"] > since_sync:
+                change, sync_id = "new", row["first_sync"]
+            else:
+                sync_id = row["changed_sync"]
+                before = baselines.get((type_name, rid))
+                if before is None:
+                    # the content is what it was; only a withdrawal lifted since moves changed_sync
+                    change = "restored"
+                else:
+                    change = "changed"
+                    fields = changed_fields(json.loads(before), json.loads(row["raw"]))
+                    if not fields:
+                        continue  # changed and changed back: the same as at the baseline
+            why = mine.get((type_name, rid), [])
+            items.append({
+                "type": type_name, "id": rid, "title": row["title"], "change": change, "sync_id": sync_id,
+                "mine": bool(why), "why_mine": why, "fields": fields,
+            })
+    items.sort(key=lambda i: (not i["mine"], i["type"], i["id"]))
+    if limit is not None:
+        items = items[:limit]
+    return items
+
+
+def badge_state(store: Store, type_name: str, ids: Iterable[str]) -> dict[str, str | None]:
+    """id -> "new", "changed" or None: what the last applied sync did to each of these records."""
+    if type_name not in PUBLISHED_TYPES:
+        raise ValueError(f"unknown record type {type_name!r}")
+    ids = list(ids)
+    out: dict[str, str | None] = {rid: None for rid in ids}
+    since = _baseline_since(store)
+    if since is None:
+        return out
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        sql = (f"SELECT id, first_sync, changed_sync FROM {type_name} "
+               f"WHERE withdrawn = 0 AND changed_sync > ? AND id IN ({', '.join('?' * len(chunk))})")
+        for row in store.execute(sql, (since, *chunk)):
+            out[row[0]] = "new" if row[1] > since else "changed"
+    return out
