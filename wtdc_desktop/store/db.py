@@ -49,6 +49,10 @@ class DiskFull(StoreError):
     exit_code = 6
 
 
+class DiskError(StoreError):
+    exit_code = 6
+
+
 def default_data_dir() -> Path:
     """The data folder: ``$WTDC_DATA_DIR`` if set, else the platform's user data folder."""
     env = os.environ.get("WTDC_DATA_DIR")
@@ -74,6 +78,12 @@ def translate_sqlite_error(exc: sqlite3.Error, path: Path) -> StoreError | None:
     if "disk is full" in text or "database or disk is full" in text:
         return DiskFull(
             _("The disk holding {path} is full; free some space and try again (nothing was changed).").format(
+                path=path
+            )
+        )
+    if "disk i/o error" in text or "ioerr" in text:
+        return DiskError(
+            _("Writing the store {path} failed with a disk error; nothing was changed. Check the disk and try again.").format(
                 path=path
             )
         )
@@ -172,8 +182,16 @@ class Store:
             raise translate_sqlite_error(exc, self.path) or exc
         try:
             yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
+        except BaseException as exc:
+            try:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+            except sqlite3.Error:  # SQLite rolls back by itself when it cannot
+                log.warning("rollback failed on %s", self.path, exc_info=True)
+            if isinstance(exc, sqlite3.Error):
+                known = translate_sqlite_error(exc, self.path)
+                if known is not None:
+                    raise known from exc
             raise
         try:
             self.conn.execute("COMMIT")
