@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from wtdc_desktop.bundles.errors import AlreadyApplied, ApplyCancelled, BundleError, BundleRefused
+from wtdc_desktop.bundles.extract import DocumentTextExtractor
 from wtdc_desktop.bundles.limits import DEFAULT_LIMITS, Limits
 from wtdc_desktop.bundles.reader import Bundle
 from wtdc_desktop.domain.records import DELEGATION_TYPES, PUBLISHED_TYPES
@@ -169,6 +170,8 @@ def _apply_records(store: Store, bundle: Bundle, source: str, progress: Progress
         sync_id = syncs.begin_sync(conn, source=source, publisher=m.publisher_id, channel=m.channel,
                                    sequence=m.sequence, kind=m.kind, manifest_sha256=m.sha256)
         writer = PublishedWriter(conn, sync_id=sync_id, channel=m.channel_key, bundle_seq=m.sequence)
+        extractor = DocumentTextExtractor(conn, lambda digest: _file_cache_path(store, digest),
+                                          where=bundle.where, limits=bundle.limits)
         seen: dict[str, set[str]] = {}
         for member in members:
             ids = seen.setdefault(member.type, set())
@@ -177,7 +180,9 @@ def _apply_records(store: Store, bundle: Bundle, source: str, progress: Progress
                 outcome = writer.upsert(member.type, line.record)
                 ids.add(line.record["id"])
                 if member.type == "document" and outcome != "unchanged":
-                    save_document_files(conn, line.record["id"], _document_files(line.record, files))
+                    doc_files = _document_files(line.record, files)
+                    save_document_files(conn, line.record["id"], doc_files)
+                    extractor.document(line.record, doc_files)  # search inside attached files
                 done += 1
                 if done % 500 == 0:
                     if cancelled and cancelled():
@@ -202,6 +207,7 @@ def _apply_records(store: Store, bundle: Bundle, source: str, progress: Progress
         progress(done, max(total, done))
     result = ApplyResult(bundle=bundle.where, publisher=m.publisher_id, channel=m.channel, sequence=m.sequence,
                          kind=m.kind, outcome="applied", sync_id=sync_id, counts=counts)
+    result.warnings.extend(extractor.warnings)
     warning = expiry_warning(m.expires_at, f"{m.publisher_id}/{m.channel}")
     if warning:
         result.warnings.append(warning)
