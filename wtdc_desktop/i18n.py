@@ -1,8 +1,26 @@
-"""Translation of user-visible text: ``_``, ``N_`` and ``ngettext``.
+"""Translation of user-visible text: ``_``, ``N_``, ``ngettext`` and ``pgettext``.
 
-Catalogs are gettext ``.po`` files in ``i18n/``; compiled ``.mo`` files are
-used when the build produced them, otherwise the ``.po`` file is compiled in
-memory with Babel, so a checkout works without a manual step.
+Catalogs are gettext ``.po`` files in ``i18n/`` (one per language, made from
+``i18n/wtdc_desktop.pot`` by ``scripts/update_catalogs.py``). An installed
+package and the frozen build carry compiled ``.mo`` files (the build compiles
+them, see ``setup.py`` and ``build_spec.spec``); a checkout without them, or
+with a ``.mo`` older than its ``.po``, compiles the ``.po`` in memory with
+Babel, so no manual step is ever needed.
+
+Rules for code that shows text (checked by tests/test_i18n.py):
+
+- every user-visible string goes through ``_()``; strings defined at import
+  time are marked with ``N_()`` and translated where they are shown;
+- placeholders are named: ``_("{count} records").format(count=n)``, never an
+  f-string inside ``_()``; plurals go through ``ngettext``;
+- the interface language is chosen once, at start-up (``--lang``, else the
+  Settings choice, else the system's language if supported, else English);
+  a language chosen in Settings takes effect at the next start.
+
+The pseudo-locale (environment variable ``WTDC_PSEUDO=1``) lengthens every
+translated string by about 40 % and wraps it in ``⟦…⟧``: a label that is
+cut off, or a string that never went through ``_()``, is then easy to see
+(tests/test_i18n.py renders every view under it).
 """
 
 from __future__ import annotations
@@ -11,8 +29,11 @@ import gettext
 import io
 import locale
 import logging
+import math
 import os
+import re
 import threading
+from pathlib import Path
 
 from wtdc_desktop.resources import i18n_path
 
@@ -21,22 +42,29 @@ log = logging.getLogger(__name__)
 DOMAIN = "wtdc_desktop"
 #: Interface languages, in the order ITU lists its official languages.
 LANGUAGES = ("ar", "zh", "en", "fr", "ru", "es")
+#: Each language's name in itself (what a language menu shows, never translated).
+LANGUAGE_NAMES = {
+    "ar": "العربية", "zh": "中文", "en": "English", "fr": "Français", "ru": "Русский", "es": "Español",
+}
 RTL_LANGUAGES = frozenset({"ar"})
 DEFAULT_LANGUAGE = "en"
+#: The locale used for formatting (Babel) and by Qt (QLocale) for each interface language.
+#: Arabic uses Modern Standard Arabic with Western digits ("ar_001"), as ITU and UN
+#: Arabic texts do; Chinese is Simplified Chinese.
+FORMAT_LOCALES = {"ar": "ar_001", "zh": "zh_Hans_CN", "en": "en", "fr": "fr", "ru": "ru", "es": "es"}
+
+PSEUDO_ENV = "WTDC_PSEUDO"
+PSEUDO_OPEN, PSEUDO_CLOSE = "⟦", "⟧"
 
 _lock = threading.Lock()
 _translations: gettext.NullTranslations = gettext.NullTranslations()
 _language = DEFAULT_LANGUAGE
+_pseudo = False
 
 
-def _load_catalog(lang: str) -> gettext.NullTranslations:
-    mo = i18n_path(lang, "LC_MESSAGES", f"{DOMAIN}.mo")
-    if mo.is_file():
-        with mo.open("rb") as fp:
-            return gettext.GNUTranslations(fp)
-    po = i18n_path(f"{lang}.po")
-    if not po.is_file():
-        return gettext.NullTranslations()
+# --- catalogs -----------------------------------------------------------------------------
+
+def _po_to_translations(po: Path, lang: str) -> gettext.GNUTranslations:
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
@@ -48,35 +76,106 @@ def _load_catalog(lang: str) -> gettext.NullTranslations:
     return gettext.GNUTranslations(buf)
 
 
+def _load_catalog(lang: str) -> gettext.NullTranslations:
+    mo = i18n_path(lang, "LC_MESSAGES", f"{DOMAIN}.mo")
+    po = i18n_path(f"{lang}.po")
+    # A compiled catalog wins unless its source is newer (a checkout where
+    # someone edited the .po after compiling).
+    if mo.is_file() and not (po.is_file() and po.stat().st_mtime > mo.stat().st_mtime + 1):
+        with mo.open("rb") as fp:
+            return gettext.GNUTranslations(fp)
+    if not po.is_file():
+        log.warning("no message catalog for %r", lang)
+        return gettext.NullTranslations()
+    return _po_to_translations(po, lang)
+
+
+def compile_catalogs(source_dir: Path, dest_dir: Path) -> list[Path]:
+    """Compile every ``<lang>.po`` in ``source_dir`` to ``dest_dir/<lang>/LC_MESSAGES/wtdc_desktop.mo``.
+
+    Used by the package build (setup.py), the PyInstaller build and
+    scripts/update_catalogs.py. Fuzzy entries are left out.
+    """
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    written = []
+    for po in sorted(Path(source_dir).glob("*.po")):
+        lang = po.stem
+        with po.open("rb") as fp:
+            catalog = read_po(fp, locale=lang)
+        target = Path(dest_dir) / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(".mo.tmp")
+        with tmp.open("wb") as fp:
+            write_mo(fp, catalog, use_fuzzy=False)
+        os.replace(tmp, target)
+        written.append(target)
+    return written
+
+
+# --- choosing the language -------------------------------------------------------------------
+
+def normalize_language(code: str | None) -> str | None:
+    """``"fr_CH.UTF-8"`` → ``"fr"``; ``None`` for anything we do not support."""
+    if not code:
+        return None
+    code = code.strip().lower().replace("-", "_").split(".")[0].split("@")[0].split("_")[0]
+    return code if code in LANGUAGES else None
+
+
 def system_language() -> str:
     """The laptop's language if it is one we support, else English."""
     for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(var)
         if value:
-            code = value.split(":")[0].split("_")[0].split(".")[0].lower()
-            if code in LANGUAGES:
-                return code
+            for part in value.split(":"):
+                code = normalize_language(part)
+                if code:
+                    return code
+            if var != "LANGUAGE":  # the first variable set decides (POSIX order)
+                break
     try:
-        code = (locale.getlocale()[0] or "").split("_")[0].lower()
+        code = normalize_language(locale.getlocale()[0])
     except ValueError:
-        code = ""
-    return code if code in LANGUAGES else DEFAULT_LANGUAGE
+        code = None
+    return code or DEFAULT_LANGUAGE
+
+
+def pseudo_enabled() -> bool:
+    return _pseudo
+
+
+def set_pseudo(enabled: bool | None = None) -> bool:
+    """Turn the pseudo-locale on or off (``None``: follow ``WTDC_PSEUDO``)."""
+    global _pseudo
+    if enabled is None:
+        enabled = os.environ.get(PSEUDO_ENV, "").strip().lower() not in ("", "0", "false", "no")
+    _pseudo = bool(enabled)
+    return _pseudo
 
 
 def set_language(lang: str | None) -> str:
-    """Switch the interface language; returns the language now in use."""
+    """Switch the interface language; returns the language now in use.
+
+    ``None`` means the system's language (if supported, else English). An
+    unsupported code falls back to English with a warning. Also re-reads
+    ``WTDC_PSEUDO``.
+    """
     global _translations, _language
-    lang = (lang or system_language()).lower().replace("-", "_").split("_")[0]
-    if lang not in LANGUAGES:
-        log.warning("unsupported interface language %r, using English", lang)
+    requested = lang
+    lang = normalize_language(lang) if lang else system_language()
+    if lang is None:
+        log.warning("unsupported interface language %r, using English", requested)
         lang = DEFAULT_LANGUAGE
     with _lock:
         try:
-            _translations = _load_catalog(lang) if lang != DEFAULT_LANGUAGE else gettext.NullTranslations()
+            _translations = _load_catalog(lang)
         except Exception:  # a broken catalog must never stop the app
             log.exception("could not load the %s catalog", lang)
             _translations = gettext.NullTranslations()
         _language = lang
+        set_pseudo()
     return lang
 
 
@@ -84,19 +183,59 @@ def current_language() -> str:
     return _language
 
 
+def format_locale(lang: str | None = None) -> str:
+    """The Babel / QLocale locale name for an interface language."""
+    return FORMAT_LOCALES.get(lang or _language, "en")
+
+
 def is_rtl(lang: str | None = None) -> bool:
     return (lang or _language) in RTL_LANGUAGES
 
 
+# --- the pseudo-locale ---------------------------------------------------------------------
+
+_PSEUDO_MAP = str.maketrans(
+    "aAcCdDeEgGhHiIkKlLnNoOrRsStTuUwWyYzZ",
+    "áÁçÇďĎéÉĝĜĥĤíÍķĶłŁñÑóÓřŘšŠťŤúÚŵŴýÝžŽ",
+)
+#: What the pseudo-locale must leave alone: placeholders, %-formats, HTML tags and entities.
+_PSEUDO_KEEP = re.compile(r"(\{[^{}]*\}|%\([^)]*\)[a-z]|%[a-z%]|<[^>]*>|&[a-zA-Z]+;|&#\d+;)")
+
+
+def pseudo(text: str) -> str:
+    """``"Open {name}"`` → ``"⟦Óƥéñ {name}·····⟧"``: accented, ~40 % longer, marked."""
+    if not text:
+        return text
+    parts = _PSEUDO_KEEP.split(text)
+    for i in range(0, len(parts), 2):  # even indexes: ordinary text
+        parts[i] = parts[i].translate(_PSEUDO_MAP)
+    padding = "·" * max(1, math.ceil(0.4 * len(text)) - 2)  # with the two markers: +40 %
+    return f"{PSEUDO_OPEN}{''.join(parts)}{padding}{PSEUDO_CLOSE}"
+
+
+# --- translating ------------------------------------------------------------------------------
+
 def _(message: str) -> str:
     """Translate ``message`` into the interface language."""
-    return _translations.gettext(message)
+    text = _translations.gettext(message)
+    return pseudo(text) if _pseudo else text
 
 
 def N_(message: str) -> str:
-    """Mark ``message`` for extraction; it is translated where it is shown."""
+    """Mark ``message`` for extraction; it is translated where it is shown, with ``_()``."""
     return message
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
-    return _translations.ngettext(singular, plural, n)
+    """The plural form for ``n`` (``{count}`` in the message is filled by the caller)."""
+    text = _translations.ngettext(singular, plural, n)
+    return pseudo(text) if _pseudo else text
+
+
+def pgettext(context: str, message: str) -> str:
+    """Translate ``message`` in a context, for words with two meanings (a noun and a verb)."""
+    text = _translations.pgettext(context, message)
+    return pseudo(text) if _pseudo else text
+
+
+set_pseudo()
