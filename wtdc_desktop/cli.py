@@ -340,6 +340,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--kind", choices=["full", "delta"])
     p.add_argument("--created-at")
     p.add_argument("--expires-at")
+
+    from wtdc_desktop.cli_agenda import register as register_agenda
+
+    register_agenda(sub, add, common)
     return parser
 
 

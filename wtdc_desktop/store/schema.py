@@ -261,7 +261,36 @@ DROP TRIGGER document_fts_au;
 
 # Reserved for work in progress, filled by the area named (an empty migration
 # only moves user_version on).
-MIGRATION_3 = ""  # agenda: delegation members, coverage, reminders, schedule imports
+# Agenda: delegation members, coverage, reminders, schedule imports.
+MIGRATION_3 = """
+-- What the delegation notes about a session's languages (not published data).
+CREATE TABLE my_session_language (
+    session TEXT PRIMARY KEY,
+    languages TEXT,                    -- JSON list of language codes the session is held in
+    interpretation TEXT,               -- interpretation available (free text), NULL if none noted
+    updated_at TEXT NOT NULL
+) WITHOUT ROWID;
+ALTER TABLE my_member ADD COLUMN updated_at TEXT;
+ALTER TABLE my_session_priority ADD COLUMN updated_at TEXT;
+
+-- Published timetables (frab XML/JSON, iCalendar) imported as sources.
+CREATE TABLE schedule_source (
+    location TEXT PRIMARY KEY,         -- file, folder or https URL as given
+    meeting TEXT NOT NULL,
+    channel TEXT NOT NULL,             -- bundle channel of the publisher "schedule-import"
+    format TEXT, last_checked TEXT, last_outcome TEXT, last_message TEXT,
+    content_sha256 TEXT, etag TEXT, last_modified TEXT
+) WITHOUT ROWID;
+CREATE TABLE schedule_event (
+    channel TEXT NOT NULL, guid TEXT NOT NULL, session TEXT NOT NULL,
+    PRIMARY KEY (channel, guid)
+) WITHOUT ROWID;
+
+-- Reminders already shown (session id and start instant: a moved session is reminded again).
+CREATE TABLE reminder_sent (
+    key TEXT PRIMARY KEY, session TEXT NOT NULL, fired_at TEXT NOT NULL
+) WITHOUT ROWID;
+"""
 MIGRATION_4 = ""  # positions and negotiation: matrix, overlaps, private contacts, budget
 MIGRATION_5 = ""  # main window: settings kept in the store, what-changed marks
 
@@ -271,7 +300,7 @@ LATEST_VERSION = len(MIGRATIONS)
 #: Tables that make up the delegation's own layer.
 DELEGATION_TABLES = (
     "my_star", "my_read", "my_note", "my_position", "my_position_history",
-    "my_member", "my_assignment", "my_session_priority",
+    "my_member", "my_assignment", "my_session_priority", "my_session_language",
 )
 #: Bookkeeping tables that record attempts (a refused bundle is logged there).
 LOG_TABLES = ("sync_log", "source", "setting")

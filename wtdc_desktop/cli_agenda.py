@@ -1,0 +1,288 @@
+"""Agenda commands of the command line: members, assignments, priorities, conflicts, calendars.
+
+Registered into the main parser by :func:`register` (see ``cli.build_parser``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+from wtdc_desktop.errors import WtdcError
+from wtdc_desktop.i18n import _
+
+#: Each provider returns conflicts as dicts with at least "kind"; ``conflicts --json`` prints them all
+#: as one list. Other areas append their provider here.
+CONFLICT_PROVIDERS: list[Callable[[object], list[dict]]] = []
+
+
+def coverage_conflicts(store) -> list[dict]:
+    from wtdc_desktop.store import agenda as sa
+
+    return [c.as_dict() for c in sa.conflicts(store)]
+
+
+CONFLICT_PROVIDERS.append(coverage_conflicts)
+
+
+def _cli():
+    from wtdc_desktop import cli
+
+    return cli
+
+
+def _split(text: str | None) -> list[str] | None:
+    if text is None:
+        return None
+    return [x.strip() for x in text.split(",") if x.strip()]
+
+
+def _days(text: str | None) -> list[dt.date] | None:
+    if text is None:
+        return None
+    out = []
+    for part in _split(text) or []:
+        try:
+            out.append(dt.date.fromisoformat(part))
+        except ValueError:
+            raise WtdcError(_("“{value}” is not a day YYYY-MM-DD (in --days).").format(value=part)) from None
+    return out
+
+
+def cmd_member_add(args) -> int:
+    from wtdc_desktop.store import agenda as sa
+
+    with _cli()._open_store(args) as store:
+        sa.save_member(store, args.name, role=args.role, languages=_split(args.languages),
+                       days_present=_days(args.days))
+        if args.me:
+            sa.set_setting(store, sa.SETTING_ME, args.name.strip())
+        m = sa.member(store, args.name.strip())
+    if args.json:
+        _cli()._print_json(_member_dict(m))
+    else:
+        print(_("Member {name} saved.").format(name=m.name))
+    return 0
+
+
+def _member_dict(m) -> dict:
+    return {"name": m.name, "role": m.role, "languages": list(m.languages),
+            "days_present": [d.isoformat() for d in m.days_present]}
+
+
+def cmd_member_list(args) -> int:
+    from wtdc_desktop.store import agenda as sa
+
+    with _cli()._open_store(args) as store:
+        members = sa.members(store)
+        me = sa.me(store)
+    if args.json:
+        _cli()._print_json([{**_member_dict(m), "me": m.name == me} for m in members])
+        return 0
+    _cli()._print_table([_("name"), _("role"), _("languages"), _("days present")],
+                        [[m.name + (" *" if m.name == me else ""), m.role or "", ", ".join(m.languages),
+                          ", ".join(d.isoformat() for d in m.days_present) or _("all")] for m in members])
+    return 0
+
+
+def cmd_member_remove(args) -> int:
+    from wtdc_desktop.store import agenda as sa
+
+    with _cli()._open_store(args) as store:
+        if sa.member(store, args.name) is None:
+            raise sa.AgendaError(_("“{name}” is not a member of the delegation.").format(name=args.name))
+        sa.remove_member(store, args.name)
+    print(_("Member {name} removed with their assignments.").format(name=args.name))
+    return 0
+
+
+def cmd_assign(args) -> int:
+    from wtdc_desktop.store import agenda as sa
+
+    with _cli()._open_store(args) as store:
+        if args.remove:
+            sa.unassign(store, args.session, args.member)
+        else:
+            sa.assign(store, args.session, args.member, args.role)
+        current = [a for a in sa.assignments(store, args.session)]
+    if args.json:
+        _cli()._print_json([{"session": a.session, "member": a.member, "role": a.role} for a in current])
+    elif args.remove:
+        print(_("{member} no longer covers {session}.").format(member=args.member, session=args.session))
+    else:
+        print(_("{member} covers {session} as {role}.").format(member=args.member, session=args.session,
+                                                              role=args.role))
+    return 0
+
+
+def cmd_session_priority(args) -> int:
+    from wtdc_desktop.store import agenda as sa
+
+    with _cli()._open_store(args) as store:
+        sa.set_priority(store, args.session, None if args.priority == "none" else args.priority)
+    if args.json:
+        _cli()._print_json({"session": args.session, "priority": None if args.priority == "none" else args.priority})
+    else:
+        print(_("Priority of {session}: {priority}.").format(session=args.session, priority=args.priority))
+    return 0
+
+
+def cmd_session_language(args) -> int:
+    from wtdc_desktop.store import agenda as sa
+
+    with _cli()._open_store(args) as store:
+        if sa.session(store, args.session) is None:
+            raise sa.AgendaError(_("There is no session “{id}” in the store.").format(id=args.session))
+        sa.set_session_language(store, args.session, _split(args.languages), args.interpretation)
+    print(_("Languages of {session} noted.").format(session=args.session))
+    return 0
+
+
+def cmd_conflicts(args) -> int:
+    with _cli()._open_store(args) as store:
+        found: list[dict] = []
+        for provider in CONFLICT_PROVIDERS:
+            found += provider(store)
+    if args.json:
+        _cli()._print_json(found)
+        return 0
+    if not found:
+        print(_("No conflicts."))
+        return 0
+    _cli()._print_table([_("kind"), _("sessions"), _("member")],
+                        [[c.get("kind"), ", ".join(c.get("sessions") or []) or c.get("id", ""),
+                          c.get("member") or ""] for c in found])
+    return 0
+
+
+def cmd_export_ics(args) -> int:
+    from wtdc_desktop.exchange.coverage import export_ics
+    from wtdc_desktop.store import agenda as sa
+
+    with _cli()._open_store(args) as store:
+        member = args.member
+        if member is None and not args.all and not args.covered:
+            member = sa.me(store)
+        n = export_ics(store, Path(args.out), member=member, everything=args.all, meeting=args.meeting)
+    print(_("Wrote {count} sessions to {out}.").format(count=n, out=args.out))
+    return 0
+
+
+def cmd_export_coverage(args) -> int:
+    from wtdc_desktop.exchange.coverage import export_csv
+
+    out = Path(args.out)
+    fmt = args.format or ("pdf" if out.suffix.lower() == ".pdf" else "csv")
+    with _cli()._open_store(args) as store:
+        if fmt == "csv":
+            n = export_csv(store, out, meeting=args.meeting)
+        else:
+            from wtdc_desktop.ui.coverage import export_pdf_offscreen
+
+            n = export_pdf_offscreen(store, out, meeting=args.meeting)
+    print(_("Wrote the coverage board ({count} sessions) to {out}.").format(count=n, out=out))
+    return 0
+
+
+def cmd_import_schedule(args) -> int:
+    from wtdc_desktop.exchange.schedule import import_schedule
+
+    with _cli()._open_store(args) as store:
+        result = import_schedule(store, args.source, args.meeting, force=args.force)
+    if args.json:
+        _cli()._print_json({"outcome": result.outcome, "meeting": result.meeting, "channel": result.channel,
+                            "format": result.format, "events": result.events, "counts": result.counts,
+                            "meeting_created": result.meeting_created})
+        return 0
+    if result.outcome == "not_modified":
+        print(_("{source} has not changed since the last import.").format(source=args.source))
+    elif result.outcome == "unchanged":
+        print(_("{source}: {count} events, nothing changed.").format(source=args.source, count=result.events))
+    else:
+        print(_("Imported {count} events from {source} into {meeting}.").format(
+            count=result.events, source=args.source, meeting=result.meeting))
+        rows = [[t, c["new"], c["changed"], c["withdrawn"], c["unchanged"]] for t, c in result.counts.items()]
+        _cli()._print_table([_("type"), _("new"), _("changed"), _("withdrawn"), _("unchanged")], rows)
+    return 0
+
+
+def cmd_agenda_settings(args) -> int:
+    from wtdc_desktop.store import agenda as sa
+
+    with _cli()._open_store(args) as store:
+        if args.me is not None:
+            if args.me and sa.member(store, args.me) is None:
+                raise sa.AgendaError(_("“{name}” is not a member of the delegation.").format(name=args.me))
+            sa.set_setting(store, sa.SETTING_ME, args.me or None)
+        if args.reminder_minutes is not None:
+            if args.reminder_minutes < 0:
+                raise WtdcError(_("--reminder-minutes must be zero or more."))
+            sa.set_setting(store, sa.SETTING_REMINDER_MINUTES, str(args.reminder_minutes))
+        value = {"me": sa.me(store), "reminder_minutes": sa.reminder_minutes(store)}
+    if args.json:
+        _cli()._print_json(value)
+    else:
+        _cli()._print_table([_("setting"), _("value")], [[k, v if v is not None else ""] for k, v in value.items()])
+    return 0
+
+
+def register(sub, add, common) -> None:
+    """Add the agenda commands to the main parser (``add`` is cli.build_parser's helper)."""
+    member = sub.add_parser("member", help=_("delegation members"), parents=[common])
+    member_sub = member.add_subparsers(dest="member_command", metavar=_("COMMAND"), required=True)
+    p = member_sub.add_parser("add", help=_("add or update a member"), parents=[common])
+    p.set_defaults(func=cmd_member_add)
+    p.add_argument("name")
+    p.add_argument("--languages", help=_("languages the member works in, e.g. en,fr"))
+    p.add_argument("--role", help=_("role in the delegation, e.g. head of delegation"))
+    p.add_argument("--days", help=_("days present, e.g. 2021-11-08,2021-11-09 (default: every day)"))
+    p.add_argument("--me", action="store_true", help=_("this member is the user of this computer"))
+    p.add_argument("--json", action="store_true", help=_("print JSON instead of a table"))
+    p = member_sub.add_parser("list", help=_("list the members"), parents=[common])
+    p.set_defaults(func=cmd_member_list)
+    p.add_argument("--json", action="store_true", help=_("print JSON instead of a table"))
+    p = member_sub.add_parser("remove", help=_("remove a member and their assignments"), parents=[common])
+    p.set_defaults(func=cmd_member_remove)
+    p.add_argument("name")
+
+    p = add("assign", _("assign a member to cover a session"), cmd_assign)
+    p.add_argument("session", metavar="SESSION_ID")
+    p.add_argument("member", metavar="MEMBER")
+    p.add_argument("--role", choices=["lead", "support", "observer"], default="lead")
+    p.add_argument("--remove", action="store_true", help=_("remove the assignment instead"))
+
+    p = add("session-priority", _("how much the delegation needs to cover a session"), cmd_session_priority)
+    p.add_argument("session", metavar="SESSION_ID")
+    p.add_argument("priority", choices=["must", "should", "optional", "none"])
+
+    p = add("session-language", _("note the languages of a session and its interpretation"),
+            cmd_session_language, json_flag=False)
+    p.add_argument("session", metavar="SESSION_ID")
+    p.add_argument("--languages", help=_("languages the session is held in, e.g. en,fr"))
+    p.add_argument("--interpretation", help=_("interpretation available, e.g. all six languages"))
+
+    if "conflicts" not in sub.choices:
+        add("conflicts", _("list conflicts: coverage of sessions and others"), cmd_conflicts)
+
+    p = add("export-ics", _("export sessions as an iCalendar file"), cmd_export_ics, json_flag=False)
+    p.add_argument("--member", help=_("this member's sessions (default: yours, set with agenda-settings --me)"))
+    p.add_argument("--covered", action="store_true", help=_("every session the delegation covers"))
+    p.add_argument("--all", action="store_true", help=_("every session, covered or not (the coverage board)"))
+    p.add_argument("--meeting", help=_("only this meeting's sessions"))
+    p.add_argument("--out", required=True, help=_("the .ics file to write"))
+
+    p = add("export-coverage", _("export the coverage board as CSV or PDF"), cmd_export_coverage, json_flag=False)
+    p.add_argument("--out", required=True, help=_("the file to write (.csv or .pdf)"))
+    p.add_argument("--format", choices=["csv", "pdf"])
+    p.add_argument("--meeting", help=_("only this meeting's sessions"))
+
+    p = add("import-schedule", _("import a published timetable (frab XML or JSON, iCalendar)"), cmd_import_schedule)
+    p.add_argument("source", metavar="FILE_OR_URL", help=_("a file, a folder or an https URL"))
+    p.add_argument("--meeting", required=True, help=_("the meeting the sessions belong to (created if new)"))
+    p.add_argument("--force", action="store_true", help=_("import again even if nothing changed"))
+
+    p = add("agenda-settings", _("who you are in the delegation, and reminders"), cmd_agenda_settings)
+    p.add_argument("--me", help=_("the member who uses this computer (empty to clear)"))
+    p.add_argument("--reminder-minutes", type=int, help=_("remind this many minutes before your sessions"))
+

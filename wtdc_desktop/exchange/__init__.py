@@ -1,0 +1,1 @@
+"""Import and export of outside formats (timetables, calendars); no Qt."""

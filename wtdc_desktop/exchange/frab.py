@@ -1,0 +1,197 @@
+"""frab / Pentabarf schedule XML and frab ``schedule.json`` (what frab and pretalx publish).
+
+Times: when the conference gives ``time_zone_name``, an event's wall-clock
+date and start are read in that zone (so a DST change between days is the
+zone's business); otherwise the offset of the event's ``date`` is used. An
+event whose start is earlier than its day's start belongs to the next
+calendar day (a session past midnight).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from wtdc_desktop.exchange.timetable import Conference, Event, Timetable, TimetableError
+from wtdc_desktop.i18n import _
+
+
+def _zone(name: str | None) -> ZoneInfo | None:
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def _date(value) -> dt.date | None:
+    if not value:
+        return None
+    text = str(value).strip()
+    try:
+        return dt.date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
+def _duration(value, where: str) -> dt.timedelta:
+    """``HH:MM`` (frab, pretalx) or ``HH:MM:SS``."""
+    text = str(value or "").strip()
+    if not text:
+        return dt.timedelta(0)
+    parts = text.split(":")
+    try:
+        nums = [int(p) for p in parts]
+    except ValueError:
+        raise TimetableError(_("{where}: the duration “{value}” is not HH:MM.").format(
+            where=where, value=text)) from None
+    if len(nums) == 2:
+        return dt.timedelta(hours=nums[0], minutes=nums[1])
+    if len(nums) == 3:
+        return dt.timedelta(hours=nums[0], minutes=nums[1], seconds=nums[2])
+    raise TimetableError(_("{where}: the duration “{value}” is not HH:MM.").format(where=where, value=text))
+
+
+def _event_start(event: dict, day: dict, tz: ZoneInfo | None, where: str) -> dt.datetime:
+    date_text = (event.get("date") or "").strip()
+    start_text = (event.get("start") or "").strip()
+    parsed = None
+    if date_text:
+        try:
+            parsed = dt.datetime.fromisoformat(date_text.replace("Z", "+00:00"))
+        except ValueError:
+            raise TimetableError(_("{where}: the date “{value}” is not an ISO date-time.").format(
+                where=where, value=date_text)) from None
+    if parsed is not None and (parsed.tzinfo is not None or tz is not None) and len(date_text) > 10:
+        if tz is not None:
+            return parsed.replace(tzinfo=None).replace(tzinfo=tz)  # wall-clock in the conference zone
+        return parsed
+    # Only the day and HH:MM: place it in the conference zone, or the day's own offset.
+    day_date = _date(day.get("date"))
+    m = re.match(r"^(\d{1,2}):(\d{2})", start_text)
+    if day_date is None or m is None:
+        raise TimetableError(_("{where}: the event has no usable date and start time.").format(where=where))
+    start_time = dt.time(int(m.group(1)), int(m.group(2)))
+    day_start = _day_start(day)
+    if day_start is not None and start_time < day_start.time():
+        day_date += dt.timedelta(days=1)  # after midnight, still listed under the conference day
+    zone = tz or (day_start.tzinfo if day_start is not None else None)
+    if zone is None:
+        raise TimetableError(_("{where}: the timetable gives neither a time zone nor offsets.").format(where=where))
+    return dt.datetime.combine(day_date, start_time, tzinfo=zone)
+
+
+def _day_start(day: dict) -> dt.datetime | None:
+    text = day.get("day_start") or day.get("start")
+    if not text:
+        return None
+    try:
+        value = dt.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return value if value.tzinfo is not None else None
+
+
+def _event(event: dict, day: dict, tz: ZoneInfo | None, room: str | None, where: str) -> Event:
+    guid = str(event.get("guid") or "").strip()
+    if not guid:
+        ident = str(event.get("id") or "").strip()
+        if not ident:
+            raise TimetableError(_("{where}: an event has neither a guid nor an id.").format(where=where))
+        guid = f"id-{ident}"
+    here = f"{where}, event {guid}"
+    start = _event_start(event, day, tz, here)
+    end = (start.astimezone(dt.timezone.utc) + _duration(event.get("duration"), here)).astimezone(start.tzinfo)
+    persons = []
+    for p in event.get("persons") or []:
+        name = p.get("public_name") or p.get("name") if isinstance(p, dict) else p
+        if name:
+            persons.append(str(name))
+    title = (event.get("title") or "").strip() or guid
+    if event.get("subtitle"):
+        title = f"{title}: {event['subtitle'].strip()}"
+    status = "cancelled" if re.search(r"cancel", str(event.get("type") or "") + " " + str(
+        event.get("state") or event.get("status") or ""), re.I) else "scheduled"
+    return Event(guid=guid, title=title, starts_at=start, ends_at=end,
+                 room=(event.get("room") or room or None), track=(event.get("track") or None),
+                 language=(event.get("language") or None), status=status,
+                 description=(event.get("abstract") or event.get("description") or None),
+                 url=event.get("url") or None, persons=persons)
+
+
+def _conference(raw: dict) -> Conference:
+    return Conference(
+        acronym=(raw.get("acronym") or None), title=(raw.get("title") or None),
+        starts_on=_date(raw.get("start")), ends_on=_date(raw.get("end")),
+        timezone=(raw.get("time_zone_name") or None), url=raw.get("url") or raw.get("base_url") or None)
+
+
+# --- JSON ---------------------------------------------------------------------------------
+
+def parse_json(data: bytes, where: str) -> Timetable:
+    try:
+        doc = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise TimetableError(_("{where} is not a valid frab schedule.json ({reason}).").format(
+            where=where, reason=exc)) from None
+    conf_raw = (doc.get("schedule") or {}).get("conference") if isinstance(doc, dict) else None
+    if not isinstance(conf_raw, dict):
+        raise TimetableError(_("{where} is not a frab schedule.json: it has no schedule.conference.").format(
+            where=where))
+    conference = _conference(conf_raw)
+    tz = _zone(conference.timezone)
+    events = []
+    for day in conf_raw.get("days") or []:
+        rooms = day.get("rooms") or {}
+        for room_name, room_events in rooms.items():
+            for i, ev in enumerate(room_events or []):
+                events.append(_event(ev, day, tz, room_name, f"{where}, day {day.get('index', '?')}, "
+                                                              f"{room_name} #{i + 1}"))
+    return Timetable(conference, events, "frab-json")
+
+
+# --- XML ------------------------------------------------------------------------------------
+
+def parse_xml(data: bytes, where: str) -> Timetable:
+    from defusedxml import ElementTree as ET  # refuses entity expansion (billion laughs, external entities)
+    from defusedxml.common import DefusedXmlException
+
+    try:
+        root = ET.fromstring(data)
+    except (ET.ParseError, DefusedXmlException) as exc:
+        raise TimetableError(_("{where} is not a valid schedule XML ({reason}).").format(
+            where=where, reason=exc)) from None
+    if root.tag != "schedule":
+        raise TimetableError(_("{where} is not a frab/Pentabarf schedule: its root element is <{tag}>.").format(
+            where=where, tag=root.tag))
+
+    def text(el, name):
+        child = el.find(name)
+        return child.text.strip() if child is not None and child.text else None
+
+    conf_el = root.find("conference")
+    conf_raw = {}
+    if conf_el is not None:
+        conf_raw = {k: text(conf_el, k) for k in ("acronym", "title", "start", "end", "time_zone_name",
+                                                  "base_url", "url")}
+    conference = _conference(conf_raw)
+    tz = _zone(conference.timezone)
+    events = []
+    for day_el in root.findall("day"):
+        day = {"index": day_el.get("index"), "date": day_el.get("date"), "start": day_el.get("start")}
+        for room_el in day_el.findall("room"):
+            room_name = room_el.get("name")
+            for i, ev_el in enumerate(room_el.findall("event")):
+                ev = {k: text(ev_el, k) for k in ("date", "start", "duration", "room", "title", "subtitle", "track",
+                                                   "type", "language", "abstract", "description", "url")}
+                ev["guid"] = ev_el.get("guid")
+                ev["id"] = ev_el.get("id")
+                persons_el = ev_el.find("persons")
+                ev["persons"] = [p.text.strip() for p in (persons_el.findall("person") if persons_el is not None
+                                                          else []) if p.text and p.text.strip()]
+                events.append(_event(ev, day, tz, room_name,
+                                     f"{where}, day {day['index'] or '?'}, {room_name} #{i + 1}"))
+    return Timetable(conference, events, "frab-xml")
