@@ -58,11 +58,26 @@ def demo_bundle_path() -> Path:
 
 # --- commands ---------------------------------------------------------------------------
 
+def _print_signer(result) -> None:
+    if not getattr(result, "signed", False):
+        return
+    if result.signer_fingerprint is None:
+        print(_("Signed, but with a key this store does not know yet; it was not checked."))
+    elif result.signer_key_pinned:
+        print(_("Signed by the trusted key {fingerprint}.").format(fingerprint=result.signer_fingerprint))
+    else:
+        print(_("Signed by the key {fingerprint}, not trusted yet (trust it with “trust add {publisher} KEYFILE”).").format(
+            fingerprint=result.signer_fingerprint, publisher=result.publisher))
+
+
 def _print_apply(result) -> None:
     if result.outcome == "already_applied":
         print(_("{publisher}/{channel} sequence {sequence} is already applied; nothing changed.").format(
             publisher=result.publisher, channel=result.channel, sequence=result.sequence))
+        for warning in result.warnings:
+            print(_("warning: {message}").format(message=warning), file=sys.stderr)
         return
+    _print_signer(result)
     print(_("Applied {publisher}/{channel} sequence {sequence} ({kind}).").format(
         publisher=result.publisher, channel=result.channel, sequence=result.sequence,
         kind=_("full") if result.kind == "full" else _("delta")))
@@ -89,11 +104,13 @@ def cmd_sync(args) -> int:
     from wtdc_desktop.bundles.apply import apply_bundle
 
     with _open_store(args) as store:
-        result = apply_bundle(store, Path(args.source), source=args.source, force=args.force)
+        result = apply_bundle(store, Path(args.source), source=args.source, force=args.force,
+                              trust_key=_trust_key_arg(args))
     if args.json:
         _print_json({"outcome": result.outcome, "publisher": result.publisher, "channel": result.channel,
                      "sequence": result.sequence, "kind": result.kind, "counts": result.counts,
-                     "warnings": result.warnings})
+                     "warnings": result.warnings, "signed_by": result.signer_fingerprint,
+                     "key_pinned": result.signer_key_pinned})
     else:
         _print_apply(result)
     return 0
@@ -105,13 +122,16 @@ def cmd_stats(args) -> int:
     with _open_store(args) as store:
         counts = queries.counts(store)
         channels = syncs.all_channel_states(store)
+        stale = {(c.publisher, c.channel) for c in syncs.stale_channels(store)}
     if args.json:
         _print_json({
             "counts": counts,
             "channels": [{"publisher": c.publisher, "channel": c.channel, "sequence": c.last_sequence,
-                          "expires_at": c.expires_at} for c in channels],
+                          "expires_at": c.expires_at, "stale": (c.publisher, c.channel) in stale}
+                         for c in channels],
         })
         return 0
+    _warn_stale(channels, stale)
     _print_table([_("type"), _("records")], [[t, _fmt_number(n)] for t, n in counts.items()])
     if channels:
         print()
@@ -211,11 +231,18 @@ def cmd_symbol(args) -> int:
 
 
 def cmd_bundle_build(args) -> int:
-    from wtdc_desktop.bundles.writer import Header, build_bundle
+    from wtdc_desktop.bundles.signing import load_private_key
+    from wtdc_desktop.bundles.writer import Header, build_bundle, build_delta
 
     header = Header(publisher_id=args.publisher, publisher_name=args.publisher_name, channel=args.channel,
                     sequence=args.sequence, kind=args.kind, created_at=args.created_at, expires_at=args.expires_at)
-    manifest = build_bundle(Path(args.src), Path(args.out), header)
+    key = load_private_key(args.sign_key) if args.sign_key else None
+    if args.delta_from:
+        if args.kind == "full":
+            raise WtdcError(_("--delta-from writes a delta; it cannot be combined with --kind full."))
+        manifest = build_delta(Path(args.src), Path(args.out), Path(args.delta_from), header, sign_key=key)
+    else:
+        manifest = build_bundle(Path(args.src), Path(args.out), header, sign_key=key)
     records = sum(r["count"] for r in manifest["records"])
     print(_("Wrote {out}: {publisher}/{channel} sequence {sequence}, {records} records, {files} files.").format(
         out=args.out, publisher=manifest["publisher"].get("id"), channel=manifest["channel"],
@@ -271,6 +298,165 @@ def cmd_sync_log(args) -> int:
     return 0
 
 
+def _trust_key_arg(args) -> bytes | None:
+    """The public key given with --trust, read from its file."""
+    from wtdc_desktop.bundles.signing import load_public_key
+
+    path = getattr(args, "trust", None)
+    return load_public_key(path) if path else None
+
+
+def _warn_stale(channels, stale) -> None:
+    from wtdc_desktop.bundles.apply import expiry_warning
+
+    for c in channels:
+        if (c.publisher, c.channel) in stale:
+            warning = expiry_warning(c.expires_at, f"{c.publisher}/{c.channel}")
+            if warning:
+                print(_("warning: {message}").format(message=warning), file=sys.stderr)
+
+
+def cmd_bundle_keygen(args) -> int:
+    from wtdc_desktop.bundles.signing import generate_key
+
+    private, public, fingerprint = generate_key(Path(args.out))
+    print(_("Wrote the private key {private} (keep it secret) and the public key {public}.").format(
+        private=private, public=public))
+    print(_("Fingerprint: {fingerprint}").format(fingerprint=fingerprint))
+    return 0
+
+
+def _pinned_key(args, publisher: str):
+    """The key pinned for a publisher in the store, without creating a store that does not exist."""
+    from wtdc_desktop.store import Store, trust
+    from wtdc_desktop.store.db import STORE_FILENAME, default_data_dir
+
+    data_dir = Path(args.data_dir) if args.data_dir else default_data_dir()
+    if not (data_dir / STORE_FILENAME).is_file():
+        return None
+    with Store(data_dir) as store:
+        return trust.get_key(store, publisher)
+
+
+def _instant_text(iso: str) -> str:
+    import datetime as dt
+
+    from wtdc_desktop.bundles.apply import format_instant
+
+    return format_instant(dt.datetime.fromisoformat(iso.replace("Z", "+00:00")))
+
+
+def cmd_bundle_verify(args) -> int:
+    from wtdc_desktop.bundles.reader import Bundle
+    from wtdc_desktop.bundles.signing import check_bundle_signature, fingerprint
+
+    given = _trust_key_arg(args)
+    with Bundle(Path(args.file)) as bundle:
+        m = bundle.manifest
+        pinned = _pinned_key(args, m.publisher_id)
+        required = given if given is not None else (pinned.public_key if pinned else None)
+        signer = check_bundle_signature(bundle, required)
+        bundle.verify()
+        counts: dict[str, int] = {}
+        for member in bundle.record_members():
+            counts[member.type] = sum(1 for _line in bundle.iter_records(member))
+        files = len(m.files)
+        size = sum(f.size for f in m.files)
+    key_pinned = bool(signer and signer.public_key and pinned and pinned.public_key == signer.public_key)
+    if args.json:
+        _print_json({
+            "valid": True, "bundle": str(args.file), "publisher": m.publisher_id, "publisher_name": m.publisher_name,
+            "channel": m.channel, "sequence": m.sequence, "kind": m.kind, "base_sequence": m.base_sequence,
+            "created_at": m.created_at, "expires_at": m.expires_at, "counts": counts,
+            "deletions": len(m.deletions), "files": files, "files_size": size, "signed": signer is not None,
+            "signed_by": signer.fingerprint if signer else None,
+            "public_key": signer.public_key_b64 if signer else None, "key_pinned": key_pinned,
+            "pinned_key": pinned.fingerprint if pinned else None,
+        })
+        return 0
+    print(_("{file} is a valid bundle.").format(file=args.file))
+    kind = _("full") if m.kind == "full" else _("delta on sequence {base}").format(base=m.base_sequence)
+    rows = [
+        [_("publisher"), m.publisher_id + (f" ({m.publisher_name})" if m.publisher_name else "")],
+        [_("channel"), m.channel],
+        [_("sequence"), m.sequence],
+        [_("kind"), kind],
+        [_("created"), _instant_text(m.created_at)],
+        [_("expires"), _instant_text(m.expires_at) if m.expires_at else "-"],
+        [_("files"), _("{count} ({size} bytes)").format(count=_fmt_number(files), size=_fmt_number(size))],
+        [_("deletions"), _fmt_number(len(m.deletions))],
+    ]
+    rows += [[t, _fmt_number(n)] for t, n in counts.items()]
+    if signer is None:
+        signed = _("unsigned")
+    elif signer.fingerprint is None:
+        signed = _("signed with a key the bundle does not name (not checked)")
+    elif key_pinned:
+        signed = _("{fingerprint} (trusted)").format(fingerprint=signer.fingerprint)
+    elif given is not None:
+        signed = _("{fingerprint} (the key given, not pinned)").format(fingerprint=signer.fingerprint)
+    else:
+        signed = _("{fingerprint} (not trusted yet)").format(fingerprint=signer.fingerprint)
+    rows.append([_("signed by"), signed])
+    if pinned is not None and not key_pinned:
+        rows.append([_("pinned key"), pinned.fingerprint])
+    _print_table([_("field"), _("value")], rows)
+    return 0
+
+
+def cmd_trust_list(args) -> int:
+    from wtdc_desktop.store import trust
+
+    with _open_store(args) as store:
+        keys = trust.list_keys(store)
+    if args.json:
+        _print_json([k.as_dict() for k in keys])
+        return 0
+    if not keys:
+        print(_("No publisher key is pinned: bundles are accepted signed or unsigned."))
+        return 0
+    import datetime as dt
+
+    from babel.dates import format_datetime
+
+    origins = {"config": _("configuration"), "user": _("trusted by the user"), "cli": _("command line")}
+
+    def when(iso):
+        local = dt.datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone()
+        return format_datetime(local, "short", tzinfo=local.tzinfo, locale=current_language())
+
+    _print_table([_("publisher"), _("fingerprint"), _("origin"), _("added")],
+                 [[k.publisher, k.fingerprint, origins.get(k.origin, k.origin), when(k.added_at)] for k in keys])
+    return 0
+
+
+def cmd_trust_add(args) -> int:
+    from wtdc_desktop.bundles.signing import fingerprint, load_public_key
+    from wtdc_desktop.store import trust
+
+    raw = load_public_key(args.keyfile)
+    with _open_store(args) as store:
+        previous = trust.get_key(store, args.publisher)
+        trust.pin_key(store, args.publisher, raw, fingerprint(raw), origin="cli")
+    if previous is not None and previous.public_key != raw:
+        print(_("The key {old} pinned for {publisher} is replaced.").format(
+            old=previous.fingerprint, publisher=args.publisher))
+    print(_("Pinned the key {fingerprint} for {publisher}: its bundles must now be signed with it.").format(
+        fingerprint=fingerprint(raw), publisher=args.publisher))
+    return 0
+
+
+def cmd_trust_remove(args) -> int:
+    from wtdc_desktop.store import trust
+
+    with _open_store(args) as store:
+        removed = trust.remove_key(store, args.publisher)
+    if not removed:
+        raise WtdcError(_("No key is pinned for the publisher “{publisher}”.").format(publisher=args.publisher))
+    print(_("The key of {publisher} is no longer pinned.").format(publisher=args.publisher))
+    return 0
+
+
 def cmd_gui(args) -> int:
     from wtdc_desktop.ui.app import run
 
@@ -306,6 +492,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("sync", _("apply a bundle file or folder"), cmd_sync)
     p.add_argument("source", help=_("a .wtdc.zip bundle or a bundle folder"))
     p.add_argument("--force", action="store_true", help=_("apply even an older sequence (rollback)"))
+    p.add_argument("--trust", metavar=_("PUBKEYFILE"),
+                   help=_("pin this public key for the bundle's publisher; the bundle must be signed with it"))
     add("stats", _("count the records in the store"), cmd_stats)
     p = add("list", _("list the records of one type"), cmd_list)
     p.add_argument("type", help=_("record type, e.g. document, proposal, session"))
@@ -340,10 +528,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--kind", choices=["full", "delta"])
     p.add_argument("--created-at")
     p.add_argument("--expires-at")
+    p.add_argument("--sign-key", metavar=_("KEYFILE"), help=_("sign the bundle with this private key"))
+    p.add_argument("--delta-from", metavar=_("OLD_BUNDLE"),
+                   help=_("write a delta holding only what changed since this full bundle"))
+    p = bundle_sub.add_parser("keygen", help=_("make a signing key pair"), parents=[common])
+    p.set_defaults(func=cmd_bundle_keygen)
+    p.add_argument("--out", required=True, metavar=_("KEYFILE"),
+                   help=_("the private key file to write; the public key goes to KEYFILE.pub"))
+    p = bundle_sub.add_parser("verify", help=_("check a bundle and summarise it, without applying it"),
+                              parents=[common])
+    p.set_defaults(func=cmd_bundle_verify)
+    p.add_argument("file", help=_("a .wtdc.zip bundle or a bundle folder"))
+    p.add_argument("--trust", metavar=_("PUBKEYFILE"), help=_("require a signature by this public key"))
+    p.add_argument("--json", action="store_true", help=_("print JSON instead of a table"))
 
-    from wtdc_desktop.cli_agenda import register as register_agenda
-
-    register_agenda(sub, add, common)
+    trust_parser = sub.add_parser("trust", help=_("publisher keys pinned in this store"), parents=[common])
+    trust_sub = trust_parser.add_subparsers(dest="trust_command", metavar=_("COMMAND"), required=True)
+    p = trust_sub.add_parser("list", help=_("list the pinned publisher keys"), parents=[common])
+    p.set_defaults(func=cmd_trust_list)
+    p.add_argument("--json", action="store_true", help=_("print JSON instead of a table"))
+    p = trust_sub.add_parser("add", help=_("pin a publisher's public key"), parents=[common])
+    p.set_defaults(func=cmd_trust_add)
+    p.add_argument("publisher", help=_("publisher id, as in the bundles' manifest"))
+    p.add_argument("keyfile", metavar=_("PUBKEYFILE"), help=_("the publisher's public key file"))
+    p = trust_sub.add_parser("remove", help=_("unpin a publisher's key"), parents=[common])
+    p.set_defaults(func=cmd_trust_remove)
+    p.add_argument("publisher")
     return parser
 
 

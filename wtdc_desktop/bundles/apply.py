@@ -22,11 +22,12 @@ from wtdc_desktop.bundles.errors import AlreadyApplied, ApplyCancelled, BundleEr
 from wtdc_desktop.bundles.extract import DocumentTextExtractor
 from wtdc_desktop.bundles.limits import DEFAULT_LIMITS, Limits
 from wtdc_desktop.bundles.reader import Bundle
+from wtdc_desktop.bundles.signing import Signer, check_bundle_signature, fingerprint
 from wtdc_desktop.domain.records import DELEGATION_TYPES, PUBLISHED_TYPES
-from wtdc_desktop.i18n import _
+from wtdc_desktop.i18n import _, current_language
 from wtdc_desktop.store import Store
-from wtdc_desktop.store import syncs
-from wtdc_desktop.store.published import PublishedWriter, save_document_files
+from wtdc_desktop.store import syncs, trust
+from wtdc_desktop.store.published import PublishedWriter, document_files_differ, save_document_files
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,20 @@ class ApplyResult:
     sync_id: int | None = None
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    #: The bundle is signed (checked or not).
+    signed: bool = False
+    #: Fingerprint and base64 public key of the key that signed it, when checked;
+    #: for a key not pinned yet, the window offers to trust it (trust on first use).
+    signer_fingerprint: str | None = None
+    signer_public_key: str | None = None
+    signer_key_pinned: bool = False
+
+    def set_signer(self, signer: Signer | None) -> None:
+        self.signed = signer is not None
+        if signer is not None:
+            self.signer_fingerprint = signer.fingerprint
+            self.signer_public_key = signer.public_key_b64
+            self.signer_key_pinned = signer.pinned
 
     @property
     def changed(self) -> bool:
@@ -74,6 +89,18 @@ def _cache_files(store: Store, bundle: Bundle) -> None:
             except OSError:
                 pass
             raise
+
+
+def _check_signature(store: Store, bundle: Bundle, trust_key: bytes | None) -> Signer | None:
+    """Check the signature against the publisher's pinned key, or against ``trust_key``, which is then pinned."""
+    publisher = bundle.manifest.publisher_id
+    pinned = trust.get_key(store.conn, publisher)
+    if trust_key is None:
+        return check_bundle_signature(bundle, pinned.public_key if pinned else None)
+    signer = check_bundle_signature(bundle, trust_key)
+    if pinned is None or pinned.public_key != trust_key:
+        trust.pin_key(store, publisher, trust_key, fingerprint(trust_key), origin="cli")
+    return signer
 
 
 def _check_sequence(store: Store, bundle: Bundle, force: bool) -> None:
@@ -120,10 +147,17 @@ def apply_bundle(
     limits: Limits = DEFAULT_LIMITS,
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
+    trust_key: bytes | None = None,
 ) -> ApplyResult:
-    """Apply the bundle at ``path``; raise :class:`BundleError` (store unchanged) when it may not be."""
+    """Apply the bundle at ``path``; raise :class:`BundleError` (store unchanged) when it may not be.
+
+    A publisher with a pinned key must sign its bundles with it. ``trust_key``
+    (raw Ed25519 public key) is the key the user trusts for this bundle's
+    publisher: the bundle must be signed with it, and it is pinned.
+    """
     source = source or str(path)
     manifest = None
+    signer = None
     try:
         with Bundle(path, limits=limits) as bundle:
             manifest = bundle.manifest
@@ -133,17 +167,26 @@ def apply_bundle(
                         where=bundle.where
                     )
                 )
+            signer = _check_signature(store, bundle, trust_key)
             _check_sequence(store, bundle, force)
             bundle.verify()
             _cache_files(store, bundle)
-            return _apply_records(store, bundle, source, progress, cancelled)
+            result = _apply_records(store, bundle, source, progress, cancelled)
+            result.set_signer(signer)
+            return result
     except AlreadyApplied as exc:
         syncs.log_outcome(store, source=source, outcome="already_applied", message=exc.message,
                           **_manifest_fields(manifest))
-        return ApplyResult(
+        result = ApplyResult(
             bundle=str(path), publisher=manifest.publisher_id, channel=manifest.channel,
             sequence=manifest.sequence, kind=manifest.kind, outcome="already_applied",
         )
+        result.set_signer(signer)
+        state = syncs.channel_state(store.conn, manifest.publisher_id, manifest.channel)
+        warning = expiry_warning(state.expires_at if state else None, f"{manifest.publisher_id}/{manifest.channel}")
+        if warning:
+            result.warnings.append(warning)
+        return result
     except ApplyCancelled as exc:
         syncs.log_outcome(store, source=source, outcome="cancelled", message=exc.message, **_manifest_fields(manifest))
         raise
@@ -179,7 +222,8 @@ def _apply_records(store: Store, bundle: Bundle, source: str, progress: Progress
             for line in bundle.iter_records(member):
                 outcome = writer.upsert(member.type, line.record)
                 ids.add(line.record["id"])
-                if member.type == "document" and outcome != "unchanged":
+                if member.type == "document" and (outcome != "unchanged" or document_files_differ(
+                        conn, line.record["id"], _document_files(line.record, files))):
                     doc_files = _document_files(line.record, files)
                     save_document_files(conn, line.record["id"], doc_files)
                     extractor.document(line.record, doc_files)  # search inside attached files
@@ -215,15 +259,25 @@ def _apply_records(store: Store, bundle: Bundle, source: str, progress: Progress
 
 
 def expiry_warning(expires_at: str | None, stream: str, now: dt.datetime | None = None) -> str | None:
+    """A warning when the last material of ``stream`` is past its ``expires_at`` (it is still shown)."""
     if not expires_at:
         return None
     when = dt.datetime.fromisoformat(expires_at.replace("Z", "+00:00"))
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.timezone.utc)
     now = now or dt.datetime.now(dt.timezone.utc)
     if when < now:
         return _("The material of {stream} expired on {when} and nothing newer has been applied: it may be stale.").format(
-            stream=stream, when=expires_at
+            stream=stream, when=format_instant(when)
         )
     return None
+
+
+def format_instant(when: dt.datetime) -> str:
+    """An instant as the user reads it: in the laptop's time zone, in the interface language."""
+    from babel.dates import format_datetime, get_timezone
+
+    return format_datetime(when, "long", tzinfo=get_timezone(), locale=current_language())
 
 
 def _document_files(record: dict, files: dict) -> list[tuple]:

@@ -14,7 +14,9 @@ import json
 import logging
 import os
 import stat
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +33,12 @@ log = logging.getLogger(__name__)
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.json.sig"
 _CHUNK = 1 << 20
+SIGNATURE_LIMIT = 4096
+#: What a damaged or hostile archive makes zipfile and zlib raise while reading.
+_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, RuntimeError,
+               NotImplementedError, struct.error, zlib.error, UnicodeDecodeError)
+#: Windows' "reparse point" attribute: a link made on Windows.
+_DOS_REPARSE_POINT = 0x400
 
 
 @dataclass(frozen=True)
@@ -50,11 +58,17 @@ class _Container:
     def open(self, name: str) -> BinaryIO:
         raise NotImplementedError
 
+    def declared_size(self, name: str) -> int | None:
+        """The size the container itself claims for a member (not trusted, only compared)."""
+        return None
+
     def close(self) -> None:
         pass
 
 
 class _ZipContainer(_Container):
+    """A ZIP archive. Names are checked as stored (``orig_filename``), before zipfile rewrites them."""
+
     def __init__(self, path: Path, where: str, limits: Limits) -> None:
         self.where = where
         try:
@@ -69,10 +83,28 @@ class _ZipContainer(_Container):
             )
         try:
             self.zip = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        except _ZIP_ERRORS as exc:
             raise BundleError(
-                _("{where} is not a readable ZIP archive ({reason}).").format(where=where, reason=exc)
+                _("{where} is not a readable ZIP archive, or is truncated or damaged ({reason}).").format(
+                    where=where, reason=exc
+                )
             ) from None
+        try:
+            self._check_entries(limits)
+        except BaseException:
+            self.zip.close()
+            raise
+
+    def _refuse(self, name: str, rule: str) -> BundleError:
+        return BundleError(
+            _("{where}: the member “{name}” is refused: {rule}.").format(
+                where=self.where, name=_printable(name), rule=rule
+            ),
+            where=f"{self.where}: {_printable(name)}",
+        )
+
+    def _check_entries(self, limits: Limits) -> None:
+        where = self.where
         infos = self.zip.infolist()
         if len(infos) > limits.members:
             raise BundleError(
@@ -81,46 +113,41 @@ class _ZipContainer(_Container):
                 )
             )
         self.infos: dict[str, zipfile.ZipInfo] = {}
-        folded: set[str] = set()
+        folded: dict[str, str] = {}
         total = 0
         for info in infos:
             raw_name = info.orig_filename  # zipfile rewrites some names; check what is really there
-            if raw_name.endswith("/") and info.file_size == 0:
-                continue  # a directory entry
-            problem = path_problem(raw_name)
+            is_dir = raw_name.endswith("/") and info.file_size == 0
+            name = raw_name[:-1] if is_dir else raw_name
+            problem = path_problem(name)
             if problem is None and raw_name != info.filename:
                 problem = _("a name that ZIP readers would rewrite")
             if problem:
-                raise BundleError(
-                    _("{where}: the member “{name}” is not allowed ({problem}).").format(
-                        where=where, name=raw_name.replace("\x00", "\\0"), problem=problem
-                    )
-                )
-            file_type = stat.S_IFMT(info.external_attr >> 16)
-            if info.create_system == 3 and file_type and file_type != stat.S_IFREG:
-                raise BundleError(
-                    _("{where}: the member “{name}” is a link or a special file, which a bundle may not hold.").format(
-                        where=where, name=raw_name
-                    )
-                )
-            key = raw_name.casefold()
+                raise self._refuse(raw_name, _("its path is not allowed ({problem})").format(problem=problem))
+            mode = info.external_attr >> 16
+            file_type = stat.S_IFMT(mode)
+            allowed = (stat.S_IFDIR, 0) if is_dir else (stat.S_IFREG, 0)
+            if file_type not in allowed or (info.create_system == 0 and info.external_attr & _DOS_REPARSE_POINT):
+                raise self._refuse(raw_name, _("it is a symbolic link or a special file, which a bundle may not hold"))
+            key = name.casefold()
             if key in folded:
-                raise BundleError(
-                    _("{where}: the member “{name}” appears twice (or differs from another only by case).").format(
-                        where=where, name=raw_name
-                    )
-                )
-            folded.add(key)
+                rule = (_("the same name appears twice") if folded[key] == name
+                        else _("its name differs from “{other}” only by case").format(other=_printable(folded[key])))
+                raise self._refuse(raw_name, rule)
+            folded[key] = name
+            if is_dir:
+                continue
             if info.flag_bits & 0x1:
-                raise BundleError(
-                    _("{where}: the member “{name}” is encrypted.").format(where=where, name=raw_name)
-                )
-            if info.compress_size and info.file_size / info.compress_size > limits.compression_ratio:
-                raise BundleError(
-                    _("{where}: the member “{name}” expands {ratio:.0f} times, over the limit of {limit:.0f} to 1.").format(
-                        where=where, name=raw_name, ratio=info.file_size / info.compress_size,
-                        limit=limits.compression_ratio
-                    )
+                raise self._refuse(raw_name, _("it is encrypted"))
+            if info.file_size and (
+                info.compress_size == 0 or info.file_size / info.compress_size > limits.compression_ratio
+            ):
+                ratio = info.file_size / info.compress_size if info.compress_size else float("inf")
+                raise self._refuse(
+                    raw_name,
+                    _("it expands {ratio:.0f} times, over the limit of {limit:.0f} to 1").format(
+                        ratio=ratio, limit=limits.compression_ratio
+                    ),
                 )
             total += info.file_size
             self.infos[raw_name] = info
@@ -134,11 +161,27 @@ class _ZipContainer(_Container):
     def names(self) -> list[str]:
         return list(self.infos)
 
+    def declared_size(self, name: str) -> int | None:
+        return self.infos[name].file_size
+
     def open(self, name: str) -> BinaryIO:
-        return self.zip.open(self.infos[name])
+        try:
+            return self.zip.open(self.infos[name])
+        except _ZIP_ERRORS as exc:
+            raise BundleError(
+                _("{where}: the member “{name}” cannot be read ({reason}).").format(
+                    where=self.where, name=name, reason=exc
+                ),
+                where=f"{self.where}: {name}",
+            ) from None
 
     def close(self) -> None:
         self.zip.close()
+
+
+def _printable(name: str) -> str:
+    """A member name fit for a one-line message (NUL and control characters made visible)."""
+    return "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in name)
 
 
 class _FolderContainer(_Container):
@@ -207,7 +250,16 @@ class _FolderContainer(_Container):
         return list(self.files)
 
     def open(self, name: str) -> BinaryIO:
-        return open(self.files[name], "rb")
+        try:  # never follow a link put in place after the folder was listed
+            fd = os.open(self.files[name], os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
+        except OSError as exc:
+            raise BundleError(
+                _("{where}: the member “{name}” cannot be read: {reason}.").format(
+                    where=self.where, name=name, reason=exc.strerror
+                ),
+                where=f"{self.where}: {name}",
+            ) from None
+        return os.fdopen(fd, "rb")
 
 
 class _CheckedStream(io.RawIOBase):
@@ -229,7 +281,7 @@ class _CheckedStream(io.RawIOBase):
         want = min(len(buffer), remaining + 1)  # one byte more reveals a member longer than listed
         try:
             chunk = self.raw.read(want) if want > 0 else b""
-        except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+        except _ZIP_ERRORS as exc:
             raise BundleError(
                 _("{where}: the member “{name}” cannot be read ({reason}).").format(
                     where=self.where, name=self.member.path, reason=exc
@@ -296,13 +348,26 @@ class Bundle:
             raise
 
     def _read_small(self, name: str, limit: int) -> bytes:
-        with self.container.open(name) as fp:
-            data = fp.read(limit + 1)
-        if len(data) > limit:
+        """Read a small unlisted member (the manifest, the signature), never more than ``limit`` bytes."""
+        declared = self.container.declared_size(name)
+        data = b""
+        if declared is None or declared <= limit:
+            with self.container.open(name) as fp:
+                try:
+                    data = fp.read(limit + 1)
+                except _ZIP_ERRORS as exc:
+                    raise BundleError(
+                        _("{where}: the member “{name}” cannot be read ({reason}).").format(
+                            where=self.where, name=name, reason=exc
+                        ),
+                        where=f"{self.where}: {name}",
+                    ) from None
+        if (declared is not None and declared > limit) or len(data) > limit:
             raise BundleError(
                 _("{where}: “{name}” is over the limit of {limit} bytes.").format(
                     where=self.where, name=name, limit=limit
-                )
+                ),
+                where=f"{self.where}: {name}",
             )
         return data
 
@@ -310,21 +375,32 @@ class Bundle:
         names = set(self.container.names())
         if MANIFEST not in names:
             raise BundleError(_("{where} has no manifest.json at its root.").format(where=self.where))
+        # The size limit is checked before a single byte is parsed as JSON.
         self.manifest_bytes = self._read_small(MANIFEST, self.limits.manifest_size)
         self.manifest: Manifest = parse_manifest(self.manifest_bytes, self.where)
-        self.signature = self._read_small(SIGNATURE, 4096) if SIGNATURE in names else None
+        self.signature = self._read_small(SIGNATURE, SIGNATURE_LIMIT) if SIGNATURE in names else None
         listed = self.manifest.members
         for name in sorted(names - {MANIFEST, SIGNATURE}):
             if name not in listed:
                 raise BundleError(
-                    _("{where}: the member “{name}” is not listed in the manifest.").format(where=self.where, name=name)
+                    _("{where}: the member “{name}” is not listed in the manifest.").format(where=self.where, name=name),
+                    where=f"{self.where}: {name}",
                 )
-        for name in listed:
+        for name, member in listed.items():
             if name not in names:
                 raise BundleError(
                     _("{where}: the member “{name}” listed in the manifest is missing.").format(
                         where=self.where, name=name
-                    )
+                    ),
+                    where=f"{self.where}: {name}",
+                )
+            declared = self.container.declared_size(name)
+            if declared is not None and declared != member.size:
+                raise BundleError(
+                    _("{where}: the archive gives the member “{name}” {declared} bytes, but the manifest lists {size}.").format(
+                        where=self.where, name=name, declared=declared, size=member.size
+                    ),
+                    where=f"{self.where}: {name}",
                 )
         total = sum(m.size for m in listed.values())
         if total > self.limits.uncompressed_size:

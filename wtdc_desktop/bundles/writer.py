@@ -5,7 +5,11 @@ The source folder holds ``records/*.jsonl`` and optionally ``files/**`` and a
 base_sequence, created_at, expires_at, deletions) are used unless overridden.
 Every record is validated as a reader would, so what we write is strict. The
 archive is deterministic: members sorted, fixed timestamps, so the same
-source gives the same bytes.
+source gives the same bytes (Ed25519 signatures are deterministic too).
+
+``--sign-key KEYFILE`` adds ``manifest.json.sig`` (spec §6);
+``--delta-from OLD_BUNDLE`` writes a delta against a full bundle (spec §2):
+only the records that are new or changed, plus deletions for what is gone.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import hashlib
 import json
 import mimetypes
 import os
+import shutil
 import tempfile
 import zipfile
 from dataclasses import dataclass
@@ -24,7 +29,10 @@ from wtdc_desktop.bundles.errors import BundleError
 from wtdc_desktop.bundles.limits import DEFAULT_LIMITS
 from wtdc_desktop.bundles.manifest import FORMAT, FORMAT_VERSION, parse_manifest, path_problem
 from wtdc_desktop.bundles.reader import Bundle
-from wtdc_desktop.domain.records import ALL_TYPES, RecordError
+from wtdc_desktop.bundles.signing import (
+    PUBLIC_KEY_FIELD, check_bundle_signature, encode_public_key, raw_public_key, sign_manifest,
+)
+from wtdc_desktop.domain.records import ALL_TYPES, RecordError, canonical_json
 from wtdc_desktop.i18n import _
 
 _MEDIA_TYPES = {
@@ -62,9 +70,13 @@ def _sha256_file(path: Path) -> tuple[str, int]:
 
 def _check_records(path: Path, rel: str, type_name: str) -> int:
     """Validate a source records file as a reader would; return its record count."""
+    return sum(1 for _record in _source_records(path, rel, type_name))
+
+
+def _source_records(path: Path, rel: str, type_name: str):
+    """The records of a source records file, each validated as a reader would."""
     rtype = ALL_TYPES[type_name]
     seen: set[str] = set()
-    count = 0
     with open(path, "rb") as fp:
         for lineno, raw in enumerate(fp, 1):
             if not raw.strip():
@@ -83,12 +95,15 @@ def _check_records(path: Path, rel: str, type_name: str) -> int:
             if record["id"] in seen:
                 raise BundleError(_("{where}: the id “{id}” appears twice in this file.").format(where=here, id=record["id"]))
             seen.add(record["id"])
-            count += 1
-    return count
+            yield record
 
 
-def build_bundle(src: Path | str, out: Path | str, header: Header | None = None) -> dict:
-    """Build a bundle file from a source folder; returns the manifest written."""
+def build_bundle(src: Path | str, out: Path | str, header: Header | None = None, *, sign_key=None) -> dict:
+    """Build a bundle file from a source folder; returns the manifest written.
+
+    ``sign_key`` (an Ed25519 private key) signs it: the manifest then names the
+    public key and ``manifest.json.sig`` holds the signature of its bytes.
+    """
     src = Path(src)
     out = Path(out)
     header = header or Header()
@@ -106,6 +121,9 @@ def build_bundle(src: Path | str, out: Path | str, header: Header | None = None)
         publisher["id"] = header.publisher_id
     if header.publisher_name:
         publisher["name"] = header.publisher_name
+    publisher.pop(PUBLIC_KEY_FIELD, None)
+    if sign_key is not None:
+        publisher[PUBLIC_KEY_FIELD] = encode_public_key(raw_public_key(sign_key))
     created = header.created_at or base.get("created_at") or (
         dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z"))
     manifest: dict = {
@@ -152,8 +170,11 @@ def build_bundle(src: Path | str, out: Path | str, header: Header | None = None)
     data = (json.dumps(manifest, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
     parse_manifest(data, str(out))  # what we write must pass our own reader
     _check_references(src, files)
-    _write_zip(out, data, [(m["path"], src / m["path"]) for m in records + files])
+    signature = sign_manifest(data, sign_key) if sign_key is not None else None
+    _write_zip(out, data, [(m["path"], src / m["path"]) for m in records + files], signature)
     with Bundle(out, limits=DEFAULT_LIMITS) as bundle:
+        if sign_key is not None:
+            check_bundle_signature(bundle, raw_public_key(sign_key))
         bundle.verify()
     return manifest
 
@@ -179,13 +200,15 @@ def _check_references(src: Path, files: list[dict]) -> None:
                     )
 
 
-def _write_zip(out: Path, manifest: bytes, members: list[tuple[str, Path]]) -> None:
+def _write_zip(out: Path, manifest: bytes, members: list[tuple[str, Path]], signature: bytes | None = None) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
     os.close(fd)
     try:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
             zf.writestr(_info("manifest.json"), manifest)
+            if signature is not None:
+                zf.writestr(_info("manifest.json.sig"), signature)
             for name, path in members:
                 with open(path, "rb") as src_fp, zf.open(_info(name), "w", force_zip64=path.stat().st_size > (1 << 31)) as dst:
                     while chunk := src_fp.read(1 << 20):
@@ -207,3 +230,118 @@ def _info(name: str) -> zipfile.ZipInfo:
     info.external_attr = 0o100644 << 16
     info.create_system = 3
     return info
+
+
+# -- deltas ------------------------------------------------------------------------------------------
+
+
+def _record_state(record: dict, file_hashes: dict[str, str]) -> str:
+    """What makes a record "changed" for a delta: its content and the content of the files it names."""
+    names = sorted((entry or {}).get("file") or "" for entry in (record.get("languages") or {}).values())
+    return canonical_json(record) + "\x1f" + "\x1f".join(f"{n}={file_hashes.get(n)}" for n in names if n)
+
+
+def build_delta(src: Path | str, out: Path | str, old: Path | str, header: Header | None = None, *,
+                sign_key=None) -> dict:
+    """Build a delta bundle from ``src`` against the full bundle ``old``; returns the manifest written.
+
+    The delta carries the records of ``src`` that are new or changed since
+    ``old`` (with the files they name) and lists as deletions the records
+    ``old`` carried that ``src`` no longer does. Its ``base_sequence`` is
+    ``old``'s sequence; its sequence is ``header.sequence`` or the next one.
+    """
+    src = Path(src)
+    out = Path(out)
+    header = header or Header()
+    if not (src / "records").is_dir():
+        raise BundleError(_("{where} has no records/ folder to build a bundle from.").format(where=src))
+    with Bundle(old, limits=DEFAULT_LIMITS) as base_bundle:
+        base = base_bundle.manifest
+        if base.kind != "full":
+            raise BundleError(
+                _("{where} is a delta; a delta can only be built against a full bundle.").format(where=base_bundle.where))
+        base_bundle.verify()
+        old_files = {m.path: m.sha256 for m in base.files}
+        old_state: dict[tuple[str, str], str] = {}
+        for member in base_bundle.record_members():
+            for line in base_bundle.iter_records(member):
+                old_state[(member.type, line.record["id"])] = _record_state(line.record, old_files)
+    head: dict = {}
+    if (src / "manifest.json").is_file():
+        try:
+            head = json.loads((src / "manifest.json").read_text("utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise BundleError(_("{where} is not valid JSON ({reason}).").format(
+                where=src / "manifest.json", reason=exc)) from None
+    publisher = dict(head.get("publisher") or {})
+    publisher_id = header.publisher_id or publisher.get("id") or base.publisher_id
+    channel = header.channel or head.get("channel") or base.channel
+    if (publisher_id, channel) != (base.publisher_id, base.channel):
+        raise BundleError(
+            _("{where} is on {old_stream}, but the delta would be on {stream}: a delta must continue the same publisher and channel.").format(
+                where=old, old_stream=f"{base.publisher_id}/{base.channel}", stream=f"{publisher_id}/{channel}"))
+    sequence = header.sequence if header.sequence is not None else base.sequence + 1
+    if sequence <= base.sequence:
+        raise BundleError(
+            _("The sequence of a delta ({sequence}) must be higher than that of {where} ({base}).").format(
+                sequence=sequence, where=old, base=base.sequence))
+
+    src_files: dict[str, str] = {}
+    files_dir = src / "files"
+    if files_dir.is_dir():
+        for path in sorted(p for p in files_dir.rglob("*") if p.is_file() and not p.is_symlink()):
+            src_files[path.relative_to(src).as_posix()] = _sha256_file(path)[0]
+
+    changed: dict[str, list[dict]] = {}
+    present: set[tuple[str, str]] = set()
+    for path in sorted((src / "records").glob("*.jsonl")):
+        type_name = path.stem
+        if type_name not in ALL_TYPES:
+            raise BundleError(_("{where}: “{type}” is not a record type of the bundle format.").format(
+                where=path, type=type_name))
+        rows = changed.setdefault(type_name, [])
+        for record in _source_records(path, str(path), type_name):
+            key = (type_name, record["id"])
+            present.add(key)
+            if old_state.get(key) != _record_state(record, src_files):
+                rows.append(record)
+    deletions = [{"type": t, "id": i} for (t, i) in sorted(old_state) if (t, i) not in present]
+    for item in head.get("deletions") or []:
+        if isinstance(item, dict) and (item.get("type"), item.get("id")) not in present and item not in deletions:
+            deletions.append(item)
+    needed = sorted({entry["file"] for record in changed.get("document", [])
+                     for entry in (record.get("languages") or {}).values() if (entry or {}).get("file")})
+    for name in needed:
+        if name not in src_files:
+            raise BundleError(_("{where}: a document names the file “{file}”, which is not in files/.").format(
+                where=src / "records" / "document.jsonl", file=name))
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.delta-"))
+    try:
+        (staging / "records").mkdir()
+        for type_name, records in changed.items():
+            with open(staging / "records" / f"{type_name}.jsonl", "w", encoding="utf-8") as fp:
+                for record in records:
+                    fp.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+        for name in needed:
+            target = staging / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(src / name, target)
+            except OSError:
+                shutil.copyfile(src / name, target)
+        publisher["id"] = publisher_id
+        manifest_head = {
+            "publisher": publisher, "channel": channel, "sequence": sequence, "kind": "delta",
+            "base_sequence": base.sequence, "deletions": deletions,
+        }
+        for key in ("created_at", "expires_at"):
+            if head.get(key):
+                manifest_head[key] = head[key]
+        (staging / "manifest.json").write_text(json.dumps(manifest_head, ensure_ascii=False), "utf-8")
+        delta_header = Header(publisher_name=header.publisher_name, created_at=header.created_at,
+                              expires_at=header.expires_at)
+        return build_bundle(staging, out, delta_header, sign_key=sign_key)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

@@ -260,3 +260,13 @@ def save_document_files(conn: sqlite3.Connection, document_id: str, files: list[
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
         [(document_id, *f) for f in files],
     )
+
+
+def document_files_differ(conn: sqlite3.Connection, document_id: str, files: list[tuple]) -> bool:
+    """Whether a document's stored file list differs from ``files`` (a file's content can change
+    while the record that names it does not)."""
+    stored = conn.execute(
+        "SELECT language, path, sha256 FROM document_file WHERE document = ? ORDER BY language",
+        (document_id,),
+    ).fetchall()
+    return [tuple(r) for r in stored] != sorted((f[0], f[2], f[3]) for f in files)

@@ -107,3 +107,35 @@ def sync_log(store: Store, limit: int = 50) -> list[dict]:
         item["counts"] = json.loads(item["counts"]) if item["counts"] else None
         out.append(item)
     return out
+
+
+def _instant(value: str):
+    import datetime as dt
+
+    when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
+
+
+def stale_channels(store: Store, now=None) -> list[ChannelState]:
+    """Channels whose last applied bundle is past its ``expires_at`` with nothing newer applied (spec §2).
+
+    ``now`` is an aware datetime or an ISO instant (default: now). The material
+    is still shown; the window shows a banner, the command line a warning.
+    """
+    import datetime as dt
+
+    if now is None:
+        now = dt.datetime.now(dt.timezone.utc)
+    elif isinstance(now, str):
+        now = _instant(now)
+    out = []
+    for state in all_channel_states(store):
+        if not state.expires_at:
+            continue
+        try:
+            expired = _instant(state.expires_at) < now
+        except ValueError:
+            continue
+        if expired:
+            out.append(state)
+    return out
