@@ -554,6 +554,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = trust_sub.add_parser("remove", help=_("unpin a publisher's key"), parents=[common])
     p.set_defaults(func=cmd_trust_remove)
     p.add_argument("publisher")
+
+    from wtdc_desktop.cli_agenda import register as register_agenda
+
+    register_agenda(sub, add, common)
     return parser
 
 
