@@ -32,6 +32,8 @@ SUPPORTED = (".docx", ".pdf", ".html", ".htm", ".md", ".txt")
 #: A .docx is itself a ZIP: refuse one that would expand beyond this or this ratio.
 DOCX_MAX_UNCOMPRESSED = 256 * 1024 * 1024
 DOCX_MAX_RATIO = 200.0
+#: Pages of a PDF read at most (pypdf itself caps each decompressed stream).
+PDF_MAX_PAGES = 5000
 
 
 class ExtractError(Exception):
@@ -111,7 +113,9 @@ def _pdf_text(path: Path, cap: int) -> str:
         raise ExtractError(_("the PDF file is encrypted"))
     parts: list[str] = []
     size = 0
-    for page in reader.pages:
+    for number, page in enumerate(reader.pages):
+        if number >= PDF_MAX_PAGES:
+            break
         text = page.extract_text() or ""
         parts.append(text)
         size += len(text)

@@ -1,0 +1,259 @@
+"""Delegation bundles (spec §8): export, import on a colleague's machine, conflicts kept for the user."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from conftest import DEMO_BUNDLE, table_fingerprint
+from helpers import run_cli
+from wtdc_desktop.bundles.delegation import export_delegation, import_delegation
+from wtdc_desktop.bundles.errors import BundleRefused
+from wtdc_desktop.store import Store, delegation, delegation_sync, queries
+
+#: The tables a bundle publishes into: a delegation import never writes them.
+PUBLISHED = ["region", "organization", "meeting", "committee", "document", "resolution", "question", "proposal",
+             "session", "contact", "priority", "deadline", "record_version", "record_channel", "document_file",
+             "channel_state", "applied_bundle"]
+
+
+@pytest.fixture
+def machines(_demo_store_template, tmp_path):
+    """Two delegates' machines (A exports, B imports), both with the demo applied."""
+    stores = []
+    for name in ("a", "b"):
+        dest = tmp_path / name
+        shutil.copytree(_demo_store_template, dest)
+        stores.append(Store(dest))
+    yield stores
+    for s in stores:
+        s.close()
+
+
+def _assign(store, session_id: str, member: str, role: str = "lead") -> None:
+    with store.transaction() as conn:
+        conn.execute("INSERT OR IGNORE INTO my_member (name) VALUES (?)", (member,))
+        conn.execute("INSERT INTO my_assignment (id, session, member, role, updated_at) VALUES (?, ?, ?, ?, ?)",
+                     (f"as-{session_id}-{member}", session_id, member, role, "2021-11-01T08:00:00Z"))
+
+
+def _ids(store, type_name: str) -> list[str]:
+    return [r["id"] for r in queries.list_records(store, type_name)]
+
+
+@pytest.fixture
+def shared(machines, tmp_path):
+    """A wrote a position, a note and an assignment, exported them, and B imported the bundle."""
+    a, b = machines
+    proposal = _ids(a, "proposal")[0]
+    session = _ids(a, "session")[0]
+    delegation.set_position(a, "proposal", proposal, stance="support", brief="Soutenir la rationalisation",
+                            priority="high")
+    note = delegation.save_note(a, "proposal", proposal, "Vérifier le coût avec la capitale")
+    _assign(a, session, "Amina")
+    first = export_delegation(a, tmp_path / "kenya-1.wtdc.zip", delegation="KEN")
+    result = import_delegation(b, tmp_path / "kenya-1.wtdc.zip")
+    return {"a": a, "b": b, "proposal": proposal, "session": session, "note": note, "first": first,
+            "import": result, "tmp": tmp_path}
+
+
+def test_round_trip_to_a_second_store(shared):
+    a, b, first = shared["a"], shared["b"], shared["first"]
+    assert (first.publisher, first.channel, first.sequence) == ("delegation-KEN", "delegation", 1)
+    assert first.counts == {"position": 1, "note": 1, "assignment": 1}
+    result = shared["import"]
+    assert result.outcome == "imported" and result.conflicts == []
+    assert {t: c["new"] for t, c in result.counts.items()} == {"assignment": 1, "note": 1, "position": 1}
+    # B now holds exactly what A exported
+    assert delegation_sync.export_records(b) == delegation_sync.export_records(a)
+    position = delegation.position_for(b, "proposal", shared["proposal"])
+    assert (position["stance"], position["priority"], position["origin"]) == (
+        "support", "high", "delegation-KEN/delegation")
+    assert [n["body"] for n in delegation.notes_for(b, "proposal", shared["proposal"])] == [
+        "Vérifier le coût avec la capitale"]
+    # imported briefs and notes are searchable, and the position's history records the import
+    assert {h.type for h in queries.search(b, "capitale")} == {"note"}
+    assert len(delegation.position_history(b, position["id"])) == 1
+
+
+def test_import_touches_no_published_table(machines, tmp_path):
+    a, b = machines
+    delegation.set_position(a, "proposal", _ids(a, "proposal")[1], stance="oppose")
+    export_delegation(a, tmp_path / "k.wtdc.zip", delegation="KEN")
+    before = table_fingerprint(b, PUBLISHED)
+    import_delegation(b, tmp_path / "k.wtdc.zip")
+    assert table_fingerprint(b, PUBLISHED) == before
+    assert delegation.position_for(b, "proposal", _ids(a, "proposal")[1])["stance"] == "oppose"
+
+
+def test_same_bundle_again_is_already_applied(shared):
+    b = shared["b"]
+    before = table_fingerprint(b)
+    code, out, err = run_cli("import-delegation", shared["tmp"] / "kenya-1.wtdc.zip", "--data-dir", b.data_dir)
+    assert code == 0, err
+    assert "already imported" in out
+    assert table_fingerprint(b) == before
+
+
+def test_remote_edit_is_taken_when_the_local_copy_is_unchanged(shared):
+    a, b, tmp = shared["a"], shared["b"], shared["tmp"]
+    delegation.set_position(a, "proposal", shared["proposal"], brief="Soutenir, avec amendements", stance="support_with_amendments")
+    second = export_delegation(a, tmp / "kenya-2.wtdc.zip")  # the delegation is remembered
+    assert (second.publisher, second.sequence) == ("delegation-KEN", 2)
+    result = import_delegation(b, tmp / "kenya-2.wtdc.zip")
+    assert result.conflicts == [] and result.counts["position"]["changed"] == 1
+    position = delegation.position_for(b, "proposal", shared["proposal"])
+    assert (position["stance"], position["brief"]) == ("support_with_amendments", "Soutenir, avec amendements")
+    history = delegation.position_history(b, position["id"])
+    assert [h["stance"] for h in history] == ["support", "support_with_amendments"]
+
+
+def test_both_edited_keeps_local_and_lists_the_conflict(shared):
+    a, b, tmp = shared["a"], shared["b"], shared["tmp"]
+    delegation.set_position(a, "proposal", shared["proposal"], brief="Version de la capitale")
+    export_delegation(a, tmp / "kenya-2.wtdc.zip")
+    delegation.set_position(b, "proposal", shared["proposal"], brief="Version de la salle")
+    before_mine = table_fingerprint(b, ["my_position", "my_note", "my_assignment"])
+    code, out, err = run_cli("import-delegation", tmp / "kenya-2.wtdc.zip", "--data-dir", b.data_dir)
+    assert code == 0, err
+    assert "conflicts" in err
+    # nothing local was overwritten
+    assert delegation.position_for(b, "proposal", shared["proposal"])["brief"] == "Version de la salle"
+    assert table_fingerprint(b, ["my_position", "my_note", "my_assignment"]) == before_mine
+    code, out, err = run_cli("conflicts", "--json", "--data-dir", b.data_dir)
+    assert code == 0, err
+    conflicts = json.loads(out)
+    assert len(conflicts) == 1
+    conflict = conflicts[0]
+    assert (conflict["kind"], conflict["type"], conflict["channel"]) == (
+        "delegation_edit", "position", "delegation-KEN/delegation")
+    assert conflict["local"]["brief"] == "Version de la salle"
+    assert conflict["remote"]["brief"] == "Version de la capitale"
+    assert conflict["fields"] == ["brief"]
+
+
+@pytest.mark.parametrize("keep, expected", [("remote", "Version de la capitale"), ("local", "Version de la salle")])
+def test_resolving_a_conflict(shared, keep, expected):
+    a, b, tmp = shared["a"], shared["b"], shared["tmp"]
+    delegation.set_position(a, "proposal", shared["proposal"], brief="Version de la capitale")
+    export_delegation(a, tmp / "kenya-2.wtdc.zip")
+    delegation.set_position(b, "proposal", shared["proposal"], brief="Version de la salle")
+    result = import_delegation(b, tmp / "kenya-2.wtdc.zip")
+    conflict_id = result.conflicts[0]["conflict_id"]
+    code, out, err = run_cli("resolve-conflict", conflict_id, "--keep", keep, "--data-dir", b.data_dir)
+    assert code == 0, err
+    assert delegation.position_for(b, "proposal", shared["proposal"])["brief"] == expected
+    assert json.loads(run_cli("conflicts", "--json", "--data-dir", b.data_dir)[1]) == []
+    # resolved once: a second time is an error
+    code, out, err = run_cli("resolve-conflict", conflict_id, "--keep", keep, "--data-dir", b.data_dir)
+    assert code != 0 and err.startswith("error:")
+    # the same colleague's version in the next bundle raises no new conflict
+    delegation.set_position(a, "proposal", _ids(a, "proposal")[2], stance="neutral")
+    export_delegation(a, tmp / "kenya-3.wtdc.zip")
+    result = import_delegation(b, tmp / "kenya-3.wtdc.zip")
+    assert result.conflicts == []
+    assert delegation.position_for(b, "proposal", shared["proposal"])["brief"] == expected
+
+
+def test_a_colleague_who_changes_nothing_never_overwrites_a_local_edit(shared):
+    a, b, tmp = shared["a"], shared["b"], shared["tmp"]
+    delegation.save_note(b, "proposal", shared["proposal"], "Modifié ici", note_id=shared["note"])
+    export_delegation(a, tmp / "kenya-2.wtdc.zip")  # A exports again, the note unchanged there
+    result = import_delegation(b, tmp / "kenya-2.wtdc.zip")
+    assert result.conflicts == []
+    assert [n["body"] for n in delegation.notes_for(b, "proposal", shared["proposal"])] == ["Modifié ici"]
+
+
+def test_edits_travel_back_on_the_same_stream(shared):
+    """B edits and exports; A, unchanged since its own export, takes B's version without a conflict."""
+    a, b, tmp = shared["a"], shared["b"], shared["tmp"]
+    delegation.save_note(b, "proposal", shared["proposal"], "Complété par B", note_id=shared["note"])
+    back = export_delegation(b, tmp / "from-b.wtdc.zip", delegation="KEN")
+    assert back.sequence == 2  # after the sequence B imported
+    result = import_delegation(a, tmp / "from-b.wtdc.zip")
+    assert result.conflicts == []
+    assert [n["body"] for n in delegation.notes_for(a, "proposal", shared["proposal"])] == ["Complété par B"]
+
+
+def test_a_record_the_colleague_deleted(shared):
+    a, b, tmp = shared["a"], shared["b"], shared["tmp"]
+    delegation.delete_note(a, shared["note"])
+    export_delegation(a, tmp / "kenya-2.wtdc.zip")
+    result = import_delegation(b, tmp / "kenya-2.wtdc.zip")
+    assert result.counts["note"]["deleted"] == 1
+    assert delegation.notes_for(b, "proposal", shared["proposal"]) == []
+
+
+def test_a_record_the_colleague_deleted_but_changed_here_is_kept(shared):
+    a, b, tmp = shared["a"], shared["b"], shared["tmp"]
+    delegation.delete_note(a, shared["note"])
+    export_delegation(a, tmp / "kenya-2.wtdc.zip")
+    delegation.save_note(b, "proposal", shared["proposal"], "Encore utile", note_id=shared["note"])
+    import_delegation(b, tmp / "kenya-2.wtdc.zip")
+    assert [n["body"] for n in delegation.notes_for(b, "proposal", shared["proposal"])] == ["Encore utile"]
+
+
+def test_sequence_rules(shared):
+    a, b, tmp = shared["a"], shared["b"], shared["tmp"]
+    export_delegation(a, tmp / "kenya-2.wtdc.zip")
+    export_delegation(a, tmp / "kenya-3.wtdc.zip")
+    import_delegation(b, tmp / "kenya-3.wtdc.zip")
+    before = table_fingerprint(b)
+    # an older sequence than the last imported is a rollback
+    code, out, err = run_cli("import-delegation", tmp / "kenya-2.wtdc.zip", "--data-dir", b.data_dir)
+    assert code == 3 and "rollback" in err and "kenya-2.wtdc.zip" in err
+    # one imported before is simply already there
+    code, out, err = run_cli("import-delegation", tmp / "kenya-1.wtdc.zip", "--data-dir", b.data_dir)
+    assert code == 0 and "already imported" in out
+    # a different bundle under a sequence already imported
+    delegation.set_position(a, "proposal", shared["proposal"], stance="oppose")
+    export_delegation(a, tmp / "other-3.wtdc.zip", sequence=3)
+    code, out, err = run_cli("import-delegation", tmp / "other-3.wtdc.zip", "--data-dir", b.data_dir)
+    assert code == 3 and "different manifest" in err
+    assert table_fingerprint(b) == before
+    # an explicit sequence is remembered: the next export follows it
+    assert export_delegation(a, tmp / "k10.wtdc.zip", sequence=10).sequence == 10
+    assert export_delegation(a, tmp / "k11.wtdc.zip").sequence == 11
+
+
+def test_published_and_delegation_bundles_do_not_mix(shared, data_dir):
+    tmp = shared["tmp"]
+    code, out, err = run_cli("sync", tmp / "kenya-1.wtdc.zip", "--data-dir", data_dir)
+    assert code == 3 and "import-delegation" in err
+    code, out, err = run_cli("import-delegation", DEMO_BUNDLE, "--data-dir", data_dir)
+    assert code == 3 and "not a delegation bundle" in err
+    with pytest.raises(BundleRefused):
+        import_delegation(shared["b"], DEMO_BUNDLE)
+
+
+def test_export_needs_a_delegation(store, tmp_path):
+    code, out, err = run_cli("export-delegation", "--out", tmp_path / "x.wtdc.zip", "--data-dir", store.data_dir)
+    assert code == 2 and "--delegation" in err
+    assert not (tmp_path / "x.wtdc.zip").exists()
+
+
+def test_signed_delegation_bundle_against_a_pinned_key(shared):
+    from wtdc_desktop.bundles.signing import generate_key
+
+    a, b, tmp = shared["a"], shared["b"], shared["tmp"]
+    key, pub, fingerprint = generate_key(tmp / "head.key")
+    delegation.set_position(a, "proposal", shared["proposal"], brief="Signé")
+    code, out, err = run_cli("export-delegation", "--out", tmp / "signed-2.wtdc.zip", "--sign-key", key, "--json",
+                             "--data-dir", a.data_dir)
+    assert code == 0, err
+    assert json.loads(out)["signed_by"] == fingerprint
+    code, out, err = run_cli("import-delegation", tmp / "signed-2.wtdc.zip", "--trust", pub, "--json",
+                             "--data-dir", b.data_dir)
+    assert code == 0, err
+    assert json.loads(out)["signed_by"] == fingerprint
+    # the key is now pinned: an unsigned bundle of the delegation is refused, and one signed by another key
+    export_delegation(a, tmp / "unsigned-3.wtdc.zip")
+    other, _pub, _fp = generate_key(tmp / "someone.key")
+    export_delegation(a, tmp / "forged-3.wtdc.zip", sign_key=other, sequence=3)
+    before = table_fingerprint(b)
+    for name in ("unsigned-3.wtdc.zip", "forged-3.wtdc.zip"):
+        code, out, err = run_cli("import-delegation", tmp / name, "--data-dir", b.data_dir)
+        assert code == 3 and name in err and err.count("\n") == 1
+    assert table_fingerprint(b) == before

@@ -1,0 +1,181 @@
+"""Delegation bundles (spec §8): exporting the delegation's own work, importing a colleague's.
+
+``export-delegation`` writes the delegation's positions, notes and coverage
+assignments as a full bundle on the delegation's own stream (publisher
+``delegation-XXX``, channel ``delegation``), optionally signed. Its sequence
+grows with each export and is remembered in the store.
+
+``import-delegation`` reads such a bundle with the same checks as a published
+one (container, manifest, hashes, signature against a pinned key, sequence
+rules: rollback refused, the same sequence is "already applied", a different
+manifest under an applied sequence refused) and merges it into the ``my_``
+tables only, in one transaction; see :mod:`wtdc_desktop.store.delegation_sync`
+for how local edits are kept.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from wtdc_desktop.bundles.errors import AlreadyApplied, BundleError, BundleRefused
+from wtdc_desktop.bundles.limits import DEFAULT_LIMITS, Limits
+from wtdc_desktop.bundles.reader import Bundle
+from wtdc_desktop.bundles.writer import Header, build_bundle
+from wtdc_desktop.domain.records import DELEGATION_TYPES
+from wtdc_desktop.errors import WtdcError
+from wtdc_desktop.i18n import _
+from wtdc_desktop.store import Store
+from wtdc_desktop.store import delegation_sync as ds
+from wtdc_desktop.store import syncs
+
+
+@dataclass
+class ExportResult:
+    path: str
+    publisher: str
+    channel: str
+    sequence: int
+    counts: dict[str, int]
+    signed_by: str | None = None  # fingerprint of the signing key
+
+
+@dataclass
+class ImportResult:
+    bundle: str
+    publisher: str
+    channel: str
+    sequence: int
+    outcome: str  # imported | already_applied
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    conflicts: list[dict] = field(default_factory=list)
+    signed_by: str | None = None
+
+    def as_dict(self) -> dict:
+        return {"bundle": self.bundle, "publisher": self.publisher, "channel": self.channel,
+                "sequence": self.sequence, "outcome": self.outcome, "counts": self.counts,
+                "conflicts": self.conflicts, "signed_by": self.signed_by}
+
+
+def export_delegation(store: Store, out: Path | str, *, delegation: str | None = None,
+                      sign_key: Path | str | None = None, sequence: int | None = None,
+                      publisher_name: str | None = None) -> ExportResult:
+    """Write the delegation's positions, notes and assignments as a bundle at ``out``."""
+    delegation = delegation or ds.delegation_id(store)
+    if not delegation or not delegation.strip():
+        raise WtdcError(_("Say which delegation this is with --delegation (for example --delegation KEN); it is remembered for the next exports."))
+    publisher = ds.publisher_for(delegation)
+    channel_key = f"{publisher}/{ds.CHANNEL}"
+    if sequence is None:
+        sequence = ds.next_export_sequence(store, channel_key)
+    elif sequence < 1:
+        raise WtdcError(_("--sequence must be 1 or more, not {value}.").format(value=sequence))
+    key = None
+    signed_by = None
+    if sign_key is not None:
+        from wtdc_desktop.bundles.signing import fingerprint, load_private_key, raw_public_key
+
+        key = load_private_key(sign_key)
+        signed_by = fingerprint(raw_public_key(key))
+    records = ds.export_records(store)
+    with tempfile.TemporaryDirectory(dir=store.data_dir, prefix=".export-") as tmp:
+        src = Path(tmp)
+        (src / "records").mkdir()
+        for type_name in ds.TYPES:
+            with open(src / "records" / f"{type_name}.jsonl", "w", encoding="utf-8", newline="\n") as fp:
+                for record in records[type_name]:
+                    fp.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+        header = Header(publisher_id=publisher, publisher_name=publisher_name or publisher, channel=ds.CHANNEL,
+                        sequence=sequence, kind="full")
+        if key is not None:
+            build_bundle(src, out, header, sign_key=key)
+        else:
+            build_bundle(src, out, header)
+    ds.record_export(store, delegation, channel_key, sequence, records)
+    return ExportResult(path=str(out), publisher=publisher, channel=ds.CHANNEL, sequence=sequence,
+                        counts={t: len(records[t]) for t in ds.TYPES}, signed_by=signed_by)
+
+
+def _check_signature(store: Store, bundle: Bundle, trust_key: bytes | None) -> str | None:
+    """The same trust rules as a published bundle (spec §6); returns the fingerprint of a verified signer."""
+    from wtdc_desktop.bundles.apply import _check_signature as check_publisher_signature
+
+    signer = check_publisher_signature(store, bundle, trust_key)
+    return signer.fingerprint if signer is not None and signer.verified else None
+
+
+def _refusal(bundle: Bundle, reason: str, last: int | None) -> BundleError:
+    m = bundle.manifest
+    stream = m.channel_key
+    if reason == "already_applied":
+        return AlreadyApplied(_("{where}: sequence {sequence} of {stream} is already imported; nothing changed.").format(
+            where=bundle.where, sequence=m.sequence, stream=stream))
+    if reason == "different_manifest":
+        return BundleRefused(_("{where}: sequence {sequence} of {stream} was already imported with a different manifest; the bundle is refused.").format(
+            where=bundle.where, sequence=m.sequence, stream=stream))
+    if reason == "rollback":
+        return BundleRefused(_("{where}: sequence {sequence} of {stream} is older than the last imported ({last}); refused as a rollback (use --force to import it anyway).").format(
+            where=bundle.where, sequence=m.sequence, stream=stream, last=last))
+    return BundleRefused(_("{where}: this delta of {stream} applies to sequence {base}, but the last imported is {last}; import a full bundle instead.").format(
+        where=bundle.where, stream=stream, base=m.base_sequence, last=last if last is not None else _("none")))
+
+
+def import_delegation(store: Store, path: Path | str, *, source: str | None = None, force: bool = False,
+                      trust_key: bytes | None = None, limits: Limits = DEFAULT_LIMITS) -> ImportResult:
+    """Merge a delegation bundle into the delegation's own tables; raise :class:`BundleError` (store unchanged).
+
+    A delegation whose key is pinned must sign its bundles with it; ``trust_key``
+    (raw Ed25519 public key) is required to have signed this one, and is pinned.
+    """
+    source = source or str(path)
+    manifest = None
+    try:
+        with Bundle(path, limits=limits) as bundle:
+            m = manifest = bundle.manifest
+            members = bundle.record_members()
+            published = [mem.type for mem in members if mem.type not in DELEGATION_TYPES]
+            if published or not members:
+                raise BundleRefused(_("{where} is not a delegation bundle (it carries {types}); apply it with sync.").format(
+                    where=bundle.where, types=", ".join(sorted(set(published))) or _("no delegation records")))
+            signed_by = _check_signature(store, bundle, trust_key)
+            reason = ds.check_stream(store.conn, m.channel_key, m.sequence, m.sha256, m.kind, m.base_sequence, force)
+            if reason is not None:
+                raise _refusal(bundle, reason, ds.last_imported_sequence(store.conn, m.channel_key))
+            bundle.verify()
+            with store.transaction() as conn:
+                sync_id = syncs.begin_sync(conn, source=source, publisher=m.publisher_id, channel=m.channel,
+                                           sequence=m.sequence, kind=m.kind, manifest_sha256=m.sha256)
+                importer = ds.DelegationImporter(conn, m.channel_key)
+                for member in members:
+                    importer.count(member.type)
+                    for line in bundle.iter_records(member):
+                        importer.merge(member.type, line.record)
+                for type_name, rid in m.deletions:
+                    if type_name in DELEGATION_TYPES:
+                        importer.drop(type_name, rid)
+                if m.kind == "full":
+                    importer.drop_unseen()
+                counts = {t: c.as_dict() for t, c in sorted(importer.counts.items())}
+                ds.record_import(conn, m.channel_key, m.sequence, m.sha256)
+                syncs.finish_sync(conn, sync_id, outcome="imported", counts=counts)
+            conflicts = [c for c in ds.open_conflicts(store) if c["conflict_id"] in set(importer.conflicts)]
+            return ImportResult(bundle=bundle.where, publisher=m.publisher_id, channel=m.channel,
+                                sequence=m.sequence, outcome="imported", counts=counts, conflicts=conflicts,
+                                signed_by=signed_by)
+    except AlreadyApplied as exc:
+        syncs.log_outcome(store, source=source, outcome="already_applied", message=exc.message,
+                          **_manifest_fields(manifest))
+        return ImportResult(bundle=str(path), publisher=manifest.publisher_id, channel=manifest.channel,
+                            sequence=manifest.sequence, outcome="already_applied")
+    except BundleError as exc:
+        syncs.log_outcome(store, source=source, outcome="refused", message=exc.message, **_manifest_fields(manifest))
+        raise
+
+
+def _manifest_fields(manifest) -> dict:
+    if manifest is None:
+        return {}
+    return {"publisher": manifest.publisher_id, "channel": manifest.channel, "sequence": manifest.sequence,
+            "kind": manifest.kind, "manifest_sha256": manifest.sha256}
