@@ -1,0 +1,228 @@
+"""Safety of the store around syncs: the sync lock, backups, restore, and kills in the middle of an apply."""
+
+from __future__ import annotations
+
+import collections
+import json
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, table_fingerprint
+from helpers import run_cli
+from sync_helpers import make_bundle
+from wtdc_desktop.bundles.apply import apply_bundle
+from wtdc_desktop.store import Store, backup, lock
+
+HOLD_LOCK = (
+    "import sys, time\n"
+    "from wtdc_desktop.store.lock import SyncLock\n"
+    "SyncLock(sys.argv[1], wait=0).acquire()\n"
+    "print('locked', flush=True)\n"
+    "time.sleep(120)\n"
+)
+HOLD_STORE = (
+    "import sys, time\n"
+    "from wtdc_desktop.store import Store\n"
+    "s = Store(sys.argv[1]); s.execute('SELECT count(*) FROM proposal').fetchone()\n"
+    "print('open', flush=True)\n"
+    "time.sleep(120)\n"
+)
+
+
+def _child(code: str, data_dir: Path) -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, "-c", code, str(data_dir)], stdout=subprocess.PIPE, text=True,
+                            cwd=ROOT)
+    assert proc.stdout.readline().strip() in ("locked", "open")
+    return proc
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    proc.kill()
+    proc.wait()
+    proc.stdout.close()
+
+
+def one_line_error(err: str, *words: str) -> None:
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: "), err
+    for word in words:
+        assert word in lines[0], (word, err)
+
+
+def fingerprint(data_dir: Path) -> dict:
+    with Store(data_dir) as store:
+        return table_fingerprint(store)
+
+
+# --- the sync lock ------------------------------------------------------------------------------------
+
+def test_a_second_sync_on_the_same_store_refuses_clearly(data_dir, tmp_path, monkeypatch):
+    bundle = make_bundle(tmp_path / "w", tmp_path / "s1.wtdc.zip", sequence=1, n=10)
+    before = fingerprint(data_dir)
+    monkeypatch.setattr(lock, "LOCK_WAIT_SECONDS", 0.3)
+    holder = _child(HOLD_LOCK, data_dir)
+    try:
+        code, _, err = run_cli("sync", bundle, "--data-dir", data_dir)
+        code_all, _, err_all = run_cli("restore", "anything", "--data-dir", data_dir)
+    finally:
+        _stop(holder)
+    assert code == 3
+    one_line_error(err, "Another sync is running on", str(data_dir / "store.sqlite3"))
+    assert fingerprint(data_dir) == before
+    assert backup.list_backups(data_dir) == []
+
+
+def test_a_lock_left_by_a_killed_sync_does_not_block(data_dir, tmp_path, monkeypatch):
+    bundle = make_bundle(tmp_path / "w", tmp_path / "s1.wtdc.zip", sequence=1, n=10)
+    holder = _child(HOLD_LOCK, data_dir)
+    holder.send_signal(signal.SIGKILL if hasattr(signal, "SIGKILL") else signal.SIGTERM)
+    holder.wait()
+    holder.stdout.close()
+    assert (data_dir / "sync.lock").exists()  # the file stays; the lock went with the process
+    monkeypatch.setattr(lock, "LOCK_WAIT_SECONDS", 0)
+    code, out, err = run_cli("sync", bundle, "--data-dir", data_dir)
+    assert code == 0, err
+    assert "Applied test-pub/SYNC sequence 1" in out
+
+
+# --- backups --------------------------------------------------------------------------------------------
+
+def test_a_backup_precedes_each_apply_and_the_last_five_are_kept(data_dir, tmp_path):
+    bundles = [make_bundle(tmp_path / "w", tmp_path / f"s{seq}.wtdc.zip", sequence=seq, n=5, variant=str(seq))
+               for seq in range(1, 8)]
+    for bundle in bundles:
+        code, _, err = run_cli("sync", bundle, "--data-dir", data_dir)
+        assert code == 0, err
+    assert run_cli("sync", bundles[-1], "--data-dir", data_dir)[0] == 0  # already applied: no backup
+    code, out, err = run_cli("backups", "--json", "--data-dir", data_dir)
+    assert code == 0, err
+    listed = json.loads(out)
+    assert [b["before_sync"] for b in listed] == [7, 6, 5, 4, 3]
+    assert [b["sync"]["sequence"] for b in listed] == [7, 6, 5, 4, 3]
+    assert sorted(p.name for p in (data_dir / "backups").iterdir()) == sorted(b["name"] for b in listed)
+    for b in listed:
+        assert b["name"].startswith("store-") and b["name"].endswith(f"-s{b['before_sync']:03d}.sqlite3")
+        assert b["size"] == Path(b["path"]).stat().st_size > 0
+    # each backup holds the state before its sync
+    with sqlite3.connect(listed[0]["path"]) as conn:
+        assert conn.execute("SELECT last_sequence FROM channel_state").fetchone()[0] == 6
+    code, out, _ = run_cli("backups", "--data-dir", data_dir)
+    assert listed[0]["name"] in out and "test-pub/SYNC 7" in out
+
+
+def test_restore_round_trip(data_dir, tmp_path):
+    s1 = make_bundle(tmp_path / "w", tmp_path / "s1.wtdc.zip", sequence=1, n=20)
+    s2 = make_bundle(tmp_path / "w", tmp_path / "s2.wtdc.zip", sequence=2, n=25, variant="b")
+    assert run_cli("sync", s1, "--data-dir", data_dir)[0] == 0
+    after_s1 = fingerprint(data_dir)
+    assert run_cli("sync", s2, "--data-dir", data_dir)[0] == 0
+    after_s2 = fingerprint(data_dir)
+    newest = backup.list_backups(data_dir)[0]
+    assert newest.before_sync == 2
+
+    code, out, err = run_cli("restore", newest.name, "--data-dir", data_dir)
+    assert code == 0, err
+    assert fingerprint(data_dir) == after_s1
+    with Store(data_dir) as store:
+        assert store.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        store.execute("INSERT INTO search_index(search_index) VALUES('integrity-check')")
+        assert store.execute("SELECT title FROM proposal WHERE id = 'T/3'").fetchone()[0] == "Proposal 3 version a"
+    safety = backup.list_backups(data_dir)[0]
+    assert safety.name in out
+
+    code, _, err = run_cli("restore", safety.path, "--data-dir", data_dir)  # a path works too
+    assert code == 0, err
+    assert fingerprint(data_dir) == after_s2
+
+
+def test_restore_refuses_while_another_process_uses_the_store(data_dir, tmp_path):
+    s1 = make_bundle(tmp_path / "w", tmp_path / "s1.wtdc.zip", sequence=1, n=20)
+    assert run_cli("sync", s1, "--data-dir", data_dir)[0] == 0
+    name = backup.list_backups(data_dir)[0].name
+    before = fingerprint(data_dir)
+    count = len(backup.list_backups(data_dir))
+    holder = _child(HOLD_STORE, data_dir)
+    try:
+        code, _, err = run_cli("restore", name, "--data-dir", data_dir)
+    finally:
+        _stop(holder)
+    assert code == 3
+    one_line_error(err, str(data_dir / "store.sqlite3"), "open in another")
+    assert fingerprint(data_dir) == before
+    assert len(backup.list_backups(data_dir)) == count
+    code, _, err = run_cli("restore", "store-20990101T000000Z-s001.sqlite3", "--data-dir", data_dir)
+    assert code != 0
+    one_line_error(err, "store-20990101T000000Z-s001.sqlite3", "backups")
+
+
+def test_a_damaged_backup_is_not_restored(data_dir, tmp_path):
+    s1 = make_bundle(tmp_path / "w", tmp_path / "s1.wtdc.zip", sequence=1, n=20)
+    assert run_cli("sync", s1, "--data-dir", data_dir)[0] == 0
+    before = fingerprint(data_dir)
+    bad = tmp_path / "store-bad.sqlite3"
+    bad.write_bytes(b"SQLite format 3\0" + os.urandom(8000))
+    code, _, err = run_cli("restore", bad, "--data-dir", data_dir)
+    assert code != 0
+    one_line_error(err, str(bad))
+    assert fingerprint(data_dir) == before
+
+
+# --- crash safety -----------------------------------------------------------------------------------------
+
+KILLS = 50
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="SIGKILL is POSIX")
+def test_a_kill_at_any_moment_of_an_apply_leaves_the_store_as_before_or_after(tmp_path):
+    work = tmp_path / "w"
+    first = make_bundle(work, tmp_path / "s1.wtdc.zip", sequence=1, n=1500, variant="a")
+    big = make_bundle(work, tmp_path / "s2.wtdc.zip", sequence=2, n=2000, variant="b")  # changes 1650, adds 550
+    template = tmp_path / "template"
+    with Store(template) as store:
+        apply_bundle(store, first)
+        store.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    before = fingerprint(template)
+    command = [sys.executable, "-m", "wtdc_desktop", "sync", str(big), "--data-dir"]
+
+    reference = tmp_path / "reference"
+    shutil.copytree(template, reference)
+    started = time.monotonic()
+    subprocess.run([*command, str(reference)], check=True, capture_output=True, cwd=ROOT)
+    duration = time.monotonic() - started
+    after = fingerprint(reference)
+    assert after != before
+
+    seed = random.randrange(1 << 30)
+    rng = random.Random(seed)
+    seen = collections.Counter()
+    for i in range(KILLS):
+        data = tmp_path / f"kill-{i}"
+        shutil.copytree(template, data)
+        proc = subprocess.Popen([*command, str(data)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                cwd=ROOT)
+        time.sleep(rng.uniform(0, duration))  # the random moment of the kill is the point here
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        with Store(data) as store:
+            assert store.execute("PRAGMA integrity_check").fetchone()[0] == "ok", (seed, i)
+            store.execute("INSERT INTO search_index(search_index) VALUES('integrity-check')")
+            state = table_fingerprint(store)
+        assert state in (before, after), f"kill {i} (seed {seed}) left a state that is neither before nor after"
+        # a finished backup means the kill came after it, while applying or later
+        when = "after the backup" if backup.list_backups(data) else "before the backup"
+        seen[("killed" if proc.returncode == -signal.SIGKILL else "finished", when,
+              "before" if state == before else "after")] += 1
+        shutil.rmtree(data)
+    print(f"seed {seed}, apply {duration:.2f} s, outcomes {dict(seen)}")
+    assert sum(n for (how, _, _), n in seen.items() if how == "killed") >= KILLS // 2
+    assert sum(n for (how, when, _), n in seen.items() if how == "killed" and when == "after the backup") >= 5

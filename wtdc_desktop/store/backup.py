@@ -1,0 +1,265 @@
+"""Backups of the store, taken before each apply; listing and restoring them.
+
+A backup is a copy made with SQLite's online backup API (consistent even
+while the store is open), written to a temporary name in ``backups/`` and
+renamed only when complete: ``store-YYYYMMDDTHHMMSSZ-sNNN.sqlite3``, where
+NNN is the sync it preceded. The last :data:`KEEP` are kept.
+
+Restoring refuses while anything else uses the store. Two checks make sure:
+the sync lock (no sync or restore in any process), then a connection in
+``locking_mode = EXCLUSIVE`` that must obtain ``BEGIN EXCLUSIVE`` at once. In
+WAL mode every open connection, even an idle one, holds a shared lock on the
+store's ``-shm`` index for as long as it is open, so the exclusive lock is
+granted only when no other connection (the window, a command) has the store
+open; once granted, nobody can open it until the restore is done. The
+restore then copies the backup into the store through that same connection
+with the backup API, so the WAL and its index stay consistent, after a
+backup of the current state has been taken.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from wtdc_desktop.i18n import _
+from wtdc_desktop.store import schema
+from wtdc_desktop.store.db import STORE_FILENAME, Store, StoreError, StoreLocked, StoreTooNew, translate_sqlite_error
+from wtdc_desktop.store.lock import SyncLock
+
+BACKUP_DIRNAME = "backups"
+KEEP = 5
+_NAME_RE = re.compile(r"^store-(\d{8}T\d{6}Z)-s(\d+)(?:-(\d+))?\.sqlite3$")
+_PAGES_PER_STEP = 1024
+
+
+class BackupError(StoreError):
+    """A backup cannot be made, found or restored; nothing was changed."""
+
+
+class StoreInUse(StoreLocked):
+    """Another connection has the store open, so it may not be replaced."""
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    path: Path
+    created_at: str  # ISO 8601 UTC
+    before_sync: int
+    size: int
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "created_at": self.created_at, "before_sync": self.before_sync,
+                "size": self.size, "path": str(self.path)}
+
+
+def backups_dir(data_dir: Path | str) -> Path:
+    return Path(data_dir) / BACKUP_DIRNAME
+
+
+def next_sync_id(conn: sqlite3.Connection) -> int:
+    """The number the next sync will get (the sync a backup taken now precedes)."""
+    return (conn.execute("SELECT coalesce(max(sync_id), 0) FROM sync_log").fetchone()[0] or 0) + 1
+
+
+def _parse(path: Path) -> BackupInfo | None:
+    match = _NAME_RE.match(path.name)
+    if not match:
+        return None
+    when = dt.datetime.strptime(match.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.timezone.utc)
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return None
+    return BackupInfo(path=path, created_at=when.isoformat().replace("+00:00", "Z"),
+                      before_sync=int(match.group(2)), size=size)
+
+
+def list_backups(data_dir: Path | str) -> list[BackupInfo]:
+    """The backups in the data folder, newest first."""
+    folder = backups_dir(data_dir)
+    if not folder.is_dir():
+        return []
+    found = [info for p in folder.iterdir() if p.is_file() and (info := _parse(p)) is not None]
+    return sorted(found, key=lambda b: (b.created_at, b.before_sync, b.name), reverse=True)
+
+
+def _copy(source: sqlite3.Connection, dest_path: Path) -> None:
+    """Copy the database of ``source`` into a new single file at ``dest_path``."""
+    dest = sqlite3.connect(dest_path, isolation_level=None)
+    try:
+        source.backup(dest, pages=_PAGES_PER_STEP)
+        dest.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+    finally:
+        dest.close()
+    with open(dest_path, "rb+") as fp:
+        os.fsync(fp.fileno())
+
+
+def _backup_conn(conn: sqlite3.Connection, data_dir: Path, before_sync: int,
+                 now: dt.datetime | None = None) -> BackupInfo:
+    folder = backups_dir(data_dir)
+    now = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
+    stamp = now.strftime("%Y%m%dT%H%M%SZ")
+    name = f"store-{stamp}-s{before_sync:03d}.sqlite3"
+    n = 1
+    while (folder / name).exists():  # two backups within one second before the same sync
+        n += 1
+        name = f"store-{stamp}-s{before_sync:03d}-{n}.sqlite3"
+    tmp = folder / f".{name}.part"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        _copy(conn, tmp)
+        os.replace(tmp, folder / name)
+    except (OSError, sqlite3.Error) as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        known = translate_sqlite_error(exc, folder / name) if isinstance(exc, sqlite3.Error) else None
+        raise known or BackupError(
+            _("The backup {path} could not be written ({reason}); nothing was applied.").format(
+                path=folder / name, reason=getattr(exc, "strerror", None) or exc
+            )
+        ) from exc
+    info = _parse(folder / name)
+    assert info is not None
+    return info
+
+
+def make_backup(store: Store, *, keep: int = KEEP, now: dt.datetime | None = None) -> BackupInfo:
+    """Back the store up before an apply; keep the last ``keep`` backups."""
+    info = _backup_conn(store.conn, store.data_dir, next_sync_id(store.conn), now)
+    rotate(store.data_dir, keep)
+    return info
+
+
+def rotate(data_dir: Path | str, keep: int = KEEP, protect: Path | None = None) -> list[Path]:
+    """Delete all but the newest ``keep`` backups (and unfinished ones); return what was deleted."""
+    deleted = []
+    folder = backups_dir(data_dir)
+    for info in list_backups(data_dir)[keep:]:
+        if protect is not None and info.path == protect:
+            continue
+        try:
+            info.path.unlink()
+            deleted.append(info.path)
+        except OSError:
+            pass
+    if folder.is_dir():  # a backup interrupted by a crash; callers hold the sync lock
+        for part in folder.glob(".store-*.part"):
+            try:
+                part.unlink()
+            except OSError:
+                pass
+    return deleted
+
+
+def find_backup(data_dir: Path | str, name: str) -> BackupInfo:
+    """A backup by its listed name, or by a path to a backup file."""
+    folder = backups_dir(data_dir)
+    listed = folder / Path(name).name
+    if Path(name).name == name and listed.is_file():
+        path = listed
+    elif Path(name).is_file():
+        path = Path(name)
+    else:
+        raise BackupError(
+            _("There is no backup “{name}” in {folder}; run backups to list them.").format(name=name, folder=folder)
+        )
+    info = _parse(path)
+    if info is None:  # a store file kept elsewhere under another name
+        stat = path.stat()
+        mtime = dt.datetime.fromtimestamp(stat.st_mtime, dt.timezone.utc).replace(microsecond=0)
+        info = BackupInfo(path=path, created_at=mtime.isoformat().replace("+00:00", "Z"), before_sync=0,
+                          size=stat.st_size)
+    return info
+
+
+def _check_backup(path: Path) -> None:
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            ok = conn.execute("PRAGMA integrity_check").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            has_log = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'sync_log'").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise BackupError(
+            _("{path} is not a readable WTDC Desktop store ({reason}); nothing was restored.").format(
+                path=path, reason=exc)
+        ) from exc
+    if ok != "ok" or not has_log:
+        raise BackupError(
+            _("{path} is damaged or is not a WTDC Desktop store; nothing was restored.").format(path=path)
+        )
+    if version > schema.LATEST_VERSION:
+        raise StoreTooNew(
+            _("{path} was written by a newer version of WTDC Desktop (schema {found}); nothing was restored.").format(
+                path=path, found=version)
+        )
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    restored: BackupInfo
+    safety: BackupInfo  # the state just before the restore
+
+
+def restore_backup(data_dir: Path | str, name: str, *, keep: int = KEEP,
+                   lock_wait: float | None = None) -> RestoreResult:
+    """Replace the store's content by a backup's; refuse while anything else uses the store."""
+    data_dir = Path(data_dir)
+    info = find_backup(data_dir, name)
+    _check_backup(info.path)
+    store_path = data_dir / STORE_FILENAME
+    with SyncLock(data_dir, wait=lock_wait):
+        try:
+            conn = sqlite3.connect(store_path, isolation_level=None, timeout=0.5)
+        except sqlite3.Error as exc:
+            raise translate_sqlite_error(exc, store_path) or exc
+        try:
+            try:
+                conn.execute("PRAGMA locking_mode = EXCLUSIVE")
+                conn.execute("BEGIN EXCLUSIVE")
+                conn.execute("COMMIT")  # in EXCLUSIVE locking mode the lock stays held until close
+            except sqlite3.OperationalError as exc:
+                if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+                    raise StoreInUse(
+                        _("The store {path} is open in another WTDC Desktop process (the window or a command); close it and run restore again.").format(
+                            path=store_path)
+                    ) from exc
+                raise translate_sqlite_error(exc, store_path) or exc
+            try:
+                safety = _backup_conn(conn, data_dir, next_sync_id(conn))
+                source = sqlite3.connect(f"{info.path.resolve().as_uri()}?mode=ro", uri=True)
+                try:
+                    source.backup(conn, pages=_PAGES_PER_STEP)
+                finally:
+                    source.close()
+                if conn.execute("PRAGMA integrity_check").fetchone()[0] != "ok":  # pragma: no cover
+                    raise BackupError(_("The restored store {path} failed its integrity check.").format(path=store_path))
+            except sqlite3.Error as exc:
+                raise translate_sqlite_error(exc, store_path) or exc
+        finally:
+            conn.close()
+        rotate(data_dir, keep, protect=info.path)
+    return RestoreResult(restored=info, safety=safety)
+
+
+def sync_summary(store: Store, sync_id: int) -> dict | None:
+    """What a sync was, for listing the backup that preceded it."""
+    row = store.execute(
+        "SELECT sync_id, started_at, source, publisher, channel, sequence, kind, outcome FROM sync_log WHERE sync_id = ?",
+        (sync_id,),
+    ).fetchone()
+    return dict(row) if row else None
