@@ -291,3 +291,18 @@ def test_signature_covers_the_exact_manifest_bytes(keys, tmp_path):
         with pytest.raises(BundleError, match="signature does not match"):
             apply_bundle(s, bad)
     assert os.path.exists(good)
+
+
+def test_key_pinned_by_configuration(keys, tmp_path, data_dir):
+    """A public key file in the data folder's trusted-keys/ pins that publisher's key."""
+    (data_dir / "trusted-keys").mkdir(parents=True)
+    (data_dir / "trusted-keys" / "pub-test.pub").write_bytes(pub(keys["publisher"]).read_bytes())
+    unsigned = build(tmp_path / "src-u", tmp_path / "unsigned.wtdc.zip")
+    code, out, err = run_cli("bundle", "verify", unsigned, "--data-dir", data_dir)
+    assert code == BundleRefused.exit_code and fp(pub(keys["publisher"])) in err
+    code, out, err = run_cli("sync", unsigned, "--data-dir", data_dir)
+    assert code == BundleRefused.exit_code and "is missing" in err
+    code, out, err = run_cli("sync", signed(tmp_path, keys["publisher"]), "--data-dir", data_dir)
+    assert code == 0 and "Signed by the trusted key" in out
+    code, out, err = run_cli("trust", "list", "--json", "--data-dir", data_dir)
+    assert [(k["publisher"], k["origin"]) for k in json.loads(out)] == [("pub-test", "config")]

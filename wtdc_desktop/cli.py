@@ -331,7 +331,12 @@ def _pinned_key(args, publisher: str):
     from wtdc_desktop.store import Store, trust
     from wtdc_desktop.store.db import STORE_FILENAME, default_data_dir
 
+    from wtdc_desktop.bundles.signing import configured_key, fingerprint
+
     data_dir = Path(args.data_dir) if args.data_dir else default_data_dir()
+    configured = configured_key(data_dir, publisher)
+    if configured is not None:
+        return trust.TrustedKey(publisher, configured, fingerprint(configured), "config", "")
     if not (data_dir / STORE_FILENAME).is_file():
         return None
     with Store(data_dir) as store:

@@ -22,7 +22,7 @@ from wtdc_desktop.bundles.errors import AlreadyApplied, ApplyCancelled, BundleEr
 from wtdc_desktop.bundles.extract import DocumentTextExtractor
 from wtdc_desktop.bundles.limits import DEFAULT_LIMITS, Limits
 from wtdc_desktop.bundles.reader import Bundle
-from wtdc_desktop.bundles.signing import Signer, check_bundle_signature, fingerprint
+from wtdc_desktop.bundles.signing import Signer, check_bundle_signature, configured_key, fingerprint
 from wtdc_desktop.domain.records import DELEGATION_TYPES, PUBLISHED_TYPES
 from wtdc_desktop.i18n import _, current_language
 from wtdc_desktop.store import Store
@@ -92,9 +92,16 @@ def _cache_files(store: Store, bundle: Bundle) -> None:
 
 
 def _check_signature(store: Store, bundle: Bundle, trust_key: bytes | None) -> Signer | None:
-    """Check the signature against the publisher's pinned key, or against ``trust_key``, which is then pinned."""
+    """Check the signature against the publisher's pinned key, or against ``trust_key``, which is then pinned.
+
+    A key configured in the data folder (``trusted-keys/<publisher>.pub``) is pinned first.
+    """
     publisher = bundle.manifest.publisher_id
     pinned = trust.get_key(store.conn, publisher)
+    configured = configured_key(store.data_dir, publisher)
+    if configured is not None and (pinned is None or pinned.public_key != configured):
+        trust.pin_key(store, publisher, configured, fingerprint(configured), origin="config")
+        pinned = trust.get_key(store.conn, publisher)
     if trust_key is None:
         return check_bundle_signature(bundle, pinned.public_key if pinned else None)
     signer = check_bundle_signature(bundle, trust_key)

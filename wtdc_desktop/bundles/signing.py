@@ -8,6 +8,10 @@ bytes; an extra field that other readers ignore), so that a reader that has
 not pinned the publisher's key yet can still check the signature and show the
 key's fingerprint for the user to trust (trust on first use).
 
+A publisher's key is pinned by the user (trust on first use, ``trust add``,
+``sync --trust``) or by configuration: a file ``trusted-keys/<publisher>.pub``
+in the data folder.
+
 Key files: the private key is PKCS#8 PEM (OpenSSH Ed25519 keys are read too);
 a public key file holds the base64 of the 32 raw bytes on one line (PEM and
 ``ssh-ed25519`` lines are read too).
@@ -19,6 +23,7 @@ import base64
 import binascii
 import hashlib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -155,6 +160,22 @@ def load_public_key(path: Path | str) -> bytes:
         return raw_public_key(key)
     raise KeyFileError(_("{path} is not an Ed25519 public key (expected the “.pub” file written by “bundle keygen”).").format(
         path=path))
+
+
+#: Folder of the data folder where an administrator can pin publisher keys by configuration:
+#: ``trusted-keys/<publisher id>.pub`` (the public key file of that publisher).
+CONFIG_KEYS_DIR = "trusted-keys"
+_SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+
+
+def configured_key(data_dir: Path | str, publisher: str) -> bytes | None:
+    """The key pinned for ``publisher`` by configuration (a file in the data folder), if any."""
+    if not _SAFE_ID.match(publisher):
+        return None
+    path = Path(data_dir) / CONFIG_KEYS_DIR / f"{publisher}.pub"
+    if not path.is_file():
+        return None
+    return load_public_key(path)
 
 
 # -- signatures ------------------------------------------------------------------------------------
