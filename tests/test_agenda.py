@@ -232,3 +232,20 @@ def test_coverage_csv(demo_store, tmp_path):
     assert rows[0][-2:] == ["Amina", "Zoé"]
     s02 = next(r for r in rows if r[0] == "WTDC-21/S02")
     assert s02[2:5] == ["2021-11-08", "14:30", "17:30"] and s02[-1] == "observer" and s02[-2] == ""
+
+
+@pytest.mark.gui
+def test_coverage_pdf_from_the_command_line(demo_store, tmp_path, qapp):
+    import pypdf
+
+    from wtdc_desktop.store import agenda as sa
+
+    sa.save_member(demo_store, "Amina")
+    sa.assign(demo_store, "WTDC-21/S02", "Amina", "lead")
+    out = tmp_path / "coverage.pdf"
+    code, _, err = run_cli("export-coverage", "--out", out, "--data-dir", demo_store.data_dir)
+    assert code == 0, err
+    text = " ".join(page.extract_text() for page in pypdf.PdfReader(out).pages)
+    words = text.split()
+    assert "Amina" in words and "lead" in words and "Salle" in words
+    assert not list(tmp_path.glob(".*.part"))

@@ -13,7 +13,14 @@ from wtdc_desktop.exchange import ics
 from wtdc_desktop.i18n import _
 
 
-def _write_atomic(out: Path, data: bytes) -> None:
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def write_atomic(out: Path, data: bytes) -> None:
+    """Write a file the user asked for: a temp file beside it, then renamed (normal permissions)."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
@@ -22,6 +29,7 @@ def _write_atomic(out: Path, data: bytes) -> None:
             fp.write(data)
             fp.flush()
             os.fsync(fp.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, out)
     except BaseException:
         try:
@@ -71,7 +79,7 @@ def export_ics(store, out: Path | str, *, member: str | None = None, everything:
     else:
         name = _("Sessions we cover")
     cal = ics.build_calendar(chosen, zones=zones, name=name, descriptions=descriptions, sequences=sequences)
-    _write_atomic(Path(out), cal.to_ical())
+    write_atomic(Path(out), cal.to_ical())
     return len(chosen)
 
 
@@ -105,5 +113,5 @@ def export_csv(store, out: Path | str, *, meeting: str | None = None) -> int:
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(header)
     writer.writerows(rows)
-    _write_atomic(Path(out), buf.getvalue().encode("utf-8-sig"))  # BOM: spreadsheets then read UTF-8
+    write_atomic(Path(out), buf.getvalue().encode("utf-8-sig"))  # BOM: spreadsheets then read UTF-8
     return len(rows)

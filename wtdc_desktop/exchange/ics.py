@@ -145,26 +145,3 @@ def build_calendar(sessions: Iterable[Session], *, zones: dict[str | None, dt.tz
     cal.add_missing_timezones()
     return cal
 
-
-def write_calendar(cal: icalendar.Calendar, out) -> None:
-    """Write to a path atomically (temp file, then replace)."""
-    import os
-    import tempfile
-    from pathlib import Path
-
-    out = Path(out)
-    data = cal.to_ical()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as fp:
-            fp.write(data)
-            fp.flush()
-            os.fsync(fp.fileno())
-        os.replace(tmp, out)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise

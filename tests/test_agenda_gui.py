@@ -1,0 +1,177 @@
+"""The Agenda view on the demo: day grid, list, filters, keyboard, coverage, changes, reminders."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from PySide6.QtCore import Qt
+
+from wtdc_desktop.store import agenda as sa
+
+pytestmark = pytest.mark.gui
+
+UTC = dt.timezone.utc
+
+
+class FakeClock:
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+@pytest.fixture
+def make_view(qtbot, demo_store):
+    from wtdc_desktop.ui.agenda import AgendaView
+
+    def make(now: dt.datetime, **kw):
+        view = AgendaView(demo_store, clock=FakeClock(now), **kw)
+        qtbot.addWidget(view)
+        view.resize(1300, 800)
+        view.show()
+        qtbot.waitExposed(view)
+        return view
+
+    return make
+
+
+def _list_ids(view) -> list[str]:
+    return [view.list.topLevelItem(i).data(0, Qt.UserRole) for i in range(view.list.topLevelItemCount())]
+
+
+def test_opens_on_the_first_day_with_parallel_rooms_when_the_meeting_is_over(make_view, tmp_path):
+    view = make_view(dt.datetime(2026, 5, 1, tzinfo=UTC), reminders=False)
+    assert view.day == dt.date(2021, 11, 8)
+    assert view.grid.lanes == ["Salle 1", "Salle 2", "Salle 3"]
+    assert _list_ids(view) == ["WTDC-21/S01", "WTDC-21/S02", "WTDC-21/S03", "WTDC-21/S04"]
+    # parallel sessions sit side by side: same top, different columns
+    view.grid.repaint()
+    r2, r3 = view.grid.session_rect("WTDC-21/S02"), view.grid.session_rect("WTDC-21/S03")
+    assert r2.top() == r3.top() and r2.left() < r3.left()
+    assert "Addis Ababa" in view.zone_label.text()
+    view.grab().save(str(tmp_path / "agenda.png"))
+
+
+def test_opens_on_today_while_the_meeting_runs_and_marks_cancelled_and_changed(make_view):
+    view = make_view(dt.datetime(2021, 11, 9, 8, 0, tzinfo=UTC), reminders=False)  # 11:00 in Addis Ababa
+    assert view.day == dt.date(2021, 11, 9)
+    items = {view.list.topLevelItem(i).data(0, Qt.UserRole): view.list.topLevelItem(i)
+             for i in range(view.list.topLevelItemCount())}
+    cancelled = items["WTDC-21/S08"]
+    assert cancelled.font(2).strikeOut() and "cancelled" in cancelled.text(2)
+    assert "changed" in items["WTDC-21/S06"].text(2)
+    assert not items["WTDC-21/S05"].font(2).strikeOut()
+    # the current-time line is drawn on that day
+    assert view.grid.now == dt.datetime(2021, 11, 9, 8, 0, tzinfo=UTC)
+
+
+def test_keyboard_moves_between_days_and_sessions_and_details_link_documents(make_view, qtbot):
+    view = make_view(dt.datetime(2026, 5, 1, tzinfo=UTC), reminders=False)
+    view.grid.setFocus()
+    qtbot.keyClick(view.grid, Qt.Key_PageDown)
+    assert view.day == dt.date(2021, 11, 9)
+    qtbot.keyClick(view.grid, Qt.Key_PageDown)
+    assert view.day == dt.date(2021, 11, 10)
+    qtbot.keyClick(view.grid, Qt.Key_PageDown)  # no later day: stays
+    assert view.day == dt.date(2021, 11, 10)
+    qtbot.keyClick(view.grid, Qt.Key_PageUp)
+    assert view.day == dt.date(2021, 11, 9)
+    qtbot.keyClick(view.grid, Qt.Key_Down)
+    assert view.current == "WTDC-21/S05"
+    qtbot.keyClick(view.grid, Qt.Key_Down)
+    assert view.current == "WTDC-21/S06"
+    html = view.details.toHtml()
+    assert "Suite de l'examen de la Proposition 2.4" in html or "Suite de l&#x27;examen" in html
+    assert "wtdc:document/TDAG-WD2-20%2F1" in html and "not read" in html
+    with qtbot.waitSignal(view.open_record_requested) as blocker:
+        view.details.anchorClicked.emit(__import__("PySide6.QtCore", fromlist=["QUrl"]).QUrl(
+            "wtdc:document/TDAG-WD2-20%2F1"))
+    assert blocker.args == ["document", "TDAG-WD2-20/1"]
+
+
+def test_filters_and_assigning_from_the_view(make_view, demo_store):
+    sa.save_member(demo_store, "Amina", languages=["fr"])
+    view = make_view(dt.datetime(2026, 5, 1, tzinfo=UTC), reminders=False)
+    view.select_session("WTDC-21/S02")
+    view.member_box.setCurrentIndex(view.member_box.findData("Amina"))
+    view.role_box.setCurrentIndex(view.role_box.findData("support"))
+    view.assign_button.click()
+    assert [(a.session, a.member, a.role) for a in sa.assignments(demo_store)] == [("WTDC-21/S02", "Amina", "support")]
+    view.priority_box.setCurrentIndex(view.priority_box.findData("must"))
+    view.priority_box.activated.emit(view.priority_box.currentIndex())
+    assert sa.priorities(demo_store) == {"WTDC-21/S02": "must"}
+    view.covered_check.setChecked(True)
+    assert _list_ids(view) == ["WTDC-21/S02"]
+    view.covered_check.setChecked(False)
+    view.room_box.setCurrentIndex(view.room_box.findData("Salle 3"))
+    assert _list_ids(view) == ["WTDC-21/S04"]
+    view.room_box.setCurrentIndex(0)
+    view.committee_box.setCurrentIndex(view.committee_box.findData("WTDC-21/COM2"))
+    assert _list_ids(view) == ["WTDC-21/S03"]
+    view.committee_box.setCurrentIndex(0)
+    view.lane_box.setCurrentIndex(view.lane_box.findData("committee"))
+    assert view.grid.lanes == ["WTDC-21/COM1", "WTDC-21/COM2", "WTDC-21/COM4", "WTDC-21/PLEN"]
+
+
+def test_right_to_left_mirrors_the_grid(make_view):
+    view = make_view(dt.datetime(2026, 5, 1, tzinfo=UTC), reminders=False)
+    view.grid.repaint()
+    ltr = view.grid.session_rect("WTDC-21/S01")
+    view.setLayoutDirection(Qt.RightToLeft)
+    view.grid.repaint()
+    rtl = view.grid.session_rect("WTDC-21/S01")
+    width = view.grid.width()
+    assert ltr.left() < width / 2 < rtl.right()
+    assert abs((width - rtl.right()) - ltr.left()) < 1
+
+
+def test_changes_after_a_sync_name_the_member(make_view, demo_store, tmp_path):
+    from conftest import DEMO_SOURCE, copy_source
+    from helpers import read_records, set_header, write_records
+    from wtdc_desktop.bundles.apply import apply_bundle
+    from wtdc_desktop.bundles.writer import build_bundle
+
+    sa.save_member(demo_store, "Amina")
+    sa.assign(demo_store, "WTDC-21/S03", "Amina")
+    src = copy_source(DEMO_SOURCE, tmp_path / "src")
+    sessions = read_records(src, "session")
+    for s in sessions:
+        if s["id"] == "WTDC-21/S03":
+            s["room"] = "Salle 7"
+    write_records(src, "session", sessions)
+    set_header(src, sequence=json.loads((src / "manifest.json").read_text("utf-8"))["sequence"] + 1)
+    build_bundle(src, tmp_path / "b.wtdc.zip")
+    apply_bundle(demo_store, tmp_path / "b.wtdc.zip")
+    view = make_view(dt.datetime(2026, 5, 1, tzinfo=UTC), reminders=False)
+    assert view.banner.isVisible()
+    assert "Amina" in view.banner_label.text() and "room changed" in view.banner_label.text()
+    assert view.grid.changes["WTDC-21/S03"] == ("room",)
+    view.banner_button.click()
+    assert not view.banner.isVisible() and sa.session_changes(demo_store) == []
+
+
+def test_reminders_fire_from_a_fake_clock_into_the_banner(make_view, demo_store, qtbot):
+    from wtdc_desktop.ui.reminders import ReminderService
+
+    sa.save_member(demo_store, "Amina")
+    sa.assign(demo_store, "WTDC-21/S05", "Amina")  # 09:30 in Addis Ababa on the 9th = 06:30 UTC
+    sa.set_setting(demo_store, sa.SETTING_ME, "Amina")
+    sa.set_setting(demo_store, sa.SETTING_REMINDER_MINUTES, "10")
+    clock = FakeClock(dt.datetime(2021, 11, 9, 6, 15, tzinfo=UTC))
+    service = ReminderService(demo_store, clock=clock, use_tray=False)
+    assert service.check() == []  # 15 minutes before: not yet
+    clock.now = dt.datetime(2021, 11, 9, 6, 20, tzinfo=UTC)
+    with qtbot.waitSignal(service.reminded) as blocker:
+        service.check()
+    assert blocker.args[0] == "WTDC-21/S05" and "Salle 1" in blocker.args[1] and "9:30" in blocker.args[1]
+    assert service.check() == []  # once only
+
+    view = make_view(dt.datetime(2021, 11, 9, 6, 0, tzinfo=UTC))
+    view.reminders.use_tray = False
+    sa.assign(demo_store, "WTDC-21/S07", "Amina", "observer")
+    view.clock.now = dt.datetime(2021, 11, 9, 6, 25, tzinfo=UTC)
+    view.reminders.check()
+    assert view.reminder_banner.isVisible() and "Session spéciale" in view.reminder_label.text()

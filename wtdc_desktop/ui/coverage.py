@@ -1,0 +1,217 @@
+"""The coverage board (delegation members by time slots of a day) and its PDF export.
+
+PDF goes through Qt (QTextDocument printed by QPdfWriter), so the command line
+can write one with an offscreen QGuiApplication.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import os
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QMarginsF, QSizeF, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+
+from wtdc_desktop.domain import agenda as ag
+from wtdc_desktop.formatting import format_date, format_time, zone_label
+from wtdc_desktop.i18n import _, is_rtl, current_language
+from wtdc_desktop.store import agenda as sa
+
+
+
+def role_label(role: str | None) -> str:
+    return {"lead": _("lead"), "support": _("support"), "observer": _("observer")}.get(role or "", role or "")
+
+
+def priority_label(priority: str | None) -> str:
+    return {"must": _("must cover"), "should": _("should cover"), "optional": _("optional")}.get(
+        priority or "", "")
+
+
+class CoverageBoard(QWidget):
+    """Members as rows, half-hour slots of one day as columns; a cell names the session covered.
+
+    Signals:
+        session_selected(str): a cell with a session was chosen (session id)
+    """
+
+    session_selected = Signal(str)
+
+    def __init__(self, store, parent=None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.caption = QLabel(self)
+        self.caption.setWordWrap(True)
+        self.table = QTableWidget(self)
+        self.table.setAccessibleName(_("Coverage board"))
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Fixed)
+        self.table.horizontalHeader().setDefaultSectionSize(64)
+        self.table.cellClicked.connect(self._on_cell)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.caption)
+        lay.addWidget(self.table, 1)
+        self.day: dt.date | None = None
+        self.tz: dt.tzinfo = dt.timezone.utc
+        self.meeting: str | None = None
+
+    def show_day(self, meeting: str | None, day: dt.date, tz: dt.tzinfo) -> None:
+        self.meeting, self.day, self.tz = meeting, day, tz
+        self.reload()
+
+    def reload(self) -> None:
+        if self.day is None:
+            return
+        day, tz = self.day, self.tz
+        sessions = [s for s in sa.sessions_for_day(self.store, day, tz, meeting=self.meeting)]
+        members = sa.members(self.store)
+        asg = sa.assignments(self.store)
+        pri = sa.priorities(self.store)
+        by_id = {s.id: s for s in sessions}
+        active = [s for s in sessions if s.active]
+        if active:
+            first = min(s.starts_at for s in active).astimezone(tz).hour
+            last_end = max(s.ends_at for s in active).astimezone(tz)
+            last = min(24, last_end.hour + (1 if last_end.minute or last_end.date() == day else 0)) \
+                if last_end.date() == day else 24
+        else:
+            first, last = 8, 18
+        slots = ag.time_slots(day, tz, minutes=30, first_hour=min(first, 23), last_hour=max(last, first + 1))
+        conflicts = sa.conflicts(self.store, self.meeting)
+        double = {(c.member, sid) for c in conflicts if c.kind == ag.DOUBLE_BOOKED for sid in c.sessions}
+        uncovered_must = [s for s in active if pri.get(s.id) == "must" and not any(a.session == s.id for a in asg)]
+
+        self.table.clear()
+        self.table.setColumnCount(len(slots))
+        self.table.setRowCount(len(members) + 1)
+        self.table.setHorizontalHeaderLabels([format_time(a, tz) for a, _b in slots])
+        self.table.setVerticalHeaderLabels([m.name for m in members] + [_("Must cover, uncovered")])
+        for row, m in enumerate(members):
+            present = m.present_on(day)
+            mine = [(by_id[a.session], a.role) for a in asg if a.member == m.name and a.session in by_id]
+            for col, (a, b) in enumerate(slots):
+                here = [(s, role) for s, role in mine if s.active and ag.overlaps(s.starts_at, s.ends_at, a, b)]
+                item = QTableWidgetItem()
+                if here:
+                    item.setText(" / ".join(_short(s) for s, _r in here))
+                    item.setToolTip("\n".join(f"{s.title} ({role_label(r)})" for s, r in here))
+                    item.setData(Qt.UserRole, here[0][0].id)
+                    clash = len(here) > 1 or any((m.name, s.id) in double for s, _r in here)
+                    item.setBackground(QBrush(QColor("#f4b6b6" if clash else "#b9dfc1")))
+                elif not present:
+                    item.setBackground(QBrush(QColor("#e0e0e0")))
+                    item.setToolTip(_("{member} is not present that day.").format(member=m.name))
+                self.table.setItem(row, col, item)
+        row = len(members)
+        for col, (a, b) in enumerate(slots):
+            here = [s for s in uncovered_must if ag.overlaps(s.starts_at, s.ends_at, a, b)]
+            item = QTableWidgetItem(" / ".join(_short(s) for s in here))
+            if here:
+                item.setBackground(QBrush(QColor("#f7d08a")))
+                item.setData(Qt.UserRole, here[0].id)
+                item.setToolTip("\n".join(s.title for s in here))
+            self.table.setItem(row, col, item)
+        self.caption.setText(_("{day}: times in {zone}. Green: covered; red: double-booked; grey: absent.").format(
+            day=format_date(day, "full"), zone=zone_label(tz, slots[0][0] if slots else None)))
+
+    def _on_cell(self, row: int, col: int) -> None:
+        item = self.table.item(row, col)
+        sid = item.data(Qt.UserRole) if item else None
+        if sid:
+            self.session_selected.emit(sid)
+
+
+def _short(s: ag.Session) -> str:
+    return s.room or s.id.rsplit("/", 1)[-1]
+
+
+# --- PDF -------------------------------------------------------------------------------------------
+
+def coverage_html(store, meeting: str | None = None) -> str:
+    """The whole coverage board as an HTML table (every text escaped), one section per day."""
+    members = sa.members(store)
+    by_session: dict[str, dict[str, str]] = {}
+    for a in sa.assignments(store):
+        by_session.setdefault(a.session, {})[a.member] = a.role
+    pri = sa.priorities(store)
+    sessions = sa.sessions(store, meeting=meeting)
+    e = html.escape
+    rtl = is_rtl(current_language())
+    parts = [f'<html><body dir="{"rtl" if rtl else "ltr"}" style="font-family: sans-serif; font-size: 9pt">',
+             f"<h2>{e(_('Coverage board'))}</h2>"]
+    if not members:
+        parts.append(f"<p>{e(_('No delegation member yet.'))}</p>")
+    by_day: dict[tuple, list[ag.Session]] = {}
+    for s in sessions:
+        tz = sa.meeting_zone(store, s.meeting)
+        by_day.setdefault((s.starts_at.astimezone(tz).date(), getattr(tz, "key", "UTC")), []).append(s)
+    for (day, zone_key), day_sessions in sorted(by_day.items()):
+        tz = sa.meeting_zone(store, day_sessions[0].meeting)
+        parts.append(f"<h3>{e(format_date(day, 'full'))} — {e(zone_label(tz, day_sessions[0].starts_at))}</h3>")
+        head = "".join(f"<th>{e(x)}</th>" for x in [_("time"), _("room"), _("session"), _("priority"),
+                                                     *[m.name for m in members]])
+        parts.append(f'<table border="1" cellspacing="0" cellpadding="3" width="100%"><tr>{head}</tr>')
+        for s in day_sessions:
+            assigned = by_session.get(s.id, {})
+            title = s.title + (" — " + _("cancelled") if s.cancelled else "")
+            style = ' style="color:#777"' if s.cancelled else ""
+            cells = [f"{format_time(s.starts_at, tz)}–{format_time(s.ends_at, tz)}", s.room or "", title,
+                     priority_label(pri.get(s.id)), *[role_label(assigned.get(m.name)) for m in members]]
+            parts.append(f"<tr{style}>" + "".join(f"<td>{e(c)}</td>" for c in cells) + "</tr>")
+        parts.append("</table>")
+    parts.append("</body></html>")
+    return "".join(parts)
+
+
+def write_pdf(document_html: str, out: Path | str) -> None:
+    """Print HTML to a PDF file (A4 landscape), written to a temp file then moved in place."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
+    os.close(fd)
+    try:
+        writer = QPdfWriter(tmp)
+        writer.setPageLayout(QPageLayout(QPageSize(QPageSize.A4), QPageLayout.Landscape, QMarginsF(12, 12, 12, 12),
+                                         QPageLayout.Millimeter))
+        writer.setResolution(96)
+        writer.setTitle(_("Coverage board"))
+        doc = QTextDocument()
+        doc.setHtml(document_html)
+        rect = writer.pageLayout().paintRectPixels(writer.resolution())
+        doc.setPageSize(QSizeF(rect.width(), rect.height()))
+        doc.print_(writer)
+        del writer  # flushes and closes the file
+        if os.path.getsize(tmp) == 0:
+            raise OSError("empty PDF")
+        from wtdc_desktop.exchange.coverage import _umask
+
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, out)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def export_pdf(store, out: Path | str, meeting: str | None = None) -> int:
+    write_pdf(coverage_html(store, meeting), out)
+    return len(sa.sessions(store, meeting=meeting))
+
+
+def export_pdf_offscreen(store, out: Path | str, meeting: str | None = None) -> int:
+    """For the command line: a QGuiApplication on the offscreen platform when none is running."""
+    from PySide6.QtGui import QGuiApplication
+
+    app = QGuiApplication.instance()
+    if app is None:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        app = QGuiApplication(["wtdc-desktop"])
+    return export_pdf(store, out, meeting)

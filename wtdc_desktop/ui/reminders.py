@@ -1,0 +1,94 @@
+"""Reminders N minutes before each session the user covers: a system notification or a banner.
+
+The clock is injectable (a callable returning an aware UTC datetime) so tests
+drive it; a QTimer only decides *when* to look again.
+
+Signals:
+    reminded(str, str): a reminder was shown (session id, text)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sqlite3
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QSystemTrayIcon
+
+from wtdc_desktop.domain import agenda as ag
+from wtdc_desktop.formatting import format_time
+from wtdc_desktop.i18n import _
+from wtdc_desktop.store import agenda as sa
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], dt.datetime]
+
+
+def system_clock() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def reminder_text(store, reminder: ag.Reminder, now: dt.datetime) -> str:
+    session = sa.session(store, reminder.session)
+    tz = sa.meeting_zone(store, session.meeting if session else None)
+    minutes = max(0, int((reminder.starts_at - now).total_seconds() // 60))
+    when = format_time(reminder.starts_at, tz)
+    if reminder.room:
+        return _("{title} starts at {time} in {room} (in {minutes} min).").format(
+            title=reminder.title, time=when, room=reminder.room, minutes=minutes)
+    return _("{title} starts at {time} (in {minutes} min).").format(title=reminder.title, time=when, minutes=minutes)
+
+
+class ReminderService(QObject):
+    reminded = Signal(str, str)
+
+    def __init__(self, store, parent=None, *, clock: Clock = system_clock, use_tray: bool | None = None,
+                 interval_ms: int = 30_000) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.clock = clock
+        self.use_tray = QSystemTrayIcon.isSystemTrayAvailable() if use_tray is None else use_tray
+        self.tray: QSystemTrayIcon | None = None
+        self.timer = QTimer(self)
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self.check)
+
+    def start(self) -> None:
+        self.timer.start()
+        self.check()
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+    def sessions(self) -> list[ag.Session]:
+        """The sessions the user covers (every covered session when nobody is set as "me")."""
+        return sa.my_sessions(self.store, sa.me(self.store))
+
+    def check(self) -> list[ag.Reminder]:
+        """Show every reminder now due; returns them."""
+        now = self.clock()
+        try:
+            due = ag.due_reminders(self.sessions(), now, sa.reminder_minutes(self.store),
+                                   sa.reminded_keys(self.store))
+        except sqlite3.ProgrammingError:  # the store was closed (the window is going away)
+            self.timer.stop()
+            return []
+        for reminder in due:
+            text = reminder_text(self.store, reminder, now)
+            if self.use_tray:
+                self._tray().showMessage(_("Session soon"), text, QSystemTrayIcon.Information, 15_000)
+            sa.mark_reminded(self.store, reminder)
+            self.reminded.emit(reminder.session, text)
+        return due
+
+    def _tray(self) -> QSystemTrayIcon:
+        if self.tray is None:
+            from PySide6.QtWidgets import QApplication
+
+            self.tray = QSystemTrayIcon(QApplication.windowIcon(), self)
+            self.tray.setToolTip(_("WTDC Desktop reminders"))
+            self.tray.show()
+        return self.tray
