@@ -85,3 +85,155 @@ def record_to_html(type_name: str, record: dict, *, field_labels: dict[str, str]
             parts.append(f"<h3>{html.escape(labels.get(key, key))}</h3>")
             parts.append(markdown_to_html(record[key]))
     return sanitize_html("".join(parts))
+
+
+# --- the detail pane -------------------------------------------------------------------
+
+#: Fields that refer to another record: (record type, field) -> referenced type.
+REFERENCE_FIELDS = {
+    ("proposal", "document"): "document", ("proposal", "committee"): "committee",
+    ("session", "committee"): "committee", ("session", "meeting"): "meeting",
+    ("document", "meeting"): "meeting", ("document", "related"): "document",
+    ("deadline", "meeting"): "meeting", ("committee", "meeting"): "meeting",
+    ("contact", "organization"): "organization", ("proposal", "sources"): "organization",
+    ("priority", "region"): "region", ("contact", "region"): "region", ("organization", "region"): "region",
+    ("meeting", "region"): "region",
+}
+#: Fields never shown in the table of simple fields (shown otherwise or internal).
+_HIDDEN_FIELDS = {"id", "title", "name", "withdrawn", "number", "revision", "addendum", "corrigendum"}
+
+
+def _link(type_name: str, record_id, label: str | None = None) -> str:
+    from wtdc_desktop.domain.links import make_link
+
+    text = html.escape(str(label if label is not None else record_id))
+    return f'<a href="{html.escape(make_link(type_name, str(record_id)))}">{text}</a>'
+
+
+def _value_html(type_name: str, key: str, value, labels: dict[str, str]) -> str:
+    import json
+
+    ref = REFERENCE_FIELDS.get((type_name, key))
+    if ref and isinstance(value, list):
+        return ", ".join(_link(ref, v) for v in value if isinstance(v, (str, int)))
+    if ref and isinstance(value, (str, int)):
+        return _link(ref, value)
+    if key == "target" and isinstance(value, dict):
+        kind, tid = value.get("type"), value.get("id")
+        label = f"{labels.get('target:' + str(kind), kind)} {tid}"
+        if kind in ("resolution", "question") and tid is not None:
+            return _link(str(kind), tid, label)
+        return html.escape(label)
+    if key in ("links",) and isinstance(value, list):
+        items = []
+        for link in value:
+            if isinstance(link, dict) and link.get("to"):
+                target = str(link["to"])
+                kind = labels.get("link:" + str(link.get("kind")), str(link.get("kind") or ""))
+                if type_name == "resolution":
+                    items.append(f"{_link('resolution', target)} <i>({html.escape(kind)})</i>")
+                else:
+                    items.append(f"{html.escape(target)} <i>({html.escape(kind)})</i>")
+        return "<br>".join(items)
+    if key == "coordinates" and isinstance(value, list):
+        return ", ".join(_link(str(s.get("type")), s.get("id")) for s in value if isinstance(s, dict) and s.get("id"))
+    if key == "agenda" and isinstance(value, list):
+        rows = []
+        for item in value:
+            if not isinstance(item, dict):
+                continue
+            docs = ", ".join(_link("document", d) for d in item.get("documents") or [] if isinstance(d, str))
+            rows.append(f"<li><b>{html.escape(str(item.get('item', '')))}</b> "
+                        f"{html.escape(str(item.get('title') or ''))}{' — ' + docs if docs else ''}</li>")
+        return "<ol>" + "".join(rows) + "</ol>" if rows else ""
+    if key == "languages" and isinstance(value, dict):
+        return html.escape(", ".join(sorted(value)))
+    if key == "pledges" and isinstance(value, list):
+        rows = []
+        for p in value:
+            if isinstance(p, dict):
+                rows.append(f"<li>{html.escape(str(p.get('from') or ''))}: {html.escape(str(p.get('amount')))} "
+                            f"{html.escape(str(p.get('currency') or ''))} ({html.escape(str(p.get('status') or ''))})</li>")
+        return "<ul>" + "".join(rows) + "</ul>"
+    if isinstance(value, (dict, list)):
+        return html.escape(json.dumps(value, ensure_ascii=False))
+    return html.escape(str(value))
+
+
+def record_detail_html(type_name: str, record: dict, *, labels: dict[str, str] | None = None,
+                       markdown_fields: tuple[str, ...] = (), display: dict[str, str] | None = None,
+                       badges: list[str] | None = None, related: list[tuple[str, list]] | None = None,
+                       extra_html: list[str] | None = None, notes: list[str] | None = None) -> str:
+    """The detail pane of one record, as sanitised HTML.
+
+    ``labels`` translates field names (and ``target:KIND`` / ``link:KIND``);
+    ``display`` gives already formatted values for some fields (local times);
+    ``related`` lists sections ``(heading, groups)`` where each group is
+    ``(subheading or None, [(type, id, label), ...])``; ``extra_html`` holds
+    blocks made by this module's pure functions (diffs); ``notes`` are the
+    delegation's Markdown notes on the record. Mentions of documents,
+    resolutions and Questions in the texts become internal links.
+    """
+    from wtdc_desktop.domain.links import linkify_html
+
+    labels = labels or {}
+    display = display or {}
+    rid = str(record.get("id", ""))
+    title = record.get("title") or record.get("name") or rid
+    head = [f"<h2>{html.escape(str(title))}</h2>"]
+    badge_html = "".join(f" <b>[{html.escape(b)}]</b>" for b in badges or [])
+    head.append(f"<p><code>{html.escape(rid)}</code>{badge_html}</p>")
+    rows = []
+    for key, value in record.items():
+        if key in _HIDDEN_FIELDS or key in markdown_fields or value in (None, "", [], {}):
+            continue
+        shown = html.escape(display[key]) if key in display else _value_html(type_name, key, value, labels)
+        rows.append(f"<tr><th align='left'>{html.escape(labels.get(key, key))}</th><td>{shown}</td></tr>")
+    parts = head
+    if rows:
+        parts.append("<table cellspacing='4'>" + "".join(rows) + "</table>")
+    skip = {(type_name, rid)}
+    for key in markdown_fields:
+        if record.get(key):
+            parts.append(f"<h3>{html.escape(labels.get(key, key))}</h3>")
+            parts.append(linkify_html(markdown_to_html(record[key]), skip=skip))
+    for block in extra_html or []:
+        parts.append(block)
+    for heading, groups in related or []:
+        if not any(items for _sub, items in groups):
+            continue
+        parts.append(f"<h3>{html.escape(heading)}</h3>")
+        for sub, items in groups:
+            if sub:
+                parts.append(f"<h4>{html.escape(sub)}</h4>")
+            parts.append("<ul>" + "".join(
+                f"<li>{_link(t, i, i)}{' — ' + html.escape(str(lbl)) if lbl else ''}</li>" for t, i, lbl in items
+            ) + "</ul>")
+    if notes:
+        parts.append(f"<h3>{html.escape(labels.get('notes', 'notes'))}</h3>")
+        for body in notes:
+            parts.append("<blockquote>" + linkify_html(markdown_to_html(body)) + "</blockquote>")
+    return sanitize_html("".join(parts))
+
+
+def snippet_to_html(snippet: str, mark: tuple[str, str] = ("\x02", "\x03")) -> str:
+    """A search snippet whose matches are delimited by control characters, as safe HTML with <b>."""
+    escaped = html.escape(snippet or "")
+    return escaped.replace(mark[0], "<b>").replace(mark[1], "</b>")
+
+
+def link_sections_html(sections: list[tuple[str, list[tuple[str, str, str, str]], str]],
+                       title: str | None = None) -> str:
+    """A page of linked lists: sections ``(heading, [(type, id, label, detail)], text when empty)``."""
+    parts = [f"<h2>{html.escape(title)}</h2>"] if title else []
+    for heading, items, empty in sections:
+        parts.append(f"<h3>{html.escape(heading)}</h3>")
+        if not items:
+            parts.append(f"<p><i>{html.escape(empty)}</i></p>")
+            continue
+        parts.append("<ul>")
+        for type_name, rid, label, detail in items:
+            link = _link(type_name, rid, label or rid) if type_name else html.escape(label or rid)
+            parts.append(f"<li>{link}{' — ' + html.escape(detail) if detail else ''}</li>")
+        parts.append("</ul>")
+    return sanitize_html("".join(parts))

@@ -1,19 +1,24 @@
-"""Starting the window: the application object, language, store, first launch."""
+"""Starting the window: the application object, language, store, first launch, errors."""
 
 from __future__ import annotations
 
 import logging
 import sys
+import traceback
+from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
-from PySide6.QtCore import QLocale, QSettings, Qt
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from wtdc_desktop import APP_ID, APP_NAME, __version__
 from wtdc_desktop.errors import WtdcError
-from wtdc_desktop.i18n import _, is_rtl, set_language
+from wtdc_desktop.i18n import _
+from wtdc_desktop.ui.language import apply_language, startup_language  # noqa: F401 - used by scripts too
 
 log = logging.getLogger(__name__)
+
+LOG_NAME = "wtdc-desktop.log"
 
 
 def make_app(argv: list[str] | None = None) -> QApplication:
@@ -25,15 +30,48 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def apply_language(app: QApplication, lang: str | None) -> str:
-    lang = set_language(lang)
-    QLocale.setDefault(QLocale(lang))
-    app.setLayoutDirection(Qt.RightToLeft if is_rtl(lang) else Qt.LeftToRight)
-    return lang
+def log_path(data_dir: Path) -> Path:
+    return Path(data_dir) / "logs" / LOG_NAME
 
 
-def open_window(data_dir: Path | None, *, load_demo_if_empty: bool = True):
-    """Open the store and build the main window (loading the demo on a first launch)."""
+def install_error_handling(data_dir: Path) -> Path:
+    """Log to DATA/logs/wtdc-desktop.log; an unexpected exception is logged and shown once with the log's path."""
+    path = log_path(data_dir)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root = logging.getLogger()
+        root.addHandler(handler)
+        if root.level > logging.INFO or root.level == logging.NOTSET:
+            root.setLevel(logging.INFO)
+    except OSError:
+        log.warning("cannot write the log file %s", path)
+    shown = {"done": False}
+
+    def hook(exc_type, exc, tb) -> None:
+        if issubclass(exc_type, KeyboardInterrupt):
+            sys.__excepthook__(exc_type, exc, tb)
+            return
+        logging.getLogger("wtdc_desktop").error("unexpected error:\n%s",
+                                                "".join(traceback.format_exception(exc_type, exc, tb)))
+        if isinstance(exc, WtdcError):
+            message = exc.message
+        elif shown["done"]:
+            return
+        else:
+            message = _("Something unexpected went wrong. The details were written to {path}; please send that "
+                        "file to whoever supports you. You can keep working.").format(path=path)
+        shown["done"] = True
+        if QApplication.instance() is not None:
+            QMessageBox.warning(None, APP_NAME, message)
+
+    sys.excepthook = hook
+    return path
+
+
+def open_window(data_dir: Path | None, *, load_demo_if_empty: bool = True, today=None, periodic: bool = False):
+    """Open the store and build the main window (loading the demo on a first launch when asked)."""
     from wtdc_desktop.bundles.apply import apply_bundle
     from wtdc_desktop.cli import demo_bundle_path
     from wtdc_desktop.store import Store, queries
@@ -42,16 +80,28 @@ def open_window(data_dir: Path | None, *, load_demo_if_empty: bool = True):
     store = Store(data_dir)
     if load_demo_if_empty and queries.is_empty(store):
         apply_bundle(store, demo_bundle_path(), source="demo")
-    return MainWindow(store)
+    return MainWindow(store, today=today, periodic=periodic)
 
 
 def run(data_dir: Path | None = None, lang: str | None = None) -> int:
+    from wtdc_desktop.store.db import default_data_dir
+    from wtdc_desktop.ui.main_window import apply_font_size
+
     app = make_app()
-    apply_language(app, lang or QSettings().value("interface/language"))
+    settings = QSettings()
+    apply_language(app, startup_language(lang))
+    if data_dir is None and settings.value("data/folder"):
+        data_dir = Path(str(settings.value("data/folder")))
+    install_error_handling(data_dir or default_data_dir())
     try:
-        window = open_window(data_dir)
+        apply_font_size(int(settings.value("view/font_size", 0) or 0))
+    except (TypeError, ValueError):
+        pass
+    try:
+        window = open_window(data_dir, load_demo_if_empty=False, periodic=True)
     except WtdcError as exc:
         QMessageBox.critical(None, APP_NAME, exc.message)
         return exc.exit_code or 1
+    window.restore_state()
     window.show()
     return app.exec()

@@ -1,26 +1,34 @@
-"""The main window: navigation, one list per record type, a detail pane."""
+"""The main window: navigation, one view per area, search, banners, sync in the status bar."""
 
 from __future__ import annotations
 
+import importlib
 import logging
 
-from PySide6.QtCore import QSettings, Qt, QUrl
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QMainWindow, QSplitter, QStackedWidget,
-    QTableView, QTextBrowser, QVBoxLayout, QWidget,
+    QApplication, QDialog, QDialogButtonBox, QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
+    QMessageBox, QProgressBar, QPushButton, QSplitter, QStackedWidget, QTableWidget, QTableWidgetItem, QToolButton,
+    QVBoxLayout, QWidget,
 )
 
-from wtdc_desktop import APP_NAME
+from wtdc_desktop import APP_NAME, __version__
 from wtdc_desktop.domain.records import PUBLISHED_TYPES
-from wtdc_desktop.domain.render import record_to_html
+from wtdc_desktop.domain.render import link_sections_html
 from wtdc_desktop.i18n import N_, _
-from wtdc_desktop.store import queries
-from wtdc_desktop.ui.models import RecordTableModel
+from wtdc_desktop.store import delegation, queries
+from wtdc_desktop.ui.changes import ChangesView
+from wtdc_desktop.ui.detail import DetailPane, SafeTextBrowser
+from wtdc_desktop.ui.lists import RecordListView
+from wtdc_desktop.ui.search import SearchDialog
+from wtdc_desktop.ui.settings import SettingsDialog, setting
+from wtdc_desktop.ui.sync_view import SyncController, SyncView, outcome_text
+from wtdc_desktop.ui.today import TodayView
 
 log = logging.getLogger(__name__)
 
-#: Navigation entries: (key, label, record type shown or None for a summary page)
+#: Navigation entries: (key, label, record type listed or None)
 NAVIGATION = (
     ("today", N_("Today"), None),
     ("changes", N_("What changed"), None),
@@ -34,104 +42,114 @@ NAVIGATION = (
     ("positions", N_("Positions"), None),
     ("sync", N_("Sync"), None),
 )
+#: Views with their own module, used when it is installed: key -> (module, class).
+SPECIALISED = {
+    "agenda": ("wtdc_desktop.ui.agenda", "AgendaView"),
+    "positions": ("wtdc_desktop.ui.positions", "PositionsView"),
+    "contacts": ("wtdc_desktop.ui.contacts", "ContactsView"),
+    "priorities": ("wtdc_desktop.ui.budget", "BudgetView"),
+}
+#: Which view lists a record type.
+VIEW_OF_TYPE = {type_name: key for key, _label, type_name in NAVIGATION if type_name}
 
 
-class SafeTextBrowser(QTextBrowser):
-    """Shows sanitised HTML; never loads anything (no remote, no file:, no qrc:)."""
-
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.setOpenLinks(False)
-        self.setOpenExternalLinks(False)
-        self.load_attempts = 0
-
-    def loadResource(self, kind: int, url: QUrl):  # noqa: N802 - Qt's name
-        self.load_attempts += 1
+def specialised_view(key: str, store, parent):
+    """The specialised view of ``key`` if its module is there, else None (the generic list is used)."""
+    spec = SPECIALISED.get(key)
+    if spec is None:
+        return None
+    try:
+        module = importlib.import_module(spec[0])
+        cls = getattr(module, spec[1])
+    except (ImportError, AttributeError):
+        return None
+    try:
+        return cls(store, parent)
+    except Exception:  # noqa: BLE001 - a broken view must not stop the window
+        log.exception("the %s view could not be built; showing the plain list", key)
         return None
 
 
-class RecordListView(QWidget):
-    """A filter field, a lazy table and a detail pane for one record type."""
+class Banner(QFrame):
+    """A dismissable message above the views."""
 
-    def __init__(self, store, type_name: str, parent=None) -> None:
+    def __init__(self, key: str, text: str, parent=None, actions: list[tuple[str, object]] | None = None) -> None:
         super().__init__(parent)
-        self.store = store
-        self.type_name = type_name
-        self.filter = QLineEdit(self)
-        self.filter.setClearButtonEnabled(True)
-        self.filter.setPlaceholderText(_("Filter…"))
-        self.filter.setAccessibleName(_("Filter the list"))
-        self.model = RecordTableModel(store, type_name, self)
-        self.table = QTableView(self)
-        self.table.setModel(self.model)
-        self.table.horizontalHeader().setSortIndicator(0, Qt.AscendingOrder)
-        self.table.setSortingEnabled(True)
-        self.table.setSelectionBehavior(QTableView.SelectRows)
-        self.table.setSelectionMode(QTableView.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setAccessibleName(_("Records"))
-        self.table.setColumnWidth(0, 160)
-        if "title" in self.model.columns or "name" in self.model.columns:
-            self.table.setColumnWidth(1, 340)
-        self.detail = SafeTextBrowser(self)
-        self.detail.setAccessibleName(_("Details"))
-        self.count_label = QLabel(self)
+        self.key = key
+        self.setFrameShape(QFrame.StyledPanel)
+        self.setAutoFillBackground(True)
+        self.setBackgroundRole(self.palette().ColorRole.AlternateBase)
+        self.label = QLabel(text, self)
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(8, 4, 4, 4)
+        lay.addWidget(self.label, 1)
+        self.buttons = []
+        for label, slot in actions or []:
+            b = QPushButton(label, self)
+            b.clicked.connect(slot)
+            lay.addWidget(b)
+            self.buttons.append(b)
+        close = QToolButton(self)
+        close.setText("✕")
+        close.setAccessibleName(_("Dismiss this message"))
+        close.setToolTip(_("Dismiss"))
+        close.clicked.connect(self.dismiss)
+        lay.addWidget(close)
+        self.setAccessibleName(text)
 
-        left = QWidget(self)
-        lay = QVBoxLayout(left)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(self.filter)
-        lay.addWidget(self.table)
-        lay.addWidget(self.count_label)
-        self.splitter = QSplitter(Qt.Horizontal, self)
-        self.splitter.addWidget(left)
-        self.splitter.addWidget(self.detail)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(self.splitter)
-
-        self.filter.textChanged.connect(self._on_filter)
-        self.table.selectionModel().currentRowChanged.connect(self._on_current)
-        self._update_count()
-
-    def _on_filter(self, text: str) -> None:
-        self.model.set_filter(text)
-        self._update_count()
-
-    def _update_count(self) -> None:
-        self.count_label.setText(_("{count} records").format(count=self.model._total))
-
-    def _on_current(self, current, _previous) -> None:
-        rid = self.model.record_id(current.row())
-        if rid is None:
-            self.detail.clear()
-            return
-        record = queries.get_record(self.store, self.type_name, rid)
-        if record is None:
-            self.detail.setHtml(_("This record is no longer in the store."))
-            return
-        rtype = PUBLISHED_TYPES[self.type_name]
-        self.detail.setHtml(record_to_html(self.type_name, record, markdown_fields=rtype.markdown))
+    def dismiss(self) -> None:
+        self.hide()
+        self.deleteLater()
 
 
-class PlaceholderView(QWidget):
-    def __init__(self, text: str, parent=None) -> None:
-        super().__init__(parent)
-        label = QLabel(text, self)
-        label.setWordWrap(True)
-        label.setAlignment(Qt.AlignTop | Qt.AlignLeft)
-        lay = QVBoxLayout(self)
-        lay.addWidget(label)
+class PositionsList(QWidget):
+    """The delegation's positions, listed (the full view comes with its own module)."""
 
-
-class MainWindow(QMainWindow):
     def __init__(self, store, parent=None) -> None:
         super().__init__(parent)
         self.store = store
+        self.browser = SafeTextBrowser(self)
+        self.browser.setAccessibleName(_("Positions"))
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.browser)
+        self.open_record_requested = self.browser.navigate
+        self.reload()
+
+    def reload(self) -> None:
+        items = [(p["subject"]["type"], p["subject"]["id"], p["subject"]["id"],
+                  f"{p['stance']} · {p.get('status') or ''}") for p in delegation.list_positions(self.store)]
+        self.browser.setHtml(link_sections_html([(_("Positions"), items, _("No position recorded yet."))]))
+
+
+class RecordDialog(QDialog):
+    """A record without a list of its own (a meeting, a committee…), shown in a dialog."""
+
+    def __init__(self, store, type_name: str, record_id: str, parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(_("Record {id}").format(id=record_id))
+        self.detail = DetailPane(store, self)
+        buttons = QDialogButtonBox(QDialogButtonBox.Close, self)
+        buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.detail, 1)
+        lay.addWidget(buttons)
+        self.detail.show_record(type_name, record_id)
+        self.resize(700, 560)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, store, parent=None, *, today=None, periodic: bool = False) -> None:
+        super().__init__(parent)
+        self.store = store
         self.setWindowTitle(APP_NAME)
+        self.setObjectName("MainWindow")
+        self.sync = SyncController(store.data_dir, self)
+        self.history: list[tuple[str, str]] = []
+        self.forward_stack: list[tuple[str, str]] = []
+
         self.nav = QListWidget(self)
         self.nav.setAccessibleName(_("Navigation"))
         self.stack = QStackedWidget(self)
@@ -140,29 +158,147 @@ class MainWindow(QMainWindow):
             item = QListWidgetItem(_(label))
             item.setData(Qt.UserRole, key)
             self.nav.addItem(item)
-            if type_name:
-                view: QWidget = RecordListView(store, type_name, self)
-            else:
-                view = PlaceholderView(_("{view}: coming soon.").format(view=_(label)), self)
+            view = self._make_view(key, type_name, today)
             self.views[key] = view
             self.stack.addWidget(view)
-        self.nav.setFixedWidth(200)
-        central = QWidget(self)
-        lay = QHBoxLayout(central)
-        lay.addWidget(self.nav)
-        lay.addWidget(self.stack, 1)
-        self.setCentralWidget(central)
-        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
-        self.nav.setCurrentRow(3)
-        self._shortcuts()
-        self.refresh_status()
-        self.resize(1200, 760)
+            signal = getattr(view, "open_record_requested", None)
+            if signal is not None:
+                signal.connect(self.open_record)
+        self.nav.setMinimumWidth(150)
+        self.nav.setMaximumWidth(260)
 
-    def _shortcuts(self) -> None:
-        for i in range(min(9, self.nav.count())):
-            sc = QShortcut(QKeySequence(f"Ctrl+{i + 1}"), self)
-            sc.activated.connect(lambda row=i: self.nav.setCurrentRow(row))
-        QShortcut(QKeySequence.Quit, self, activated=self.close)
+        self.banners = QVBoxLayout()
+        self.banners.setContentsMargins(0, 0, 0, 0)
+        right = QWidget(self)
+        rlay = QVBoxLayout(right)
+        rlay.setContentsMargins(0, 0, 0, 0)
+        rlay.addLayout(self.banners)
+        rlay.addWidget(self.stack, 1)
+        self.splitter = QSplitter(Qt.Horizontal, self)
+        self.splitter.addWidget(self.nav)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([190, 1000])
+        self.setCentralWidget(self.splitter)
+        self.nav.currentRowChanged.connect(self._on_nav)
+
+        self.search = SearchDialog(store, self)
+        self.search.open_record.connect(self.open_record)
+        self._status_widgets()
+        self._actions()
+        self._connect_sync(periodic)
+        self.resize(1200, 760)
+        self.nav.setCurrentRow(0)
+        self.setTabOrder(self.nav, self.stack)
+        self.refresh_status()
+        self.check_banners()
+
+    # -- building ------------------------------------------------------------------------
+
+    def _make_view(self, key: str, type_name: str | None, today) -> QWidget:
+        view = specialised_view(key, self.store, self)
+        if view is not None:
+            return view
+        if key == "today":
+            return TodayView(self.store, self, now=today)
+        if key == "changes":
+            return ChangesView(self.store, self)
+        if key == "sync":
+            return SyncView(self.store, self.sync, self)
+        if key == "positions":
+            return PositionsList(self.store, self)
+        return RecordListView(self.store, type_name, self)
+
+    def _status_widgets(self) -> None:
+        self.sync_label = QLabel(self)
+        self.sync_label.setAccessibleName(_("Last sync"))
+        self.sync_progress = QProgressBar(self)
+        self.sync_progress.setMaximumWidth(180)
+        self.sync_progress.setVisible(False)
+        self.sync_progress.setAccessibleName(_("Sync progress"))
+        self.sync_cancel = QPushButton(_("Cancel sync"), self)
+        self.sync_cancel.setVisible(False)
+        self.sync_cancel.clicked.connect(self.sync.cancel)
+        self.sync_button = QPushButton(_("Sync now"), self)
+        self.sync_button.setAccessibleName(_("Sync every source now"))
+        self.sync_button.clicked.connect(self.sync.sync_now)
+        bar = self.statusBar()
+        bar.addPermanentWidget(self.sync_label)
+        bar.addPermanentWidget(self.sync_progress)
+        bar.addPermanentWidget(self.sync_cancel)
+        bar.addPermanentWidget(self.sync_button)
+
+    def _action(self, menu, text: str, slot, shortcut=None, *, extra=()) -> QAction:
+        action = QAction(text, self)
+        keys = []
+        if shortcut is not None:
+            keys = QKeySequence.keyBindings(shortcut) if isinstance(shortcut, QKeySequence.StandardKey) \
+                else [QKeySequence(shortcut)]
+        keys += [QKeySequence(k) for k in extra]
+        if keys:
+            action.setShortcuts(keys)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        self.addAction(action)
+        self.shortcut_actions.append(action)
+        return action
+
+    def _actions(self) -> None:
+        self.shortcut_actions: list[QAction] = []
+        mb = self.menuBar()
+        file_menu = mb.addMenu(_("&File"))
+        self._action(file_menu, _("Sync now"), self.sync.sync_now, QKeySequence.Refresh, extra=("Ctrl+R",))
+        self._action(file_menu, _("Sync a bundle file…"), lambda: self.views["sync"]._choose_file()
+                     if isinstance(self.views["sync"], SyncView) else None, "Ctrl+Shift+O")
+        self._action(file_menu, _("Load the demo content"), self.load_demo)
+        file_menu.addSeparator()
+        self._action(file_menu, _("Settings…"), self.open_settings, QKeySequence.Preferences, extra=("Ctrl+,",))
+        file_menu.addSeparator()
+        self._action(file_menu, _("Quit"), self.close, QKeySequence.Quit, extra=("Ctrl+Q",))
+        edit = mb.addMenu(_("&Edit"))
+        self._action(edit, _("Search everything"), self.open_search, "Ctrl+K", extra=QKeySequence.keyBindings(
+            QKeySequence.Find))
+        self._action(edit, _("Filter this list"), self.focus_filter, "Ctrl+L")
+        self._action(edit, _("Star or unstar the record"), self.toggle_star, "Ctrl+D")
+        self._action(edit, _("Mark read or unread"), self.toggle_read, "Ctrl+U")
+        self._action(edit, _("Edit my notes"), self.focus_notes, "Ctrl+N")
+        go = mb.addMenu(_("&Go"))
+        for i, (key, label, _type) in enumerate(NAVIGATION):
+            shortcut = f"Ctrl+{i + 1}" if i < 9 else ("Ctrl+0" if i == 9 else None)
+            self._action(go, _(label), lambda _c=False, k=key: self.show_view(k), shortcut)
+        go.addSeparator()
+        self._action(go, _("Back"), self.go_back, QKeySequence.Back)
+        self._action(go, _("Forward"), self.go_forward, QKeySequence.Forward)
+        help_menu = mb.addMenu(_("&Help"))
+        self._action(help_menu, _("Keyboard shortcuts"), self.show_shortcuts, QKeySequence.HelpContents)
+        self._action(help_menu, _("About WTDC Desktop"), self.show_about)
+
+    def _connect_sync(self, periodic: bool) -> None:
+        c = self.sync
+        c.started.connect(self._sync_started)
+        c.progress.connect(self._sync_progress)
+        c.finished.connect(self._sync_finished)
+        c.failed.connect(self._sync_failed)
+        c.refused.connect(lambda reason: self.show_banner("refused", _("A bundle was refused: {reason}").format(
+            reason=reason)))
+        interval = setting("sync/interval", 15, int)
+        if periodic and interval and interval > 0:
+            c.start_periodic(interval)
+
+    # -- navigation ----------------------------------------------------------------------------
+
+    def _on_nav(self, row: int) -> None:
+        if row < 0:
+            return
+        self.stack.setCurrentIndex(row)
+        key = self.nav.item(row).data(Qt.UserRole)
+        view = self.views[key]
+        if key in ("today", "changes") and hasattr(view, "reload"):
+            view.reload()
+
+    def current_key(self) -> str:
+        item = self.nav.currentItem()
+        return item.data(Qt.UserRole) if item else "today"
 
     def show_view(self, key: str) -> None:
         for row in range(self.nav.count()):
@@ -170,21 +306,275 @@ class MainWindow(QMainWindow):
                 self.nav.setCurrentRow(row)
                 return
 
+    def open_record(self, type_name: str, record_id: str, *, remember: bool = True) -> bool:
+        """Show a record in its view (an internal link, a search hit); False when the store lacks it."""
+        found = queries.resolve_reference(self.store, type_name, record_id) if type_name in PUBLISHED_TYPES else None
+        if found is None:
+            self.statusBar().showMessage(_("{id} is not in the store.").format(id=record_id), 6000)
+            return False
+        type_name, record_id = found
+        if remember:
+            self.history.append((type_name, record_id))
+            self.forward_stack.clear()
+        key = VIEW_OF_TYPE.get(type_name)
+        view = self.views.get(key) if key else None
+        if view is not None and hasattr(view, "select_record"):
+            self.show_view(key)
+            view.select_record(record_id)
+            return True
+        if view is not None and hasattr(view, "show_record"):
+            self.show_view(key)
+            view.show_record(type_name, record_id)
+            return True
+        dialog = RecordDialog(self.store, type_name, record_id, self)
+        dialog.detail.navigate.connect(lambda t, i: (dialog.accept(), self.open_record(t, i)))
+        dialog.show()
+        self.record_dialog = dialog
+        return True
+
+    def go_back(self) -> None:
+        if len(self.history) >= 2:
+            self.forward_stack.append(self.history.pop())
+            self.open_record(*self.history[-1], remember=False)
+
+    def go_forward(self) -> None:
+        if self.forward_stack:
+            target = self.forward_stack.pop()
+            self.history.append(target)
+            self.open_record(*target, remember=False)
+
+    def current_detail(self) -> DetailPane | None:
+        view = self.views.get(self.current_key())
+        return getattr(view, "detail", None) if view is not None else None
+
+    # -- actions -------------------------------------------------------------------------------
+
+    def open_search(self) -> None:
+        self.search.show()
+        self.search.raise_()
+        self.search.activateWindow()
+        self.search.start()
+
+    def focus_filter(self) -> None:
+        view = self.views.get(self.current_key())
+        field = getattr(view, "filter", None)
+        if field is not None:
+            field.setFocus()
+            field.selectAll()
+
+    def toggle_star(self) -> None:
+        detail = self.current_detail()
+        if isinstance(detail, DetailPane):
+            detail.toggle_star()
+
+    def toggle_read(self) -> None:
+        detail = self.current_detail()
+        if isinstance(detail, DetailPane) and detail.read.isEnabled():
+            detail.read.toggle()
+
+    def focus_notes(self) -> None:
+        detail = self.current_detail()
+        if isinstance(detail, DetailPane) and detail.notes.isEnabled():
+            detail.notes.setFocus()
+
+    def open_settings(self) -> None:
+        dialog = SettingsDialog(self.store, self)
+        if dialog.exec() != QDialog.Accepted:
+            return
+        restart = dialog.save()
+        self.sync.set_interval(dialog.interval.value())
+        apply_font_size(dialog.font_size.value())
+        if restart:
+            QMessageBox.information(self, _("Settings"), _(
+                "The new interface language or data folder will be used the next time you start WTDC Desktop."))
+        for view in self.views.values():
+            if isinstance(view, SyncView):
+                view.reload()
+
+    def load_demo(self) -> None:
+        from wtdc_desktop.cli import demo_bundle_path
+
+        self.sync.sync_path(demo_bundle_path(), source="demo")
+
+    def show_shortcuts(self) -> None:
+        dialog = QDialog(self)
+        dialog.setWindowTitle(_("Keyboard shortcuts"))
+        rows = [(a.text().replace("&", ""), ", ".join(k.toString(QKeySequence.NativeText) for k in a.shortcuts()))
+                for a in self.shortcut_actions if a.shortcuts()]
+        rows += [(_("Next field / previous field"), "Tab, Shift+Tab"),
+                 (_("Open the selected search result"), "Enter")]
+        table = QTableWidget(len(rows), 2, dialog)
+        table.setAccessibleName(_("Keyboard shortcuts"))
+        table.setHorizontalHeaderLabels([_("Action"), _("Keys")])
+        table.verticalHeader().setVisible(False)
+        table.setEditTriggers(QTableWidget.NoEditTriggers)
+        for r, (name, keys) in enumerate(rows):
+            table.setItem(r, 0, QTableWidgetItem(name))
+            table.setItem(r, 1, QTableWidgetItem(keys))
+        table.setColumnWidth(0, 300)
+        table.horizontalHeader().setStretchLastSection(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.Close, dialog)
+        buttons.rejected.connect(dialog.reject)
+        lay = QVBoxLayout(dialog)
+        lay.addWidget(table)
+        lay.addWidget(buttons)
+        dialog.resize(560, 520)
+        self.shortcuts_dialog = dialog
+        dialog.show()
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, APP_NAME, _("{app} {version}\n\nData folder: {folder}").format(
+            app=APP_NAME, version=__version__, folder=self.store.data_dir))
+
+    # -- banners and status ----------------------------------------------------------------------
+
+    def show_banner(self, key: str, text: str, actions=None) -> Banner:
+        for i in range(self.banners.count()):
+            w = self.banners.itemAt(i).widget()
+            if isinstance(w, Banner) and w.key == key:
+                w.dismiss()
+        banner = Banner(key, text, self, actions)
+        self.banners.addWidget(banner)
+        banner.show()
+        return banner
+
+    def banner_texts(self) -> list[str]:
+        out = []
+        for i in range(self.banners.count()):
+            w = self.banners.itemAt(i).widget()
+            if isinstance(w, Banner) and not w.isHidden():
+                out.append(w.label.text())
+        return out
+
+    def check_banners(self) -> None:
+        if queries.is_empty(self.store):
+            self.show_banner("empty", _("Your store is empty. Load the demo content to try the application, or add "
+                                        "a source (a folder or a publisher's address) to sync real material."),
+                             [(_("Load the demo"), self.load_demo), (_("Add a source…"), self.open_settings)])
+        try:
+            from wtdc_desktop.store import syncs
+
+            stale = syncs.stale_channels(self.store) if hasattr(syncs, "stale_channels") else []
+        except Exception:  # noqa: BLE001 - a banner must never stop the window
+            log.exception("could not check for stale material")
+            stale = []
+        if stale:
+            names = ", ".join(f"{s.publisher}/{s.channel}" for s in stale)
+            self.show_banner("stale", _("The material of {streams} has passed its expiry date and nothing newer was "
+                                        "synced: it may be out of date.").format(streams=names))
+
     def refresh_status(self) -> None:
         counts = queries.counts(self.store)
         self.statusBar().showMessage(
             _("{documents} documents, {proposals} proposals, {sessions} sessions").format(
-                documents=counts["document"], proposals=counts["proposal"], sessions=counts["session"]
-            )
-        )
+                documents=counts["document"], proposals=counts["proposal"], sessions=counts["session"]))
+        per_source = queries.last_sync_per_source(self.store)
+        if per_source:
+            latest = per_source[0]
+            self.sync_label.setText(_("Last sync: {source}, {when} ({state})").format(
+                source=_short(latest["source"]), when=latest["finished_at"], state=outcome_text(latest["outcome"])))
+            self.sync_label.setToolTip("\n".join(
+                f"{p['source']}: {p['finished_at']} — {outcome_text(p['outcome'])}" for p in per_source))
+        else:
+            self.sync_label.setText(_("Never synced"))
+
+    def _sync_started(self) -> None:
+        self.sync_progress.setRange(0, 0)
+        self.sync_progress.setVisible(True)
+        self.sync_cancel.setVisible(True)
+        self.sync_button.setEnabled(False)
+
+    def _sync_progress(self, done: int, total: int) -> None:
+        self.sync_progress.setRange(0, max(0, total))
+        self.sync_progress.setValue(done)
+
+    def _sync_finished(self, _result) -> None:
+        self.sync_progress.setVisible(False)
+        self.sync_cancel.setVisible(False)
+        self.sync_button.setEnabled(True)
+        self.reload()
+        for i in range(self.banners.count()):
+            w = self.banners.itemAt(i).widget()
+            if isinstance(w, Banner) and w.key == "empty" and not queries.is_empty(self.store):
+                w.dismiss()
+        self.check_banners_stale_only()
+
+    def check_banners_stale_only(self) -> None:
+        try:
+            from wtdc_desktop.store import syncs
+
+            if hasattr(syncs, "stale_channels") and not syncs.stale_channels(self.store):
+                for i in range(self.banners.count()):
+                    w = self.banners.itemAt(i).widget()
+                    if isinstance(w, Banner) and w.key == "stale":
+                        w.dismiss()
+        except Exception:  # noqa: BLE001
+            log.exception("could not check for stale material")
+
+    def _sync_failed(self, message: str) -> None:
+        self._sync_finished(None)
+        self.statusBar().showMessage(message, 10000)
 
     def reload(self) -> None:
         for view in self.views.values():
-            if isinstance(view, RecordListView):
-                view.model.reload()
-                view._update_count()
+            if hasattr(view, "reload"):
+                try:
+                    view.reload()
+                except Exception:  # noqa: BLE001 - one view failing must not stop the others
+                    log.exception("reloading a view failed")
         self.refresh_status()
 
+    # -- state ------------------------------------------------------------------------------------
+
+    def restore_state(self) -> None:
+        s = QSettings()
+        geometry = s.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        splitter = s.value("window/splitter")
+        if isinstance(splitter, QByteArray):
+            self.splitter.restoreState(splitter)
+        for key, view in self.views.items():
+            state = s.value(f"views/{key}/splitter")
+            inner = getattr(view, "splitter", None)
+            if isinstance(state, QByteArray) and isinstance(inner, QSplitter):
+                inner.restoreState(state)
+        last = s.value("window/view")
+        if last in self.views:
+            self.show_view(last)
+
+    def save_state(self) -> None:
+        s = QSettings()
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/splitter", self.splitter.saveState())
+        s.setValue("window/view", self.current_key())
+        for key, view in self.views.items():
+            inner = getattr(view, "splitter", None)
+            if isinstance(inner, QSplitter):
+                s.setValue(f"views/{key}/splitter", inner.saveState())
+
     def closeEvent(self, event) -> None:  # noqa: N802
-        QSettings().setValue("window/geometry", self.saveGeometry())
+        for view in self.views.values():
+            detail = getattr(view, "detail", None)
+            if isinstance(detail, DetailPane):
+                detail.save_note()
+                detail._read_timer.stop()
+        self.save_state()
+        self.sync.stop()
         super().closeEvent(event)
+
+
+def _short(location: str | None) -> str:
+    if not location:
+        return "—"
+    return location if len(location) <= 40 else "…" + location[-38:]
+
+
+def apply_font_size(points: int) -> None:
+    app = QApplication.instance()
+    if app is None:
+        return
+    font = app.font()
+    if points and points > 0:
+        font.setPointSize(points)
+        app.setFont(font)

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtGui import QFont
 
 from wtdc_desktop.i18n import _
 from wtdc_desktop.store import queries
 
 PAGE = 200
 
+MARKS = "_marks"
+
 COLUMN_LABELS = {
+    MARKS: lambda: "",
     "id": lambda: _("Symbol / id"), "title": lambda: _("Title"), "name": lambda: _("Name"),
     "kind": lambda: _("Kind"), "region": lambda: _("Region"), "city": lambda: _("City"),
     "starts_on": lambda: _("Starts"), "ends_on": lambda: _("Ends"), "meeting": lambda: _("Meeting"),
@@ -29,13 +33,18 @@ class RecordTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.store = store
         self.type_name = type_name
-        self.columns = queries.VIEW_COLUMNS[type_name]
+        self.columns = (MARKS, *queries.VIEW_COLUMNS[type_name])
         self.filter_text = ""
         self.sort_column: str | None = None
         self.descending = False
         self._ids: list[str] = []
         self._rows: dict[str, tuple] = {}
+        self._marks: dict[str, dict] = {}
+        self._badges: dict[str, str | None] = {}
         self._total = 0
+        #: rows read from the store so far (ids and row contents), for tests and benchmarks
+        self.ids_fetched = 0
+        self.rows_fetched = 0
         self.reload()
 
     # -- loading ------------------------------------------------------------------
@@ -45,6 +54,8 @@ class RecordTableModel(QAbstractTableModel):
         self._total = queries.view_count(self.store, self.type_name, self.filter_text)
         self._ids = []
         self._rows = {}
+        self._marks = {}
+        self._badges = {}
         self._fetch_page()
         self.endResetModel()
 
@@ -52,6 +63,7 @@ class RecordTableModel(QAbstractTableModel):
         ids = queries.view_ids(self.store, self.type_name, self.filter_text, sort_column=self.sort_column,
                                descending=self.descending, limit=PAGE, offset=len(self._ids))
         self._ids.extend(ids)
+        self.ids_fetched += len(ids)
         return ids
 
     def canFetchMore(self, parent=QModelIndex()) -> bool:
@@ -75,8 +87,13 @@ class RecordTableModel(QAbstractTableModel):
         self.reload()
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.AscendingOrder) -> None:
-        self.sort_column = self.columns[column]
-        self.descending = order == Qt.DescendingOrder
+        if self.columns[column] == MARKS:
+            column = 1
+        wanted, descending = self.columns[column], order == Qt.DescendingOrder
+        if wanted == (self.sort_column or "id") and descending == self.descending:
+            return  # already in this order: nothing to read again
+        self.sort_column = wanted
+        self.descending = descending
         self.reload()
 
     # -- model API ------------------------------------------------------------------
@@ -87,6 +104,20 @@ class RecordTableModel(QAbstractTableModel):
     def columnCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.columns)
 
+    def row_of(self, record_id: str) -> int | None:
+        """The row of a record under the current filter and order, loading pages up to it."""
+        try:
+            return self._ids.index(record_id)
+        except ValueError:
+            pass
+        pos = queries.view_position(self.store, self.type_name, record_id, self.filter_text,
+                                    sort_column=self.sort_column, descending=self.descending)
+        if pos is None:
+            return None
+        while len(self._ids) <= pos and self.canFetchMore():
+            self.fetchMore()
+        return pos if pos < len(self._ids) and self._ids[pos] == record_id else None
+
     def record_id(self, row: int) -> str | None:
         return self._ids[row] if 0 <= row < len(self._ids) else None
 
@@ -96,16 +127,60 @@ class RecordTableModel(QAbstractTableModel):
             # Fetch the visible neighbourhood in one query.
             start = max(0, row - 50)
             missing = [i for i in self._ids[start:row + 100] if i not in self._rows]
-            self._rows.update(queries.view_rows(self.store, self.type_name, missing))
+            fetched = queries.view_rows(self.store, self.type_name, missing)
+            self.rows_fetched += len(fetched)
+            self._rows.update(fetched)
+            self._marks.update(queries.layer_marks(self.store, self.type_name, missing))
+            self._badges.update(_badges(self.store, self.type_name, missing))
         return self._rows.get(rid)
 
+    def marks_text(self, rid: str) -> str:
+        marks = self._marks.get(rid) or {}
+        parts = []
+        if marks.get("star"):
+            parts.append("★")
+        if marks.get("note"):
+            parts.append("✎")
+        badge = self._badges.get(rid)
+        if badge == "new":
+            parts.append(_("new"))
+        elif badge == "changed":
+            parts.append(_("changed"))
+        return " ".join(parts)
+
+    def refresh_marks(self, rid: str | None = None) -> None:
+        """Re-read the delegation's marks (all loaded rows, or one)."""
+        ids = [rid] if rid else [i for i in self._ids if i in self._rows]
+        self._marks.update(queries.layer_marks(self.store, self.type_name, ids))
+        self._badges.update(_badges(self.store, self.type_name, ids))
+        if self._ids:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, 0))
+
     def data(self, index: QModelIndex, role: int = Qt.DisplayRole):
-        if not index.isValid() or role not in (Qt.DisplayRole, Qt.ToolTipRole):
+        if not index.isValid():
+            return None
+        if role not in (Qt.DisplayRole, Qt.ToolTipRole, Qt.FontRole, Qt.AccessibleTextRole):
             return None
         values = self._row(index.row())
         if values is None:
             return None
-        value = values[index.column()]
+        rid = self._ids[index.row()]
+        if role == Qt.FontRole:
+            marks = self._marks.get(rid) or {}
+            if not marks.get("read") or marks.get("stale_read"):
+                font = QFont()
+                font.setBold(True)
+                return font
+            return None
+        if self.columns[index.column()] == MARKS:
+            text = self.marks_text(rid)
+            if role == Qt.ToolTipRole or role == Qt.AccessibleTextRole:
+                marks = self._marks.get(rid) or {}
+                words = [w for w, on in ((_("starred"), marks.get("star")), (_("has notes"), marks.get("note")),
+                                         (_("unread"), not marks.get("read"))) if on]
+                return ", ".join(words + ([text] if self._badges.get(rid) else []))
+            return text
+        value = values[index.column() - 1]
         return "" if value is None else str(value)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole):
@@ -113,3 +188,14 @@ class RecordTableModel(QAbstractTableModel):
             label = COLUMN_LABELS.get(self.columns[section])
             return label() if label else self.columns[section]
         return None
+
+
+def _badges(store, type_name: str, ids: list[str]) -> dict[str, str | None]:
+    """"new" / "changed" since the last sync, when the store can tell."""
+    try:
+        from wtdc_desktop.store import changes
+    except ImportError:
+        return {}
+    if not ids or not hasattr(changes, "badge_state"):
+        return {}
+    return changes.badge_state(store, type_name, ids)

@@ -1,0 +1,547 @@
+"""The main window, offscreen: views, lazy lists on 100 000 records, search, the delegation layer,
+safe rendering, sync on a worker, internal links, errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+
+import pytest
+from PySide6.QtCore import QTimer, QUrl, Qt
+
+from tests.conftest import DEMO_SOURCE, table_fingerprint
+from tests.helpers import run_cli, set_header, write_records
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture(autouse=True)
+def _own_settings(tmp_path, qapp):
+    """Settings (window state, language) go to a temporary file, never the user's."""
+    from PySide6.QtCore import QSettings
+
+    QSettings.setDefaultFormat(QSettings.IniFormat)
+    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(tmp_path / "settings"))
+    QSettings().clear()
+    yield
+
+
+def dispose(win) -> None:
+    """Close a window and delete it (its views' timers with it), then close its store."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    store = win.store
+    win.close()
+    win.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+    store.close()
+
+
+@pytest.fixture
+def window(qtbot, data_dir):
+    from wtdc_desktop.ui.app import open_window
+
+    win = open_window(data_dir)
+    win.show()
+    yield win
+    dispose(win)
+
+
+# --- a store of 100 000 documents, built once -----------------------------------------------------
+
+def _fill_documents(store, n: int) -> None:
+    """Write ``n`` documents straight into the store (the bundle path would take minutes)."""
+    with store.transaction() as conn:
+        for suffix in ("ai", "ad", "au"):  # index in one pass at the end instead of row by row
+            conn.execute(f"DROP TRIGGER document_tri_{suffix}")
+            conn.execute(f"DROP TRIGGER document_fts_{suffix}")
+        conn.execute("INSERT INTO sync_log (sync_id, started_at, finished_at, source, outcome) "
+                     "VALUES (1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', 'bench', 'applied')")
+        rows = []
+        for i in range(n):
+            rid = f"BENCH-26/{i + 1}"
+            title = f"Document {i:06d} {'alpha' if i % 10 == 0 else 'beta'}"
+            raw = json.dumps({"id": rid, "meeting": "BENCH-26", "title": title})
+            rows.append((rid, "BENCH-26", title, f"BENCH-26\x1f{i + 1:06d}.0000.0000.0000", i + 1, raw))
+        conn.executemany(
+            "INSERT INTO document (id, meeting, title, sort_key, sym_number, raw, content_hash, bundle_seq, "
+            "changed_sync, first_sync, channel) VALUES (?, ?, ?, ?, ?, ?, 'x', 1, 1, 1, 'bench')", rows)
+        conn.execute("INSERT INTO search_index (rowid, kind, key, title, summary, body) "
+                     "SELECT rid * 16 + 1, 'document', id, title, summary, text FROM document")
+
+
+@pytest.fixture(scope="session")
+def big_data_dir(tmp_path_factory):
+    from wtdc_desktop.store import Store
+
+    path = tmp_path_factory.mktemp("big-store")
+    with Store(path) as s:
+        _fill_documents(s, 100_000)
+    return path
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """Counts the ids and rows the list models read from the store."""
+    from wtdc_desktop.ui import models
+
+    counts = {"ids": 0, "rows": 0}
+    real_ids, real_rows = models.queries.view_ids, models.queries.view_rows
+
+    def view_ids(*args, **kwargs):
+        out = real_ids(*args, **kwargs)
+        counts["ids"] += len(out)
+        return out
+
+    def view_rows(*args, **kwargs):
+        out = real_rows(*args, **kwargs)
+        counts["rows"] += len(out)
+        return out
+
+    monkeypatch.setattr(models.queries, "view_ids", view_ids)
+    monkeypatch.setattr(models.queries, "view_rows", view_rows)
+    return counts
+
+
+@pytest.mark.slow
+def test_a_100k_list_reads_only_what_is_shown_when_opened_filtered_and_sorted(qtbot, big_data_dir, counted):
+    from wtdc_desktop.store import Store
+    from wtdc_desktop.ui.lists import RecordListView
+
+    store = Store(big_data_dir)
+    view = RecordListView(store, "document")
+    qtbot.addWidget(view)
+    view.resize(1000, 600)
+    view.show()
+    qtbot.waitExposed(view)
+    assert view.model._total == 100_000
+    assert view.model.rowCount() <= 200 and counted["ids"] <= 200 and counted["rows"] <= 200
+
+    counted.update(ids=0, rows=0)
+    view.filter.setText("alpha")
+    view.apply_filter()
+    view.table.viewport().repaint()
+    assert view.model._total == 10_000
+    assert counted["ids"] <= 200 and counted["rows"] <= 200
+    assert all("alpha" in view.model.index(r, 2).data() for r in range(20))
+
+    counted.update(ids=0, rows=0)
+    view.table.sortByColumn(2, Qt.DescendingOrder)  # by title, newest number first
+    view.table.viewport().repaint()
+    assert view.model.index(0, 2).data() == "Document 099990 alpha"
+    assert counted["ids"] <= 200 and counted["rows"] <= 200
+
+    counted.update(ids=0, rows=0)
+    view.table.scrollToBottom()  # scrolling fetches the next page only
+    assert counted["ids"] <= 400
+    view.hide()
+    store.close()
+
+
+@pytest.mark.slow
+def test_selecting_a_deep_record_loads_pages_up_to_it_only(qtbot, big_data_dir, counted):
+    from wtdc_desktop.store import Store
+    from wtdc_desktop.ui.lists import RecordListView
+
+    store = Store(big_data_dir)
+    view = RecordListView(store, "document")
+    qtbot.addWidget(view)
+    assert view.select_record("BENCH-26/1234")
+    assert view.model.record_id(view.table.currentIndex().row()) == "BENCH-26/1234"
+    assert 1234 <= counted["ids"] <= 1234 + 2 * 200  # the pages up to it, of 100 000
+    view.hide()
+    store.close()
+
+
+# --- each view -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("key, type_name, expected", [
+    ("documents", "document", 2), ("resolutions", "resolution", 4), ("proposals", "proposal", 20),
+    ("questions", "question", 3), ("contacts", "contact", 6), ("priorities", "priority", 3), ("agenda", "session", 11),
+])
+def test_each_list_view_opens_and_shows_its_first_record(window, key, type_name, expected):
+    from wtdc_desktop.ui.lists import RecordListView
+
+    window.show_view(key)
+    view = window.views[key]
+    assert window.stack.currentWidget() is view
+    if not isinstance(view, RecordListView):
+        pytest.skip("a specialised view replaces the plain list")
+    assert view.model.rowCount() == expected
+    view.table.selectRow(0)
+    first = view.model.record_id(0)
+    assert first in view.detail.browser.toPlainText()
+
+
+def test_today_changes_positions_and_sync_views_show_the_demo(window, qtbot):
+    import datetime as dt
+
+    from wtdc_desktop.store import delegation
+    from wtdc_desktop.ui.changes import ChangesView
+    from wtdc_desktop.ui.today import TodayView
+
+    delegation.set_star(window.store, "proposal", "WD2/2.4")
+    window.show_view("changes")
+    changes = window.views["changes"]
+    if isinstance(changes, ChangesView):
+        assert changes.tree.topLevelItemCount() > 20
+        first = changes.tree.topLevelItem(0)
+        assert first.data(0, Qt.UserRole) == ("proposal", "WD2/2.4")  # mine first
+    today = TodayView(window.store, now=lambda: dt.datetime(2021, 11, 8, 7, 0, tzinfo=dt.timezone.utc))
+    qtbot.addWidget(today)
+    text = today.browser.toPlainText()
+    assert "WTDC-21/S01" in text or "Séance plénière d'ouverture" in text
+    assert "WD2/2.4" in text  # a starred record that the last sync brought
+    window.show_view("sync")
+    sync = window.views["sync"]
+    assert sync.log.rowCount() >= 1 and "demo" in sync.sources.item(0, 0).text()
+    window.show_view("positions")
+    assert window.stack.currentWidget() is window.views["positions"]
+
+
+# --- search ---------------------------------------------------------------------------------------
+
+def _russian_and_chinese_bundle(tmp_path):
+    src = tmp_path / "src"
+    shutil.copytree(DEMO_SOURCE, src)
+    manifest = json.loads((src / "manifest.json").read_text("utf-8"))
+    set_header(src, sequence=manifest["sequence"] + 1)
+    docs = [json.loads(line) for line in (src / "records" / "document.jsonl").read_text("utf-8").splitlines() if line]
+    docs.append({"id": "WTDC-21/901", "meeting": "WTDC-21", "title": "Предложения Регионального содружества",
+                 "summary": "Пересмотр Резолюции 37 о преодолении цифрового разрыва."})
+    docs.append({"id": "WTDC-21/902", "meeting": "WTDC-21", "title": "关于数字鸿沟的提案",
+                 "summary": "修订第37号决议，弥合数字鸿沟。"})
+    write_records(src, "document", docs)
+    out = tmp_path / "extra.wtdc.zip"
+    code, _out, err = run_cli("bundle", "build", src, "--out", out)
+    assert code == 0, err
+    return out
+
+
+def test_search_finds_french_russian_and_chinese_words(demo_store, tmp_path):
+    from wtdc_desktop.bundles.apply import apply_bundle
+    from wtdc_desktop.store import queries
+
+    apply_bundle(demo_store, _russian_and_chinese_bundle(tmp_path), source="test")
+    fr = queries.search_all(demo_store, "interregionales")  # typed without the accent
+    assert fr and all(h.type == "proposal" for h in fr[:2])
+    assert "\x02" in fr[0].snippet  # the match is marked for highlighting
+    ru = queries.search_all(demo_store, "разрыва")
+    assert [h.id for h in ru] == ["WTDC-21/901"]
+    zh = queries.search_all(demo_store, "数字鸿沟")
+    assert [h.id for h in zh] == ["WTDC-21/902"]
+    zh_short = queries.search_all(demo_store, "鸿沟")  # two characters: below the trigram length
+    assert [h.id for h in zh_short] == ["WTDC-21/902"]
+    assert queries.view_count(demo_store, "document", "数字鸿沟") == 1
+    assert queries.search_all(demo_store, "interregionales", meeting="WTDC-21") == []
+    assert queries.search_all(demo_store, "interregionales", types=("resolution",)) == []
+
+
+def test_search_dialog_groups_hits_and_enter_opens_the_record(window, qtbot):
+    from wtdc_desktop.ui.lists import RecordListView
+
+    window.open_search()
+    dialog = window.search
+    dialog.query.setText("interregionales")
+    dialog.run_search()
+    heads = [dialog.results.topLevelItem(i).text(0) for i in range(dialog.results.topLevelItemCount())
+             if not dialog.results.topLevelItem(i).data(0, Qt.UserRole + 1)]
+    assert any(h.startswith("Proposals (") for h in heads)
+    dialog.kind.setCurrentIndex(dialog.kind.findData("proposal"))
+    heads = [dialog.results.topLevelItem(i).text(0) for i in range(dialog.results.topLevelItemCount())
+             if not dialog.results.topLevelItem(i).data(0, Qt.UserRole + 1)]
+    assert heads == ["Proposals (2)"]
+    qtbot.keyClick(dialog.query, Qt.Key_Return)
+    assert window.current_key() == "proposals"
+    view = window.views["proposals"]
+    if isinstance(view, RecordListView):
+        assert view.detail.record_id in ("WD2/1.1", "WD2/2.5")
+
+
+def test_notes_are_searchable_and_lead_to_their_record(window):
+    from wtdc_desktop.store import delegation, queries
+
+    delegation.save_note(window.store, "resolution", "WTDC/24", "Приоритет для нашей делегации")
+    hits = queries.search_all(window.store, "делегации", types=("note",))
+    assert len(hits) == 1
+    assert queries.note_subject(window.store, hits[0].id) == ("resolution", "WTDC/24")
+
+
+# --- the delegation's layer -------------------------------------------------------------------------
+
+def test_star_note_and_read_mark_persist_across_a_restart(qtbot, data_dir):
+    from wtdc_desktop.ui.app import open_window
+
+    win = open_window(data_dir)
+    win.show()
+    win.show_view("proposals")
+    view = win.views["proposals"]
+    view.select_record("WD2/2.1")
+    detail = view.detail
+    detail.star.setChecked(True)
+    detail.read.setChecked(True)
+    qtbot.keyClicks(detail.notes, "Soutenir *avec* reserves")
+    with qtbot.waitSignal(detail.marks_changed):  # autosaved after a short pause
+        pass
+    assert view.model.marks_text("WD2/2.1").startswith("★ ✎")
+    dispose(win)
+
+    again = open_window(data_dir)
+    view = again.views["proposals"]
+    view.select_record("WD2/2.1")
+    assert view.detail.star.isChecked() and view.detail.read.isChecked()
+    assert view.detail.notes.toPlainText() == "Soutenir *avec* reserves"
+    view.select_record("WD2/2.2")
+    assert not view.detail.star.isChecked()
+    dispose(again)
+
+
+# --- safe rendering ----------------------------------------------------------------------------------
+
+HOSTILE = ('<script>alert(1)</script> [js](javascript:alert(1)) [file](file:///etc/passwd) '
+           '![img](https://example.org/x.png) <img src="https://example.org/y.png"> '
+           '<iframe src="https://example.org"></iframe> [ok](https://www.itu.int/) [mail](mailto:a@b.org) '
+           '<a href="data:text/html,x">data</a>')
+
+
+def test_a_hostile_record_renders_with_nothing_active_and_no_load(qtbot, demo_store, tmp_path):
+    from wtdc_desktop.bundles.apply import apply_bundle
+    from wtdc_desktop.ui.detail import DetailPane
+
+    src = tmp_path / "src"
+    shutil.copytree(DEMO_SOURCE, src)
+    manifest = json.loads((src / "manifest.json").read_text("utf-8"))
+    set_header(src, sequence=manifest["sequence"] + 1)
+    docs = [json.loads(line) for line in (src / "records" / "document.jsonl").read_text("utf-8").splitlines() if line]
+    docs.append({"id": "WTDC-21/666", "meeting": "WTDC-21", "title": "<script>alert(2)</script>Hostile",
+                 "summary": HOSTILE, "source": "<img src=https://example.org/z.png>"})
+    write_records(src, "document", docs)
+    code, _o, err = run_cli("bundle", "build", src, "--out", tmp_path / "h.wtdc.zip")
+    assert code == 0, err
+    apply_bundle(demo_store, tmp_path / "h.wtdc.zip", source="test")
+
+    pane = DetailPane(demo_store)
+    qtbot.addWidget(pane)
+    opened = []
+    pane.browser.external_opener = opened.append
+    pane.show()
+    assert pane.show_record("document", "WTDC-21/666")
+    html = pane.browser.toHtml()
+    for bad in ("<script", 'href="javascript:', 'href="file:', "<img", "<iframe", 'href="data:', 'src="'):
+        assert bad not in html
+    assert "alert(2)" in pane.browser.toPlainText()  # shown as text
+    assert pane.browser.load_attempts == 0
+    for url in ("javascript:alert(1)", "file:///etc/passwd", "data:text/html,x", "http://example.org/"):
+        pane.browser.anchorClicked.emit(QUrl(url))
+    assert opened == []
+    pane.browser.anchorClicked.emit(QUrl("https://www.itu.int/"))
+    pane.browser.anchorClicked.emit(QUrl("mailto:a@b.org"))
+    assert [u.toString() for u in opened] == ["https://www.itu.int/", "mailto:a@b.org"]
+
+
+# --- documents' files ------------------------------------------------------------------------------
+
+def test_open_file_copies_from_the_cache_and_says_when_missing(qtbot, demo_store):
+    from wtdc_desktop.ui.detail import DetailPane
+
+    pane = DetailPane(demo_store)
+    qtbot.addWidget(pane)
+    opened = []
+    pane.file_opener = opened.append
+    pane.show_record("document", "TDAG-WD2-20/1")
+    assert pane.language.count() == 1 and pane.language.currentData() == "fr"
+    path = pane.open_selected_file()
+    assert path.name == "TDAG-WD2-20-1-F.txt" and "Dialogue web" in path.read_text("utf-8")
+    assert opened == [QUrl.fromLocalFile(str(path))]
+    for f in demo_store.files_dir.rglob("*"):
+        if f.is_file():
+            f.unlink()
+    assert pane.open_selected_file() is None
+    assert "not in the file cache" in pane.file_message.text()
+    assert len(opened) == 1
+
+
+# --- sync on a worker ---------------------------------------------------------------------------------
+
+def test_a_sync_on_the_worker_keeps_the_event_loop_running(qtbot, store):
+    from wtdc_desktop.cli import demo_bundle_path
+    from wtdc_desktop.store import queries
+    from wtdc_desktop.ui.sync_view import SyncController
+
+    controller = SyncController(store.data_dir)
+    ticks = []
+    timer = QTimer()
+    timer.setInterval(0)
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start()
+    with qtbot.waitSignal(controller.finished, timeout=60000):
+        controller.sync_path(demo_bundle_path(), source="demo")
+    timer.stop()
+    assert len(ticks) > 1
+    assert queries.counts(store)["proposal"] == 20
+
+
+def _many_documents_bundle(tmp_path, n: int):
+    src = tmp_path / "many"
+    shutil.copytree(DEMO_SOURCE, src)
+    manifest = json.loads((src / "manifest.json").read_text("utf-8"))
+    set_header(src, sequence=manifest["sequence"] + 1)
+    docs = [json.loads(line) for line in (src / "records" / "document.jsonl").read_text("utf-8").splitlines() if line]
+    docs += [{"id": f"WTDC-21/{1000 + i}", "meeting": "WTDC-21", "title": f"Contribution {i}"} for i in range(n)]
+    write_records(src, "document", docs)
+    out = tmp_path / "many.wtdc.zip"
+    code, _o, err = run_cli("bundle", "build", src, "--out", out)
+    assert code == 0, err
+    return out
+
+
+def test_cancelling_a_sync_leaves_the_store_as_before(qtbot, store, tmp_path):
+    from wtdc_desktop.cli import demo_bundle_path
+    from wtdc_desktop.store import queries
+    from wtdc_desktop.ui.sync_view import SyncController
+
+    from wtdc_desktop.bundles.apply import apply_bundle
+
+    apply_bundle(store, demo_bundle_path(), source="demo")
+    before = table_fingerprint(store)
+    bundle = _many_documents_bundle(tmp_path, 1500)  # apply checks for a cancel every 500 records
+    controller = SyncController(store.data_dir)
+    with qtbot.waitSignal(controller.failed, timeout=60000) as failed:
+        worker = controller.sync_path(bundle)
+        worker.cancel()
+    assert "cancelled" in failed.args[0]
+    assert queries.counts(store)["document"] == 2
+    assert table_fingerprint(store) == before
+
+
+def test_a_refused_bundle_shows_a_dismissable_banner(window, qtbot, tmp_path):
+    bad = tmp_path / "bad.wtdc.zip"
+    bad.write_bytes(b"not a zip")
+    with qtbot.waitSignal(window.sync.failed, timeout=60000):
+        window.sync.sync_path(bad)
+    texts = window.banner_texts()
+    assert any("refused" in t and "bad.wtdc.zip" in t for t in texts)
+    banner = [window.banners.itemAt(i).widget() for i in range(window.banners.count())][-1]
+    banner.dismiss()
+    assert window.banner_texts() == []
+
+
+def test_an_empty_store_offers_the_demo_and_a_source(qtbot, data_dir):
+    from wtdc_desktop.store import queries
+    from wtdc_desktop.ui.app import open_window
+
+    win = open_window(data_dir, load_demo_if_empty=False)
+    assert any("empty" in t for t in win.banner_texts())
+    with qtbot.waitSignal(win.sync.finished, timeout=60000):
+        win.load_demo()
+    assert queries.counts(win.store)["proposal"] == 20
+    assert win.views["proposals"].model.rowCount() == 20
+    dispose(win)
+
+
+# --- internal links ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("url, key, record", [
+    ("wtdc:document/TDAG-WD2-20%2F1", "documents", "TDAG-WD2-20/1"),
+    ("wtdc:resolution/WTDC%2F24", "resolutions", "WTDC/24"),
+    ("wtdc:resolution/24", "resolutions", "WTDC/24"),
+    ("wtdc:proposal/WD2%2F2.4", "proposals", "WD2/2.4"),
+])
+def test_internal_links_navigate(window, url, key, record):
+    window.show_view("documents")
+    source = window.views["documents"]
+    source.select_record("TDAG-20/37")
+    source.detail.browser.anchorClicked.emit(QUrl(url))
+    assert window.current_key() == key
+    assert window.views[key].detail.record_id == record
+
+
+def test_mentions_in_a_record_become_links_that_navigate(window):
+    window.show_view("resolutions")
+    view = window.views["resolutions"]
+    view.select_record("WTDC/24")
+    html = view.detail.browser.toHtml()
+    assert 'href="wtdc:document/TDAG-WD2-20%2F1"' in html
+    window.go_back()  # nothing before: stays
+    window.open_record("document", "TDAG-WD2-20/1")
+    window.open_record("resolution", "WTDC/1")
+    window.go_back()
+    assert window.current_key() == "documents"
+    window.go_forward()
+    assert window.current_key() == "resolutions"
+    assert not window.open_record("document", "NOWHERE-99/1")
+
+
+# --- errors ----------------------------------------------------------------------------------------------
+
+def test_a_newer_store_gives_a_dialog_not_a_traceback(monkeypatch, data_dir, qapp):
+    from PySide6.QtWidgets import QMessageBox
+
+    from wtdc_desktop.store import Store
+    from wtdc_desktop.ui import app
+
+    with Store(data_dir) as s:
+        s.execute("PRAGMA user_version = 99")
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda *a: shown.append(a[2]))
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a: shown.append(a[2]))
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    assert app.run(data_dir) == 4
+    assert len(shown) == 1 and "newer version" in shown[0]
+
+
+def test_unexpected_errors_are_logged_and_shown_once(monkeypatch, tmp_path, qapp):
+    import logging
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from wtdc_desktop.ui import app
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a: shown.append(a[2]))
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    root = logging.getLogger()
+    handlers = list(root.handlers)
+    try:
+        path = app.install_error_handling(tmp_path)
+        for _ in range(2):
+            try:
+                raise RuntimeError("boom in a slot")
+            except RuntimeError:
+                sys.excepthook(*sys.exc_info())
+    finally:
+        for h in root.handlers[:]:
+            if h not in handlers:
+                h.close()
+                root.removeHandler(h)
+    assert len(shown) == 1 and str(path) in shown[0]
+    assert "boom in a slot" in path.read_text("utf-8")
+
+
+# --- settings and state -----------------------------------------------------------------------------
+
+def test_settings_dialog_says_language_changes_need_a_restart(window, monkeypatch):
+    from wtdc_desktop.ui.settings import SettingsDialog
+
+    dialog = SettingsDialog(window.store, window)
+    assert any("next time" in w.text() for w in dialog.findChildren(type(window.sync_label)))
+    dialog.language.setCurrentIndex(dialog.language.findData("fr"))
+    assert dialog.save() is True
+    assert dialog.add_source(str(window.store.data_dir))
+    assert dialog.sources.count() == 1
+
+
+def test_window_state_and_last_view_are_restored(qtbot, data_dir):
+    from wtdc_desktop.ui.app import open_window
+
+    win = open_window(data_dir)
+    win.show_view("questions")
+    win.views["questions"].splitter.setSizes([300, 700])
+    sizes = win.views["questions"].splitter.sizes()
+    dispose(win)
+    again = open_window(data_dir)
+    again.restore_state()
+    assert again.current_key() == "questions"
+    assert again.views["questions"].splitter.sizes() == sizes
+    dispose(again)

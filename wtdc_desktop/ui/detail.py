@@ -1,0 +1,442 @@
+"""The detail pane: one record rendered safely, its related records, and the delegation's layer on it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import shutil
+import tempfile
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel.dates import format_datetime
+from PySide6.QtCore import QTimer, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QCheckBox, QComboBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QSplitter, QTextBrowser, QVBoxLayout,
+    QWidget,
+)
+from PySide6.QtCore import Qt
+
+from wtdc_desktop.domain import diff as word_diffs
+from wtdc_desktop.domain.links import parse_link
+from wtdc_desktop.domain.records import PUBLISHED_TYPES
+from wtdc_desktop.domain.render import record_detail_html, sanitize_html
+from wtdc_desktop.i18n import N_, _, current_language
+from wtdc_desktop.store import delegation, queries
+
+log = logging.getLogger(__name__)
+
+#: Translated names of record fields shown in the detail pane.
+FIELD_LABELS = {
+    "meeting": N_("Meeting"), "source": N_("Source"), "date": N_("Date"), "kind": N_("Kind"),
+    "status": N_("Status"), "summary": N_("Summary"), "text": N_("Text"), "languages": N_("Languages"),
+    "related": N_("Related documents"), "body": N_("Body"), "links": N_("Links"), "study_group": N_("Study group"),
+    "period": N_("Period"), "document": N_("Document"), "sources": N_("Submitted by"), "action": N_("Action"),
+    "target": N_("Target"), "reasons": N_("Reasons"), "committee": N_("Committee"), "cost": N_("Cost"),
+    "starts_at": N_("Starts"), "ends_at": N_("Ends"), "room": N_("Room"), "agenda": N_("Agenda"),
+    "role": N_("Role"), "organization": N_("Organization"), "region": N_("Region"), "email": N_("E-mail"),
+    "phone": N_("Phone"), "coordinates": N_("Coordinator for"), "description": N_("Description"),
+    "estimated_cost": N_("Estimated cost"), "pledges": N_("Pledges"), "due": N_("Due"), "mandate": N_("Mandate"),
+    "chair": N_("Chair"), "city": N_("City"), "country": N_("Country"), "starts_on": N_("Starts"),
+    "ends_on": N_("Ends"), "timezone": N_("Time zone"), "url": N_("Web page"), "revision": N_("Revision"),
+    "notes": N_("My notes"),
+    "target:resolution": N_("Resolution"), "target:question": N_("Question"), "target:declaration": N_("Declaration"),
+    "target:strategic_plan": N_("Strategic plan"), "target:action_plan": N_("Action plan"), "target:other": N_("Other"),
+    "link:related": N_("related"), "link:overlap": N_("overlap"), "link:supersedes": N_("supersedes"),
+}
+
+
+def field_labels() -> dict[str, str]:
+    return {k: _(v) for k, v in FIELD_LABELS.items()}
+
+
+def format_instant(value: str | None, zone: str | None) -> str:
+    """A UTC instant shown in the meeting's zone and, when different, the laptop's."""
+    if not value:
+        return ""
+    try:
+        instant = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    if instant.tzinfo is None:
+        return value
+    locale = current_language()
+    local = instant.astimezone()
+    out = []
+    if zone:
+        try:
+            there = instant.astimezone(ZoneInfo(zone))
+            out.append(_("{time} ({zone})").format(time=format_datetime(there, "medium", locale=locale), zone=zone))
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    mine = format_datetime(local, "medium", locale=locale)
+    if not out:
+        out.append(mine)
+    elif local.utcoffset() != instant.astimezone(ZoneInfo(zone)).utcoffset():
+        out.append(_("{time} here").format(time=mine))
+    return " · ".join(out)
+
+
+class SafeTextBrowser(QTextBrowser):
+    """Shows sanitised HTML; never loads anything (no remote, no file:, no qrc:).
+
+    Signals:
+        navigate(str, str): an internal ``wtdc:`` link was clicked (type, id)
+    """
+
+    navigate = Signal(str, str)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+        self.load_attempts = 0
+        self.external_opener = QDesktopServices.openUrl
+        self.anchorClicked.connect(self._on_anchor)
+
+    def loadResource(self, kind: int, url: QUrl):  # noqa: N802 - Qt's name
+        self.load_attempts += 1
+        log.debug("refused to load %s", url.toString())
+        return None
+
+    def _on_anchor(self, url: QUrl) -> None:
+        text = url.toString(QUrl.FullyEncoded)
+        target = parse_link(text)
+        if target is not None:
+            self.navigate.emit(*target)
+            return
+        if url.scheme().lower() in ("https", "mailto"):
+            self.external_opener(url)
+        else:
+            log.info("ignored a link with scheme %r", url.scheme())
+
+
+class DetailPane(QWidget):
+    """A record in full, with star, read mark, notes and (for documents) its files.
+
+    Signals:
+        navigate(str, str): open another record (type, id)
+        marks_changed(str, str): the star, read mark or notes of a record changed
+    """
+
+    navigate = Signal(str, str)
+    marks_changed = Signal(str, str)
+
+    NOTE_DELAY_MS = 600
+    READ_DELAY_MS = 1500
+
+    def __init__(self, store, parent=None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.type_name: str | None = None
+        self.record_id: str | None = None
+        self.note_id: str | None = None
+        self.file_opener = QDesktopServices.openUrl
+        self._loading = False
+
+        self.star = QCheckBox(_("Starred"), self)
+        self.star.setAccessibleName(_("Star this record"))
+        self.star.setToolTip(_("Star this record (Ctrl+D)"))
+        self.read = QCheckBox(_("Read"), self)
+        self.read.setAccessibleName(_("Mark this record as read"))
+        self.language = QComboBox(self)
+        self.language.setAccessibleName(_("Language of the file"))
+        self.open_file = QPushButton(_("Open file"), self)
+        self.open_file.setAccessibleName(_("Open the document's file in the system viewer"))
+        self.compare_from = QComboBox(self)
+        self.compare_from.setAccessibleName(_("Compare from version"))
+        self.compare_to = QComboBox(self)
+        self.compare_to.setAccessibleName(_("Compare to version"))
+        self.compare_label = QLabel(_("Compare:"), self)
+        self.file_message = QLabel(self)
+        self.file_message.setWordWrap(True)
+        bar = QHBoxLayout()
+        bar.setContentsMargins(0, 0, 0, 0)
+        for w in (self.star, self.read, self.language, self.open_file, self.compare_label, self.compare_from,
+                  self.compare_to):
+            bar.addWidget(w)
+        bar.addStretch(1)
+
+        self.browser = SafeTextBrowser(self)
+        self.browser.setAccessibleName(_("Details"))
+        self.notes = QPlainTextEdit(self)
+        self.notes.setPlaceholderText(_("My notes on this record (Markdown, saved as you type, searchable)…"))
+        self.notes.setAccessibleName(_("My notes"))
+        self.note_status = QLabel(self)
+        notes_box = QWidget(self)
+        nlay = QVBoxLayout(notes_box)
+        nlay.setContentsMargins(0, 0, 0, 0)
+        nlay.addWidget(self.notes)
+        nlay.addWidget(self.note_status)
+        self.splitter = QSplitter(Qt.Vertical, self)
+        self.splitter.addWidget(self.browser)
+        self.splitter.addWidget(notes_box)
+        self.splitter.setStretchFactor(0, 4)
+        self.splitter.setStretchFactor(1, 1)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addLayout(bar)
+        lay.addWidget(self.file_message)
+        lay.addWidget(self.splitter, 1)
+
+        self._note_timer = QTimer(self, singleShot=True, interval=self.NOTE_DELAY_MS)
+        self._note_timer.timeout.connect(self.save_note)
+        self._read_timer = QTimer(self, singleShot=True, interval=self.READ_DELAY_MS)
+        self._read_timer.timeout.connect(self._auto_read)
+        self.notes.textChanged.connect(self._on_note_typed)
+        self.star.toggled.connect(self._on_star)
+        self.read.toggled.connect(self._on_read)
+        self.open_file.clicked.connect(self.open_selected_file)
+        self.compare_from.currentIndexChanged.connect(self._render)
+        self.compare_to.currentIndexChanged.connect(self._render)
+        self.browser.navigate.connect(self.navigate)
+        self.setTabOrder(self.star, self.read)
+        self.setTabOrder(self.read, self.language)
+        self.setTabOrder(self.language, self.open_file)
+        self.setTabOrder(self.open_file, self.browser)
+        self.setTabOrder(self.browser, self.notes)
+        self.clear()
+
+    def hideEvent(self, event) -> None:  # noqa: N802 - a hidden record is not being read
+        try:
+            self._read_timer.stop()
+            self.save_note()
+        except RuntimeError:  # the pane is being destroyed: its timers went first
+            pass
+        super().hideEvent(event)
+
+    # -- showing ------------------------------------------------------------------
+
+    def clear(self) -> None:
+        self.save_note()
+        self.type_name = self.record_id = self.note_id = None
+        self.browser.setHtml(sanitize_html("<p><i>" + _("Select a record to see it here.") + "</i></p>"))
+        for w in (self.star, self.read, self.notes, self.language, self.open_file, self.compare_from,
+                  self.compare_to, self.compare_label):
+            w.setEnabled(False)
+        for w in (self.language, self.open_file, self.compare_from, self.compare_to, self.compare_label):
+            w.setVisible(False)
+        self.file_message.setVisible(False)
+        self._loading = True
+        self.notes.clear()
+        self._loading = False
+
+    def show_record(self, type_name: str, record_id: str) -> bool:
+        """Show a record; False when the store does not hold it."""
+        self.save_note()
+        record = queries.get_record(self.store, type_name, record_id) if type_name in PUBLISHED_TYPES else None
+        if record is None:
+            self.clear()
+            self.browser.setHtml(sanitize_html("<p>" + _("The record {id} is not in the store.").format(
+                id=record_id) + "</p>"))
+            return False
+        self.type_name, self.record_id = type_name, record_id
+        self._record = record
+        self._loading = True
+        try:
+            for w in (self.star, self.read, self.notes):
+                w.setEnabled(True)
+            self.star.setChecked(delegation.is_starred(self.store, type_name, record_id))
+            self.read.setChecked(delegation.is_read(self.store, type_name, record_id))
+            notes = delegation.notes_for(self.store, type_name, record_id)
+            self.note_id = notes[0]["id"] if notes else None
+            self.notes.setPlainText(notes[0]["body"] if notes else "")
+            self.note_status.clear()
+            self._setup_files()
+            self._setup_versions()
+        finally:
+            self._loading = False
+        self._render()
+        if not self.read.isChecked():
+            self._read_timer.start()
+        return True
+
+    def _setup_files(self) -> None:
+        is_doc = self.type_name == "document"
+        self.language.clear()
+        self.file_message.setVisible(False)
+        files = queries.document_files(self.store, self.record_id) if is_doc else []
+        self._files = {f["language"]: f for f in files}
+        for lang in sorted(self._files):
+            self.language.addItem(lang, lang)
+        preferred = self.language.findData(current_language())
+        if preferred >= 0:
+            self.language.setCurrentIndex(preferred)
+        self.language.setVisible(is_doc)
+        self.open_file.setVisible(is_doc)
+        self.language.setEnabled(bool(files))
+        self.open_file.setEnabled(bool(files))
+        if is_doc and not files:
+            self.file_message.setText(_("No file is attached to this document."))
+            self.file_message.setVisible(True)
+
+    def _setup_versions(self) -> None:
+        self.compare_from.clear()
+        self.compare_to.clear()
+        self._versions: list[tuple[str, str]] = []
+        if self.type_name in ("resolution", "question", "proposal", "document"):
+            history = queries.record_history(self.store, self.type_name, self.record_id)
+            field = {"document": "text", "proposal": "text"}.get(self.type_name, "text")
+            for i, item in enumerate(history):
+                rec = item["record"]
+                label = rec.get("revision") or _("version {n}").format(n=i + 1)
+                self._versions.append((label, rec.get(field) or ""))
+            if self._versions:
+                self._versions.append((self._record.get("revision") or _("current"), self._record.get(field) or ""))
+        show = len(self._versions) >= 2
+        for i, (label, _text) in enumerate(self._versions):
+            self.compare_from.addItem(label, i)
+            self.compare_to.addItem(label, i)
+        if show:
+            self.compare_from.setCurrentIndex(len(self._versions) - 2)
+            self.compare_to.setCurrentIndex(len(self._versions) - 1)
+        for w in (self.compare_from, self.compare_to, self.compare_label):
+            w.setVisible(show)
+            w.setEnabled(show)
+
+    def _render(self) -> None:
+        if self._loading or self.type_name is None:
+            return
+        type_name, rid, record = self.type_name, self.record_id, self._record
+        labels = field_labels()
+        rtype = PUBLISHED_TYPES[type_name]
+        display = {}
+        badges = []
+        if record.get("withdrawn"):
+            badges.append(_("withdrawn"))
+        badge = self._badge()
+        if badge:
+            badges.append(badge)
+        if type_name == "session":
+            zone = self._meeting_zone(record.get("meeting"))
+            display["starts_at"] = format_instant(record.get("starts_at"), zone)
+            display["ends_at"] = format_instant(record.get("ends_at"), zone)
+        if type_name == "deadline" and record.get("due") and "T" in str(record.get("due")):
+            display["due"] = format_instant(record["due"], self._meeting_zone(record.get("meeting")))
+        related, extra = self._related(type_name, record)
+        notes = [n["body"] for n in delegation.notes_for(self.store, type_name, rid)[1:]]
+        html = record_detail_html(type_name, record, labels=labels, markdown_fields=rtype.markdown, display=display,
+                                  badges=badges, related=related, extra_html=extra, notes=notes)
+        self.browser.setHtml(html)
+
+    def _badge(self) -> str | None:
+        try:
+            from wtdc_desktop.store import changes
+        except ImportError:
+            return None
+        state = changes.badge_state(self.store, self.type_name, [self.record_id]).get(self.record_id)
+        return {"new": _("new since last sync"), "changed": _("changed since last sync")}.get(state or "")
+
+    def _meeting_zone(self, meeting_id: str | None) -> str | None:
+        if not meeting_id:
+            return None
+        meeting = queries.get_record(self.store, "meeting", meeting_id)
+        return meeting.get("timezone") if meeting else None
+
+    def _related(self, type_name: str, record: dict) -> tuple[list, list[str]]:
+        rid = record["id"]
+        related: list = []
+        extra: list[str] = []
+        if type_name == "document":
+            props = queries.proposals_for_document(self.store, rid)
+            related.append((_("Proposals in this document"), [(None, [("proposal", p[0], f"{p[2]} {p[1]}")
+                                                                         for p in props])]))
+            sessions = queries.sessions_with_document(self.store, rid)
+            related.append((_("On the agenda of"), [(None, [("session", s[0], s[1]) for s in sessions])]))
+        elif type_name in ("resolution", "question"):
+            names = [rid, str(record.get("number", ""))]
+            if type_name == "resolution":
+                names.append(f"{record.get('body')} {record.get('number')}")
+            props = queries.proposals_for_target(self.store, type_name, [n for n in names if n])
+            groups: dict[str, list] = {}
+            for p in props:
+                for region in p["regions"] or [_("Other sources")]:
+                    groups.setdefault(region, []).append(("proposal", p["id"], f"{p['action']} {p['title']}"))
+            related.append((_("Proposals, by region"), sorted(groups.items())))
+            if type_name == "resolution":
+                back = queries.resolutions_linking_to(self.store, rid)
+                related.append((_("Resolutions linking here"), [(None, [("resolution", i, t) for i, t in back])]))
+            if len(self._versions) >= 2:
+                a = self._versions[max(0, self.compare_from.currentIndex())]
+                b = self._versions[max(0, self.compare_to.currentIndex())]
+                extra.append("<h3>" + _("Changes from {a} to {b}").format(a=a[0], b=b[0]).replace("<", "&lt;")
+                             + "</h3><p>" + word_diffs.word_diff_html(a[1], b[1]) + "</p>")
+        elif type_name == "proposal":
+            target = record.get("target") or {}
+            items = [("document", record.get("document"), _("the document carrying it"))]
+            if target.get("type") in ("resolution", "question"):
+                items.append((target["type"], str(target.get("id")), _("its target")))
+            related.append((_("Related"), [(None, [i for i in items if i[1]])]))
+        elif type_name == "committee":
+            pass
+        return related, extra
+
+    # -- the delegation's layer ------------------------------------------------------
+
+    def _on_star(self, checked: bool) -> None:
+        if self._loading or self.type_name is None:
+            return
+        delegation.set_star(self.store, self.type_name, self.record_id, checked)
+        self.marks_changed.emit(self.type_name, self.record_id)
+
+    def _on_read(self, checked: bool) -> None:
+        if self._loading or self.type_name is None:
+            return
+        self._read_timer.stop()
+        delegation.mark_read(self.store, self.type_name, self.record_id, checked)
+        self.marks_changed.emit(self.type_name, self.record_id)
+
+    def _auto_read(self) -> None:
+        if self.type_name is not None and not self.read.isChecked():
+            self.read.setChecked(True)
+
+    def toggle_star(self) -> None:
+        if self.star.isEnabled():
+            self.star.toggle()
+
+    def _on_note_typed(self) -> None:
+        if self._loading or self.type_name is None:
+            return
+        self.note_status.setText(_("Unsaved changes…"))
+        self._note_timer.start()
+
+    def save_note(self) -> None:
+        """Save the note now if it was edited (called by the debounce timer and on leaving the record)."""
+        if not self._note_timer.isActive() and not self.note_status.text():
+            return
+        self._note_timer.stop()
+        if self.type_name is None:
+            return
+        body = self.notes.toPlainText()
+        if self.note_id and not body.strip():
+            delegation.delete_note(self.store, self.note_id)
+            self.note_id = None
+        elif body.strip():
+            self.note_id = delegation.save_note(self.store, self.type_name, self.record_id, body, note_id=self.note_id)
+        self.note_status.setText(_("Saved."))
+        self.marks_changed.emit(self.type_name, self.record_id)
+        self.note_status.setText("")
+
+    # -- files ------------------------------------------------------------------------------
+
+    def open_selected_file(self) -> Path | None:
+        """Copy the chosen language's file from the cache to a temporary file and open it."""
+        lang = self.language.currentData()
+        entry = self._files.get(lang) if lang else None
+        if entry is None:
+            return None
+        cached = self.store.files_dir / (entry["sha256"] or "")[:2] / (entry["sha256"] or "")
+        if not entry["sha256"] or not cached.is_file():
+            self.file_message.setText(
+                _("The {language} file of this document is not in the file cache; sync the bundle that carries it.")
+                .format(language=lang))
+            self.file_message.setVisible(True)
+            return None
+        name = Path(entry["path"]).name or (self.record_id.replace("/", "-") + ".bin")
+        folder = Path(tempfile.mkdtemp(prefix="wtdc-open-"))
+        dest = folder / name
+        shutil.copyfile(cached, dest)
+        self.file_message.setVisible(False)
+        self.file_opener(QUrl.fromLocalFile(str(dest)))
+        return dest

@@ -1,0 +1,195 @@
+"""The settings dialog: sources, trusted keys, sync interval, language, data folder, font size (QSettings)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import (
+    QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QInputDialog, QLabel, QLineEdit,
+    QListWidget, QMessageBox, QPushButton, QSpinBox, QVBoxLayout, QWidget,
+)
+
+from wtdc_desktop.errors import WtdcError
+from wtdc_desktop.i18n import LANGUAGES, _, current_language
+
+#: Names of the interface languages in their own language.
+LANGUAGE_NAMES = {"ar": "العربية", "zh": "中文", "en": "English", "fr": "Français", "ru": "Русский", "es": "Español"}
+DEFAULT_INTERVAL = 15
+DEFAULT_FONT_SIZE = 0  # 0: the system's
+
+
+def setting(key: str, default=None, kind=None):
+    value = QSettings().value(key, default)
+    if kind is int:
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            return default
+    return value
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, store, parent=None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.setWindowTitle(_("Settings"))
+        self.sources = QListWidget(self)
+        self.sources.setAccessibleName(_("Sources"))
+        add_folder = QPushButton(_("Add a folder…"), self)
+        add_url = QPushButton(_("Add a URL…"), self)
+        remove = QPushButton(_("Remove"), self)
+        src_buttons = QHBoxLayout()
+        for b in (add_folder, add_url, remove):
+            src_buttons.addWidget(b)
+        src_buttons.addStretch(1)
+        self.keys = QListWidget(self)
+        self.keys.setAccessibleName(_("Trusted publisher keys"))
+        trust = QPushButton(_("Trust a publisher key…"), self)
+        self.interval = QSpinBox(self)
+        self.interval.setRange(0, 24 * 60)
+        self.interval.setSuffix(" " + _("min"))
+        self.interval.setSpecialValueText(_("never (only when asked)"))
+        self.interval.setAccessibleName(_("Sync interval in minutes"))
+        self.interval.setValue(setting("sync/interval", DEFAULT_INTERVAL, int))
+        self.language = QComboBox(self)
+        self.language.setAccessibleName(_("Interface language"))
+        for code in LANGUAGES:
+            self.language.addItem(LANGUAGE_NAMES.get(code, code), code)
+        self.language.setCurrentIndex(max(0, self.language.findData(setting("interface/language") or current_language())))
+        self.data_dir = QLineEdit(str(setting("data/folder") or store.data_dir), self)
+        self.data_dir.setAccessibleName(_("Data folder"))
+        browse = QPushButton(_("Choose…"), self)
+        data_row = QHBoxLayout()
+        data_row.addWidget(self.data_dir, 1)
+        data_row.addWidget(browse)
+        self.font_size = QSpinBox(self)
+        self.font_size.setRange(0, 32)
+        self.font_size.setSpecialValueText(_("system size"))
+        self.font_size.setSuffix(" pt")
+        self.font_size.setAccessibleName(_("Font size"))
+        self.font_size.setValue(setting("view/font_size", DEFAULT_FONT_SIZE, int))
+        restart = QLabel(_("Changes to the interface language and the data folder take effect the next time "
+                           "WTDC Desktop starts."), self)
+        restart.setWordWrap(True)
+
+        form = QFormLayout()
+        form.addRow(_("Sources"), self.sources)
+        form.addRow("", self._wrap(src_buttons))
+        form.addRow(_("Trusted keys"), self.keys)
+        form.addRow("", trust)
+        form.addRow(_("Sync every"), self.interval)
+        form.addRow(_("Interface language"), self.language)
+        form.addRow(_("Data folder"), self._wrap(data_row))
+        form.addRow(_("Font size"), self.font_size)
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel, self)
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(restart)
+        lay.addWidget(buttons)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        add_folder.clicked.connect(self._add_folder)
+        add_url.clicked.connect(self._add_url)
+        remove.clicked.connect(self._remove)
+        trust.clicked.connect(self._trust)
+        browse.clicked.connect(self._browse)
+        self._initial_language = self.language.currentData()
+        self._initial_data_dir = self.data_dir.text()
+        self._fill()
+        self.resize(640, 560)
+
+    def _wrap(self, layout) -> QWidget:
+        w = QWidget(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        w.setLayout(layout)
+        return w
+
+    def _fill(self) -> None:
+        self.sources.clear()
+        self.keys.clear()
+        try:
+            from wtdc_desktop.store import sources as source_table
+
+            for row in source_table.list_sources(self.store):
+                self.sources.addItem(row.location)
+        except ImportError:
+            pass
+        try:
+            from wtdc_desktop.store import trust
+
+            for key in trust.list_keys(self.store):
+                self.keys.addItem(_("{publisher}: {fingerprint}").format(publisher=key.publisher,
+                                                                         fingerprint=key.fingerprint))
+        except ImportError:
+            pass
+
+    def add_source(self, location: str) -> bool:
+        from wtdc_desktop.bundles import sources as bundle_sources
+        from wtdc_desktop.store import sources as source_table
+
+        try:
+            location = bundle_sources.normalize_location(location)
+            if bundle_sources.is_url(location):
+                bundle_sources.check_url(location)
+            source_table.add_source(self.store, location, bundle_sources.source_kind(location))
+        except WtdcError as exc:
+            QMessageBox.warning(self, _("Source refused"), exc.message)
+            return False
+        self._fill()
+        return True
+
+    def _add_folder(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, _("Choose a folder holding bundles"))
+        if path:
+            self.add_source(path)
+
+    def _add_url(self) -> None:
+        url, ok = QInputDialog.getText(self, _("Add a URL"), _("Address of the publisher's feed (https://…):"))
+        if ok and url.strip():
+            self.add_source(url.strip())
+
+    def _remove(self) -> None:
+        item = self.sources.currentItem()
+        if item is None:
+            return
+        from wtdc_desktop.store import sources as source_table
+
+        source_table.remove_source(self.store, item.text())
+        self._fill()
+
+    def _trust(self) -> None:
+        from wtdc_desktop.bundles import signing
+        from wtdc_desktop.store import trust
+
+        publisher, ok = QInputDialog.getText(self, _("Trust a publisher key"), _("Publisher id (as in its bundles):"))
+        if not ok or not publisher.strip():
+            return
+        text, ok = QInputDialog.getText(self, _("Trust a publisher key"), _("The publisher's public key (base64):"))
+        if not ok:
+            return
+        raw = signing.decode_public_key(text)
+        if raw is None:
+            QMessageBox.warning(self, _("Trust a publisher key"), _("This is not a public key (32 bytes in base64)."))
+            return
+        fp = signing.fingerprint(raw)
+        answer = QMessageBox.question(
+            self, _("Trust a publisher key"),
+            _("Trust this key for {publisher}?\n\nFingerprint: {fingerprint}\n\nCompare it with the fingerprint the "
+              "publisher gave you by another channel.").format(publisher=publisher.strip(), fingerprint=fp))
+        if answer == QMessageBox.Yes:
+            trust.pin_key(self.store, publisher.strip(), raw, fp, "user")
+            self._fill()
+
+    def _browse(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, _("Choose the data folder"), self.data_dir.text())
+        if path:
+            self.data_dir.setText(path)
+
+    def save(self) -> bool:
+        """Store the settings; True when a restart is needed for some of them."""
+        s = QSettings()
+        s.setValue("sync/interval", self.interval.value())
+        s.setValue("interface/language", self.language.currentData())
+        s.setValue("data/folder", self.data_dir.text())
+        s.setValue("view/font_size", self.font_size.value())
+        return (self.language.currentData() != self._initial_language
+                or self.data_dir.text() != self._initial_data_dir)

@@ -1,0 +1,286 @@
+"""Sync in the window: one controller (worker or the sync scheduler), and the Sync view."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import (
+    QFileDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout,
+    QWidget, QHeaderView,
+)
+
+from wtdc_desktop.errors import WtdcError
+from wtdc_desktop.i18n import _
+from wtdc_desktop.store import queries, syncs
+from wtdc_desktop.ui import workers
+
+log = logging.getLogger(__name__)
+
+OUTCOMES = {
+    "applied": lambda: _("applied"), "already_applied": lambda: _("already applied"),
+    "up_to_date": lambda: _("up to date"), "refused": lambda: _("refused"), "unreachable": lambda: _("unreachable"),
+    "cancelled": lambda: _("cancelled"), "failed": lambda: _("failed"), "running": lambda: _("running"),
+}
+
+
+def outcome_text(outcome: str | None) -> str:
+    return OUTCOMES[outcome]() if outcome in OUTCOMES else (outcome or "")
+
+
+def _scheduler_class():
+    try:
+        from wtdc_desktop.bundles.scheduler_qt import SyncScheduler
+    except ImportError:
+        return None
+    return SyncScheduler
+
+
+class SyncController(QObject):
+    """Runs syncs off the GUI thread and reports back; never two at once.
+
+    Signals:
+        started(): a sync began
+        progress(int, int): done, total
+        finished(object): the results (a list of source results, or one apply result)
+        failed(str): the reason a sync could not run or a bundle was refused
+        refused(str): a bundle was refused (the reason, for a banner)
+    """
+
+    started = Signal()
+    progress = Signal(int, int)
+    finished = Signal(object)
+    failed = Signal(str)
+    refused = Signal(str)
+
+    def __init__(self, data_dir: Path, parent=None) -> None:
+        super().__init__(parent)
+        self.data_dir = Path(data_dir)
+        self.worker: workers.Worker | None = None
+        self.scheduler = None
+        cls = _scheduler_class()
+        if cls is not None:
+            try:
+                self.scheduler = cls(self.data_dir, parent=self)
+            except TypeError:
+                try:
+                    self.scheduler = cls(self.data_dir)
+                except Exception:  # noqa: BLE001 - the window works without periodic sync
+                    log.exception("could not start the sync scheduler")
+            except Exception:  # noqa: BLE001
+                log.exception("could not start the sync scheduler")
+        if self.scheduler is not None:
+            self.scheduler.started.connect(self.started)
+            self.scheduler.progress.connect(self.progress)
+            self.scheduler.finished.connect(self._scheduler_finished)
+            self.scheduler.failed.connect(self.failed)
+            if hasattr(self.scheduler, "source_finished"):
+                self.scheduler.source_finished.connect(self._source_finished)
+
+    @property
+    def running(self) -> bool:
+        if self.worker is not None:
+            return True
+        return bool(getattr(self.scheduler, "busy", False)) if self.scheduler is not None else False
+
+    def start_periodic(self, minutes: float) -> None:
+        if self.scheduler is not None:
+            self.scheduler.set_interval(minutes)
+            self.scheduler.start()
+
+    def set_interval(self, minutes: float) -> None:
+        if self.scheduler is not None:
+            self.scheduler.set_interval(minutes)
+
+    def stop(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.stop()
+        self.cancel()
+
+    def sync_now(self) -> None:
+        """Sync every remembered source now."""
+        if self.scheduler is not None:
+            self.scheduler.sync_now()
+            return
+
+        def task(worker):
+            from wtdc_desktop.bundles.scheduler import sync_all
+
+            return sync_all(self.data_dir, worker.report, worker.cancelled)
+
+        self._run(task)
+
+    def sync_path(self, path: Path | str, *, source: str | None = None) -> workers.Worker | None:
+        """Apply one bundle file or folder on a worker."""
+
+        def task(worker):
+            from wtdc_desktop.bundles.apply import apply_bundle
+            from wtdc_desktop.store import Store
+            from wtdc_desktop.store.lock import SyncLock
+
+            with SyncLock(self.data_dir, wait=30), Store(self.data_dir) as store:
+                return apply_bundle(store, path, source=source or str(path), progress=worker.report,
+                                    cancelled=worker.cancelled)
+
+        return self._run(task)
+
+    def cancel(self) -> None:
+        if self.worker is not None:
+            self.worker.cancel()
+        elif self.scheduler is not None:
+            self.scheduler.cancel()
+
+    def _run(self, task) -> workers.Worker | None:
+        if self.running:
+            self.failed.emit(_("A sync is already running."))
+            return None
+        worker = workers.Worker(task)
+        worker.signals.progress.connect(self.progress)
+        worker.signals.finished.connect(self._worker_finished)
+        worker.signals.failed.connect(self._worker_failed)
+        self.worker = worker
+        self.started.emit()
+        workers.start(worker)
+        return worker
+
+    def _worker_finished(self, result) -> None:
+        self.worker = None
+        if isinstance(result, list):
+            for item in result:
+                self._source_finished(item)
+        self.finished.emit(result)
+
+    def _worker_failed(self, exc) -> None:
+        self.worker = None
+        message = exc.message if isinstance(exc, WtdcError) else _("The sync failed: {reason}").format(reason=exc)
+        from wtdc_desktop.bundles.errors import AlreadyApplied, ApplyCancelled, BundleError
+
+        if isinstance(exc, BundleError) and not isinstance(exc, (ApplyCancelled, AlreadyApplied)):
+            self.refused.emit(message)
+        elif not isinstance(exc, ApplyCancelled):
+            log.error("sync failed: %r", exc)
+        self.failed.emit(message)
+
+    def _scheduler_finished(self, result) -> None:
+        self.finished.emit(result)
+
+    def _source_finished(self, result) -> None:
+        if getattr(result, "outcome", None) == "refused":
+            self.refused.emit(result.message or _("A bundle of {source} was refused.").format(source=result.location))
+
+
+class SyncView(QWidget):
+    """Sources, their last sync, the sync log, and the buttons to sync."""
+
+    def __init__(self, store, controller: SyncController, parent=None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.controller = controller
+        self.sync_now = QPushButton(_("Sync now"), self)
+        self.sync_now.setAccessibleName(_("Sync every source now"))
+        self.sync_file = QPushButton(_("Sync a bundle file…"), self)
+        self.sync_folder = QPushButton(_("Sync a bundle folder…"), self)
+        self.cancel = QPushButton(_("Cancel"), self)
+        self.cancel.setEnabled(False)
+        self.progress = QProgressBar(self)
+        self.progress.setAccessibleName(_("Sync progress"))
+        self.progress.setVisible(False)
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
+        bar = QHBoxLayout()
+        for w in (self.sync_now, self.sync_file, self.sync_folder, self.progress, self.cancel):
+            bar.addWidget(w)
+        bar.addStretch(1)
+        self.sources = QTableWidget(0, 4, self)
+        self.sources.setAccessibleName(_("Sources and their last sync"))
+        self.sources.setHorizontalHeaderLabels([_("Source"), _("Last sync"), _("State"), _("Message")])
+        self.log = QTableWidget(0, 6, self)
+        self.log.setAccessibleName(_("Sync log"))
+        self.log.setHorizontalHeaderLabels([_("Sync"), _("When"), _("Source"), _("Stream"), _("Outcome"), _("Message")])
+        for table in (self.sources, self.log):
+            table.verticalHeader().setVisible(False)
+            table.setEditTriggers(QTableWidget.NoEditTriggers)
+            table.horizontalHeader().setStretchLastSection(True)
+            table.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
+            table.setColumnWidth(0, 260)
+            table.setColumnWidth(1, 170)
+        self.log.setColumnWidth(0, 60)
+        self.log.setColumnWidth(2, 220)
+        self.log.setColumnWidth(3, 180)
+        lay = QVBoxLayout(self)
+        lay.addLayout(bar)
+        lay.addWidget(self.message)
+        lay.addWidget(QLabel(_("Sources"), self))
+        lay.addWidget(self.sources, 1)
+        lay.addWidget(QLabel(_("Sync log"), self))
+        lay.addWidget(self.log, 2)
+
+        self.sync_now.clicked.connect(controller.sync_now)
+        self.sync_file.clicked.connect(self._choose_file)
+        self.sync_folder.clicked.connect(self._choose_folder)
+        self.cancel.clicked.connect(controller.cancel)
+        controller.started.connect(self._on_started)
+        controller.progress.connect(self._on_progress)
+        controller.finished.connect(self._on_done)
+        controller.failed.connect(self._on_failed)
+        self.reload()
+
+    def _choose_file(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(self, _("Choose a bundle"), "", _("Bundles (*.wtdc.zip *.zip)"))
+        if path:
+            self.controller.sync_path(path)
+
+    def _choose_folder(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, _("Choose a bundle folder"))
+        if path:
+            self.controller.sync_path(path)
+
+    def _on_started(self) -> None:
+        self.progress.setRange(0, 0)
+        self.progress.setVisible(True)
+        self.cancel.setEnabled(True)
+        self.sync_now.setEnabled(False)
+        self.message.setText(_("Syncing…"))
+
+    def _on_progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, max(total, 0))
+        self.progress.setValue(done)
+
+    def _on_done(self, _result) -> None:
+        self.progress.setVisible(False)
+        self.cancel.setEnabled(False)
+        self.sync_now.setEnabled(True)
+        self.message.setText(_("Sync finished."))
+        self.reload()
+
+    def _on_failed(self, message: str) -> None:
+        self._on_done(None)
+        self.message.setText(message)
+
+    def reload(self) -> None:
+        last = {item["source"]: item for item in queries.last_sync_per_source(self.store)}
+        try:
+            from wtdc_desktop.store import sources as source_table
+
+            locations = [row.location for row in source_table.list_sources(self.store)]
+        except ImportError:
+            locations = []
+        for loc in last:
+            if loc and loc not in locations:
+                locations.append(loc)
+        self.sources.setRowCount(len(locations))
+        for row, loc in enumerate(locations):
+            item = last.get(loc) or {}
+            values = [loc, item.get("finished_at") or _("never"), outcome_text(item.get("outcome")),
+                      item.get("message") or ""]
+            for col, value in enumerate(values):
+                self.sources.setItem(row, col, QTableWidgetItem(str(value)))
+        entries = syncs.sync_log(self.store, 200)
+        self.log.setRowCount(len(entries))
+        for row, e in enumerate(entries):
+            stream = f"{e.get('publisher') or ''}/{e.get('channel') or ''} #{e.get('sequence') or ''}"
+            values = [e["sync_id"], e.get("finished_at") or e.get("started_at"), e.get("source") or "", stream,
+                      outcome_text(e.get("outcome")), e.get("message") or ""]
+            for col, value in enumerate(values):
+                self.log.setItem(row, col, QTableWidgetItem(str(value)))
