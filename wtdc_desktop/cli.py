@@ -561,6 +561,12 @@ def cmd_gui(args) -> int:
     return run(data_dir=args.data_dir, lang=args.lang)
 
 
+def cmd_self_test(args) -> int:
+    from wtdc_desktop.selftest import run_self_test
+
+    return run_self_test()
+
+
 # --- parser -----------------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -576,6 +582,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.set_defaults(data_dir=None, lang=None, func=cmd_gui)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--self-test", dest="func", action="store_const", const=cmd_self_test,
+                        help=_("check this installation offscreen (store, demo, window, search, export) and exit"))
     sub = parser.add_subparsers(dest="command", metavar=_("COMMAND"))
 
     def add(name: str, help_text: str, func, json_flag: bool = True) -> argparse.ArgumentParser:
