@@ -300,6 +300,7 @@ def format_list(items: Iterable[str], style: str = "standard", *, lang: str | No
     return _lists.format_list(list(items), style=style, locale=_locale(lang))
 
 
+@_marked
 def language_name(code: str, *, lang: str | None = None) -> str:
     """The name of a language in the interface language: ``language_name("ar")`` → "arabe" in French."""
     from babel import Locale
