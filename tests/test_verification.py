@@ -263,6 +263,19 @@ def test_member_header_offset_pointing_elsewhere(seeded, good, tmp_path):
     assert_refused(seeded, bad, "“records/region.jsonl”", "cannot be read")
 
 
+def test_local_header_naming_another_member(seeded, good, tmp_path):
+    """The central directory and the member's own header disagree on its name."""
+    data = bytearray(good.read_bytes())
+    with zipfile.ZipFile(good) as z:
+        info = z.getinfo("records/region.jsonl")
+    start = info.header_offset + 30
+    assert data[start: start + 20] == b"records/region.jsonl"
+    data[start: start + 20] = b"records/regiox.jsonl"
+    bad = tmp_path / "names.wtdc.zip"
+    bad.write_bytes(bytes(data))
+    assert_refused(seeded, bad, "“records/region.jsonl”", "cannot be read")
+
+
 @pytest.mark.parametrize("content", [b"", b"not a zip at all\n", b"PK\x03\x04" + b"\x00" * 40])
 def test_non_zip_files(seeded, tmp_path, content):
     bad = tmp_path / "fake.wtdc.zip"
@@ -405,3 +418,54 @@ def test_refusals_name_the_member_for_a_forged_manifest(seeded, good, tmp_path):
         relist(m)
     bad = rebuild(good, tmp_path / "forged.wtdc.zip", edit=edit)
     assert_refused(seeded, bad, "records/proposal.jsonl, line 3, field “action”")
+
+
+@pytest.mark.slow
+def test_random_damage_is_refused_cleanly_or_harmless(tmp_path, good):
+    """Hundreds of randomly damaged copies: each is refused with a BundleError naming the file
+    (never another exception) and the store is unchanged, or, when the damage missed everything
+    that matters, the very same content as the intact bundle is applied."""
+    import random
+
+    from wtdc_desktop.store import queries
+
+    def content(store):
+        return {t: queries.list_records(store, t) for t in ("region", "document", "proposal")}
+
+    with Store(tmp_path / "reference") as ref:
+        apply_bundle(ref, good)
+        expected = content(ref)
+    rng = random.Random(20211108)
+    data = good.read_bytes()
+    refused = 0
+    store = Store(tmp_path / "target-0")
+    empty = table_fingerprint(store)
+    try:
+        for i in range(300):
+            damaged = bytearray(data)
+            how = rng.choice(["flip", "flip", "zero", "truncate", "insert"])
+            at = rng.randrange(len(damaged))
+            if how == "flip":
+                damaged[at] ^= 1 << rng.randrange(8)
+            elif how == "zero":
+                n = rng.randrange(1, 64)
+                damaged[at: at + n] = bytes(len(damaged[at: at + n]))
+            elif how == "truncate":
+                del damaged[at:]
+            else:
+                damaged[at:at] = rng.randbytes(rng.randrange(1, 32))
+            path = tmp_path / f"damaged-{i}.wtdc.zip"
+            path.write_bytes(bytes(damaged))
+            try:
+                apply_bundle(store, path)
+            except BundleError as exc:
+                refused += 1
+                assert str(path) in exc.message and "\n" not in exc.message, exc.message
+                assert table_fingerprint(store) == empty, (how, at, exc.message)
+                continue
+            assert content(store) == expected, (how, at)
+            store.close()
+            store = Store(tmp_path / f"target-{i + 1}")
+    finally:
+        store.close()
+    assert refused > 200
