@@ -306,3 +306,21 @@ def test_key_pinned_by_configuration(keys, tmp_path, data_dir):
     assert code == 0 and "Signed by the trusted key" in out
     code, out, err = run_cli("trust", "list", "--json", "--data-dir", data_dir)
     assert [(k["publisher"], k["origin"]) for k in json.loads(out)] == [("pub-test", "config")]
+
+
+def test_malformed_key_in_the_manifest(keys, tmp_path, store):
+    """An unsigned bundle's key field is ignored; a signed bundle naming a malformed key is refused."""
+    good = signed(tmp_path, keys["publisher"])
+    members = read_members(good)
+    manifest = json.loads(members["manifest.json"])
+    manifest["publisher"]["public_key"] = "not a key"
+    members["manifest.json"] = json.dumps(manifest).encode()
+    key = signing.load_private_key(keys["publisher"])
+    members["manifest.json.sig"] = signing.sign_manifest(members["manifest.json"], key)
+    bad = write_zip(tmp_path / "badkey.wtdc.zip", list(members.items()))
+    with pytest.raises(BundleError, match="“publisher.public_key” must be the base64"):
+        apply_bundle(store, bad)
+    del members["manifest.json.sig"]
+    unsigned = write_zip(tmp_path / "unsigned.wtdc.zip", list(members.items()))
+    result = apply_bundle(store, unsigned)
+    assert result.outcome == "applied" and not result.signed

@@ -227,8 +227,8 @@ def check_bundle_signature(bundle, pinned: bytes | None) -> Signer | None:
     manifest = bundle.manifest
     publisher = manifest.publisher_id
     where = f"{bundle.where}: {SIGNATURE_MEMBER}"
-    own = embedded_key(bundle)
     signature = bundle.signature
+    own = embedded_key(bundle) if signature is not None else None  # an unsigned bundle's key means nothing
     if signature is None:
         if pinned is not None:
             raise BundleRefused(
