@@ -7,6 +7,7 @@ the rule; the command exits non-zero and the store is unchanged.
 from __future__ import annotations
 
 import dataclasses
+import os
 import hashlib
 import json
 import zipfile
@@ -469,3 +470,16 @@ def test_random_damage_is_refused_cleanly_or_harmless(tmp_path, good):
     finally:
         store.close()
     assert refused > 200
+
+
+def test_folder_bundle_with_a_fifo_or_case_colliding_names(tmp_path, seeded):
+    src = tmp_path / "folder"
+    build(src, tmp_path / "unused.wtdc.zip", sequence=2)
+    os.mkfifo(src / "files" / "pipe")
+    assert_refused(seeded, src, "“files/pipe”", "special file")
+    (src / "files" / "pipe").unlink()
+    (src / "files" / "M-1" / "1-e.txt").write_text("same name but for case")
+    assert_refused(seeded, src, "files/M-1/1-", "only by case")
+    (src / "files" / "M-1" / "1-e.txt").unlink()
+    (src / "files" / "a\\b.txt").write_text("x")
+    assert_refused(seeded, src, "backslash")
