@@ -1,0 +1,535 @@
+"""Benchmarks of WTDC Desktop against a floor measured in the same run: ratios, never absolute times.
+
+Each group returns figures ``{name, ours, baseline, ratio, goal, pass, unit, note}``; ratio is
+ours / baseline, and pass is ``ratio <= goal`` (None when the issue sets no goal). Goals are
+stated for 100k documents; at smaller sizes they are reported but fixed overheads weigh more.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.generate import SIZES, WORDS, Generator, generate, write_source
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Skipped(Exception):
+    """A benchmark that cannot run here (a tool missing); reported, not failed."""
+
+
+def figure(name, ours, baseline, goal=None, unit="s", note=None) -> dict:
+    ratio = None if (ours is None or not baseline) else ours / baseline
+    ok = None if (goal is None or ratio is None) else ratio <= goal
+    return {"name": name, "ours": ours, "baseline": baseline, "ratio": ratio, "goal": goal, "pass": ok,
+            "unit": unit, "note": note}
+
+
+def timed(fn, *args, **kwargs) -> tuple[float, object]:
+    t0 = time.perf_counter()
+    value = fn(*args, **kwargs)
+    return time.perf_counter() - t0, value
+
+
+@dataclass
+class Context:
+    work: Path
+    size: str
+    _bundles: dict = field(default_factory=dict)
+    _stores: dict = field(default_factory=dict)
+    import_seconds: float | None = None
+
+    @property
+    def documents(self) -> int:
+        return SIZES[self.size]
+
+    @property
+    def repeats(self) -> int:
+        return {"1k": 5, "10k": 2, "100k": 1}[self.size]
+
+    def bundle(self, size: str | None = None) -> tuple[Path, Path]:
+        """(full bundle, its source folder) of a size, generated once per run."""
+        size = size or self.size
+        if size not in self._bundles:
+            out = self.work / f"gen-{size}"
+            t, (bundle, _records) = timed(generate, SIZES[size], out)
+            print(f"   generated {bundle.name} ({size}): {bundle.stat().st_size / 1e6:.1f} MB in {t:.0f} s",
+                  flush=True)
+            self._bundles[size] = (bundle, out / "source")
+        return self._bundles[size]
+
+    def store_dir(self, size: str | None = None) -> Path:
+        """A data folder with the full bundle of a size applied (made once; copy it before writing)."""
+        size = size or self.size
+        if size not in self._stores:
+            from wtdc_desktop.bundles.apply import apply_bundle
+            from wtdc_desktop.store import Store
+
+            bundle, _src = self.bundle(size)
+            path = self.work / f"store-{size}"
+            shutil.rmtree(path, ignore_errors=True)
+            with Store(path) as store:
+                t, _ = timed(apply_bundle, store, bundle, source="bench")
+                store.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            if size == self.size and self.import_seconds is None:
+                self.import_seconds = t
+            self._stores[size] = path
+        return self._stores[size]
+
+    def copy_store(self, name: str, size: str | None = None) -> Path:
+        dest = self.work / name
+        shutil.rmtree(dest, ignore_errors=True)
+        shutil.copytree(self.store_dir(size), dest)
+        return dest
+
+
+# --- import -----------------------------------------------------------------------------------
+
+def _fts_trigger_inserts(conn) -> list[tuple[str, str, str]]:
+    """(trigger, table, INSERT … SELECT) for each AFTER INSERT trigger that feeds a full-text table."""
+    out = []
+    rows = conn.execute("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger' AND sql LIKE '%AFTER INSERT%'")
+    for name, table, sql in rows:
+        m = re.search(r"INSERT INTO (\w+)\s*(\([^)]*\))\s*VALUES\s*\((.*)\);\s*END", sql, re.S | re.I)
+        if not m or "search" not in m.group(1):
+            continue
+        exprs = re.sub(r"\bnew\.", "", m.group(3))
+        out.append((name, table, f"INSERT INTO {m.group(1)} {m.group(2)} SELECT {exprs} FROM {table}"))
+    return out
+
+
+def minimal_loader(bundle: Path, data_dir: Path) -> float:
+    """The floor: json.loads + executemany into the same schema in one transaction, then the FTS build.
+
+    search_index is a regular FTS5 table (it stores its own text), so after the bulk inserts it is
+    filled with one INSERT … SELECT per indexed type, using the same expressions as the schema's
+    triggers (which are dropped first), then merged with FTS5's 'optimize'.
+    """
+    from wtdc_desktop.store import Store
+
+    store = Store(data_dir)
+    conn = store.conn
+    fts = _fts_trigger_inserts(conn)
+    for trigger, _table, _sql in fts:
+        conn.execute(f"DROP TRIGGER {trigger}")
+    columns = {}
+    t0 = time.perf_counter()
+    with zipfile.ZipFile(bundle) as zf:
+        conn.execute("BEGIN")
+        for name in sorted(zf.namelist()):
+            if not (name.startswith("records/") and name.endswith(".jsonl")):
+                continue
+            table = name[len("records/"):-len(".jsonl")]
+            if table not in columns:
+                columns[table] = [r[1] for r in conn.execute(f"PRAGMA table_info({table})") if r[1] != "rid"]
+            cols = columns[table]
+            rows = []
+            for line in zf.read(name).splitlines():
+                if not line.strip():
+                    continue
+                record = json.loads(line)
+                meta = {"raw": line.decode("utf-8"), "content_hash": hashlib.sha256(line).hexdigest(),
+                        "bundle_seq": 1, "changed_sync": 1, "first_sync": 1, "channel": "bench/BENCH",
+                        "withdrawn": 0, "sort_key": record["id"]}
+                row = []
+                for c in cols:
+                    v = meta[c] if c in meta else record.get(c)
+                    row.append(json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v)
+                rows.append(row)
+            conn.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", rows)
+        for _trigger, _table, sql in fts:
+            conn.execute(sql)
+        for fts_table in sorted({re.search(r"INSERT INTO (\w+)", s).group(1) for _t, _tb, s in fts}):
+            conn.execute(f"INSERT INTO {fts_table}({fts_table}) VALUES ('optimize')")
+        conn.execute("COMMIT")
+    elapsed = time.perf_counter() - t0
+    store.close()
+    return elapsed
+
+
+def bench_import(ctx: Context) -> list[dict]:
+    from wtdc_desktop.bundles.apply import apply_bundle
+    from wtdc_desktop.store import Store
+
+    bundle, src = ctx.bundle()
+    ours, base = [], []
+    for i in range(ctx.repeats):
+        path = ctx.work / f"import-ours-{i}"
+        shutil.rmtree(path, ignore_errors=True)
+        with Store(path) as store:
+            t, _ = timed(apply_bundle, store, bundle, source="bench")
+            store.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        ours.append(t)
+        if ctx.size not in ctx._stores:  # the other benchmarks reuse this store
+            ctx._stores[ctx.size] = path
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+        path = ctx.work / f"import-base-{i}"
+        shutil.rmtree(path, ignore_errors=True)
+        base.append(minimal_loader(bundle, path))
+        shutil.rmtree(path, ignore_errors=True)
+    ctx.import_seconds = min(ours)
+    out = [figure("import", min(ours), min(base), 2.0,
+                  note="full apply (verify, validate, history, channels, FTS) vs json.loads + executemany + FTS build")]
+
+    tool = shutil.which("sqlite-utils") or str(Path(sys.executable).parent / "sqlite-utils")
+    if not Path(tool).exists():
+        out.append(figure("import-vs-sqlite-utils", min(ours), None, note="skipped: sqlite-utils not found"))
+        return out
+    db = ctx.work / "sqlite-utils.db"
+    db.unlink(missing_ok=True)
+    t0 = time.perf_counter()
+    for path in sorted((src / "records").glob("*.jsonl")):
+        subprocess.run([tool, "insert", str(db), path.stem, str(path), "--nl"], check=True)
+    peer = time.perf_counter() - t0
+    db.unlink(missing_ok=True)
+    out.append(figure("import-vs-sqlite-utils", min(ours), peer,
+                      note="sqlite-utils insert --nl, one process per record type, no validation, no FTS"))
+    return out
+
+
+# --- re-sync and delta ------------------------------------------------------------------------------
+
+def bench_resync(ctx: Context) -> list[dict]:
+    from wtdc_desktop.bundles.apply import apply_bundle
+    from wtdc_desktop.bundles.writer import Header, build_bundle, build_delta
+    from wtdc_desktop.store import Store
+
+    bundle, src = ctx.bundle()
+    if ctx.import_seconds is None:
+        ctx.store_dir()
+    full = ctx.import_seconds
+    # The same content published again under the next sequence number.
+    again = ctx.work / "resync-seq2.wtdc.zip"
+    build_bundle(src, again, Header(sequence=2))
+    times = []
+    for i in range(ctx.repeats):
+        with Store(ctx.copy_store(f"resync-{i}")) as store:
+            t, result = timed(apply_bundle, store, again, source="bench")
+        times.append(t)
+        assert not result.changed, result.counts
+    out = [figure("resync-unchanged", min(times), full, 0.05,
+                  note="same records, next sequence, vs the full import")]
+
+    # A delta touching 1 % of the documents (a new title and summary each).
+    changed_src = ctx.work / "delta-source"
+    shutil.rmtree(changed_src, ignore_errors=True)
+    shutil.copytree(src, changed_src)
+    docs_path = changed_src / "records" / "document.jsonl"
+    lines = docs_path.read_text("utf-8").splitlines()
+    rng = random.Random(7)
+    touched = rng.sample(range(len(lines)), max(1, len(lines) // 100))
+    for n in touched:
+        record = json.loads(lines[n])
+        record["title"] = "(Rev.) " + record["title"]
+        record["summary"] = (record.get("summary") or "") + "\n\nRevised after the coordination meeting.\n"
+        lines[n] = json.dumps(record, ensure_ascii=False, sort_keys=True)
+    docs_path.write_text("\n".join(lines) + "\n", "utf-8")
+    delta = ctx.work / "delta-seq2.wtdc.zip"
+    try:
+        build_delta(changed_src, delta, bundle, Header(sequence=2))
+        how = "bundle build --delta-from"
+    except Exception as exc:  # noqa: BLE001 - fall back to a delta made here, and say so
+        how = f"delta manifest written by the benchmark (build_delta failed: {type(exc).__name__}: {exc})"
+        delta_src = ctx.work / "delta-only-source"
+        shutil.rmtree(delta_src, ignore_errors=True)
+        write_source({"document": [json.loads(lines[n]) for n in sorted(touched)]}, delta_src,
+                     {"publisher": json.loads((src / "manifest.json").read_text("utf-8"))["publisher"],
+                      "channel": "BENCH", "sequence": 2, "kind": "delta", "base_sequence": 1,
+                      "created_at": "2025-11-02T08:00:00Z"})
+        build_bundle(delta_src, delta, Header())
+    times = []
+    for i in range(ctx.repeats):
+        with Store(ctx.copy_store(f"delta-{i}")) as store:
+            t, result = timed(apply_bundle, store, delta, source="bench")
+        times.append(t)
+        assert result.counts["document"]["changed"] == len(touched), result.counts
+    out.append(figure("delta-1pct", min(times), full, 0.05,
+                      note=f"{len(touched)} documents changed ({how}), vs the full import"))
+    return out
+
+
+# --- verify --------------------------------------------------------------------------------------------
+
+def bench_verify(ctx: Context) -> list[dict]:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from wtdc_desktop.bundles.reader import Bundle
+    from wtdc_desktop.bundles.signing import check_bundle_signature, raw_public_key
+    from wtdc_desktop.bundles.writer import Header, build_bundle
+
+    mib = {"1k": 32, "10k": 128, "100k": 1024}[ctx.size]
+    src = ctx.work / "big-source"
+    shutil.rmtree(src, ignore_errors=True)
+    write_source({"region": [{"id": "AFR", "name": "Africa"}]}, src)
+    (src / "files").mkdir()
+    rng = random.Random(11)
+    with open(src / "files" / "recording.bin", "wb") as fp:  # incompressible, like PDF or video
+        for _ in range(mib):
+            fp.write(rng.randbytes(1 << 20))
+    bundle = ctx.work / "big.wtdc.zip"
+    key = Ed25519PrivateKey.generate()
+    t_build, _ = timed(build_bundle, src, bundle, Header(), sign_key=key)
+    shutil.rmtree(src)
+    print(f"   built a {bundle.stat().st_size / (1 << 20):.0f} MiB signed bundle in {t_build:.0f} s", flush=True)
+    pinned = raw_public_key(key.public_key())
+
+    def ours():
+        with Bundle(bundle) as b:
+            b.verify()
+            signer = check_bundle_signature(b, pinned)
+            assert signer is not None and signer.verified
+
+    def floor():
+        h = hashlib.sha256()
+        with open(bundle, "rb") as fp:
+            while chunk := fp.read(1 << 20):
+                h.update(chunk)
+        return h.hexdigest()
+
+    floor()  # warm the page cache for both
+    a = [timed(ours)[0] for _ in range(max(2, ctx.repeats))]
+    b = [timed(floor)[0] for _ in range(max(2, ctx.repeats))]
+    bundle.unlink()
+    return [figure("verify", min(a), min(b), 1.3,
+                   note=f"{mib} MiB signed bundle: member hashes + Ed25519 vs hashlib.sha256 over the file")]
+
+
+# --- search ---------------------------------------------------------------------------------------------
+
+def search_queries() -> list[tuple[str, tuple[str, ...] | None]]:
+    """50 realistic queries: domain words in the six languages, prefixes, symbols; every 4th filtered."""
+    rng = random.Random(5)
+    words = []
+    for lang, phrases in WORDS.items():
+        picks = rng.sample(phrases, 8 if lang in ("en", "fr", "es") else 7)
+        for p in picks:
+            parts = p.split()
+            words.append(" ".join(parts[:2]) if lang != "zh" else p)
+    words += ["WTDC-25/1", "spectr", "cyber", "Resolution 37", "connectivité rur", "ciberseg"]
+    words = words[:50]
+    types = [("document",), ("proposal",), ("resolution",), ("document", "proposal")]
+    return [(q, types[i // 4 % 4] if i % 4 == 3 else None) for i, q in enumerate(words)]
+
+
+def bench_search(ctx: Context) -> list[dict]:
+    from wtdc_desktop.store import Store, queries
+
+    store = Store(ctx.store_dir())
+    conn = store.conn
+    qs = search_queries()
+    # The search view's query (search_all: Chinese goes through the trigram index) when there is one.
+    search = getattr(queries, "search_all", queries.search)
+    bare_sql = "SELECT rowid FROM search_index WHERE search_index MATCH ? ORDER BY rank LIMIT 20"
+    for q, types in qs:  # warm-up
+        search(store, q, types=types, limit=20)
+    ours, bare, empty = [], [], 0
+    for q, types in qs:
+        fq = queries.fts_query(q)
+        best_o = best_b = float("inf")
+        for _ in range(3):
+            t, hits = timed(search, store, q, types=types, limit=20)
+            best_o = min(best_o, t)
+            t, _ = timed(lambda: conn.execute(bare_sql, (fq,)).fetchall())
+            best_b = min(best_b, t)
+        empty += not hits
+        ours.append(best_o)
+        bare.append(best_b)
+    statements = []
+    conn.set_trace_callback(statements.append)
+    search(store, "connectivity rural", types=("document",), limit=20)
+    conn.set_trace_callback(None)
+    plans = []
+    for sql in statements:
+        if sql.lstrip().upper().startswith("SELECT"):
+            plans += [row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql)]
+    temp = [p for p in plans if "TEMP B-TREE" in p.upper()]
+    store.close()
+
+    def pct(values, p):
+        return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
+
+    note = (f"{search.__name__}: 50 queries ({empty} without hits), snippet + ranking "
+            "(+ type filter on every 4th)")
+    return [
+        figure("search-p50", pct(ours, 50), pct(bare, 50), None, note=note),
+        figure("search-p95", pct(ours, 95), pct(bare, 95), 1.5),
+        {"name": "search-no-temp-btree", "ours": len(temp), "baseline": 0, "ratio": None, "goal": None,
+         "pass": not temp, "unit": "", "note": "; ".join(plans)[:300]},
+    ]
+
+
+# --- list view ---------------------------------------------------------------------------------------------
+
+def _list_view_class():
+    try:
+        from wtdc_desktop.ui.lists import RecordListView
+    except ImportError:
+        from wtdc_desktop.ui.main_window import RecordListView
+    return RecordListView
+
+
+def _qapp():
+    from PySide6.QtWidgets import QApplication
+
+    from wtdc_desktop.ui.app import make_app
+
+    return make_app(), QApplication
+
+
+def bench_listview(ctx: Context) -> list[dict]:
+    from wtdc_desktop.store import Store
+
+    app, QApplication = _qapp()
+    View = _list_view_class()
+
+    def open_view(store) -> tuple[float, object]:
+        t0 = time.perf_counter()
+        view = View(store, "document")
+        view.resize(1200, 760)
+        view.show()
+        for _ in range(3):
+            QApplication.processEvents()
+        return time.perf_counter() - t0, view
+
+    results = {}
+    for size in ("1k", ctx.size):
+        if size in results:
+            continue
+        store = Store(ctx.store_dir(size))
+        open_view(store)[1].close()  # warm-up: imports, fonts, page cache
+        times = []
+        for _ in range(max(3, ctx.repeats)):
+            t, view = open_view(store)
+            times.append(t)
+            view.close()
+            view.deleteLater()
+            QApplication.processEvents()
+        results[size] = (min(times), store)
+    out = [figure("list-open", results[ctx.size][0], results["1k"][0], 1.5,
+                  note=f"Documents view with {ctx.size} vs 1k documents")]
+
+    store = results[ctx.size][1]
+    _t, view = open_view(store)
+    words = ["connectivity", "spectrum", "rural", "cyber", "inclusion"]
+    ours, bare = [], []
+    for word in words:
+        statements = []
+        store.conn.set_trace_callback(statements.append)
+        view.filter.setText(word)
+        t0 = time.perf_counter()
+        view.apply_filter() if hasattr(view, "apply_filter") else view.model.set_filter(word)
+        for _ in range(2):
+            QApplication.processEvents()
+        ours.append(time.perf_counter() - t0)
+        store.conn.set_trace_callback(None)
+        selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+        t0 = time.perf_counter()
+        for sql in selects:
+            store.conn.execute(sql).fetchall()
+        bare.append(time.perf_counter() - t0)
+    view.close()
+    store.close()
+    results["1k"][1].close()
+    out.append(figure("list-filter", statistics.median(ours), statistics.median(bare), 2.0,
+                      note="typing a word in the Documents filter vs the same SQL statements run bare"))
+    return out
+
+
+# --- start-up and memory -----------------------------------------------------------------------------------
+
+_PROBE_RE = re.compile(r"wtdc-probe first_paint=([0-9.]+) peak_rss_kb=(\d+|None)")
+
+
+def probe(cmd: list[str], env_extra: dict | None = None) -> tuple[float, int | None]:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", **(env_extra or {}))
+    result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    m = _PROBE_RE.search(result.stdout)
+    if not m:
+        raise RuntimeError(f"{' '.join(cmd)} printed no probe line:\n{result.stdout}\n{result.stderr[-2000:]}")
+    return float(m.group(1)), None if m.group(2) == "None" else int(m.group(2))
+
+
+def bench_startup(ctx: Context) -> list[dict]:
+    data = ctx.store_dir()
+    hello = [sys.executable, str(ROOT / "bench" / "hello_world.py"), "--report"]
+    ours_cmd = [sys.executable, "-m", "wtdc_desktop", "--data-dir", str(data)]
+    runs = max(3, ctx.repeats)
+    probe(ours_cmd, {"WTDC_STARTUP_PROBE": "paint"})  # warm the page cache
+    ours = [probe(ours_cmd, {"WTDC_STARTUP_PROBE": "paint"})[0] for _ in range(runs)]
+    base = [probe(hello)[0] for _ in range(runs)]
+    rss_ours = probe(ours_cmd, {"WTDC_STARTUP_PROBE": "views"})[1]
+    rss_base = probe(hello)[1]
+    return [
+        figure("startup", statistics.median(ours), statistics.median(base), 2.5,
+               note=f"process start to first paint of the main window, {ctx.size} store, vs an empty QMainWindow"),
+        figure("memory", rss_ours / 1024 if rss_ours else None, rss_base / 1024 if rss_base else None, 2.0,
+               unit="MB", note="peak RSS after opening every view vs the empty-window script"),
+    ]
+
+
+# --- frozen build --------------------------------------------------------------------------------------------
+
+def folder_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+def bench_frozen(ctx: Context) -> list[dict]:
+    try:
+        import PyInstaller  # noqa: F401
+    except ImportError:
+        raise Skipped("PyInstaller is not installed (pip install pyinstaller)") from None
+    from wtdc_desktop import APP_ID
+
+    dist, build = ctx.work / "frozen-dist", ctx.work / "frozen-build"
+    py = [sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN", "--distpath", str(dist),
+          "--workpath", str(build)]
+    t0 = time.perf_counter()
+    subprocess.run([*py, str(ROOT / "build_spec.spec")], check=True, cwd=ROOT)
+    subprocess.run([*py, "--onedir", "--name", "hello", "--specpath", str(build), str(ROOT / "bench" / "hello_world.py")],
+                   check=True, cwd=ROOT)
+    print(f"   built both in {time.perf_counter() - t0:.0f} s", flush=True)
+    ours_dir, hello_dir = dist / APP_ID, dist / "hello"
+    exe_suffix = ".exe" if sys.platform == "win32" else ""
+    data = ctx.copy_store("frozen-data", "1k")
+    ours_cmd = [str(ours_dir / (APP_ID + exe_suffix)), "--data-dir", str(data)]
+    hello_cmd = [str(hello_dir / ("hello" + exe_suffix)), "--report"]
+    probe(ours_cmd, {"WTDC_STARTUP_PROBE": "paint"})
+    probe(hello_cmd)
+    runs = max(3, ctx.repeats)
+    ours = [probe(ours_cmd, {"WTDC_STARTUP_PROBE": "paint"})[0] for _ in range(runs)]
+    base = [probe(hello_cmd)[0] for _ in range(runs)]
+    out = [
+        figure("frozen-size", folder_size(ours_dir) / 1e6, folder_size(hello_dir) / 1e6, 0.8, unit="MB",
+               note="one-folder build vs a PySide6 hello-world frozen by the same PyInstaller"),
+        figure("frozen-startup", statistics.median(ours), statistics.median(base), 2.0,
+               note="frozen, 1k store: process start to first paint vs the frozen hello world"),
+    ]
+    shutil.rmtree(dist, ignore_errors=True)
+    shutil.rmtree(build, ignore_errors=True)
+    return out
+
+
+GROUPS = {
+    "import": bench_import,
+    "resync": bench_resync,
+    "verify": bench_verify,
+    "search": bench_search,
+    "listview": bench_listview,
+    "startup": bench_startup,
+    "frozen": bench_frozen,
+}
+
+__all__ = ["GROUPS", "Context", "Skipped", "Generator"]

@@ -1,0 +1,83 @@
+"""A start-up measurement for the benchmarks, switched on by an environment variable.
+
+``WTDC_STARTUP_PROBE=paint wtdc-desktop ...`` prints ``wtdc-probe first_paint=SECONDS
+peak_rss_kb=KB`` when the main window is first painted, then quits; ``WTDC_STARTUP_PROBE=views``
+first opens every view of the window, then prints the same line. SECONDS counts from the start
+of the process (from /proc on Linux, else from the start of the interpreter's main module).
+Used by ``python -m bench`` on the source tree and on the frozen build; without the variable
+nothing here runs.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+ENV = "WTDC_STARTUP_PROBE"
+_T0 = time.perf_counter()
+
+
+def since_process_start() -> float:
+    try:
+        with open(f"/proc/{os.getpid()}/stat") as fp:
+            start_ticks = int(fp.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/uptime") as fp:
+            uptime = float(fp.read().split()[0])
+        return uptime - start_ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return time.perf_counter() - _T0
+
+
+def peak_rss_kb() -> int | None:
+    try:  # Linux: the high-water mark of this process image (ru_maxrss also counts the parent before exec)
+        with open("/proc/self/status") as fp:
+            for line in fp:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        import resource
+    except ImportError:  # Windows
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak // 1024 if sys.platform == "darwin" else peak
+
+
+def install() -> None:
+    """Create the application object early and watch for the main window's first paint."""
+    mode = os.environ.get(ENV, "")
+    if not mode:
+        return
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QApplication, QMainWindow
+
+    from wtdc_desktop.ui.app import make_app
+
+    app = make_app()
+
+    class _Probe(QObject):
+        def __init__(self) -> None:
+            super().__init__()
+            self.done = False
+
+        def eventFilter(self, obj, event):  # noqa: N802 - Qt's name
+            if not self.done and event.type() == QEvent.Paint and isinstance(obj, QMainWindow):
+                self.done = True
+                first_paint = since_process_start()
+                QTimer.singleShot(0, lambda: self.finish(obj, first_paint))
+            return False
+
+        def finish(self, window, first_paint: float) -> None:
+            if mode == "views":
+                views = getattr(window, "views", None) or {}
+                for key in list(views):
+                    window.show_view(key)
+                    for _i in range(3):
+                        QApplication.processEvents()
+            print(f"wtdc-probe first_paint={first_paint:.4f} peak_rss_kb={peak_rss_kb()}", flush=True)
+            app.quit()
+
+    app._wtdc_probe = _Probe()  # kept alive with the application
+    app.installEventFilter(app._wtdc_probe)
