@@ -175,3 +175,51 @@ def test_reminders_fire_from_a_fake_clock_into_the_banner(make_view, demo_store,
     view.clock.now = dt.datetime(2021, 11, 9, 6, 25, tzinfo=UTC)
     view.reminders.check()
     assert view.reminder_banner.isVisible() and "Session spéciale" in view.reminder_label.text()
+
+
+def test_members_panel_saves_members_days_and_me(make_view, demo_store):
+    view = make_view(dt.datetime(2026, 5, 1, tzinfo=UTC), reminders=False)
+    panel = view.members
+    assert panel.days_list.count() == 3  # the meeting's days with sessions
+    panel.name_edit.setText("Karim")
+    panel.role_edit.setText("adviser")
+    panel.languages_edit.setText("ar, fr")
+    panel.days_list.item(1).setCheckState(Qt.Checked)
+    panel.save_button.click()
+    karim = sa.member(demo_store, "Karim")
+    assert karim.languages == ("ar", "fr") and karim.days_present == (dt.date(2021, 11, 9),)
+    assert view.member_box.findData("Karim") >= 0  # offered for assignments at once
+    panel.me_box.setCurrentIndex(panel.me_box.findData("Karim"))
+    panel.me_box.activated.emit(panel.me_box.currentIndex())
+    assert sa.me(demo_store) == "Karim"
+    panel.remove_button.click()
+    assert sa.member(demo_store, "Karim") is None and sa.me(demo_store) is None
+
+
+def test_language_note_raises_and_interpretation_clears_the_conflict(make_view, demo_store):
+    sa.save_member(demo_store, "Amina", languages=["fr"])
+    sa.assign(demo_store, "WTDC-21/S01", "Amina")
+    view = make_view(dt.datetime(2026, 5, 1, tzinfo=UTC), reminders=False)
+    view.select_session("WTDC-21/S01")
+    view.language_edit.setText("en")
+    view.language_button.click()
+    assert [c.kind for c in sa.conflicts(demo_store)] == ["language"]
+    assert "does not list en" in view.details.toPlainText()
+    view.interpretation_edit.setText("fr, en, ar")
+    view.language_button.click()
+    assert sa.conflicts(demo_store) == []
+
+
+def test_import_a_timetable_from_the_view(make_view, demo_store, qtbot, tmp_path):
+    path = tmp_path / "rpm.json"
+    path.write_text(json.dumps({"schedule": {"conference": {
+        "acronym": "rpm", "title": "RPM", "start": "2021-03-01", "end": "2021-03-01", "time_zone_name": "Africa/Kigali",
+        "days": [{"index": 1, "date": "2021-03-01", "rooms": {"Room A": [
+            {"guid": "g-1", "date": "2021-03-01T09:00:00+02:00", "start": "09:00", "duration": "01:00",
+             "room": "Room A", "title": "Opening"}]}}]}}}), "utf-8")
+    view = make_view(dt.datetime(2026, 5, 1, tzinfo=UTC), reminders=False)
+    view.start_import(str(path), "RPM-21")  # runs on a worker thread; the view reloads when it is done
+    qtbot.waitUntil(lambda: view.meeting == "RPM-21" and view.import_button.isEnabled(), timeout=20000)
+    assert view.day == dt.date(2021, 3, 1)
+    assert _list_ids(view) == ["RPM-21/g-1"]
+    assert view.meeting_box.isVisibleTo(view)  # two meetings now: the choice is offered

@@ -19,8 +19,9 @@ from collections.abc import Callable
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QPainter, QPalette, QPen, QShortcut, QTextOption
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QComboBox, QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy,
-    QSplitter, QTabWidget, QToolButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
+    QAbstractItemView, QCheckBox, QComboBox, QFileDialog, QFrame, QHBoxLayout, QInputDialog, QLabel, QLineEdit,
+    QMenu, QPushButton, QScrollArea, QSizePolicy, QSplitter, QTabWidget, QToolButton, QTreeWidget, QTreeWidgetItem,
+    QVBoxLayout, QWidget,
 )
 
 from wtdc_desktop.domain import agenda as ag
@@ -30,7 +31,7 @@ from wtdc_desktop.formatting import format_date, format_time, format_time_range,
 from wtdc_desktop.i18n import _
 from wtdc_desktop.store import agenda as sa
 from wtdc_desktop.store import delegation
-from wtdc_desktop.ui.coverage import CoverageBoard, priority_label, role_label
+from wtdc_desktop.ui.coverage import CoverageBoard, MembersPanel, priority_label, role_label
 from wtdc_desktop.ui.detail import SafeTextBrowser
 
 log = logging.getLogger(__name__)
@@ -491,6 +492,21 @@ class AgendaView(QWidget):
         bar.addWidget(self.covered_check)
         bar.addWidget(self.laptop_check)
         bar.addStretch(1)
+        self.import_button = QPushButton(_("Import timetable…"), self)
+        self.import_button.setToolTip(_("A frab or Pentabarf schedule (XML or JSON) or an iCalendar file"))
+        self.export_button = QToolButton(self)
+        self.export_button.setText(_("Export"))
+        self.export_button.setPopupMode(QToolButton.InstantPopup)
+        menu = QMenu(self.export_button)
+        menu.addAction(_("My sessions (iCalendar)…"), lambda: self.export_ics("me"))
+        menu.addAction(_("Sessions we cover (iCalendar)…"), lambda: self.export_ics("covered"))
+        menu.addAction(_("Whole coverage board (iCalendar)…"), lambda: self.export_ics("all"))
+        menu.addSeparator()
+        menu.addAction(_("Coverage board (CSV)…"), lambda: self.export_board("csv"))
+        menu.addAction(_("Coverage board (PDF)…"), lambda: self.export_board("pdf"))
+        self.export_button.setMenu(menu)
+        bar.addWidget(self.import_button)
+        bar.addWidget(self.export_button)
 
         self.banner = QFrame(self)
         self.banner.setFrameShape(QFrame.StyledPanel)
@@ -565,10 +581,25 @@ class AgendaView(QWidget):
         clay.addWidget(self.role_box)
         clay.addWidget(self.assign_button)
         clay.addWidget(self.unassign_button)
+        self.language_edit = QLineEdit(self)
+        self.language_edit.setPlaceholderText(_("Held in (e.g. en, fr)"))
+        self.language_edit.setAccessibleName(_("Languages the session is held in"))
+        self.interpretation_edit = QLineEdit(self)
+        self.interpretation_edit.setPlaceholderText(_("Interpretation (e.g. all six languages)"))
+        self.interpretation_edit.setAccessibleName(_("Interpretation available"))
+        self.language_button = QPushButton(_("Note"), self)
+        self.language_button.setToolTip(_("Keep these language notes for the session"))
+        language_row = QWidget(self)
+        llay = QHBoxLayout(language_row)
+        llay.setContentsMargins(0, 0, 0, 0)
+        llay.addWidget(self.language_edit, 1)
+        llay.addWidget(self.interpretation_edit, 2)
+        llay.addWidget(self.language_button)
         detail_box = QWidget(self)
         dlay = QVBoxLayout(detail_box)
         dlay.setContentsMargins(0, 0, 0, 0)
         dlay.addWidget(self.details, 1)
+        dlay.addWidget(language_row)
         dlay.addWidget(controls)
 
         side = QSplitter(Qt.Vertical, self)
@@ -586,6 +617,8 @@ class AgendaView(QWidget):
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self.splitter, _("Day"))
         self.tabs.addTab(self.board, _("Coverage board"))
+        self.members = MembersPanel(self.store, self)
+        self.tabs.addTab(self.members, _("Members"))
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(4, 4, 4, 4)
@@ -616,6 +649,9 @@ class AgendaView(QWidget):
         self.unassign_button.clicked.connect(self._on_unassign)
         self.banner_button.clicked.connect(self._on_changes_seen)
         self.board.session_selected.connect(self._from_board)
+        self.members.changed.connect(self._on_members_changed)
+        self.language_button.clicked.connect(self._on_language)
+        self.import_button.clicked.connect(self.import_timetable)
 
     def _shortcuts(self) -> None:
         back = -1 if self.layoutDirection() != Qt.RightToLeft else 1  # Alt+Left goes back, mirrored in RTL
@@ -661,6 +697,8 @@ class AgendaView(QWidget):
         self.tz = ag.zone(m["timezone"] if m else None)
         sessions = sa.sessions(self.store, meeting=self.meeting)
         self.days = ag.meeting_days(sessions, self.tz)
+        if hasattr(self, "members"):
+            self.members.set_days(self.days)
         committees = sa.committee_names(self.store, self.meeting)
         self.committee_names = committees
         self._fill_filter(self.committee_box, _("All committees"),
@@ -878,6 +916,11 @@ class AgendaView(QWidget):
         has = sid is not None
         for w in (self.priority_box, self.member_box, self.role_box, self.assign_button, self.unassign_button):
             w.setEnabled(has and (w is self.priority_box or self.member_box.count() > 0))
+        for w in (self.language_edit, self.interpretation_edit, self.language_button):
+            w.setEnabled(has)
+        session = sa.session(self.store, sid) if has else None
+        self.language_edit.setText(", ".join(session.language) if session else "")
+        self.interpretation_edit.setText((session.interpretation or "") if session else "")
         if not has:
             self.details.setHtml(sanitize_html("<p>{}</p>".format(html.escape(
                 _("Choose a session to see its agenda and prepare for it.")))))
@@ -953,6 +996,99 @@ class AgendaView(QWidget):
         if self.reminders is not None:
             self.reminders.stop()
         super().closeEvent(event)
+
+
+    # -- members, language notes, import and export
+
+    def _on_members_changed(self) -> None:
+        self._refresh_members()
+        self.refresh_day()
+
+    def _on_language(self) -> None:
+        if not self.current:
+            return
+        languages = [x.strip() for x in self.language_edit.text().replace(";", ",").split(",") if x.strip()]
+        sa.set_session_language(self.store, self.current, languages, self.interpretation_edit.text().strip() or None)
+        self.refresh_day()
+
+    def _message(self, text: str) -> None:
+        self.reminder_label.setText(text)
+        self.reminder_banner.show()
+
+    def export_ics(self, which: str) -> None:
+        from wtdc_desktop.errors import WtdcError
+        from wtdc_desktop.exchange.coverage import export_ics
+
+        path, _filter = QFileDialog.getSaveFileName(self, _("Export as iCalendar"), "wtdc-sessions.ics",
+                                                    _("iCalendar files (*.ics)"))
+        if not path:
+            return
+        member = sa.me(self.store) if which == "me" else None
+        try:
+            count = export_ics(self.store, path, member=member, everything=(which == "all"))
+        except (WtdcError, OSError) as exc:
+            self._message(_("The calendar could not be written: {reason}").format(
+                reason=getattr(exc, "message", None) or exc))
+            return
+        self._message(_("{count} sessions written to {path}.").format(count=count, path=path))
+
+    def export_board(self, fmt: str) -> None:
+        from wtdc_desktop.exchange.coverage import export_csv
+        from wtdc_desktop.ui.coverage import export_pdf
+
+        if fmt == "csv":
+            path, _filter = QFileDialog.getSaveFileName(self, _("Export the coverage board"), "coverage.csv",
+                                                        _("CSV files (*.csv)"))
+        else:
+            path, _filter = QFileDialog.getSaveFileName(self, _("Export the coverage board"), "coverage.pdf",
+                                                        _("PDF files (*.pdf)"))
+        if not path:
+            return
+        try:
+            count = (export_csv if fmt == "csv" else export_pdf)(self.store, path, meeting=self.meeting)
+        except OSError as exc:
+            self._message(_("The coverage board could not be written: {reason}").format(reason=exc))
+            return
+        self._message(_("The coverage board ({count} sessions) was written to {path}.").format(count=count, path=path))
+
+    def import_timetable(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(
+            self, _("Import a timetable"), "", _("Timetables (*.xml *.json *.ics);;All files (*)"))
+        if not path:
+            return
+        meeting, ok = QInputDialog.getText(self, _("Import a timetable"),
+                                           _("Meeting the sessions belong to (created if new):"),
+                                           text=self.meeting or "")
+        if ok and meeting.strip():
+            self.start_import(path, meeting.strip())
+
+    def start_import(self, location: str, meeting: str):
+        """Import off the GUI thread (a URL may take time); returns the worker."""
+        from wtdc_desktop.exchange.schedule import import_schedule
+        from wtdc_desktop.store import Store
+        from wtdc_desktop.ui.workers import Worker, start
+
+        data_dir = self.store.data_dir
+
+        def task(worker):
+            with Store(data_dir) as store:
+                return import_schedule(store, location, meeting)
+
+        worker = Worker(task)
+        worker.signals.finished.connect(lambda result: self._imported(result))
+        worker.signals.failed.connect(lambda exc: self._message(
+            _("The timetable was not imported: {reason}").format(reason=getattr(exc, "message", None) or exc)))
+        self.import_button.setEnabled(False)
+        worker.signals.finished.connect(lambda _r: self.import_button.setEnabled(True))
+        worker.signals.failed.connect(lambda _e: self.import_button.setEnabled(True))
+        self._worker = start(worker)
+        return worker
+
+    def _imported(self, result) -> None:
+        self.meeting = result.meeting
+        self.reload()
+        self._message(_("{count} events imported into {meeting}.").format(count=result.events,
+                                                                          meeting=result.meeting))
 
 
 def _date_or_none(value) -> dt.date | None:
