@@ -1,0 +1,151 @@
+"""The positions, matrix, cross-sector, contacts and budget views, offscreen."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from test_negotiation import _regional_bundle
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def rstore(store, tmp_path):
+    from wtdc_desktop.bundles.apply import apply_bundle
+
+    apply_bundle(store, _regional_bundle(tmp_path), source="test")
+    return store
+
+
+def test_positions_view_saves_with_live_preview_and_history(qtbot, rstore):
+    from wtdc_desktop.store import positions
+    from wtdc_desktop.ui.positions import PositionsView
+
+    view = PositionsView(rstore)
+    qtbot.addWidget(view)
+    panel = view.positions
+    panel.open_subject("resolution", "WTDC/37")
+    editor = panel.editor
+    editor.stance.setCurrentIndex(editor.stance.findData("oppose"))
+    editor.owner.setText("Awa")
+    editor.texts["brief"].edit.setPlainText("Keep **affordability**")
+    assert "affordability" in editor.texts["brief"].preview.toHtml()
+    assert "font-weight" in editor.texts["brief"].preview.toHtml()  # rendered bold, not the raw asterisks
+    with qtbot.waitSignal(editor.saved):
+        editor.save_button.click()
+    saved = positions.delegation.position_for(rstore, "resolution", "WTDC/37")
+    assert (saved["stance"], saved["owner"], saved["brief"]) == ("oppose", "Awa", "Keep **affordability**")
+    assert panel.table.rowCount() == 1 and "WTDC/37" in panel.table.item(0, 0).text()
+    editor.status.setCurrentIndex(editor.status.findData("approved"))
+    editor.save()
+    assert editor.history.rowCount() == 2
+    # Filters: a stance that no position has empties the list.
+    panel.stance.setCurrentIndex(panel.stance.findData("support"))
+    assert panel.table.rowCount() == 0
+
+
+def test_colleagues_version_is_merged_field_by_field(qtbot, rstore):
+    from wtdc_desktop.store import delegation, positions
+    from wtdc_desktop.ui.positions import PositionsView
+
+    positions.save_position(rstore, "resolution", "WTDC/19", stance="support", owner="Ben", brief="Mine")
+    pos = delegation.position_for(rstore, "resolution", "WTDC/19")
+    local = {"id": pos["id"], "updated_at": pos["updated_at"],
+             "subject": {"type": "resolution", "id": "WTDC/19"}, **{k: pos[k] for k in delegation.POSITION_FIELDS}}
+    remote = dict(local, stance="neutral", owner="Chen", brief="Theirs", updated_at="2025-01-02T09:00:00Z")
+    with rstore.transaction() as conn:
+        conn.execute("INSERT INTO my_conflict (channel, type, id, local_data, remote_data, detected_at) "
+                     "VALUES ('delegation-KEN', 'position', ?, ?, ?, '2025-01-02T10:00:00Z')",
+                     (pos["id"], json.dumps(local), json.dumps(remote)))
+    view = PositionsView(rstore)
+    qtbot.addWidget(view)
+    view.positions.open_subject("resolution", "WTDC/19")
+    editor = view.positions.editor
+    assert not editor.conflict_box.isHidden()
+    fields = editor.conflict["fields"]
+    assert set(fields) == {"stance", "owner", "brief"}
+    for row, field in enumerate(fields):
+        combo = editor.conflict_table.cellWidget(row, 3)
+        combo.setCurrentIndex(combo.findData("remote" if field == "stance" else "local"))
+    editor.conflict_apply.click()
+    merged = delegation.position_for(rstore, "resolution", "WTDC/19")
+    assert (merged["stance"], merged["owner"], merged["brief"]) == ("neutral", "Ben", "Mine")
+    assert positions.open_position_conflicts(rstore) == []
+    assert editor.conflict_box.isHidden()
+
+
+def test_matrix_view_shows_regions_and_the_diff_of_a_chosen_row(qtbot, rstore):
+    from wtdc_desktop.ui.matrix import ProposalsMatrixView
+
+    view = ProposalsMatrixView(rstore)
+    qtbot.addWidget(view)
+    assert view.table.rowCount() == 2
+    assert view.select_target("resolution", "WTDC/37")
+    html = view.detail.toHtml()
+    for pid in ("AFCP/10/1", "IAP/11/1", "ACP/12/1", "ECP/13/1"):
+        assert pid in html
+    assert "affordable" in html and "line-through" in html
+    headers = [view.table.horizontalHeaderItem(i).text() for i in range(view.table.columnCount())]
+    assert any(h.startswith("AFR") and "ATU" in h for h in headers)
+    assert "1 likely quick" in view.summary.text() and "1 need negotiation" in view.summary.text()
+    with qtbot.waitSignal(view.open_record_requested) as blocker:
+        view.detail.anchorClicked.emit(__import__("PySide6.QtCore").QtCore.QUrl("wtdc:proposal/ECP%2F13%2F1"))
+    assert blocker.args == ["proposal", "ECP/13/1"]
+
+
+def test_crosssector_view_confirms_and_dismisses(qtbot, rstore):
+    from wtdc_desktop.store import negotiation
+    from wtdc_desktop.ui.crosssector import CrossSectorView
+
+    view = CrossSectorView(rstore)
+    qtbot.addWidget(view)
+    ids = [{view.suggested.item(r, 0).text(), view.suggested.item(r, 2).text()} for r in range(view.suggested.rowCount())]
+    row = ids.index({"WTDC/37", "PP/139"})
+    view.suggested.selectRow(row)
+    view.dismiss.click()
+    assert {"WTDC/37", "PP/139"} not in [{view.suggested.item(r, 0).text(), view.suggested.item(r, 2).text()}
+                                        for r in range(view.suggested.rowCount())]
+    assert "dismissed" in negotiation.overlap_decisions(rstore).values()
+
+
+def test_contacts_view_filters_exports_and_imports(qtbot, rstore, tmp_path):
+    import vobject
+
+    from wtdc_desktop.ui.contacts import ContactsView
+
+    view = ContactsView(rstore)
+    qtbot.addWidget(view)
+    assert view.model.rowCount() == 2
+    view.language.setCurrentIndex(view.language.findData("fr"))
+    assert view.model.rowCount() == 1
+    assert "mailto:aicha@example.org" in view.detail.toHtml() and "tel:+221330000000" in view.detail.toHtml()
+    out = view.export_vcf(tmp_path / "one.vcf")
+    assert [c.fn.value for c in vobject.readComponents(out.read_text("utf-8"))] == ["Aïcha Ndiaye"]
+    view.language.setCurrentIndex(0)
+    assert view.import_vcf(out) == 1
+    assert view.model.rowCount() == 3
+    view.which.setCurrentIndex(view.which.findData("private"))
+    assert view.model.rowCount() == 1 and view.edit_button.isEnabled()
+    assert view.coordinators.rowCount() == 2
+
+
+def test_budget_view_totals_and_available_budget(qtbot, rstore):
+    from wtdc_desktop.i18n import set_language
+    from wtdc_desktop.ui.budget import BudgetView
+
+    set_language("fr")
+    view = BudgetView(rstore)
+    qtbot.addWidget(view)
+    assert view.model.rowCount() == 3
+    assert view.chart.groups and {g[0] for g in view.chart.groups} == {"AFR", "ASP"}
+    view.amount.setText("1\u202f000")
+    view.currency.setText("CHF")
+    assert view.set_available()
+    assert "100,00" in view.balance.text()  # 1 000 available − 900 unfunded, formatted in French
+    view.amount.setText("beaucoup")
+    assert not view.set_available() and "beaucoup" in view.message.text()
+    view.resize(900, 600)
+    view.show()
+    assert not view.chart.grab().isNull()

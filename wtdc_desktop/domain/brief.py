@@ -1,0 +1,254 @@
+"""A brief pack as HTML and as an outline (for PDF and DOCX): pure, no Qt, no I/O.
+
+The input is :func:`wtdc_desktop.store.negotiation.brief_pack`'s dict. Every
+text that came from a bundle or a colleague is rendered through
+:mod:`wtdc_desktop.domain.render`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+
+from babel.dates import format_date, format_datetime
+
+from wtdc_desktop.domain.diff import word_diff
+from wtdc_desktop.domain.render import markdown_to_html
+from wtdc_desktop.i18n import _, current_language, is_rtl, ngettext
+
+def _e(value) -> str:
+    return html.escape("" if value is None else str(value))
+
+
+def format_due(due: str | None) -> str:
+    if not due:
+        return ""
+    lang = current_language()
+    if len(due) == 10:
+        return format_date(dt.date.fromisoformat(due), "long", locale=lang)
+    moment = dt.datetime.fromisoformat(due.replace("Z", "+00:00"))
+    return format_datetime(moment, "long", tzinfo=moment.tzinfo, locale=lang)
+
+
+def scope_text(scope: dict) -> str:
+    parts = []
+    if scope.get("meeting"):
+        parts.append(_("Meeting {id}").format(id=scope["meeting"]))
+    if scope.get("committee"):
+        parts.append(_("Committee {id}").format(id=scope["committee"]))
+    if scope.get("session"):
+        parts.append(_("Session {id}").format(id=scope["session"]))
+    return ", ".join(parts) if parts else _("Every position of the delegation")
+
+
+def counts_text(pack: dict) -> str:
+    return ", ".join((
+        ngettext("{count} position", "{count} positions", len(pack["entries"])).format(count=len(pack["entries"])),
+        ngettext("{count} document", "{count} documents", len(pack["documents"])).format(
+            count=len(pack["documents"])),
+        ngettext("{count} deadline", "{count} deadlines", len(pack["deadlines"])).format(
+            count=len(pack["deadlines"])),
+    ))
+
+
+def entry_heading(entry: dict, labels: dict[str, str]) -> str:
+    p = entry["position"]
+    subj = p["subject"]
+    kind = labels.get(subj["type"], subj["type"])
+    title = p.get("title")
+    return f"{kind} {subj['id']}" + (f" – {title}" if title else "")
+
+
+def diff_html(current: str | None, proposed: str | None) -> str:
+    """A word diff as HTML that Qt's rich text understands (coloured spans, struck-through deletions)."""
+    parts = []
+    for op, text in word_diff(current or "", proposed or ""):
+        t = _e(text).replace("\n", "<br>")
+        if op == "insert":
+            parts.append(f'<span style="background-color:#d7f5d7; color:#0b5d0b; text-decoration:underline">{t}</span>')
+        elif op == "delete":
+            parts.append(f'<span style="background-color:#f9dada; color:#8b1111; text-decoration:line-through">{t}</span>')
+        else:
+            parts.append(t)
+    return "".join(parts)
+
+
+def brief_html(pack: dict, *, labels: dict[str, dict[str, str]], title: str | None = None) -> str:
+    """The whole brief pack as one HTML document: cover, contents, positions, documents, deadlines.
+
+    ``labels``: translated labels, {"subject": {...}, "stance": {...}, "priority": {...}, "status": {...},
+    "action": {...}, "proposal_status": {...}}.
+    """
+    rtl = is_rtl()
+    scope = pack["scope"]
+    lang = current_language()
+    generated = dt.datetime.fromisoformat(pack["generated_at"].replace("Z", "+00:00"))
+    h = []
+    direction = ' dir="rtl"' if rtl else ""
+    h.append(f"<html{direction}><head><meta charset='utf-8'></head><body{direction}>")
+    # Cover page (Qt's rich text honours page breaks on headings and paragraphs, not on divs)
+    h.append("<p style='margin-top:160px'>&nbsp;</p>")
+    h.append(f"<h1 style='font-size:28pt'>{_e(title or _('Brief pack'))}</h1>")
+    if scope.get("title"):
+        h.append(f"<p style='font-size:16pt'>{_e(scope['title'])}</p>")
+    h.append(f"<p style='font-size:13pt'>{_e(scope_text(scope))}</p>")
+    h.append("<p>" + _e(_("Prepared on {date}").format(
+        date=format_datetime(generated, "long", tzinfo=dt.timezone.utc, locale=lang))) + "</p>")
+    h.append("<p>" + _e(counts_text(pack)) + "</p>")
+    h.append("<p><i>" + _e(_("Internal to the delegation: positions, red lines and fallbacks are not for distribution."))
+             + "</i></p>")
+    # Contents
+    h.append(f"<h1 style='page-break-before:always'>{_e(_('Contents'))}</h1>")
+    h.append(f"<p>1. {_e(_('Positions'))}</p>")
+    for i, entry in enumerate(pack["entries"], 1):
+        h.append(f"<p style='margin-left:24px'>1.{i} <a href='#pos{i}'>{_e(entry_heading(entry, labels['subject']))}</a></p>")
+    for n, (anchor, label) in enumerate((("docs", _("Documents")), ("coord", _("Coordinators")),
+                                         ("deadlines", _("Deadlines"))), 2):
+        h.append(f"<p>{n}. <a href='#{anchor}'>{_e(label)}</a></p>")
+    h.append(f"<h1 style='page-break-before:always'>1. {_e(_('Positions'))}</h1>")
+    if not pack["entries"]:
+        h.append(f"<p>{_e(_('No position recorded for this scope.'))}</p>")
+    for i, entry in enumerate(pack["entries"], 1):
+        p = entry["position"]
+        h.append(f"<h2><a name='pos{i}'></a>1.{i} {_e(entry_heading(entry, labels['subject']))}</h2>")
+        rows = [
+            (_("Our stance"), labels["stance"].get(p["stance"], p["stance"])),
+            (_("Priority"), labels["priority"].get(p.get("priority") or "", p.get("priority") or "–")),
+            (_("Status"), labels["status"].get(p.get("status") or "", p.get("status") or "")),
+            (_("Owner"), p.get("owner") or "–"),
+        ]
+        h.append("<table cellpadding='3' border='0'>" + "".join(
+            f"<tr><td><b>{_e(k)}</b></td><td>{_e(v)}</td></tr>" for k, v in rows) + "</table>")
+        for key, label in (("brief", _("Brief")), ("red_lines", _("Red lines")), ("fallback", _("Fallback"))):
+            if p.get(key):
+                h.append(f"<h3>{_e(label)}</h3>{markdown_to_html(p[key])}")
+        props = entry["proposals"]
+        current = entry.get("current")
+        if props:
+            h.append(f"<h3>{_e(_('Proposals side by side'))}</h3>")
+            for start in range(0, len(props), 3):
+                chunk = props[start:start + 3]
+                h.append("<table border='1' cellspacing='0' cellpadding='4' width='100%'><tr>")
+                for pr in chunk:
+                    head = "{id} · {regions} · {action}".format(
+                        id=pr["id"], regions=", ".join(pr.get("regions") or pr.get("sources") or []),
+                        action=labels["action"].get(pr["action"], pr["action"]))
+                    h.append(f"<th style='background-color:#eef2f7'>{_e(head)}</th>")
+                h.append("</tr><tr>")
+                for pr in chunk:
+                    status = labels["proposal_status"].get(pr.get("status") or "", pr.get("status") or "")
+                    cell = f"<p><i>{_e(status)}</i></p>"
+                    if pr.get("title"):
+                        cell += f"<p><b>{_e(pr['title'])}</b></p>"
+                    if current and current.get("text") and pr.get("text") and pr["action"] == "MOD":
+                        cell += f"<p>{diff_html(current.get('text'), pr.get('text'))}</p>"
+                    else:
+                        cell += markdown_to_html(pr.get("text") or "")
+                    h.append(f"<td valign='top'>{cell}</td>")
+                h.append("</tr></table><br>")
+        coords = entry.get("coordinators") or []
+        if coords:
+            h.append(f"<h3>{_e(_('Regional coordinators'))}</h3><ul>")
+            for c in coords:
+                h.append(f"<li>{_e(c.get('region') or '')}: {_e(c.get('name'))}"
+                         + (f" ({_e(c['organization'])})" if c.get("organization") else "")
+                         + (f" – {_e(c['email'])}" if c.get("email") else "") + "</li>")
+            h.append("</ul>")
+    # Documents
+    h.append(f"<h1><a name='docs'></a>2. {_e(_('Documents'))}</h1>")
+    if pack["documents"]:
+        h.append("<ul>" + "".join(f"<li><b>{_e(d['id'])}</b> {_e(d.get('title') or _('(not in the store)'))}</li>"
+                                  for d in pack["documents"]) + "</ul>")
+    else:
+        h.append(f"<p>{_e(_('None.'))}</p>")
+    # Coordinators (all of this pack, by region)
+    h.append(f"<h1><a name='coord'></a>3. {_e(_('Coordinators'))}</h1>")
+    seen = {}
+    for entry in pack["entries"]:
+        for c in entry.get("coordinators") or []:
+            seen.setdefault(c["id"], (c, []))[1].append(entry["position"]["subject"]["id"])
+    if seen:
+        h.append("<table border='1' cellspacing='0' cellpadding='4'>")
+        h.append("<tr>" + "".join(f"<th>{_e(x)}</th>" for x in (_("Region"), _("Name"), _("Organization"),
+                                                                  _("E-mail"), _("Phone"), _("Items"))) + "</tr>")
+        for c, items in sorted(seen.values(), key=lambda v: (v[0].get("region") or "", v[0].get("name") or "")):
+            h.append("<tr>" + "".join(f"<td>{_e(x)}</td>" for x in (
+                c.get("region"), c.get("name"), c.get("organization"), c.get("email"), c.get("phone"),
+                ", ".join(items))) + "</tr>")
+        h.append("</table>")
+    else:
+        h.append(f"<p>{_e(_('None.'))}</p>")
+    # Deadlines
+    h.append(f"<h1><a name='deadlines'></a>4. {_e(_('Deadlines'))}</h1>")
+    if pack["deadlines"]:
+        h.append("<ul>" + "".join(f"<li><b>{_e(format_due(d.get('due')))}</b> – {_e(d.get('title'))}</li>"
+                                  for d in pack["deadlines"]) + "</ul>")
+    else:
+        h.append(f"<p>{_e(_('None.'))}</p>")
+    h.append("</body></html>")
+    return "".join(h)
+
+
+ACTION_BACKGROUND = {"ADD": "#cfe3fb", "MOD": "#fde7bd", "SUP": "#f8cfcf", "NOC": "#d3f0d3"}
+
+
+def target_detail_html(detail: dict, *, labels: dict[str, dict[str, str]], assessment: str | None = None,
+                       link=None, per_row: int = 3) -> str:
+    """The current text of a target and every proposal on it side by side, each diffed against the current text.
+
+    ``link(type, id)`` makes an internal link (None: no links).
+    """
+    def a(type_name: str, rid: str, text: str) -> str:
+        return f"<a href='{_e(link(type_name, rid))}'>{_e(text)}</a>" if link else _e(text)
+
+    h = []
+    kind = labels["subject"].get(detail["target_type"], detail["target_type"])
+    current = detail.get("current")
+    title = (current or {}).get("title")
+    head = f"{kind} {detail['target_id']}" + (f" – {title}" if title else "")
+    h.append(f"<h2>{a(detail['target_type'], detail['target_id'], head) if current else _e(head)}</h2>")
+    if assessment:
+        h.append(f"<p><b>{_e(assessment)}</b></p>")
+    pos = detail.get("position")
+    if pos:
+        h.append("<p>" + _e(_("Our position: {stance} ({status})").format(
+            stance=labels["stance"].get(pos["stance"], pos["stance"]),
+            status=labels["status"].get(pos["status"], pos["status"]))) + "</p>")
+    h.append(f"<h3>{_e(_('Current text'))}</h3>")
+    if current and current.get("text"):
+        if current.get("revision"):
+            h.append(f"<p><i>{_e(current['revision'])}</i></p>")
+        h.append(markdown_to_html(current["text"]))
+    else:
+        h.append(f"<p><i>{_e(_('No current text in the store for this target.'))}</i></p>")
+    props = detail.get("proposals") or []
+    h.append(f"<h3>{_e(_('Proposals side by side ({count})').format(count=len(props)))}</h3>")
+    if props:
+        h.append(f"<p><small>{_e(_('Words added to the current text are underlined in green, words removed are struck through in red.'))}</small></p>")
+    for start in range(0, len(props), per_row):
+        chunk = props[start:start + per_row]
+        h.append("<table border='1' cellspacing='0' cellpadding='5' width='100%'><tr>")
+        for pr in chunk:
+            bg = ACTION_BACKGROUND.get(pr["action"], "#eeeeee")
+            regions = ", ".join(pr.get("regions") or [])
+            sources = ", ".join(pr.get("sources") or [])
+            h.append(f"<th style='background-color:{bg}' width='{100 // len(chunk)}%'>"
+                     f"{a('proposal', pr['id'], pr['id'])}<br>{_e(pr['action'])} · {_e(regions)} ({_e(sources)})</th>")
+        h.append("</tr><tr>")
+        for pr in chunk:
+            status = labels["proposal_status"].get(pr.get("status") or "", pr.get("status") or "")
+            cell = f"<p><i>{_e(status)}</i></p>"
+            if pr["action"] == "NOC":
+                cell += f"<p>{_e(_('No change to the current text.'))}</p>"
+            elif pr["action"] == "SUP":
+                cell += f"<p>{_e(_('Suppress the whole text.'))}</p>"
+            if pr.get("text"):
+                if current and current.get("text") and pr["action"] in ("MOD", "ADD"):
+                    cell += f"<p>{diff_html(current['text'], pr['text'])}</p>"
+                else:
+                    cell += markdown_to_html(pr["text"])
+            if pr.get("reasons"):
+                cell += f"<p><b>{_e(_('Reasons'))}</b></p>" + markdown_to_html(pr["reasons"])
+            h.append(f"<td valign='top'>{cell}</td>")
+        h.append("</tr></table><br>")
+    return "".join(h)

@@ -1,0 +1,265 @@
+"""A brief pack as a Word document (python-docx): cover page, table of contents, positions side by side."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from html.parser import HTMLParser
+from pathlib import Path
+
+from babel.dates import format_datetime
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.text import WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Pt, RGBColor
+
+from wtdc_desktop.domain.brief import counts_text, entry_heading, format_due, scope_text
+from wtdc_desktop.domain.diff import word_diff
+from wtdc_desktop.domain.positions import labels as all_labels
+from wtdc_desktop.domain.render import markdown_to_html
+from wtdc_desktop.errors import WtdcError
+from wtdc_desktop.i18n import _, current_language, is_rtl
+
+
+class BriefExportError(WtdcError):
+    exit_code = 5
+
+
+class _Blocks(HTMLParser):
+    """Sanitised HTML (from Markdown) to plain paragraphs: enough for a brief in Word."""
+
+    BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "tr", "br"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.blocks: list[tuple[str, str]] = []
+        self._buf: list[str] = []
+        self._kind = "p"
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.BLOCKS:
+            self._flush()
+            self._kind = "li" if tag == "li" else "p"
+
+    def handle_endtag(self, tag):
+        if tag in self.BLOCKS:
+            self._flush()
+
+    def handle_data(self, data):
+        self._buf.append(data)
+
+    def _flush(self):
+        text = " ".join("".join(self._buf).split())
+        if text:
+            self.blocks.append((self._kind, text))
+        self._buf = []
+
+    def close(self):
+        super().close()
+        self._flush()
+
+
+def markdown_blocks(text: str | None) -> list[tuple[str, str]]:
+    parser = _Blocks()
+    parser.feed(markdown_to_html(text))
+    parser.close()
+    return parser.blocks
+
+
+def _rtl(paragraph) -> None:
+    ppr = paragraph._p.get_or_add_pPr()
+    bidi = OxmlElement("w:bidi")
+    bidi.set(qn("w:val"), "1")
+    ppr.append(bidi)
+
+
+def _toc_field(paragraph) -> None:
+    """A Word table-of-contents field (Word fills in the page numbers when the document is opened)."""
+    run = paragraph.add_run()
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    begin.set(qn("w:dirty"), "true")
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = 'TOC \\o "1-2" \\h \\z \\u'
+    sep = OxmlElement("w:fldChar")
+    sep.set(qn("w:fldCharType"), "separate")
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    run._r.append(begin)
+    run._r.append(instr)
+    run._r.append(sep)
+    paragraph.add_run(_("Right-click and choose “Update field” to show page numbers."))
+    tail = paragraph.add_run()
+    tail._r.append(end)
+
+
+def build_docx(pack: dict, *, title: str | None = None) -> Document:
+    labels = all_labels()
+    rtl = is_rtl()
+    lang = current_language()
+    doc = Document()
+    styles = doc.styles
+    styles["Normal"].font.size = Pt(10.5)
+
+    def para(text: str = "", style: str | None = None, bold: bool = False, size: int | None = None):
+        p = doc.add_paragraph(style=style)
+        if text:
+            run = p.add_run(text)
+            run.bold = bold
+            if size:
+                run.font.size = Pt(size)
+        if rtl:
+            _rtl(p)
+        return p
+
+    def heading(text: str, level: int):
+        h = doc.add_heading(text, level=level)
+        if rtl:
+            _rtl(h)
+        return h
+
+    # Cover page
+    for _i in range(6):
+        para()
+    para(title or _("Brief pack"), style="Title")
+    if pack["scope"].get("title"):
+        para(pack["scope"]["title"], size=16)
+    para(scope_text(pack["scope"]), size=13)
+    generated = dt.datetime.fromisoformat(pack["generated_at"].replace("Z", "+00:00"))
+    para(_("Prepared on {date}").format(date=format_datetime(generated, "long", tzinfo=dt.timezone.utc,
+                                                             locale=lang)))
+    para(counts_text(pack))
+    para(_("Internal to the delegation: positions, red lines and fallbacks are not for distribution.")).runs[0].italic = True
+    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+    # Contents: a Word TOC field, and the outline written out so it reads without updating fields.
+    heading(_("Contents"), 1)
+    _toc_field(para())
+    para("1. " + _("Positions"))
+    for i, entry in enumerate(pack["entries"], 1):
+        para(f"    1.{i} {entry_heading(entry, labels['subject'])}")
+    for n, label in enumerate((_("Documents"), _("Coordinators"), _("Deadlines")), 2):
+        para(f"{n}. {label}")
+    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+    # Positions
+    heading("1. " + _("Positions"), 1)
+    if not pack["entries"]:
+        para(_("No position recorded for this scope."))
+    for i, entry in enumerate(pack["entries"], 1):
+        p = entry["position"]
+        heading(f"1.{i} {entry_heading(entry, labels['subject'])}", 2)
+        table = doc.add_table(rows=0, cols=2)
+        table.style = "Light List"
+        for k, v in ((_("Our stance"), labels["stance"].get(p["stance"], p["stance"])),
+                     (_("Priority"), labels["priority"].get(p.get("priority") or "", p.get("priority") or "–")),
+                     (_("Status"), labels["status"].get(p.get("status") or "", p.get("status") or "")),
+                     (_("Owner"), p.get("owner") or "–")):
+            cells = table.add_row().cells
+            cells[0].text = k
+            cells[1].text = v
+        for key, label in (("brief", _("Brief")), ("red_lines", _("Red lines")), ("fallback", _("Fallback"))):
+            if p.get(key):
+                heading(label, 3)
+                for kind, text in markdown_blocks(p[key]):
+                    para(text, style="List Bullet" if kind == "li" else None)
+        props = entry["proposals"]
+        current = entry.get("current")
+        if props:
+            heading(_("Proposals side by side"), 3)
+            for start in range(0, len(props), 3):
+                chunk = props[start:start + 3]
+                t = doc.add_table(rows=2, cols=len(chunk))
+                t.style = "Table Grid"
+                for col, pr in enumerate(chunk):
+                    head = t.cell(0, col).paragraphs[0].add_run("{id} · {regions} · {action}".format(
+                        id=pr["id"], regions=", ".join(pr.get("regions") or pr.get("sources") or []),
+                        action=pr["action"]))
+                    head.bold = True
+                    body = t.cell(1, col)
+                    status = labels["proposal_status"].get(pr.get("status") or "", pr.get("status") or "")
+                    body.paragraphs[0].add_run(status).italic = True
+                    if pr.get("title"):
+                        body.add_paragraph().add_run(pr["title"]).bold = True
+                    if current and current.get("text") and pr.get("text") and pr["action"] == "MOD":
+                        dp = body.add_paragraph()
+                        for op, text in word_diff(current["text"], pr["text"]):
+                            run = dp.add_run(text)
+                            if op == "insert":
+                                run.underline = True
+                                run.font.color.rgb = RGBColor(0x0B, 0x5D, 0x0B)
+                            elif op == "delete":
+                                run.font.strike = True
+                                run.font.color.rgb = RGBColor(0x8B, 0x11, 0x11)
+                    else:
+                        for _kind, text in markdown_blocks(pr.get("text")):
+                            body.add_paragraph(text)
+                para()
+        coords = entry.get("coordinators") or []
+        if coords:
+            heading(_("Regional coordinators"), 3)
+            for c in coords:
+                bits = [f"{c.get('region') or ''}: {c.get('name')}"]
+                if c.get("organization"):
+                    bits.append(f"({c['organization']})")
+                if c.get("email"):
+                    bits.append(f"– {c['email']}")
+                para(" ".join(bits), style="List Bullet")
+
+    heading("2. " + _("Documents"), 1)
+    for d in pack["documents"]:
+        para(f"{d['id']}  {d.get('title') or _('(not in the store)')}", style="List Bullet")
+    if not pack["documents"]:
+        para(_("None."))
+    heading("3. " + _("Coordinators"), 1)
+    seen: dict[str, tuple[dict, list[str]]] = {}
+    for entry in pack["entries"]:
+        for c in entry.get("coordinators") or []:
+            seen.setdefault(c["id"], (c, []))[1].append(entry["position"]["subject"]["id"])
+    if seen:
+        t = doc.add_table(rows=1, cols=6)
+        t.style = "Table Grid"
+        for col, label in enumerate((_("Region"), _("Name"), _("Organization"), _("E-mail"), _("Phone"), _("Items"))):
+            t.cell(0, col).text = label
+        for c, items in sorted(seen.values(), key=lambda v: (v[0].get("region") or "", v[0].get("name") or "")):
+            cells = t.add_row().cells
+            for col, value in enumerate((c.get("region"), c.get("name"), c.get("organization"), c.get("email"),
+                                         c.get("phone"), ", ".join(items))):
+                cells[col].text = value or ""
+    else:
+        para(_("None."))
+    heading("4. " + _("Deadlines"), 1)
+    for d in pack["deadlines"]:
+        para(f"{format_due(d.get('due'))} – {d.get('title')}", style="List Bullet")
+    if not pack["deadlines"]:
+        para(_("None."))
+    if any(len(e["proposals"]) > 2 for e in pack["entries"]):
+        section = doc.sections[0]
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = section.page_height, section.page_width
+    doc.core_properties.title = title or _("Brief pack")
+    doc.core_properties.language = lang
+    return doc
+
+
+def write_docx(pack: dict, out: Path | str, *, title: str | None = None) -> Path:
+    """Write the brief pack to ``out`` (through a temporary file: never a half-written document)."""
+    out = Path(out)
+    doc = build_docx(pack, title=title)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=out.parent if str(out.parent) else ".", prefix=".brief-", suffix=".docx")
+        os.close(fd)
+        try:
+            doc.save(tmp)
+            os.replace(tmp, out)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    except OSError as exc:
+        raise BriefExportError(_("Could not write {path}: {reason}.").format(
+            path=out, reason=exc.strerror or exc)) from exc
+    return out

@@ -1,0 +1,76 @@
+"""A brief pack as PDF: the brief's HTML laid out by QTextDocument and printed by QPdfWriter.
+
+From the command line there is no window: an offscreen QGuiApplication is
+created when none exists.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from wtdc_desktop.domain.brief import brief_html
+from wtdc_desktop.domain.positions import labels as all_labels
+from wtdc_desktop.errors import WtdcError
+from wtdc_desktop.i18n import _, is_rtl
+
+
+class BriefPdfError(WtdcError):
+    exit_code = 5
+
+
+def ensure_gui_app():
+    """The running Qt application, or a new offscreen QGuiApplication (for the command line)."""
+    from PySide6.QtGui import QGuiApplication
+
+    app = QGuiApplication.instance()
+    if app is None:
+        if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        app = QGuiApplication([])
+    return app
+
+
+def write_pdf(pack: dict, out: Path | str, *, title: str | None = None) -> Path:
+    """Write the brief pack as an A4 PDF at ``out`` (through a temporary file)."""
+    ensure_gui_app()
+    from PySide6.QtCore import QMarginsF, QSizeF, Qt
+    from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument, QTextOption
+
+    out = Path(out)
+    html = brief_html(pack, labels=all_labels(), title=title)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=out.parent if str(out.parent) else ".", prefix=".brief-", suffix=".pdf")
+        os.close(fd)
+    except OSError as exc:
+        raise BriefPdfError(_("Could not write {path}: {reason}.").format(path=out, reason=exc.strerror or exc)) from exc
+    try:
+        writer = QPdfWriter(tmp)
+        writer.setTitle(title or _("Brief pack"))
+        writer.setCreator("WTDC Desktop")
+        writer.setResolution(96)
+        layout = QPageLayout(QPageSize(QPageSize.A4), QPageLayout.Portrait, QMarginsF(15, 15, 15, 15),
+                             QPageLayout.Millimeter)
+        writer.setPageLayout(layout)
+        doc = QTextDocument()
+        doc.setDefaultStyleSheet("h1 { color: #1a3a5f; } h2 { color: #1a3a5f; } th { text-align: left; }")
+        if is_rtl():
+            option = QTextOption()
+            option.setTextDirection(Qt.RightToLeft)
+            option.setAlignment(Qt.AlignRight)
+            doc.setDefaultTextOption(option)
+        doc.setHtml(html)
+        paint_rect = writer.pageLayout().paintRectPixels(writer.resolution())
+        doc.setPageSize(QSizeF(paint_rect.size()))
+        doc.print_(writer)
+        del writer
+        if os.path.getsize(tmp) == 0:
+            raise BriefPdfError(_("Could not write {path}: the PDF came out empty.").format(path=out))
+        os.replace(tmp, out)
+    except OSError as exc:
+        raise BriefPdfError(_("Could not write {path}: {reason}.").format(path=out, reason=exc.strerror or exc)) from exc
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return out

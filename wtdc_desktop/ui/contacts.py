@@ -1,0 +1,346 @@
+"""Contacts: search by name, organization, region, language and topic; vCard; coordinators by item and region.
+
+Published contacts and the delegation's private contacts are kept apart: private ones are marked, live in
+their own table, and only they can be edited or deleted here.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMessageBox,
+    QPushButton, QSplitter, QTableView, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget,
+)
+
+from wtdc_desktop.domain.matrix import COLUMNS, OTHER
+from wtdc_desktop.domain.positions import SUBJECT_LABELS
+from wtdc_desktop.domain.records import REGION_IDS
+from wtdc_desktop.errors import WtdcError
+from wtdc_desktop.exchange.vcard import contacts_to_vcf, parse_vcf
+from wtdc_desktop.i18n import LANGUAGES, N_, _
+from wtdc_desktop.store import negotiation
+from wtdc_desktop.ui.negotiation_widgets import LinkBrowser, fill_combo, record_link
+
+ROLE_CONTACT = Qt.UserRole + 1
+
+
+#: The six official languages of ITU, named in the interface language.
+LANGUAGE_NAMES = {"ar": N_("Arabic"), "zh": N_("Chinese"), "en": N_("English"), "fr": N_("French"),
+                  "ru": N_("Russian"), "es": N_("Spanish")}
+
+
+def language_name(code: str) -> str:
+    """A language's name in the interface language (the code itself for languages outside the six)."""
+    return _(LANGUAGE_NAMES[code]) if code in LANGUAGE_NAMES else code
+
+
+def contact_html(c: dict) -> str:
+    """A contact card with mailto and tel links (all values escaped)."""
+    e = html.escape
+    parts = [f"<h2>{e(c.get('name') or '')}</h2>"]
+    if c.get("private"):
+        parts.append(f"<p><i>{e(_('Private contact of the delegation (not published)'))}</i></p>")
+    if c.get("role"):
+        parts.append(f"<p>{e(c['role'])}</p>")
+    rows = []
+    if c.get("organization"):
+        rows.append((_("Organization"), e(c["organization"])))
+    if c.get("region"):
+        rows.append((_("Region"), e(c["region"])))
+    if c.get("email"):
+        rows.append((_("E-mail"), f"<a href='mailto:{e(c['email'])}'>{e(c['email'])}</a>"))
+    if c.get("phone"):
+        tel = "".join(ch for ch in c["phone"] if ch.isdigit() or ch == "+")
+        rows.append((_("Phone"), f"<a href='tel:{e(tel)}'>{e(c['phone'])}</a>"))
+    if c.get("languages"):
+        rows.append((_("Languages"), e(", ".join(language_name(x) for x in c["languages"]))))
+    if c.get("topics"):
+        rows.append((_("Topics"), e(c["topics"])))
+    parts.append("<table cellpadding='3'>" + "".join(f"<tr><th align='left'>{k}</th><td>{v}</td></tr>"
+                                                      for k, v in rows) + "</table>")
+    if c.get("coordinates"):
+        parts.append(f"<h3>{e(_('Regional coordinator for'))}</h3><ul>")
+        for s in c["coordinates"]:
+            kind = _(SUBJECT_LABELS.get(s.get("type"), s.get("type") or ""))
+            parts.append(f"<li><a href='{e(record_link(str(s.get('type')), str(s.get('id'))))}'>"
+                         f"{e(kind)} {e(str(s.get('id')))}</a></li>")
+        parts.append("</ul>")
+    if c.get("notes"):
+        parts.append(f"<h3>{e(_('Notes'))}</h3><p>{e(c['notes'])}</p>")
+    return "".join(parts)
+
+
+class ContactDialog(QDialog):
+    """Create or edit one private contact."""
+
+    FIELDS = ("name", "role", "organization", "region", "email", "phone", "languages", "topics", "notes")
+
+    def __init__(self, contact: dict | None = None, parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(_("Private contact"))
+        labels = {"name": _("Name"), "role": _("Role"), "organization": _("Organization"), "region": _("Region"),
+                  "email": _("E-mail"), "phone": _("Phone"), "languages": _("Languages (codes, comma-separated)"),
+                  "topics": _("Topics"), "notes": _("Notes")}
+        self.edits = {}
+        form = QFormLayout(self)
+        for f in self.FIELDS:
+            edit = QLineEdit(self)
+            value = (contact or {}).get(f)
+            edit.setText(", ".join(value) if isinstance(value, list) else (value or ""))
+            edit.setAccessibleName(labels[f])
+            form.addRow(labels[f] + ":", edit)
+            self.edits[f] = edit
+        box = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel, self)
+        box.accepted.connect(self.accept)
+        box.rejected.connect(self.reject)
+        form.addRow(box)
+        self.contact = dict(contact or {})
+
+    def value(self) -> dict:
+        out = dict(self.contact)
+        for f, edit in self.edits.items():
+            text = edit.text().strip()
+            out[f] = [x.strip() for x in text.split(",") if x.strip()] if f == "languages" else (text or None)
+        return out
+
+
+class ContactsView(QWidget):
+    """Signals:
+        open_record_requested(str, str): a coordinated item was chosen (type, id)
+    """
+
+    open_record_requested = Signal(str, str)
+
+    def __init__(self, store, parent=None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.contacts: list[dict] = []
+        self.name = QLineEdit(self)
+        self.name.setPlaceholderText(_("Name, organization or e-mail…"))
+        self.name.setClearButtonEnabled(True)
+        self.topic = QLineEdit(self)
+        self.topic.setPlaceholderText(_("Topic or item (e.g. WTDC/37)…"))
+        self.topic.setClearButtonEnabled(True)
+        self.region = QComboBox(self)
+        self.language = QComboBox(self)
+        self.which = QComboBox(self)
+        for w, name in ((self.name, _("Search contacts")), (self.topic, _("Topic")), (self.region, _("Region")),
+                        (self.language, _("Language")), (self.which, _("Published or private"))):
+            w.setAccessibleName(name)
+        filters = QHBoxLayout()
+        filters.addWidget(self.name, 2)
+        filters.addWidget(self.topic, 2)
+        filters.addWidget(self.region, 1)
+        filters.addWidget(self.language, 1)
+        filters.addWidget(self.which, 1)
+        self.model = QStandardItemModel(self)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setAccessibleName(_("Contacts"))
+        self.table.setSelectionBehavior(QTableView.SelectRows)
+        self.table.setSelectionMode(QTableView.ExtendedSelection)
+        self.table.setEditTriggers(QTableView.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.detail = LinkBrowser(self)
+        self.detail.setAccessibleName(_("Contact details"))
+        self.detail.navigate.connect(self.open_record_requested)
+        self.count = QLabel(self)
+        self.export_button = QPushButton(_("Export vCard…"), self)
+        self.export_button.setToolTip(_("The selected contacts, or every contact shown when none is selected"))
+        self.import_button = QPushButton(_("Import vCard…"), self)
+        self.new_button = QPushButton(_("New private contact…"), self)
+        self.edit_button = QPushButton(_("Edit"), self)
+        self.delete_button = QPushButton(_("Delete"), self)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.count, 1)
+        for b in (self.export_button, self.import_button, self.new_button, self.edit_button, self.delete_button):
+            buttons.addWidget(b)
+        left = QWidget(self)
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.addWidget(self.table)
+        splitter = QSplitter(Qt.Horizontal, self)
+        splitter.addWidget(left)
+        splitter.addWidget(self.detail)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        contacts_tab = QWidget(self)
+        cl = QVBoxLayout(contacts_tab)
+        cl.setContentsMargins(0, 0, 0, 0)
+        cl.addLayout(filters)
+        cl.addWidget(splitter, 1)
+        cl.addLayout(buttons)
+        self.coordinators = QTableWidget(self)
+        self.coordinators.setAccessibleName(_("Regional coordinators by item and region"))
+        self.coordinators.setEditTriggers(QTableWidget.NoEditTriggers)
+        self.coordinators.verticalHeader().setVisible(False)
+        self.coordinators.cellDoubleClicked.connect(self._open_coordinated)
+        self.tabs = QTabWidget(self)
+        self.tabs.addTab(contacts_tab, _("Contacts"))
+        self.tabs.addTab(self.coordinators, _("Coordinators"))
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.tabs)
+        self.name.textChanged.connect(self._refresh)
+        self.topic.textChanged.connect(self._refresh)
+        for combo in (self.region, self.language, self.which):
+            combo.currentIndexChanged.connect(self._refresh)
+        self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._show(cur.row()))
+        self.export_button.clicked.connect(self.export_vcf)
+        self.import_button.clicked.connect(self.import_vcf)
+        self.new_button.clicked.connect(lambda: self.edit_contact(None))
+        self.edit_button.clicked.connect(lambda: self.edit_contact(self._current()))
+        self.delete_button.clicked.connect(self.delete_contact)
+        self.reload()
+
+    # -- data ------------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        fill_combo(self.region, [(_("All regions"), None)] + [(r, r) for r in REGION_IDS])
+        fill_combo(self.language, [(_("Any language"), None)] + [(language_name(code), code) for code in LANGUAGES])
+        fill_combo(self.which, [(_("Published and private"), "all"), (_("Published only"), "published"),
+                                (_("Private only"), "private")])
+        self._refresh()
+        self._fill_coordinators()
+
+    def _refresh(self, *_args) -> None:
+        which = self.which.currentData() or "all"
+        self.contacts = negotiation.search_contacts(
+            self.store, text=self.name.text().strip() or None, topic=self.topic.text().strip() or None,
+            region=self.region.currentData(), language=self.language.currentData(),
+            include_private=which in ("all", "private"), include_published=which in ("all", "published"))
+        self.model.clear()
+        self.model.setHorizontalHeaderLabels([_("Name"), _("Kind"), _("Organization"), _("Region"), _("Languages"),
+                                              _("E-mail"), _("Phone")])
+        for c in self.contacts:
+            row = [QStandardItem(str(v or "")) for v in (
+                c.get("name"), _("private") if c.get("private") else _("published"), c.get("organization"),
+                c.get("region"), ", ".join(c.get("languages") or []), c.get("email"), c.get("phone"))]
+            self.model.appendRow(row)
+        self.table.resizeColumnsToContents()
+        self.table.setColumnWidth(0, min(240, self.table.columnWidth(0)))
+        self.count.setText(_("{count} contacts").format(count=len(self.contacts)))
+        if self.contacts:
+            self.table.selectRow(0)
+            self._show(0)
+        else:
+            self.detail.clear()
+        self._update_buttons()
+
+    def _current(self) -> dict | None:
+        row = self.table.currentIndex().row()
+        return self.contacts[row] if 0 <= row < len(self.contacts) else None
+
+    def _show(self, row: int) -> None:
+        if 0 <= row < len(self.contacts):
+            self.detail.setHtml(contact_html(self.contacts[row]))
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        current = self._current()
+        private = bool(current and current.get("private"))
+        self.edit_button.setEnabled(private)
+        self.delete_button.setEnabled(private)
+
+    def _fill_coordinators(self) -> None:
+        items = negotiation.coordinator_matrix(self.store)
+        used = [c for c in COLUMNS if c != OTHER or any(OTHER in i["regions"] for i in items)]
+        t = self.coordinators
+        t.clear()
+        t.setColumnCount(len(used) + 2)
+        t.setHorizontalHeaderLabels([_("Item"), _("Title"), *used])
+        t.setRowCount(len(items))
+        for i, item in enumerate(items):
+            first = QTableWidgetItem(f"{_(SUBJECT_LABELS.get(item['type'], item['type']))} {item['id']}")
+            first.setData(ROLE_CONTACT, (item["type"], item["id"]))
+            t.setItem(i, 0, first)
+            t.setItem(i, 1, QTableWidgetItem(item.get("title") or ""))
+            for j, region in enumerate(used, 2):
+                people = item["regions"].get(region, [])
+                cell = QTableWidgetItem("\n".join(p.get("name") or "" for p in people))
+                cell.setToolTip("\n".join(f"{p.get('name')} <{p.get('email') or ''}>" for p in people))
+                t.setItem(i, j, cell)
+        t.resizeColumnsToContents()
+        t.setColumnWidth(1, min(260, t.columnWidth(1)))
+        t.setWordWrap(True)
+        for j in range(2, len(used) + 2):
+            t.setColumnWidth(j, min(140, max(60, t.columnWidth(j))))
+        t.resizeRowsToContents()
+
+    def _open_coordinated(self, row: int, _col: int) -> None:
+        item = self.coordinators.item(row, 0)
+        if item and item.data(ROLE_CONTACT):
+            self.open_record_requested.emit(*item.data(ROLE_CONTACT))
+
+    # -- actions -----------------------------------------------------------------------------------
+
+    def selected_contacts(self) -> list[dict]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [self.contacts[r] for r in rows if r < len(self.contacts)] or list(self.contacts)
+
+    def export_vcf(self, path: Path | None = None) -> Path | None:
+        if path is None:
+            chosen, _sel = QFileDialog.getSaveFileName(self, _("Export vCard"), str(Path.home() / "contacts.vcf"),
+                                                       _("vCard (*.vcf)"))
+            if not chosen:
+                return None
+            path = Path(chosen)
+        text = contacts_to_vcf(self.selected_contacts())
+        tmp = path.with_name(f".{path.name}.tmp")
+        try:
+            tmp.write_text(text, "utf-8", newline="")
+            tmp.replace(path)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            QMessageBox.warning(self, _("Export vCard"), _("Could not write {path}: {reason}.").format(
+                path=path, reason=exc.strerror or exc))
+            return None
+        return path
+
+    def import_vcf(self, path: Path | None = None) -> int:
+        if path is None:
+            chosen, _sel = QFileDialog.getOpenFileName(self, _("Import vCard"), str(Path.home()), _("vCard (*.vcf)"))
+            if not chosen:
+                return 0
+            path = Path(chosen)
+        try:
+            contacts = parse_vcf(path.read_text("utf-8"), source=str(path))
+            ids = negotiation.save_private_contacts(self.store, contacts)
+        except (OSError, UnicodeDecodeError) as exc:
+            QMessageBox.warning(self, _("Import vCard"), _("Cannot read {path}: {reason}.").format(
+                path=path, reason=getattr(exc, "strerror", None) or exc))
+            return 0
+        except WtdcError as exc:
+            QMessageBox.warning(self, _("Import vCard"), exc.message)
+            return 0
+        self.reload()
+        return len(ids)
+
+    def edit_contact(self, contact: dict | None) -> None:
+        if contact is not None and not contact.get("private"):
+            return
+        dialog = ContactDialog(contact, self)
+        if dialog.exec() != QDialog.Accepted:
+            return
+        try:
+            negotiation.save_private_contact(self.store, dialog.value(),
+                                             contact_id=contact["id"] if contact else None)
+        except WtdcError as exc:
+            QMessageBox.warning(self, _("Private contact"), exc.message)
+            return
+        self.reload()
+
+    def delete_contact(self) -> None:
+        contact = self._current()
+        if not contact or not contact.get("private"):
+            return
+        answer = QMessageBox.question(self, _("Delete contact"), _("Delete the private contact {name}?").format(
+            name=contact.get("name")))
+        if answer == QMessageBox.Yes:
+            negotiation.delete_private_contact(self.store, contact["id"])
+            self.reload()
