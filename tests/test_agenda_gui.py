@@ -128,7 +128,7 @@ def test_right_to_left_mirrors_the_grid(make_view):
     assert abs((width - rtl.right()) - ltr.left()) < 1
 
 
-def test_changes_after_a_sync_name_the_member(make_view, demo_store, tmp_path):
+def test_changes_after_a_sync_name_the_member(qtbot, demo_store, tmp_path):
     from conftest import DEMO_SOURCE, copy_source
     from helpers import read_records, set_header, write_records
     from wtdc_desktop.bundles.apply import apply_bundle
@@ -145,7 +145,16 @@ def test_changes_after_a_sync_name_the_member(make_view, demo_store, tmp_path):
     set_header(src, sequence=json.loads((src / "manifest.json").read_text("utf-8"))["sequence"] + 1)
     build_bundle(src, tmp_path / "b.wtdc.zip")
     apply_bundle(demo_store, tmp_path / "b.wtdc.zip")
-    view = make_view(dt.datetime(2026, 5, 1, tzinfo=UTC), reminders=False)
+    from wtdc_desktop.ui.agenda import AgendaView
+
+    view = AgendaView(demo_store, clock=FakeClock(dt.datetime(2026, 5, 1, tzinfo=UTC)), reminders=False)
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.changes_notified) as blocker:
+        pass  # emitted once the event loop turns
+    assert blocker.args[0] == [("WTDC-21/S03", ["Amina"])]
+    with qtbot.assertNotEmitted(view.changes_notified):
+        view.reload()  # notified once, not at every reload
+    view.show()
     assert view.banner.isVisible()
     assert "Amina" in view.banner_label.text() and "room changed" in view.banner_label.text()
     assert view.grid.changes["WTDC-21/S03"] == ("room",)

@@ -279,3 +279,64 @@ def test_export_ics_of_an_unknown_member_fails_cleanly(demo_store, tmp_path):
     code, _, err = run_cli("export-ics", "--member", "Nobody", "--out", tmp_path / "x.ics",
                            "--data-dir", demo_store.data_dir)
     assert code == 2 and "Nobody" in err and not (tmp_path / "x.ics").exists()
+
+
+@pytest.fixture
+def served(tmp_path):
+    """A loopback HTTP server over a folder (plain http is accepted only on this computer)."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    root = tmp_path / "www"
+    root.mkdir()
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield root, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_import_from_a_url_uses_conditional_requests(store, served):
+    root, base = served
+    (root / "schedule.json").write_bytes(frab_json({"Salle 1": [ev(1, "09:30", "03:00", "Salle 1", "Plénière")]}))
+    url = f"{base}/schedule.json"
+    code, out, err = run_cli("import-schedule", url, "--meeting", "WTDC-21", "--json", "--data-dir", store.data_dir)
+    assert code == 0, err
+    assert json.loads(out)["outcome"] == "applied"
+    code, out, err = run_cli("import-schedule", url, "--meeting", "WTDC-21", "--json", "--data-dir", store.data_dir)
+    assert code == 0, err
+    assert json.loads(out)["outcome"] == "not_modified"  # If-Modified-Since answered 304
+    code, _, err = run_cli("import-schedule", f"{base}/missing.json", "--meeting", "WTDC-21",
+                           "--data-dir", store.data_dir)
+    assert code == 2 and "404" in err
+
+
+def test_plain_http_elsewhere_is_refused(store):
+    code, _, err = run_cli("import-schedule", "http://example.org/schedule.xml", "--meeting", "X",
+                           "--data-dir", store.data_dir)
+    assert code == 2 and "https" in err
+
+
+def test_import_from_a_folder_merges_its_timetables(store, tmp_path):
+    from wtdc_desktop.store import agenda as sa
+
+    folder = tmp_path / "timetables"
+    folder.mkdir()
+    (folder / "a.xml").write_text(FRAB_XML, "utf-8")
+    (folder / "b.json").write_bytes(frab_json({"Salle 9": [ev(9, "18:00", "01:00", "Salle 9", "Soirée")]},
+                                              zone="Europe/Zurich"))
+    (folder / "notes.txt").write_text("not a timetable", "utf-8")
+    code, out, err = run_cli("import-schedule", folder, "--meeting", "RPM-EUR-21", "--json",
+                             "--data-dir", store.data_dir)
+    assert code == 0, err
+    assert json.loads(out)["events"] == 5
+    assert sa.meeting(store, "RPM-EUR-21")["timezone"] == "Europe/Zurich"
+    rooms = {s.room for s in sa.sessions(store, meeting="RPM-EUR-21")}
+    assert rooms == {"Salle A", "Salle B", "Salle 9"}

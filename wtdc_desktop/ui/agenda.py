@@ -420,7 +420,13 @@ def _short_zone(tz: dt.tzinfo, when: dt.datetime) -> str:
 # --- the view ------------------------------------------------------------------------------------------
 
 class AgendaView(QWidget):
+    """Signals:
+        open_record_requested(str, str): open a record elsewhere in the window (type, id)
+        changes_notified(list): sessions with an assignment changed by a sync: [(session id, [members])]
+    """
+
     open_record_requested = Signal(str, str)
+    changes_notified = Signal(list)
 
     def __init__(self, store, parent=None, *, clock: Clock | None = None, reminders: bool = True) -> None:
         super().__init__(parent)
@@ -431,6 +437,7 @@ class AgendaView(QWidget):
         self.days: list[dt.date] = []
         self.day: dt.date | None = None
         self.current: str | None = None
+        self._notified: set[tuple] = set()
         self._build()
         self._shortcuts()
         self.reminders = None
@@ -967,7 +974,13 @@ class AgendaView(QWidget):
             lines.append(_("…and {count} more.").format(count=more))
         self.banner_label.setText(_("Sessions changed by the last sync:") + "\n" + "\n".join(lines))
         self.banner.show()
-        assigned = [c for c in changes if c.members]
+        # A system notification once per change (the banner stays until the user marks them seen).
+        assigned = [c for c in changes if c.members and (c.session, c.kinds, c.after.get("starts_at"),
+                                                          c.after.get("room")) not in self._notified]
+        self._notified.update((c.session, c.kinds, c.after.get("starts_at"), c.after.get("room")) for c in assigned)
+        if assigned:  # after the event loop turns, so that whoever built the view has connected
+            payload = [(c.session, list(c.members)) for c in assigned]
+            QTimer.singleShot(0, self, lambda: self.changes_notified.emit(payload))
         if assigned and self.reminders is not None and self.reminders.use_tray:
             from PySide6.QtWidgets import QSystemTrayIcon
 
