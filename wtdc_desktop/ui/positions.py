@@ -176,11 +176,11 @@ class PositionEditor(QWidget):
         self.save_button.clicked.connect(self.save)
         self.revert_button.clicked.connect(lambda: self.load(*self.subject) if self.subject else None)
         self.conflict_apply.clicked.connect(self.apply_conflict_choices)
-        self.setEnabled(False)
+        self._set_form_enabled(False)
 
     def load(self, subject_type: str, subject_id: str, title: str | None = None) -> None:
         self.subject = (subject_type, subject_id)
-        self.setEnabled(True)
+        self._set_form_enabled(True)
         kind = _(SUBJECT_LABELS.get(subject_type, subject_type))
         title = title or positions.subject_title(self.store, subject_type, subject_id)
         label = html.escape(f"{kind} {subject_id}")
@@ -202,6 +202,22 @@ class PositionEditor(QWidget):
             self.state.setText(_("No position yet: choose a stance and save."))
         self._load_history()
         self._load_conflict(pos)
+
+    def show_empty(self, text: str) -> None:
+        """Nothing chosen: a hint instead of an empty form."""
+        self.subject = None
+        self.heading.setHtml(f"<p>{html.escape(text)}</p>")
+        self.state.clear()
+        self.conflict_box.hide()
+        self.history.setRowCount(0)
+        for f in MARKDOWN_FIELDS:
+            self.texts[f].set_text("")
+        self._set_form_enabled(False)
+
+    def _set_form_enabled(self, enabled: bool) -> None:
+        for w in (self.stance, self.priority, self.status, self.owner, self.text_tabs, self.save_button,
+                  self.revert_button, self.lower):
+            w.setEnabled(enabled)
 
     @staticmethod
     def _set_combo(combo: QComboBox, value) -> None:
@@ -442,6 +458,11 @@ class PositionsPanel(QWidget):
         if self.items:
             self.table.selectRow(target)
             self._on_row(target)
+        else:
+            self.editor.show_empty(
+                _("Every agenda item still to come has a position.") if self.missing.isChecked() else
+                _("No position matches. Start one with “New position…”, by double-clicking a row of the proposals "
+                  "matrix, or from the agenda items listed under “Missing on upcoming agendas”."))
 
     def _on_row(self, row: int) -> None:
         if 0 <= row < len(self.items):
