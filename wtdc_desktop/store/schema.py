@@ -291,36 +291,53 @@ CREATE TABLE reminder_sent (
     key TEXT PRIMARY KEY, session TEXT NOT NULL, fired_at TEXT NOT NULL
 ) WITHOUT ROWID;
 """
-# Positions and negotiation: matrix, overlaps, private contacts, budget.
-MIGRATION_4 = """
--- Overlap suggestions the user confirmed or dismissed (pair stored in sorted order).
-CREATE TABLE my_overlap (
-    a_type TEXT NOT NULL, a_id TEXT NOT NULL, b_type TEXT NOT NULL, b_id TEXT NOT NULL,
-    decision TEXT NOT NULL,            -- confirmed, dismissed
-    score REAL, decided_at TEXT NOT NULL, decided_by TEXT,
-    PRIMARY KEY (a_type, a_id, b_type, b_id)
-) WITHOUT ROWID;
+MIGRATION_4 = ""  # positions and negotiation: matrix, overlaps, private contacts, budget
+def _trigram_triggers(table: str, kind: str, title: str, summary: str, body: str, key: str) -> str:
+    """Keep ``search_trigram`` in step with a table (same rowids and columns as ``search_index``)."""
+    code = FTS_CODES[kind]
 
--- The delegation's private contacts, kept apart from published ones.
-CREATE TABLE my_contact (
-    rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,
-    name TEXT NOT NULL, role TEXT, organization TEXT, region TEXT, email TEXT, phone TEXT,
-    languages TEXT, coordinates TEXT,  -- JSON lists, as in published contacts
-    topics TEXT, notes TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL
+    def row(prefix: str) -> str:
+        return (
+            f"({prefix}.rid * 16 + {code}, '{kind}', {key.format(p=prefix)}, {title.format(p=prefix)}, "
+            f"{summary.format(p=prefix)}, {body.format(p=prefix)})"
+        )
+
+    cols = "(rowid, kind, key, title, summary, body)"
+    changed = " OR ".join(
+        f"({expr.format(p='old')}) IS NOT ({expr.format(p='new')})" for expr in (title, summary, body, key)
+    )
+    return f"""
+    CREATE TRIGGER {table}_tri_ai AFTER INSERT ON {table} BEGIN
+        INSERT INTO search_trigram {cols} VALUES {row('new')};
+    END;
+    CREATE TRIGGER {table}_tri_ad AFTER DELETE ON {table} BEGIN
+        DELETE FROM search_trigram WHERE rowid = old.rid * 16 + {code};
+    END;
+    CREATE TRIGGER {table}_tri_au AFTER UPDATE ON {table}
+    WHEN {changed} BEGIN
+        DELETE FROM search_trigram WHERE rowid = old.rid * 16 + {code};
+        INSERT INTO search_trigram {cols} VALUES {row('new')};
+    END;
+    """
+
+
+# Main window: a trigram index over the same texts as search_index, used when a
+# query holds Chinese or Japanese characters (unicode61 keeps a run of CJK
+# characters as one token, so words inside it could not be found).
+MIGRATION_5 = f"""
+CREATE VIRTUAL TABLE search_trigram USING fts5(
+    kind UNINDEXED, key, title, summary, body,
+    tokenize = 'trigram'
 );
-
--- Budget figures the user enters (the available budget).
-CREATE TABLE my_budget (
-    key TEXT PRIMARY KEY, amount REAL NOT NULL, currency TEXT NOT NULL, updated_at TEXT NOT NULL
-) WITHOUT ROWID;
-
--- Who changed a position and where the change came from.
-ALTER TABLE my_position_history ADD COLUMN origin TEXT;
-ALTER TABLE my_position_history ADD COLUMN subject_type TEXT;
-ALTER TABLE my_position_history ADD COLUMN subject_id TEXT;
-CREATE INDEX my_position_subject_history ON my_position_history(subject_type, subject_id);
+INSERT INTO search_trigram (rowid, kind, key, title, summary, body)
+    SELECT rowid, kind, key, title, summary, body FROM search_index;
+{_trigram_triggers("document", "document", "{p}.title", "{p}.summary", "coalesce({p}.text, {p}.extracted_text)", "{p}.id")}
+{_trigram_triggers("resolution", "resolution", "{p}.title", "{p}.revision", "{p}.text", "{p}.id")}
+{_trigram_triggers("question", "question", "{p}.title", "{p}.number", "{p}.text", "{p}.id")}
+{_trigram_triggers("proposal", "proposal", "{p}.title", "{p}.reasons", "{p}.text", "{p}.id")}
+{_trigram_triggers("my_note", "note", "{p}.subject_type || ' ' || {p}.subject_id", "''", "{p}.body", "{p}.id")}
+{_trigram_triggers("my_position", "position", "{p}.subject_type || ' ' || {p}.subject_id", "coalesce({p}.red_lines, '') || ' ' || coalesce({p}.fallback, '')", "{p}.brief", "{p}.id")}
 """
-MIGRATION_5 = ""  # main window: settings kept in the store, what-changed marks
 
 MIGRATIONS: list[str] = [MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5]
 LATEST_VERSION = len(MIGRATIONS)
