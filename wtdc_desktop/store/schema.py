@@ -291,7 +291,37 @@ CREATE TABLE reminder_sent (
     key TEXT PRIMARY KEY, session TEXT NOT NULL, fired_at TEXT NOT NULL
 ) WITHOUT ROWID;
 """
-MIGRATION_4 = ""  # positions and negotiation: matrix, overlaps, private contacts, budget
+# Positions and negotiation: matrix, overlaps, private contacts, budget.
+MIGRATION_4 = """
+-- Overlap suggestions the user confirmed or dismissed (pair stored in sorted order).
+CREATE TABLE my_overlap (
+    a_type TEXT NOT NULL, a_id TEXT NOT NULL, b_type TEXT NOT NULL, b_id TEXT NOT NULL,
+    decision TEXT NOT NULL,            -- confirmed, dismissed
+    score REAL, decided_at TEXT NOT NULL, decided_by TEXT,
+    PRIMARY KEY (a_type, a_id, b_type, b_id)
+) WITHOUT ROWID;
+
+-- The delegation's private contacts, kept apart from published ones.
+CREATE TABLE my_contact (
+    rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL, role TEXT, organization TEXT, region TEXT, email TEXT, phone TEXT,
+    languages TEXT, coordinates TEXT,  -- JSON lists, as in published contacts
+    topics TEXT, notes TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL
+);
+
+-- Budget figures the user enters (the available budget).
+CREATE TABLE my_budget (
+    key TEXT PRIMARY KEY, amount REAL NOT NULL, currency TEXT NOT NULL, updated_at TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- Who changed a position and where the change came from.
+ALTER TABLE my_position_history ADD COLUMN origin TEXT;
+ALTER TABLE my_position_history ADD COLUMN subject_type TEXT;
+ALTER TABLE my_position_history ADD COLUMN subject_id TEXT;
+CREATE INDEX my_position_subject_history ON my_position_history(subject_type, subject_id);
+"""
+
+
 def _trigram_triggers(table: str, kind: str, title: str, summary: str, body: str, key: str) -> str:
     """Keep ``search_trigram`` in step with a table (same rowids and columns as ``search_index``)."""
     code = FTS_CODES[kind]
