@@ -1,8 +1,16 @@
-"""Render every view of the window to PNG, offscreen: ``--out DIR [--data-dir DIR] [--lang CODE]``."""
+"""Render every view of the window to PNG, offscreen: ``--out DIR [--data-dir DIR] [--lang CODE]``.
+
+One PNG per view, named after it (``documents.png``…), plus the search
+dialog, the settings dialog and the shortcut list. On the demo content by
+default, with "today" set to the demo conference's first day so that the
+Today view has something to show (``--today`` changes it). Run with
+``QT_SCALE_FACTOR=2`` to check the window at 200 %.
+"""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 import tempfile
@@ -14,34 +22,78 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--data-dir", type=Path, help="a store to show (default: a fresh one with the demo)")
     parser.add_argument("--lang", default="en")
+    parser.add_argument("--today", default="2021-11-08T07:00:00+00:00",
+                        help="the instant the Today view takes as now (ISO 8601 with offset)")
+    parser.add_argument("--size", default="1280x800", help="window size, WIDTHxHEIGHT")
     args = parser.parse_args()
 
-    from PySide6.QtCore import Qt
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
 
     from wtdc_desktop.ui.app import apply_language, make_app, open_window
     from wtdc_desktop.ui.main_window import NAVIGATION
 
+    settings_dir = tempfile.mkdtemp(prefix="wtdc-shots-settings-")
+    QSettings.setDefaultFormat(QSettings.IniFormat)
+    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, settings_dir)
     app = make_app()
     apply_language(app, args.lang)
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="wtdc-shots-"))
-    window = open_window(data_dir)
-    window.resize(1280, 800)
+    today = dt.datetime.fromisoformat(args.today)
+    window = open_window(data_dir, today=lambda: today)
+    width, height = (int(v) for v in args.size.split("x"))
+    window.resize(width, height)
     window.show()
     args.out.mkdir(parents=True, exist_ok=True)
+
+    def save(widget, name: str) -> None:
+        for _ in range(3):
+            app.processEvents()
+        path = args.out / f"{name}.png"
+        widget.grab().save(str(path))
+        print(path)
+
     for key, _label, _type in NAVIGATION:
         window.show_view(key)
         view = window.views[key]
-        table = getattr(view, "table", None)
-        if table is not None and table.model().rowCount() > 0:
-            table.selectRow(0)
-        app.processEvents()
-        path = args.out / f"{key}.png"
-        window.grab().save(str(path))
-        print(path)
+        if key == "resolutions" and hasattr(view, "select_record"):
+            view.select_record("WTDC/24")
+        elif key == "proposals" and hasattr(view, "select_record"):
+            view.select_record("WD2/2.4")
+        elif key == "documents" and hasattr(view, "select_record"):
+            view.select_record("TDAG-WD2-20/1")
+        else:
+            table = getattr(view, "table", None) or getattr(view, "tree", None)
+            if table is not None and table.model() is not None and table.model().rowCount() > 0:
+                if hasattr(table, "selectRow"):
+                    table.selectRow(0)
+                else:
+                    table.setCurrentItem(table.topLevelItem(0))
+        save(window, key)
+
+    window.show_view("documents")
+    window.open_search()
+    window.search.query.setText("interregionales")
+    window.search.run_search()
+    window.search.resize(900, 560)
+    save(window.search, "search")
+    window.search.hide()
+
+    from wtdc_desktop.ui.settings import SettingsDialog
+
+    dialog = SettingsDialog(window.store, window)
+    dialog.show()
+    save(dialog, "settings")
+    dialog.hide()
+    window.show_shortcuts()
+    save(window.shortcuts_dialog, "shortcuts")
+    window.shortcuts_dialog.hide()
+    window.close()
+    QApplication.processEvents()
     return 0
 
 

@@ -19,7 +19,7 @@ from wtdc_desktop.domain.render import link_sections_html
 from wtdc_desktop.i18n import N_, _
 from wtdc_desktop.store import delegation, queries
 from wtdc_desktop.ui.changes import ChangesView
-from wtdc_desktop.ui.detail import DetailPane, SafeTextBrowser
+from wtdc_desktop.ui.detail import DetailPane, SafeTextBrowser, format_instant
 from wtdc_desktop.ui.lists import RecordListView
 from wtdc_desktop.ui.search import SearchDialog
 from wtdc_desktop.ui.settings import SettingsDialog, setting
@@ -235,6 +235,11 @@ class MainWindow(QMainWindow):
             keys = QKeySequence.keyBindings(shortcut) if isinstance(shortcut, QKeySequence.StandardKey) \
                 else [QKeySequence(shortcut)]
         keys += [QKeySequence(k) for k in extra]
+        unique: list[QKeySequence] = []
+        for k in keys:  # a standard key may already be one of the extras: never bind one twice
+            if not k.isEmpty() and k not in unique:
+                unique.append(k)
+        keys = unique
         if keys:
             action.setShortcuts(keys)
         action.triggered.connect(slot)
@@ -472,9 +477,11 @@ class MainWindow(QMainWindow):
         if per_source:
             latest = per_source[0]
             self.sync_label.setText(_("Last sync: {source}, {when} ({state})").format(
-                source=_short(latest["source"]), when=latest["finished_at"], state=outcome_text(latest["outcome"])))
+                source=_short(latest["source"]), when=format_instant(latest["finished_at"], None),
+                state=outcome_text(latest["outcome"])))
             self.sync_label.setToolTip("\n".join(
-                f"{p['source']}: {p['finished_at']} — {outcome_text(p['outcome'])}" for p in per_source))
+                f"{p['source']}: {format_instant(p['finished_at'], None)} — {outcome_text(p['outcome'])}"
+                for p in per_source))
         else:
             self.sync_label.setText(_("Never synced"))
 

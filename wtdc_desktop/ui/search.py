@@ -30,7 +30,11 @@ class HtmlDelegate(QStyledItemDelegate):
         doc.setDocumentMargin(2)
         doc.setDefaultFont(option.font)
         doc.setHtml(index.data(ROLE_HTML) or "")
-        doc.setTextWidth(max(200, option.rect.width()))
+        width = option.rect.width()
+        view = option.widget
+        if width <= 0 and view is not None and hasattr(view, "viewport"):
+            width = view.viewport().width() - 8
+        doc.setTextWidth(max(200, width))
         return doc
 
     def paint(self, painter, option, index) -> None:
@@ -81,6 +85,8 @@ class SearchDialog(QDialog):
         for kind, label in KINDS:
             self.kind.addItem(_(label), kind)
         self.meeting = QComboBox(self)
+        self.meeting.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.meeting.setMinimumContentsLength(18)
         self.meeting.setAccessibleName(_("Meeting"))
         self.meeting.addItem(_("All meetings"), None)
         for mid, title, *_rest in queries.meetings(store):

@@ -15,6 +15,7 @@ from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import _
 from wtdc_desktop.store import queries, syncs
 from wtdc_desktop.ui import workers
+from wtdc_desktop.ui.detail import format_instant
 
 log = logging.getLogger(__name__)
 
@@ -204,7 +205,8 @@ class SyncView(QWidget):
             table.horizontalHeader().setStretchLastSection(True)
             table.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
             table.setColumnWidth(0, 260)
-            table.setColumnWidth(1, 170)
+            table.setColumnWidth(1, 190)
+            table.setWordWrap(False)
         self.log.setColumnWidth(0, 60)
         self.log.setColumnWidth(2, 220)
         self.log.setColumnWidth(3, 180)
@@ -272,7 +274,7 @@ class SyncView(QWidget):
         self.sources.setRowCount(len(locations))
         for row, loc in enumerate(locations):
             item = last.get(loc) or {}
-            values = [loc, item.get("finished_at") or _("never"), outcome_text(item.get("outcome")),
+            values = [loc, format_instant(item.get("finished_at"), None) or _("never"), outcome_text(item.get("outcome")),
                       item.get("message") or ""]
             for col, value in enumerate(values):
                 self.sources.setItem(row, col, QTableWidgetItem(str(value)))
@@ -280,7 +282,8 @@ class SyncView(QWidget):
         self.log.setRowCount(len(entries))
         for row, e in enumerate(entries):
             stream = f"{e.get('publisher') or ''}/{e.get('channel') or ''} #{e.get('sequence') or ''}"
-            values = [e["sync_id"], e.get("finished_at") or e.get("started_at"), e.get("source") or "", stream,
+            values = [e["sync_id"], format_instant(e.get("finished_at") or e.get("started_at"), None),
+                      e.get("source") or "", stream,
                       outcome_text(e.get("outcome")), e.get("message") or ""]
             for col, value in enumerate(values):
                 self.log.setItem(row, col, QTableWidgetItem(str(value)))
