@@ -9,12 +9,29 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import unicodedata
 
 from babel.dates import format_date, format_datetime
 
 from wtdc_desktop.domain.diff import word_diff
 from wtdc_desktop.domain.render import markdown_to_html
 from wtdc_desktop.i18n import _, current_language, is_rtl, ngettext
+
+def text_direction(text: str | None) -> str:
+    """``rtl`` when a text's first strong character is right-to-left (Arabic, Hebrew), else ``ltr``."""
+    for ch in text or "":
+        kind = unicodedata.bidirectional(ch)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return "ltr"
+
+
+def _content(fragment_html: str, source_text: str | None) -> str:
+    """Content from a bundle or a brief, in its own direction whatever the interface's."""
+    return f"<div dir='{text_direction(source_text)}'>{fragment_html}</div>"
+
 
 def _e(value) -> str:
     return html.escape("" if value is None else str(value))
@@ -84,51 +101,53 @@ def brief_html(pack: dict, *, labels: dict[str, dict[str, str]], title: str | No
     lang = current_language()
     generated = dt.datetime.fromisoformat(pack["generated_at"].replace("Z", "+00:00"))
     h = []
-    direction = ' dir="rtl"' if rtl else ""
-    h.append(f"<html{direction}><head><meta charset='utf-8'></head><body{direction}>")
+    # Interface text runs right to left in Arabic; texts from bundles and briefs keep their own
+    # direction (each paragraph is laid out by its first strong character), so only tables are turned.
+    tdir = D = " dir='rtl'" if rtl else ""
+    h.append("<html><head><meta charset='utf-8'></head><body>")
     # Cover page (Qt's rich text honours page breaks on headings and paragraphs, not on divs)
     h.append("<p style='margin-top:160px'>&nbsp;</p>")
-    h.append(f"<h1 style='font-size:28pt'>{_e(title or _('Brief pack'))}</h1>")
+    h.append(f"<h1{D} style='font-size:28pt'>{_e(title or _('Brief pack'))}</h1>")
     if scope.get("title"):
         h.append(f"<p style='font-size:16pt'>{_e(scope['title'])}</p>")
     h.append(f"<p style='font-size:13pt'>{_e(scope_text(scope))}</p>")
-    h.append("<p>" + _e(_("Prepared on {date}").format(
+    h.append(f"<p{D}>" + _e(_("Prepared on {date}").format(
         date=format_datetime(generated, "long", tzinfo=dt.timezone.utc, locale=lang))) + "</p>")
-    h.append("<p>" + _e(counts_text(pack)) + "</p>")
-    h.append("<p><i>" + _e(_("Internal to the delegation: positions, red lines and fallbacks are not for distribution."))
+    h.append(f"<p{D}>" + _e(counts_text(pack)) + "</p>")
+    h.append(f"<p{D}><i>" + _e(_("Internal to the delegation: positions, red lines and fallbacks are not for distribution."))
              + "</i></p>")
     # Contents
-    h.append(f"<h1 style='page-break-before:always'>{_e(_('Contents'))}</h1>")
-    h.append(f"<p>1. {_e(_('Positions'))}</p>")
+    h.append(f"<h1{D} style='page-break-before:always'>{_e(_('Contents'))}</h1>")
+    h.append(f"<p{D}>1. {_e(_('Positions'))}</p>")
     for i, entry in enumerate(pack["entries"], 1):
-        h.append(f"<p style='margin-left:24px'>1.{i} <a href='#pos{i}'>{_e(entry_heading(entry, labels['subject']))}</a></p>")
+        h.append(f"<p{D} style='margin-left:24px'>1.{i} <a href='#pos{i}'>{_e(entry_heading(entry, labels['subject']))}</a></p>")
     for n, (anchor, label) in enumerate((("docs", _("Documents")), ("coord", _("Coordinators")),
                                          ("deadlines", _("Deadlines"))), 2):
-        h.append(f"<p>{n}. <a href='#{anchor}'>{_e(label)}</a></p>")
-    h.append(f"<h1 style='page-break-before:always'>1. {_e(_('Positions'))}</h1>")
+        h.append(f"<p{D}>{n}. <a href='#{anchor}'>{_e(label)}</a></p>")
+    h.append(f"<h1{D} style='page-break-before:always'>1. {_e(_('Positions'))}</h1>")
     if not pack["entries"]:
-        h.append(f"<p>{_e(_('No position recorded for this scope.'))}</p>")
+        h.append(f"<p{D}>{_e(_('No position recorded for this scope.'))}</p>")
     for i, entry in enumerate(pack["entries"], 1):
         p = entry["position"]
-        h.append(f"<h2><a name='pos{i}'></a>1.{i} {_e(entry_heading(entry, labels['subject']))}</h2>")
+        h.append(f"<h2{D}><a name='pos{i}'></a>1.{i} {_e(entry_heading(entry, labels['subject']))}</h2>")
         rows = [
             (_("Our stance"), labels["stance"].get(p["stance"], p["stance"])),
             (_("Priority"), labels["priority"].get(p.get("priority") or "", p.get("priority") or "–")),
             (_("Status"), labels["status"].get(p.get("status") or "", p.get("status") or "")),
             (_("Owner"), p.get("owner") or "–"),
         ]
-        h.append("<table cellpadding='3' border='0'>" + "".join(
+        h.append(f"<table cellpadding='3' border='0'{tdir}>" + "".join(
             f"<tr><td><b>{_e(k)}</b></td><td>{_e(v)}</td></tr>" for k, v in rows) + "</table>")
         for key, label in (("brief", _("Brief")), ("red_lines", _("Red lines")), ("fallback", _("Fallback"))):
             if p.get(key):
-                h.append(f"<h3>{_e(label)}</h3>{markdown_to_html(p[key])}")
+                h.append(f"<h3{D}>{_e(label)}</h3>" + _content(markdown_to_html(p[key]), p[key]))
         props = entry["proposals"]
         current = entry.get("current")
         if props:
-            h.append(f"<h3>{_e(_('Proposals side by side'))}</h3>")
+            h.append(f"<h3{D}>{_e(_('Proposals side by side'))}</h3>")
             for start in range(0, len(props), 3):
                 chunk = props[start:start + 3]
-                h.append("<table border='1' cellspacing='0' cellpadding='4' width='100%'><tr>")
+                h.append(f"<table border='1' cellspacing='0' cellpadding='4' width='100%'{tdir}><tr>")
                 for pr in chunk:
                     head = "{id} · {regions} · {action}".format(
                         id=pr["id"], regions=", ".join(pr.get("regions") or pr.get("sources") or []),
@@ -137,38 +156,38 @@ def brief_html(pack: dict, *, labels: dict[str, dict[str, str]], title: str | No
                 h.append("</tr><tr>")
                 for pr in chunk:
                     status = labels["proposal_status"].get(pr.get("status") or "", pr.get("status") or "")
-                    cell = f"<p><i>{_e(status)}</i></p>"
+                    cell = f"<p{D}><i>{_e(status)}</i></p>"
                     if pr.get("title"):
-                        cell += f"<p><b>{_e(pr['title'])}</b></p>"
+                        cell += _content(f"<p><b>{_e(pr['title'])}</b></p>", pr["title"])
                     if current and current.get("text") and pr.get("text") and pr["action"] == "MOD":
-                        cell += f"<p>{diff_html(current.get('text'), pr.get('text'))}</p>"
+                        cell += _content(f"<p>{diff_html(current.get('text'), pr.get('text'))}</p>", pr.get("text"))
                     else:
-                        cell += markdown_to_html(pr.get("text") or "")
+                        cell += _content(markdown_to_html(pr.get("text") or ""), pr.get("text"))
                     h.append(f"<td valign='top'>{cell}</td>")
                 h.append("</tr></table><br>")
         coords = entry.get("coordinators") or []
         if coords:
-            h.append(f"<h3>{_e(_('Regional coordinators'))}</h3><ul>")
+            h.append(f"<h3{D}>{_e(_('Regional coordinators'))}</h3><ul{D}>")
             for c in coords:
                 h.append(f"<li>{_e(c.get('region') or '')}: {_e(c.get('name'))}"
                          + (f" ({_e(c['organization'])})" if c.get("organization") else "")
                          + (f" – {_e(c['email'])}" if c.get("email") else "") + "</li>")
             h.append("</ul>")
     # Documents
-    h.append(f"<h1><a name='docs'></a>2. {_e(_('Documents'))}</h1>")
+    h.append(f"<h1{D}><a name='docs'></a>2. {_e(_('Documents'))}</h1>")
     if pack["documents"]:
         h.append("<ul>" + "".join(f"<li><b>{_e(d['id'])}</b> {_e(d.get('title') or _('(not in the store)'))}</li>"
                                   for d in pack["documents"]) + "</ul>")
     else:
-        h.append(f"<p>{_e(_('None.'))}</p>")
+        h.append(f"<p{D}>{_e(_('None.'))}</p>")
     # Coordinators (all of this pack, by region)
-    h.append(f"<h1><a name='coord'></a>3. {_e(_('Coordinators'))}</h1>")
+    h.append(f"<h1{D}><a name='coord'></a>3. {_e(_('Coordinators'))}</h1>")
     seen = {}
     for entry in pack["entries"]:
         for c in entry.get("coordinators") or []:
             seen.setdefault(c["id"], (c, []))[1].append(entry["position"]["subject"]["id"])
     if seen:
-        h.append("<table border='1' cellspacing='0' cellpadding='4'>")
+        h.append(f"<table border='1' cellspacing='0' cellpadding='4'{tdir}>")
         h.append("<tr>" + "".join(f"<th>{_e(x)}</th>" for x in (_("Region"), _("Name"), _("Organization"),
                                                                   _("E-mail"), _("Phone"), _("Items"))) + "</tr>")
         for c, items in sorted(seen.values(), key=lambda v: (v[0].get("region") or "", v[0].get("name") or "")):
@@ -177,14 +196,14 @@ def brief_html(pack: dict, *, labels: dict[str, dict[str, str]], title: str | No
                 ", ".join(items))) + "</tr>")
         h.append("</table>")
     else:
-        h.append(f"<p>{_e(_('None.'))}</p>")
+        h.append(f"<p{D}>{_e(_('None.'))}</p>")
     # Deadlines
-    h.append(f"<h1><a name='deadlines'></a>4. {_e(_('Deadlines'))}</h1>")
+    h.append(f"<h1{D}><a name='deadlines'></a>4. {_e(_('Deadlines'))}</h1>")
     if pack["deadlines"]:
         h.append("<ul>" + "".join(f"<li><b>{_e(format_due(d.get('due')))}</b> – {_e(d.get('title'))}</li>"
                                   for d in pack["deadlines"]) + "</ul>")
     else:
-        h.append(f"<p>{_e(_('None.'))}</p>")
+        h.append(f"<p{D}>{_e(_('None.'))}</p>")
     h.append("</body></html>")
     return "".join(h)
 
@@ -201,33 +220,34 @@ def target_detail_html(detail: dict, *, labels: dict[str, dict[str, str]], asses
     def a(type_name: str, rid: str, text: str) -> str:
         return f"<a href='{_e(link(type_name, rid))}'>{_e(text)}</a>" if link else _e(text)
 
+    D = " dir='rtl'" if is_rtl() else ""
     h = []
     kind = labels["subject"].get(detail["target_type"], detail["target_type"])
     current = detail.get("current")
     title = (current or {}).get("title")
     head = f"{kind} {detail['target_id']}" + (f" – {title}" if title else "")
-    h.append(f"<h2>{a(detail['target_type'], detail['target_id'], head) if current else _e(head)}</h2>")
+    h.append(f"<h2{D}>{a(detail['target_type'], detail['target_id'], head) if current else _e(head)}</h2>")
     if assessment:
-        h.append(f"<p><b>{_e(assessment)}</b></p>")
+        h.append(f"<p{D}><b>{_e(assessment)}</b></p>")
     pos = detail.get("position")
     if pos:
-        h.append("<p>" + _e(_("Our position: {stance} ({status})").format(
+        h.append(f"<p{D}>" + _e(_("Our position: {stance} ({status})").format(
             stance=labels["stance"].get(pos["stance"], pos["stance"]),
             status=labels["status"].get(pos["status"], pos["status"]))) + "</p>")
-    h.append(f"<h3>{_e(_('Current text'))}</h3>")
+    h.append(f"<h3{D}>{_e(_('Current text'))}</h3>")
     if current and current.get("text"):
         if current.get("revision"):
-            h.append(f"<p><i>{_e(current['revision'])}</i></p>")
-        h.append(markdown_to_html(current["text"]))
+            h.append(f"<p{D}><i>{_e(current['revision'])}</i></p>")
+        h.append(_content(markdown_to_html(current["text"]), current["text"]))
     else:
-        h.append(f"<p><i>{_e(_('No current text in the store for this target.'))}</i></p>")
+        h.append(f"<p{D}><i>{_e(_('No current text in the store for this target.'))}</i></p>")
     props = detail.get("proposals") or []
-    h.append(f"<h3>{_e(_('Proposals side by side ({count})').format(count=len(props)))}</h3>")
+    h.append(f"<h3{D}>{_e(_('Proposals side by side ({count})').format(count=len(props)))}</h3>")
     if props:
-        h.append(f"<p><small>{_e(_('Words added to the current text are underlined in green, words removed are struck through in red.'))}</small></p>")
+        h.append(f"<p{D}><small>{_e(_('Words added to the current text are underlined in green, words removed are struck through in red.'))}</small></p>")
     for start in range(0, len(props), per_row):
         chunk = props[start:start + per_row]
-        h.append("<table border='1' cellspacing='0' cellpadding='5' width='100%'><tr>")
+        h.append(f"<table border='1' cellspacing='0' cellpadding='5' width='100%'{D}><tr>")
         for pr in chunk:
             bg = ACTION_BACKGROUND.get(pr["action"], "#eeeeee")
             regions = ", ".join(pr.get("regions") or [])
@@ -237,18 +257,18 @@ def target_detail_html(detail: dict, *, labels: dict[str, dict[str, str]], asses
         h.append("</tr><tr>")
         for pr in chunk:
             status = labels["proposal_status"].get(pr.get("status") or "", pr.get("status") or "")
-            cell = f"<p><i>{_e(status)}</i></p>"
+            cell = f"<p{D}><i>{_e(status)}</i></p>"
             if pr["action"] == "NOC":
-                cell += f"<p>{_e(_('No change to the current text.'))}</p>"
+                cell += f"<p{D}>{_e(_('No change to the current text.'))}</p>"
             elif pr["action"] == "SUP":
-                cell += f"<p>{_e(_('Suppress the whole text.'))}</p>"
+                cell += f"<p{D}>{_e(_('Suppress the whole text.'))}</p>"
             if pr.get("text"):
                 if current and current.get("text") and pr["action"] in ("MOD", "ADD"):
-                    cell += f"<p>{diff_html(current['text'], pr['text'])}</p>"
+                    cell += _content(f"<p>{diff_html(current['text'], pr['text'])}</p>", pr["text"])
                 else:
-                    cell += markdown_to_html(pr["text"])
+                    cell += _content(markdown_to_html(pr["text"]), pr["text"])
             if pr.get("reasons"):
-                cell += f"<p><b>{_e(_('Reasons'))}</b></p>" + markdown_to_html(pr["reasons"])
+                cell += f"<p{D}><b>{_e(_('Reasons'))}</b></p>" + _content(markdown_to_html(pr["reasons"]), pr["reasons"])
             h.append(f"<td valign='top'>{cell}</td>")
         h.append("</tr></table><br>")
     return "".join(h)

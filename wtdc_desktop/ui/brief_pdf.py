@@ -13,7 +13,7 @@ from pathlib import Path
 from wtdc_desktop.domain.brief import brief_html
 from wtdc_desktop.domain.positions import labels as all_labels
 from wtdc_desktop.errors import WtdcError
-from wtdc_desktop.i18n import _, is_rtl
+from wtdc_desktop.i18n import _
 
 
 class BriefPdfError(WtdcError):
@@ -35,8 +35,8 @@ def ensure_gui_app():
 def write_pdf(pack: dict, out: Path | str, *, title: str | None = None) -> Path:
     """Write the brief pack as an A4 PDF at ``out`` (through a temporary file)."""
     ensure_gui_app()
-    from PySide6.QtCore import QMarginsF, QSizeF, Qt
-    from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument, QTextOption
+    from PySide6.QtCore import QMarginsF, QSizeF
+    from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
     out = Path(out)
     html = brief_html(pack, labels=all_labels(), title=title)
@@ -55,11 +55,6 @@ def write_pdf(pack: dict, out: Path | str, *, title: str | None = None) -> Path:
         writer.setPageLayout(layout)
         doc = QTextDocument()
         doc.setDefaultStyleSheet("h1 { color: #1a3a5f; } h2 { color: #1a3a5f; } th { text-align: left; }")
-        if is_rtl():
-            option = QTextOption()
-            option.setTextDirection(Qt.RightToLeft)
-            option.setAlignment(Qt.AlignRight)
-            doc.setDefaultTextOption(option)
         doc.setHtml(html)
         paint_rect = writer.pageLayout().paintRectPixels(writer.resolution())
         doc.setPageSize(QSizeF(paint_rect.size()))
