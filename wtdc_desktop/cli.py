@@ -14,7 +14,7 @@ from pathlib import Path
 
 from wtdc_desktop import __version__
 from wtdc_desktop.errors import WtdcError
-from wtdc_desktop.i18n import _, current_language, ngettext, set_language
+from wtdc_desktop.i18n import N_, _, current_language, ngettext, set_language
 
 log = logging.getLogger(__name__)
 
@@ -100,19 +100,234 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def _data_dir(args) -> Path:
+    from wtdc_desktop.store.db import default_data_dir
+
+    return Path(args.data_dir) if args.data_dir else default_data_dir()
+
+
+def _fmt_when(iso: str | None) -> str:
+    """A stored UTC instant, shown in the laptop's zone."""
+    if not iso:
+        return ""
+    import datetime as dt
+
+    from babel.dates import format_datetime
+
+    local = dt.datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone()
+    return format_datetime(local, "short", tzinfo=local.tzinfo, locale=current_language())
+
+
+def _sync_options(args):
+    from wtdc_desktop.bundles.sources import SyncOptions
+
+    options = SyncOptions(force=args.force, progress=_progress_printer() if not args.json else None)
+    trust_key = _trust_key_arg(args)
+    if trust_key is not None:
+        options.apply_options["trust_key"] = trust_key
+    return options
+
+
+def _progress_printer():
+    """Records applied out of total, on one line of the terminal (nothing when not a terminal)."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        end = "\n" if done >= total else ""
+        print("\r" + _("{done} of {total} records applied").format(
+            done=_fmt_number(done), total=_fmt_number(total)), end=end, file=sys.stderr, flush=True)
+
+    return show
+
+
+def _apply_json(result) -> dict:
+    return {"outcome": result.outcome, "publisher": result.publisher, "channel": result.channel,
+            "sequence": result.sequence, "kind": result.kind, "counts": result.counts,
+            "warnings": result.warnings, "signed_by": result.signer_fingerprint,
+            "key_pinned": result.signer_key_pinned}
+
+
+_OUTCOMES = {
+    "applied": N_("applied"), "up_to_date": N_("up to date"), "refused": N_("refused"),
+    "unreachable": N_("unreachable"), "cancelled": N_("cancelled"), "failed": N_("failed"),
+}
+
+
+def _print_source_result(result) -> None:
+    for note in result.notes:
+        print(_("note: {message}").format(message=note), file=sys.stderr)
+    for applied in result.applied:
+        _print_apply(applied)
+    if result.ok and not any(a.outcome == "applied" for a in result.applied) and result.kind != "bundle":
+        print(_("{source}: {message}").format(source=result.location, message=result.message))
+
+
 def cmd_sync(args) -> int:
-    from wtdc_desktop.bundles.apply import apply_bundle
+    from wtdc_desktop.bundles.sources import sync_source
+    from wtdc_desktop.store.lock import SyncLock
+
+    if args.watch:
+        return _sync_watch(args)
+    if args.source is None:
+        return _sync_remembered(args)
+    options = _sync_options(args)
+    with SyncLock(_data_dir(args)):
+        with _open_store(args) as store:
+            result = sync_source(store, args.source, options)
+    if result.kind == "bundle":
+        if result.error is not None:
+            raise result.error
+        if args.json:
+            _print_json(_apply_json(result.applied[0]))
+        else:
+            _print_apply(result.applied[0])
+        return 0
+    if args.json:
+        _print_json(result.as_dict())
+    else:
+        _print_source_result(result)
+    if result.error is not None:
+        if args.json:  # the JSON says what happened; the sentence goes to stderr
+            print(_("error: {message}").format(message=result.error.message), file=sys.stderr)
+            return result.error.exit_code or 1
+        raise result.error
+    return 0
+
+
+def _sync_remembered(args) -> int:
+    from wtdc_desktop.bundles.scheduler import sync_all
+    from wtdc_desktop.store import sources
 
     with _open_store(args) as store:
-        result = apply_bundle(store, Path(args.source), source=args.source, force=args.force,
-                              trust_key=_trust_key_arg(args))
+        if not sources.list_sources(store):
+            raise WtdcError(_("No source is remembered in {path}; give a SOURCE or add one with “sources add LOCATION”.").format(
+                path=store.path))
+    results = sync_all(_data_dir(args), options=_sync_options(args),
+                       on_source=None if args.json else _print_source_result)
+    failed = [r for r in results if r.error is not None]
     if args.json:
-        _print_json({"outcome": result.outcome, "publisher": result.publisher, "channel": result.channel,
-                     "sequence": result.sequence, "kind": result.kind, "counts": result.counts,
-                     "warnings": result.warnings, "signed_by": result.signer_fingerprint,
-                     "key_pinned": result.signer_key_pinned})
+        _print_json([r.as_dict() for r in results])
+    for r in failed:
+        print(_("error: {message}").format(message=r.error.message), file=sys.stderr)
+    return (failed[0].error.exit_code or 1) if failed else 0
+
+
+def _sync_watch(args) -> int:
+    from wtdc_desktop.bundles.scheduler import Scheduler
+
+    if args.source is not None:
+        raise WtdcError(_("sync --watch syncs the remembered sources; remember {source} first with “sources add”.").format(
+            source=args.source))
+    if args.interval <= 0:
+        raise WtdcError(_("--interval must be a number of minutes above 0, not {value}.").format(value=args.interval))
+
+    def report(result) -> None:
+        if args.json:
+            print(json.dumps(result.as_dict(), ensure_ascii=False), flush=True)
+            return
+        _print_source_result(result)
+        if result.error is not None:
+            print(_("error: {message}").format(message=result.error.message), file=sys.stderr)
+        sys.stdout.flush()
+
+    def busy(exc) -> None:
+        print(_("warning: {message}").format(message=exc.message), file=sys.stderr)
+
+    scheduler = Scheduler(_data_dir(args), interval_minutes=args.interval, options=_sync_options(args),
+                          on_result=report)
+    if not args.json:
+        print(_("Syncing the remembered sources every {minutes} minutes; press Ctrl-C to stop.").format(
+            minutes=_fmt_number(args.interval)), flush=True)
+    try:
+        scheduler.run(on_busy=busy)
+    except KeyboardInterrupt:
+        if not args.json:
+            print(_("Stopped."))
+    return 0
+
+
+def cmd_sources_add(args) -> int:
+    from wtdc_desktop.bundles.sources import check_url, is_url, normalize_location, source_kind
+    from wtdc_desktop.store import sources
+
+    location = normalize_location(args.location)
+    if is_url(location):
+        check_url(location)
+    elif not Path(location).exists():
+        raise WtdcError(_("{path} does not exist; give a bundle file, a folder of bundles or an https feed address.").format(
+            path=location))
+    kind = source_kind(location)
+    with _open_store(args) as store:
+        added = sources.add_source(store, location, kind)
+    if added:
+        print(_("Added the source {location} ({kind}).").format(location=location, kind=kind))
     else:
-        _print_apply(result)
+        print(_("The source {location} was already remembered.").format(location=location))
+    return 0
+
+
+def cmd_sources_list(args) -> int:
+    from wtdc_desktop.store import sources
+
+    with _open_store(args) as store:
+        rows = sources.list_sources(store)
+    if args.json:
+        _print_json([{k: v for k, v in r.as_dict().items() if k not in ("etag", "last_modified")} for r in rows])
+        return 0
+    if not rows:
+        print(_("No source is remembered; add one with “sources add LOCATION”."))
+        return 0
+    _print_table([_("source"), _("kind"), _("last checked"), _("outcome"), _("message")],
+                 [[r.location, r.kind, _fmt_when(r.last_checked),
+                   _(_OUTCOMES[r.last_outcome]) if r.last_outcome in _OUTCOMES else (r.last_outcome or ""),
+                   r.last_message] for r in rows], max_width=70)
+    return 0
+
+
+def cmd_sources_remove(args) -> int:
+    from wtdc_desktop.bundles.sources import normalize_location
+    from wtdc_desktop.store import sources
+
+    with _open_store(args) as store:
+        removed = sources.remove_source(store, args.location) or sources.remove_source(
+            store, normalize_location(args.location))
+    if not removed:
+        raise WtdcError(_("{location} is not a remembered source; see “sources list”.").format(location=args.location))
+    print(_("Removed the source {location}.").format(location=args.location))
+    return 0
+
+
+def cmd_backups(args) -> int:
+    from wtdc_desktop.store import backup
+
+    backups = backup.list_backups(_data_dir(args))
+    with _open_store(args) as store:
+        syncs_of = {b.before_sync: backup.sync_summary(store, b.before_sync) for b in backups}
+    if args.json:
+        _print_json([{**b.as_dict(), "sync": syncs_of.get(b.before_sync)} for b in backups])
+        return 0
+    if not backups:
+        print(_("No backup yet: one is taken before each sync that applies a bundle."))
+        return 0
+
+    def bundle_of(sync) -> str:
+        if not sync or not sync.get("publisher"):
+            return ""
+        return f"{sync['publisher']}/{sync['channel']} {sync['sequence']}"
+
+    _print_table([_("backup"), _("when"), _("size"), _("before sync"), _("bundle")],
+                 [[b.name, _fmt_when(b.created_at), _("{size} bytes").format(size=_fmt_number(b.size)),
+                   b.before_sync, bundle_of(syncs_of.get(b.before_sync))] for b in backups], max_width=70)
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from wtdc_desktop.store import backup
+
+    result = backup.restore_backup(_data_dir(args), args.backup)
+    print(_("Restored {name}; the state before the restore was kept as {safety}.").format(
+        name=result.restored.name, safety=result.safety.name))
     return 0
 
 
@@ -806,9 +1021,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     add("gui", _("open the window (the default)"), cmd_gui, json_flag=False)
     add("demo", _("load the built-in demo content"), cmd_demo)
-    p = add("sync", _("apply a bundle file or folder"), cmd_sync)
-    p.add_argument("source", help=_("a .wtdc.zip bundle or a bundle folder"))
+    p = add("sync", _("apply a bundle, a folder of bundles or a feed; without SOURCE, every remembered source"),
+            cmd_sync)
+    p.add_argument("source", nargs="?",
+                   help=_("a .wtdc.zip bundle, a bundle folder, a folder of bundles or an https feed address"))
     p.add_argument("--force", action="store_true", help=_("apply even an older sequence (rollback)"))
+    p.add_argument("--watch", action="store_true",
+                   help=_("keep syncing the remembered sources on a schedule until Ctrl-C"))
+    p.add_argument("--interval", type=float, default=15.0, metavar=_("MIN"),
+                   help=_("minutes between syncs with --watch (default 15)"))
     p.add_argument("--trust", metavar=_("PUBKEYFILE"),
                    help=_("pin this public key for the bundle's publisher; the bundle must be signed with it"))
     add("stats", _("count the records in the store"), cmd_stats)
@@ -898,6 +1119,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--confirm", nargs=2, metavar=("A", "B"), help=_("confirm the overlap of two records"))
     p.add_argument("--dismiss", nargs=2, metavar=("A", "B"), help=_("dismiss a suggested overlap"))
 
+
+    sources_parser = sub.add_parser("sources", help=_("the sources synced by “sync” without SOURCE"),
+                                    parents=[common])
+    sources_sub = sources_parser.add_subparsers(dest="sources_command", metavar=_("COMMAND"), required=True)
+    p = sources_sub.add_parser("add", help=_("remember a bundle, a folder of bundles or an https feed"),
+                               parents=[common])
+    p.set_defaults(func=cmd_sources_add)
+    p.add_argument("location")
+    p = sources_sub.add_parser("list", help=_("list the remembered sources with their last result"),
+                               parents=[common])
+    p.set_defaults(func=cmd_sources_list)
+    p.add_argument("--json", action="store_true", help=_("print JSON instead of a table"))
+    p = sources_sub.add_parser("remove", help=_("forget a source"), parents=[common])
+    p.set_defaults(func=cmd_sources_remove)
+    p.add_argument("location")
+    add("backups", _("list the backups of the store taken before each sync"), cmd_backups)
+    p = add("restore", _("restore the store from a backup (a backup of the current state is kept)"), cmd_restore,
+            json_flag=False)
+    p.add_argument("backup", help=_("a backup's name as listed by “backups”, or a path to one"))
 
     bundle = sub.add_parser("bundle", help=_("build bundles (for publishers)"), parents=[common])
     bundle_sub = bundle.add_subparsers(dest="bundle_command", metavar=_("COMMAND"), required=True)
