@@ -16,7 +16,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 
-from wtdc_desktop.domain.brief import counts_text, entry_heading, format_due, scope_text
+from wtdc_desktop.domain.brief import counts_text, entry_heading, format_due, scope_text, text_direction
 from wtdc_desktop.domain.diff import word_diff
 from wtdc_desktop.domain.positions import labels as all_labels
 from wtdc_desktop.domain.render import markdown_to_html
@@ -105,14 +105,16 @@ def build_docx(pack: dict, *, title: str | None = None) -> Document:
     styles = doc.styles
     styles["Normal"].font.size = Pt(10.5)
 
-    def para(text: str = "", style: str | None = None, bold: bool = False, size: int | None = None):
+    def para(text: str = "", style: str | None = None, bold: bool = False, size: int | None = None,
+             content: bool = False):
+        """A paragraph; interface text follows the interface's direction, content its own."""
         p = doc.add_paragraph(style=style)
         if text:
             run = p.add_run(text)
             run.bold = bold
             if size:
                 run.font.size = Pt(size)
-        if rtl:
+        if (text_direction(text) == "rtl") if content else rtl:
             _rtl(p)
         return p
 
@@ -166,7 +168,7 @@ def build_docx(pack: dict, *, title: str | None = None) -> Document:
             if p.get(key):
                 heading(label, 3)
                 for kind, text in markdown_blocks(p[key]):
-                    para(text, style="List Bullet" if kind == "li" else None)
+                    para(text, style="List Bullet" if kind == "li" else None, content=True)
         props = entry["proposals"]
         current = entry.get("current")
         if props:
