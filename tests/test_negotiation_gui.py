@@ -149,3 +149,20 @@ def test_budget_view_totals_and_available_budget(qtbot, rstore):
     view.resize(900, 600)
     view.show()
     assert not view.chart.grab().isNull()
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "docx"])
+def test_brief_pack_is_written_off_the_gui_thread(qtbot, rstore, tmp_path, fmt):
+    from wtdc_desktop.store import positions
+    from wtdc_desktop.ui.positions import PositionsView
+
+    positions.save_position(rstore, "resolution", "WTDC/37", stance="oppose", brief="Hold the line.")
+    view = PositionsView(rstore)
+    qtbot.addWidget(view)
+    panel = view.positions
+    panel.committee.setCurrentIndex(panel.committee.findData("WTDC-25/COM4"))
+    out = tmp_path / f"brief.{fmt}"
+    with qtbot.waitSignal(panel.brief_written, timeout=30000) as blocker:
+        panel.write_brief(out, fmt)
+    assert blocker.args == [str(out)] and out.stat().st_size > 0
+    assert panel.export_button.isEnabled()

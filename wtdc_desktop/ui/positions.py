@@ -13,7 +13,7 @@ from pathlib import Path
 
 from babel.dates import format_datetime
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QGuiApplication
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
     QLineEdit, QMenu, QMessageBox, QPlainTextEdit, QPushButton, QSplitter, QTableWidget, QTableWidgetItem,
@@ -31,6 +31,7 @@ from wtdc_desktop.store import delegation, negotiation, positions, queries
 from wtdc_desktop.ui.crosssector import CrossSectorView
 from wtdc_desktop.ui.matrix import ProposalsMatrixView
 from wtdc_desktop.ui.negotiation_widgets import STANCE_COLOURS, LinkBrowser, fill_combo, record_link
+from wtdc_desktop.ui.workers import Worker, start
 
 log = logging.getLogger(__name__)
 MARKDOWN_FIELDS = ("brief", "red_lines", "fallback")
@@ -327,9 +328,13 @@ class NewPositionDialog(QDialog):
 class PositionsPanel(QWidget):
     """Signals:
         open_record_requested(str, str)
+        brief_written(str): a brief pack was written to this path
+        brief_failed(str): writing a brief pack failed (the message)
     """
 
     open_record_requested = Signal(str, str)
+    brief_written = Signal(str)
+    brief_failed = Signal(str)
 
     def __init__(self, store, parent=None) -> None:
         super().__init__(parent)
@@ -485,7 +490,7 @@ class PositionsPanel(QWidget):
         if dialog.exec() == QDialog.Accepted and dialog.ident.text().strip():
             self.open_subject(dialog.kind.currentData(), dialog.ident.text().strip())
 
-    def export_brief(self, fmt: str) -> Path | None:
+    def export_brief(self, fmt: str) -> Worker | None:
         suffix = ".pdf" if fmt == "pdf" else ".docx"
         name = "brief-" + (self.committee.currentData() or self.meeting.currentData() or "all").replace("/", "-")
         path, _selected = QFileDialog.getSaveFileName(
@@ -495,26 +500,43 @@ class PositionsPanel(QWidget):
             return None
         return self.write_brief(Path(path), fmt)
 
-    def write_brief(self, path: Path, fmt: str) -> Path | None:
-        QGuiApplication.setOverrideCursor(Qt.WaitCursor)
-        try:
-            pack = negotiation.brief_pack(self.store, meeting=self.meeting.currentData(),
-                                          committee=self.committee.currentData())
+    def write_brief(self, path: Path, fmt: str) -> Worker:
+        """Write the brief pack off the GUI thread; ``brief_written`` or ``brief_failed`` tells how it went."""
+        meeting, committee = self.meeting.currentData(), self.committee.currentData()
+        data_dir = self.store.data_dir
+
+        def task(worker: Worker) -> Path:
+            from wtdc_desktop.store import Store
+
+            with Store(data_dir) as store:  # a connection of this thread
+                pack = negotiation.brief_pack(store, meeting=meeting, committee=committee)
             if fmt == "pdf":
                 from wtdc_desktop.ui.brief_pdf import write_pdf
 
-                write_pdf(pack, path)
-            else:
-                from wtdc_desktop.exchange.brief_docx import write_docx
+                return write_pdf(pack, path)
+            from wtdc_desktop.exchange.brief_docx import write_docx
 
-                write_docx(pack, path)
-        except WtdcError as exc:
-            QGuiApplication.restoreOverrideCursor()
-            QMessageBox.warning(self, _("Export brief pack"), exc.message)
-            return None
-        QGuiApplication.restoreOverrideCursor()
+            return write_docx(pack, path)
+
+        self.export_button.setEnabled(False)
+        self.count.setText(_("Writing the brief pack…"))
+        self._worker = Worker(task)
+        self._worker.signals.finished.connect(self._brief_done)
+        self._worker.signals.failed.connect(self._brief_failed)
+        return start(self._worker)
+
+    def _brief_done(self, path) -> None:
+        self.export_button.setEnabled(True)
         self.count.setText(_("Wrote {path}.").format(path=path))
-        return path
+        self.brief_written.emit(str(path))
+
+    def _brief_failed(self, exc) -> None:
+        self.export_button.setEnabled(True)
+        message = exc.message if isinstance(exc, WtdcError) else _("The brief pack could not be written: {reason}.").format(
+            reason=exc)
+        self.count.setText(message)
+        self.brief_failed.emit(message)
+        QMessageBox.warning(self, _("Export brief pack"), message)
 
 
 class PositionsView(QWidget):
