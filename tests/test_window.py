@@ -136,6 +136,7 @@ def test_a_100k_list_reads_only_what_is_shown_when_opened_filtered_and_sorted(qt
     view.table.scrollToBottom()  # scrolling fetches the next page only
     assert counted["ids"] <= 400
     view.hide()
+    view.deleteLater()
     store.close()
 
 
@@ -151,6 +152,7 @@ def test_selecting_a_deep_record_loads_pages_up_to_it_only(qtbot, big_data_dir, 
     assert view.model.record_id(view.table.currentIndex().row()) == "BENCH-26/1234"
     assert 1234 <= counted["ids"] <= 1234 + 2 * 200  # the pages up to it, of 100 000
     view.hide()
+    view.deleteLater()
     store.close()
 
 

@@ -7,6 +7,7 @@ from PySide6.QtGui import QFont
 
 from wtdc_desktop.i18n import _
 from wtdc_desktop.store import queries
+from wtdc_desktop.ui.labels import value_label
 
 PAGE = 200
 
@@ -181,7 +182,9 @@ class RecordTableModel(QAbstractTableModel):
                 return ", ".join(words + ([text] if self._badges.get(rid) else []))
             return text
         value = values[index.column() - 1]
-        return "" if value is None else str(value)
+        if value is None:
+            return ""
+        return value_label(self.columns[index.column()], value) or str(value)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole):
         if role == Qt.DisplayRole and orientation == Qt.Horizontal:
