@@ -81,7 +81,7 @@ def _load_catalog(lang: str) -> gettext.NullTranslations:
     po = i18n_path(f"{lang}.po")
     # A compiled catalog wins unless its source is newer (a checkout where
     # someone edited the .po after compiling).
-    if mo.is_file() and not (po.is_file() and po.stat().st_mtime > mo.stat().st_mtime + 1):
+    if mo.is_file() and not (po.is_file() and po.stat().st_mtime > mo.stat().st_mtime):
         with mo.open("rb") as fp:
             return gettext.GNUTranslations(fp)
     if not po.is_file():
@@ -238,4 +238,30 @@ def pgettext(context: str, message: str) -> str:
     return pseudo(text) if _pseudo else text
 
 
+# --- argparse's own words ("usage:", "options", its error messages) ---------------------------
+
+#: argparse translates its messages with gettext; they are in our catalogs.
+ARGPARSE_MESSAGES = (
+    # Translators: argparse's own messages: keep the %-placeholders exactly.
+    N_("usage: "), N_("positional arguments"), N_("options"), N_("show this help message and exit"),
+    # Translators: argparse's own messages: keep the %-placeholders exactly.
+    N_("argument %(argument_name)s: %(message)s"), N_("%(prog)s: error: %(message)s\n"),
+    # Translators: argparse's own messages: keep the %-placeholders exactly.
+    N_("invalid choice: %(value)r (choose from %(choices)s)"), N_("invalid %(type)s value: %(value)r"),
+    # Translators: argparse's own messages: keep the %-placeholders exactly.
+    N_("the following arguments are required: %s"), N_("unrecognized arguments: %s"),
+    # Translators: argparse's own messages: keep the %-placeholders exactly.
+    N_("expected one argument"),
+)
+
+
+def _translate_argparse() -> None:
+    """Route argparse's gettext calls through our catalogs (it looks ``_`` up at call time)."""
+    import argparse
+
+    argparse._ = _
+    argparse.ngettext = ngettext
+
+
 set_pseudo()
+_translate_argparse()

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import shutil
 import tempfile
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel.dates import format_datetime
 from PySide6.QtCore import QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
@@ -22,8 +19,11 @@ from wtdc_desktop.domain import diff as word_diffs
 from wtdc_desktop.domain.links import parse_link
 from wtdc_desktop.domain.records import PUBLISHED_TYPES
 from wtdc_desktop.domain.render import record_detail_html, sanitize_html
-from wtdc_desktop.i18n import N_, _, current_language
+from wtdc_desktop import formatting
+from wtdc_desktop.i18n import N_, _
+from wtdc_desktop.ui.language import directed_html, preferred_version
 from wtdc_desktop.store import delegation, queries
+from wtdc_desktop.ui.labels import VALUE_LABELS, value_label
 
 log = logging.getLogger(__name__)
 
@@ -52,30 +52,14 @@ def field_labels() -> dict[str, str]:
 
 
 def format_instant(value: str | None, zone: str | None) -> str:
-    """A UTC instant shown in the meeting's zone and, when different, the laptop's."""
+    """A UTC instant shown in the meeting's zone, named by its city, and in the laptop's when
+    its offset differs (see wtdc_desktop.formatting.format_instant)."""
     if not value:
         return ""
     try:
-        instant = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        return formatting.format_instant(value, zone)
+    except ValueError:  # no offset: shown as published rather than guessed
         return value
-    if instant.tzinfo is None:
-        return value
-    locale = current_language()
-    local = instant.astimezone()
-    out = []
-    if zone:
-        try:
-            there = instant.astimezone(ZoneInfo(zone))
-            out.append(_("{time} ({zone})").format(time=format_datetime(there, "medium", locale=locale), zone=zone))
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
-    mine = format_datetime(local, "medium", locale=locale)
-    if not out:
-        out.append(mine)
-    elif local.utcoffset() != instant.astimezone(ZoneInfo(zone)).utcoffset():
-        out.append(_("{time} here").format(time=mine))
-    return " · ".join(out)
 
 
 class SafeTextBrowser(QTextBrowser):
@@ -248,7 +232,7 @@ class DetailPane(QWidget):
         finally:
             self._loading = False
         self._render()
-        if not self.read.isChecked():
+        if not self.read.isChecked() and self.isVisible():  # marked read once looked at for a moment
             self._read_timer.start()
         return True
 
@@ -260,11 +244,11 @@ class DetailPane(QWidget):
         self._files = {f["language"]: f for f in files}
         for lang in sorted(self._files):
             self.language.addItem(lang, lang)
-        preferred = self.language.findData(current_language())
+        preferred = self.language.findData(preferred_version(list(self._files)))
         if preferred >= 0:
             self.language.setCurrentIndex(preferred)
-        self.language.setVisible(is_doc)
-        self.open_file.setVisible(is_doc)
+        self.language.setVisible(bool(files))
+        self.open_file.setVisible(bool(files))
         self.language.setEnabled(bool(files))
         self.open_file.setEnabled(bool(files))
         if is_doc and not files:
@@ -308,6 +292,10 @@ class DetailPane(QWidget):
         badge = self._badge()
         if badge:
             badges.append(badge)
+        for field in VALUE_LABELS:
+            shown = value_label(field, record.get(field))
+            if shown:
+                display[field] = shown
         if type_name == "session":
             zone = self._meeting_zone(record.get("meeting"))
             display["starts_at"] = format_instant(record.get("starts_at"), zone)
@@ -318,7 +306,7 @@ class DetailPane(QWidget):
         notes = [n["body"] for n in delegation.notes_for(self.store, type_name, rid)[1:]]
         html = record_detail_html(type_name, record, labels=labels, markdown_fields=rtype.markdown, display=display,
                                   badges=badges, related=related, extra_html=extra, notes=notes)
-        self.browser.setHtml(html)
+        self.browser.setHtml(directed_html(html))
 
     def _badge(self) -> str | None:
         try:

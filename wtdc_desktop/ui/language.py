@@ -10,16 +10,20 @@ is one of the six, else English.
 from __future__ import annotations
 
 import logging
+import re
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, Qt, QTranslator
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, Qt, QTranslator, Signal
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QListWidget, QListWidgetItem, QToolButton, QVBoxLayout, QWidget
 
-from wtdc_desktop.i18n import N_, _, format_locale, is_rtl, normalize_language, set_language
+from wtdc_desktop.domain.languages import DEFAULT_FALLBACK, ITU_LANGUAGES, choose_language
+from wtdc_desktop.i18n import N_, _, current_language, format_locale, is_rtl, normalize_language, set_language
 
 log = logging.getLogger(__name__)
 
 #: The QSettings key holding the interface language chosen in Settings.
 LANGUAGE_SETTING = "interface/language"
+#: The QSettings key holding the order in which document languages are preferred.
+CONTENT_ORDER_SETTING = "content/languages"
 #: What Settings says when the language changes.
 RESTART_NOTICE = N_("The new interface language takes effect the next time you start WTDC Desktop.")
 #: Qt's own catalogs are named by Qt's locale names.
@@ -73,3 +77,121 @@ def apply_language(app: QApplication, lang: str | None) -> str:
             log.info("no Qt translation for %s in %s", lang, folder)
     app.setLayoutDirection(Qt.RightToLeft if is_rtl(lang) else Qt.LeftToRight)
     return lang
+
+
+# --- right to left in rich text --------------------------------------------------------------
+
+_TABLE = re.compile(r"<table\b([^>]*)>", re.IGNORECASE)
+_ROW = re.compile(r"(<tr\b[^>]*>)(.*?)(</tr>)", re.IGNORECASE | re.DOTALL)
+_CELL = re.compile(r"<(t[hd])\b[^>]*>.*?</\1>", re.IGNORECASE | re.DOTALL)
+
+
+def mirror_tables(html: str) -> str:
+    """Qt's rich text lays tables out left to right whatever the language; for a right-to-left
+    interface, put each table on the right and its cells in reverse order, so a label sits to
+    the right of its value. Paragraphs need nothing: Qt gives each its own text's direction."""
+
+    def table(match: re.Match) -> str:
+        attrs = re.sub(r"\balign\s*=\s*(['\"]?)\w+\1", "", match.group(1))
+        return f"<table{attrs} align=\"right\">"
+
+    def cell(html_cell: str) -> str:
+        if re.match(r"<t[hd]\b[^>]*\balign\s*=", html_cell, re.IGNORECASE):
+            return re.sub(r"\balign\s*=\s*(['\"]?)left\1", "align='right'", html_cell, count=1)
+        return re.sub(r"^<(t[hd])\b", r"<\1 align='right'", html_cell, count=1, flags=re.IGNORECASE)
+
+    def row(match: re.Match) -> str:
+        found = [m.group(0) for m in _CELL.finditer(match.group(2))]
+        if not found:
+            return match.group(0)
+        return match.group(1) + "".join(cell(c) for c in reversed(found)) + match.group(3)
+
+    return _ROW.sub(row, _TABLE.sub(table, html))
+
+
+def directed_html(html: str) -> str:
+    """``html`` ready for a text browser in the interface's direction."""
+    return mirror_tables(html) if is_rtl() else html
+
+
+# --- content language: which version of a document to show ---------------------------------------
+
+def content_language_order() -> list[str]:
+    """The user's order of preference for document languages (after the interface language)."""
+    value = QSettings().value(CONTENT_ORDER_SETTING)
+    codes = [normalize_language(c) for c in str(value).split(",")] if value else []
+    codes = [c for c in codes if c]
+    return codes + [c for c in DEFAULT_FALLBACK if c not in codes] if codes else list(DEFAULT_FALLBACK)
+
+
+def save_content_language_order(codes: list[str]) -> None:
+    QSettings().setValue(CONTENT_ORDER_SETTING, ",".join(codes))
+
+
+def preferred_version(available) -> str | None:
+    """Of the language versions ``available`` (codes or a mapping), the one to show first:
+    the interface language's, else the first in the user's order."""
+    return choose_language(available, current_language(), content_language_order())
+
+
+#: The label of the order in Settings.
+CONTENT_ORDER_LABEL = N_("Document languages")
+
+
+class ContentLanguageOrder(QWidget):
+    """The six languages in the user's order of preference for documents, with buttons to
+    move one up or down; :meth:`save` keeps the order (Settings calls it when accepted), and
+    it applies to the next record shown.
+
+    Signals:
+        changed(list): the new order of language codes
+    """
+
+    changed = Signal(list)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        from wtdc_desktop.formatting import language_name
+
+        self.list = QListWidget(self)
+        self.list.setAccessibleName(_("Languages of documents, in order of preference"))
+        self.list.setToolTip(_("When a document exists in several languages, the first one available in this order "
+                               "is shown; a version in the interface language always comes first."))
+        for code in content_language_order():
+            if code in ITU_LANGUAGES:
+                item = QListWidgetItem(language_name(code), self.list)
+                item.setData(Qt.UserRole, code)
+        self.list.setMaximumHeight(self.list.sizeHintForRow(0) * 6 + 2 * self.list.frameWidth() + 4)
+        self.up = QToolButton(self)
+        self.up.setText(_("Move up"))
+        self.up.setAccessibleName(_("Move the language up"))
+        self.down = QToolButton(self)
+        self.down.setText(_("Move down"))
+        self.down.setAccessibleName(_("Move the language down"))
+        buttons = QVBoxLayout()
+        buttons.addWidget(self.up)
+        buttons.addWidget(self.down)
+        buttons.addStretch(1)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.list, 1)
+        lay.addLayout(buttons)
+        self.up.clicked.connect(lambda: self._move(-1))
+        self.down.clicked.connect(lambda: self._move(1))
+        self.list.setCurrentRow(0)
+
+    def order(self) -> list[str]:
+        return [self.list.item(i).data(Qt.UserRole) for i in range(self.list.count())]
+
+    def _move(self, step: int) -> None:
+        row = self.list.currentRow()
+        target = row + step
+        if row < 0 or not 0 <= target < self.list.count():
+            return
+        item = self.list.takeItem(row)
+        self.list.insertItem(target, item)
+        self.list.setCurrentRow(target)
+        self.changed.emit(self.order())
+
+    def save(self) -> None:
+        save_content_language_order(self.order())

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
 
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import LANGUAGES, _, current_language
+from wtdc_desktop.ui.language import CONTENT_ORDER_LABEL, ContentLanguageOrder
 
 #: Names of the interface languages in their own language.
 LANGUAGE_NAMES = {"ar": "العربية", "zh": "中文", "en": "English", "fr": "Français", "ru": "Русский", "es": "Español"}
@@ -78,6 +79,8 @@ class SettingsDialog(QDialog):
         form.addRow("", trust)
         form.addRow(_("Sync every"), self.interval)
         form.addRow(_("Interface language"), self.language)
+        self.content_order = ContentLanguageOrder(self)
+        form.addRow(_(CONTENT_ORDER_LABEL), self.content_order)
         form.addRow(_("Data folder"), self._wrap(data_row))
         form.addRow(_("Font size"), self.font_size)
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel, self)
@@ -191,5 +194,6 @@ class SettingsDialog(QDialog):
         s.setValue("interface/language", self.language.currentData())
         s.setValue("data/folder", self.data_dir.text())
         s.setValue("view/font_size", self.font_size.value())
+        self.content_order.save()
         return (self.language.currentData() != self._initial_language
                 or self.data_dir.text() != self._initial_data_dir)

@@ -1,0 +1,776 @@
+"""Six languages: complete catalogs, ITU terminology, right to left, Qt's own strings, Babel
+formats, collation, content language, the pseudo-locale and ``--lang``."""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import importlib.util
+import re
+import string
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpers import run_cli
+
+ROOT = Path(__file__).resolve().parent.parent
+I18N = ROOT / "i18n"
+TRANSLATED = ("ar", "zh", "fr", "ru", "es")
+ALL = ("ar", "zh", "en", "fr", "ru", "es")
+
+
+def _load_script():
+    spec = importlib.util.spec_from_file_location("update_catalogs", ROOT / "scripts" / "update_catalogs.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def catalogs():
+    script = _load_script()
+    return script, script.read_catalog(script.POT), {lang: script.read_catalog(I18N / f"{lang}.po", lang)
+                                                    for lang in ALL}
+
+
+_PERCENT = re.compile(r"%\(\w+\)[a-z]|%[a-z]")
+
+
+def _placeholders(text: str) -> set[str]:
+    """Named {placeholders}, and %-placeholders (argparse's own messages use them)."""
+    try:
+        fields = {field for _lit, field, _spec, _conv in string.Formatter().parse(text) if field is not None}
+    except ValueError:  # not a format string at all
+        fields = {"<unbalanced braces>"}
+    return fields | set(_PERCENT.findall(text))
+
+
+def _forms(message) -> tuple[str, ...]:
+    return message.string if isinstance(message.string, tuple) else (message.string,)
+
+
+def _ids(message) -> tuple[str, ...]:
+    return message.id if isinstance(message.id, tuple) else (message.id,)
+
+
+_MNEMONIC = re.compile(r"&(?!&)\w")
+
+
+# --- catalogs ---------------------------------------------------------------------------------------
+
+def test_template_matches_a_fresh_extraction_of_the_code(catalogs):
+    script, pot, _pos = catalogs
+    fresh, committed = script.message_keys(script.extract()), script.message_keys(pot)
+    assert sorted(fresh - committed, key=str) == [], "new strings: run python scripts/update_catalogs.py"
+    assert sorted(committed - fresh, key=str) == [], "strings gone from the code: run scripts/update_catalogs.py"
+
+
+def test_source_strings_use_named_placeholders_only(catalogs):
+    _script, pot, _pos = catalogs
+    argparse_own = {"wtdc_desktop/i18n.py"}  # argparse's messages keep its %-placeholders
+    bad = [m.id for m in pot if m.id and not {loc for loc, _line in m.locations} <= argparse_own and any(
+        re.search(r"\{\d*\}|%[sd]", text) for text in _ids(m))]
+    assert bad == [], "use named placeholders: _(\"{count} records\").format(count=n)"
+
+
+def test_no_fstring_or_concatenation_inside_translation_calls():
+    offenders = []
+    for path in sorted((ROOT / "wtdc_desktop").rglob("*.py")) + sorted((ROOT / "scripts").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                    and node.func.id in ("_", "N_", "ngettext", "pgettext") and node.args):
+                if any(isinstance(arg, (ast.JoinedStr, ast.BinOp)) for arg in node.args):
+                    offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert offenders == []
+
+
+@pytest.mark.parametrize("lang", ALL)
+def test_catalog_is_complete_and_consistent(catalogs, lang):
+    """Complete: every string of the template is there, not fuzzy, every plural form filled,
+    the same named placeholders as the source and a mnemonic where the source has one. For
+    English (the source language) the same rules hold: the catalog repeats the source text
+    (scripts/update_catalogs.py fills it), and it may reword a string but not leave one out."""
+    script, pot, pos = catalogs
+    po = pos[lang]
+    by_key = {(m.context, *_ids(m)): m for m in po if m.id}
+    problems = []
+    for key in sorted(script.message_keys(pot), key=str):
+        message = by_key.get(key)
+        source = key[1:]
+        if message is None:
+            problems.append(f"missing: {source[0]!r}")
+            continue
+        if message.fuzzy:
+            problems.append(f"fuzzy: {source[0]!r}")
+        forms = _forms(message)
+        if len(source) == 2 and len(forms) != po.num_plurals:
+            problems.append(f"{len(forms)} plural forms instead of {po.num_plurals}: {source[0]!r}")
+        if not all(forms):
+            problems.append(f"untranslated: {source[0]!r}")
+            continue
+        wanted = set().union(*(_placeholders(s) for s in source))
+        for form in forms:
+            got = _placeholders(form)
+            # A plural form used for one exact number (Arabic "one", "two") may spell the number out.
+            allowed_missing = {"count"} if len(source) == 2 else set()
+            if not (got <= wanted and wanted - got <= allowed_missing):
+                problems.append(f"placeholders {sorted(got)} instead of {sorted(wanted)}: {source[0]!r}")
+        if any(_MNEMONIC.search(s) for s in source) and not all(len(_MNEMONIC.findall(f)) == 1 for f in forms):
+            problems.append(f"mnemonic (&) missing or repeated: {source[0]!r}")
+    extra = sorted(set(by_key) - script.message_keys(pot), key=str)
+    problems += [f"not in the template: {k[1]!r}" for k in extra]
+    assert problems == []
+
+
+@pytest.mark.parametrize("lang", ["ar", "zh", "ru"])
+def test_non_latin_catalogs_hold_no_english_left_over(catalogs, lang):
+    """A string copied unchanged into Arabic, Chinese or Russian is an oversight, unless it is an
+    acronym, a code or a placeholder (no English word of two or more lowercase letters)."""
+    _script, _pot, pos = catalogs
+    leftovers = []
+    for m in pos[lang]:
+        if not m.id:
+            continue
+        for source, form in zip(_ids(m) * 6, _forms(m)):
+            bare = re.sub(r"\{[^}]*\}|%\([^)]*\)[a-z]|<[^>]*>|https?://\S+|\.wtdc\.zip|\.[a-z]{2,5}\b", "",
+                          form)
+            if form and re.search(r"\b[a-z]{2,}\b", bare) and form == source:
+                leftovers.append(form)
+    assert leftovers == []
+
+
+#: ITU's own terms: wherever the English text uses one, each translation uses ITU's term
+#: (document symbols such as WTDC-21/25 or WTDC/37 are identifiers and stay as they are).
+TERMS = {
+    r"\bResolutions?\b": {"fr": r"[Rr]ésolution", "es": r"[Rr]esoluci[oó]n", "ru": r"[Рр]езолюци",
+                          "ar": r"قرار", "zh": r"决议"},
+    r"(?i)\bhead of delegation\b": {"fr": r"chef de (la )?délégation", "es": r"[Jj]efe de (la )?[Dd]elegación",
+                                "ru": r"[Гг]лав\w* делегаци", "ar": r"رئيس (ال)?وفد", "zh": r"团长"},
+    r"(?i)\bregional telecommunication organizations?\b": {
+        "fr": r"organisations? régionales? de télécommunications?",
+        "es": r"organizaci(ón|ones) regional(es)? de telecomunicaciones",
+        "ru": r"региональн\w+ организаци\w+ электросвязи", "ar": r"منظم\w+ إقليمي\w* للاتصالات",
+        "zh": r"区域性电信组织"},
+    r"(?i)\bstudy groups?\b": {"fr": r"[Cc]ommissions? d[’']études", "es": r"[Cc]omisi(ón|ones) de [Ee]studio",
+                           "ru": r"[Ии]сследовательск\w+ комисси", "ar": r"لجن\w* (ال)?دراسات", "zh": r"研究组"},
+    r"\bWTDC\b(?! Desktop)(?![-/])": {"fr": r"CMDT", "es": r"CMDT", "ru": r"ВКРЭ",
+                             "ar": r"WTDC|المؤتمر العالمي لتنمية الاتصالات", "zh": r"世界电信发展大会|WTDC"},
+    r"\bTDAG\b(?![-/])": {"fr": r"GCDT", "es": r"GADT", "ru": r"КГРЭ", "ar": r"TDAG|الفريق الاستشاري لتنمية الاتصالات",
+                  "zh": r"电信发展顾问组|TDAG"},
+    r"\bQuestions?\b": {"fr": r"Questions?", "es": r"[Cc]uesti(ón|ones)", "ru": r"[Вв]опрос",
+                        "ar": r"مسأل|مسائل", "zh": r"课题"},
+}
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_translations_use_itu_terminology(catalogs, lang):
+    _script, _pot, pos = catalogs
+    wrong = []
+    for m in pos[lang]:
+        if not m.id:
+            continue
+        for pattern, targets in TERMS.items():
+            for source, form in zip(_ids(m) * 6, _forms(m)):
+                if re.search(pattern, source) and form and not re.search(targets[lang], form):
+                    wrong.append(f"{source!r} → {form!r} (expected {targets[lang]})")
+    assert wrong == []
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_catalog_declares_its_language_and_plural_rule(catalogs, lang):
+    from babel.messages.plurals import get_plural
+
+    _script, _pot, pos = catalogs
+    po = pos[lang]
+    assert str(po.locale) == lang
+    assert po.num_plurals == get_plural(lang).num_plurals
+
+
+# --- loading catalogs ---------------------------------------------------------------------------------
+
+def test_each_language_translates_the_interface():
+    from wtdc_desktop.i18n import _, set_language
+
+    seen = {}
+    for lang in ALL:
+        assert set_language(lang) == lang
+        seen[lang] = _("Resolutions")
+    assert seen["fr"] == "Résolutions" and seen["es"] == "Resoluciones" and seen["en"] == "Resolutions"
+    assert "Резолюции" in seen["ru"] and "قرارات" in seen["ar"] and "决议" in seen["zh"]
+
+
+def test_unsupported_or_regional_codes(monkeypatch, caplog):
+    from wtdc_desktop.i18n import set_language, system_language
+
+    assert set_language("fr_CH.UTF-8") == "fr"
+    assert set_language("zh-Hans") == "zh"
+    assert set_language("de") == "en"
+    assert "unsupported" in caplog.text
+    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "ru_RU.UTF-8")
+    assert system_language() == "ru"
+    monkeypatch.setenv("LANGUAGE", "de:es")
+    assert system_language() == "es"
+    monkeypatch.setenv("LANGUAGE", "")
+    monkeypatch.setenv("LANG", "de_DE.UTF-8")
+    assert system_language() == "en"
+
+
+@pytest.fixture
+def private_catalogs(tmp_path, monkeypatch):
+    """A catalog folder of our own, with a Russian plural entry."""
+    import wtdc_desktop.i18n as i18n
+
+    folder = tmp_path / "i18n"
+    folder.mkdir()
+    (folder / "ru.po").write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n'
+        '"Plural-Forms: nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && '
+        '(n%100<10 || n%100>=20) ? 1 : 2);\\n"\n\n'
+        'msgid "Hello"\nmsgstr "Здравствуйте"\n\n'
+        'msgid "{count} record"\nmsgid_plural "{count} records"\n'
+        'msgstr[0] "{count} запись"\nmsgstr[1] "{count} записи"\nmsgstr[2] "{count} записей"\n',
+        "utf-8")
+    monkeypatch.setattr(i18n, "i18n_path", lambda *parts: folder.joinpath(*parts))
+    yield folder
+    monkeypatch.undo()
+    i18n.set_language("en")
+
+
+def test_plural_forms_follow_the_language(private_catalogs):
+    from wtdc_desktop.i18n import ngettext, set_language
+
+    set_language("ru")
+    shown = {n: ngettext("{count} record", "{count} records", n).format(count=n) for n in (1, 2, 5, 11, 21, 22)}
+    assert shown == {1: "1 запись", 2: "2 записи", 5: "5 записей", 11: "11 записей", 21: "21 запись",
+                     22: "22 записи"}
+
+
+def test_compiled_catalog_is_used_unless_its_po_is_newer(private_catalogs):
+    import os
+
+    from wtdc_desktop.i18n import _, compile_catalogs, set_language
+
+    po = private_catalogs / "ru.po"
+    (mo,) = compile_catalogs(private_catalogs, private_catalogs)
+    po.unlink()  # the frozen build ships only the .mo
+    set_language("ru")
+    assert _("Hello") == "Здравствуйте"
+    # Someone edits the .po after compiling: the edit shows at once.
+    po.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n\n'
+                  'msgid "Hello"\nmsgstr "Привет"\n', "utf-8")
+    os.utime(po, (mo.stat().st_mtime + 10, mo.stat().st_mtime + 10))
+    set_language("ru")
+    assert _("Hello") == "Привет"
+
+
+def test_a_broken_catalog_falls_back_to_english(private_catalogs):
+    from wtdc_desktop.i18n import _, set_language
+
+    broken = private_catalogs / "fr" / "LC_MESSAGES" / "wtdc_desktop.mo"
+    broken.parent.mkdir(parents=True)
+    broken.write_bytes(b"not a catalog at all")
+    assert set_language("fr") == "fr"
+    assert _("Hello") == "Hello"
+
+
+def test_package_build_compiles_the_catalogs(tmp_path):
+    """``pip install .`` builds through setup.py's build_py hook: the .mo files land in the package."""
+    import shutil
+
+    src = tmp_path / "src"
+    src.mkdir()
+    for name in ("pyproject.toml", "setup.py", "README.md"):
+        shutil.copy(ROOT / name, src / name)
+    for folder in ("wtdc_desktop", "resources", "i18n"):
+        shutil.copytree(ROOT / folder, src / folder, ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
+    out = tmp_path / "build"
+    proc = subprocess.run([sys.executable, "setup.py", "-q", "build_py", "--build-lib", str(out)], cwd=src,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    import gettext
+
+    for lang in ALL:
+        mo = out / "wtdc_desktop" / "data" / "i18n" / lang / "LC_MESSAGES" / "wtdc_desktop.mo"
+        with mo.open("rb") as fp:
+            catalog = gettext.GNUTranslations(fp)
+        assert catalog.gettext("Resolutions") != "" and (lang == "en" or catalog.gettext("Resolutions") != "Resolutions")
+
+
+# --- the pseudo-locale ------------------------------------------------------------------------------
+
+def test_pseudo_locale_lengthens_marks_and_keeps_placeholders(monkeypatch):
+    from wtdc_desktop.i18n import PSEUDO_CLOSE, PSEUDO_OPEN, _, set_language
+
+    monkeypatch.setenv("WTDC_PSEUDO", "1")
+    set_language("en")
+    try:
+        for source in ("Resolutions", "Filter…", "{count} records", "&Open a bundle…", "OK"):
+            shown = _(source)
+            assert shown.startswith(PSEUDO_OPEN) and shown.endswith(PSEUDO_CLOSE)
+            assert len(shown) >= 1.4 * len(source)
+            assert _placeholders(shown) == _placeholders(source)
+            assert shown.count("&") == source.count("&")
+        assert "12" in _("{count} records").format(count=12)
+    finally:
+        monkeypatch.delenv("WTDC_PSEUDO")
+        set_language("en")
+    assert _("Resolutions") == "Resolutions"
+
+
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def _strip_marked(text: str) -> str:
+    from wtdc_desktop.i18n import PSEUDO_CLOSE, PSEUDO_OPEN
+
+    inner = re.compile(f"{PSEUDO_OPEN}[^{PSEUDO_OPEN}{PSEUDO_CLOSE}]*{PSEUDO_CLOSE}")
+    while True:
+        stripped = inner.sub(" ", text)
+        if stripped == text:
+            return text
+        text = stripped
+
+
+def _plain(text: str) -> str:
+    from PySide6.QtGui import QTextDocumentFragment
+
+    return QTextDocumentFragment.fromHtml(text).toPlainText() if re.search(r"<[a-zA-Z/!]", text) else text
+
+
+def _ui_texts(window):
+    """(where, text) for every string a user sees or hears in the window as it is now:
+    titles, menus and actions, labels, buttons, placeholders, tabs, headers, tooltips,
+    status tips, accessible names, item-widget entries, the status bar. Cell data of model
+    views and the text of read-only text panes is record data and not collected (the
+    caller adds detail panes separately)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import (
+        QAbstractButton, QAbstractItemView, QComboBox, QDockWidget, QGroupBox, QLabel, QLineEdit, QListWidget,
+        QMenu, QTabBar, QTableWidget, QTextEdit, QTreeWidget, QWidget,
+    )
+
+    found = [("window title", window.windowTitle()), ("status bar", window.statusBar().currentMessage())]
+    for w in [window, *window.findChildren(QWidget)]:
+        if w is not window and not w.isVisibleTo(window):
+            continue
+        where = type(w).__name__ + (f"#{w.objectName()}" if w.objectName() else "")
+        texts = [w.toolTip(), w.statusTip(), w.whatsThis(), w.accessibleName(), w.accessibleDescription()]
+        if isinstance(w, QLabel):
+            texts.append(_plain(w.text()))
+        elif isinstance(w, QAbstractButton):
+            texts.append(w.text())
+        elif isinstance(w, QGroupBox):
+            texts.append(w.title())
+        elif isinstance(w, QDockWidget):
+            texts.append(w.windowTitle())
+        elif isinstance(w, QLineEdit):
+            texts.append(w.placeholderText())
+        elif isinstance(w, QTextEdit) and not w.isReadOnly():
+            texts.append(w.placeholderText())
+        elif isinstance(w, QTabBar):
+            texts += [w.tabText(i) for i in range(w.count())] + [w.tabToolTip(i) for i in range(w.count())]
+        elif isinstance(w, QComboBox):
+            texts += [w.itemText(i) for i in range(w.count())]
+        if isinstance(w, QAbstractItemView) and w.model() is not None:
+            model = w.model()
+            header = (w.horizontalHeader() if hasattr(w, "horizontalHeader")
+                      else w.header() if hasattr(w, "header") else None)
+            if header is not None and header.isVisibleTo(window):
+                for c in range(header.count()):
+                    texts += [str(model.headerData(c, Qt.Horizontal, role) or "")
+                              for role in (Qt.DisplayRole, Qt.ToolTipRole)]
+            # Entries of item widgets are built by the code (navigation, choices), not record rows.
+            if isinstance(w, QListWidget):
+                items = [w.item(i) for i in range(min(w.count(), 200))]
+                texts += [t for item in items for t in (item.text(), item.toolTip())]
+            elif isinstance(w, QTreeWidget):
+                stack = [w.topLevelItem(i) for i in range(w.topLevelItemCount())]
+                while stack:
+                    item = stack.pop()
+                    texts += [t for c in range(item.columnCount()) for t in (item.text(c), item.toolTip(c))]
+                    stack += [item.child(i) for i in range(item.childCount())]
+            elif isinstance(w, QTableWidget):
+                texts += [t for r in range(min(w.rowCount(), 200)) for c in range(w.columnCount())
+                          if w.item(r, c) for t in (w.item(r, c).text(), w.item(r, c).toolTip())]
+        found += [(where, t) for t in texts if t]
+    menus = [a.menu() for a in window.menuBar().actions() if a.menu()] if window.menuBar() else []
+    for action in window.findChildren(QAction) + [a for m in menus for a in m.actions()]:
+        if action.isSeparator() or not action.text():
+            continue
+        found += [(f"action {action.objectName()}", t) for t in (action.text(), action.toolTip(), action.statusTip())
+                  if t]
+    found += [("menu", m.title()) for m in window.findChildren(QMenu) if m.title()]
+    return found
+
+
+def _unmarked(found, corpus: set[str]) -> list[str]:
+    """Texts with a word (two letters or more) outside every ⟦…⟧ that is not record data."""
+    bad = []
+    for where, text in found:
+        rest = _strip_marked(text)
+        words = [w for w in _WORD.findall(rest) if w not in corpus]
+        if words:
+            bad.append(f"{where}: {text!r}")
+    return sorted(set(bad))
+
+
+def _record_words(store) -> set[str]:
+    from wtdc_desktop import APP_NAME
+    from wtdc_desktop.domain.records import PUBLISHED_TYPES
+    from wtdc_desktop.store import delegation, queries, syncs
+
+    words = set(_WORD.findall(APP_NAME))  # the product's name is the same in every language
+    # Dates and times formatted by Babel (month and day names, AM/PM, zone names) are not strings
+    # of ours; a date shown raw (ISO) has no word in it and passes anyway.
+    from babel import Locale
+
+    english = Locale.parse("en")
+    for table in (english.months, english.days, english.day_periods):
+        for context in table.values():
+            for names in context.values():
+                for name in names.values():
+                    words.update(_WORD.findall(str(name)))
+    words.update({"UTC", "GMT"})
+
+    def walk(value):
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(k)
+                walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+        elif value is not None:
+            words.update(_WORD.findall(str(value)))
+
+    for type_name in PUBLISHED_TYPES:
+        walk(queries.list_records(store, type_name, include_withdrawn=True))
+    # Also data that is not a record: where the store is, what was synced from where.
+    walk([vars(c) for c in syncs.all_channel_states(store)])
+    walk(syncs.sync_log(store))
+    walk(delegation.list_positions(store))
+    walk(str(getattr(store, "data_dir", "")))
+    return words
+
+
+def _close_window(win) -> None:
+    """Close the window and let Qt delete it before its store is closed (timers stop first)."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    store = win.store
+    win.close()
+    win.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+    store.close()
+
+
+@pytest.fixture
+def pseudo_window(qtbot, data_dir, monkeypatch):
+    from wtdc_desktop.i18n import set_language, set_pseudo
+    from wtdc_desktop.ui.app import open_window
+
+    monkeypatch.setenv("WTDC_PSEUDO", "1")
+    set_language("en")
+    win = open_window(data_dir)
+    win.resize(1280, 800)
+    win.show()
+    yield win
+    _close_window(win)
+    set_pseudo(False)
+
+
+@pytest.mark.gui
+def test_every_view_shows_only_translated_text_under_the_pseudo_locale(pseudo_window, qtbot):
+    from PySide6.QtWidgets import QAbstractItemView, QApplication, QTextBrowser
+
+    from wtdc_desktop.ui.main_window import NAVIGATION
+
+    win = pseudo_window
+    corpus = _record_words(win.store)
+    bad, checked = [], 0
+    for key, *_rest in NAVIGATION:
+        win.show_view(key)
+        view = win.views[key]
+        for table in view.findChildren(QAbstractItemView):
+            if table.isVisibleTo(win) and table.model() is not None and table.model().rowCount() > 0:
+                table.setCurrentIndex(table.model().index(0, 0))
+        QApplication.processEvents()
+        found = _ui_texts(win)
+        # Detail panes: record data plus labels; labels must be marked, data is in the corpus.
+        found += [(f"{key} detail", line) for pane in view.findChildren(QTextBrowser) if pane.isVisibleTo(win)
+                  for line in pane.toPlainText().splitlines()]
+        checked += len(found)
+        bad += [f"[{key}] {b}" for b in _unmarked(found, corpus)]
+    assert checked > 10 * len(NAVIGATION)
+    assert bad == [], "strings that do not go through _(): " + "\n".join(bad)
+
+
+@pytest.mark.gui
+def test_the_pseudo_check_catches_a_hard_coded_label(pseudo_window):
+    from PySide6.QtWidgets import QLabel
+
+    from wtdc_desktop.i18n import _
+
+    win = pseudo_window
+    corpus = _record_words(win.store)
+    current = win.stack.currentWidget() if hasattr(win, "stack") else win.centralWidget()
+    QLabel("Hard-coded text", current).show()
+    QLabel(_("Resolutions"), current).show()
+    bad = _unmarked(_ui_texts(win), corpus)
+    assert any("Hard-coded text" in b for b in bad)
+    assert not any("Resolutions" in b for b in bad)
+
+
+# --- Qt: locale, Qt's own strings, right to left -------------------------------------------------------
+
+@pytest.fixture
+def qt_language(qapp):
+    from wtdc_desktop.ui.app import apply_language
+
+    yield lambda lang: apply_language(qapp, lang)
+    apply_language(qapp, "en")
+
+
+@pytest.mark.gui
+@pytest.mark.parametrize("lang, cancel", [("fr", "Annuler"), ("es", "Cancelar"), ("ru", "Отмена"),
+                                          ("zh", "取消"), ("ar", "ألغِ")])
+def test_standard_dialogs_speak_the_interface_language(qt_language, qtbot, lang, cancel):
+    from PySide6.QtCore import QLocale
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    qt_language(lang)
+    assert QLocale().language() == QLocale(lang).language()
+    box = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+    qtbot.addWidget(box)
+    assert box.button(QDialogButtonBox.Cancel).text().replace("&", "") == cancel
+
+
+@pytest.mark.gui
+def test_arabic_mirrors_the_window_and_uses_western_digits(qt_language, qtbot, data_dir):
+    from PySide6.QtCore import QLocale, QPoint, Qt
+
+    from wtdc_desktop.ui.app import open_window
+
+    qt_language("ar")
+    assert QLocale().toString(1234) == "1,234"  # as ITU's Arabic texts write numbers
+    win = open_window(data_dir)
+    win.resize(1200, 700)
+    win.show()
+    try:
+        assert win.layoutDirection() == Qt.RightToLeft
+        view = win.views["documents"]
+        win.show_view("documents")
+        nav_x = win.nav.mapTo(win, QPoint(0, 0)).x()
+        stack_x = win.stack.mapTo(win, QPoint(0, 0)).x()
+        assert nav_x > stack_x  # the navigation is on the right
+        assert view.table.horizontalHeader().isRightToLeft()
+    finally:
+        _close_window(win)
+    qt_language("fr")
+    assert qapp_direction() == Qt.LeftToRight
+
+
+def qapp_direction():
+    from PySide6.QtWidgets import QApplication
+
+    return QApplication.layoutDirection()
+
+
+@pytest.fixture
+def isolated_settings(tmp_path):
+    from PySide6.QtCore import QSettings
+
+    QSettings.setPath(QSettings.NativeFormat, QSettings.UserScope, str(tmp_path / "settings"))
+    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(tmp_path / "settings"))
+    QSettings().clear()
+    yield
+    QSettings().clear()
+
+
+@pytest.mark.gui
+def test_language_precedence_and_the_restart_rule(qapp, isolated_settings, monkeypatch):
+    from wtdc_desktop.i18n import _, set_language
+    from wtdc_desktop.ui import language as app_module
+
+    monkeypatch.setattr(app_module, "qt_system_language", lambda: "es")
+    assert app_module.startup_language(None) == "es"  # nothing chosen: the system's
+    set_language("fr")
+    notice = app_module.save_language("ru")
+    assert notice == _(app_module.RESTART_NOTICE)  # said plainly, in the language in use
+    assert "next time you start" in app_module.RESTART_NOTICE
+    assert app_module.startup_language(None) == "ru"  # chosen in Settings: from the next start
+    assert app_module.startup_language("zh") == "zh"  # --lang wins
+
+
+# --- the command line ---------------------------------------------------------------------------------
+
+def test_cli_lang_translates_help_and_output(data_dir):
+    code, out, _err = run_cli("--lang", "fr", "--help")
+    assert code == 0
+    from wtdc_desktop.i18n import _, set_language
+
+    set_language("fr")
+    assert _("interface language: ar, zh, en, fr, ru or es") in out
+    assert "interface language" not in out
+    code, out, _err = run_cli("stats", "--data-dir", data_dir, "--lang", "ru")
+    assert code == 0
+    set_language("ru")
+    assert _("records") in out.splitlines()[0]
+
+
+def test_cli_unknown_language_falls_back_to_english(data_dir):
+    code, out, err = run_cli("--lang", "xx", "stats", "--data-dir", data_dir)
+    assert code == 0
+    assert "records" in out.splitlines()[0]
+
+
+# --- formats ------------------------------------------------------------------------------------------
+
+KIGALI_9AM = "2026-11-28T07:00:00Z"
+
+
+def test_times_are_shown_in_the_meeting_zone_and_the_laptop_zone():
+    from wtdc_desktop.formatting import format_instant, format_time, zone_label
+
+    assert format_time(KIGALI_9AM, "Africa/Kigali", lang="fr") == "09:00"
+    text = format_instant(KIGALI_9AM, "Africa/Kigali", laptop="Europe/Zurich", lang="fr")
+    assert "09:00" in text and "Kigali (UTC+2)" in text and "08:00" in text and "Zurich (UTC+1)" in text
+    assert text.count("2026") == 1  # the same day is not repeated
+    same = format_instant(KIGALI_9AM, "Africa/Kigali", laptop="Africa/Kigali", lang="en")
+    assert same.count("Kigali") == 1
+    assert zone_label("Europe/Moscow", dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc), lang="ru") == \
+        "Москва (UTC+3)"
+    assert "日内瓦" in zone_label("Europe/Zurich", lang="zh") or "苏黎世" in zone_label("Europe/Zurich", lang="zh")
+    with pytest.raises(ValueError):
+        format_time("2026-11-28T07:00:00", "Africa/Kigali")
+
+
+def test_summer_time_changes_the_offset():
+    from wtdc_desktop.formatting import zone_label
+
+    winter = zone_label("Europe/Zurich", dt.datetime(2026, 1, 15, tzinfo=dt.timezone.utc), lang="en")
+    summer = zone_label("Europe/Zurich", dt.datetime(2026, 7, 15, tzinfo=dt.timezone.utc), lang="en")
+    assert winter.endswith("(UTC+1)") and summer.endswith("(UTC+2)")
+
+
+@pytest.mark.parametrize("lang, expected", [("fr", "1\u202f500\u202f000,00\xa0CHF"), ("en", "CHF1,500,000.00"),
+                                            ("es", "1.500.000,00\xa0CHF"), ("ru", "1\xa0500\xa0000,00\xa0CHF")])
+def test_money_follows_the_language(lang, expected):
+    from wtdc_desktop.formatting import format_money
+
+    assert format_money({"amount": 1500000, "currency": "CHF"}, lang=lang) == expected
+
+
+def test_arabic_and_chinese_formats():
+    from wtdc_desktop.formatting import format_date, format_number
+
+    assert format_number(1234567, lang="ar") == "1,234,567"
+    assert "نوفمبر" in format_date("2026-11-28", "long", lang="ar")
+    assert format_date("2026-11-28", "long", lang="zh") == "2026年11月28日"
+
+
+def test_names_and_titles_sort_by_the_language_rules():
+    from wtdc_desktop.formatting import sorted_by
+
+    assert sorted_by(["Zambie", "Égypte", "Espagne", "États-Unis", "eau"], lang="fr") == \
+        ["eau", "Égypte", "Espagne", "États-Unis", "Zambie"]
+    assert sorted_by(["Résolution 37", "Résolution 9", "Résolution 140"], lang="fr") == \
+        ["Résolution 9", "Résolution 37", "Résolution 140"]
+    assert sorted_by(["中国", "阿富汗", "德国", "巴西"], lang="zh") == ["阿富汗", "巴西", "德国", "中国"]  # pinyin
+    assert sorted_by(["ñu", "nube", "oso"], lang="es") == ["nube", "ñu", "oso"]
+    records = [{"name": "Жуков"}, {"name": "Ёлкин"}, {"name": "Егоров"}]
+    assert [r["name"] for r in sorted_by(records, key=lambda r: r["name"], lang="ru")] == ["Егоров", "Ёлкин", "Жуков"]
+
+
+def test_formats_default_to_the_interface_language():
+    from wtdc_desktop.formatting import format_number
+    from wtdc_desktop.i18n import set_language
+
+    set_language("fr")
+    assert format_number(1234.5) == "1\u202f234,5"
+    set_language("en")
+    assert format_number(1234.5) == "1,234.5"
+
+
+# --- content language ---------------------------------------------------------------------------------
+
+DOC = {"id": "WTDC-25/12", "title": "Proposals of the African States",
+       "languages": {"en": {"title": "Proposals of the African States", "file": "e.pdf"},
+                     "fr": {"title": "Propositions des États d'Afrique", "file": "f.pdf"},
+                     "ar": {"title": "مقترحات الدول الأفريقية", "file": "a.pdf"}}}
+
+
+def test_content_is_shown_in_the_interface_language_else_the_user_order():
+    from wtdc_desktop.domain.languages import choose_language, localized_title, localized_version
+
+    assert localized_title(DOC, "ar") == "مقترحات الدول الأفريقية"
+    assert localized_version(DOC, "fr")[1]["file"] == "f.pdf"
+    assert localized_version(DOC, "ru", ["fr", "en"])[0] == "fr"  # no Russian: the user's order
+    assert localized_version(DOC, "ru", ["es", "ar"])[0] == "ar"
+    assert localized_version(DOC, "zh")[0] == "en"  # no order set: English first
+    assert localized_title({"id": "x", "title": "Only this"}, "fr") == "Only this"
+    assert choose_language(["E", "F"], "fr") == "F"  # ITU symbol letters
+    assert choose_language(["de"], "fr") == "de"  # the only version there is
+    assert choose_language([], "fr") is None
+
+
+@pytest.mark.gui
+def test_document_version_follows_the_interface_then_the_order_set_in_settings(qapp, isolated_settings, qtbot):
+    from wtdc_desktop.i18n import set_language
+    from wtdc_desktop.ui.language import ContentLanguageOrder, content_language_order, preferred_version
+
+    set_language("ru")
+    assert preferred_version({"fr": {}, "es": {}}) == "fr"  # nothing set: English, French, Spanish…
+    order = ContentLanguageOrder()
+    qtbot.addWidget(order)
+    order.list.setCurrentRow(order.order().index("es"))
+    for _step in range(3):
+        order.up.click()
+    assert order.order()[0] == "es"
+    assert content_language_order()[0] != "es"  # kept only when Settings is accepted
+    order.save()
+    assert content_language_order()[0] == "es"
+    assert preferred_version({"fr": {}, "es": {}}) == "es"
+    assert preferred_version({"fr": {}, "es": {}, "ru": {}}) == "ru"  # the interface language first
+
+
+@pytest.mark.gui
+def test_arabic_detail_pane_puts_labels_right_of_their_values(qt_language, qtbot, data_dir):
+    from wtdc_desktop.i18n import _
+    from wtdc_desktop.ui.app import open_window
+
+    qt_language("ar")
+    win = open_window(data_dir)
+    win.resize(1200, 700)
+    win.show()
+    try:
+        win.show_view("documents")
+        view = win.views["documents"]
+        label = _("Date")
+        lines = []
+        for row in range(view.model.rowCount()):
+            view.select_record(view.model.record_id(row))
+            lines = [line for line in view.detail.browser.toPlainText().splitlines() if label in line]
+            if lines:
+                break
+        (line,) = lines
+        # Cells come out in reading order: the value first, then (to its right) the label.
+        assert line.strip().endswith(label)
+    finally:
+        _close_window(win)
+
+
+def test_rich_text_tables_are_mirrored_for_right_to_left():
+    from wtdc_desktop.ui.language import mirror_tables
+
+    html = "<table cellspacing='4'><tr><th align='left'>Date</th><td>2020-04-30</td></tr></table><p>x</p>"
+    mirrored = mirror_tables(html)
+    assert mirrored.index("2020-04-30") < mirrored.index("Date")
+    assert 'align="right"' in mirrored and "align='left'" not in mirrored
+    assert mirrored.endswith("<p>x</p>")
