@@ -7,6 +7,7 @@ confirms or dismisses each pair.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -25,9 +26,14 @@ telecommunication telecommunications telecomunicaciones development developpemen
 """.split())
 
 
+_MARKS_RE = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
 def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    """Case and accents folded (é → e), other scripts left as they are."""
+    if text.isascii():
+        return text.casefold()
+    return _MARKS_RE.sub("", unicodedata.normalize("NFKD", text.casefold()))
 
 
 def words(text: str | None) -> list[str]:
@@ -35,6 +41,7 @@ def words(text: str | None) -> list[str]:
     return [w for w in _WORD_RE.findall(_fold(text or "")) if w not in STOPWORDS]
 
 
+@functools.lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
     """A crude stem, so that plural and singular meet (enough for a suggestion)."""
     for suffix in ("ations", "ation", "ements", "ement", "ings", "ing", "ies", "es", "s", "e"):
@@ -105,16 +112,24 @@ def suggest(items: list[Item], *, threshold: float = 0.5, exclude: set[tuple[str
     the texts; pairs in ``exclude`` (declared links, dismissed pairs) are left out.
     """
     prepared = []
-    for item in items:
-        title_stems = stems(item.title)
+    title_words: dict[int, set[str]] = {}
+    for index, item in enumerate(items):
+        title_words[index] = set(words(item.title))
+        title_stems = {_stem(w) for w in title_words[index]}
         text_counts = Counter(_stem(w) for w in words(item.text))
         prepared.append((item, title_stems, text_counts))
+    # Only pairs whose titles share a stem can reach the threshold: find them through an index.
+    by_stem: dict[str, list[int]] = {}
+    for index, (_item, title_stems, _counts) in enumerate(prepared):
+        for stem in title_stems:
+            by_stem.setdefault(stem, []).append(index)
     out: list[Suggestion] = []
     for i in range(len(prepared)):
         a, ta, ca = prepared[i]
         if not ta:
             continue
-        for j in range(i + 1, len(prepared)):
+        candidates = sorted({j for stem in ta for j in by_stem[stem] if j > i})
+        for j in candidates:
             b, tb, cb = prepared[j]
             if not tb or (a.type, a.id) == (b.type, b.id):
                 continue
@@ -128,7 +143,7 @@ def suggest(items: list[Item], *, threshold: float = 0.5, exclude: set[tuple[str
             text_score = cosine(ca, cb) if ca and cb else title_score
             score = (2 * title_score + text_score) / 3
             if score >= threshold:
-                shared = tuple(sorted(w for w in set(words(a.title)) if _stem(w) in ta & tb))
+                shared = tuple(sorted(w for w in title_words[i] if _stem(w) in ta & tb))
                 out.append(Suggestion(a, b, score, title_score, text_score, shared))
     out.sort(key=lambda s: (-s.score, s.a.id, s.b.id))
     return out[:limit]
