@@ -249,3 +249,15 @@ def test_coverage_pdf_from_the_command_line(demo_store, tmp_path, qapp):
     words = text.split()
     assert "Amina" in words and "lead" in words and "Salle" in words
     assert not list(tmp_path.glob(".*.part"))
+
+
+def test_bad_member_input_is_one_clear_line(store):
+    d = ("--data-dir", store.data_dir)
+    code, _, err = run_cli("member", "add", "Amina", "--days", "2021-11-31", *d)
+    assert code == 2 and "2021-11-31" in err and err.count("\n") == 1
+    code, _, err = run_cli("member", "add", "  ", *d)
+    assert code == 2 and err.startswith("error: ")
+    code, out, _ = run_cli("member", "list", "--json", *d)
+    assert json.loads(out) == []
+    code, _, err = run_cli("agenda-settings", "--me", "Nobody", *d)
+    assert code == 2 and "Nobody" in err
