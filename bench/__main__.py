@@ -79,6 +79,12 @@ def main(argv: list[str] | None = None) -> int:
             except benchmarks.Skipped as exc:
                 produced = [{"name": group, "ours": None, "baseline": None, "ratio": None, "goal": None,
                              "pass": None, "note": f"skipped: {exc}"}]
+            except Exception as exc:  # noqa: BLE001 - one broken benchmark must not hide the others
+                import traceback
+
+                traceback.print_exc()
+                produced = [{"name": group, "ours": None, "baseline": None, "ratio": None, "goal": None,
+                             "pass": False, "note": f"error: {type(exc).__name__}: {str(exc)[:300]}"}]
             for r in produced:
                 r.setdefault("unit", "s")
                 print(f"   {r['name']}: ours {_fmt(r['ours'], r['unit'])}, baseline {_fmt(r['baseline'], r['unit'])}"

@@ -455,7 +455,7 @@ _PROBE_RE = re.compile(r"wtdc-probe first_paint=([0-9.]+) peak_rss_kb=(\d+|None)
 
 def probe(cmd: list[str], env_extra: dict | None = None) -> tuple[float, int | None]:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", **(env_extra or {}))
-    result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
     m = _PROBE_RE.search(result.stdout)
     if not m:
         raise RuntimeError(f"{' '.join(cmd)} printed no probe line:\n{result.stdout}\n{result.stderr[-2000:]}")
@@ -466,10 +466,11 @@ def bench_startup(ctx: Context) -> list[dict]:
     data = ctx.store_dir()
     hello = [sys.executable, str(ROOT / "bench" / "hello_world.py"), "--report"]
     ours_cmd = [sys.executable, "-m", "wtdc_desktop", "--data-dir", str(data)]
-    runs = max(3, ctx.repeats)
-    probe(ours_cmd, {"WTDC_STARTUP_PROBE": "paint"})  # warm the page cache
+    runs = {"1k": 3, "10k": 2, "100k": 1}[ctx.size]
+    if ctx.size != "100k":
+        probe(ours_cmd, {"WTDC_STARTUP_PROBE": "paint"})  # warm the page cache
     ours = [probe(ours_cmd, {"WTDC_STARTUP_PROBE": "paint"})[0] for _ in range(runs)]
-    base = [probe(hello)[0] for _ in range(runs)]
+    base = [probe(hello)[0] for _ in range(max(3, runs))]
     rss_ours = probe(ours_cmd, {"WTDC_STARTUP_PROBE": "views"})[1]
     rss_base = probe(hello)[1]
     return [
