@@ -405,3 +405,72 @@ def test_an_unreachable_feed_says_so(data_dir):
         code, _, err = run_cli("sync", url, "--data-dir", data_dir)
     assert code == 7
     one_line_error(err, url, "404")
+
+
+def test_a_redirect_between_loopback_addresses_is_followed(store, bundles):
+    with FeedServer() as first, FeedServer() as second:
+        second.routes["/feed.json"] = send_bytes(feed_document([feed_entry(bundles[1], "b1.wtdc.zip", sequence=1)]))
+        second.routes["/b1.wtdc.zip"] = send_bytes(bundles[1].read_bytes())
+
+        def redirect(h):
+            h.send_response(302)
+            h.send_header("Location", second.url("/feed.json"))
+            h.send_header("Content-Length", "0")
+            h.end_headers()
+
+        first.routes["/feed.json"] = redirect
+        result = sync_source(store, first.url("/feed.json"))
+    assert result.error is None, result.message
+    assert last_sequence(store) == 1
+    assert [p for p, _ in second.requests] == ["/feed.json", "/b1.wtdc.zip"]  # relative to where it was found
+
+
+def test_a_server_that_trickles_bytes_is_given_up(store, bundles, monkeypatch):
+    import time
+
+    from wtdc_desktop.bundles import sources as sources_module
+
+    monkeypatch.setattr(sources_module, "MIN_DOWNLOAD_RATE", 10 ** 9)
+    data = bundles[1].read_bytes()
+    stop = threading.Event()
+
+    def trickle(h):
+        h.send_response(200)
+        h.send_header("Content-Length", str(len(data)))
+        h.end_headers()
+        for i in range(len(data)):
+            if stop.is_set():
+                return
+            h.wfile.write(data[i:i + 1])
+            h.wfile.flush()
+            time.sleep(0.01)  # the trickle is what is tested
+
+    with FeedServer() as server:
+        server.routes["/feed.json"] = send_bytes(feed_document([feed_entry(bundles[1], "b1.wtdc.zip", sequence=1)]))
+        server.routes["/b1.wtdc.zip"] = trickle
+        try:
+            result = sync_source(store, server.url("/feed.json"), SyncOptions(timeout=0.5))
+        finally:
+            stop.set()
+    assert result.outcome == "unreachable"
+    assert "too slowly" in result.message and server.url("/b1.wtdc.zip") in result.message
+    assert last_sequence(store) is None
+
+
+def test_syncing_every_source_reports_each_and_fails_if_one_was_refused(data_dir, chain_folder, bundles):
+    with FeedServer() as server:
+        wrong = feed_entry(bundles[1], "b1.wtdc.zip", sequence=7, digest="0" * 64)
+        server.routes["/feed.json"] = send_bytes(feed_document([wrong], channel="OTHER"))
+        server.routes["/b1.wtdc.zip"] = send_bytes(bundles[1].read_bytes())
+        assert run_cli("sources", "add", chain_folder, "--data-dir", data_dir)[0] == 0
+        assert run_cli("sources", "add", server.url("/feed.json"), "--data-dir", data_dir)[0] == 0
+        code, out, err = run_cli("sources", "add", chain_folder, "--data-dir", data_dir)
+        assert code == 0 and "already remembered" in out
+        code, out, err = run_cli("sync", "--json", "--data-dir", data_dir)
+    assert code == 3
+    report = {r["location"]: r for r in json.loads(out)}
+    assert report[str(chain_folder)]["outcome"] == "applied"
+    assert report[server.url("/feed.json")]["outcome"] == "refused"
+    one_line_error(err, server.url("/b1.wtdc.zip"), "SHA-256")
+    with Store(data_dir) as store:
+        assert last_sequence(store) == 3

@@ -62,6 +62,8 @@ SETTLE_SECONDS = 1.0
 FEED_FORMAT = "wtdc-feed"
 FEED_SIZE_LIMIT = 8 * MiB
 TIMEOUT_SECONDS = 30.0
+#: Bytes a second below which a download is given up (on top of the timeout).
+MIN_DOWNLOAD_RATE = 4096
 DOWNLOADS_DIR = Path("tmp") / "downloads"
 _CHUNK = 256 * 1024
 _SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
@@ -572,9 +574,16 @@ def download(cand: Candidate, data_dir: Path, opts: SyncOptions) -> Path:
                     raise SourceRefused(
                         _("{url}: the server announces {announced} bytes, but the feed lists {size}; refused.").format(
                             url=url, announced=announced, size=cand.size))
+                # A server that trickles bytes would keep every read under the timeout for ever.
+                deadline = time.monotonic() + opts.timeout + cand.size / MIN_DOWNLOAD_RATE
                 while got < cand.size:  # never read past the listed size
+                    if time.monotonic() > deadline:
+                        raise SourceUnreachable(
+                            _("{url} sends too slowly (less than {rate} bytes a second); it will be tried again later.").format(
+                                url=url, rate=MIN_DOWNLOAD_RATE))
                     try:
-                        chunk = resp.read(min(_CHUNK, cand.size - got))
+                        # read1: what has arrived (up to the rest of the listed size), so the deadline is checked
+                        chunk = resp.read1(min(_CHUNK, cand.size - got))
                     except http.client.IncompleteRead as exc:
                         chunk = exc.partial
                         if not chunk:
