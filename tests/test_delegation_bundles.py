@@ -157,6 +157,22 @@ def test_resolving_a_conflict(shared, keep, expected):
     assert delegation.position_for(b, "proposal", shared["proposal"])["brief"] == expected
 
 
+def test_a_conflict_settled_elsewhere_is_not_raised_again(shared):
+    """However a conflict was settled (field by field in the positions view), the same version stays settled."""
+    a, b, tmp = shared["a"], shared["b"], shared["tmp"]
+    delegation.set_position(a, "proposal", shared["proposal"], brief="Version de la capitale")
+    export_delegation(a, tmp / "kenya-2.wtdc.zip")
+    delegation.set_position(b, "proposal", shared["proposal"], brief="Version de la salle")
+    conflict_id = import_delegation(b, tmp / "kenya-2.wtdc.zip").conflicts[0]["conflict_id"]
+    with b.transaction() as conn:  # as another resolver does: mark it settled, leave the merge state alone
+        conn.execute("UPDATE my_conflict SET resolved_at = '2021-11-09T10:00:00Z', resolution = 'merged' "
+                     "WHERE conflict_id = ?", (conflict_id,))
+    export_delegation(a, tmp / "kenya-3.wtdc.zip")  # A's version of that position unchanged
+    result = import_delegation(b, tmp / "kenya-3.wtdc.zip")
+    assert result.conflicts == []
+    assert delegation.position_for(b, "proposal", shared["proposal"])["brief"] == "Version de la salle"
+
+
 def test_a_colleague_who_changes_nothing_never_overwrites_a_local_edit(shared):
     a, b, tmp = shared["a"], shared["b"], shared["tmp"]
     delegation.save_note(b, "proposal", shared["proposal"], "Modifié ici", note_id=shared["note"])

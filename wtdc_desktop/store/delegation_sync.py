@@ -328,6 +328,11 @@ class DelegationImporter:
                 return "new"
             counts.changed += 1
             return "changed"
+        if _already_decided(self.conn, self.channel, type_name, rid, incoming):
+            # the user already settled a conflict with this very version of the colleague's
+            self._remember(type_name, rid, incoming, local_hash)
+            counts.unchanged += 1
+            return "unchanged"
         self.conflicts.append(_open_conflict(self.conn, self.channel, type_name, rid, local, record))
         counts.conflicts += 1
         return "conflict"
@@ -405,6 +410,13 @@ def _open_conflict(conn: sqlite3.Connection, channel: str, type_name: str, rid: 
         "INSERT INTO my_conflict (channel, type, id, local_data, remote_data, detected_at) VALUES (?, ?, ?, ?, ?, ?)",
         (channel, type_name, rid, local_json, remote_json, utcnow()))
     return cur.lastrowid
+
+
+def _already_decided(conn: sqlite3.Connection, channel: str, type_name: str, rid: str, remote_hash: str) -> bool:
+    """A resolved conflict of this record held exactly this remote version (however it was resolved)."""
+    rows = conn.execute("SELECT remote_data FROM my_conflict WHERE channel = ? AND type = ? AND id = ? "
+                        "AND resolved_at IS NOT NULL ORDER BY conflict_id DESC LIMIT 5", (channel, type_name, rid))
+    return any(content_hash(json.loads(r[0])) == remote_hash for r in rows)
 
 
 def _fields(local: dict, remote: dict) -> list[str]:
