@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -226,3 +227,24 @@ def test_a_kill_at_any_moment_of_an_apply_leaves_the_store_as_before_or_after(tm
     print(f"seed {seed}, apply {duration:.2f} s, outcomes {dict(seen)}")
     assert sum(n for (how, _, _), n in seen.items() if how == "killed") >= KILLS // 2
     assert sum(n for (how, when, _), n in seen.items() if how == "killed" and when == "after the backup") >= 5
+
+
+def test_a_refused_apply_keeps_the_older_backups(data_dir, tmp_path):
+    bundles = [make_bundle(tmp_path / "w", tmp_path / f"s{seq}.wtdc.zip", sequence=seq, n=5, variant=str(seq))
+               for seq in range(1, 6)]
+    for bundle in bundles:
+        assert run_cli("sync", bundle, "--data-dir", data_dir)[0] == 0
+    kept = [b.name for b in backup.list_backups(data_dir)]
+    assert len(kept) == 5
+    damaged = tmp_path / "s6.wtdc.zip"
+    make_bundle(tmp_path / "w", damaged, sequence=6, n=5, variant="6")
+    with zipfile.ZipFile(damaged) as zf:  # damage the records, not the manifest: the apply starts, then fails
+        info = zf.getinfo("records/proposal.jsonl")
+    start = info.header_offset + 30 + len(info.orig_filename.encode()) + len(info.extra)
+    data = bytearray(damaged.read_bytes())
+    data[start + info.compress_size // 2] ^= 0xFF
+    damaged.write_bytes(bytes(data))
+    for _ in range(3):  # a scheduler retrying a bad bundle must not push the good backups out
+        code, _, err = run_cli("sync", damaged, "--data-dir", data_dir)
+        assert code != 0 and "records/proposal.jsonl" in err
+    assert [b.name for b in backup.list_backups(data_dir)] == kept

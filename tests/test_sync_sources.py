@@ -474,3 +474,26 @@ def test_syncing_every_source_reports_each_and_fails_if_one_was_refused(data_dir
     one_line_error(err, server.url("/b1.wtdc.zip"), "SHA-256")
     with Store(data_dir) as store:
         assert last_sequence(store) == 3
+
+
+def test_a_refused_bundle_in_a_folder_does_not_stop_another_channels_chain(store, tmp_path):
+    import zipfile
+
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    make_bundle(tmp_path / "w", folder / "a1.wtdc.zip", sequence=1, n=5, channel="A")
+    make_bundle(tmp_path / "w", folder / "z1.wtdc.zip", sequence=1, n=5, channel="Z")
+    make_bundle(tmp_path / "w", folder / "z2.wtdc.zip", sequence=2, kind="delta", base=1, n=2, channel="Z")
+    # channel A's sequence 2, as a bundle folder whose records were altered after it was built
+    a2 = make_bundle(tmp_path / "w", tmp_path / "a2.wtdc.zip", sequence=2, n=5, channel="A", variant="b")
+    with zipfile.ZipFile(a2) as zf:
+        zf.extractall(folder / "a2")
+    records = folder / "a2" / "records" / "proposal.jsonl"
+    records.write_text(records.read_text("utf-8").replace("version b", "version X"), "utf-8")  # same size
+    result = sync_source(store, str(folder), SyncOptions(settle=0))
+    # A's chain is its newest full bundle alone, which is refused; Z's chain is applied all the same
+    assert [(r.channel, r.sequence) for r in result.applied] == [("Z", 1), ("Z", 2)]
+    assert result.outcome == "refused"
+    assert str(folder / "a2") in result.message and "SHA-256" in result.message
+    assert syncs.channel_state(store.conn, PUBLISHER, "A") is None
+    assert syncs.channel_state(store.conn, PUBLISHER, "Z").last_sequence == 2

@@ -263,30 +263,55 @@ def _apply_one(store: Store, path: Path, *, source: str, opts: SyncOptions, forc
             m.kind == "delta" and m.base_sequence != last)
     if opts.is_cancelled():
         raise ApplyCancelled(_("The sync of {where} was cancelled; nothing changed.").format(where=source))
-    if opts.backups and not already and not doomed:
-        backup.make_backup(store)
-    return apply_bundle(store, path, source=source, force=force, limits=opts.limits, progress=progress,
-                        cancelled=opts.cancelled, **opts.apply_options)
+    taken = backup.make_backup(store, keep=None) if opts.backups and not already and not doomed else None
+    try:
+        result = apply_bundle(store, path, source=source, force=force, limits=opts.limits, progress=progress,
+                              cancelled=opts.cancelled, **opts.apply_options)
+    except BaseException:
+        if taken is not None:  # refused or cancelled: the store is as the backup; older backups stay
+            backup.discard(taken)
+        raise
+    if taken is not None:
+        if result.outcome == "applied":
+            backup.rotate(store.data_dir)
+        else:
+            backup.discard(taken)
+    return result
 
 
 def _apply_chain(store: Store, chain: list[tuple[Candidate, Callable[[], Path]]], result: SourceResult,
                  opts: SyncOptions) -> None:
+    """Apply the chain in order. A refused bundle stops its own stream only; the first refusal is raised at the end."""
     total = sum(c.records for c, _get in chain)
     offset = 0
-
+    refused: list[BundleError] = []
+    broken: set[tuple[str, str]] = set()
     for cand, get_path in chain:
         if opts.is_cancelled():
             raise ApplyCancelled(_("The sync of {where} was cancelled; nothing more was applied.").format(
                 where=result.location))
+        if cand.stream in broken:
+            continue
+        reached = [0]
 
-        def report(done: int, of: int, offset=offset) -> None:
+        def report(done: int, of: int, offset=offset, reached=reached) -> None:
+            reached[0] = done
             if opts.progress:
                 opts.progress(offset + done, max(total, offset + of))
 
-        path = get_path()
-        applied = _apply_one(store, path, source=cand.location, opts=opts, progress=report, expect=cand)
+        try:
+            path = get_path()
+            applied = _apply_one(store, path, source=cand.location, opts=opts, progress=report, expect=cand)
+        except ApplyCancelled:
+            raise
+        except BundleError as exc:
+            refused.append(exc)
+            broken.add(cand.stream)
+            continue
         result.applied.append(applied)
-        offset += cand.records or 0
+        offset += max(cand.records or 0, reached[0])
+    if refused:
+        raise refused[0]
 
 
 # --- a bundle --------------------------------------------------------------------------------------------

@@ -135,11 +135,20 @@ def _backup_conn(conn: sqlite3.Connection, data_dir: Path, before_sync: int,
     return info
 
 
-def make_backup(store: Store, *, keep: int = KEEP, now: dt.datetime | None = None) -> BackupInfo:
-    """Back the store up before an apply; keep the last ``keep`` backups."""
+def make_backup(store: Store, *, keep: int | None = KEEP, now: dt.datetime | None = None) -> BackupInfo:
+    """Back the store up before an apply; keep the last ``keep`` backups (None: leave the others alone)."""
     info = _backup_conn(store.conn, store.data_dir, next_sync_id(store.conn), now)
-    rotate(store.data_dir, keep)
+    if keep is not None:
+        rotate(store.data_dir, keep)
     return info
+
+
+def discard(info: BackupInfo) -> None:
+    """Remove a backup that turned out useless (the apply it preceded changed nothing)."""
+    try:
+        info.path.unlink()
+    except OSError:
+        pass
 
 
 def rotate(data_dir: Path | str, keep: int = KEEP, protect: Path | None = None) -> list[Path]:
@@ -154,8 +163,8 @@ def rotate(data_dir: Path | str, keep: int = KEEP, protect: Path | None = None) 
             deleted.append(info.path)
         except OSError:
             pass
-    if folder.is_dir():  # a backup interrupted by a crash; callers hold the sync lock
-        for part in folder.glob(".store-*.part"):
+    if folder.is_dir():  # a backup interrupted by a crash (and its journal); callers hold the sync lock
+        for part in folder.glob(".store-*.part*"):
             try:
                 part.unlink()
             except OSError:
