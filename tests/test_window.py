@@ -547,3 +547,66 @@ def test_window_state_and_last_view_are_restored(qtbot, data_dir):
     assert again.current_key() == "questions"
     assert again.views["questions"].splitter.sizes() == sizes
     dispose(again)
+
+
+# --- revisions, stale material, records without a list ------------------------------------------------
+
+def _demo_variant(tmp_path, name: str, **header):
+    src = tmp_path / name
+    shutil.copytree(DEMO_SOURCE, src)
+    manifest = json.loads((src / "manifest.json").read_text("utf-8"))
+    set_header(src, sequence=manifest["sequence"] + 1, **header)
+    return src
+
+
+def _build(src, out):
+    code, _o, err = run_cli("bundle", "build", src, "--out", out)
+    assert code == 0, err
+    return out
+
+
+def test_a_revised_resolution_shows_a_word_diff_between_versions(qtbot, demo_store, tmp_path):
+    from wtdc_desktop.bundles.apply import apply_bundle
+    from wtdc_desktop.ui.detail import DetailPane
+
+    src = _demo_variant(tmp_path, "rev")
+    resolutions = [json.loads(line) for line in (src / "records" / "resolution.jsonl").read_text("utf-8").splitlines()
+                   if line]
+    for r in resolutions:
+        if r["id"] == "WTDC/24":
+            r["revision"] = "Rév. Kigali, 2022"
+            r["text"] = r["text"].replace("Plusieurs participants", "De nombreux participants")
+    write_records(src, "resolution", resolutions)
+    apply_bundle(demo_store, _build(src, tmp_path / "rev.wtdc.zip"), source="test")
+
+    pane = DetailPane(demo_store)
+    qtbot.addWidget(pane)
+    pane.show_record("resolution", "WTDC/24")
+    assert pane.compare_from.count() == 2 and not pane.compare_from.isHidden()
+    html = pane.browser.toHtml()
+    assert "Plusieurs" in html and "De nombreux" in html  # the deleted and inserted words
+    assert "Rév. Dubaï, 2014" in pane.browser.toPlainText() and "Rév. Kigali, 2022" in pane.browser.toPlainText()
+    pane.compare_from.setCurrentIndex(1)  # a version against itself: no change marked
+    assert "De nombreux" in pane.browser.toPlainText() and "Plusieurs" not in pane.browser.toPlainText()
+
+
+def test_expired_material_shows_a_stale_banner(qtbot, data_dir, tmp_path):
+    from wtdc_desktop.bundles.apply import apply_bundle
+    from wtdc_desktop.store import Store
+    from wtdc_desktop.ui.app import open_window
+
+    src = _demo_variant(tmp_path, "stale", expires_at="2020-06-01T00:00:00Z")
+    with Store(data_dir) as s:
+        apply_bundle(s, _build(src, tmp_path / "stale.wtdc.zip"), source="usb")
+    win = open_window(data_dir)
+    assert any("out of date" in t for t in win.banner_texts())
+    dispose(win)
+
+
+def test_a_record_without_a_list_opens_in_a_dialog_and_sync_now_without_sources_says_so(window, qtbot):
+    assert window.open_record("meeting", "WTDC-21")
+    assert "WTDC-21" in window.record_dialog.detail.browser.toPlainText()
+    window.record_dialog.close()
+    with qtbot.waitSignal(window.sync.failed) as failed:
+        window.sync.sync_now()
+    assert "no source" in failed.args[0]

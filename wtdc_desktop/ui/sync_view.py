@@ -100,7 +100,11 @@ class SyncController(QObject):
         self.cancel()
 
     def sync_now(self) -> None:
-        """Sync every remembered source now."""
+        """Sync every remembered source now (saying so when there is none yet)."""
+        if not self._has_sources():
+            self.failed.emit(_("There is no source to sync yet: add a folder or a publisher's address in Settings, "
+                               "or sync a bundle file from the Sync view."))
+            return
         if self.scheduler is not None:
             self.scheduler.sync_now()
             return
@@ -111,6 +115,16 @@ class SyncController(QObject):
             return sync_all(self.data_dir, worker.report, worker.cancelled)
 
         self._run(task)
+
+    def _has_sources(self) -> bool:
+        try:
+            from wtdc_desktop.store import Store
+            from wtdc_desktop.store import sources as source_table
+
+            with Store(self.data_dir) as store:
+                return bool(source_table.list_sources(store))
+        except (ImportError, WtdcError):
+            return True  # let the sync itself say what is wrong
 
     def sync_path(self, path: Path | str, *, source: str | None = None) -> workers.Worker | None:
         """Apply one bundle file or folder on a worker."""
