@@ -610,3 +610,26 @@ def test_a_record_without_a_list_opens_in_a_dialog_and_sync_now_without_sources_
     with qtbot.waitSignal(window.sync.failed) as failed:
         window.sync.sync_now()
     assert "no source" in failed.args[0]
+
+
+def test_a_full_disk_while_saving_shows_a_banner_not_a_traceback(window, monkeypatch):
+    from wtdc_desktop.store.db import DiskFull
+    from wtdc_desktop.ui import app
+
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    monkeypatch.setattr(app, "user_error_sink", [lambda message: window.show_banner("error", message)])
+    import logging
+
+    root = logging.getLogger()
+    handlers = list(root.handlers)
+    app.install_error_handling(window.store.data_dir)
+    try:
+        raise DiskFull("The disk holding the store is full; free some space and try again (nothing was changed).")
+    except DiskFull:
+        sys.excepthook(*sys.exc_info())
+    finally:
+        for h in root.handlers[:]:
+            if h not in handlers:
+                h.close()
+                root.removeHandler(h)
+    assert any("disk holding the store is full" in t for t in window.banner_texts())

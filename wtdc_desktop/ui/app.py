@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import traceback
 from logging.handlers import RotatingFileHandler
@@ -34,8 +35,16 @@ def log_path(data_dir: Path) -> Path:
     return Path(data_dir) / "logs" / LOG_NAME
 
 
+#: Where a known problem (a locked store, a full disk) raised in a slot is shown; set to the window's banner.
+user_error_sink: list = []
+
+
 def install_error_handling(data_dir: Path) -> Path:
-    """Log to DATA/logs/wtdc-desktop.log; an unexpected exception is logged and shown once with the log's path."""
+    """Log to DATA/logs/wtdc-desktop.log; an unexpected exception is logged and shown once with the log's path.
+
+    A known problem (a :class:`WtdcError`: locked store, full disk…) is shown in
+    the window's banner when there is one, else in a dialog.
+    """
     path = log_path(data_dir)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -56,6 +65,9 @@ def install_error_handling(data_dir: Path) -> Path:
         logging.getLogger("wtdc_desktop").error("unexpected error:\n%s",
                                                 "".join(traceback.format_exception(exc_type, exc, tb)))
         if isinstance(exc, WtdcError):
+            if user_error_sink:
+                user_error_sink[-1](exc.message)
+                return
             message = exc.message
         elif shown["done"]:
             return
@@ -90,7 +102,7 @@ def run(data_dir: Path | None = None, lang: str | None = None) -> int:
     app = make_app()
     settings = QSettings()
     apply_language(app, startup_language(lang))
-    if data_dir is None and settings.value("data/folder"):
+    if data_dir is None and not os.environ.get("WTDC_DATA_DIR") and settings.value("data/folder"):
         data_dir = Path(str(settings.value("data/folder")))
     install_error_handling(data_dir or default_data_dir())
     try:
@@ -102,6 +114,7 @@ def run(data_dir: Path | None = None, lang: str | None = None) -> int:
     except WtdcError as exc:
         QMessageBox.critical(None, APP_NAME, exc.message)
         return exc.exit_code or 1
+    user_error_sink.append(lambda message: window.show_banner("error", message))
     window.restore_state()
     window.show()
     return app.exec()
