@@ -214,6 +214,10 @@ def _russian_and_chinese_bundle(tmp_path):
                  "summary": "Пересмотр Резолюции 37 о преодолении цифрового разрыва."})
     docs.append({"id": "WTDC-21/902", "meeting": "WTDC-21", "title": "关于数字鸿沟的提案",
                  "summary": "修订第37号决议，弥合数字鸿沟。"})
+    docs.append({"id": "WTDC-21/903", "meeting": "WTDC-21", "title": "Propuesta sobre la Resolución 37",
+                 "summary": "Reducción de la brecha digital en las regiones."})
+    docs.append({"id": "WTDC-21/904", "meeting": "WTDC-21", "title": "مقترح بشأن القرار 37",
+                 "summary": "سد الفجوة الرقمية بين البلدان."})
     write_records(src, "document", docs)
     out = tmp_path / "extra.wtdc.zip"
     code, _out, err = run_cli("bundle", "build", src, "--out", out)
@@ -221,7 +225,7 @@ def _russian_and_chinese_bundle(tmp_path):
     return out
 
 
-def test_search_finds_french_russian_and_chinese_words(demo_store, tmp_path):
+def test_search_finds_french_spanish_russian_arabic_and_chinese_words(demo_store, tmp_path):
     from wtdc_desktop.bundles.apply import apply_bundle
     from wtdc_desktop.store import queries
 
@@ -231,6 +235,8 @@ def test_search_finds_french_russian_and_chinese_words(demo_store, tmp_path):
     assert "\x02" in fr[0].snippet  # the match is marked for highlighting
     ru = queries.search_all(demo_store, "разрыва")
     assert [h.id for h in ru] == ["WTDC-21/901"]
+    assert [h.id for h in queries.search_all(demo_store, "reduccion brecha")] == ["WTDC-21/903"]  # no accent typed
+    assert [h.id for h in queries.search_all(demo_store, "الفجوة")] == ["WTDC-21/904"]
     zh = queries.search_all(demo_store, "数字鸿沟")
     assert [h.id for h in zh] == ["WTDC-21/902"]
     zh_short = queries.search_all(demo_store, "鸿沟")  # two characters: below the trigram length
