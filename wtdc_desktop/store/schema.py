@@ -355,6 +355,10 @@ def _trigram_triggers(table: str, kind: str, title: str, summary: str, body: str
 # query holds Chinese or Japanese characters (unicode61 keeps a run of CJK
 # characters as one token, so words inside it could not be found).
 MIGRATION_5 = f"""
+-- The document list sorted by a column stays fast on a large store (pages are read in order).
+CREATE INDEX document_title ON document(title, id);
+CREATE INDEX document_date ON document(date, id);
+CREATE INDEX document_source ON document(source, id);
 CREATE VIRTUAL TABLE search_trigram USING fts5(
     kind UNINDEXED, key, title, summary, body,
     tokenize = 'trigram'
