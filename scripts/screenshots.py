@@ -29,6 +29,7 @@ def main() -> int:
     parser.add_argument("--today", default="2021-11-08T07:00:00+00:00",
                         help="the instant the Today view takes as now (ISO 8601 with offset)")
     parser.add_argument("--size", default="1280x800", help="window size, WIDTHxHEIGHT")
+    parser.add_argument("--dark", action="store_true", help="render with a dark palette (as a dark desktop gives)")
     args = parser.parse_args()
 
     from PySide6.QtCore import QSettings
@@ -41,6 +42,8 @@ def main() -> int:
     QSettings.setDefaultFormat(QSettings.IniFormat)
     QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, settings_dir)
     app = make_app()
+    if args.dark:
+        _dark_palette(app)
     apply_language(app, args.lang)
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="wtdc-shots-"))
     today = dt.datetime.fromisoformat(args.today)
@@ -95,6 +98,23 @@ def main() -> int:
     window.close()
     QApplication.processEvents()
     return 0
+
+
+def _dark_palette(app) -> None:
+    """What a desktop in dark mode hands the application: the window follows the palette it is given."""
+    from PySide6.QtGui import QColor, QPalette
+
+    app.setStyle("Fusion")
+    p = QPalette()
+    for role, color in (
+        (QPalette.Window, "#2b2b2b"), (QPalette.WindowText, "#e6e6e6"), (QPalette.Base, "#1e1e1e"),
+        (QPalette.AlternateBase, "#333333"), (QPalette.Text, "#e6e6e6"), (QPalette.Button, "#353535"),
+        (QPalette.ButtonText, "#e6e6e6"), (QPalette.Highlight, "#2f65ca"), (QPalette.HighlightedText, "#ffffff"),
+        (QPalette.Link, "#8ab4f8"), (QPalette.PlaceholderText, "#9a9a9a"), (QPalette.ToolTipBase, "#333333"),
+        (QPalette.ToolTipText, "#e6e6e6"),
+    ):
+        p.setColor(role, QColor(color))
+    app.setPalette(p)
 
 
 if __name__ == "__main__":
