@@ -74,7 +74,7 @@ def test_linux_desktop_entry_install_and_uninstall(tmp_path):
     written = script.install(build, prefix)
     entry = prefix / "share" / "applications" / "wtdc-desktop.desktop"
     text = entry.read_text("utf-8")
-    assert f'Exec="{exe.resolve()}" %F' in text
+    assert f'Exec="{exe.resolve()}"\n' in text
     assert "Icon=wtdc-desktop" in text and "Terminal=false" in text
     assert (prefix / "share" / "icons" / "hicolor" / "48x48" / "apps" / "wtdc-desktop.png").is_file()
     assert (prefix / "share" / "icons" / "hicolor" / "scalable" / "apps" / "wtdc-desktop.svg").is_file()
