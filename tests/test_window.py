@@ -455,6 +455,7 @@ def test_an_empty_store_offers_the_demo_and_a_source(qtbot, data_dir):
     ("wtdc:resolution/WTDC%2F24", "resolutions", "WTDC/24"),
     ("wtdc:resolution/24", "resolutions", "WTDC/24"),
     ("wtdc:proposal/WD2%2F2.4", "proposals", "WD2/2.4"),
+    ("wtdc:question/3%2F1", "questions", "2022-2025:3/1"),  # a Question named by its number
 ])
 def test_internal_links_navigate(window, url, key, record):
     window.show_view("documents")
