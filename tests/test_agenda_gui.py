@@ -232,3 +232,31 @@ def test_import_a_timetable_from_the_view(make_view, demo_store, qtbot, tmp_path
     assert view.day == dt.date(2021, 3, 1)
     assert _list_ids(view) == ["RPM-21/g-1"]
     assert view.meeting_box.isVisibleTo(view)  # two meetings now: the choice is offered
+
+
+def test_imported_timetables_are_fetched_again_and_moves_highlighted(make_view, demo_store, qtbot, tmp_path):
+    from wtdc_desktop.exchange.schedule import import_schedule
+
+    path = tmp_path / "side-events.json"
+
+    def write(start: str, room: str) -> None:
+        path.write_text(json.dumps({"schedule": {"conference": {
+            "acronym": "side", "title": "Side events", "time_zone_name": "Africa/Addis_Ababa",
+            "days": [{"index": 1, "date": "2021-11-08", "rooms": {room: [
+                {"guid": "side-1", "date": f"2021-11-08T{start}:00+03:00", "start": start, "duration": "01:00",
+                 "room": room, "title": "Side event"}]}}]}}}), "utf-8")
+
+    write("18:00", "Salle 9")
+    import_schedule(demo_store, str(path), "WTDC-21")
+    sa.save_member(demo_store, "Amina")
+    sa.assign(demo_store, "WTDC-21/side-1", "Amina")
+    view = make_view(dt.datetime(2026, 5, 1, tzinfo=UTC), reminders=False)
+    view._on_changes_seen()
+    assert "WTDC-21/side-1" in _list_ids(view)
+    write("19:00", "Salle 10")
+    assert view.sync_timetables() is not None
+    qtbot.waitUntil(lambda: view._schedule_worker is None, timeout=20000)
+    moved = sa.session(demo_store, "WTDC-21/side-1")
+    assert (moved.room, moved.starts_at) == ("Salle 10", dt.datetime(2021, 11, 8, 16, 0, tzinfo=UTC))
+    assert view.banner.isVisible() and "Amina" in view.banner_label.text()
+    assert set(view.grid.changes["WTDC-21/side-1"]) == {"moved", "room"}

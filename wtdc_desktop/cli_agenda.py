@@ -186,10 +186,11 @@ def cmd_export_coverage(args) -> int:
 
 
 def cmd_import_schedule(args) -> int:
-    from wtdc_desktop.exchange.schedule import import_schedule
+    from wtdc_desktop.exchange.schedule import import_schedule_locked
+    from wtdc_desktop.store.db import default_data_dir
 
-    with _cli()._open_store(args) as store:
-        result = import_schedule(store, args.source, args.meeting, force=args.force)
+    data_dir = Path(args.data_dir) if args.data_dir else default_data_dir()
+    result = import_schedule_locked(data_dir, args.source, args.meeting, force=args.force)
     if args.json:
         _cli()._print_json({"outcome": result.outcome, "meeting": result.meeting, "channel": result.channel,
                             "format": result.format, "events": result.events, "counts": result.counts,

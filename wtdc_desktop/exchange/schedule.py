@@ -290,14 +290,31 @@ def import_schedule(store, location: str, meeting_id: str, *, force: bool = Fals
                           result.counts, meeting_created=existing is None)
 
 
-def sync_schedule_sources(store) -> list[ScheduleImport | TimetableError]:
-    """Re-import every known schedule source (for the periodic sync); errors are returned, not raised."""
+def import_schedule_locked(data_dir, location: str, meeting_id: str, *, force: bool = False) -> ScheduleImport:
+    """:func:`import_schedule` under the sync lock (never at the same time as a bundle sync)."""
+    from wtdc_desktop.store import Store
+    from wtdc_desktop.store.lock import SyncLock
+
+    with SyncLock(data_dir):
+        with Store(data_dir) as store:
+            return import_schedule(store, location, meeting_id, force=force)
+
+
+def sync_schedule_sources(data_dir) -> list[ScheduleImport | WtdcError]:
+    """Re-import every remembered timetable source, under the sync lock (the periodic sync).
+
+    Errors are returned per source, not raised, so one unreachable timetable does not stop the others.
+    """
+    from wtdc_desktop.store import Store
     from wtdc_desktop.store import agenda as store_agenda
+    from wtdc_desktop.store.lock import SyncLock
 
     out: list = []
-    for src in store_agenda.schedule_sources(store):
-        try:
-            out.append(import_schedule(store, src["location"], src["meeting"]))
-        except TimetableError as exc:
-            out.append(exc)
+    with SyncLock(data_dir):
+        with Store(data_dir) as store:
+            for src in store_agenda.schedule_sources(store):
+                try:
+                    out.append(import_schedule(store, src["location"], src["meeting"]))
+                except WtdcError as exc:
+                    out.append(exc)
     return out

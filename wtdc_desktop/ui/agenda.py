@@ -33,6 +33,7 @@ from wtdc_desktop.store import agenda as sa
 from wtdc_desktop.store import delegation
 from wtdc_desktop.ui.coverage import CoverageBoard, MembersPanel, priority_label, role_label
 from wtdc_desktop.ui.detail import SafeTextBrowser
+from wtdc_desktop.ui.language import directed_html
 
 log = logging.getLogger(__name__)
 
@@ -451,6 +452,14 @@ class AgendaView(QWidget):
         self.now_timer.setInterval(60_000)
         self.now_timer.timeout.connect(self._tick)
         self.now_timer.start()
+        # Imported timetables are fetched again on the bundles' schedule.
+        from wtdc_desktop.bundles.scheduler import DEFAULT_INTERVAL_MINUTES
+
+        self.schedule_timer = QTimer(self)
+        self.schedule_timer.setInterval(int(DEFAULT_INTERVAL_MINUTES * 60_000))
+        self.schedule_timer.timeout.connect(self.sync_timetables)
+        self.schedule_timer.start()
+        self._schedule_worker = None
         self.reload()
 
     # -- building
@@ -934,7 +943,7 @@ class AgendaView(QWidget):
             self.details.setHtml(sanitize_html("<p>{}</p>".format(html.escape(
                 _("Choose a session to see its agenda and prepare for it.")))))
             return
-        self.details.setHtml(session_html(self.store, sid, self.tz, laptop_zone()))
+        self.details.setHtml(directed_html(session_html(self.store, sid, self.tz, laptop_zone())))
         index = self.priority_box.findData(sa.priorities(self.store).get(sid))
         self.priority_box.setCurrentIndex(max(0, index))
 
@@ -1008,6 +1017,7 @@ class AgendaView(QWidget):
 
     def closeEvent(self, event) -> None:  # noqa: N802
         self.now_timer.stop()
+        self.schedule_timer.stop()
         if self.reminders is not None:
             self.reminders.stop()
         super().closeEvent(event)
@@ -1079,15 +1089,13 @@ class AgendaView(QWidget):
 
     def start_import(self, location: str, meeting: str):
         """Import off the GUI thread (a URL may take time); returns the worker."""
-        from wtdc_desktop.exchange.schedule import import_schedule
-        from wtdc_desktop.store import Store
+        from wtdc_desktop.exchange.schedule import import_schedule_locked
         from wtdc_desktop.ui.workers import Worker, start
 
         data_dir = self.store.data_dir
 
         def task(worker):
-            with Store(data_dir) as store:
-                return import_schedule(store, location, meeting)
+            return import_schedule_locked(data_dir, location, meeting)
 
         worker = Worker(task)
         worker.signals.finished.connect(lambda result: self._imported(result))
@@ -1098,6 +1106,29 @@ class AgendaView(QWidget):
         worker.signals.failed.connect(lambda _e: self.import_button.setEnabled(True))
         self._worker = start(worker)
         return worker
+
+    def sync_timetables(self):
+        """Re-import the remembered timetables off the GUI thread; returns the worker (None if nothing to do)."""
+        from wtdc_desktop.exchange.schedule import sync_schedule_sources
+        from wtdc_desktop.ui.workers import Worker, start
+
+        if self._schedule_worker is not None or not sa.schedule_sources(self.store):
+            return None
+        data_dir = self.store.data_dir
+        worker = Worker(lambda _w: sync_schedule_sources(data_dir))
+        worker.signals.finished.connect(self._timetables_synced)
+        worker.signals.failed.connect(lambda exc: self._timetables_synced([exc]))
+        self._schedule_worker = start(worker)
+        return worker
+
+    def _timetables_synced(self, results) -> None:
+        self._schedule_worker = None
+        failed = [r for r in results if isinstance(r, Exception)]
+        if any(getattr(r, "outcome", None) == "applied" for r in results):
+            self.reload()
+        if failed:
+            self._message(_("A timetable could not be updated: {reason}").format(
+                reason=getattr(failed[0], "message", None) or failed[0]))
 
     def _imported(self, result) -> None:
         self.meeting = result.meeting
