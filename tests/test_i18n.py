@@ -774,3 +774,13 @@ def test_rich_text_tables_are_mirrored_for_right_to_left():
     assert mirrored.index("2020-04-30") < mirrored.index("Date")
     assert 'align="right"' in mirrored and "align='left'" not in mirrored
     assert mirrored.endswith("<p>x</p>")
+
+
+def test_arabic_sentences_read_right_to_left_even_when_they_start_with_a_french_title():
+    from wtdc_desktop.ui.language import rtl_blocks
+
+    html = ("<ul><li><a href='wtdc:session/S1'>Séance plénière</a> — 09:30, التغطية: لا أحد بعد</li></ul>"
+            "<p>Le résumé présente 20 propositions.</p><h2>جلساتي اليوم</h2>")
+    out = rtl_blocks(html)
+    assert '<li dir="rtl">' in out and '<h2 dir="rtl">' in out
+    assert "<p>Le résumé" in out  # French text keeps its own direction

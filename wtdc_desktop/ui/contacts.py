@@ -24,6 +24,7 @@ from wtdc_desktop.exchange.vcard import contacts_to_vcf, parse_vcf
 from wtdc_desktop.i18n import LANGUAGES, N_, _
 from wtdc_desktop.store import negotiation
 from wtdc_desktop.ui.negotiation_widgets import LinkBrowser, fill_combo, record_link
+from wtdc_desktop.ui.language import directed_html
 
 ROLE_CONTACT = Qt.UserRole + 1
 
@@ -238,7 +239,7 @@ class ContactsView(QWidget):
 
     def _show(self, row: int) -> None:
         if 0 <= row < len(self.contacts):
-            self.detail.setHtml(contact_html(self.contacts[row]))
+            self.detail.setHtml(directed_html(contact_html(self.contacts[row])))
         self._update_buttons()
 
     def _update_buttons(self) -> None:

@@ -109,9 +109,32 @@ def mirror_tables(html: str) -> str:
     return _ROW.sub(row, _TABLE.sub(table, html))
 
 
+_BLOCK = re.compile(r"<(li|p|h[1-6]|dt|dd)\b([^>]*)>", re.IGNORECASE)
+_BLOCK_END = re.compile(r"</?(?:li|p|h[1-6]|dt|dd|ul|ol|dl|table|div|blockquote)\b", re.IGNORECASE)
+_RTL_LETTER = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+
+
+def rtl_blocks(html: str) -> str:
+    """Mark as right to left every paragraph, list item and heading whose own text holds a
+    right-to-left letter: an Arabic sentence that starts with a French title is still an Arabic
+    sentence. Blocks in other scripts only (record text in French, say) keep their direction."""
+
+    def block(match: re.Match) -> str:
+        if re.search(r"\bdir\s*=", match.group(2), re.IGNORECASE):
+            return match.group(0)
+        end = _BLOCK_END.search(html, match.end())
+        segment = html[match.end():end.start() if end else len(html)]
+        text = re.sub(r"<[^>]*>", "", segment)
+        if not _RTL_LETTER.search(text):
+            return match.group(0)
+        return f'<{match.group(1)}{match.group(2)} dir="rtl">'
+
+    return _BLOCK.sub(block, html)
+
+
 def directed_html(html: str) -> str:
     """``html`` ready for a text browser in the interface's direction."""
-    return mirror_tables(html) if is_rtl() else html
+    return mirror_tables(rtl_blocks(html)) if is_rtl() else html
 
 
 # --- content language: which version of a document to show ---------------------------------------
@@ -161,7 +184,7 @@ class ContentLanguageOrder(QWidget):
             if code in ITU_LANGUAGES:
                 item = QListWidgetItem(language_name(code), self.list)
                 item.setData(Qt.UserRole, code)
-        self.list.setMaximumHeight(self.list.sizeHintForRow(0) * 6 + 2 * self.list.frameWidth() + 4)
+        self.list.setFixedHeight(self.list.sizeHintForRow(0) * len(ITU_LANGUAGES) + 2 * self.list.frameWidth() + 4)
         self.up = QToolButton(self)
         self.up.setText(_("Move up"))
         self.up.setAccessibleName(_("Move the language up"))

@@ -16,6 +16,7 @@ from wtdc_desktop.store import negotiation, queries
 from wtdc_desktop.ui.negotiation_widgets import (
     ACTION_COLOURS, MIXED_COLOURS, STANCE_COLOURS, LinkBrowser, fill_combo, record_link,
 )
+from wtdc_desktop.ui.language import directed_html
 
 ROLE_KEY = Qt.UserRole + 1
 
@@ -167,6 +168,6 @@ class ProposalsMatrixView(QWidget):
         r = self.rows[row]
         detail = negotiation.target_detail(self.store, r.target_type, r.target_id,
                                            meeting=self.meeting.currentData(), committee=self.committee.currentData())
-        self.detail.setHtml(target_detail_html(detail, labels=all_labels(),
-                                               assessment=_(matrix_domain.ASSESSMENT_LABELS[r.assessment]),
-                                               link=record_link))
+        self.detail.setHtml(directed_html(target_detail_html(detail, labels=all_labels(),
+                                                             assessment=_(matrix_domain.ASSESSMENT_LABELS[r.assessment]),
+                                                             link=record_link)))

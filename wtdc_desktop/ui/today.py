@@ -13,6 +13,7 @@ from wtdc_desktop.domain.render import link_sections_html
 from wtdc_desktop.i18n import _, current_language
 from wtdc_desktop.store import queries
 from wtdc_desktop.ui.detail import SafeTextBrowser, format_instant
+from wtdc_desktop.ui.language import directed_html
 
 
 def _iso(instant: dt.datetime) -> str:
@@ -87,7 +88,7 @@ class TodayView(QWidget):
              _("Nothing you follow changed in the last sync.")),
             (_("Positions still missing for upcoming agendas"), missing, _("Every proposal on upcoming agendas has a position.")),
         ], title=title)
-        self.browser.setHtml(html)
+        self.browser.setHtml(directed_html(html))
 
 
 def _change_word(change: str) -> str:
