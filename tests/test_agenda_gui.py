@@ -260,3 +260,16 @@ def test_imported_timetables_are_fetched_again_and_moves_highlighted(make_view, 
     assert (moved.room, moved.starts_at) == ("Salle 10", dt.datetime(2021, 11, 8, 16, 0, tzinfo=UTC))
     assert view.banner.isVisible() and "Amina" in view.banner_label.text()
     assert set(view.grid.changes["WTDC-21/side-1"]) == {"moved", "room"}
+
+
+def test_an_empty_store_says_what_to_do(qtbot, store):
+    from wtdc_desktop.ui.agenda import AgendaView
+
+    view = AgendaView(store, clock=FakeClock(dt.datetime(2026, 5, 1, tzinfo=UTC)), reminders=False)
+    qtbot.addWidget(view)
+    view.show()
+    assert view.day is None and view.list.topLevelItemCount() == 0
+    assert "import a timetable" in view.zone_label.text()
+    view.step_day(1)
+    view.go_today()  # jumps to today even without sessions
+    assert view.day == dt.date(2026, 5, 1)
