@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from wtdc_desktop.domain.records import PUBLISHED_TYPES
 from wtdc_desktop.store.db import Store
+from wtdc_desktop.store.schema import FTS_CODES
 
 #: Default order of each published type's listing (an index backs each).
 ORDER_BY = {
@@ -166,12 +167,15 @@ def _view_where(type_name: str, filter_text: str | None) -> tuple[str, list]:
     if filter_text and filter_text.strip():
         query = fts_query(filter_text)
         trigram = _trigram_match(filter_text.strip()) if has_cjk(filter_text) else None
+        # Index rowids are the table's rid * 16 + a code per type: joining on integers is several
+        # times faster than on text keys when a short prefix matches most of a large store.
+        code = FTS_CODES.get(type_name)
         if type_name in _FTS_TYPES and trigram:
-            clauses.append(f"id IN (SELECT key FROM search_trigram WHERE {trigram[0]} AND kind = ?)")
-            params += [*trigram[1], type_name]
+            clauses.append(f"rid IN (SELECT rowid >> 4 FROM search_trigram WHERE {trigram[0]} AND (rowid & 15) = ?)")
+            params += [*trigram[1], code]
         elif type_name in _FTS_TYPES and query:
-            clauses.append("id IN (SELECT key FROM search_index WHERE search_index MATCH ? AND kind = ?)")
-            params += [query, type_name]
+            clauses.append("rid IN (SELECT rowid >> 4 FROM search_index WHERE search_index MATCH ? AND (rowid & 15) = ?)")
+            params += [query, code]
         else:
             like = "%" + filter_text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             cols = [c for c in VIEW_COLUMNS[type_name]]
