@@ -273,3 +273,11 @@ def test_an_empty_store_says_what_to_do(qtbot, store):
     view.step_day(1)
     view.go_today()  # jumps to today even without sessions
     assert view.day == dt.date(2026, 5, 1)
+
+
+def test_a_link_to_a_session_opens_its_day(make_view):
+    view = make_view(dt.datetime(2026, 5, 1, tzinfo=UTC), reminders=False)
+    assert view.select_record("WTDC-21/S10")
+    assert view.day == dt.date(2021, 11, 10) and view.current == "WTDC-21/S10"
+    assert "Commission 3, deuxième séance" in view.details.toPlainText()
+    assert not view.select_record("WTDC-21/S99")

@@ -928,6 +928,10 @@ class AgendaView(QWidget):
         self.select_session(sid)
         return True
 
+    def select_record(self, record_id: str) -> bool:
+        """The window's way to show a session (a link, a search hit): its day, selected."""
+        return self.open_session(record_id)
+
     # -- details and editing
 
     def _show_details(self, sid: str | None) -> None:
