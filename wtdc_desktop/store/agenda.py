@@ -28,21 +28,25 @@ class AgendaError(WtdcError):
 # --- sessions ------------------------------------------------------------------------
 
 def _session_from_row(row, notes: dict | None = None) -> ag.Session:
-    raw = json.loads(row["raw"])
     langs: tuple[str, ...] = ()
     interpretation = None
     note = (notes or {}).get(row["id"])
     if note is not None:
         langs = tuple(note[0])
         interpretation = note[1]
-    elif raw.get("language"):
-        value = raw["language"]
+    elif row["language"]:  # a timetable's own language field (frab), kept in the published record
+        text = row["language"]
+        value = json.loads(text) if text.startswith("[") else text
         langs = tuple(value) if isinstance(value, list) else tuple(str(value).split(","))
     return ag.Session(
         id=row["id"], title=row["title"] or row["id"], starts_at=ag.parse_instant(row["starts_at"]),
         ends_at=ag.parse_instant(row["ends_at"]), meeting=row["meeting"], committee=row["committee"],
         room=row["room"], status=row["status"], withdrawn=bool(row["withdrawn"]),
         language=tuple(x.strip() for x in langs if x and x.strip()), interpretation=interpretation)
+
+
+_SESSION_COLUMNS = ("id, title, starts_at, ends_at, meeting, committee, room, status, withdrawn, "
+                    "json_extract(raw, '$.language') AS language")
 
 
 def _language_notes(store: Store) -> dict[str, tuple[list[str], str | None]]:
@@ -63,7 +67,7 @@ def sessions(store: Store, *, meeting: str | None = None, start: dt.datetime | N
         # stored as ...Z strings, which sort as instants
         clauses.append("starts_at < ? AND (ends_at > ? OR starts_at >= ?)")
         params += [ag.iso_utc(end), ag.iso_utc(start), ag.iso_utc(start)]
-    sql = "SELECT id, title, starts_at, ends_at, meeting, committee, room, status, withdrawn, raw FROM session"
+    sql = f"SELECT {_SESSION_COLUMNS} FROM session"
     if clauses:
         sql += " WHERE " + " AND ".join(clauses)
     sql += " ORDER BY starts_at, id"
@@ -79,8 +83,7 @@ def sessions_for_day(store: Store, day: dt.date, tz: dt.tzinfo, *, meeting: str 
 
 
 def session(store: Store, session_id: str) -> ag.Session | None:
-    row = store.execute("SELECT id, title, starts_at, ends_at, meeting, committee, room, status, withdrawn, raw "
-                        "FROM session WHERE id = ?", (session_id,)).fetchone()
+    row = store.execute(f"SELECT {_SESSION_COLUMNS} FROM session WHERE id = ?", (session_id,)).fetchone()
     return _session_from_row(row, _language_notes(store)) if row else None
 
 

@@ -62,12 +62,21 @@ class CoverageBoard(QWidget):
         self.meeting: str | None = None
 
     def show_day(self, meeting: str | None, day: dt.date, tz: dt.tzinfo) -> None:
+        """Show a day (built when the board is on screen: it is another tab most of the time)."""
         self.meeting, self.day, self.tz = meeting, day, tz
-        self.reload()
+        self._stale = True
+        if self.isVisible():
+            self.reload()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if getattr(self, "_stale", False):
+            self.reload()
 
     def reload(self) -> None:
         if self.day is None:
             return
+        self._stale = False
         day, tz = self.day, self.tz
         sessions = [s for s in sa.sessions_for_day(self.store, day, tz, meeting=self.meeting)]
         members = sa.members(self.store)
