@@ -67,19 +67,24 @@ def fingerprint(data_dir: Path) -> dict:
 # --- the sync lock ------------------------------------------------------------------------------------
 
 def test_a_second_sync_on_the_same_store_refuses_clearly(data_dir, tmp_path, monkeypatch):
-    bundle = make_bundle(tmp_path / "w", tmp_path / "s1.wtdc.zip", sequence=1, n=10)
+    s1 = make_bundle(tmp_path / "w", tmp_path / "s1.wtdc.zip", sequence=1, n=10)
+    s2 = make_bundle(tmp_path / "w", tmp_path / "s2.wtdc.zip", sequence=2, n=10, variant="b")
+    assert run_cli("sync", s1, "--data-dir", data_dir)[0] == 0
     before = fingerprint(data_dir)
+    backups = backup.list_backups(data_dir)
     monkeypatch.setattr(lock, "LOCK_WAIT_SECONDS", 0.3)
     holder = _child(HOLD_LOCK, data_dir)
     try:
-        code, _, err = run_cli("sync", bundle, "--data-dir", data_dir)
-        code_all, _, err_all = run_cli("restore", "anything", "--data-dir", data_dir)
+        code, _, err = run_cli("sync", s2, "--data-dir", data_dir)
+        code_restore, _, err_restore = run_cli("restore", backups[0].name, "--data-dir", data_dir)
     finally:
         _stop(holder)
     assert code == 3
     one_line_error(err, "Another sync is running on", str(data_dir / "store.sqlite3"))
+    assert code_restore == 3  # a restore waits for no sync either
+    one_line_error(err_restore, "Another sync is running on")
     assert fingerprint(data_dir) == before
-    assert backup.list_backups(data_dir) == []
+    assert backup.list_backups(data_dir) == backups
 
 
 def test_a_lock_left_by_a_killed_sync_does_not_block(data_dir, tmp_path, monkeypatch):
