@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -131,3 +132,111 @@ def _assert_inert(html: str) -> None:
 def test_deeply_nested_markup_renders(depth):
     html = markdown_to_html("> " * depth + "deep" + "\n\n" + "[" * depth + "x" + "]" * depth)
     assert "deep" in html
+
+
+# --- timetable importers (frab XML and JSON, iCalendar) ---------------------------------------------------
+
+SEEDS = Path(__file__).resolve().parent.parent / "data" / "fuzz-seeds"
+
+
+def seeds(kind: str) -> list[bytes]:
+    return [p.read_bytes() for p in sorted((SEEDS / kind).iterdir()) if p.is_file()]
+
+
+def mutated(kind: str):
+    """A seed of ``kind`` with a few random splices (bytes replaced, inserted or cut)."""
+    splice = st.tuples(st.floats(0, 1), st.integers(0, 40), st.binary(max_size=24))
+    return st.tuples(st.sampled_from(seeds(kind)), st.lists(splice, max_size=6)).map(_apply_splices)
+
+
+def _apply_splices(args) -> bytes:
+    data, splices = args
+    out = bytearray(data)
+    for where, cut, insert in splices:
+        at = int(where * len(out))
+        out[at: at + cut] = insert
+    return bytes(out)
+
+
+def _json_mutated(kind: str):
+    """A JSON seed with one value, anywhere in the tree, replaced by an arbitrary JSON value."""
+    return st.tuples(st.sampled_from(seeds(kind)), st.integers(0, 10_000), json_values).map(_replace_somewhere)
+
+
+def _replace_somewhere(args) -> bytes:
+    data, pick, value = args
+    doc = json.loads(data)
+    slots = []
+
+    def walk(node):
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for key, child in items:
+            slots.append((node, key))
+            walk(child)
+    walk(doc)
+    if slots:
+        node, key = slots[pick % len(slots)]
+        node[key] = value
+    return json.dumps(doc).encode()
+
+
+def _importer_outcome(parse, data: bytes) -> None:
+    from wtdc_desktop.exchange.timetable import TimetableError
+
+    try:
+        table = parse(data)
+    except TimetableError as exc:
+        assert "fuzz" in str(exc) and "\n" not in str(exc).strip(), str(exc)
+    else:
+        for event in table.events:  # what it accepts is usable: aware times, ends not before starts
+            assert event.starts_at.tzinfo is not None and event.ends_at >= event.starts_at
+
+
+@FUZZ
+@given(st.one_of(mutated("frab-xml"), st.binary(max_size=300)))
+def test_frab_xml_importer_on_damaged_input(data):
+    from wtdc_desktop.exchange import frab
+
+    _importer_outcome(lambda d: frab.parse_xml(d, "fuzz.xml"), data)
+
+
+@FUZZ
+@given(st.one_of(_json_mutated("frab-json"), mutated("frab-json"), st.binary(max_size=300)))
+def test_frab_json_importer_on_damaged_input(data):
+    from wtdc_desktop.exchange import frab
+
+    _importer_outcome(lambda d: frab.parse_json(d, "fuzz.json"), data)
+
+
+@FUZZ
+@given(st.one_of(mutated("ics"), st.binary(max_size=300)), st.sampled_from([None, "Europe/Zurich", "Nowhere/Bad"]))
+def test_ics_importer_on_damaged_input(data, zone):
+    from wtdc_desktop.exchange import ics
+
+    _importer_outcome(lambda d: ics.parse(d, "fuzz.ics", default_zone=zone), data)
+
+
+# --- coverage-guided fuzzing with atheris, when it is installed ------------------------------------------
+
+ATHERIS_TARGETS = ["manifest", "records", "symbol", "markdown", "frab-xml", "frab-json", "ics"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("target", ATHERIS_TARGETS)
+def test_atheris_finds_nothing(target, tmp_path):
+    """libFuzzer-guided runs from the seed corpus (tests/data/fuzz-seeds/); skipped without atheris."""
+    pytest.importorskip("atheris")
+    import subprocess
+    import sys
+
+    runs = {"markdown": EXAMPLES * 3, "ics": EXAMPLES * 10}.get(target, EXAMPLES * 30)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for seed in (SEEDS / ("manifest" if target == "records" else target)).iterdir():
+        (corpus / seed.name).write_bytes(seed.read_bytes())
+    proc = subprocess.run(
+        [sys.executable, str(Path(__file__).with_name("atheris_harness.py")), target, f"-runs={runs}",
+         "-max_total_time=120", f"-artifact_prefix={tmp_path}/", str(corpus)],
+        capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    assert f"Done {runs} runs" in proc.stderr or "max_total_time" in proc.stderr, proc.stderr[-2000:]

@@ -151,12 +151,33 @@ class _ZipContainer(_Container):
                 )
             total += info.file_size
             self.infos[raw_name] = info
+        self._check_overlaps(infos)
         if total > limits.uncompressed_size:
             raise BundleError(
                 _("{where} would expand to {size} bytes, over the limit of {limit} bytes.").format(
                     where=where, size=total, limit=limits.uncompressed_size
                 )
             )
+
+    def _check_overlaps(self, infos: list[zipfile.ZipInfo]) -> None:
+        """Refuse members whose stored data overlap another member's (or the central directory).
+
+        A "quoted-overlap" bomb lets many members share one compressed kernel, each quoting the
+        next member's header: every member's own ratio looks modest, the archive expands many
+        times over. A member's data end at least at its header's offset + 30 + name + compressed
+        size (the local extra field can only add to it), and must not run past the next header.
+        """
+        def name_length(info: zipfile.ZipInfo) -> int:
+            return len(info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437", "replace"))
+
+        spans = sorted((info.header_offset, info.header_offset + 30 + name_length(info) + info.compress_size,
+                        info.orig_filename) for info in infos)
+        for (start, end, name), (next_start, _end, other) in zip(spans, spans[1:]):
+            if next_start < end:
+                raise self._refuse(other, _("its data overlaps the data of “{other}” (an overlapping-member ZIP bomb)").format(
+                    other=_printable(name)))
+        if spans and spans[-1][1] > self.zip.start_dir:
+            raise self._refuse(spans[-1][2], _("its data overlaps the archive's central directory"))
 
     def names(self) -> list[str]:
         return list(self.infos)

@@ -23,7 +23,7 @@ def _zone(name: str | None) -> ZoneInfo | None:
         return None
     try:
         return ZoneInfo(name.strip())
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file name
         return None
 
 
@@ -137,19 +137,24 @@ def parse_json(data: bytes, where: str) -> Timetable:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise TimetableError(_("{where} is not a valid frab schedule.json ({reason}).").format(
             where=where, reason=exc)) from None
-    conf_raw = (doc.get("schedule") or {}).get("conference") if isinstance(doc, dict) else None
+    schedule = doc.get("schedule") if isinstance(doc, dict) else None
+    conf_raw = schedule.get("conference") if isinstance(schedule, dict) else None
     if not isinstance(conf_raw, dict):
         raise TimetableError(_("{where} is not a frab schedule.json: it has no schedule.conference.").format(
             where=where))
-    conference = _conference(conf_raw)
-    tz = _zone(conference.timezone)
-    events = []
-    for day in conf_raw.get("days") or []:
-        rooms = day.get("rooms") or {}
-        for room_name, room_events in rooms.items():
-            for i, ev in enumerate(room_events or []):
-                events.append(_event(ev, day, tz, room_name, f"{where}, day {day.get('index', '?')}, "
-                                                              f"{room_name} #{i + 1}"))
+    try:
+        conference = _conference(conf_raw)
+        tz = _zone(conference.timezone)
+        events = []
+        for day in conf_raw.get("days") or []:
+            rooms = day.get("rooms") or {}
+            for room_name, room_events in rooms.items():
+                for i, ev in enumerate(room_events or []):
+                    events.append(_event(ev, day, tz, room_name, f"{where}, day {day.get('index', '?')}, "
+                                                                  f"{room_name} #{i + 1}"))
+    except (AttributeError, TypeError, ValueError) as exc:  # a value of the wrong JSON type somewhere
+        raise TimetableError(_("{where} is not a valid frab schedule.json ({reason}).").format(
+            where=where, reason=exc)) from None
     return Timetable(conference, events, "frab-json")
 
 
@@ -161,7 +166,7 @@ def parse_xml(data: bytes, where: str) -> Timetable:
 
     try:
         root = ET.fromstring(data)
-    except (ET.ParseError, DefusedXmlException) as exc:
+    except (ET.ParseError, DefusedXmlException, LookupError, ValueError) as exc:  # LookupError: unknown encoding
         raise TimetableError(_("{where} is not a valid schedule XML ({reason}).").format(
             where=where, reason=exc)) from None
     if root.tag != "schedule":

@@ -30,7 +30,7 @@ def _zone(name) -> ZoneInfo | None:
         return None
     try:
         return ZoneInfo(str(name).strip())
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file name
         return None
 
 
@@ -51,7 +51,7 @@ def _as_instant(value, floating_zone: dt.tzinfo | None, where: str, *, end_of_da
 def parse(data: bytes, where: str, *, default_zone: str | None = None) -> Timetable:
     try:
         cal = icalendar.Calendar.from_ical(data)
-    except (ValueError, IndexError, KeyError) as exc:
+    except (ValueError, IndexError, KeyError, AttributeError, TypeError, LookupError, OSError) as exc:
         raise TimetableError(_("{where} is not a valid iCalendar file ({reason}).").format(
             where=where, reason=exc)) from None
     if isinstance(cal, list):
@@ -60,42 +60,47 @@ def parse(data: bytes, where: str, *, default_zone: str | None = None) -> Timeta
     floating = _zone(default_zone) or _zone(cal_zone_name)
     events: list[Event] = []
     zones_seen: list[str] = []
-    for i, comp in enumerate(cal.walk("VEVENT")):
-        here = f"{where}, VEVENT #{i + 1}"
-        if comp.get("DTSTART") is None:
-            raise TimetableError(_("{where} has no DTSTART.").format(where=here))
-        start_raw = comp.decoded("DTSTART")
-        start = _as_instant(start_raw, floating, here)
-        if comp.get("DTEND") is not None:
-            end = _as_instant(comp.decoded("DTEND"), floating, here)
-        elif comp.get("DURATION") is not None:
-            end = (start.astimezone(dt.timezone.utc) + comp.decoded("DURATION")).astimezone(start.tzinfo)
-        elif isinstance(start_raw, dt.datetime):
-            end = start
-        else:
-            end = _as_instant(start_raw + dt.timedelta(days=1), floating, here)
-        tzid = comp["DTSTART"].params.get("TZID") if hasattr(comp["DTSTART"], "params") else None
-        if tzid:
-            zones_seen.append(str(tzid))
-        summary = str(comp.get("SUMMARY") or "").strip()
-        uid = str(comp.get("UID") or "").strip()
-        if comp.get("RECURRENCE-ID") is not None:
-            uid = f"{uid}/{comp.decoded('RECURRENCE-ID').isoformat()}"
-        if not uid:
-            uid = "h-" + hashlib.sha256(f"{summary}|{start.isoformat()}".encode()).hexdigest()[:20]
-        categories = []
-        cats = comp.get("CATEGORIES")
-        for cat in cats if isinstance(cats, list) else [cats] if cats is not None else []:
-            categories += [str(c) for c in getattr(cat, "cats", [])]
-        status = "cancelled" if str(comp.get("STATUS") or "").upper() == "CANCELLED" else "scheduled"
-        language = None
-        if comp.get("SUMMARY") is not None and hasattr(comp["SUMMARY"], "params"):
-            language = comp["SUMMARY"].params.get("LANGUAGE")
-        events.append(Event(
-            guid=uid, title=summary or uid, starts_at=start, ends_at=end,
-            room=str(comp.get("LOCATION") or "").strip() or None,
-            track=categories[0] if categories else None, language=language, status=status,
-            description=str(comp.get("DESCRIPTION") or "") or None, url=str(comp.get("URL") or "") or None))
+    try:
+        for i, comp in enumerate(cal.walk("VEVENT")):
+            here = f"{where}, VEVENT #{i + 1}"
+            if comp.get("DTSTART") is None:
+                raise TimetableError(_("{where} has no DTSTART.").format(where=here))
+            start_raw = comp.decoded("DTSTART")
+            start = _as_instant(start_raw, floating, here)
+            if comp.get("DTEND") is not None:
+                end = _as_instant(comp.decoded("DTEND"), floating, here)
+            elif comp.get("DURATION") is not None:
+                end = (start.astimezone(dt.timezone.utc) + comp.decoded("DURATION")).astimezone(start.tzinfo)
+            elif isinstance(start_raw, dt.datetime):
+                end = start
+            else:
+                end = _as_instant(start_raw + dt.timedelta(days=1), floating, here)
+            tzid = comp["DTSTART"].params.get("TZID") if hasattr(comp["DTSTART"], "params") else None
+            if tzid:
+                zones_seen.append(str(tzid))
+            summary = str(comp.get("SUMMARY") or "").strip()
+            uid = str(comp.get("UID") or "").strip()
+            if comp.get("RECURRENCE-ID") is not None:
+                uid = f"{uid}/{comp.decoded('RECURRENCE-ID').isoformat()}"
+            if not uid:
+                uid = "h-" + hashlib.sha256(f"{summary}|{start.isoformat()}".encode()).hexdigest()[:20]
+            categories = []
+            cats = comp.get("CATEGORIES")
+            for cat in cats if isinstance(cats, list) else [cats] if cats is not None else []:
+                categories += [str(c) for c in getattr(cat, "cats", [])]
+            status = "cancelled" if str(comp.get("STATUS") or "").upper() == "CANCELLED" else "scheduled"
+            language = None
+            if comp.get("SUMMARY") is not None and hasattr(comp["SUMMARY"], "params"):
+                language = comp["SUMMARY"].params.get("LANGUAGE")
+            events.append(Event(
+                guid=uid, title=summary or uid, starts_at=start, ends_at=end,
+                room=str(comp.get("LOCATION") or "").strip() or None,
+                track=categories[0] if categories else None, language=language, status=status,
+                description=str(comp.get("DESCRIPTION") or "") or None, url=str(comp.get("URL") or "") or None))
+    except (TypeError, ValueError, AttributeError, KeyError, IndexError, OverflowError, OSError) as exc:
+        # a property of the wrong form (a DURATION that is not a duration, a date out of range…)
+        raise TimetableError(_("{where} is not a valid iCalendar file ({reason}).").format(
+            where=here, reason=exc)) from None
     name = str(cal.get("X-WR-CALNAME") or "").strip() or None
     days = sorted({e.starts_at.date() for e in events})
     tz_name = default_zone or cal_zone_name or (zones_seen[0] if zones_seen and _zone(zones_seen[0]) else None)
