@@ -340,3 +340,23 @@ def test_import_from_a_folder_merges_its_timetables(store, tmp_path):
     assert sa.meeting(store, "RPM-EUR-21")["timezone"] == "Europe/Zurich"
     rooms = {s.room for s in sa.sessions(store, meeting="RPM-EUR-21")}
     assert rooms == {"Salle A", "Salle B", "Salle 9"}
+
+
+def test_periodic_sync_reimports_remembered_timetables(store, tmp_path):
+    """`sync` with no source (and so `sync --watch` and the window's periodic sync) re-imports timetables."""
+    from wtdc_desktop.bundles.scheduler import sync_all
+    from wtdc_desktop.store import agenda as sa
+
+    path = tmp_path / "schedule.json"
+    path.write_bytes(frab_json({"Salle 1": [ev(1, "09:30", "01:00", "Salle 1", "Plénière")]}))
+    code, _, err = run_cli("import-schedule", path, "--meeting", "WTDC-21", "--data-dir", store.data_dir)
+    assert code == 0, err
+    path.write_bytes(frab_json({"Salle 2": [ev(1, "09:30", "01:00", "Salle 2", "Plénière")]}))
+    results = sync_all(store.data_dir)
+    timetable = [r for r in results if r.kind == "timetable"]
+    assert [(r.location, r.outcome) for r in timetable] == [(str(path), "applied")]
+    assert sa.session(store, f"WTDC-21/{GUID.format(1)}").room == "Salle 2"
+    path.write_bytes(b"not a timetable")
+    results = sync_all(store.data_dir)
+    failed = [r for r in results if r.kind == "timetable"]
+    assert failed[0].outcome == "failed" and str(path) in failed[0].location and failed[0].message

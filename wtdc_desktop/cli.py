@@ -199,8 +199,10 @@ def _sync_remembered(args) -> int:
     from wtdc_desktop.bundles.scheduler import sync_all
     from wtdc_desktop.store import sources
 
+    from wtdc_desktop.store import agenda as store_agenda
+
     with _open_store(args) as store:
-        if not sources.list_sources(store):
+        if not sources.list_sources(store) and not store_agenda.schedule_sources(store):
             raise WtdcError(_("No source is remembered in {path}; give a SOURCE or add one with “sources add LOCATION”.").format(
                 path=store.path))
     results = sync_all(_data_dir(args), options=_sync_options(args),

@@ -18,7 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from wtdc_desktop.bundles.sources import UNREACHABLE, SourceResult, SyncOptions, sync_source
+from wtdc_desktop.bundles.sources import APPLIED, FAILED, UNREACHABLE, UP_TO_DATE, SourceResult, SyncOptions, sync_source
+from wtdc_desktop.errors import WtdcError
+from wtdc_desktop.i18n import _, ngettext
 from wtdc_desktop.store import Store
 from wtdc_desktop.store import sources as source_table
 from wtdc_desktop.store.lock import SyncLock
@@ -63,7 +65,32 @@ def sync_all(
                 results.append(result)
                 if on_source:
                     on_source(result)
+            if only is None and not opts.is_cancelled():
+                # Published timetables (frab, iCalendar) follow the same schedule as bundles.
+                for result in _reimport_timetables(store):
+                    results.append(result)
+                    if on_source:
+                        on_source(result)
     return results
+
+
+def _reimport_timetables(store) -> list[SourceResult]:
+    from wtdc_desktop.exchange.schedule import reimport_schedules
+
+    out = []
+    for location, item in reimport_schedules(store):
+        if isinstance(item, WtdcError):
+            out.append(SourceResult(location=location, kind="timetable", outcome=FAILED, message=item.message,
+                                    error=item))
+        else:
+            if item.outcome == "applied":
+                message = ngettext("timetable re-imported: {count} session", "timetable re-imported: {count} sessions",
+                                   item.events).format(count=item.events)
+                out.append(SourceResult(location=location, kind="timetable", outcome=APPLIED, message=message))
+            else:
+                out.append(SourceResult(location=location, kind="timetable", outcome=UP_TO_DATE,
+                                        message=_("timetable unchanged")))
+    return out
 
 
 @dataclass

@@ -300,21 +300,28 @@ def import_schedule_locked(data_dir, location: str, meeting_id: str, *, force: b
             return import_schedule(store, location, meeting_id, force=force)
 
 
-def sync_schedule_sources(data_dir) -> list[ScheduleImport | WtdcError]:
-    """Re-import every remembered timetable source, under the sync lock (the periodic sync).
+def reimport_schedules(store) -> list[tuple[str, ScheduleImport | WtdcError]]:
+    """Re-import every remembered timetable source; the caller holds the sync lock.
 
-    Errors are returned per source, not raised, so one unreachable timetable does not stop the others.
+    Returns (location, outcome) pairs: errors are returned per source, not raised,
+    so one unreachable timetable does not stop the others.
     """
-    from wtdc_desktop.store import Store
     from wtdc_desktop.store import agenda as store_agenda
-    from wtdc_desktop.store.lock import SyncLock
 
     out: list = []
+    for src in store_agenda.schedule_sources(store):
+        try:
+            out.append((src["location"], import_schedule(store, src["location"], src["meeting"])))
+        except WtdcError as exc:
+            out.append((src["location"], exc))
+    return out
+
+
+def sync_schedule_sources(data_dir) -> list[ScheduleImport | WtdcError]:
+    """Re-import every remembered timetable source, under the sync lock."""
+    from wtdc_desktop.store import Store
+    from wtdc_desktop.store.lock import SyncLock
+
     with SyncLock(data_dir):
         with Store(data_dir) as store:
-            for src in store_agenda.schedule_sources(store):
-                try:
-                    out.append(import_schedule(store, src["location"], src["meeting"]))
-                except WtdcError as exc:
-                    out.append(exc)
-    return out
+            return [outcome for _location, outcome in reimport_schedules(store)]
