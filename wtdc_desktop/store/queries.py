@@ -242,6 +242,15 @@ def is_empty(store: Store) -> bool:
     return store.execute("SELECT NOT EXISTS (SELECT 1 FROM channel_state)").fetchone()[0] == 1
 
 
+DEMO_PUBLISHER = "wtdc-desktop-demo"
+
+
+def only_demo_content(store: Store) -> bool:
+    """True when the built-in demo is the only published material synced so far."""
+    publishers = {row[0] for row in store.execute("SELECT DISTINCT publisher FROM channel_state")}
+    return publishers == {DEMO_PUBLISHER}
+
+
 # --- search across scripts ------------------------------------------------------------
 
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")

@@ -110,7 +110,8 @@ def run(data_dir: Path | None = None, lang: str | None = None) -> int:
     except (TypeError, ValueError):
         pass
     try:
-        window = open_window(data_dir, load_demo_if_empty=False, periodic=True)
+        # A first launch opens on the built-in demo content (a banner offers to add a real source).
+        window = open_window(data_dir, load_demo_if_empty=True, periodic=True)
     except WtdcError as exc:
         QMessageBox.critical(None, APP_NAME, exc.message)
         return exc.exit_code or 1

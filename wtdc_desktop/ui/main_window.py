@@ -456,6 +456,10 @@ class MainWindow(QMainWindow):
             self.show_banner("empty", _("Your store is empty. Load the demo content to try the application, or add "
                                         "a source (a folder or a publisher's address) to sync real material."),
                              [(_("Load the demo"), self.load_demo), (_("Add a source…"), self.open_settings)])
+        elif queries.only_demo_content(self.store):
+            self.show_banner("demo", _("You are looking at the built-in demo content (a summary of TDAG's second web "
+                                       "dialogue on WTDC reform). Add a source to sync real conference material."),
+                             [(_("Add a source…"), self.open_settings)])
         try:
             from wtdc_desktop.store import syncs
 
@@ -503,6 +507,8 @@ class MainWindow(QMainWindow):
         for i in range(self.banners.count()):
             w = self.banners.itemAt(i).widget()
             if isinstance(w, Banner) and w.key == "empty" and not queries.is_empty(self.store):
+                w.dismiss()
+            elif isinstance(w, Banner) and w.key == "demo" and not queries.only_demo_content(self.store):
                 w.dismiss()
         self.check_banners_stale_only()
 
