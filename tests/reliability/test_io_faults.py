@@ -7,6 +7,7 @@ store fail with EIO or ENOSPC) in a subprocess running the command line.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -91,3 +92,55 @@ def test_failing_writes_during_a_sync_never_half_apply(shim, tmp_path, errno_val
         assert len(lines) == 1 and any(w in lines[0] for w in words) and "store.sqlite3" in lines[0], proc.stderr
         assert state == empty
     assert failures >= 3  # the early injections did hit the apply
+
+
+def _delegation_bundle(tmp_path: Path, n: int = 300) -> Path:
+    from wtdc_desktop.bundles.writer import Header, build_bundle
+
+    src = tmp_path / "delegation-src"
+    (src / "records").mkdir(parents=True)
+    notes = [{"id": f"note-{i:04d}", "subject": {"type": "proposal", "id": f"WD2/{1 + i % 5}.1"},
+              "body": f"Note {i} de la capitale. " * 5, "updated_at": "2026-11-20T08:00:00Z"} for i in range(n)]
+    (src / "records" / "note.jsonl").write_text("".join(json.dumps(r) + "\n" for r in notes), "utf-8")
+    out = tmp_path / "KEN-3.wtdc.zip"
+    build_bundle(src, out, Header(publisher_id="delegation-KEN", channel="delegation", sequence=3, kind="full",
+                                  created_at="2026-11-20T08:00:00Z"))
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("errno_value, words", [(5, ("disk error",)), (28, ("full", "disk error"))])
+def test_failing_writes_during_a_delegation_import_never_half_import(shim, tmp_path, errno_value, words):
+    """As for a sync: the N-th write to the store fails during import-delegation; each run ends with one
+    clear line and the delegation's tables are exactly as before, or fully imported."""
+    bundle = _delegation_bundle(tmp_path)
+    base = tmp_path / "base"
+    with Store(base) as s:
+        apply_bundle(s, DEMO_BUNDLE)
+        delegation.save_note(s, "proposal", "WD2/1.1", "Note locale, écrite ici.")
+        s.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        before = table_fingerprint(s)
+    reference = tmp_path / "reference"
+    shutil.copytree(base, reference)
+    assert _run(shim, reference, 10**9, errno_value, "import-delegation", str(bundle)).returncode == 0
+    with Store(reference) as s:
+        imported = table_fingerprint(s)
+    assert imported != before
+    failures = 0
+    for at in [1, 2, 3, 5, 8, 13, 21, 34, 55, 89]:
+        data_dir = tmp_path / f"run-{at}"
+        shutil.copytree(base, data_dir)
+        proc = _run(shim, data_dir, at, errno_value, "import-delegation", str(bundle))
+        with Store(data_dir) as s:
+            assert s.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            s.execute("INSERT INTO search_index(search_index) VALUES('integrity-check')")
+            state = table_fingerprint(s)
+        if proc.returncode == 0:
+            assert state == imported
+            continue
+        failures += 1
+        assert "Traceback" not in proc.stderr, proc.stderr
+        lines = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+        assert len(lines) == 1 and any(w in lines[0] for w in words) and "store.sqlite3" in lines[0], proc.stderr
+        assert state == before
+    assert failures >= 3

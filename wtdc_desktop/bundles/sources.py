@@ -435,7 +435,7 @@ class _RedirectPolicy(urllib.request.HTTPRedirectHandler):
         super().__init__()
         self.origin_loopback = is_loopback(urllib.parse.urlsplit(origin).hostname)
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
+    def _check(self, req, fp, newurl: str) -> str:
         newurl = urllib.parse.urljoin(req.full_url, newurl)
         parts = urllib.parse.urlsplit(newurl)
         scheme = parts.scheme.lower()
@@ -444,6 +444,19 @@ class _RedirectPolicy(urllib.request.HTTPRedirectHandler):
             raise SourceRefused(
                 _("{url} redirects to {target}, which is not https; the redirect was refused.").format(
                     url=req.full_url, target=newurl))
+        return newurl
+
+    def http_error_302(self, req, fp, code, msg, headers):
+        # checked before urllib's own scheme check, so that a redirect to file: is refused, not retried later
+        target = headers.get("location") or headers.get("uri")
+        if target:
+            self._check(req, fp, target)
+        return super().http_error_302(req, fp, code, msg, headers)
+
+    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        newurl = self._check(req, fp, newurl)
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
@@ -463,6 +476,7 @@ def _network_error(url: str, exc: BaseException) -> SourceUnreachable:
         reason = _("timed out")
     else:
         reason = str(exc) or type(exc).__name__
+    reason = " ".join(str(reason).split())  # one line (urllib's redirect-loop message has several)
     return SourceUnreachable(_("{url} cannot be reached now ({reason}); it will be tried again later.").format(
         url=url, reason=reason))
 

@@ -10,8 +10,8 @@ from pathlib import Path
 from PySide6.QtCore import QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QSplitter, QTextBrowser, QVBoxLayout,
-    QWidget,
+    QCheckBox, QComboBox, QDialogButtonBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QSplitter, QTextBrowser,
+    QVBoxLayout, QWidget,
 )
 from PySide6.QtCore import Qt
 
@@ -23,6 +23,7 @@ from wtdc_desktop import formatting
 from wtdc_desktop.i18n import N_, _
 from wtdc_desktop.ui.language import directed_html, preferred_version
 from wtdc_desktop.store import delegation, queries
+from wtdc_desktop.store.db import StoreError
 from wtdc_desktop.ui.labels import VALUE_LABELS, value_label
 
 log = logging.getLogger(__name__)
@@ -148,11 +149,23 @@ class DetailPane(QWidget):
         self.notes.setPlaceholderText(_("My notes on this record (Markdown, saved as you type, searchable)…"))
         self.notes.setAccessibleName(_("My notes"))
         self.note_status = QLabel(self)
+        self.note_status.setWordWrap(True)
+        # When a save fails (a full disk, a disk error), the text stays here and in memory, and
+        # Retry saves it again; Qt's own "Retry" button is translated with Qt's strings.
+        self._retry_box = QDialogButtonBox(QDialogButtonBox.Retry, self)
+        self._retry_box.setVisible(False)
+        self.note_retry = self._retry_box.button(QDialogButtonBox.Retry)
+        self.note_retry.clicked.connect(self.retry_unsaved_notes)
+        self._unsaved: dict[tuple[str, str], tuple[str | None, str]] = {}  # (type, id) -> (note id, text)
+        self._unsaved_message = ""
         notes_box = QWidget(self)
         nlay = QVBoxLayout(notes_box)
         nlay.setContentsMargins(0, 0, 0, 0)
         nlay.addWidget(self.notes)
-        nlay.addWidget(self.note_status)
+        status_row = QHBoxLayout()
+        status_row.addWidget(self.note_status, 1)
+        status_row.addWidget(self._retry_box)
+        nlay.addLayout(status_row)
         self.splitter = QSplitter(Qt.Vertical, self)
         self.splitter.addWidget(self.browser)
         self.splitter.addWidget(notes_box)
@@ -227,6 +240,12 @@ class DetailPane(QWidget):
             self.note_id = notes[0]["id"] if notes else None
             self.notes.setPlainText(notes[0]["body"] if notes else "")
             self.note_status.clear()
+            self._retry_box.setVisible(False)
+            if (type_name, record_id) in self._unsaved:  # a save that failed: its text, not the store's
+                self.note_id, text = self._unsaved[(type_name, record_id)]
+                self.notes.setPlainText(text)
+                self.note_status.setText(self._unsaved_message)
+                self._retry_box.setVisible(True)
             self._setup_files()
             self._setup_versions()
         finally:
@@ -389,22 +408,65 @@ class DetailPane(QWidget):
         self.note_status.setText(_("Unsaved changes…"))
         self._note_timer.start()
 
-    def save_note(self) -> None:
-        """Save the note now if it was edited (called by the debounce timer and on leaving the record)."""
+    def save_note(self) -> bool:
+        """Save the note now if it was edited (called by the debounce timer and on leaving the record).
+
+        When the store cannot be written (a full disk, a disk error), the text is kept in the
+        editor and in memory, the reason is shown with a Retry button, and False is returned.
+        """
         if not self._note_timer.isActive() and not self.note_status.text():
-            return
+            return True
         self._note_timer.stop()
         if self.type_name is None:
-            return
+            return True
         body = self.notes.toPlainText()
-        if self.note_id and not body.strip():
-            delegation.delete_note(self.store, self.note_id)
-            self.note_id = None
-        elif body.strip():
-            self.note_id = delegation.save_note(self.store, self.type_name, self.record_id, body, note_id=self.note_id)
+        key = (self.type_name, self.record_id)
+        try:
+            if self.note_id and not body.strip():
+                delegation.delete_note(self.store, self.note_id)
+                self.note_id = None
+            elif body.strip():
+                self.note_id = delegation.save_note(self.store, self.type_name, self.record_id, body,
+                                                    note_id=self.note_id)
+        except StoreError as exc:
+            log.warning("a note on %s %s could not be saved: %s", *key, exc)
+            self._unsaved[key] = (self.note_id, body)
+            self._unsaved_message = _("Unsaved changes…") + " " + exc.message
+            self.note_status.setText(self._unsaved_message)
+            self._retry_box.setVisible(True)
+            return False
+        self._unsaved.pop(key, None)
+        self._retry_box.setVisible(bool(self._unsaved))
         self.note_status.setText(_("Saved."))
         self.marks_changed.emit(self.type_name, self.record_id)
         self.note_status.setText("")
+        return True
+
+    def retry_unsaved_notes(self) -> bool:
+        """Save again every note whose save failed (the one shown first); True when all are saved."""
+        if self.type_name is not None and (self.type_name, self.record_id) in self._unsaved:
+            self.note_status.setText(self._unsaved_message)  # marks the shown note as still to save
+            if not self.save_note():
+                return False
+        for (type_name, record_id), (note_id, body) in list(self._unsaved.items()):
+            try:
+                if body.strip():
+                    delegation.save_note(self.store, type_name, record_id, body, note_id=note_id)
+                elif note_id:
+                    delegation.delete_note(self.store, note_id)
+            except StoreError as exc:
+                self._unsaved_message = _("Unsaved changes…") + " " + exc.message
+                self.note_status.setText(self._unsaved_message)
+                return False
+            del self._unsaved[(type_name, record_id)]
+            self.marks_changed.emit(type_name, record_id)
+        self._retry_box.setVisible(False)
+        return True
+
+    @property
+    def unsaved_notes(self) -> dict[tuple[str, str], str]:
+        """The notes whose save failed, still held in memory: (type, id) -> text."""
+        return {key: body for key, (_note_id, body) in self._unsaved.items()}
 
     # -- files ------------------------------------------------------------------------------
 
