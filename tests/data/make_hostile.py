@@ -378,6 +378,9 @@ def main() -> None:
     put_zip("record-oversized-line.wtdc.zip", relist({**good, "records/region.jsonl": json.dumps(
         {"id": "AFR", "name": "Afrique", "x": noise + noise}).encode() + b"\n"}))
     put_zip("record-oversized-text.wtdc.zip", with_record(good, "document", 1, lambda r: r.update(text=noise[:40_000])))
+    # a bad record in a bundle that also brings a new file: the file must not stay in the cache
+    put_zip("record-bad-with-new-file.wtdc.zip", with_record(listed(good, "files/new.txt", b"A new file.\n"),
+                                                             "proposal", 3, lambda r: r.update(action="DELETE")))
     note = json.dumps({"id": "n1", "subject": {"type": "proposal", "id": "AFCP/2/1"}, "body": "x",
                        "updated_at": "2030-05-01T08:00:00Z"}).encode() + b"\n"
     put_zip("records-delegation-in-sync.wtdc.zip", with_manifest(

@@ -122,6 +122,7 @@ REFUSALS: dict[str, str | None] = {
     "record-missing-id": "records/proposal.jsonl, line 2, field “id”: is required",
     "record-missing-required": "records/proposal.jsonl, line 2, field “action”: is required",
     "record-bad-action": "records/proposal.jsonl, line 3, field “action”: must be one of ADD, MOD, SUP, NOC",
+    "record-bad-with-new-file": "records/proposal.jsonl, line 3, field “action”: must be one of ADD, MOD, SUP, NOC",
     "record-date-malformed": "records/meeting.jsonl, line 1, field “starts_on”: must be a date YYYY-MM-DD",
     "record-datetime-no-offset": "records/session.jsonl, line 1, field “starts_at”: a date-time must carry an offset or Z",
     "record-duplicate-id": "records/region.jsonl, line 3: the id “AFR” appears twice in this file",

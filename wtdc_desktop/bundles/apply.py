@@ -69,8 +69,9 @@ def _file_cache_path(store: Store, digest: str) -> Path:
     return store.files_dir / digest[:2] / digest
 
 
-def _cache_files(store: Store, bundle: Bundle) -> None:
-    """Copy the bundle's files into the cache (each checked against its hash)."""
+def _cache_files(store: Store, bundle: Bundle) -> list[Path]:
+    """Copy the bundle's files into the cache (each checked against its hash); the files it added."""
+    added: list[Path] = []
     for member in bundle.manifest.files:
         dest = _file_cache_path(store, member.sha256)
         if dest.exists() and dest.stat().st_size == member.size:
@@ -88,7 +89,19 @@ def _cache_files(store: Store, bundle: Bundle) -> None:
                 os.unlink(tmp)
             except OSError:
                 pass
+            _discard(added)
             raise
+        added.append(dest)
+    return added
+
+
+def _discard(paths: list[Path]) -> None:
+    """Remove files this apply added to the cache, when the apply does not complete."""
+    for path in paths:
+        try:
+            path.unlink()
+        except OSError:
+            pass
 
 
 def _check_signature(store: Store, bundle: Bundle, trust_key: bytes | None) -> Signer | None:
@@ -177,8 +190,12 @@ def apply_bundle(
             signer = _check_signature(store, bundle, trust_key)
             _check_sequence(store, bundle, force)
             bundle.verify()
-            _cache_files(store, bundle)
-            result = _apply_records(store, bundle, source, progress, cancelled)
+            added = _cache_files(store, bundle)
+            try:
+                result = _apply_records(store, bundle, source, progress, cancelled)
+            except BaseException:  # refused, cancelled or failed: the files it brought go too
+                _discard(added)
+                raise
             result.set_signer(signer)
             return result
     except AlreadyApplied as exc:
