@@ -230,3 +230,23 @@ def test_reapplying_a_delta_is_already_applied(tmp_path, store, n):
     before = table_fingerprint(store)
     assert apply_bundle(store, chain[-1]).outcome == "already_applied"
     assert table_fingerprint(store) == before
+
+
+def test_delta_of_a_source_with_contacts(tmp_path):
+    """A contact's `languages` is a list of codes, not a document's map of files."""
+    import json as _json
+    import shutil
+
+    from conftest import DEMO_SOURCE
+    from wtdc_desktop.bundles.writer import build_bundle, build_delta
+
+    src = tmp_path / "src"
+    shutil.copytree(DEMO_SOURCE, src)
+    old = tmp_path / "old.wtdc.zip"
+    build_bundle(src, old)
+    path = src / "records" / "contact.jsonl"
+    contacts = [_json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+    contacts[0]["languages"] = ["fr", "en", "ar"]
+    path.write_text("".join(_json.dumps(c, ensure_ascii=False) + "\n" for c in contacts), "utf-8")
+    manifest = build_delta(src, tmp_path / "delta.wtdc.zip", old)
+    assert [r["type"] for r in manifest["records"] if r["count"]] == ["contact"]

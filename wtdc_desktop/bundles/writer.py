@@ -236,8 +236,13 @@ def _info(name: str) -> zipfile.ZipInfo:
 
 
 def _record_state(record: dict, file_hashes: dict[str, str]) -> str:
-    """What makes a record "changed" for a delta: its content and the content of the files it names."""
-    names = sorted((entry or {}).get("file") or "" for entry in (record.get("languages") or {}).values())
+    """What makes a record "changed" for a delta: its content and the content of the files it names.
+
+    Only documents name files (their ``languages`` object); a contact's ``languages`` is a plain list.
+    """
+    languages = record.get("languages")
+    entries = languages.values() if isinstance(languages, dict) else ()
+    names = sorted((entry or {}).get("file") or "" for entry in entries if isinstance(entry, dict))
     return canonical_json(record) + "\x1f" + "\x1f".join(f"{n}={file_hashes.get(n)}" for n in names if n)
 
 
