@@ -118,6 +118,10 @@ class Hit:
         return {"type": self.type, "id": self.id, "title": self.title, "snippet": self.snippet, "rank": self.rank}
 
 
+#: bm25 weights of the search index's columns: kind, key, title, summary, body.
+BM25_WEIGHTS = "bm25(0.0, 4.0, 10.0, 3.0, 1.0)"
+
+
 def search(store: Store, text: str, *, types: tuple[str, ...] | None = None, limit: int = 50,
            mark: tuple[str, str] = ("[", "]")) -> list[Hit]:
     """Ranked (bm25) hits over documents, resolutions, Questions, proposals, notes and briefs."""
@@ -132,9 +136,10 @@ def search(store: Store, text: str, *, types: tuple[str, ...] | None = None, lim
     if types:
         sql += f" AND kind IN ({', '.join('?' * len(types))})"
         params += list(types)
-    # bm25 weights: kind, key, title, summary, body
-    sql += " ORDER BY bm25(search_index, 0.0, 4.0, 10.0, 3.0, 1.0) LIMIT ?"
-    params.append(limit)
+    # Ranking through FTS5's own rank column keeps the results in the index's
+    # order (ORDER BY bm25(...) would sort every hit in a temporary B-tree).
+    sql += " AND rank MATCH ? ORDER BY rank LIMIT ?"
+    params += [BM25_WEIGHTS, limit]
     hits = []
     for row in store.execute(sql, params):
         kind, key = row["kind"], row["key"]
@@ -308,8 +313,8 @@ def search_all(store: Store, text: str, *, types: tuple[str, ...] | None = None,
         query = fts_query(text)
         if query is None:
             return []
-        table, where, params = "search_index", "search_index MATCH ?", [query]
-        order = "ORDER BY bm25(search_index, 0.0, 4.0, 10.0, 3.0, 1.0)"
+        table, where, params = "search_index", "search_index MATCH ? AND rank MATCH ?", [query, BM25_WEIGHTS]
+        order = "ORDER BY rank"
         snip = f"snippet({table}, -1, ?, ?, '…', 12)"
     head_params = [mark[0], mark[1]] if "snippet" in snip else []
     sql = f"SELECT kind, key, title, {snip} AS snip, {'rank' if 'MATCH' in where else '0'} AS rank FROM {table} WHERE {where}"
