@@ -373,7 +373,18 @@ INSERT INTO search_trigram (rowid, kind, key, title, summary, body)
 {_trigram_triggers("my_position", "position", "{p}.subject_type || ' ' || {p}.subject_id", "coalesce({p}.red_lines, '') || ' ' || coalesce({p}.fallback, '')", "{p}.brief", "{p}.id")}
 """
 
-MIGRATIONS: list[str] = [MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5]
+# Lists show current (not withdrawn) records in their default order: these
+# indexes let a list count and page its rows without reading the records.
+MIGRATION_6 = """
+CREATE INDEX document_current ON document(withdrawn, sort_key);
+CREATE INDEX resolution_current ON resolution(withdrawn, sort_key);
+CREATE INDEX question_current ON question(withdrawn, sort_key);
+CREATE INDEX proposal_current ON proposal(withdrawn, id);
+CREATE INDEX session_current ON session(withdrawn, starts_at);
+CREATE INDEX contact_current ON contact(withdrawn, name);
+"""
+
+MIGRATIONS: list[str] = [MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5, MIGRATION_6]
 LATEST_VERSION = len(MIGRATIONS)
 
 #: Tables that make up the delegation's own layer.
