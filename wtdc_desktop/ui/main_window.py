@@ -140,6 +140,34 @@ class RecordDialog(QDialog):
         self.resize(700, 560)
 
 
+class LazyViews(dict):
+    """The navigation's views by key, each built by ``build(key)`` the first time it is asked for.
+
+    ``values()`` and ``items()`` give the views built so far; ``in`` and ``get`` know every key.
+    """
+
+    def __init__(self, build) -> None:
+        super().__init__()
+        self._build = build
+        self._keys: list[str] = []
+
+    def declare(self, key: str) -> None:
+        self._keys.append(key)
+
+    def __contains__(self, key) -> bool:
+        return key in self._keys
+
+    def __getitem__(self, key: str) -> QWidget:
+        if not dict.__contains__(self, key):
+            if key not in self._keys:
+                raise KeyError(key)
+            dict.__setitem__(self, key, self._build(key))
+        return dict.__getitem__(self, key)
+
+    def get(self, key, default=None):
+        return self[key] if key in self._keys else default
+
+
 class MainWindow(QMainWindow):
     def __init__(self, store, parent=None, *, today=None, periodic: bool = False) -> None:
         super().__init__(parent)
@@ -153,17 +181,16 @@ class MainWindow(QMainWindow):
         self.nav = QListWidget(self)
         self.nav.setAccessibleName(_("Navigation"))
         self.stack = QStackedWidget(self)
-        self.views: dict[str, QWidget] = {}
-        for key, label, type_name in NAVIGATION:
+        # Views are built the first time they are shown (or asked for): start-up builds only the
+        # first one, so a large store opens as fast as a small one.
+        self._today = today
+        self.views = LazyViews(self._build_view)
+        for key, label, _type_name in NAVIGATION:
             item = QListWidgetItem(_(label))
             item.setData(Qt.UserRole, key)
             self.nav.addItem(item)
-            view = self._make_view(key, type_name, today)
-            self.views[key] = view
-            self.stack.addWidget(view)
-            signal = getattr(view, "open_record_requested", None)
-            if signal is not None:
-                signal.connect(self.open_record)
+            self.views.declare(key)
+            self.stack.addWidget(QWidget(self.stack))
         self.nav.setMinimumWidth(150)
         self.nav.setMaximumWidth(260)
 
@@ -194,6 +221,26 @@ class MainWindow(QMainWindow):
         self.check_banners()
 
     # -- building ------------------------------------------------------------------------
+
+    def _build_view(self, key: str) -> QWidget:
+        row = [k for k, _label, _t in NAVIGATION].index(key)
+        type_name = NAVIGATION[row][2]
+        view = self._make_view(key, type_name, self._today)
+        placeholder = self.stack.widget(row)
+        current = self.stack.currentIndex()
+        self.stack.insertWidget(row, view)
+        self.stack.removeWidget(placeholder)
+        placeholder.deleteLater()
+        if current == row:
+            self.stack.setCurrentIndex(row)
+        signal = getattr(view, "open_record_requested", None)
+        if signal is not None:
+            signal.connect(self.open_record)
+        state = QSettings().value(f"views/{key}/splitter")
+        inner = getattr(view, "splitter", None)
+        if isinstance(state, QByteArray) and isinstance(inner, QSplitter):
+            inner.restoreState(state)
+        return view
 
     def _make_view(self, key: str, type_name: str | None, today) -> QWidget:
         view = specialised_view(key, self.store, self)
@@ -295,9 +342,9 @@ class MainWindow(QMainWindow):
     def _on_nav(self, row: int) -> None:
         if row < 0:
             return
-        self.stack.setCurrentIndex(row)
         key = self.nav.item(row).data(Qt.UserRole)
-        view = self.views[key]
+        view = self.views[key]  # built now if it is the first time
+        self.stack.setCurrentIndex(row)
         if key in ("today", "changes") and hasattr(view, "reload"):
             view.reload()
 
