@@ -200,6 +200,15 @@ class Store:
                 self.conn.execute("ROLLBACK")
             raise translate_sqlite_error(exc, self.path) or exc
 
+    @contextlib.contextmanager
+    def busy_wait(self, milliseconds: int) -> Iterator[None]:
+        """Wait at most this long for another writer (a sync) before StoreLocked; for the GUI thread."""
+        self.conn.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
+        try:
+            yield
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
     def execute(self, sql: str, params=()) -> sqlite3.Cursor:
         try:
             return self.conn.execute(sql, params)

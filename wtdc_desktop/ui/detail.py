@@ -23,7 +23,7 @@ from wtdc_desktop import formatting
 from wtdc_desktop.i18n import N_, _
 from wtdc_desktop.ui.language import directed_html, preferred_version
 from wtdc_desktop.store import delegation, queries
-from wtdc_desktop.store.db import StoreError
+from wtdc_desktop.store.db import StoreError, StoreLocked
 from wtdc_desktop.ui.labels import VALUE_LABELS, value_label
 
 log = logging.getLogger(__name__)
@@ -109,6 +109,9 @@ class DetailPane(QWidget):
     marks_changed = Signal(str, str)
 
     NOTE_DELAY_MS = 600
+    #: how long a note save waits for a sync's write lock on the GUI thread (about three frames)
+    NOTE_LOCK_WAIT_MS = 50
+    LOCKED_RETRY_MS = 1000
     READ_DELAY_MS = 1500
 
     def __init__(self, store, parent=None) -> None:
@@ -179,6 +182,10 @@ class DetailPane(QWidget):
 
         self._note_timer = QTimer(self, singleShot=True, interval=self.NOTE_DELAY_MS)
         self._note_timer.timeout.connect(self.save_note)
+        # While a sync holds the store, a note waits in memory and is saved as soon as it can be:
+        # the GUI thread never blocks on the sync's write lock.
+        self._locked_retry = QTimer(self, interval=self.LOCKED_RETRY_MS)
+        self._locked_retry.timeout.connect(self._retry_after_lock)
         self._read_timer = QTimer(self, singleShot=True, interval=self.READ_DELAY_MS)
         self._read_timer.timeout.connect(self._auto_read)
         self.notes.textChanged.connect(self._on_note_typed)
@@ -422,12 +429,20 @@ class DetailPane(QWidget):
         body = self.notes.toPlainText()
         key = (self.type_name, self.record_id)
         try:
-            if self.note_id and not body.strip():
-                delegation.delete_note(self.store, self.note_id)
-                self.note_id = None
-            elif body.strip():
-                self.note_id = delegation.save_note(self.store, self.type_name, self.record_id, body,
-                                                    note_id=self.note_id)
+            with self.store.busy_wait(self.NOTE_LOCK_WAIT_MS):
+                if self.note_id and not body.strip():
+                    delegation.delete_note(self.store, self.note_id)
+                    self.note_id = None
+                elif body.strip():
+                    self.note_id = delegation.save_note(self.store, self.type_name, self.record_id, body,
+                                                        note_id=self.note_id)
+        except StoreLocked:
+            log.info("a sync holds the store; the note on %s %s waits in memory", *key)
+            self._unsaved[key] = (self.note_id, body)
+            self._unsaved_message = _("A sync is running: the note will be saved as soon as it finishes.")
+            self.note_status.setText(self._unsaved_message)
+            self._locked_retry.start()
+            return False
         except StoreError as exc:
             log.warning("a note on %s %s could not be saved: %s", *key, exc)
             self._unsaved[key] = (self.note_id, body)
@@ -450,10 +465,14 @@ class DetailPane(QWidget):
                 return False
         for (type_name, record_id), (note_id, body) in list(self._unsaved.items()):
             try:
-                if body.strip():
-                    delegation.save_note(self.store, type_name, record_id, body, note_id=note_id)
-                elif note_id:
-                    delegation.delete_note(self.store, note_id)
+                with self.store.busy_wait(self.NOTE_LOCK_WAIT_MS):
+                    if body.strip():
+                        delegation.save_note(self.store, type_name, record_id, body, note_id=note_id)
+                    elif note_id:
+                        delegation.delete_note(self.store, note_id)
+            except StoreLocked:
+                self._locked_retry.start()
+                return False
             except StoreError as exc:
                 self._unsaved_message = _("Unsaved changes…") + " " + exc.message
                 self.note_status.setText(self._unsaved_message)
@@ -462,6 +481,11 @@ class DetailPane(QWidget):
             self.marks_changed.emit(type_name, record_id)
         self._retry_box.setVisible(False)
         return True
+
+    def _retry_after_lock(self) -> None:
+        if self.retry_unsaved_notes():
+            self._locked_retry.stop()
+            self.note_status.setText("")
 
     @property
     def unsaved_notes(self) -> dict[tuple[str, str], str]:
