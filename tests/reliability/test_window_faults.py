@@ -294,3 +294,35 @@ def test_a_sync_while_scrolling_searching_and_editing_a_note(qtbot, data_dir, tm
     assert len(gaps) >= 20  # the event loop kept running during the sync
     p95 = statistics.quantiles(gaps, n=20)[-1]
     print(f"\nevent loop during the sync: {len(gaps)} ticks, max {max(gaps):.0f} ms, p95 {p95:.0f} ms")
+
+
+def test_closing_with_a_note_that_cannot_be_saved_asks_first(qtbot, data_dir, monkeypatch):
+    """Retry saves the note once the disk has room again; Cancel keeps the window open."""
+    from PySide6.QtWidgets import QMessageBox
+
+    win = open_main_window(qtbot, data_dir)
+    try:
+        win.show_view("proposals")
+        view = win.views["proposals"]
+        view.select_record("WD2/1.1")
+        detail = view.detail
+        pages = win.store.execute("PRAGMA page_count").fetchone()[0]
+        win.store.execute(f"PRAGMA max_page_count = {pages}")
+        detail.notes.setPlainText("Weeks of work. " * 20000)
+        qtbot.waitUntil(lambda: detail.note_retry.isVisible(), timeout=10000)  # the save failed
+        answers = iter([QMessageBox.Cancel, QMessageBox.Retry])
+
+        def exec_(box):
+            answer = next(answers)
+            if answer == QMessageBox.Retry:  # meanwhile the user freed some space
+                win.store.execute("PRAGMA max_page_count = 1000000")
+            return answer
+
+        monkeypatch.setattr(QMessageBox, "exec", exec_)
+        assert not win.close()  # Cancel: the window stays, the note is still in memory
+        assert detail.unsaved_notes
+        assert win.close()  # Retry: saved, then closed
+        assert not detail.unsaved_notes
+        assert delegation.notes_for(win.store, "proposal", "WD2/1.1")[0]["body"].startswith("Weeks of work.")
+    finally:
+        dispose(win)

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 from wtdc_desktop import APP_NAME, __version__
 from wtdc_desktop.domain.records import PUBLISHED_TYPES
 from wtdc_desktop.domain.render import link_sections_html
-from wtdc_desktop.i18n import N_, _
+from wtdc_desktop.i18n import N_, _, ngettext
 from wtdc_desktop.store import delegation, queries
 from wtdc_desktop.ui.changes import ChangesView
 from wtdc_desktop.ui.detail import DetailPane, SafeTextBrowser, format_instant
@@ -177,6 +177,8 @@ class MainWindow(QMainWindow):
         self.sync = SyncController(store.data_dir, self)
         self.history: list[tuple[str, str]] = []
         self.forward_stack: list[tuple[str, str]] = []
+        #: set by tests and scripts that close the window without asking about unsaved notes
+        self.close_discarding_notes = False
 
         self.nav = QListWidget(self)
         self.nav.setAccessibleName(_("Navigation"))
@@ -613,11 +615,36 @@ class MainWindow(QMainWindow):
             if isinstance(inner, QSplitter):
                 s.setValue(f"views/{key}/splitter", inner.saveState())
 
-    def closeEvent(self, event) -> None:  # noqa: N802
+    def unsaved_note_count(self) -> int:
+        """Save every pending note; the number that still could not be saved."""
+        count = 0
         for view in self.views.values():
             detail = getattr(view, "detail", None)
             if isinstance(detail, DetailPane):
                 detail.save_note()
+                if detail.unsaved_notes:
+                    detail.retry_unsaved_notes()
+                count += len(detail.unsaved_notes)
+        return count
+
+    def closeEvent(self, event) -> None:  # noqa: N802
+        unsaved = self.unsaved_note_count()
+        while unsaved and not self.close_discarding_notes:
+            box = QMessageBox(QMessageBox.Warning, APP_NAME, ngettext(
+                "{count} note could not be saved: the store cannot be written now. Try again, or close and lose it?",
+                "{count} notes could not be saved: the store cannot be written now. Try again, or close and lose them?",
+                unsaved).format(count=unsaved), QMessageBox.Retry | QMessageBox.Discard | QMessageBox.Cancel, self)
+            box.setDefaultButton(QMessageBox.Retry)
+            answer = box.exec()
+            if answer == QMessageBox.Cancel:
+                event.ignore()
+                return
+            if answer == QMessageBox.Discard:
+                break
+            unsaved = self.unsaved_note_count()
+        for view in self.views.values():
+            detail = getattr(view, "detail", None)
+            if isinstance(detail, DetailPane):
                 detail._read_timer.stop()
         self.save_state()
         self.sync.stop()
