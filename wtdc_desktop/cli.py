@@ -1189,9 +1189,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # The language first: the parser's help texts are translated when it is built.
+    pre = argparse.ArgumentParser(add_help=False)
+    pre.add_argument("--lang")
+    set_language(pre.parse_known_args(argv)[0].lang)
     parser = build_parser()
     args = parser.parse_args(argv)
-    set_language(args.lang)
     try:
         return args.func(args)
     except WtdcError as exc:
