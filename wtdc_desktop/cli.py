@@ -1072,6 +1072,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--keep", required=True, choices=["local", "remote"])
     p.add_argument("--kind", default="delegation_edit", help=_("the kind of conflict (default: delegation_edit)"))
 
+    sources_parser = sub.add_parser("sources", help=_("the sources synced by “sync” without SOURCE"),
+                                    parents=[common])
+    sources_sub = sources_parser.add_subparsers(dest="sources_command", metavar=_("COMMAND"), required=True)
+    p = sources_sub.add_parser("add", help=_("remember a bundle, a folder of bundles or an https feed"),
+                               parents=[common])
+    p.set_defaults(func=cmd_sources_add)
+    p.add_argument("location")
+    p = sources_sub.add_parser("list", help=_("list the remembered sources with their last result"),
+                               parents=[common])
+    p.set_defaults(func=cmd_sources_list)
+    p.add_argument("--json", action="store_true", help=_("print JSON instead of a table"))
+    p = sources_sub.add_parser("remove", help=_("forget a source"), parents=[common])
+    p.set_defaults(func=cmd_sources_remove)
+    p.add_argument("location")
+    add("backups", _("list the backups of the store taken before each sync"), cmd_backups)
+    p = add("restore", _("restore the store from a backup (a backup of the current state is kept)"), cmd_restore,
+            json_flag=False)
+    p.add_argument("backup", help=_("a backup's name as listed by “backups”, or a path to one"))
+
     # positions and negotiation
     position = sub.add_parser("position", help=_("the delegation's positions: set one, show its history"),
                               parents=[common])
@@ -1121,25 +1140,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--confirm", nargs=2, metavar=("A", "B"), help=_("confirm the overlap of two records"))
     p.add_argument("--dismiss", nargs=2, metavar=("A", "B"), help=_("dismiss a suggested overlap"))
 
-
-    sources_parser = sub.add_parser("sources", help=_("the sources synced by “sync” without SOURCE"),
-                                    parents=[common])
-    sources_sub = sources_parser.add_subparsers(dest="sources_command", metavar=_("COMMAND"), required=True)
-    p = sources_sub.add_parser("add", help=_("remember a bundle, a folder of bundles or an https feed"),
-                               parents=[common])
-    p.set_defaults(func=cmd_sources_add)
-    p.add_argument("location")
-    p = sources_sub.add_parser("list", help=_("list the remembered sources with their last result"),
-                               parents=[common])
-    p.set_defaults(func=cmd_sources_list)
-    p.add_argument("--json", action="store_true", help=_("print JSON instead of a table"))
-    p = sources_sub.add_parser("remove", help=_("forget a source"), parents=[common])
-    p.set_defaults(func=cmd_sources_remove)
-    p.add_argument("location")
-    add("backups", _("list the backups of the store taken before each sync"), cmd_backups)
-    p = add("restore", _("restore the store from a backup (a backup of the current state is kept)"), cmd_restore,
-            json_flag=False)
-    p.add_argument("backup", help=_("a backup's name as listed by “backups”, or a path to one"))
 
     bundle = sub.add_parser("bundle", help=_("build bundles (for publishers)"), parents=[common])
     bundle_sub = bundle.add_subparsers(dest="bundle_command", metavar=_("COMMAND"), required=True)
