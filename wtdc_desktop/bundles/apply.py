@@ -200,7 +200,7 @@ def apply_bundle(
             return result
     except AlreadyApplied as exc:
         syncs.log_outcome(store, source=source, outcome="already_applied", message=exc.message,
-                          **_manifest_fields(manifest))
+                          **manifest_log_fields(manifest))
         result = ApplyResult(
             bundle=str(path), publisher=manifest.publisher_id, channel=manifest.channel,
             sequence=manifest.sequence, kind=manifest.kind, outcome="already_applied",
@@ -212,14 +212,15 @@ def apply_bundle(
             result.warnings.append(warning)
         return result
     except ApplyCancelled as exc:
-        syncs.log_outcome(store, source=source, outcome="cancelled", message=exc.message, **_manifest_fields(manifest))
+        syncs.log_outcome(store, source=source, outcome="cancelled", message=exc.message, **manifest_log_fields(manifest))
         raise
     except BundleError as exc:
-        syncs.log_outcome(store, source=source, outcome="refused", message=exc.message, **_manifest_fields(manifest))
+        syncs.log_outcome(store, source=source, outcome="refused", message=exc.message, **manifest_log_fields(manifest))
         raise
 
 
-def _manifest_fields(manifest) -> dict:
+def manifest_log_fields(manifest) -> dict:
+    """What the sync log records of a bundle's manifest (nothing when it could not be read)."""
     if manifest is None:
         return {}
     return {"publisher": manifest.publisher_id, "channel": manifest.channel, "sequence": manifest.sequence,

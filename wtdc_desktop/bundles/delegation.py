@@ -20,6 +20,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from wtdc_desktop.bundles.apply import manifest_log_fields
 from wtdc_desktop.bundles.errors import AlreadyApplied, BundleError, BundleRefused
 from wtdc_desktop.bundles.limits import DEFAULT_LIMITS, Limits
 from wtdc_desktop.bundles.reader import Bundle
@@ -166,16 +167,10 @@ def import_delegation(store: Store, path: Path | str, *, source: str | None = No
                                 signed_by=signed_by)
     except AlreadyApplied as exc:
         syncs.log_outcome(store, source=source, outcome="already_applied", message=exc.message,
-                          **_manifest_fields(manifest))
+                          **manifest_log_fields(manifest))
         return ImportResult(bundle=str(path), publisher=manifest.publisher_id, channel=manifest.channel,
                             sequence=manifest.sequence, outcome="already_applied")
     except BundleError as exc:
-        syncs.log_outcome(store, source=source, outcome="refused", message=exc.message, **_manifest_fields(manifest))
+        syncs.log_outcome(store, source=source, outcome="refused", message=exc.message, **manifest_log_fields(manifest))
         raise
 
-
-def _manifest_fields(manifest) -> dict:
-    if manifest is None:
-        return {}
-    return {"publisher": manifest.publisher_id, "channel": manifest.channel, "sequence": manifest.sequence,
-            "kind": manifest.kind, "manifest_sha256": manifest.sha256}
