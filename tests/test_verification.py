@@ -10,6 +10,7 @@ import dataclasses
 import os
 import hashlib
 import json
+import random
 import zipfile
 import zlib
 from pathlib import Path
@@ -275,6 +276,47 @@ def test_local_header_naming_another_member(seeded, good, tmp_path):
     bad = tmp_path / "names.wtdc.zip"
     bad.write_bytes(bytes(data))
     assert_refused(seeded, bad, "“records/region.jsonl”", "cannot be read")
+
+
+@pytest.fixture
+def with_recording(tmp_path) -> Path:
+    """A bundle whose one file is incompressible (like a PDF or a recording), plus its records."""
+    noise = random.Random(3).randbytes(300_000)
+    return build(tmp_path / "src-rec", tmp_path / "rec.wtdc.zip", sequence=2,
+                 files={"files/M-1/1-E.txt": noise})
+
+
+def test_incompressible_files_are_stored_and_still_verified(seeded, with_recording, tmp_path, store):
+    with zipfile.ZipFile(with_recording) as z:
+        kinds = {i.filename: i.compress_type for i in z.infolist()}
+    assert kinds["files/M-1/1-E.txt"] == zipfile.ZIP_STORED  # nothing to gain by deflating it
+    assert kinds["records/document.jsonl"] == zipfile.ZIP_DEFLATED
+    with Bundle(with_recording) as b:
+        b.verify()
+        with b.open_member("files/M-1/1-E.txt") as fp:
+            assert fp.read() == random.Random(3).randbytes(300_000)
+    # One byte changed inside the stored file: its SHA-256 catches it (its CRC-32 is not read).
+    data = bytearray(with_recording.read_bytes())
+    with zipfile.ZipFile(with_recording) as z:
+        info = z.getinfo("files/M-1/1-E.txt")
+    data[info.header_offset + 30 + len(info.orig_filename) + len(info.extra) + 1000] ^= 0xFF
+    bad = tmp_path / "flipped.wtdc.zip"
+    bad.write_bytes(bytes(data))
+    assert_refused(seeded, bad, "“files/M-1/1-E.txt”", "does not match its SHA-256")
+
+
+@pytest.mark.parametrize("damage", ["signature", "name"])
+def test_stored_member_with_a_damaged_local_header(seeded, with_recording, tmp_path, damage):
+    data = bytearray(with_recording.read_bytes())
+    with zipfile.ZipFile(with_recording) as z:
+        info = z.getinfo("files/M-1/1-E.txt")
+    if damage == "signature":
+        data[info.header_offset: info.header_offset + 4] = b"XXXX"
+    else:
+        data[info.header_offset + 30 + 6] ^= 0x20  # "files/m-1/…": the local header names another member
+    bad = tmp_path / f"{damage}.wtdc.zip"
+    bad.write_bytes(bytes(data))
+    assert_refused(seeded, bad, "“files/M-1/1-E.txt”", "cannot be read")
 
 
 @pytest.mark.parametrize("content", [b"", b"not a zip at all\n", b"PK\x03\x04" + b"\x00" * 40])

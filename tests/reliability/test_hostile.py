@@ -77,7 +77,8 @@ REFUSALS: dict[str, str | None] = {
     "truncated": "is not a readable ZIP archive, or is truncated or damaged",
     "truncated-end": "is not a readable ZIP archive, or is truncated or damaged",
     "corrupt-central-directory": "is not a readable ZIP archive, or is truncated or damaged (Bad magic number for central directory)",
-    "crc-mismatch": "the member “records/region.jsonl” cannot be read (Bad CRC-32",
+    # an uncompressed member is checked by its SHA-256 alone (stronger than its CRC-32, and read once)
+    "crc-mismatch": "the member “records/region.jsonl” does not match its SHA-256 in the manifest",
     "empty": "is not a readable ZIP archive",
     "not-a-zip": "is not a readable ZIP archive",
     "lying-size-smaller": "the archive gives the member “records/proposal.jsonl” 541 bytes, but the manifest lists 591",

@@ -186,8 +186,11 @@ class _ZipContainer(_Container):
         return self.infos[name].file_size
 
     def open(self, name: str) -> BinaryIO:
+        info = self.infos[name]
         try:
-            return self.zip.open(self.infos[name])
+            if info.compress_type == zipfile.ZIP_STORED:
+                return self._open_stored(info)
+            return self.zip.open(info)
         except _ZIP_ERRORS as exc:
             raise BundleError(
                 _("{where}: the member “{name}” cannot be read ({reason}).").format(
@@ -195,6 +198,31 @@ class _ZipContainer(_Container):
                 ),
                 where=f"{self.where}: {name}",
             ) from None
+
+    def _open_stored(self, info: zipfile.ZipInfo) -> BinaryIO:
+        """The raw bytes of an uncompressed member, read without zipfile's CRC-32.
+
+        Every member is hashed with SHA-256 against the manifest as it is read (``_CheckedStream``),
+        a stronger check than the CRC; skipping the CRC makes verifying a large uncompressed member
+        (a PDF, a recording) cost one hash, not a hash and a CRC. The local header is checked as
+        zipfile checks it: its signature and its name must match the central directory's.
+        """
+        fp = open(self.zip.filename, "rb")
+        try:
+            fp.seek(info.header_offset)
+            header = fp.read(30)
+            if len(header) != 30 or header[:4] != b"PK\x03\x04":
+                raise zipfile.BadZipFile("Bad magic number for file header")  # zipfile's words
+            name_len, extra_len = struct.unpack("<HH", header[26:30])
+            local_name = fp.read(name_len)
+            expected = info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437", "replace")
+            if local_name != expected:
+                raise zipfile.BadZipFile(f"File name in directory {info.orig_filename!r} and header {local_name!r} differ.")
+            fp.seek(extra_len, os.SEEK_CUR)
+            return _Span(fp, info.compress_size)
+        except BaseException:
+            fp.close()
+            raise
 
     def close(self) -> None:
         self.zip.close()
@@ -283,6 +311,31 @@ class _FolderContainer(_Container):
         return os.fdopen(fd, "rb")
 
 
+class _Span(io.RawIOBase):
+    """At most ``size`` bytes of an open file from its current position (an uncompressed ZIP member)."""
+
+    def __init__(self, fp: BinaryIO, size: int) -> None:
+        self.fp = fp
+        self.left = size
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if self.left <= 0:
+            return 0
+        view = memoryview(buffer)[: min(len(buffer), self.left)]
+        n = self.fp.readinto(view)
+        self.left -= n or 0
+        return n or 0
+
+    def close(self) -> None:
+        try:
+            self.fp.close()
+        finally:
+            super().close()
+
+
 class _CheckedStream(io.RawIOBase):
     """Reads a member, never past its listed size, and checks size and hash at the end."""
 
@@ -299,24 +352,25 @@ class _CheckedStream(io.RawIOBase):
 
     def readinto(self, buffer) -> int:
         remaining = self.member.size - self.read_bytes
-        want = min(len(buffer), remaining + 1)  # one byte more reveals a member longer than listed
+        # One byte more than is left reveals a member longer than listed. The data go straight
+        # into the caller's buffer and are hashed there: no copy of a large member is made.
+        view = memoryview(buffer).cast("B")[: min(len(buffer), remaining + 1)]
         try:
-            chunk = self.raw.read(want) if want > 0 else b""
+            n = (self.raw.readinto(view) or 0) if len(view) else 0
         except _ZIP_ERRORS as exc:
             raise BundleError(
                 _("{where}: the member “{name}” cannot be read ({reason}).").format(
                     where=self.where, name=self.member.path, reason=exc
                 )
             ) from None
-        if len(chunk) > remaining:
+        if n > remaining:
             raise self._mismatch()
-        if not chunk:
+        if not n:
             self._finish()
             return 0
-        self.read_bytes += len(chunk)
-        self.hash.update(chunk)
-        buffer[: len(chunk)] = chunk
-        return len(chunk)
+        self.read_bytes += n
+        self.hash.update(view[:n])
+        return n
 
     def _mismatch(self) -> BundleError:
         return BundleError(
@@ -441,9 +495,10 @@ class Bundle:
     def verify(self, progress=None) -> None:
         """Check every member's size and SHA-256 against the manifest."""
         members = list(self.manifest.members)
+        buffer = bytearray(_CHUNK)
         for i, name in enumerate(members):
             with self.open_member(name) as fp:
-                while fp.read(_CHUNK):
+                while fp.readinto(buffer):
                     pass
             if progress:
                 progress(i + 1, len(members))

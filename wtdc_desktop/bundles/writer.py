@@ -22,6 +22,7 @@ import os
 import shutil
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -210,7 +211,8 @@ def _write_zip(out: Path, manifest: bytes, members: list[tuple[str, Path]], sign
             if signature is not None:
                 zf.writestr(_info("manifest.json.sig"), signature)
             for name, path in members:
-                with open(path, "rb") as src_fp, zf.open(_info(name), "w", force_zip64=path.stat().st_size > (1 << 31)) as dst:
+                info = _info(name, compress=_compressible(path))
+                with open(path, "rb") as src_fp, zf.open(info, "w", force_zip64=path.stat().st_size > (1 << 31)) as dst:
                     while chunk := src_fp.read(1 << 20):
                         dst.write(chunk)
         with open(tmp, "rb+") as fp:
@@ -224,9 +226,22 @@ def _write_zip(out: Path, manifest: bytes, members: list[tuple[str, Path]], sign
         raise
 
 
-def _info(name: str) -> zipfile.ZipInfo:
+def _compressible(path: Path, sample: int = 256 << 10) -> bool:
+    """Whether deflating a file is worth it, judged on its first 256 KiB.
+
+    PDFs, images, recordings and office files are compressed already: deflating them gains a few
+    bytes, and every reader then pays to inflate them. Those are stored as they are (ZIP_STORED).
+    """
+    with open(path, "rb") as fp:
+        head = fp.read(sample)
+    if len(head) < 1024:
+        return True
+    return len(zlib.compress(head, 1)) < 0.9 * len(head)
+
+
+def _info(name: str, compress: bool = True) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(name, date_time=_ZIP_EPOCH)
-    info.compress_type = zipfile.ZIP_DEFLATED
+    info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
     info.external_attr = 0o100644 << 16
     info.create_system = 3
     return info
