@@ -1192,9 +1192,14 @@ def main(argv: list[str] | None = None) -> int:
     # The language first: the parser's help texts are translated when it is built.
     pre = argparse.ArgumentParser(add_help=False)
     pre.add_argument("--lang")
-    set_language(pre.parse_known_args(argv)[0].lang)
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    pre.add_argument("--data-dir", type=Path)
+    known, rest = pre.parse_known_args(argv)
+    set_language(known.lang)
+    if not rest:
+        # The window, with at most --data-dir and --lang: every command's parser is not needed.
+        args = argparse.Namespace(data_dir=known.data_dir, lang=known.lang, func=cmd_gui, command=None)
+    else:
+        args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except WtdcError as exc:

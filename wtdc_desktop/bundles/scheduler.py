@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from wtdc_desktop.bundles import DEFAULT_INTERVAL_MINUTES  # noqa: F401 - re-exported
 from wtdc_desktop.bundles.sources import APPLIED, FAILED, UNREACHABLE, UP_TO_DATE, SourceResult, SyncOptions, sync_source
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import _, ngettext
@@ -27,7 +28,6 @@ from wtdc_desktop.store.lock import SyncLock
 
 log = logging.getLogger(__name__)
 
-DEFAULT_INTERVAL_MINUTES = 15.0
 MAX_BACKOFF_FACTOR = 8
 #: When another sync holds the store, the next attempt waits this long.
 BUSY_RETRY_SECONDS = 60.0

@@ -9,8 +9,8 @@ own ``wtdc:`` scheme (internal navigation).
 from __future__ import annotations
 
 import html
+import threading
 
-import markdown as _markdown
 import nh3
 
 ALLOWED_TAGS = {
@@ -30,8 +30,21 @@ def markdown_to_html(text: str | None) -> str:
     # Raw HTML in bundle text is never trusted: escape it before Markdown sees it,
     # so "<script>" shows as text instead of vanishing or running.
     escaped = text.replace("<", "&lt;")
-    converted = _markdown.markdown(escaped, extensions=_MD_EXTENSIONS, output_format="html")
-    return sanitize_html(converted)
+    return sanitize_html(_converter().reset().convert(escaped))
+
+
+_local = threading.local()
+
+
+def _converter():
+    """One Markdown converter per thread, reset before each use (making one costs more than
+    converting a page; a converter is not safe to share between threads)."""
+    md = getattr(_local, "markdown", None)
+    if md is None:
+        import markdown  # here, not at import: the window paints before any Markdown is shown
+
+        md = _local.markdown = markdown.Markdown(extensions=_MD_EXTENSIONS, output_format="html")
+    return md
 
 
 def _keep_attribute(tag: str, name: str, value: str) -> str | None:

@@ -453,7 +453,7 @@ class AgendaView(QWidget):
         self.now_timer.timeout.connect(self._tick)
         self.now_timer.start()
         # Imported timetables are fetched again on the bundles' schedule.
-        from wtdc_desktop.bundles.scheduler import DEFAULT_INTERVAL_MINUTES
+        from wtdc_desktop.bundles import DEFAULT_INTERVAL_MINUTES
 
         self.schedule_timer = QTimer(self)
         self.schedule_timer.setInterval(int(DEFAULT_INTERVAL_MINUTES * 60_000))

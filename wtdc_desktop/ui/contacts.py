@@ -20,7 +20,6 @@ from wtdc_desktop.domain.matrix import COLUMNS, OTHER
 from wtdc_desktop.domain.positions import SUBJECT_LABELS
 from wtdc_desktop.domain.records import REGION_IDS
 from wtdc_desktop.errors import WtdcError
-from wtdc_desktop.exchange.vcard import contacts_to_vcf, parse_vcf
 from wtdc_desktop.i18n import LANGUAGES, N_, _
 from wtdc_desktop.store import negotiation
 from wtdc_desktop.ui.negotiation_widgets import LinkBrowser, fill_combo, record_link
@@ -291,6 +290,8 @@ class ContactsView(QWidget):
             if not chosen:
                 return None
             path = Path(chosen)
+        from wtdc_desktop.exchange.vcard import contacts_to_vcf  # vobject: loaded for an export only
+
         text = contacts_to_vcf(self.selected_contacts())
         tmp = path.with_name(f".{path.name}.tmp")
         try:
@@ -310,6 +311,8 @@ class ContactsView(QWidget):
                 return 0
             path = Path(chosen)
         try:
+            from wtdc_desktop.exchange.vcard import parse_vcf
+
             contacts = parse_vcf(path.read_text("utf-8"), source=str(path))
             ids = negotiation.save_private_contacts(self.store, contacts)
         except (OSError, UnicodeDecodeError) as exc:

@@ -18,13 +18,12 @@ from wtdc_desktop.domain.records import PUBLISHED_TYPES
 from wtdc_desktop.domain.render import link_sections_html
 from wtdc_desktop.i18n import N_, _, ngettext
 from wtdc_desktop.store import delegation, queries
-from wtdc_desktop.ui.changes import ChangesView
 from wtdc_desktop.ui.detail import DetailPane, SafeTextBrowser, format_instant
-from wtdc_desktop.ui.lists import RecordListView
-from wtdc_desktop.ui.search import SearchDialog
-from wtdc_desktop.ui.settings import SettingsDialog, setting
 from wtdc_desktop.ui.sync_view import SyncController, SyncView, outcome_text
 from wtdc_desktop.ui.today import TodayView
+
+# The other views' modules (lists, changes, search, settings…) are imported when their view or
+# dialog is first built: the window paints sooner, and a large store opens as fast as a small one.
 
 log = logging.getLogger(__name__)
 
@@ -167,6 +166,10 @@ class LazyViews(dict):
     def get(self, key, default=None):
         return self[key] if key in self._keys else default
 
+    def declared(self) -> list[str]:
+        """Every view's key, built or not, in navigation order."""
+        return list(self._keys)
+
 
 class MainWindow(QMainWindow):
     def __init__(self, store, parent=None, *, today=None, periodic: bool = False) -> None:
@@ -211,8 +214,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
         self.nav.currentRowChanged.connect(self._on_nav)
 
-        self.search = SearchDialog(store, self)
-        self.search.open_record.connect(self.open_record)
+        self._search = None
         self._status_widgets()
         self._actions()
         self._connect_sync(periodic)
@@ -244,6 +246,16 @@ class MainWindow(QMainWindow):
             inner.restoreState(state)
         return view
 
+    @property
+    def search(self):
+        """The search dialog, made the first time it is opened."""
+        if self._search is None:
+            from wtdc_desktop.ui.search import SearchDialog
+
+            self._search = SearchDialog(self.store, self)
+            self._search.open_record.connect(self.open_record)
+        return self._search
+
     def _make_view(self, key: str, type_name: str | None, today) -> QWidget:
         view = specialised_view(key, self.store, self)
         if view is not None:
@@ -251,11 +263,15 @@ class MainWindow(QMainWindow):
         if key == "today":
             return TodayView(self.store, self, now=today)
         if key == "changes":
+            from wtdc_desktop.ui.changes import ChangesView
+
             return ChangesView(self.store, self)
         if key == "sync":
             return SyncView(self.store, self.sync, self)
         if key == "positions":
             return PositionsList(self.store, self)
+        from wtdc_desktop.ui.lists import RecordListView
+
         return RecordListView(self.store, type_name, self)
 
     def _status_widgets(self) -> None:
@@ -335,7 +351,10 @@ class MainWindow(QMainWindow):
         c.failed.connect(self._sync_failed)
         c.refused.connect(lambda reason: self.show_banner("refused", _("A bundle was refused: {reason}").format(
             reason=reason)))
-        interval = setting("sync/interval", 15, int)
+        try:
+            interval = int(QSettings().value("sync/interval", 15))
+        except (TypeError, ValueError):
+            interval = 15
         if periodic and interval and interval > 0:
             c.start_periodic(interval)
 
@@ -345,9 +364,10 @@ class MainWindow(QMainWindow):
         if row < 0:
             return
         key = self.nav.item(row).data(Qt.UserRole)
-        view = self.views[key]  # built now if it is the first time
+        built = dict.__contains__(self.views, key)
+        view = self.views[key]  # built now if it is the first time (and then filled already)
         self.stack.setCurrentIndex(row)
-        if key in ("today", "changes") and hasattr(view, "reload"):
+        if built and key in ("today", "changes") and hasattr(view, "reload"):
             view.reload()
 
     def current_key(self) -> str:
@@ -432,6 +452,8 @@ class MainWindow(QMainWindow):
             detail.notes.setFocus()
 
     def open_settings(self) -> None:
+        from wtdc_desktop.ui.settings import SettingsDialog
+
         dialog = SettingsDialog(self.store, self)
         if dialog.exec() != QDialog.Accepted:
             return
@@ -548,11 +570,14 @@ class MainWindow(QMainWindow):
         self.sync_progress.setRange(0, max(0, total))
         self.sync_progress.setValue(done)
 
-    def _sync_finished(self, _result) -> None:
+    def _sync_finished(self, results) -> None:
         self.sync_progress.setVisible(False)
         self.sync_cancel.setVisible(False)
         self.sync_button.setEnabled(True)
-        self.reload()
+        if _changed_anything(results):
+            self.reload()
+        else:
+            self.refresh_status()  # the last-sync time moved; the records did not
         for i in range(self.banners.count()):
             w = self.banners.itemAt(i).widget()
             if isinstance(w, Banner) and w.key == "empty" and not queries.is_empty(self.store):
@@ -649,6 +674,15 @@ class MainWindow(QMainWindow):
         self.save_state()
         self.sync.stop()
         super().closeEvent(event)
+
+
+def _changed_anything(results) -> bool:
+    """Whether a finished sync may have changed records (a list of sources none of which applied anything did not)."""
+    from wtdc_desktop.bundles.sources import APPLIED
+
+    if not isinstance(results, list):
+        return True
+    return any(getattr(r, "outcome", APPLIED) == APPLIED for r in results)
 
 
 def _short(location: str | None) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import (
     QFileDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout,
     QWidget, QHeaderView,
@@ -59,33 +59,60 @@ class SyncController(QObject):
         super().__init__(parent)
         self.data_dir = Path(data_dir)
         self.worker: workers.Worker | None = None
-        self.scheduler = None
+        # The periodic scheduler (and the network code under it) is made when first needed, not
+        # before the window's first paint.
+        self._scheduler = None
+        self._scheduler_made = False
+        self._stopped = False
+
+    @property
+    def scheduler(self):
+        """The periodic sync scheduler, made on first use (None if it cannot run here)."""
+        if not self._scheduler_made:
+            self._scheduler_made = True
+            self._scheduler = self._make_scheduler()
+        return self._scheduler
+
+    def _make_scheduler(self):
         cls = _scheduler_class()
+        scheduler = None
         if cls is not None:
             try:
-                self.scheduler = cls(self.data_dir, parent=self)
+                scheduler = cls(self.data_dir, parent=self)
             except TypeError:
                 try:
-                    self.scheduler = cls(self.data_dir)
+                    scheduler = cls(self.data_dir)
                 except Exception:  # noqa: BLE001 - the window works without periodic sync
                     log.exception("could not start the sync scheduler")
             except Exception:  # noqa: BLE001
                 log.exception("could not start the sync scheduler")
-        if self.scheduler is not None:
-            self.scheduler.started.connect(self.started)
-            self.scheduler.progress.connect(self.progress)
-            self.scheduler.finished.connect(self._scheduler_finished)
-            self.scheduler.failed.connect(self.failed)
-            if hasattr(self.scheduler, "source_finished"):
-                self.scheduler.source_finished.connect(self._source_finished)
+        if scheduler is not None:
+            scheduler.started.connect(self.started)
+            scheduler.progress.connect(self.progress)
+            scheduler.finished.connect(self._scheduler_finished)
+            scheduler.failed.connect(self.failed)
+            if hasattr(scheduler, "source_finished"):
+                scheduler.source_finished.connect(self._source_finished)
+        return scheduler
 
     @property
     def running(self) -> bool:
         if self.worker is not None:
             return True
-        return bool(getattr(self.scheduler, "busy", False)) if self.scheduler is not None else False
+        return bool(getattr(self._scheduler, "busy", False)) if self._scheduler is not None else False
+
+    #: The first periodic sync waits this long after the window opens, so that it does not
+    #: compete with the first paint (a sync of an unchanged source takes well under a second).
+    FIRST_SYNC_DELAY_MS = 1500
 
     def start_periodic(self, minutes: float) -> None:
+        """Sync the due sources every ``minutes``, the first time shortly after the window opens."""
+        self._stopped = False
+        QTimer.singleShot(self.FIRST_SYNC_DELAY_MS, self, lambda: self._begin_periodic(minutes))
+
+    def _begin_periodic(self, minutes: float) -> None:
+        if self._stopped:
+            return
         if self.scheduler is not None:
             self.scheduler.set_interval(minutes)
             self.scheduler.start()
@@ -95,8 +122,9 @@ class SyncController(QObject):
             self.scheduler.set_interval(minutes)
 
     def stop(self) -> None:
-        if self.scheduler is not None:
-            self.scheduler.stop()
+        self._stopped = True
+        if self._scheduler is not None:
+            self._scheduler.stop()
         self.cancel()
 
     def sync_now(self) -> None:
@@ -143,8 +171,8 @@ class SyncController(QObject):
     def cancel(self) -> None:
         if self.worker is not None:
             self.worker.cancel()
-        elif self.scheduler is not None:
-            self.scheduler.cancel()
+        elif self._scheduler is not None:
+            self._scheduler.cancel()
 
     def _run(self, task) -> workers.Worker | None:
         if self.running:

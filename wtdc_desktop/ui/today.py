@@ -67,7 +67,7 @@ class TodayView(QWidget):
         try:
             from wtdc_desktop.store import changes as changes_mod
 
-            for c in changes_mod.changes_since(self.store):
+            for c in changes_mod.changes_since(self.store, mine_only=True):
                 if c["mine"]:
                     changes.append((c["type"], c["id"], c["id"], _("{title} ({change})").format(
                         title=c["title"] or "", change=_change_word(c["change"]))))
