@@ -81,6 +81,15 @@ def test_changes_of_the_last_sync(store, three_syncs):
     assert len(changes.changes_since(store, s1, limit=1)) == 1
 
 
+def test_counts_agree_with_the_list_and_mine_only_keeps_the_delegations(store, three_syncs):
+    from collections import Counter
+
+    for since in (*three_syncs["syncs"], 0, None):
+        listed = changes.changes_since(store, since)
+        assert changes.change_counts(store, since) == Counter((i["type"], i["change"]) for i in listed), since
+        assert changes.changes_since(store, since, mine_only=True) == [i for i in listed if i["mine"]]
+
+
 def test_withdrawn_since(store, src, tmp_path):
     first = _apply(store, src, tmp_path / "s1.wtdc.zip", 1)
     proposals = read_records(src, "proposal")
@@ -91,6 +100,7 @@ def test_withdrawn_since(store, src, tmp_path):
         ("proposal", proposals[0]["id"], "withdrawn", False)]
     # the default is what the last sync changed
     assert changes.changes_since(store) == items
+    assert changes.change_counts(store) == {("proposal", "withdrawn"): 1}
 
 
 def test_badges_relative_to_last_sync(store, src, tmp_path):

@@ -202,6 +202,33 @@ def test_today_changes_positions_and_sync_views_show_the_demo(window, qtbot):
     assert window.stack.currentWidget() is window.views["positions"]
 
 
+def test_a_large_sync_is_grouped_by_type_and_listed_page_by_page(window, monkeypatch):
+    from wtdc_desktop.store import changes as changes_mod, delegation
+    from wtdc_desktop.ui.changes import ChangesView
+
+    monkeypatch.setattr(ChangesView, "LIST_LIMIT", 5)
+    monkeypatch.setattr(ChangesView, "PAGE", 3)
+    delegation.set_star(window.store, "proposal", "WD2/2.4")
+    window.show_view("changes")
+    view = window.views["changes"]
+    view.reload()
+    tree = view.tree
+    assert tree.topLevelItem(0).data(0, Qt.UserRole) == ("proposal", "WD2/2.4")  # mine, one by one, first
+    groups = {tree.topLevelItem(i).text(0): tree.topLevelItem(i) for i in range(1, tree.topLevelItemCount())}
+    counts = changes_mod.change_counts(window.store)
+    assert len(groups) == len(counts) and "Proposals" in groups
+    proposals = groups["Proposals"]
+    assert proposals.text(1) == f"{counts[('proposal', 'new')]} records" and proposals.childCount() == 0
+    proposals.setExpanded(True)  # listed when opened: a page, then a "more" line
+    assert proposals.childCount() == 4 and proposals.child(3).text(0).startswith("Show 3 more")
+    assert all(proposals.child(i).data(0, Qt.UserRole)[0] == "proposal" for i in range(3))
+    view._activated(proposals.child(3), 0)
+    listed = [proposals.child(i).data(0, Qt.UserRole) for i in range(proposals.childCount())]
+    assert len([k for k in listed if k]) == 6 and ("proposal", "WD2/2.4") not in listed
+    tree.setCurrentItem(proposals.child(0))
+    assert proposals.child(0).data(0, Qt.UserRole)[1] in view.detail.browser.toPlainText()
+
+
 # --- search ---------------------------------------------------------------------------------------
 
 def _russian_and_chinese_bundle(tmp_path):

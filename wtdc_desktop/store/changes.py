@@ -78,50 +78,41 @@ def changed_fields(before: dict, after: dict) -> list[str]:
 
 
 def changes_since(store: Store, since_sync: int | None = None, *, types: Iterable[str] | None = None,
-                  limit: int | None = None) -> list[dict]:
+                  limit: int | None = None, mine_only: bool = False) -> list[dict]:
     """Records new, changed, withdrawn or restored after sync ``since_sync``.
 
     ``since_sync`` None means what the last applied sync changed. Each item is
     ``{"type", "id", "title", "change", "sync_id", "mine", "why_mine", "fields"}``;
-    records the delegation follows come first, then by type and id.
+    records the delegation follows come first, then by type and id. ``mine_only`` keeps only
+    the records the delegation follows, and reads only those (the Today view: after a first
+    import of 100,000 documents, everything is new, and only a handful are the delegation's).
     """
     if since_sync is None:
         since_sync = _baseline_since(store)
         if since_sync is None:
             return []
     wanted = [t for t in PUBLISHED_TYPES if types is None or t in set(types)]
+    mine = _mine(store)
+    if mine_only:
+        wanted = [t for t in wanted if any(key[0] == t for key in mine)]
     if not wanted:
         return []
     baselines = _baselines(store, since_sync, wanted)
-    mine = _mine(store)
     items: list[dict] = []
     for type_name in wanted:
-        title = f"coalesce({_TITLE_COLUMN.get(type_name, 'title')}, id)"
-        rows = store.execute(
-            f"SELECT id, {title} AS title, raw, first_sync, changed_sync, withdrawn, withdrawn_sync "
-            f"FROM {type_name} WHERE first_sync > ? OR changed_sync > ? OR (withdrawn = 1 AND withdrawn_sync > ?)",
-            (since_sync, since_sync, since_sync),
-        )
-        for row in rows:
+        ids = sorted(rid for t, rid in mine if t == type_name) if mine_only else None
+        for row in _changed_rows(store, type_name, since_sync, ids):
             rid = row["id"]
+            change, sync_id = _classify(row, since_sync, (type_name, rid) in baselines)
+            if change is None:
+                continue
             fields: list[str] = []
-            if row["withdrawn"]:
-                if row["withdrawn_sync"] is None or row["withdrawn_sync"] <= since_sync or row["first_sync"] > since_sync:
-                    continue  # withdrawn earlier, or came and went after the baseline: nothing to tell
-                change, sync_id = "withdrawn", row["withdrawn_sync"]
-            elif row["first_sync"] > since_sync:
-                change, sync_id = "new", row["first_sync"]
-            else:
-                sync_id = row["changed_sync"]
-                before = baselines.get((type_name, rid))
-                if before is None:
-                    # the content is what it was; only a withdrawal lifted since moves changed_sync
-                    change = "restored"
-                else:
-                    change = "changed"
-                    fields = changed_fields(json.loads(before), json.loads(row["raw"]))
-                    if not fields:
-                        continue  # changed and changed back: the same as at the baseline
+            if change == "changed":
+                # Only these few rows need their published text: read it now, not for every row.
+                raw = store.execute(f"SELECT raw FROM {type_name} WHERE id = ?", (rid,)).fetchone()[0]
+                fields = changed_fields(json.loads(baselines[(type_name, rid)]), json.loads(raw))
+                if not fields:
+                    continue  # changed and changed back: the same as at the baseline
             why = mine.get((type_name, rid), [])
             items.append({
                 "type": type_name, "id": rid, "title": row["title"], "change": change, "sync_id": sync_id,
@@ -131,6 +122,67 @@ def changes_since(store: Store, since_sync: int | None = None, *, types: Iterabl
     if limit is not None:
         items = items[:limit]
     return items
+
+
+def change_counts(store: Store, since_sync: int | None = None) -> dict[tuple[str, str], int]:
+    """(type, change) -> how many records :func:`changes_since` would list, without listing them.
+
+    New and withdrawn records are counted by SQLite; only the records changed in place (few,
+    as a rule) are compared with their earlier version.
+    """
+    if since_sync is None:
+        since_sync = _baseline_since(store)
+        if since_sync is None:
+            return {}
+    out: dict[tuple[str, str], int] = {}
+    baselines = _baselines(store, since_sync, list(PUBLISHED_TYPES))
+    for type_name in PUBLISHED_TYPES:
+        new, withdrawn = store.execute(
+            f"SELECT sum(withdrawn = 0 AND first_sync > ?), "
+            f"sum(withdrawn = 1 AND withdrawn_sync > ? AND first_sync <= ?) FROM {type_name}",
+            (since_sync, since_sync, since_sync)).fetchone()
+        if new:
+            out[(type_name, "new")] = new
+        if withdrawn:
+            out[(type_name, "withdrawn")] = withdrawn
+        in_place = store.execute(
+            f"SELECT id, raw FROM {type_name} WHERE withdrawn = 0 AND first_sync <= ? AND changed_sync > ?",
+            (since_sync, since_sync))
+        for rid, raw in in_place:
+            before = baselines.get((type_name, rid))
+            if before is None:
+                change = "restored"
+            elif changed_fields(json.loads(before), json.loads(raw)):
+                change = "changed"
+            else:
+                continue
+            out[(type_name, change)] = out.get((type_name, change), 0) + 1
+    return out
+
+
+def _changed_rows(store: Store, type_name: str, since: int, ids: list[str] | None):
+    """The rows of a type touched after sync ``since`` (only ``ids`` when given), without their text."""
+    title = f"coalesce({_TITLE_COLUMN.get(type_name, 'title')}, id)"
+    sql = (f"SELECT id, {title} AS title, first_sync, changed_sync, withdrawn, withdrawn_sync FROM {type_name} "
+           "WHERE (first_sync > ? OR changed_sync > ? OR (withdrawn = 1 AND withdrawn_sync > ?))")
+    if ids is None:
+        yield from store.execute(sql, (since, since, since))
+        return
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        yield from store.execute(sql + f" AND id IN ({', '.join('?' * len(chunk))})", (since, since, since, *chunk))
+
+
+def _classify(row, since: int, has_baseline: bool) -> tuple[str | None, int | None]:
+    """(change, the sync that made it) for a row touched after ``since``; (None, None): nothing to tell."""
+    if row["withdrawn"]:
+        if row["withdrawn_sync"] is None or row["withdrawn_sync"] <= since or row["first_sync"] > since:
+            return None, None  # withdrawn earlier, or came and went after the baseline
+        return "withdrawn", row["withdrawn_sync"]
+    if row["first_sync"] > since:
+        return "new", row["first_sync"]
+    # changed in place; with no earlier version, only a withdrawal lifted since moved changed_sync
+    return ("changed" if has_baseline else "restored"), row["changed_sync"]
 
 
 def badge_state(store: Store, type_name: str, ids: Iterable[str]) -> dict[str, str | None]:

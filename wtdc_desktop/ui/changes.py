@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
 )
 
 from wtdc_desktop.domain.records import PUBLISHED_TYPES
+from wtdc_desktop.formatting import format_number
 from wtdc_desktop.i18n import _, current_language, ngettext
 from wtdc_desktop.store import queries
 from wtdc_desktop.ui.detail import DetailPane
@@ -66,6 +67,9 @@ class ChangesView(QWidget):
         lay.addWidget(self.splitter)
         self.since.currentIndexChanged.connect(lambda _i: self._fill())
         self.tree.currentItemChanged.connect(self._on_current)
+        self.tree.itemExpanded.connect(self._expanded)
+        self.tree.itemActivated.connect(self._activated)
+        self.tree.itemClicked.connect(self._activated)
         self.detail.navigate.connect(self.open_record_requested)
         self.reload()
 
@@ -88,32 +92,96 @@ class ChangesView(QWidget):
         self.since.blockSignals(False)
         self._fill()
 
+    #: Up to this many changes are listed one by one; past it (a first import, a large
+    #: republication) records are grouped by type and change, each group listed when opened.
+    LIST_LIMIT = 2000
+    #: How many records an opened group lists at a time.
+    PAGE = 500
+
     def _fill(self) -> None:
         self.tree.clear()
+        self._groups: dict[int, dict] = {}
         mod = _changes_module()
         if mod is None:
             self.summary.setText(_("This version cannot list changes yet."))
             return
-        items = mod.changes_since(self.store, self.since.currentData())
-        for c in items:
-            label = _(PUBLISHED_TYPES[c["type"]].label) if c["type"] in PUBLISHED_TYPES else c["type"]
-            row = QTreeWidgetItem([f"{label} {c['id']}", c["title"] or "", _change_word(c["change"]),
-                                   ", ".join(c.get("fields") or []),
-                                   ", ".join(WHY[w]() if w in WHY else w for w in c.get("why_mine") or [])])
-            row.setData(0, Qt.UserRole, (c["type"], c["id"]))
-            if c["mine"]:
-                for col in range(5):
-                    font = row.font(col)
-                    font.setBold(True)
-                    row.setFont(col, font)
-            self.tree.addTopLevelItem(row)
-        mine = sum(1 for c in items if c["mine"])
-        self.summary.setText(ngettext("{count} change", "{count} changes", len(items)).format(count=len(items))
-                             + " · " + ngettext("{mine} among my items", "{mine} among my items", mine).format(mine=mine))
+        since = self.since.currentData()
+        counts = mod.change_counts(self.store, since)
+        total = sum(counts.values())
+        if total <= self.LIST_LIMIT:
+            items = mod.changes_since(self.store, since)
+            for c in items:
+                self.tree.addTopLevelItem(self._row(c))
+            mine = sum(1 for c in items if c["mine"])
+        else:
+            mine_items = mod.changes_since(self.store, since, mine_only=True)
+            for c in mine_items:
+                self.tree.addTopLevelItem(self._row(c))
+            mine = len(mine_items)
+            for (type_name, change), count in sorted(counts.items()):
+                label = _(PUBLISHED_TYPES[type_name].plural) if type_name in PUBLISHED_TYPES else type_name
+                group = QTreeWidgetItem([label, ngettext("{count} record", "{count} records", count).format(
+                                         count=format_number(count)),
+                                         _change_word(change), "", ""])
+                group.setChildIndicatorPolicy(QTreeWidgetItem.ShowIndicator)
+                self.tree.addTopLevelItem(group)
+                self._groups[id(group)] = {"type": type_name, "change": change, "items": None, "shown": 0,
+                                           "item": group}
+        self.summary.setText(ngettext("{count} change", "{count} changes", total).format(count=format_number(total))
+                             + " · " + ngettext("{mine} among my items", "{mine} among my items", mine).format(
+                                 mine=format_number(mine)))
+
+    def _row(self, c: dict) -> QTreeWidgetItem:
+        label = _(PUBLISHED_TYPES[c["type"]].label) if c["type"] in PUBLISHED_TYPES else c["type"]
+        row = QTreeWidgetItem([f"{label} {c['id']}", c["title"] or "", _change_word(c["change"]),
+                               ", ".join(c.get("fields") or []),
+                               ", ".join(WHY[w]() if w in WHY else w for w in c.get("why_mine") or [])])
+        row.setData(0, Qt.UserRole, (c["type"], c["id"]))
+        if c["mine"]:
+            for col in range(5):
+                font = row.font(col)
+                font.setBold(True)
+                row.setFont(col, font)
+        return row
+
+    def _expanded(self, item: QTreeWidgetItem) -> None:
+        group = self._groups.get(id(item))
+        if group is not None and group["items"] is None:
+            mod = _changes_module()
+            group["items"] = [c for c in mod.changes_since(self.store, self.since.currentData(), types=[group["type"]])
+                              if c["change"] == group["change"] and not c["mine"]]
+            self._more(group)
+
+    def _more(self, group: dict) -> None:
+        """List the next page of a group's records (and a "more" line while some are left)."""
+        parent: QTreeWidgetItem = group["item"]
+        if parent.childCount() and parent.child(parent.childCount() - 1).data(0, Qt.UserRole) is None:
+            parent.removeChild(parent.child(parent.childCount() - 1))
+        start = group["shown"]
+        page = group["items"][start:start + self.PAGE]
+        parent.addChildren([self._row(c) for c in page])
+        group["shown"] = start + len(page)
+        left = len(group["items"]) - group["shown"]
+        if left > 0:
+            page = min(left, self.PAGE)
+            more = QTreeWidgetItem([ngettext("Show {count} more…", "Show {count} more…", page).format(
+                count=format_number(page)), "", "", "", ""])
+            more.setData(1, Qt.UserRole, "more")
+            parent.addChild(more)
+
+    def _activated(self, item: QTreeWidgetItem, _column: int) -> None:
+        if item.data(1, Qt.UserRole) == "more" and item.parent() is not None:
+            group = self._groups.get(id(item.parent()))
+            if group is not None:
+                self._more(group)
 
     def _on_current(self, current, _previous) -> None:
         if current is None:
             self.detail.clear()
             return
-        type_name, rid = current.data(0, Qt.UserRole)
+        key = current.data(0, Qt.UserRole)
+        if not key:  # a group or a "more" line
+            self.detail.clear()
+            return
+        type_name, rid = key
         self.detail.show_record(type_name, rid)
