@@ -45,6 +45,26 @@ def test_word_diff_keeps_both_texts_and_marks_words():
     assert "<del>y</del>" in html and "<ins>z</ins>" in html and "&lt;b&gt;" in html
 
 
+def test_word_diff_of_a_long_text_marks_only_the_amended_paragraph():
+    paragraphs = [f"Paragraph {n}: the Conference resolves to instruct the Director to report on item {n}.\n"
+                  for n in range(400)]
+    amended = list(paragraphs)
+    amended[250] = "Paragraph 250: the Conference resolves to invite Member States to report on item 250.\n"
+    ops = word_diff("".join(paragraphs), "".join(amended))
+    assert "".join(t for op, t in ops if op != "insert") == "".join(paragraphs)
+    assert "".join(t for op, t in ops if op != "delete") == "".join(amended)
+    deleted = " ".join(t for op, t in ops if op == "delete").split()
+    inserted = " ".join(t for op, t in ops if op == "insert").split()
+    assert sorted(deleted) == ["Director", "instruct", "the"]
+    assert sorted(inserted) == ["Member", "States", "invite"]
+
+
+def test_word_diff_of_unrelated_long_blocks_replaces_them_whole():
+    a = " ".join(f"alpha{n % 7}" for n in range(2000)) + "\n"
+    b = " ".join(f"beta{n % 5}" for n in range(2000)) + "\n"
+    assert word_diff(a, b) == [("delete", a), ("insert", b)]
+
+
 def test_detail_html_links_references_and_is_sanitised():
     record = {"id": "WD2/9.9", "document": "TDAG-WD2-20/1", "target": {"type": "resolution", "id": "WTDC/24"},
               "title": "<script>x</script>T", "text": "See Question 2/1 and [x](javascript:alert(1))",

@@ -10,21 +10,28 @@ import difflib
 import html
 import re
 
-_TOKEN_RE = re.compile(r"\s+|[^\s]+")
+#: A word with the spaces after it (leading spaces alone): half as many tokens as words and spaces
+#: apart, and no token as common as a lone space for the matcher to trip over.
+_TOKEN_RE = re.compile(r"\S+\s*|\s+")
 
 
 def _tokens(text: str) -> list[str]:
     return _TOKEN_RE.findall(text or "")
 
 
+#: Above this many token comparisons a changed block is shown as deleted then inserted whole:
+#: difflib's matcher is quadratic, and a word-by-word diff of two unrelated pages says nothing.
+WORD_DIFF_BUDGET = 400_000
+
+
 def word_diff(a: str | None, b: str | None) -> list[tuple[str, str]]:
     """Operations turning ``a`` into ``b``, word by word: ("equal" | "insert" | "delete", text).
 
     Whitespace is kept, so joining the "equal" and "delete" texts gives ``a``
-    back and joining "equal" and "insert" gives ``b``.
+    back and joining "equal" and "insert" gives ``b``. Lines are matched first and only the
+    lines that differ are compared word by word, as ``git diff --word-diff`` does: a long
+    text with a few amended paragraphs costs little more than those paragraphs.
     """
-    ta, tb = _tokens(a or ""), _tokens(b or "")
-    matcher = difflib.SequenceMatcher(a=ta, b=tb, autojunk=False)
     out: list[tuple[str, str]] = []
 
     def push(op: str, text: str) -> None:
@@ -35,15 +42,35 @@ def word_diff(a: str | None, b: str | None) -> list[tuple[str, str]]:
         else:
             out.append((op, text))
 
+    la, lb = (a or "").splitlines(keepends=True), (b or "").splitlines(keepends=True)
+    lines = difflib.SequenceMatcher(a=la, b=lb, autojunk=False)
+    for tag, i1, i2, j1, j2 in lines.get_opcodes():
+        if tag == "equal":
+            push("equal", "".join(la[i1:i2]))
+        else:
+            _word_level("".join(la[i1:i2]), "".join(lb[j1:j2]), push)
+    return out
+
+
+def _word_level(a: str, b: str, push) -> None:
+    ta, tb = _tokens(a), _tokens(b)
+    if len(ta) * len(tb) > WORD_DIFF_BUDGET:
+        push("delete", a)
+        push("insert", b)
+        return
+    matcher = difflib.SequenceMatcher(a=ta, b=tb, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             push("equal", "".join(ta[i1:i2]))
-        else:
-            if i2 > i1:
-                push("delete", "".join(ta[i1:i2]))
-            if j2 > j1:
-                push("insert", "".join(tb[j1:j2]))
-    return out
+            continue
+        gone, came = "".join(ta[i1:i2]), "".join(tb[j1:j2])
+        # A word replaced by another: the space after both is unchanged text, not part of the change.
+        same = 0
+        while same < min(len(gone), len(came)) and gone[-1 - same] == came[-1 - same] and gone[-1 - same].isspace():
+            same += 1
+        push("delete", gone[:len(gone) - same])
+        push("insert", came[:len(came) - same])
+        push("equal", gone[len(gone) - same:])
 
 
 def diff_to_html(ops: list[tuple[str, str]]) -> str:

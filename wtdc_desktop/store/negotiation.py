@@ -41,8 +41,9 @@ def organizations_by_region(store: Store) -> dict[str, list[str]]:
 
 # --- the proposals matrix -------------------------------------------------------------------
 
-def _proposals(store: Store, meeting: str | None, committee: str | None, target: tuple[str, str] | None = None
-               ) -> list[dict]:
+def _proposals(store: Store, meeting: str | None, committee: str | None, target: tuple[str, str] | None = None,
+               *, brief: bool = False) -> list[dict]:
+    """Proposals, whole, or ``brief``: only what the matrix needs (not their texts)."""
     clauses, params = ["p.withdrawn = 0"], []
     if committee:
         clauses.append("p.committee = ?")
@@ -53,9 +54,13 @@ def _proposals(store: Store, meeting: str | None, committee: str | None, target:
     if target:
         clauses.append("p.target_type = ? AND p.target_id = ?")
         params += list(target)
-    sql = ("SELECT p.* FROM proposal p LEFT JOIN document d ON d.id = p.document "
-           "LEFT JOIN committee c ON c.id = p.committee WHERE " + " AND ".join(clauses) + " ORDER BY p.id")
-    return [record_from_row("proposal", r) for r in store.execute(sql, params)]
+    where = (" FROM proposal p LEFT JOIN document d ON d.id = p.document "
+             "LEFT JOIN committee c ON c.id = p.committee WHERE " + " AND ".join(clauses) + " ORDER BY p.id")
+    if brief:
+        rows = store.execute("SELECT p.id, p.action, p.status, p.sources, p.target_type, p.target_id" + where, params)
+        return [{"id": r[0], "action": r[1], "status": r[2], "sources": json.loads(r[3]) if r[3] else [],
+                 "target": {"type": r[4], "id": r[5]} if r[4] else None} for r in rows]
+    return [record_from_row("proposal", r) for r in store.execute("SELECT p.*" + where, params)]
 
 
 def _target_titles(store: Store) -> dict[tuple[str, str], str]:
@@ -71,7 +76,7 @@ def _stances(store: Store) -> dict[tuple[str, str], str]:
 def matrix(store: Store, *, meeting: str | None = None, committee: str | None = None
            ) -> list[matrix_domain.MatrixRow]:
     """Rows of the proposals matrix (targets × regions), optionally for one meeting or committee."""
-    return matrix_domain.build_matrix(_proposals(store, meeting, committee), org_regions(store),
+    return matrix_domain.build_matrix(_proposals(store, meeting, committee, brief=True), org_regions(store),
                                       titles=_target_titles(store), stances=_stances(store))
 
 

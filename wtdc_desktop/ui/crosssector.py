@@ -30,7 +30,7 @@ class CrossSectorView(QWidget):
 
     open_record_requested = Signal(str, str)
 
-    def __init__(self, store, parent=None) -> None:
+    def __init__(self, store, parent=None, *, load: bool = True) -> None:
         super().__init__(parent)
         self.store = store
         self.suggestions: list[dict] = []
@@ -79,7 +79,8 @@ class CrossSectorView(QWidget):
         self.dismiss.clicked.connect(lambda: self._decide("dismissed"))
         self.forget.clicked.connect(lambda: self._decide(None))
         self.show_dismissed.toggled.connect(self.reload)
-        self.reload()
+        if load:  # else the owner fills it when it is first shown (reload)
+            self.reload()
 
     def reload(self) -> None:
         links = negotiation.declared_links(self.store)

@@ -30,7 +30,7 @@ class ProposalsMatrixView(QWidget):
 
     open_record_requested = Signal(str, str)
 
-    def __init__(self, store, parent=None) -> None:
+    def __init__(self, store, parent=None, *, load: bool = True) -> None:
         super().__init__(parent)
         self.store = store
         self.rows: list[matrix_domain.MatrixRow] = []
@@ -67,7 +67,8 @@ class ProposalsMatrixView(QWidget):
         self.meeting.currentIndexChanged.connect(self._refresh)
         self.committee.currentIndexChanged.connect(self._refresh)
         self.table.currentCellChanged.connect(lambda row, *_a: self._show_row(row))
-        self.reload()
+        if load:  # else the owner fills it when it is first shown (reload)
+            self.reload()
 
     # -- data ------------------------------------------------------------------------------
 
@@ -149,7 +150,9 @@ class ProposalsMatrixView(QWidget):
             targets=len(self.rows), quick=counts[matrix_domain.QUICK], negotiate=counts[matrix_domain.NEGOTIATE],
             single=counts[matrix_domain.SINGLE]))
         if self.rows:
+            blocked = self.table.blockSignals(True)  # show the first row's detail once, not twice
             self.table.selectRow(0)
+            self.table.blockSignals(blocked)
             self._show_row(0)
         else:
             self.detail.setHtml("<p>" + _("No proposal matches these filters.") + "</p>")
@@ -157,7 +160,9 @@ class ProposalsMatrixView(QWidget):
     def select_target(self, target_type: str, target_id: str) -> bool:
         for i in range(self.table.rowCount()):
             if self.table.item(i, 0).data(ROLE_KEY) == (target_type, target_id):
+                blocked = self.table.blockSignals(True)
                 self.table.selectRow(i)
+                self.table.blockSignals(blocked)
                 self._show_row(i)
                 return True
         return False

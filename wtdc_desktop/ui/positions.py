@@ -553,8 +553,11 @@ class PositionsView(QWidget):
         self.store = store
         self.tabs = QTabWidget(self)
         self.positions = PositionsPanel(store, self)
-        self.matrix = ProposalsMatrixView(store, self)
-        self.crosssector = CrossSectorView(store, self)
+        # The matrix and the cross-sector map are computed when their tab is first opened: on a
+        # large store they are the costly part, and most visits are to our positions.
+        self.matrix = ProposalsMatrixView(store, self, load=False)
+        self.crosssector = CrossSectorView(store, self, load=False)
+        self._loaded = {self.positions}
         self.tabs.addTab(self.positions, _("Our positions"))
         self.tabs.addTab(self.matrix, _("Proposals matrix"))
         self.tabs.addTab(self.crosssector, _("Cross-sector map"))
@@ -563,13 +566,26 @@ class PositionsView(QWidget):
         # Double-clicking a matrix row opens (or starts) our position on that target.
         self.matrix.table.cellDoubleClicked.connect(self._position_from_matrix)
         self.matrix.table.setToolTip(_("Double-click a row to write our position on it"))
+        self.tabs.currentChanged.connect(lambda _index: self._load_current())
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.tabs)
 
+    def _load_current(self) -> None:
+        view = self.tabs.currentWidget()
+        if view is not None and view not in self._loaded:
+            self._loaded.add(view)
+            view.reload()
+
+    def show_tab(self, view: QWidget) -> None:
+        """Bring a tab forward, computing it if it is the first time."""
+        self.tabs.setCurrentWidget(view)
+        self._load_current()
+
     def reload(self) -> None:
         for view in (self.positions, self.matrix, self.crosssector):
-            view.reload()
+            if view in self._loaded:
+                view.reload()
 
     def _position_from_matrix(self, row: int, _column: int) -> None:
         if 0 <= row < len(self.matrix.rows):
