@@ -43,6 +43,22 @@ def timed(fn, *args, **kwargs) -> tuple[float, object]:
     return time.perf_counter() - t0, value
 
 
+def fingerprint(*paths: Path) -> str:
+    """A hash of the Python sources under some paths: what generated material depends on."""
+    h = hashlib.sha256()
+    for root in paths:
+        for path in sorted([root] if root.is_file() else root.rglob("*.py")):
+            h.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+def _stamp_matches(stamp: Path, key: str) -> bool:
+    try:
+        return json.loads(stamp.read_text("utf-8"))["key"] == key
+    except (OSError, ValueError, KeyError):
+        return False
+
+
 @dataclass
 class Context:
     work: Path
@@ -60,18 +76,28 @@ class Context:
         return {"1k": 5, "10k": 2, "100k": 1}[self.size]
 
     def bundle(self, size: str | None = None) -> tuple[Path, Path]:
-        """(full bundle, its source folder) of a size, generated once per run."""
+        """(full bundle, its source folder) of a size, generated once (and kept in a --work folder)."""
         size = size or self.size
         if size not in self._bundles:
             out = self.work / f"gen-{size}"
-            t, (bundle, _records) = timed(generate, SIZES[size], out)
-            print(f"   generated {bundle.name} ({size}): {bundle.stat().st_size / 1e6:.1f} MB in {t:.0f} s",
-                  flush=True)
-            self._bundles[size] = (bundle, out / "source")
+            stamp = out / "generated.json"
+            key = fingerprint(ROOT / "bench" / "generate.py", ROOT / "wtdc_desktop" / "bundles")
+            if _stamp_matches(stamp, key):
+                print(f"   reusing the {size} bundle generated earlier in {out}", flush=True)
+            else:
+                shutil.rmtree(out, ignore_errors=True)
+                t, (bundle, _records) = timed(generate, SIZES[size], out)
+                print(f"   generated {bundle.name} ({size}): {bundle.stat().st_size / 1e6:.1f} MB in {t:.0f} s",
+                      flush=True)
+                stamp.write_text(json.dumps({"key": key}), "utf-8")
+            self._bundles[size] = (out / "full.wtdc.zip", out / "source")
         return self._bundles[size]
 
     def store_dir(self, size: str | None = None) -> Path:
-        """A data folder with the full bundle of a size applied (made once; copy it before writing)."""
+        """A data folder with the full bundle of a size applied (made once; copy it before writing).
+
+        In a --work folder it is kept for the next run while the code that fills it is unchanged.
+        """
         size = size or self.size
         if size not in self._stores:
             from wtdc_desktop.bundles.apply import apply_bundle
@@ -79,14 +105,37 @@ class Context:
 
             bundle, _src = self.bundle(size)
             path = self.work / f"store-{size}"
-            shutil.rmtree(path, ignore_errors=True)
-            with Store(path) as store:
-                t, _ = timed(apply_bundle, store, bundle, source="bench")
-                store.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            stamp, key = self._store_stamp(size)
+            if _stamp_matches(stamp, key):
+                t = json.loads(stamp.read_text("utf-8"))["import_seconds"]
+                print(f"   reusing the {size} store made earlier in {path} (import took {t:.1f} s)", flush=True)
+            else:
+                shutil.rmtree(path, ignore_errors=True)
+                stamp.unlink(missing_ok=True)
+                with Store(path) as store:
+                    t, _ = timed(apply_bundle, store, bundle, source="bench")
+                    store.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                stamp.write_text(json.dumps({"key": key, "import_seconds": t}), "utf-8")
             if size == self.size and self.import_seconds is None:
                 self.import_seconds = t
             self._stores[size] = path
         return self._stores[size]
+
+    def _store_stamp(self, size: str) -> tuple[Path, str]:
+        app = ROOT / "wtdc_desktop"
+        key = fingerprint(ROOT / "bench" / "generate.py", app / "bundles", app / "store" / "schema.py",
+                          app / "store" / "db.py", app / "store" / "published.py", app / "domain" / "records.py",
+                          app / "domain" / "symbols.py")
+        return self.work / f"store-{size}.json", key
+
+    def adopt_store(self, path: Path, import_seconds: float) -> None:
+        """Keep a store the import benchmark made as this run's (and a later run's) full store."""
+        dest = self.work / f"store-{self.size}"
+        stamp, key = self._store_stamp(self.size)
+        shutil.rmtree(dest, ignore_errors=True)
+        path.rename(dest)
+        stamp.write_text(json.dumps({"key": key, "import_seconds": import_seconds}), "utf-8")
+        self._stores[self.size] = dest
 
     def copy_store(self, name: str, size: str | None = None) -> Path:
         dest = self.work / name
@@ -173,7 +222,7 @@ def bench_import(ctx: Context) -> list[dict]:
             store.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         ours.append(t)
         if ctx.size not in ctx._stores:  # the other benchmarks reuse this store
-            ctx._stores[ctx.size] = path
+            ctx.adopt_store(path, t)
         else:
             shutil.rmtree(path, ignore_errors=True)
         path = ctx.work / f"import-base-{i}"
@@ -464,6 +513,9 @@ def probe(cmd: list[str], env_extra: dict | None = None) -> tuple[float, int | N
 
 def bench_startup(ctx: Context) -> list[dict]:
     data = ctx.store_dir()
+    # Byte-compile the package as installing a wheel does (PYTHONDONTWRITEBYTECODE, set on some
+    # machines, would otherwise make every start compile every module again).
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "wtdc_desktop")], check=True)
     hello = [sys.executable, str(ROOT / "bench" / "hello_world.py"), "--report"]
     ours_cmd = [sys.executable, "-m", "wtdc_desktop", "--data-dir", str(data)]
     runs = {"1k": 3, "10k": 2, "100k": 1}[ctx.size]

@@ -29,6 +29,17 @@ def since_process_start() -> float:
         return time.perf_counter() - _T0
 
 
+def current_rss_kb() -> int | None:
+    try:
+        with open("/proc/self/status") as fp:
+            for line in fp:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
 def peak_rss_kb() -> int | None:
     try:  # Linux: the high-water mark of this process image (ru_maxrss also counts the parent before exec)
         with open("/proc/self/status") as fp:
@@ -71,11 +82,16 @@ def install() -> None:
 
         def finish(self, window, first_paint: float) -> None:
             if mode == "views":
-                views = getattr(window, "views", None) or {}
-                for key in list(views):
+                views = getattr(window, "views", None)
+                keys = views.declared() if hasattr(views, "declared") else list(views or ())
+                for key in keys:  # every view, each built as it is first shown
+                    t0 = time.perf_counter()
                     window.show_view(key)
                     for _i in range(3):
                         QApplication.processEvents()
+                    if os.environ.get("WTDC_STARTUP_PROBE_VERBOSE"):
+                        print(f"wtdc-probe view={key} seconds={time.perf_counter() - t0:.3f} rss_kb={current_rss_kb()} peak_rss_kb={peak_rss_kb()}",
+                              flush=True)
             print(f"wtdc-probe first_paint={first_paint:.4f} peak_rss_kb={peak_rss_kb()}", flush=True)
             app.quit()
 
