@@ -6,7 +6,6 @@ import logging
 import os
 import sys
 import traceback
-from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
@@ -39,6 +38,35 @@ def log_path(data_dir: Path) -> Path:
 user_error_sink: list = []
 
 
+class _FirstUseFileHandler(logging.Handler):
+    """The rotating log file (1 MB, three old ones kept), opened with the first record written.
+
+    A start-up that logs nothing neither opens the file nor loads ``logging.handlers``.
+    """
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+        self.inner: logging.Handler | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.inner is None:
+            from logging.handlers import RotatingFileHandler
+
+            try:
+                self.inner = RotatingFileHandler(self.path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+            except OSError:
+                self.handleError(record)
+                return
+            self.inner.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        self.inner.emit(record)
+
+    def close(self) -> None:
+        if self.inner is not None:
+            self.inner.close()
+        super().close()
+
+
 def install_error_handling(data_dir: Path) -> Path:
     """Log to DATA/logs/wtdc-desktop.log; an unexpected exception is logged and shown once with the log's path.
 
@@ -48,10 +76,8 @@ def install_error_handling(data_dir: Path) -> Path:
     path = log_path(data_dir)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         root = logging.getLogger()
-        root.addHandler(handler)
+        root.addHandler(_FirstUseFileHandler(path))
         if root.level > logging.INFO or root.level == logging.NOTSET:
             root.setLevel(logging.INFO)
     except OSError:
