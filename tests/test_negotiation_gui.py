@@ -139,6 +139,13 @@ def test_budget_view_totals_and_available_budget(qtbot, rstore):
     view = BudgetView(rstore)
     qtbot.addWidget(view)
     assert view.model.rowCount() == 3
+    costed = [(i.row(), i.data()) for i in (view.proposals_model.index(r, 0)
+                                            for r in range(view.proposals_model.rowCount()))]
+    assert costed and all(rid for _row, rid in costed)
+    opened = []
+    view.open_record_requested.connect(lambda t, rid: opened.append((t, rid)))
+    view._open(view.proposals_model, 0, "proposal")
+    assert opened == [("proposal", costed[0][1])]
     assert view.chart.groups and {g[0] for g in view.chart.groups} == {"AFR", "ASP"}
     view.amount.setText("1\u202f000")
     view.currency.setText("CHF")

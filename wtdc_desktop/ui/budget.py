@@ -16,6 +16,7 @@ from wtdc_desktop.domain import budget as budget_domain
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import N_, _, current_language
 from wtdc_desktop.store import negotiation
+from wtdc_desktop.ui.models import RowsTableModel
 from wtdc_desktop.ui.negotiation_widgets import money
 
 SERIES = (("estimated", N_("Estimated cost"), "#5c7fa8"), ("announced", N_("Pledges announced"), "#e0a030"),
@@ -174,7 +175,8 @@ class BudgetView(QWidget):
         self.table.setSelectionBehavior(QTableView.SelectRows)
         self.table.verticalHeader().setVisible(False)
         self.table.doubleClicked.connect(lambda index: self._open(self.model, index.row(), "priority"))
-        self.proposals_model = QStandardItemModel(self)
+        self.proposals_model = RowsTableModel([_("Proposal"), _("Regions"), _("Action"), _("Target"), _("Cost"),
+                                               _("Title")], self, right_aligned=(4,))
         self.proposals = QTableView(self)
         self.proposals.setModel(self.proposals_model)
         self.proposals.setAccessibleName(_("Proposals with a cost"))
@@ -273,15 +275,13 @@ class BudgetView(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(2, self.table.horizontalHeader().ResizeMode.Stretch)
 
     def _fill_proposals(self) -> None:
-        self.proposals_model.clear()
-        self.proposals_model.setHorizontalHeaderLabels([_("Proposal"), _("Regions"), _("Action"), _("Target"),
-                                                        _("Cost"), _("Title")])
+        rows = []
         for p in negotiation.costed_proposals(self.store):
             cost = p.get("cost") or {}
             target = p.get("target") or {}
-            cells = [p["id"], ", ".join(p["regions"]), p["action"], str(target.get("id") or ""),
-                     money(cost.get("amount"), cost.get("currency")), p.get("title") or ""]
-            self.proposals_model.appendRow([QStandardItem(v) for v in cells])
+            rows.append((p["id"], ", ".join(p["regions"]), p["action"] or "", str(target.get("id") or ""),
+                         money(cost.get("amount"), cost.get("currency")), p.get("title") or ""))
+        self.proposals_model.set_rows(rows)
         self.proposals.resizeColumnsToContents()
 
     def set_available(self) -> bool:
@@ -300,7 +300,7 @@ class BudgetView(QWidget):
         self.reload()
         return True
 
-    def _open(self, model: QStandardItemModel, row: int, type_name: str) -> None:
-        item = model.item(row, 0)
-        if item is not None:
-            self.open_record_requested.emit(type_name, item.text())
+    def _open(self, model, row: int, type_name: str) -> None:
+        record_id = model.index(row, 0).data()
+        if record_id:
+            self.open_record_requested.emit(type_name, record_id)

@@ -202,3 +202,39 @@ def _badges(store, type_name: str, ids: list[str]) -> dict[str, str | None]:
     if not ids or not hasattr(changes, "badge_state"):
         return {}
     return changes.badge_state(store, type_name, ids)
+
+
+class RowsTableModel(QAbstractTableModel):
+    """A read-only table of plain rows (tuples of text): light where thousands of rows are shown
+    (a QStandardItemModel keeps one object per cell)."""
+
+    def __init__(self, headers: list[str], parent=None, *, right_aligned: tuple[int, ...] = ()) -> None:
+        super().__init__(parent)
+        self.headers = headers
+        self.rows: list[tuple[str, ...]] = []
+        self.right_aligned = set(right_aligned)
+
+    def set_rows(self, rows: list[tuple[str, ...]]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.headers)
+
+    def data(self, index: QModelIndex, role: int = Qt.DisplayRole):
+        if not index.isValid():
+            return None
+        if role == Qt.DisplayRole:
+            return self.rows[index.row()][index.column()]
+        if role == Qt.TextAlignmentRole and index.column() in self.right_aligned:
+            return int(Qt.AlignRight | Qt.AlignVCenter)
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole):
+        if orientation == Qt.Horizontal and role == Qt.DisplayRole and 0 <= section < len(self.headers):
+            return self.headers[section]
+        return None
