@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import zipfile
 from pathlib import Path
@@ -250,3 +251,80 @@ def test_delta_of_a_source_with_contacts(tmp_path):
     path.write_text("".join(_json.dumps(c, ensure_ascii=False) + "\n" for c in contacts), "utf-8")
     manifest = build_delta(src, tmp_path / "delta.wtdc.zip", old)
     assert [r["type"] for r in manifest["records"] if r["count"]] == ["contact"]
+
+
+# --- an unchanged re-publication is not read record by record ---------------------------------------
+
+
+def _full(tmp_path, name: str, *, channel: str = "CH", sequence: int, records=None, files=None, **kw) -> Path:
+    src = make_source(tmp_path / f"src-{name}", channel=channel, sequence=sequence, records=records, files=files,
+                      **kw)
+    out = tmp_path / f"{name}.wtdc.zip"
+    build_bundle(src, out)
+    return out
+
+
+def _reading(monkeypatch) -> list[str]:
+    from wtdc_desktop.bundles.reader import Bundle
+
+    read: list[str] = []
+    original = Bundle.iter_records
+
+    def counting(self, member):
+        read.append(member.type)
+        return original(self, member)
+
+    monkeypatch.setattr(Bundle, "iter_records", counting)
+    return read
+
+
+def test_an_unchanged_republication_skips_its_records_and_changes_nothing(store, tmp_path, monkeypatch):
+    apply_bundle(store, _full(tmp_path, "s1", sequence=1))
+    before = table_fingerprint(store, list(PUBLISHED_TYPES))
+    read = _reading(monkeypatch)
+    result = apply_bundle(store, _full(tmp_path, "s2", sequence=2))
+    assert read == [] and not result.changed
+    assert result.counts["proposal"] == {"new": 0, "changed": 0, "unchanged": 5, "withdrawn": 0, "restored": 0}
+    assert table_fingerprint(store, list(PUBLISHED_TYPES)) == before
+    # One proposal edited in the next publication: only the proposals are read again.
+    props = proposals()
+    props[0]["title"] = "Proposal 1, revised"
+    records = {"region": regions(), "meeting": meetings(), "document": documents(), "proposal": props}
+    result = apply_bundle(store, _full(tmp_path, "s3", sequence=3, records=records))
+    assert read == ["proposal"] and result.counts["proposal"]["changed"] == 1
+
+
+def test_a_document_file_changed_under_the_same_records_is_read(store, tmp_path, monkeypatch):
+    apply_bundle(store, _full(tmp_path, "s1", sequence=1))
+    read = _reading(monkeypatch)
+    apply_bundle(store, _full(tmp_path, "s2", sequence=2, files={"files/M-1/1-E.txt": b"A new agenda.\n"}))
+    assert read == ["document"]
+    row = store.execute("SELECT sha256 FROM document_file WHERE document = 'M-1/1'").fetchone()
+    assert row[0] == hashlib.sha256(b"A new agenda.\n").hexdigest()
+
+
+def test_after_a_delta_or_another_channels_write_the_full_bundle_is_read_again(store, tmp_path, monkeypatch):
+    first = _full(tmp_path, "a1", sequence=1)
+    apply_bundle(store, first)
+    # Another channel publishes a different version of a proposal: it wins until A publishes again.
+    props = proposals()
+    props[0]["title"] = "Channel B's title"
+    apply_bundle(store, _full(tmp_path, "b1", channel="B", sequence=1,
+                              records={"proposal": [props[0]]}, files={}))
+    title = "SELECT title FROM proposal WHERE id = 'AFCP/2/1'"
+    assert store.execute(title).fetchone()[0] == "Channel B's title"
+    read = _reading(monkeypatch)
+    result = apply_bundle(store, _full(tmp_path, "a2", sequence=2))
+    assert "proposal" in read and result.counts["proposal"]["changed"] == 1
+    assert store.execute(title).fetchone()[0] == "Proposal 1"
+    # A delta of A changes a record; the next full bundle, identical to the first, puts it back.
+    delta_src = make_source(tmp_path / "src-d3", sequence=3, kind="delta", base_sequence=2,
+                            records={"proposal": [props[0]]}, files={})
+    delta = tmp_path / "d3.wtdc.zip"
+    build_bundle(delta_src, delta)
+    apply_bundle(store, delta)
+    assert store.execute(title).fetchone()[0] == "Channel B's title"
+    read.clear()
+    result = apply_bundle(store, _full(tmp_path, "a4", sequence=4))
+    assert read == ["proposal"] and result.counts["proposal"]["changed"] == 1
+    assert store.execute(title).fetchone()[0] == "Proposal 1"

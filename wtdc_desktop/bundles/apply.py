@@ -11,6 +11,7 @@ rolls the transaction back, so the store is exactly as before.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import os
 import tempfile
@@ -241,7 +242,16 @@ def _apply_records(store: Store, bundle: Bundle, source: str, progress: Progress
         extractor = DocumentTextExtractor(conn, lambda digest: _file_cache_path(store, digest),
                                           where=bundle.where, limits=bundle.limits)
         seen: dict[str, set[str]] = {}
+        digests = records_digests(m, members)
+        # A full bundle that brings the very files that last defined this channel's records of a
+        # type (an unchanged re-publication) changes nothing of that type: skip reading them.
+        skip = writer.unchanged_types(digests) - {t for t, _id in m.deletions} if m.kind == "full" else set()
         for member in members:
+            if member.type in skip:
+                if member.type not in seen:
+                    seen[member.type] = writer.carry_unchanged(member.type)
+                    done += len(seen[member.type])
+                continue
             ids = seen.setdefault(member.type, set())
             writer.count(member.type)
             for line in bundle.iter_records(member):
@@ -267,6 +277,8 @@ def _apply_records(store: Store, bundle: Bundle, source: str, progress: Progress
             writer.drop_from_channel(type_name, ids)
         if m.kind == "full":
             writer.withdraw_unseen(seen)
+        writer.remember_digests(digests, full=m.kind == "full",
+                                touched={mem.type for mem in members} | {t for t, _id in m.deletions})
         counts = {t: c.as_dict() for t, c in sorted(writer.counts.items())}
         syncs.finish_sync(conn, sync_id, outcome="applied", counts=counts)
         syncs.record_applied(conn, publisher=m.publisher_id, publisher_name=m.publisher_name, channel=m.channel,
@@ -281,6 +293,23 @@ def _apply_records(store: Store, bundle: Bundle, source: str, progress: Progress
     if warning:
         result.warnings.append(warning)
     return result
+
+
+def records_digests(m, members) -> dict[str, str]:
+    """type -> a digest of the records files of that type (their paths and SHA-256, as the verified
+    manifest lists them) and, for documents, of every file the bundle lists (a document's files
+    may change while its record does not)."""
+    by_type: dict[str, list[str]] = {}
+    for member in members:
+        by_type.setdefault(member.type, []).append(f"{member.path}\0{member.sha256}")
+    out = {}
+    for type_name, parts in by_type.items():
+        h = hashlib.sha256("\n".join(sorted(parts)).encode())
+        if type_name == "document":
+            for f in sorted(m.files, key=lambda f: f.path):
+                h.update(f"\n{f.path}\0{f.sha256}\0{f.size}\0{f.media_type}".encode())
+        out[type_name] = h.hexdigest()
+    return out
 
 
 def expiry_warning(expires_at: str | None, stream: str, now: dt.datetime | None = None) -> str | None:

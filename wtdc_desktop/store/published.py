@@ -243,6 +243,34 @@ class PublishedWriter:
             known[rid] = (known[rid][0], 1)
             self.count(type_name).withdrawn += 1
 
+    def unchanged_types(self, digests: dict[str, str]) -> set[str]:
+        """The types whose records files are those that last defined this channel's records of the type."""
+        stored = {row[0]: row[1] for row in self.conn.execute(
+            "SELECT type, digest FROM channel_records WHERE channel = ?", (self.channel,))}
+        return {t for t, d in digests.items() if stored.get(t) == d}
+
+    def carry_unchanged(self, type_name: str) -> set[str]:
+        """Count this channel's records of a type as seen and unchanged, without reading them."""
+        ids = set(self._carried_for(type_name))
+        self.count(type_name).unchanged += len(ids)
+        return ids
+
+    def remember_digests(self, digests: dict[str, str], *, full: bool, touched: set[str]) -> None:
+        """After an apply: a full bundle's digests now define this channel's types; a delta's types no
+        longer match any digest of this channel; a type written here no longer matches another
+        channel's digest (its rows may now hold this channel's versions)."""
+        written = {t for t, c in self.counts.items() if c.new or c.changed or c.restored or c.withdrawn}
+        for type_name in written:
+            self.conn.execute("DELETE FROM channel_records WHERE type = ? AND channel != ?", (type_name, self.channel))
+        if full:
+            self.conn.execute("DELETE FROM channel_records WHERE channel = ?", (self.channel,))
+            self.conn.executemany("INSERT INTO channel_records (channel, type, digest) VALUES (?, ?, ?)",
+                                  [(self.channel, t, d) for t, d in sorted(digests.items())])
+        else:
+            for type_name in touched | written:
+                self.conn.execute("DELETE FROM channel_records WHERE channel = ? AND type = ?",
+                                  (self.channel, type_name))
+
     def withdraw_unseen(self, seen: dict[str, set[str]]) -> None:
         """For a full bundle: what this channel carried before but not now is withdrawn."""
         for type_name in PUBLISHED_TYPES:

@@ -443,7 +443,19 @@ DELETE FROM search_trigram WHERE NOT ((coalesce(key, '') || ' ' || coalesce(titl
     coalesce(summary, '') || ' ' || coalesce(body, '')) GLOB '{CJK_GLOB}');
 """
 
-MIGRATIONS: list[str] = [MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5, MIGRATION_6, MIGRATION_7]
+# What last defined each channel's records of a type: a digest of the records files (and, for
+# documents, of the files they list) of the last full bundle that applied them. A full bundle
+# bringing the same files again need not be read record by record. Any write of that type by
+# another bundle forgets the digest (see PublishedWriter.remember_digests).
+MIGRATION_8 = """
+CREATE TABLE channel_records (
+    channel TEXT NOT NULL, type TEXT NOT NULL, digest TEXT NOT NULL,
+    PRIMARY KEY (channel, type)
+) WITHOUT ROWID;
+"""
+
+MIGRATIONS: list[str] = [MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5, MIGRATION_6, MIGRATION_7,
+                         MIGRATION_8]
 LATEST_VERSION = len(MIGRATIONS)
 
 #: Tables that make up the delegation's own layer.
