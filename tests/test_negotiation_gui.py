@@ -173,3 +173,16 @@ def test_brief_pack_is_written_off_the_gui_thread(qtbot, rstore, tmp_path, fmt):
         panel.write_brief(out, fmt)
     assert blocker.args == [str(out)] and out.stat().st_size > 0
     assert panel.export_button.isEnabled()
+
+
+@pytest.mark.parametrize("lang", ["ar", "zh", "en", "fr", "ru", "es"])
+def test_amounts_read_as_babel_formats_them(lang):
+    from babel.numbers import format_currency
+
+    from wtdc_desktop.i18n import set_language
+    from wtdc_desktop.ui.negotiation_widgets import money
+
+    set_language(lang)
+    for amount, currency in [(1234567.5, "CHF"), (0, "USD"), (12.345, "JPY"), (-5, "EUR"), (1e9, "XOF")]:
+        assert money(amount, currency) == format_currency(amount, currency, locale=lang)
+    assert money(None, "CHF") == ""

@@ -31,3 +31,18 @@ def test_search_query_plan_has_no_temporary_btree(demo_store, search):
     assert plans, "the search ran no query on the full-text index"
     assert not [p for p in plans if "TEMP B-TREE" in p.upper()], plans
     assert search(demo_store), "the query found nothing"
+
+
+def test_list_badges_look_records_up_by_id(store):
+    """The "new"/"changed" marks of a page of a list read those rows by key, not every current row."""
+    from wtdc_desktop.store import changes
+
+    plans = []
+    store.conn.set_trace_callback(lambda sql: plans.append(sql) if "changed_sync" in sql else None)
+    store.execute("INSERT INTO sync_log (started_at, source, outcome) VALUES ('2030-01-01T00:00:00Z', 't', 'applied')")
+    store.execute("INSERT INTO sync_log (started_at, source, outcome) VALUES ('2030-01-02T00:00:00Z', 't', 'applied')")
+    changes.badge_state(store, "document", [f"A/{n}" for n in range(200)])  # a page of a list
+    store.conn.set_trace_callback(None)
+    assert plans
+    detail = " ".join(row[3] for row in store.execute("EXPLAIN QUERY PLAN " + plans[-1]))
+    assert "sqlite_autoindex_document_1 (id=?)" in detail, detail

@@ -127,6 +127,19 @@ def all_contacts(store: Store, *, include_private: bool = True, include_publishe
     return out
 
 
+def _coordinated_titles(store: Store, contacts: list[dict]) -> dict[tuple[str, str], str]:
+    """Titles of the items these contacts coordinate: every resolution and Question (a few hundred),
+    and only the proposals named (a large store holds tens of thousands)."""
+    titles = _target_titles(store)
+    wanted = sorted({str(s.get("id")) for c in contacts for s in c.get("coordinates") or []
+                     if s.get("type") == "proposal"})
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        titles.update({("proposal", r[0]): r[1] or "" for r in store.execute(
+            f"SELECT id, title FROM proposal WHERE id IN ({', '.join('?' * len(chunk))})", chunk)})
+    return titles
+
+
 def search_contacts(store: Store, *, text: str | None = None, region: str | None = None,
                     organization: str | None = None, language: str | None = None, topic: str | None = None,
                     include_private: bool = True, include_published: bool = True) -> list[dict]:
@@ -134,10 +147,10 @@ def search_contacts(store: Store, *, text: str | None = None, region: str | None
 
     ``topic`` matches the role, the items the person coordinates (ids and titles) and a private contact's topics.
     """
-    titles = _target_titles(store)
-    titles.update({("proposal", r[0]): r[1] or "" for r in store.execute("SELECT id, title FROM proposal")})
+    contacts = all_contacts(store, include_private=include_private, include_published=include_published)
+    titles = _coordinated_titles(store, contacts) if topic else {}
     out = []
-    for c in all_contacts(store, include_private=include_private, include_published=include_published):
+    for c in contacts:
         if region and (c.get("region") or "") != region:
             continue
         if organization and organization.casefold() not in (c.get("organization") or "").casefold():
@@ -199,11 +212,11 @@ def coordinator_matrix(store: Store) -> list[dict]:
 
     One dict per item: {"type", "id", "title", "regions": {region: [contact dicts]}}.
     """
-    titles = _target_titles(store)
-    titles.update({("proposal", r[0]): r[1] or "" for r in store.execute("SELECT id, title FROM proposal")})
+    contacts = all_contacts(store)
+    titles = _coordinated_titles(store, contacts)
     regions = org_regions(store)
     items: dict[tuple[str, str], dict] = {}
-    for c in all_contacts(store):
+    for c in contacts:
         region = c.get("region") or regions.get(c.get("organization") or "") or matrix_domain.OTHER
         if region not in REGION_IDS:
             region = matrix_domain.OTHER
@@ -257,13 +270,13 @@ def costed_proposals(store: Store) -> list[dict]:
     regions = org_regions(store)
     out = []
     # Only the fields a list of costs shows: not each proposal's text (thousands on a large store).
-    rows = store.execute("SELECT id, title, action, target_type, target_id, sources, json_extract(raw, '$.cost') "
+    rows = store.execute("SELECT id, title, action, target_type, target_id, sources, cost_amount, cost_currency "
                          "FROM proposal WHERE withdrawn = 0 AND cost_amount IS NOT NULL ORDER BY id")
-    for rid, title, action, target_type, target_id, sources, cost in rows:
+    for rid, title, action, target_type, target_id, sources, amount, currency in rows:
         sources = json.loads(sources) if sources else []
         out.append({"id": rid, "title": title, "action": action, "sources": sources,
                     "target": {"type": target_type, "id": target_id} if target_type else None,
-                    "cost": json.loads(cost) if cost else None,
+                    "cost": {"amount": amount, "currency": currency},
                     "regions": sorted({matrix_domain.region_of(s, regions) for s in sources})})
     return out
 

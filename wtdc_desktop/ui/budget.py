@@ -176,7 +176,8 @@ class BudgetView(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.doubleClicked.connect(lambda index: self._open(self.model, index.row(), "priority"))
         self.proposals_model = RowsTableModel([_("Proposal"), _("Regions"), _("Action"), _("Target"), _("Cost"),
-                                               _("Title")], self, right_aligned=(4,))
+                                               _("Title")], self, right_aligned=(4,),
+                                              formatters={4: lambda cost: money(*cost)})
         self.proposals = QTableView(self)
         self.proposals.setModel(self.proposals_model)
         self.proposals.setAccessibleName(_("Proposals with a cost"))
@@ -184,6 +185,8 @@ class BudgetView(QWidget):
         self.proposals.setSelectionBehavior(QTableView.SelectRows)
         self.proposals.verticalHeader().setVisible(False)
         self.proposals.horizontalHeader().setStretchLastSection(True)
+        # Column widths from the first rows, not from every one of thousands of costed proposals.
+        self.proposals.horizontalHeader().setResizeContentsPrecision(200)
         self.proposals.doubleClicked.connect(lambda index: self._open(self.proposals_model, index.row(), "proposal"))
         tabs = QTabWidget(self)
         tabs.addTab(self.table, _("Regional priorities"))
@@ -280,7 +283,7 @@ class BudgetView(QWidget):
             cost = p.get("cost") or {}
             target = p.get("target") or {}
             rows.append((p["id"], ", ".join(p["regions"]), p["action"] or "", str(target.get("id") or ""),
-                         money(cost.get("amount"), cost.get("currency")), p.get("title") or ""))
+                         (cost.get("amount"), cost.get("currency")), p.get("title") or ""))
         self.proposals_model.set_rows(rows)
         self.proposals.resizeColumnsToContents()
 

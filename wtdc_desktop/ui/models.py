@@ -208,16 +208,32 @@ class RowsTableModel(QAbstractTableModel):
     """A read-only table of plain rows (tuples of text): light where thousands of rows are shown
     (a QStandardItemModel keeps one object per cell)."""
 
-    def __init__(self, headers: list[str], parent=None, *, right_aligned: tuple[int, ...] = ()) -> None:
+    def __init__(self, headers: list[str], parent=None, *, right_aligned: tuple[int, ...] = (),
+                 formatters: dict | None = None) -> None:
         super().__init__(parent)
         self.headers = headers
-        self.rows: list[tuple[str, ...]] = []
+        self.rows: list[tuple] = []
         self.right_aligned = set(right_aligned)
+        #: column -> function turning the stored value into its text, called only for the rows
+        #: shown (formatting thousands of amounts up front costs seconds)
+        self.formatters = formatters or {}
+        self._texts: dict[tuple[int, int], str] = {}
 
-    def set_rows(self, rows: list[tuple[str, ...]]) -> None:
+    def set_rows(self, rows: list[tuple]) -> None:
         self.beginResetModel()
         self.rows = rows
+        self._texts = {}
         self.endResetModel()
+
+    def text(self, row: int, column: int) -> str:
+        value = self.rows[row][column]
+        fmt = self.formatters.get(column)
+        if fmt is None:
+            return value
+        key = (row, column)
+        if key not in self._texts:
+            self._texts[key] = fmt(value)
+        return self._texts[key]
 
     def rowCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.rows)
@@ -229,7 +245,7 @@ class RowsTableModel(QAbstractTableModel):
         if not index.isValid():
             return None
         if role == Qt.DisplayRole:
-            return self.rows[index.row()][index.column()]
+            return self.text(index.row(), index.column())
         if role == Qt.TextAlignmentRole and index.column() in self.right_aligned:
             return int(Qt.AlignRight | Qt.AlignVCenter)
         return None
