@@ -13,12 +13,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from wtdc_desktop.atomic import atomic_write
 from wtdc_desktop.bundles.errors import AlreadyApplied, ApplyCancelled, BundleError, BundleRefused
 from wtdc_desktop.bundles.extract import DocumentTextExtractor
 from wtdc_desktop.bundles.limits import DEFAULT_LIMITS, Limits
@@ -78,18 +77,10 @@ def _cache_files(store: Store, bundle: Bundle) -> list[Path]:
         if dest.exists() and dest.stat().st_size == member.size:
             continue
         dest.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".part-")
         try:
-            with os.fdopen(fd, "wb") as out:
+            with atomic_write(dest, private=True) as out:
                 bundle.copy_member(member.path, out)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, dest)
         except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
             _discard(added)
             raise
         added.append(dest)

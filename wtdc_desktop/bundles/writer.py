@@ -26,6 +26,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from wtdc_desktop.atomic import atomic_path
 from wtdc_desktop.bundles.errors import BundleError
 from wtdc_desktop.bundles.limits import DEFAULT_LIMITS
 from wtdc_desktop.bundles.manifest import FORMAT, FORMAT_VERSION, parse_manifest, path_problem
@@ -203,9 +204,8 @@ def _check_references(src: Path, files: list[dict]) -> None:
 
 def _write_zip(out: Path, manifest: bytes, members: list[tuple[str, Path]], signature: bytes | None = None) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
-    os.close(fd)
-    try:
+    # private: the bundle keeps the owner-only permissions (0o600) it has always been written with
+    with atomic_path(out, private=True) as tmp:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
             zf.writestr(_info("manifest.json"), manifest)
             if signature is not None:
@@ -215,15 +215,6 @@ def _write_zip(out: Path, manifest: bytes, members: list[tuple[str, Path]], sign
                 with open(path, "rb") as src_fp, zf.open(info, "w", force_zip64=path.stat().st_size > (1 << 31)) as dst:
                     while chunk := src_fp.read(1 << 20):
                         dst.write(chunk)
-        with open(tmp, "rb+") as fp:
-            os.fsync(fp.fileno())
-        os.replace(tmp, out)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def _compressible(path: Path, sample: int = 256 << 10) -> bool:

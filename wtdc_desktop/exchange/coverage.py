@@ -4,39 +4,19 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 from pathlib import Path
 
+from wtdc_desktop.atomic import atomic_write_bytes
 from wtdc_desktop.domain import agenda as ag
 from wtdc_desktop.exchange import ics
 from wtdc_desktop.i18n import _
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 def write_atomic(out: Path, data: bytes) -> None:
-    """Write a file the user asked for: a temp file beside it, then renamed (normal permissions)."""
+    """Write a file the user asked for (its folder made if need be): whole or not at all."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as fp:
-            fp.write(data)
-            fp.flush()
-            os.fsync(fp.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, out)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    atomic_write_bytes(out, data)
 
 
 def _describe(session: ag.Session, assignments: list[ag.Assignment], committees: dict[str, str],

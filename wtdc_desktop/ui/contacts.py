@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QPushButton, QSplitter, QTableView, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget,
 )
 
+from wtdc_desktop.atomic import atomic_write_text
 from wtdc_desktop.domain.matrix import COLUMNS, OTHER
 from wtdc_desktop.domain.positions import SUBJECT_LABELS
 from wtdc_desktop.domain.records import REGION_IDS
@@ -293,12 +294,9 @@ class ContactsView(QWidget):
         from wtdc_desktop.exchange.vcard import contacts_to_vcf  # vobject: loaded for an export only
 
         text = contacts_to_vcf(self.selected_contacts())
-        tmp = path.with_name(f".{path.name}.tmp")
         try:
-            tmp.write_text(text, "utf-8", newline="")
-            tmp.replace(path)
+            atomic_write_text(path, text, "utf-8", newline="", fsync=False)  # no fsync, as before
         except OSError as exc:
-            tmp.unlink(missing_ok=True)
             QMessageBox.warning(self, _("Export vCard"), _("Could not write {path}: {reason}.").format(
                 path=path, reason=exc.strerror or exc))
             return None

@@ -9,13 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import html
 import os
-import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QMarginsF, QSizeF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
+from wtdc_desktop.atomic import atomic_path
 from wtdc_desktop.domain import agenda as ag
 from wtdc_desktop.formatting import format_date, format_time, zone_label
 from wtdc_desktop.i18n import _, is_rtl, current_language
@@ -182,10 +182,8 @@ def write_pdf(document_html: str, out: Path | str) -> None:
     """Print HTML to a PDF file (A4 landscape), written to a temp file then moved in place."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
-    os.close(fd)
-    try:
-        writer = QPdfWriter(tmp)
+    with atomic_path(out, fsync=False) as tmp:  # no fsync, as this export has always been written
+        writer = QPdfWriter(str(tmp))
         writer.setPageLayout(QPageLayout(QPageSize(QPageSize.A4), QPageLayout.Landscape, QMarginsF(12, 12, 12, 12),
                                          QPageLayout.Millimeter))
         writer.setResolution(96)
@@ -198,16 +196,6 @@ def write_pdf(document_html: str, out: Path | str) -> None:
         del writer  # flushes and closes the file
         if os.path.getsize(tmp) == 0:
             raise OSError("empty PDF")
-        from wtdc_desktop.exchange.coverage import _umask
-
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, out)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def export_pdf(store, out: Path | str, meeting: str | None = None) -> int:
