@@ -10,7 +10,6 @@ import html
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMessageBox,
     QPushButton, QSplitter, QTableView, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget,
@@ -25,6 +24,7 @@ from wtdc_desktop.i18n import LANGUAGES, N_, _
 from wtdc_desktop.store import negotiation
 from wtdc_desktop.ui.negotiation_widgets import LinkBrowser, fill_combo, record_link
 from wtdc_desktop.ui.language import directed_html
+from wtdc_desktop.ui.models import RowsTableModel
 
 ROLE_CONTACT = Qt.UserRole + 1
 
@@ -138,7 +138,8 @@ class ContactsView(QWidget):
         filters.addWidget(self.region, 1)
         filters.addWidget(self.language, 1)
         filters.addWidget(self.which, 1)
-        self.model = QStandardItemModel(self)
+        self.model = RowsTableModel([_("Name"), _("Kind"), _("Organization"), _("Region"), _("Languages"),
+                                     _("E-mail"), _("Phone")], self)
         self.table = QTableView(self)
         self.table.setModel(self.model)
         self.table.setAccessibleName(_("Contacts"))
@@ -215,14 +216,10 @@ class ContactsView(QWidget):
             self.store, text=self.name.text().strip() or None, topic=self.topic.text().strip() or None,
             region=self.region.currentData(), language=self.language.currentData(),
             include_private=which in ("all", "private"), include_published=which in ("all", "published"))
-        self.model.clear()
-        self.model.setHorizontalHeaderLabels([_("Name"), _("Kind"), _("Organization"), _("Region"), _("Languages"),
-                                              _("E-mail"), _("Phone")])
-        for c in self.contacts:
-            row = [QStandardItem(str(v or "")) for v in (
-                c.get("name"), _("private") if c.get("private") else _("published"), c.get("organization"),
-                c.get("region"), ", ".join(c.get("languages") or []), c.get("email"), c.get("phone"))]
-            self.model.appendRow(row)
+        kinds = {True: _("private"), False: _("published")}
+        self.model.set_rows([tuple(str(v or "") for v in (
+            c.get("name"), kinds[bool(c.get("private"))], c.get("organization"), c.get("region"),
+            ", ".join(c.get("languages") or []), c.get("email"), c.get("phone"))) for c in self.contacts])
         self.table.resizeColumnsToContents()
         self.table.setColumnWidth(0, min(240, self.table.columnWidth(0)))
         self.count.setText(_("{count} contacts").format(count=len(self.contacts)))
