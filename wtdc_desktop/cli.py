@@ -893,12 +893,11 @@ def cmd_export_vcf(args) -> int:
                                                include_published=args.which in ("all", "published"))
     text = contacts_to_vcf(contacts)
     out = Path(args.out)
-    tmp = out.with_name(f".{out.name}.tmp")
+    from wtdc_desktop.atomic import atomic_write_text
+
     try:
-        tmp.write_text(text, "utf-8", newline="")
-        os.replace(tmp, out)
+        atomic_write_text(out, text, "utf-8", newline="")
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise WtdcError(_("Could not write {path}: {reason}.").format(path=out, reason=exc.strerror or exc))
     print(_("Wrote {out}: {count} contacts.").format(out=out, count=_fmt_number(len(contacts))))
     return 0

@@ -118,9 +118,12 @@ class BudgetChart(QWidget):
             caption = region if len({c for _r, c, _t in self.groups}) == 1 else f"{region} ({currency})"
             p.drawText(QRectF(plot.left() + slot * index, plot.bottom() + 4, slot, fm.height()), Qt.AlignCenter,
                        caption)
-            share = totals.pledged / totals.estimated if totals.estimated else 0
+            share = format_percent(totals.pledged / totals.estimated if totals.estimated else 0, locale=lang)
+            text = _("{share} pledged").format(share=share)
+            if fm.horizontalAdvance(text) > slot - 6:  # too narrow for the words: the share alone
+                text = share
             p.drawText(QRectF(plot.left() + slot * index, plot.bottom() + 4 + fm.height(), slot, fm.height()),
-                       Qt.AlignCenter, _("{share} pledged").format(share=format_percent(share, locale=lang)))
+                       Qt.AlignCenter, text)
         p.setPen(pal.text().color())
         p.drawLine(plot.left(), plot.bottom(), plot.right(), plot.bottom())
         p.end()

@@ -108,6 +108,7 @@ class ChangesView(QWidget):
         since = self.since.currentData()
         counts = mod.change_counts(self.store, since)
         total = sum(counts.values())
+        self.tree.setRootIsDecorated(total > self.LIST_LIMIT)  # groups show that they open
         if total <= self.LIST_LIMIT:
             items = mod.changes_since(self.store, since)
             for c in items:

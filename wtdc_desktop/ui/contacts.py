@@ -20,6 +20,7 @@ from wtdc_desktop.domain.matrix import COLUMNS, OTHER
 from wtdc_desktop.domain.positions import SUBJECT_LABELS
 from wtdc_desktop.domain.records import REGION_IDS
 from wtdc_desktop.errors import WtdcError
+from wtdc_desktop.formatting import format_number
 from wtdc_desktop.i18n import LANGUAGES, N_, _
 from wtdc_desktop.store import negotiation
 from wtdc_desktop.ui.negotiation_widgets import LinkBrowser, fill_combo, record_link
@@ -222,7 +223,7 @@ class ContactsView(QWidget):
             ", ".join(c.get("languages") or []), c.get("email"), c.get("phone"))) for c in self.contacts])
         self.table.resizeColumnsToContents()
         self.table.setColumnWidth(0, min(240, self.table.columnWidth(0)))
-        self.count.setText(_("{count} contacts").format(count=len(self.contacts)))
+        self.count.setText(_("{count} contacts").format(count=format_number(len(self.contacts))))
         if self.contacts:
             self.table.selectRow(0)
             self._show(0)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 from wtdc_desktop import APP_NAME, __version__
 from wtdc_desktop.domain.records import PUBLISHED_TYPES
 from wtdc_desktop.domain.render import link_sections_html
+from wtdc_desktop.formatting import format_number
 from wtdc_desktop.i18n import N_, _, ngettext
 from wtdc_desktop.store import delegation, queries
 from wtdc_desktop.ui.detail import DetailPane, SafeTextBrowser, format_instant
@@ -547,7 +548,8 @@ class MainWindow(QMainWindow):
         counts = queries.counts(self.store)
         self.statusBar().showMessage(
             _("{documents} documents, {proposals} proposals, {sessions} sessions").format(
-                documents=counts["document"], proposals=counts["proposal"], sessions=counts["session"]))
+                documents=format_number(counts["document"]), proposals=format_number(counts["proposal"]),
+                sessions=format_number(counts["session"])))
         per_source = queries.last_sync_per_source(self.store)
         if per_source:
             latest = per_source[0]
