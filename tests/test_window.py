@@ -681,3 +681,21 @@ def test_first_launch_opens_on_the_demo_with_an_offer_to_add_a_source(qtbot, tmp
         assert not any("empty" in t for t in win.banner_texts())
     finally:
         win.store.close()
+
+
+def test_periodic_sync_waits_for_a_source_before_loading_the_sync_machinery(qtbot, tmp_path, monkeypatch):
+    from wtdc_desktop.store import Store
+    from wtdc_desktop.store import sources as source_table
+    from wtdc_desktop.ui.sync_view import SyncController
+
+    monkeypatch.setattr(SyncController, "FIRST_SYNC_DELAY_MS", 10)
+    controller = SyncController(tmp_path)
+    controller.start_periodic(15)
+    qtbot.wait(200)
+    assert controller._scheduler is None  # nothing to sync: no scheduler, no network code loaded
+    with Store(tmp_path) as store:
+        source_table.add_source(store, str(tmp_path / "bundles"), "folder")
+    controller.set_interval(15)  # what saving Settings does
+    assert controller._scheduler is not None and controller._scheduler._running_schedule
+    controller.stop()
+    assert not controller._scheduler._running_schedule

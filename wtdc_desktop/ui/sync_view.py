@@ -64,6 +64,7 @@ class SyncController(QObject):
         self._scheduler = None
         self._scheduler_made = False
         self._stopped = False
+        self._periodic_minutes: float | None = None  # set by start_periodic
 
     @property
     def scheduler(self):
@@ -108,18 +109,41 @@ class SyncController(QObject):
     def start_periodic(self, minutes: float) -> None:
         """Sync the due sources every ``minutes``, the first time shortly after the window opens."""
         self._stopped = False
-        QTimer.singleShot(self.FIRST_SYNC_DELAY_MS, self, lambda: self._begin_periodic(minutes))
+        self._periodic_minutes = minutes
+        QTimer.singleShot(self.FIRST_SYNC_DELAY_MS, self, self._begin_periodic)
 
-    def _begin_periodic(self, minutes: float) -> None:
-        if self._stopped:
+    def _begin_periodic(self) -> None:
+        minutes = self._periodic_minutes
+        if self._stopped or minutes is None or self._scheduler is not None:
+            return
+        if not self._has_anything_to_sync():
+            # Nothing remembered yet: look again in an interval (or when Settings are saved)
+            # without loading the sync machinery (network, signatures) that has nothing to do.
+            QTimer.singleShot(int(minutes * 60_000), self, self._begin_periodic)
             return
         if self.scheduler is not None:
             self.scheduler.set_interval(minutes)
             self.scheduler.start()
 
     def set_interval(self, minutes: float) -> None:
-        if self.scheduler is not None:
-            self.scheduler.set_interval(minutes)
+        if self._periodic_minutes is not None:
+            self._periodic_minutes = minutes
+        if self._scheduler is not None:
+            self._scheduler.set_interval(minutes)
+        else:
+            self._begin_periodic()  # a source may just have been added
+
+    def _has_anything_to_sync(self) -> bool:
+        """A remembered bundle source or timetable (True when the store cannot tell: let the sync say why)."""
+        try:
+            from wtdc_desktop.store import Store
+            from wtdc_desktop.store import agenda as store_agenda
+            from wtdc_desktop.store import sources as source_table
+
+            with Store(self.data_dir) as store:
+                return bool(source_table.list_sources(store)) or bool(store_agenda.schedule_sources(store))
+        except (ImportError, WtdcError):
+            return True
 
     def stop(self) -> None:
         self._stopped = True
@@ -189,6 +213,7 @@ class SyncController(QObject):
 
     def _worker_finished(self, result) -> None:
         self.worker = None
+        self._begin_periodic()  # a sync from a file or folder may have remembered the first source
         if isinstance(result, list):
             for item in result:
                 self._source_finished(item)
