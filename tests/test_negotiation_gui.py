@@ -128,6 +128,8 @@ def test_contacts_view_filters_exports_and_imports(qtbot, rstore, tmp_path):
     assert view.model.rowCount() == 3
     view.which.setCurrentIndex(view.which.findData("private"))
     assert view.model.rowCount() == 1 and view.edit_button.isEnabled()
+    assert view.coordinators.rowCount() == 0  # worked out when its tab is opened
+    view.tabs.setCurrentWidget(view.coordinators)
     assert view.coordinators.rowCount() == 2
 
 
@@ -139,6 +141,8 @@ def test_budget_view_totals_and_available_budget(qtbot, rstore):
     view = BudgetView(rstore)
     qtbot.addWidget(view)
     assert view.model.rowCount() == 3
+    assert view.proposals_model.rowCount() == 0  # listed when their tab is opened
+    view.tabs.setCurrentWidget(view.proposals)
     costed = [(i.row(), i.data()) for i in (view.proposals_model.index(r, 0)
                                             for r in range(view.proposals_model.rowCount()))]
     assert costed and all(rid for _row, rid in costed)

@@ -8,7 +8,6 @@ references to records that a bundle does not carry are allowed.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -309,4 +308,6 @@ def canonical_json(record: dict) -> str:
 
 
 def content_hash(record: dict) -> str:
+    import hashlib  # here: the window never hashes a record, and hashlib maps all of OpenSSL's libcrypto
+
     return hashlib.sha256(canonical_json(record).encode("utf-8")).hexdigest()

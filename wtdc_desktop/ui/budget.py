@@ -191,12 +191,15 @@ class BudgetView(QWidget):
         # Column widths from the first rows, not from every one of thousands of costed proposals.
         self.proposals.horizontalHeader().setResizeContentsPrecision(200)
         self.proposals.doubleClicked.connect(lambda index: self._open(self.proposals_model, index.row(), "proposal"))
-        tabs = QTabWidget(self)
-        tabs.addTab(self.table, _("Regional priorities"))
-        tabs.addTab(self.proposals, _("Proposals with a cost"))
+        self.tabs = QTabWidget(self)
+        self.tabs.addTab(self.table, _("Regional priorities"))
+        self.tabs.addTab(self.proposals, _("Proposals with a cost"))
+        # The costed proposals (thousands on a large store) are listed when their tab is first opened.
+        self._proposals_loaded = False
+        self.tabs.currentChanged.connect(lambda _index: self._load_proposals())
         splitter = QSplitter(Qt.Vertical, self)
         splitter.addWidget(upper)
-        splitter.addWidget(tabs)
+        splitter.addWidget(self.tabs)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         lay = QVBoxLayout(self)
@@ -217,8 +220,14 @@ class BudgetView(QWidget):
         self.chart.set_summary(self.summary)
         self._fill_totals()
         self._fill_priorities()
-        self._fill_proposals()
+        if self._proposals_loaded:
+            self._fill_proposals()
         self._fill_balance()
+
+    def _load_proposals(self) -> None:
+        if self.tabs.currentWidget() is self.proposals and not self._proposals_loaded:
+            self._proposals_loaded = True
+            self._fill_proposals()
 
     def _fill_balance(self) -> None:
         s = self.summary

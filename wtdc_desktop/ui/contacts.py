@@ -149,6 +149,7 @@ class ContactsView(QWidget):
         self.table.setEditTriggers(QTableView.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setResizeContentsPrecision(200)  # widths from the first rows, not all
         self.detail = LinkBrowser(self)
         self.detail.setAccessibleName(_("Contact details"))
         self.detail.navigate.connect(self.open_record_requested)
@@ -186,6 +187,9 @@ class ContactsView(QWidget):
         self.tabs = QTabWidget(self)
         self.tabs.addTab(contacts_tab, _("Contacts"))
         self.tabs.addTab(self.coordinators, _("Coordinators"))
+        # Who coordinates what is worked out when its tab is first opened.
+        self._coordinators_loaded = False
+        self.tabs.currentChanged.connect(lambda _index: self._load_coordinators())
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.tabs)
@@ -209,7 +213,13 @@ class ContactsView(QWidget):
         fill_combo(self.which, [(_("Published and private"), "all"), (_("Published only"), "published"),
                                 (_("Private only"), "private")])
         self._refresh()
-        self._fill_coordinators()
+        if self._coordinators_loaded:
+            self._fill_coordinators()
+
+    def _load_coordinators(self) -> None:
+        if self.tabs.currentWidget() is self.coordinators and not self._coordinators_loaded:
+            self._coordinators_loaded = True
+            self._fill_coordinators()
 
     def _refresh(self, *_args) -> None:
         which = self.which.currentData() or "all"
