@@ -518,11 +518,13 @@ def bench_startup(ctx: Context) -> list[dict]:
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "wtdc_desktop")], check=True)
     hello = [sys.executable, str(ROOT / "bench" / "hello_world.py"), "--report"]
     ours_cmd = [sys.executable, "-m", "wtdc_desktop", "--data-dir", str(data)]
-    runs = {"1k": 3, "10k": 2, "100k": 1}[ctx.size]
-    if ctx.size != "100k":
-        probe(ours_cmd, {"WTDC_STARTUP_PROBE": "paint"})  # warm the page cache
-    ours = [probe(ours_cmd, {"WTDC_STARTUP_PROBE": "paint"})[0] for _ in range(runs)]
-    base = [probe(hello)[0] for _ in range(max(3, runs))]
+    runs = 5  # medians of five starts each, after one start of each to warm the page cache
+    probe(ours_cmd, {"WTDC_STARTUP_PROBE": "paint"})
+    probe(hello)
+    ours, base = [], []
+    for _ in range(runs):  # interleaved, so that a busy moment of a shared machine hits both alike
+        ours.append(probe(ours_cmd, {"WTDC_STARTUP_PROBE": "paint"})[0])
+        base.append(probe(hello)[0])
     rss_ours = probe(ours_cmd, {"WTDC_STARTUP_PROBE": "views"})[1]
     rss_base = probe(hello)[1]
     return [
@@ -561,9 +563,10 @@ def bench_frozen(ctx: Context) -> list[dict]:
     hello_cmd = [str(hello_dir / ("hello" + exe_suffix)), "--report"]
     probe(ours_cmd, {"WTDC_STARTUP_PROBE": "paint"})
     probe(hello_cmd)
-    runs = max(3, ctx.repeats)
-    ours = [probe(ours_cmd, {"WTDC_STARTUP_PROBE": "paint"})[0] for _ in range(runs)]
-    base = [probe(hello_cmd)[0] for _ in range(runs)]
+    ours, base = [], []
+    for _ in range(5):  # interleaved medians, as for the start-up from the source tree
+        ours.append(probe(ours_cmd, {"WTDC_STARTUP_PROBE": "paint"})[0])
+        base.append(probe(hello_cmd)[0])
     out = [
         figure("frozen-size", folder_size(ours_dir) / 1e6, folder_size(hello_dir) / 1e6, 0.8, unit="MB",
                note="one-folder build vs a PySide6 hello-world frozen by the same PyInstaller"),

@@ -24,11 +24,12 @@ def window(qtbot, data_dir):
     store.close()
 
 
-def test_first_launch_on_an_empty_store_loads_the_demo(window):
+def test_first_launch_on_an_empty_store_loads_the_demo(window, qtbot):
     from wtdc_desktop.store import queries
 
     assert queries.counts(window.store)["proposal"] == 20
-    assert "20 proposals" in window.statusBar().currentMessage()
+    assert "Last sync: demo" in window.sync_label.text()  # at once
+    qtbot.waitUntil(lambda: "20 proposals" in window.statusBar().currentMessage())  # just after the first paint
 
 
 # Contacts, Priorities and Agenda have views of their own, tested in test_negotiation_gui and test_agenda_gui.

@@ -480,6 +480,7 @@ def pseudo_window(qtbot, data_dir, monkeypatch):
     win = open_window(data_dir)
     win.resize(1280, 800)
     win.show()
+    qtbot.waitUntil(lambda: bool(win.statusBar().currentMessage()))  # the counts come after the first paint
     yield win
     _close_window(win)
     set_pseudo(False)

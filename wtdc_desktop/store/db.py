@@ -220,6 +220,10 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+        self.closed = True
+
+    #: True once :meth:`close` was called (a deferred refresh must not touch a closed store).
+    closed = False
 
     def __enter__(self) -> "Store":
         return self

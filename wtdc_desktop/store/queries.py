@@ -33,11 +33,12 @@ def _check_type(type_name: str) -> None:
         raise ValueError(f"unknown record type {type_name!r}")
 
 
-def counts(store: Store, *, include_withdrawn: bool = False) -> dict[str, int]:
-    """Number of current (not withdrawn, unless asked) records of every published type."""
+def counts(store: Store, *, include_withdrawn: bool = False, types: tuple[str, ...] | None = None) -> dict[str, int]:
+    """Number of current (not withdrawn, unless asked) records of every published type (or of ``types``)."""
     out = {}
     where = "" if include_withdrawn else " WHERE withdrawn = 0"
-    for type_name in PUBLISHED_TYPES:
+    for type_name in types or PUBLISHED_TYPES:
+        _check_type(type_name)
         out[type_name] = store.execute(f"SELECT count(*) FROM {type_name}{where}").fetchone()[0]
     return out
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import logging
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication, QDialog, QDialogButtonBox, QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
@@ -222,7 +222,10 @@ class MainWindow(QMainWindow):
         self.resize(1200, 760)
         self.nav.setCurrentRow(0)
         self.setTabOrder(self.nav, self.stack)
-        self.refresh_status()
+        # The record counts of the status bar (a count of every current document: tens of
+        # milliseconds on a large store) come just after the first paint; the last sync at once.
+        self.refresh_status(counts=False)
+        QTimer.singleShot(0, self, lambda: None if self.store.closed else self.refresh_status())
         self.check_banners()
 
     # -- building ------------------------------------------------------------------------
@@ -544,12 +547,13 @@ class MainWindow(QMainWindow):
             self.show_banner("stale", _("The material of {streams} has passed its expiry date and nothing newer was "
                                         "synced: it may be out of date.").format(streams=names))
 
-    def refresh_status(self) -> None:
-        counts = queries.counts(self.store)
-        self.statusBar().showMessage(
-            _("{documents} documents, {proposals} proposals, {sessions} sessions").format(
-                documents=format_number(counts["document"]), proposals=format_number(counts["proposal"]),
-                sessions=format_number(counts["session"])))
+    def refresh_status(self, counts: bool = True) -> None:
+        if counts:
+            n = queries.counts(self.store, types=("document", "proposal", "session"))
+            self.statusBar().showMessage(
+                _("{documents} documents, {proposals} proposals, {sessions} sessions").format(
+                    documents=format_number(n["document"]), proposals=format_number(n["proposal"]),
+                    sessions=format_number(n["session"])))
         per_source = queries.last_sync_per_source(self.store)
         if per_source:
             latest = per_source[0]
