@@ -33,6 +33,17 @@ def test_search_query_plan_has_no_temporary_btree(demo_store, search):
     assert search(demo_store), "the query found nothing"
 
 
+@pytest.mark.parametrize("types", [("proposal",), ("resolution",), ("document", "proposal"), ("note",)])
+def test_a_type_filter_keeps_the_ranking_of_those_types(demo_store, types):
+    from wtdc_desktop.store import delegation
+
+    delegation.save_note(demo_store, "proposal", "WD2/2.4", "Le développement des réseaux : à suivre")
+    every = queries.search_all(demo_store, "développement", limit=500)
+    kept = queries.search_all(demo_store, "développement", types=types, limit=500)
+    assert kept and kept == [h for h in every if h.type in types]
+    assert queries.search_all(demo_store, "développement", types=("no-such-kind",)) == []
+
+
 def test_list_badges_look_records_up_by_id(store):
     """The "new"/"changed" marks of a page of a list read those rows by key, not every current row."""
     from wtdc_desktop.store import changes

@@ -125,27 +125,9 @@ BM25_WEIGHTS = "bm25(0.0, 4.0, 10.0, 3.0, 1.0)"
 
 def search(store: Store, text: str, *, types: tuple[str, ...] | None = None, limit: int = 50,
            mark: tuple[str, str] = ("[", "]")) -> list[Hit]:
-    """Ranked (bm25) hits over documents, resolutions, Questions, proposals, notes and briefs."""
-    query = fts_query(text)
-    if query is None:
-        return []
-    sql = (
-        "SELECT kind, key, title, snippet(search_index, -1, ?, ?, '…', 12) AS snip, rank "
-        "FROM search_index WHERE search_index MATCH ?"
-    )
-    params: list = [mark[0], mark[1], query]
-    if types:
-        sql += f" AND kind IN ({', '.join('?' * len(types))})"
-        params += list(types)
-    # Ranking through FTS5's own rank column keeps the results in the index's
-    # order (ORDER BY bm25(...) would sort every hit in a temporary B-tree).
-    sql += " AND rank MATCH ? ORDER BY rank LIMIT ?"
-    params += [BM25_WEIGHTS, limit]
-    hits = []
-    for row in store.execute(sql, params):
-        kind, key = row["kind"], row["key"]
-        hits.append(Hit(kind, key, row["title"] or "", row["snip"] or "", row["rank"]))
-    return hits
+    """Ranked (bm25) hits over documents, resolutions, Questions, proposals, notes and briefs, for a
+    terminal (matches marked with brackets); the same search as :func:`search_all`."""
+    return search_all(store, text, types=types, limit=limit, mark=mark)
 
 
 # --- list views ------------------------------------------------------------------------------
@@ -321,8 +303,13 @@ def search_all(store: Store, text: str, *, types: tuple[str, ...] | None = None,
     sql = f"SELECT kind, key, title, {snip} AS snip, {'rank' if 'MATCH' in where else '0'} AS rank FROM {table} WHERE {where}"
     all_params = head_params + params
     if types:
-        sql += f" AND kind IN ({', '.join('?' * len(types))})"
-        all_params += list(types)
+        codes = sorted({FTS_CODES[t] for t in types if t in FTS_CODES})
+        if not codes:
+            return []
+        # The kind is also in the index rowid (the record's rid * 16 + a code per kind): filtering on
+        # it reads no row's text, where "kind IN (…)" reads every match's to keep a few.
+        sql += f" AND (rowid & 15) IN ({', '.join('?' * len(codes))})"
+        all_params += codes
     meeting_sql, meeting_params = _meeting_clause(meeting)
     sql += meeting_sql + f" {order} LIMIT ?"
     all_params += meeting_params + [limit]
