@@ -61,12 +61,22 @@ def install() -> None:
     mode = os.environ.get(ENV, "")
     if not mode:
         return
+    verbose = bool(os.environ.get(ENV + "_VERBOSE"))
+    entered, t_entered = since_process_start(), time.perf_counter()
+
+    def mark(label: str) -> None:  # phases, with WTDC_STARTUP_PROBE_VERBOSE=1 (for profiling)
+        if verbose:
+            print(f"wtdc-probe at={label} seconds={entered + time.perf_counter() - t_entered:.3f}", flush=True)
+
+    mark("main")
     from PySide6.QtCore import QEvent, QObject, QTimer
     from PySide6.QtWidgets import QApplication, QMainWindow
 
+    mark("pyside-imported")
     from wtdc_desktop.ui.app import make_app
 
     app = make_app()
+    mark("application-made")
 
     class _Probe(QObject):
         def __init__(self) -> None:
@@ -74,7 +84,10 @@ def install() -> None:
             self.done = False
 
         def eventFilter(self, obj, event):  # noqa: N802 - Qt's name
+            if verbose and event.type() == QEvent.Show and isinstance(obj, QMainWindow):
+                mark("window-shown")
             if not self.done and event.type() == QEvent.Paint and isinstance(obj, QMainWindow):
+                mark("first-paint")
                 self.done = True
                 first_paint = since_process_start()
                 QTimer.singleShot(0, lambda: self.finish(obj, first_paint))
