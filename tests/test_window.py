@@ -699,3 +699,18 @@ def test_periodic_sync_waits_for_a_source_before_loading_the_sync_machinery(qtbo
     assert controller._scheduler is not None and controller._scheduler._running_schedule
     controller.stop()
     assert not controller._scheduler._running_schedule
+
+
+def test_a_sync_now_before_the_first_periodic_sync_does_not_cancel_the_schedule(qtbot, tmp_path, monkeypatch):
+    from wtdc_desktop.store import Store
+    from wtdc_desktop.store import sources as source_table
+    from wtdc_desktop.ui.sync_view import SyncController
+
+    with Store(tmp_path) as store:
+        source_table.add_source(store, str(tmp_path / "bundles"), "folder")
+    monkeypatch.setattr(SyncController, "FIRST_SYNC_DELAY_MS", 300)
+    controller = SyncController(tmp_path)
+    controller.start_periodic(15)
+    assert controller.scheduler is not None  # "Sync now" makes the scheduler before the schedule starts
+    qtbot.waitUntil(lambda: controller._scheduler._running_schedule, timeout=5000)
+    controller.stop()

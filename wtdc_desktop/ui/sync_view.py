@@ -65,6 +65,7 @@ class SyncController(QObject):
         self._scheduler_made = False
         self._stopped = False
         self._periodic_minutes: float | None = None  # set by start_periodic
+        self._periodic_started = False
 
     @property
     def scheduler(self):
@@ -114,23 +115,24 @@ class SyncController(QObject):
 
     def _begin_periodic(self) -> None:
         minutes = self._periodic_minutes
-        if self._stopped or minutes is None or self._scheduler is not None:
+        if self._stopped or minutes is None or self._periodic_started:
             return
         if not self._has_anything_to_sync():
             # Nothing remembered yet: look again in an interval (or when Settings are saved)
             # without loading the sync machinery (network, signatures) that has nothing to do.
             QTimer.singleShot(int(minutes * 60_000), self, self._begin_periodic)
             return
-        if self.scheduler is not None:
+        if self.scheduler is not None:  # made now, or earlier by "Sync now"
             self.scheduler.set_interval(minutes)
             self.scheduler.start()
+            self._periodic_started = True
 
     def set_interval(self, minutes: float) -> None:
         if self._periodic_minutes is not None:
             self._periodic_minutes = minutes
         if self._scheduler is not None:
             self._scheduler.set_interval(minutes)
-        else:
+        if not self._periodic_started:
             self._begin_periodic()  # a source may just have been added
 
     def _has_anything_to_sync(self) -> bool:
