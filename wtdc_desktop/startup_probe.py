@@ -29,25 +29,27 @@ def since_process_start() -> float:
         return time.perf_counter() - _T0
 
 
-def current_rss_kb() -> int | None:
+def _proc_status_kb(field: str) -> int | None:
+    """A "VmRSS"-like field of /proc/self/status in kB (Linux; None elsewhere)."""
     try:
         with open("/proc/self/status") as fp:
             for line in fp:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1])
     except (OSError, ValueError, IndexError):
         pass
     return None
 
 
+def current_rss_kb() -> int | None:
+    return _proc_status_kb("VmRSS")
+
+
 def peak_rss_kb() -> int | None:
-    try:  # Linux: the high-water mark of this process image (ru_maxrss also counts the parent before exec)
-        with open("/proc/self/status") as fp:
-            for line in fp:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-    except (OSError, ValueError, IndexError):
-        pass
+    # Linux: the high-water mark of this process image (ru_maxrss also counts the parent before exec)
+    peak = _proc_status_kb("VmHWM")
+    if peak is not None:
+        return peak
     try:
         import resource
     except ImportError:  # Windows
