@@ -119,6 +119,7 @@ def build_matrix(proposals: list[dict], org_regions: dict[str, str | None], *,
     titles = titles or {}
     stances = stances or {}
     rows: dict[tuple[str, str], MatrixRow] = {}
+    regions_of: dict[tuple, set[str]] = {}  # the columns of each distinct list of sources
     for p in proposals:
         if p.get("status") in INACTIVE_STATUSES or p.get("withdrawn"):
             continue
@@ -129,7 +130,9 @@ def build_matrix(proposals: list[dict], org_regions: dict[str, str | None], *,
             row = rows[key] = MatrixRow(key[0], key[1], titles.get(key), ours=stances.get(key))
         sources = tuple(p.get("sources") or ())
         entry = Entry(p["id"], p["action"], p.get("status"), sources)
-        columns = {region_of(s, org_regions) for s in sources} or {OTHER}
+        columns = regions_of.get(sources)
+        if columns is None:
+            columns = regions_of[sources] = {region_of(s, org_regions) for s in sources} or {OTHER}
         for column in columns:
             row.cells.setdefault(column, []).append(entry)
 

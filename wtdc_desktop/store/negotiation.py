@@ -54,12 +54,19 @@ def _proposals(store: Store, meeting: str | None, committee: str | None, target:
     if target:
         clauses.append("p.target_type = ? AND p.target_id = ?")
         params += list(target)
-    where = (" FROM proposal p LEFT JOIN document d ON d.id = p.document "
-             "LEFT JOIN committee c ON c.id = p.committee WHERE " + " AND ".join(clauses) + " ORDER BY p.id")
+    joins = (" LEFT JOIN document d ON d.id = p.document LEFT JOIN committee c ON c.id = p.committee"
+             if meeting else "")  # a lookup per proposal, needed only to filter by meeting
+    where = " FROM proposal p" + joins + " WHERE " + " AND ".join(clauses) + " ORDER BY p.id"
     if brief:
         rows = store.execute("SELECT p.id, p.action, p.status, p.sources, p.target_type, p.target_id" + where, params)
-        return [{"id": r[0], "action": r[1], "status": r[2], "sources": json.loads(r[3]) if r[3] else [],
-                 "target": {"type": r[4], "id": r[5]} if r[4] else None} for r in rows]
+        parsed: dict[str, tuple] = {}  # a few distinct source lists among tens of thousands of proposals
+        out = []
+        for rid, action, status, sources, target_type, target_id in rows:
+            if sources not in parsed:
+                parsed[sources] = tuple(json.loads(sources)) if sources else ()
+            out.append({"id": rid, "action": action, "status": status, "sources": parsed[sources],
+                        "target": {"type": target_type, "id": target_id} if target_type else None})
+        return out
     return [record_from_row("proposal", r) for r in store.execute("SELECT p.*" + where, params)]
 
 
