@@ -95,6 +95,25 @@ def test_matrix_view_shows_regions_and_the_diff_of_a_chosen_row(qtbot, rstore):
     assert blocker.args == ["proposal", "ECP/13/1"]
 
 
+def test_the_positions_tab_arranges_the_matrix_on_a_worker(qtbot, rstore):
+    from wtdc_desktop.ui.positions import PositionsView
+
+    view = PositionsView(rstore)
+    qtbot.addWidget(view)
+    matrix = view.matrix
+    assert matrix.background and matrix.table.rowCount() == 0  # nothing computed before the tab opens
+    view.show_tab(matrix)
+    assert "Arranging" in matrix.summary.text()  # the window stays responsive meanwhile
+    qtbot.waitUntil(lambda: matrix.table.rowCount() == 2, timeout=10000)
+    assert matrix.table.isEnabled() and "need negotiation" in matrix.summary.text()
+    first = matrix.rows[0].target_id
+    qtbot.waitUntil(lambda: first in matrix.detail.toPlainText(), timeout=10000)  # the first row's detail
+    # A filter changed twice in a row: only the last result is shown.
+    matrix.committee.setCurrentIndex(matrix.committee.findData("WTDC-25/COM4"))
+    matrix.committee.setCurrentIndex(0)
+    qtbot.waitUntil(lambda: matrix.table.isEnabled() and matrix.table.rowCount() == 2, timeout=10000)
+
+
 def test_crosssector_view_confirms_and_dismisses(qtbot, rstore):
     from wtdc_desktop.store import negotiation
     from wtdc_desktop.ui.crosssector import CrossSectorView

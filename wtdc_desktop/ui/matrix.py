@@ -30,9 +30,14 @@ class ProposalsMatrixView(QWidget):
 
     open_record_requested = Signal(str, str)
 
-    def __init__(self, store, parent=None, *, load: bool = True) -> None:
+    def __init__(self, store, parent=None, *, load: bool = True, background: bool = False) -> None:
         super().__init__(parent)
         self.store = store
+        #: arrange the matrix and write a row's detail on a worker thread (seconds on a store of
+        #: tens of thousands of proposals); the window's tab uses it, tests and scripts need not
+        self.background = background
+        self._generation = {"rows": 0, "detail": 0}
+        self._workers: set = set()
         self.rows: list[matrix_domain.MatrixRow] = []
         self.meeting = QComboBox(self)
         self.meeting.setAccessibleName(_("Meeting"))
@@ -82,9 +87,49 @@ class ProposalsMatrixView(QWidget):
         self._refresh()
 
     def _refresh(self) -> None:
-        self.rows = negotiation.matrix(self.store, meeting=self.meeting.currentData(),
-                                       committee=self.committee.currentData())
+        meeting, committee = self.meeting.currentData(), self.committee.currentData()
+        if not self.background:
+            self.rows = negotiation.matrix(self.store, meeting=meeting, committee=committee)
+            self._fill()
+            return
+        self.summary.setText(_("Arranging the proposals…"))
+        self.table.setEnabled(False)
+        self._in_background("rows", self._arranged,
+                            lambda store: negotiation.matrix(store, meeting=meeting, committee=committee))
+
+    def _arranged(self, result) -> None:
+        generation, rows = result
+        if generation != self._generation["rows"]:
+            return  # the filters changed since: a newer result is coming
+        self.table.setEnabled(True)
+        self.rows = rows
         self._fill()
+
+    def _in_background(self, kind: str, done, compute) -> None:
+        """Run ``compute(store)`` on a worker with its own connection; ``done((generation, value))``
+        runs on the GUI thread, and drops results that a newer request made stale."""
+        from wtdc_desktop.store import Store
+        from wtdc_desktop.ui.workers import Worker, start
+
+        self._generation[kind] += 1
+        generation, data_dir = self._generation[kind], self.store.data_dir
+
+        def task(_worker):
+            with Store(data_dir) as store:  # a connection of the worker's thread
+                return generation, compute(store)
+
+        worker = Worker(task)
+        worker.signals.finished.connect(done)
+        worker.signals.failed.connect(self._failed)
+        self._workers.add(worker)
+        worker.signals.finished.connect(lambda _r, w=worker: self._workers.discard(w))
+        worker.signals.failed.connect(lambda _e, w=worker: self._workers.discard(w))
+        start(worker)
+
+    def _failed(self, exc) -> None:
+        self.table.setEnabled(True)
+        reason = getattr(exc, "message", None) or str(exc)
+        self.summary.setText(_("The matrix could not be arranged: {reason}").format(reason=reason))
 
     def _columns(self) -> list[str]:
         used = {c for r in self.rows for c in r.cells}
@@ -171,8 +216,19 @@ class ProposalsMatrixView(QWidget):
         if not 0 <= row < len(self.rows):
             return
         r = self.rows[row]
-        detail = negotiation.target_detail(self.store, r.target_type, r.target_id,
-                                           meeting=self.meeting.currentData(), committee=self.committee.currentData())
-        self.detail.setHtml(directed_html(target_detail_html(detail, labels=all_labels(),
-                                                             assessment=_(matrix_domain.ASSESSMENT_LABELS[r.assessment]),
-                                                             link=record_link)))
+        meeting, committee = self.meeting.currentData(), self.committee.currentData()
+
+        def detail_html(store) -> str:  # no widget here: it may run on a worker
+            detail = negotiation.target_detail(store, r.target_type, r.target_id, meeting=meeting, committee=committee)
+            return directed_html(target_detail_html(detail, labels=all_labels(), link=record_link,
+                                                    assessment=_(matrix_domain.ASSESSMENT_LABELS[r.assessment])))
+
+        if self.background:
+            self._in_background("detail", self._detail_written, detail_html)
+        else:
+            self.detail.setHtml(detail_html(self.store))
+
+    def _detail_written(self, result) -> None:
+        generation, html = result
+        if generation == self._generation["detail"]:
+            self.detail.setHtml(html)

@@ -556,7 +556,7 @@ class PositionsView(QWidget):
         self.positions = PositionsPanel(store, self)
         # The matrix and the cross-sector map are computed when their tab is first opened: on a
         # large store they are the costly part, and most visits are to our positions.
-        self.matrix = ProposalsMatrixView(store, self, load=False)
+        self.matrix = ProposalsMatrixView(store, self, load=False, background=True)
         self.crosssector = CrossSectorView(store, self, load=False)
         self._loaded = {self.positions}
         self.tabs.addTab(self.positions, _("Our positions"))
