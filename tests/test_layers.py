@@ -24,11 +24,10 @@ def _imports(path: Path) -> set[str]:
 
 @pytest.mark.parametrize("layer", ["store", "bundles", "domain"])
 def test_layer_does_not_import_qt(layer):
-    allowed = {"scheduler_qt.py"}  # the thin Qt adapter of the sync scheduler
     offenders = [
         str(p.relative_to(PKG))
         for p in (PKG / layer).rglob("*.py")
-        if p.name not in allowed and any(n.split(".")[0] in ("PySide6", "shiboken6") for n in _imports(p))
+        if any(n.split(".")[0] in ("PySide6", "shiboken6") for n in _imports(p))
     ]
     assert offenders == []
 

@@ -97,7 +97,7 @@ def remembered_folder(data_dir, tmp_path):
 
 @pytest.mark.gui
 def test_the_qt_adapter_syncs_with_progress_and_finishes(qtbot, data_dir, remembered_folder):
-    from wtdc_desktop.bundles.scheduler_qt import SyncScheduler
+    from wtdc_desktop.ui.scheduler import SyncScheduler
 
     scheduler = SyncScheduler(data_dir, lock_wait=0.5)
     progress = []
@@ -124,7 +124,7 @@ def test_the_qt_adapter_syncs_with_progress_and_finishes(qtbot, data_dir, rememb
 def test_cancelling_the_qt_sync_leaves_the_store_as_before(qtbot, data_dir, remembered_folder):
     from PySide6.QtCore import Qt
 
-    from wtdc_desktop.bundles.scheduler_qt import SyncScheduler
+    from wtdc_desktop.ui.scheduler import SyncScheduler
 
     with Store(data_dir) as store:
         before = table_fingerprint(store)
@@ -143,7 +143,7 @@ def test_cancelling_the_qt_sync_leaves_the_store_as_before(qtbot, data_dir, reme
 
 @pytest.mark.gui
 def test_the_qt_adapter_reports_another_sync_running(qtbot, data_dir, remembered_folder):
-    from wtdc_desktop.bundles.scheduler_qt import SyncScheduler
+    from wtdc_desktop.ui.scheduler import SyncScheduler
 
     scheduler = SyncScheduler(data_dir, lock_wait=0.2)
     with SyncLock(data_dir, wait=0):
@@ -155,7 +155,7 @@ def test_the_qt_adapter_reports_another_sync_running(qtbot, data_dir, remembered
 
 @pytest.mark.gui
 def test_the_qt_schedule_syncs_due_sources_on_start(qtbot, data_dir, remembered_folder):
-    from wtdc_desktop.bundles.scheduler_qt import SyncScheduler
+    from wtdc_desktop.ui.scheduler import SyncScheduler
 
     scheduler = SyncScheduler(data_dir, interval_minutes=15, lock_wait=0.5)
     with qtbot.waitSignal(scheduler.finished, timeout=60000) as finished:

@@ -6,7 +6,7 @@ decides when each source is due: every interval, and for a source that could
 not be reached, after an interval doubled at each failure, up to eight
 intervals. The command line runs it with :meth:`Scheduler.run`
 (``sync --watch``); the window drives the same object from a QTimer
-(bundles/scheduler_qt.py).
+(ui/scheduler.py).
 """
 
 from __future__ import annotations

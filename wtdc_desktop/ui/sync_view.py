@@ -32,7 +32,7 @@ def outcome_text(outcome: str | None) -> str:
 
 def _scheduler_class():
     try:
-        from wtdc_desktop.bundles.scheduler_qt import SyncScheduler
+        from wtdc_desktop.ui.scheduler import SyncScheduler
     except ImportError:
         return None
     return SyncScheduler
