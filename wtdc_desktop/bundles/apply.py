@@ -234,9 +234,10 @@ def _apply_records(store: Store, bundle: Bundle, source: str, progress: Progress
                                           where=bundle.where, limits=bundle.limits)
         seen: dict[str, set[str]] = {}
         digests = records_digests(m, members)
+        deleted_types = {t for t, _id in m.deletions}
         # A full bundle that brings the very files that last defined this channel's records of a
         # type (an unchanged re-publication) changes nothing of that type: skip reading them.
-        skip = writer.unchanged_types(digests) - {t for t, _id in m.deletions} if m.kind == "full" else set()
+        skip = writer.unchanged_types(digests) - deleted_types if m.kind == "full" else set()
         for member in members:
             if member.type in skip:
                 if member.type not in seen:
@@ -269,7 +270,7 @@ def _apply_records(store: Store, bundle: Bundle, source: str, progress: Progress
         if m.kind == "full":
             writer.withdraw_unseen(seen)
         writer.remember_digests(digests, full=m.kind == "full",
-                                touched={mem.type for mem in members} | {t for t, _id in m.deletions})
+                                touched={mem.type for mem in members} | deleted_types)
         counts = {t: c.as_dict() for t, c in sorted(writer.counts.items())}
         syncs.finish_sync(conn, sync_id, outcome="applied", counts=counts)
         syncs.record_applied(conn, publisher=m.publisher_id, publisher_name=m.publisher_name, channel=m.channel,

@@ -167,10 +167,7 @@ class _ZipContainer(_Container):
         times over. A member's data end at least at its header's offset + 30 + name + compressed
         size (the local extra field can only add to it), and must not run past the next header.
         """
-        def name_length(info: zipfile.ZipInfo) -> int:
-            return len(info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437", "replace"))
-
-        spans = sorted((info.header_offset, info.header_offset + 30 + name_length(info) + info.compress_size,
+        spans = sorted((info.header_offset, info.header_offset + 30 + len(_stored_name(info)) + info.compress_size,
                         info.orig_filename) for info in infos)
         for (start, end, name), (next_start, _end, other) in zip(spans, spans[1:]):
             if next_start < end:
@@ -215,8 +212,7 @@ class _ZipContainer(_Container):
                 raise zipfile.BadZipFile("Bad magic number for file header")  # zipfile's words
             name_len, extra_len = struct.unpack("<HH", header[26:30])
             local_name = fp.read(name_len)
-            expected = info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437", "replace")
-            if local_name != expected:
+            if local_name != _stored_name(info):
                 raise zipfile.BadZipFile(f"File name in directory {info.orig_filename!r} and header {local_name!r} differ.")
             fp.seek(extra_len, os.SEEK_CUR)
             return _Span(fp, info.compress_size)
@@ -309,6 +305,11 @@ class _FolderContainer(_Container):
                 where=f"{self.where}: {name}",
             ) from None
         return os.fdopen(fd, "rb")
+
+
+def _stored_name(info: zipfile.ZipInfo) -> bytes:
+    """A member's name as the archive stores it (UTF-8 when flagged so, else code page 437)."""
+    return info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437", "replace")
 
 
 class _Span(io.RawIOBase):

@@ -146,16 +146,13 @@ def change_counts(store: Store, since_sync: int | None = None) -> dict[tuple[str
         if withdrawn:
             out[(type_name, "withdrawn")] = withdrawn
         in_place = store.execute(
-            f"SELECT id, raw FROM {type_name} WHERE withdrawn = 0 AND first_sync <= ? AND changed_sync > ?",
-            (since_sync, since_sync))
-        for rid, raw in in_place:
-            before = baselines.get((type_name, rid))
-            if before is None:
-                change = "restored"
-            elif changed_fields(json.loads(before), json.loads(raw)):
-                change = "changed"
-            else:
-                continue
+            f"SELECT id, raw, first_sync, changed_sync, withdrawn, withdrawn_sync FROM {type_name} "
+            "WHERE withdrawn = 0 AND first_sync <= ? AND changed_sync > ?", (since_sync, since_sync))
+        for row in in_place:
+            key = (type_name, row["id"])
+            change, _sync = _classify(row, since_sync, key in baselines)
+            if change == "changed" and not changed_fields(json.loads(baselines[key]), json.loads(row["raw"])):
+                continue  # changed and changed back
             out[(type_name, change)] = out.get((type_name, change), 0) + 1
     return out
 
