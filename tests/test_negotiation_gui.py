@@ -114,6 +114,27 @@ def test_the_positions_tab_arranges_the_matrix_on_a_worker(qtbot, rstore):
     qtbot.waitUntil(lambda: matrix.table.isEnabled() and matrix.table.rowCount() == 2, timeout=10000)
 
 
+def test_a_matrix_that_cannot_be_arranged_says_why_and_changes_nothing(qtbot, rstore, monkeypatch):
+    from conftest import table_fingerprint
+    from wtdc_desktop.store import negotiation
+    from wtdc_desktop.store.db import StoreLocked
+    from wtdc_desktop.ui.positions import PositionsView
+
+    before = table_fingerprint(rstore)
+
+    def locked(*_a, **_k):
+        raise StoreLocked("The store in /data is locked by another program; try again in a moment.")
+
+    monkeypatch.setattr(negotiation, "matrix", locked)
+    view = PositionsView(rstore)
+    qtbot.addWidget(view)
+    view.show_tab(view.matrix)
+    qtbot.waitUntil(lambda: "could not be arranged" in view.matrix.summary.text(), timeout=10000)
+    assert "is locked by another program" in view.matrix.summary.text()
+    assert view.matrix.table.isEnabled() and view.matrix.table.rowCount() == 0
+    assert table_fingerprint(rstore) == before
+
+
 def test_crosssector_view_confirms_and_dismisses(qtbot, rstore):
     from wtdc_desktop.store import negotiation
     from wtdc_desktop.ui.crosssector import CrossSectorView

@@ -17,7 +17,7 @@ from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import N_, _, current_language
 from wtdc_desktop.store import negotiation
 from wtdc_desktop.ui.models import RowsTableModel
-from wtdc_desktop.ui.negotiation_widgets import money
+from wtdc_desktop.ui.negotiation_widgets import TabsFilledWhenOpened, money
 
 SERIES = (("estimated", N_("Estimated cost"), "#5c7fa8"), ("announced", N_("Pledges announced"), "#e0a030"),
           ("confirmed", N_("Pledges confirmed"), "#3c9a4c"))
@@ -195,8 +195,7 @@ class BudgetView(QWidget):
         self.tabs.addTab(self.table, _("Regional priorities"))
         self.tabs.addTab(self.proposals, _("Proposals with a cost"))
         # The costed proposals (thousands on a large store) are listed when their tab is first opened.
-        self._proposals_loaded = False
-        self.tabs.currentChanged.connect(lambda _index: self._load_proposals())
+        self.lazy = TabsFilledWhenOpened(self.tabs, {self.proposals: self._fill_proposals})
         splitter = QSplitter(Qt.Vertical, self)
         splitter.addWidget(upper)
         splitter.addWidget(self.tabs)
@@ -220,14 +219,8 @@ class BudgetView(QWidget):
         self.chart.set_summary(self.summary)
         self._fill_totals()
         self._fill_priorities()
-        if self._proposals_loaded:
-            self._fill_proposals()
+        self.lazy.refill()
         self._fill_balance()
-
-    def _load_proposals(self) -> None:
-        if self.tabs.currentWidget() is self.proposals and not self._proposals_loaded:
-            self._proposals_loaded = True
-            self._fill_proposals()
 
     def _fill_balance(self) -> None:
         s = self.summary

@@ -23,7 +23,7 @@ from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.formatting import format_number
 from wtdc_desktop.i18n import LANGUAGES, N_, _
 from wtdc_desktop.store import negotiation
-from wtdc_desktop.ui.negotiation_widgets import LinkBrowser, fill_combo, record_link
+from wtdc_desktop.ui.negotiation_widgets import LinkBrowser, TabsFilledWhenOpened, fill_combo, record_link
 from wtdc_desktop.ui.language import directed_html
 from wtdc_desktop.ui.models import RowsTableModel
 
@@ -188,8 +188,7 @@ class ContactsView(QWidget):
         self.tabs.addTab(contacts_tab, _("Contacts"))
         self.tabs.addTab(self.coordinators, _("Coordinators"))
         # Who coordinates what is worked out when its tab is first opened.
-        self._coordinators_loaded = False
-        self.tabs.currentChanged.connect(lambda _index: self._load_coordinators())
+        self.lazy = TabsFilledWhenOpened(self.tabs, {self.coordinators: self._fill_coordinators})
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.tabs)
@@ -213,13 +212,7 @@ class ContactsView(QWidget):
         fill_combo(self.which, [(_("Published and private"), "all"), (_("Published only"), "published"),
                                 (_("Private only"), "private")])
         self._refresh()
-        if self._coordinators_loaded:
-            self._fill_coordinators()
-
-    def _load_coordinators(self) -> None:
-        if self.tabs.currentWidget() is self.coordinators and not self._coordinators_loaded:
-            self._coordinators_loaded = True
-            self._fill_coordinators()
+        self.lazy.refill()
 
     def _refresh(self, *_args) -> None:
         which = self.which.currentData() or "all"

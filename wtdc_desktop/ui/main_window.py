@@ -20,6 +20,7 @@ from wtdc_desktop.formatting import format_number
 from wtdc_desktop.i18n import N_, _, ngettext
 from wtdc_desktop.store import delegation, queries
 from wtdc_desktop.ui.detail import DetailPane, SafeTextBrowser, format_instant
+from wtdc_desktop.ui.prefs import DEFAULT_INTERVAL, setting
 from wtdc_desktop.ui.sync_view import SyncController, SyncView, outcome_text
 from wtdc_desktop.ui.today import TodayView
 
@@ -166,6 +167,9 @@ class LazyViews(dict):
 
     def get(self, key, default=None):
         return self[key] if key in self._keys else default
+
+    def is_built(self, key: str) -> bool:
+        return dict.__contains__(self, key)
 
     def declared(self) -> list[str]:
         """Every view's key, built or not, in navigation order."""
@@ -355,10 +359,7 @@ class MainWindow(QMainWindow):
         c.failed.connect(self._sync_failed)
         c.refused.connect(lambda reason: self.show_banner("refused", _("A bundle was refused: {reason}").format(
             reason=reason)))
-        try:
-            interval = int(QSettings().value("sync/interval", 15))
-        except (TypeError, ValueError):
-            interval = 15
+        interval = setting("sync/interval", DEFAULT_INTERVAL, int)
         if periodic and interval and interval > 0:
             c.start_periodic(interval)
 
@@ -368,7 +369,7 @@ class MainWindow(QMainWindow):
         if row < 0:
             return
         key = self.nav.item(row).data(Qt.UserRole)
-        built = dict.__contains__(self.views, key)
+        built = self.views.is_built(key)
         view = self.views[key]  # built now if it is the first time (and then filled already)
         self.stack.setCurrentIndex(row)
         if built and key in ("today", "changes") and hasattr(view, "reload"):

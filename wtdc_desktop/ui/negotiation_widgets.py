@@ -108,3 +108,25 @@ def fill_combo(combo: QComboBox, items: list[tuple[str, str | None]], keep: bool
     index = combo.findData(current) if current is not None else -1
     combo.setCurrentIndex(index if index >= 0 else 0)
     combo.blockSignals(False)
+
+
+class TabsFilledWhenOpened:
+    """Fills each of some tabs of a QTabWidget the first time it is opened, and again on
+    :meth:`refill` only once it has been: a tab most visits never open costs nothing."""
+
+    def __init__(self, tabs, fills: dict) -> None:
+        self.tabs = tabs
+        self.fills = fills  # tab widget -> function filling it
+        self.filled: set = set()
+        tabs.currentChanged.connect(lambda _index: self.fill_current())
+
+    def fill_current(self) -> None:
+        tab = self.tabs.currentWidget()
+        if tab in self.fills and tab not in self.filled:
+            self.filled.add(tab)
+            self.fills[tab]()
+
+    def refill(self) -> None:
+        for tab in list(self.filled):
+            self.fills[tab]()
+

@@ -31,7 +31,9 @@ from wtdc_desktop.i18n import _, current_language
 from wtdc_desktop.store import delegation, negotiation, positions, queries
 from wtdc_desktop.ui.crosssector import CrossSectorView
 from wtdc_desktop.ui.matrix import ProposalsMatrixView
-from wtdc_desktop.ui.negotiation_widgets import STANCE_COLOURS, LinkBrowser, fill_combo, record_link
+from wtdc_desktop.ui.negotiation_widgets import (
+    STANCE_COLOURS, LinkBrowser, TabsFilledWhenOpened, fill_combo, record_link,
+)
 from wtdc_desktop.ui.workers import Worker, start
 
 log = logging.getLogger(__name__)
@@ -558,7 +560,6 @@ class PositionsView(QWidget):
         # large store they are the costly part, and most visits are to our positions.
         self.matrix = ProposalsMatrixView(store, self, load=False, background=True)
         self.crosssector = CrossSectorView(store, self, load=False)
-        self._loaded = {self.positions}
         self.tabs.addTab(self.positions, _("Our positions"))
         self.tabs.addTab(self.matrix, _("Proposals matrix"))
         self.tabs.addTab(self.crosssector, _("Cross-sector map"))
@@ -567,26 +568,20 @@ class PositionsView(QWidget):
         # Double-clicking a matrix row opens (or starts) our position on that target.
         self.matrix.table.cellDoubleClicked.connect(self._position_from_matrix)
         self.matrix.table.setToolTip(_("Double-click a row to write our position on it"))
-        self.tabs.currentChanged.connect(lambda _index: self._load_current())
+        self.lazy = TabsFilledWhenOpened(self.tabs, {self.matrix: self.matrix.reload,
+                                                     self.crosssector: self.crosssector.reload})
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.tabs)
 
-    def _load_current(self) -> None:
-        view = self.tabs.currentWidget()
-        if view is not None and view not in self._loaded:
-            self._loaded.add(view)
-            view.reload()
-
     def show_tab(self, view: QWidget) -> None:
         """Bring a tab forward, computing it if it is the first time."""
         self.tabs.setCurrentWidget(view)
-        self._load_current()
+        self.lazy.fill_current()
 
     def reload(self) -> None:
-        for view in (self.positions, self.matrix, self.crosssector):
-            if view in self._loaded:
-                view.reload()
+        self.positions.reload()
+        self.lazy.refill()
 
     def _position_from_matrix(self, row: int, _column: int) -> None:
         if 0 <= row < len(self.matrix.rows):

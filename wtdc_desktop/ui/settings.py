@@ -11,21 +11,11 @@ from PySide6.QtWidgets import (
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import LANGUAGES, _, current_language
 from wtdc_desktop.ui.language import CONTENT_ORDER_LABEL, ContentLanguageOrder
+from wtdc_desktop.ui.prefs import DEFAULT_INTERVAL, setting
 
 #: Names of the interface languages in their own language.
 LANGUAGE_NAMES = {"ar": "العربية", "zh": "中文", "en": "English", "fr": "Français", "ru": "Русский", "es": "Español"}
-DEFAULT_INTERVAL = 15
 DEFAULT_FONT_SIZE = 0  # 0: the system's
-
-
-def setting(key: str, default=None, kind=None):
-    value = QSettings().value(key, default)
-    if kind is int:
-        try:
-            return int(value)
-        except (TypeError, ValueError):
-            return default
-    return value
 
 
 class SettingsDialog(QDialog):

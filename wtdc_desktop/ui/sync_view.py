@@ -117,7 +117,7 @@ class SyncController(QObject):
         minutes = self._periodic_minutes
         if self._stopped or minutes is None or self._periodic_started:
             return
-        if not self._has_anything_to_sync():
+        if not self._has_sources(timetables=True):
             # Nothing remembered yet: look again in an interval (or when Settings are saved)
             # without loading the sync machinery (network, signatures) that has nothing to do.
             QTimer.singleShot(int(minutes * 60_000), self, self._begin_periodic)
@@ -134,18 +134,6 @@ class SyncController(QObject):
             self._scheduler.set_interval(minutes)
         if not self._periodic_started:
             self._begin_periodic()  # a source may just have been added
-
-    def _has_anything_to_sync(self) -> bool:
-        """A remembered bundle source or timetable (True when the store cannot tell: let the sync say why)."""
-        try:
-            from wtdc_desktop.store import Store
-            from wtdc_desktop.store import agenda as store_agenda
-            from wtdc_desktop.store import sources as source_table
-
-            with Store(self.data_dir) as store:
-                return bool(source_table.list_sources(store)) or bool(store_agenda.schedule_sources(store))
-        except (ImportError, WtdcError):
-            return True
 
     def stop(self) -> None:
         self._stopped = True
@@ -170,15 +158,19 @@ class SyncController(QObject):
 
         self._run(task)
 
-    def _has_sources(self) -> bool:
+    def _has_sources(self, *, timetables: bool = False) -> bool:
+        """A remembered bundle source (or, with ``timetables``, a remembered timetable); True when
+        the store cannot tell, to let the sync itself say what is wrong."""
         try:
             from wtdc_desktop.store import Store
+            from wtdc_desktop.store import agenda as store_agenda
             from wtdc_desktop.store import sources as source_table
 
             with Store(self.data_dir) as store:
-                return bool(source_table.list_sources(store))
+                return bool(source_table.list_sources(store)) or (
+                    timetables and bool(store_agenda.schedule_sources(store)))
         except (ImportError, WtdcError):
-            return True  # let the sync itself say what is wrong
+            return True
 
     def sync_path(self, path: Path | str, *, source: str | None = None) -> workers.Worker | None:
         """Apply one bundle file or folder on a worker."""
