@@ -11,7 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from wtdc_desktop import APP_ID, APP_NAME, __version__
+from wtdc_desktop import APP_ID, APP_NAME, __version__, startup_probe
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import _
 from wtdc_desktop.ui.language import apply_language, startup_language  # noqa: F401 - used by scripts too
@@ -144,5 +144,6 @@ def run(data_dir: Path | None = None, lang: str | None = None) -> int:
         return exc.exit_code or 1
     user_error_sink.append(lambda message: window.show_banner("error", message))
     window.restore_state()
+    startup_probe.watch(window)  # the start-up benchmark's probe; nothing unless it is switched on
     window.show()
     return app.exec()
