@@ -6,7 +6,6 @@ them as escaped HTML with ``<ins>`` and ``<del>``.
 
 from __future__ import annotations
 
-import difflib
 import html
 import re
 
@@ -43,6 +42,8 @@ def word_diff(a: str | None, b: str | None) -> list[tuple[str, str]]:
             out.append((op, text))
 
     la, lb = (a or "").splitlines(keepends=True), (b or "").splitlines(keepends=True)
+    import difflib  # loaded with the first comparison, not with the window
+
     lines = difflib.SequenceMatcher(a=la, b=lb, autojunk=False)
     for tag, i1, i2, j1, j2 in lines.get_opcodes():
         if tag == "equal":
@@ -58,6 +59,8 @@ def _word_level(a: str, b: str, push) -> None:
         push("delete", a)
         push("insert", b)
         return
+    import difflib
+
     matcher = difflib.SequenceMatcher(a=ta, b=tb, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":

@@ -16,7 +16,6 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-import platformdirs
 
 from wtdc_desktop import APP_ID, APP_NAME
 from wtdc_desktop.errors import WtdcError
@@ -58,6 +57,8 @@ def default_data_dir() -> Path:
     env = os.environ.get("WTDC_DATA_DIR")
     if env:
         return Path(env).expanduser()
+    import platformdirs  # only when no folder is given
+
     return Path(platformdirs.user_data_dir(APP_ID, appauthor=False))
 
 

@@ -7,9 +7,16 @@ delegation-bundle import; no published bundle ever touches them.
 from __future__ import annotations
 
 import json
-import uuid
 
 from wtdc_desktop.store.db import Store, utcnow
+
+
+def _new_id() -> str:
+    """A random identifier for a note or position (uuid, with platform, loaded on first use)."""
+    import uuid
+
+    return uuid.uuid4().hex
+
 
 POSITION_FIELDS = ("stance", "priority", "brief", "red_lines", "fallback", "owner", "status")
 
@@ -71,7 +78,7 @@ def save_note(store: Store, subject_type: str, subject_id: str, body: str, *, no
     now = utcnow()
     with store.transaction() as conn:
         if note_id is None:
-            note_id = uuid.uuid4().hex
+            note_id = _new_id()
             conn.execute(
                 "INSERT INTO my_note (id, subject_type, subject_id, body, author, created_at, updated_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -108,7 +115,7 @@ def set_position(store: Store, subject_type: str, subject_id: str, *, changed_by
         row = conn.execute("SELECT * FROM my_position WHERE subject_type = ? AND subject_id = ?",
                            (subject_type, subject_id)).fetchone()
         if row is None:
-            position_id = uuid.uuid4().hex
+            position_id = _new_id()
             data = {k: values.get(k) for k in POSITION_FIELDS}
             data["stance"] = data["stance"] or "undecided"
             data["status"] = data["status"] or "draft"
