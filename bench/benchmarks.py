@@ -511,6 +511,11 @@ def probe(cmd: list[str], env_extra: dict | None = None) -> tuple[float, int | N
     return float(m.group(1)), None if m.group(2) == "None" else int(m.group(2))
 
 
+#: Starts of each program per start-up figure (medians; one more start of each first warms the page cache).
+#: Start-ups on a shared 2-core machine vary by a factor of 1.5 from one run to the next.
+STARTS = 9
+
+
 def bench_startup(ctx: Context) -> list[dict]:
     data = ctx.store_dir()
     # Byte-compile the package as installing a wheel does (PYTHONDONTWRITEBYTECODE, set on some
@@ -518,11 +523,10 @@ def bench_startup(ctx: Context) -> list[dict]:
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "wtdc_desktop")], check=True)
     hello = [sys.executable, str(ROOT / "bench" / "hello_world.py"), "--report"]
     ours_cmd = [sys.executable, "-m", "wtdc_desktop", "--data-dir", str(data)]
-    runs = 5  # medians of five starts each, after one start of each to warm the page cache
     probe(ours_cmd, {"WTDC_STARTUP_PROBE": "paint"})
     probe(hello)
     ours, base = [], []
-    for _ in range(runs):  # interleaved, so that a busy moment of a shared machine hits both alike
+    for _ in range(STARTS):  # interleaved, so that a busy moment of a shared machine hits both alike
         ours.append(probe(ours_cmd, {"WTDC_STARTUP_PROBE": "paint"})[0])
         base.append(probe(hello)[0])
     rss_ours = probe(ours_cmd, {"WTDC_STARTUP_PROBE": "views"})[1]
@@ -564,7 +568,7 @@ def bench_frozen(ctx: Context) -> list[dict]:
     probe(ours_cmd, {"WTDC_STARTUP_PROBE": "paint"})
     probe(hello_cmd)
     ours, base = [], []
-    for _ in range(5):  # interleaved medians, as for the start-up from the source tree
+    for _ in range(STARTS):  # interleaved medians, as for the start-up from the source tree
         ours.append(probe(ours_cmd, {"WTDC_STARTUP_PROBE": "paint"})[0])
         base.append(probe(hello_cmd)[0])
     out = [
