@@ -56,7 +56,7 @@ def test_filter_narrows_the_list_and_selection_shows_details(window, qtbot):
 
 def test_hostile_text_renders_with_nothing_active(qtbot):
     from wtdc_desktop.domain.render import markdown_to_html
-    from wtdc_desktop.ui.detail import SafeTextBrowser
+    from wtdc_desktop.ui.browser import SafeTextBrowser
 
     hostile = ('<script>alert(1)</script> [js](javascript:alert(1)) [file](file:///etc/passwd) '
                '![img](https://example.org/x.png) <img src="https://example.org/y.png"> '

@@ -32,7 +32,7 @@ from wtdc_desktop.i18n import _
 from wtdc_desktop.store import agenda as sa
 from wtdc_desktop.store import delegation
 from wtdc_desktop.ui.coverage import CoverageBoard, MembersPanel, priority_label, role_label
-from wtdc_desktop.ui.detail import SafeTextBrowser
+from wtdc_desktop.ui.browser import SafeTextBrowser
 from wtdc_desktop.ui.language import directed_html
 
 log = logging.getLogger(__name__)

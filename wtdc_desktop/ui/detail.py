@@ -10,21 +10,20 @@ from pathlib import Path
 from PySide6.QtCore import QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDialogButtonBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QSplitter, QTextBrowser,
+    QCheckBox, QComboBox, QDialogButtonBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QSplitter,
     QVBoxLayout, QWidget,
 )
 from PySide6.QtCore import Qt
 
 from wtdc_desktop.domain import diff as word_diffs
-from wtdc_desktop.domain.links import parse_link
 from wtdc_desktop.domain.records import PUBLISHED_TYPES
 from wtdc_desktop.domain.render import record_detail_html, sanitize_html
-from wtdc_desktop import formatting
 from wtdc_desktop.i18n import N_, _
 from wtdc_desktop.ui.language import directed_html, preferred_version
 from wtdc_desktop.store import delegation, queries
 from wtdc_desktop.store.db import StoreError, StoreLocked
-from wtdc_desktop.ui.labels import VALUE_LABELS, value_label
+from wtdc_desktop.ui.browser import SafeTextBrowser
+from wtdc_desktop.ui.labels import VALUE_LABELS, format_instant, value_label
 
 log = logging.getLogger(__name__)
 
@@ -50,51 +49,6 @@ FIELD_LABELS = {
 
 def field_labels() -> dict[str, str]:
     return {k: _(v) for k, v in FIELD_LABELS.items()}
-
-
-def format_instant(value: str | None, zone: str | None) -> str:
-    """A UTC instant shown in the meeting's zone, named by its city, and in the laptop's when
-    its offset differs (see wtdc_desktop.formatting.format_instant)."""
-    if not value:
-        return ""
-    try:
-        return formatting.format_instant(value, zone)
-    except ValueError:  # no offset: shown as published rather than guessed
-        return value
-
-
-class SafeTextBrowser(QTextBrowser):
-    """Shows sanitised HTML; never loads anything (no remote, no file:, no qrc:).
-
-    Signals:
-        navigate(str, str): an internal ``wtdc:`` link was clicked (type, id)
-    """
-
-    navigate = Signal(str, str)
-
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.setOpenLinks(False)
-        self.setOpenExternalLinks(False)
-        self.load_attempts = 0
-        self.external_opener = QDesktopServices.openUrl
-        self.anchorClicked.connect(self._on_anchor)
-
-    def loadResource(self, kind: int, url: QUrl):  # noqa: N802 - Qt's name
-        self.load_attempts += 1
-        log.debug("refused to load %s", url.toString())
-        return None
-
-    def _on_anchor(self, url: QUrl) -> None:
-        text = url.toString(QUrl.FullyEncoded)
-        target = parse_link(text)
-        if target is not None:
-            self.navigate.emit(*target)
-            return
-        if url.scheme().lower() in ("https", "mailto"):
-            self.external_opener(url)
-        else:
-            log.info("ignored a link with scheme %r", url.scheme())
 
 
 class DetailPane(QWidget):

@@ -19,7 +19,8 @@ from wtdc_desktop.domain.render import link_sections_html
 from wtdc_desktop.formatting import format_number
 from wtdc_desktop.i18n import N_, _, ngettext
 from wtdc_desktop.store import delegation, queries
-from wtdc_desktop.ui.detail import DetailPane, SafeTextBrowser, format_instant
+from wtdc_desktop.ui.browser import SafeTextBrowser
+from wtdc_desktop.ui.labels import format_instant
 from wtdc_desktop.ui.prefs import DEFAULT_INTERVAL, setting
 from wtdc_desktop.ui.sync_view import SyncController, SyncView, outcome_text
 from wtdc_desktop.ui.today import TodayView
@@ -130,6 +131,8 @@ class RecordDialog(QDialog):
 
     def __init__(self, store, type_name: str, record_id: str, parent=None) -> None:
         super().__init__(parent)
+        from wtdc_desktop.ui.detail import DetailPane
+
         self.setWindowTitle(_("Record {id}").format(id=record_id))
         self.detail = DetailPane(store, self)
         buttons = QDialogButtonBox(QDialogButtonBox.Close, self)
@@ -422,9 +425,9 @@ class MainWindow(QMainWindow):
             self.history.append(target)
             self.open_record(*target, remember=False)
 
-    def current_detail(self) -> DetailPane | None:
-        view = self.views.get(self.current_key())
-        return getattr(view, "detail", None) if view is not None else None
+    def current_detail(self):
+        """The detail pane of the view shown, if it has one."""
+        return _detail_pane(self.views.get(self.current_key()))
 
     # -- actions -------------------------------------------------------------------------------
 
@@ -443,17 +446,17 @@ class MainWindow(QMainWindow):
 
     def toggle_star(self) -> None:
         detail = self.current_detail()
-        if isinstance(detail, DetailPane):
+        if detail is not None:
             detail.toggle_star()
 
     def toggle_read(self) -> None:
         detail = self.current_detail()
-        if isinstance(detail, DetailPane) and detail.read.isEnabled():
+        if detail is not None and detail.read.isEnabled():
             detail.read.toggle()
 
     def focus_notes(self) -> None:
         detail = self.current_detail()
-        if isinstance(detail, DetailPane) and detail.notes.isEnabled():
+        if detail is not None and detail.notes.isEnabled():
             detail.notes.setFocus()
 
     def open_settings(self) -> None:
@@ -651,8 +654,8 @@ class MainWindow(QMainWindow):
         """Save every pending note; the number that still could not be saved."""
         count = 0
         for view in self.views.values():
-            detail = getattr(view, "detail", None)
-            if isinstance(detail, DetailPane):
+            detail = _detail_pane(view)
+            if detail is not None:
                 detail.save_note()
                 if detail.unsaved_notes:
                     detail.retry_unsaved_notes()
@@ -675,12 +678,22 @@ class MainWindow(QMainWindow):
                 break
             unsaved = self.unsaved_note_count()
         for view in self.views.values():
-            detail = getattr(view, "detail", None)
-            if isinstance(detail, DetailPane):
+            detail = _detail_pane(view)
+            if detail is not None:
                 detail._read_timer.stop()
         self.save_state()
         self.sync.stop()
         super().closeEvent(event)
+
+
+def _detail_pane(view):
+    """A view's detail pane, or None (its module is loaded once a view with one has been built)."""
+    detail = getattr(view, "detail", None)
+    if detail is None:
+        return None
+    from wtdc_desktop.ui.detail import DetailPane
+
+    return detail if isinstance(detail, DetailPane) else None
 
 
 def _changed_anything(results) -> bool:

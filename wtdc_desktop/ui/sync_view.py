@@ -15,7 +15,7 @@ from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import _
 from wtdc_desktop.store import queries, syncs
 from wtdc_desktop.ui import workers
-from wtdc_desktop.ui.detail import format_instant
+from wtdc_desktop.ui.labels import format_instant
 
 log = logging.getLogger(__name__)
 

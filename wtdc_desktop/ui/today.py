@@ -12,7 +12,8 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from wtdc_desktop.domain.render import link_sections_html
 from wtdc_desktop.i18n import _, current_language
 from wtdc_desktop.store import queries
-from wtdc_desktop.ui.detail import SafeTextBrowser, format_instant
+from wtdc_desktop.ui.browser import SafeTextBrowser
+from wtdc_desktop.ui.labels import format_instant
 from wtdc_desktop.ui.language import directed_html
 
 
