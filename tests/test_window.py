@@ -332,6 +332,25 @@ def test_star_note_and_read_mark_persist_across_a_restart(qtbot, data_dir):
     dispose(again)
 
 
+def test_the_window_reopens_on_the_view_it_was_closed_on_building_that_view_alone(qtbot, data_dir):
+    from wtdc_desktop.ui.app import open_window
+
+    win = open_window(data_dir, initial_view="proposals")
+    win.show()
+    assert win.current_key() == "proposals"
+    assert win.nav.currentItem().text() == "Proposals"
+    assert win.views["proposals"].model.rowCount() > 0
+    assert not win.views.is_built("today")  # start-up builds only the view it shows
+    win.save_state()
+    dispose(win)
+
+    for remembered in ("no-such-view", None):  # a view of another version, or none: Today
+        again = open_window(data_dir, initial_view=remembered)
+        assert again.current_key() == "today"
+        assert again.views.is_built("today") and not again.views.is_built("proposals")
+        dispose(again)
+
+
 # --- safe rendering ----------------------------------------------------------------------------------
 
 HOSTILE = ('<script>alert(1)</script> [js](javascript:alert(1)) [file](file:///etc/passwd) '

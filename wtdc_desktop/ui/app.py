@@ -108,7 +108,8 @@ def install_error_handling(data_dir: Path) -> Path:
     return path
 
 
-def open_window(data_dir: Path | None, *, load_demo_if_empty: bool = True, today=None, periodic: bool = False):
+def open_window(data_dir: Path | None, *, load_demo_if_empty: bool = True, today=None, periodic: bool = False,
+                initial_view: str | None = None):
     """Open the store and build the main window (loading the demo on a first launch when asked)."""
     from wtdc_desktop.store import Store, queries
     from wtdc_desktop.ui.main_window import MainWindow
@@ -119,7 +120,7 @@ def open_window(data_dir: Path | None, *, load_demo_if_empty: bool = True, today
         from wtdc_desktop.cli import demo_bundle_path
 
         apply_bundle(store, demo_bundle_path(), source="demo")
-    return MainWindow(store, today=today, periodic=periodic)
+    return MainWindow(store, today=today, periodic=periodic, initial_view=initial_view)
 
 
 def run(data_dir: Path | None = None, lang: str | None = None) -> int:
@@ -138,7 +139,9 @@ def run(data_dir: Path | None = None, lang: str | None = None) -> int:
         pass
     try:
         # A first launch opens on the built-in demo content (a banner offers to add a real source).
-        window = open_window(data_dir, load_demo_if_empty=True, periodic=True)
+        last_view = settings.value("window/view")  # reopened on the view it was closed on
+        window = open_window(data_dir, load_demo_if_empty=True, periodic=True,
+                             initial_view=last_view if isinstance(last_view, str) else None)
     except WtdcError as exc:
         QMessageBox.critical(None, APP_NAME, exc.message)
         return exc.exit_code or 1

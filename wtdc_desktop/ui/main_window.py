@@ -180,7 +180,8 @@ class LazyViews(dict):
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, store, parent=None, *, today=None, periodic: bool = False) -> None:
+    def __init__(self, store, parent=None, *, today=None, periodic: bool = False,
+                 initial_view: str | None = None) -> None:
         super().__init__(parent)
         self.store = store
         self.setWindowTitle(APP_NAME)
@@ -227,7 +228,10 @@ class MainWindow(QMainWindow):
         self._actions()
         self._connect_sync(periodic)
         self.resize(1200, 760)
-        self.nav.setCurrentRow(0)
+        # The view shown first is the only one built before the window appears (Today, or the
+        # view the window was closed on, which restore_state() would otherwise switch to).
+        keys = [key for key, _label, _type_name in NAVIGATION]
+        self.nav.setCurrentRow(keys.index(initial_view) if initial_view in keys else 0)
         self.setTabOrder(self.nav, self.stack)
         # The record counts of the status bar (a count of every current document: tens of
         # milliseconds on a large store) come just after the first paint; the last sync at once.
