@@ -16,6 +16,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from dataclasses import dataclass, field
@@ -503,8 +504,15 @@ _PROBE_RE = re.compile(r"wtdc-probe first_paint=([0-9.]+) peak_rss_kb=(\d+|None)
 
 
 def probe(cmd: list[str], env_extra: dict | None = None) -> tuple[float, int | None]:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", **(env_extra or {}))
-    result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
+    """Start a program with the probe on; (seconds to first paint, peak RSS in kB).
+
+    Each start gets empty settings (XDG_CONFIG_HOME, which Qt reads on Linux): the window
+    opens as on a first start, on Today, whatever view the developer's own window was
+    closed on (a start then builds that view instead).
+    """
+    with tempfile.TemporaryDirectory(prefix="wtdc-bench-settings-") as config:
+        env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=config, **(env_extra or {}))
+        result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
     m = _PROBE_RE.search(result.stdout)
     if not m:
         raise RuntimeError(f"{' '.join(cmd)} printed no probe line:\n{result.stdout}\n{result.stderr[-2000:]}")
