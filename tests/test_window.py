@@ -332,6 +332,49 @@ def test_star_note_and_read_mark_persist_across_a_restart(qtbot, data_dir):
     dispose(again)
 
 
+def test_list_rows_show_unread_in_bold_and_the_marks_in_words(qtbot, data_dir):
+    from PySide6.QtCore import Qt
+
+    from wtdc_desktop.ui.app import open_window
+
+    win = open_window(data_dir, initial_view="proposals")
+    win.show()
+    view = win.views["proposals"]
+    model = view.model
+    row = model.row_of("WD2/2.1")
+    marks, symbol = model.index(row, 0), model.index(row, 1)
+    assert model.data(symbol, Qt.FontRole).bold()  # unread
+    assert model.data(symbol, Qt.DisplayRole)
+    assert model.data(symbol, Qt.DecorationRole) is None
+    view.select_record("WD2/2.1")
+    with qtbot.waitSignal(view.detail.marks_changed):
+        view.detail.star.setChecked(True)
+    with qtbot.waitSignal(view.detail.marks_changed):
+        view.detail.read.setChecked(True)
+    assert model.data(symbol, Qt.FontRole) is None  # read: the view's own font
+    assert model.data(marks, Qt.DisplayRole).startswith("★")
+    assert "starred" in model.data(marks, Qt.ToolTipRole)
+    assert "unread" not in model.data(marks, Qt.AccessibleTextRole)
+    assert model.headerData(1, Qt.Horizontal, Qt.DisplayRole) == "Symbol / id"
+    assert model.headerData(1, Qt.Vertical, Qt.DisplayRole) is None
+    dispose(win)
+
+
+def test_rows_table_model_formats_and_right_aligns_only_what_it_is_asked_to():
+    from PySide6.QtCore import Qt
+
+    from wtdc_desktop.ui.models import RowsTableModel
+
+    model = RowsTableModel(["Proposal", "Cost"], right_aligned=(1,), formatters={1: lambda v: f"CHF {v:,}"})
+    model.set_rows([("WD2/2.1", 1250000)])
+    cost = model.index(0, 1)
+    assert model.data(cost, Qt.DisplayRole) == "CHF 1,250,000"
+    assert model.data(cost, Qt.TextAlignmentRole) == int(Qt.AlignRight | Qt.AlignVCenter)
+    assert model.data(model.index(0, 0), Qt.TextAlignmentRole) is None
+    assert model.data(model.index(0, 0), Qt.DisplayRole) == "WD2/2.1"
+    assert model.headerData(1, Qt.Horizontal, Qt.DisplayRole) == "Cost"
+
+
 def test_the_window_reopens_on_the_view_it_was_closed_on_building_that_view_alone(qtbot, data_dir):
     from wtdc_desktop.ui.app import open_window
 
