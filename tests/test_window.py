@@ -434,7 +434,8 @@ def test_a_hostile_record_renders_with_nothing_active_and_no_load(qtbot, demo_st
     assert opened == []
     pane.browser.anchorClicked.emit(QUrl("https://www.itu.int/"))
     pane.browser.anchorClicked.emit(QUrl("mailto:a@b.org"))
-    assert [u.toString() for u in opened] == ["https://www.itu.int/", "mailto:a@b.org"]
+    pane.browser.anchorClicked.emit(QUrl("tel:+41227305111"))  # a coordinator's number, to the phone
+    assert [u.toString() for u in opened] == ["https://www.itu.int/", "mailto:a@b.org", "tel:+41227305111"]
 
 
 # --- documents' files ------------------------------------------------------------------------------

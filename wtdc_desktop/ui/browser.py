@@ -20,6 +20,9 @@ log = logging.getLogger(__name__)
 class SafeTextBrowser(QTextBrowser):
     """Shows sanitised HTML; never loads anything (no remote, no file:, no qrc:).
 
+    A ``wtdc:`` link asks to open a record; https, mailto and tel links go to the system's
+    browser, mail program or phone; any other link is ignored.
+
     Signals:
         navigate(str, str): an internal ``wtdc:`` link was clicked (type, id)
     """
@@ -45,7 +48,7 @@ class SafeTextBrowser(QTextBrowser):
         if target is not None:
             self.navigate.emit(*target)
             return
-        if url.scheme().lower() in ("https", "mailto"):
+        if url.scheme().lower() in ("https", "mailto", "tel"):  # to the browser, the mail program, the phone
             self.external_opener(url)
         else:
             log.info("ignored a link with scheme %r", url.scheme())

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from wtdc_desktop.atomic import atomic_write_text
+from wtdc_desktop.domain.links import make_link
 from wtdc_desktop.domain.matrix import COLUMNS, OTHER
 from wtdc_desktop.domain.positions import SUBJECT_LABELS
 from wtdc_desktop.domain.records import REGION_IDS
@@ -23,7 +24,8 @@ from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.formatting import format_number
 from wtdc_desktop.i18n import LANGUAGES, N_, _
 from wtdc_desktop.store import negotiation
-from wtdc_desktop.ui.negotiation_widgets import LinkBrowser, TabsFilledWhenOpened, fill_combo, record_link
+from wtdc_desktop.ui.browser import SafeTextBrowser
+from wtdc_desktop.ui.negotiation_widgets import TabsFilledWhenOpened, fill_combo
 from wtdc_desktop.ui.language import directed_html
 from wtdc_desktop.ui.models import RowsTableModel
 
@@ -68,7 +70,7 @@ def contact_html(c: dict) -> str:
         parts.append(f"<h3>{e(_('Regional coordinator for'))}</h3><ul>")
         for s in c["coordinates"]:
             kind = _(SUBJECT_LABELS.get(s.get("type"), s.get("type") or ""))
-            parts.append(f"<li><a href='{e(record_link(str(s.get('type')), str(s.get('id'))))}'>"
+            parts.append(f"<li><a href='{e(make_link(str(s.get('type')), str(s.get('id'))))}'>"
                          f"{e(kind)} {e(str(s.get('id')))}</a></li>")
         parts.append("</ul>")
     if c.get("notes"):
@@ -150,7 +152,7 @@ class ContactsView(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().setResizeContentsPrecision(200)  # widths from the first rows, not all
-        self.detail = LinkBrowser(self)
+        self.detail = SafeTextBrowser(self)
         self.detail.setAccessibleName(_("Contact details"))
         self.detail.navigate.connect(self.open_record_requested)
         self.count = QLabel(self)

@@ -10,11 +10,13 @@ from PySide6.QtWidgets import (
 
 from wtdc_desktop.domain import matrix as matrix_domain
 from wtdc_desktop.domain.brief import target_detail_html
+from wtdc_desktop.domain.links import make_link
 from wtdc_desktop.domain.positions import labels as all_labels
 from wtdc_desktop.i18n import _
 from wtdc_desktop.store import negotiation, queries
+from wtdc_desktop.ui.browser import SafeTextBrowser
 from wtdc_desktop.ui.negotiation_widgets import (
-    ACTION_COLOURS, MIXED_COLOURS, STANCE_COLOURS, LinkBrowser, fill_combo, record_link,
+    ACTION_COLOURS, MIXED_COLOURS, STANCE_COLOURS, fill_combo,
 )
 from wtdc_desktop.ui.language import directed_html
 
@@ -56,7 +58,7 @@ class ProposalsMatrixView(QWidget):
         self.table.setSelectionMode(QTableWidget.SingleSelection)
         self.table.setEditTriggers(QTableWidget.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
-        self.detail = LinkBrowser(self)
+        self.detail = SafeTextBrowser(self)
         self.detail.setAccessibleName(_("Current text and proposals side by side"))
         self.detail.navigate.connect(self.open_record_requested)
         splitter = QSplitter(Qt.Vertical, self)
@@ -220,7 +222,7 @@ class ProposalsMatrixView(QWidget):
 
         def detail_html(store) -> str:  # no widget here: it may run on a worker
             detail = negotiation.target_detail(store, r.target_type, r.target_id, meeting=meeting, committee=committee)
-            return directed_html(target_detail_html(detail, labels=all_labels(), link=record_link,
+            return directed_html(target_detail_html(detail, labels=all_labels(), link=make_link,
                                                     assessment=_(matrix_domain.ASSESSMENT_LABELS[r.assessment])))
 
         if self.background:

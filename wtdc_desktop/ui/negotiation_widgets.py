@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import functools
-import logging
-from urllib.parse import quote, unquote
 
 from babel import Locale
 from babel.numbers import format_decimal
-from PySide6.QtCore import QUrl, Signal
-from PySide6.QtGui import QColor, QDesktopServices
-from PySide6.QtWidgets import QComboBox, QTextBrowser
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QComboBox
 
 from wtdc_desktop.i18n import current_language
-
-log = logging.getLogger(__name__)
 
 #: Colours of proposal actions in the matrix (background, text), readable in light and dark themes.
 ACTION_COLOURS = {
@@ -28,19 +23,6 @@ STANCE_COLOURS = {
     "support": "#2e7d32", "support_with_amendments": "#9e7700", "oppose": "#c62828",
     "neutral": "#546e7a", "undecided": "#6d4c41",
 }
-
-
-def record_link(type_name: str, record_id: str) -> str:
-    return f"wtdc:{type_name}/{quote(str(record_id), safe='')}"
-
-
-def parse_record_link(url: str) -> tuple[str, str] | None:
-    if not url.lower().startswith("wtdc:"):
-        return None
-    type_name, sep, rid = url[5:].lstrip("/").partition("/")
-    if not sep or not type_name or not rid:
-        return None
-    return type_name, unquote(rid)
 
 
 def money(amount: float | None, currency: str | None) -> str:
@@ -63,36 +45,6 @@ def _currency_format(lang: str):
 
 def colour(hex_value: str) -> QColor:
     return QColor(hex_value)
-
-
-class LinkBrowser(QTextBrowser):
-    """Shows sanitised HTML and loads nothing; ``wtdc:`` links ask to open a record, mailto/tel/https open outside.
-
-    Signals:
-        navigate(str, str): an internal link was chosen (type, id)
-    """
-
-    navigate = Signal(str, str)
-
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.setOpenLinks(False)
-        self.setOpenExternalLinks(False)
-        self.external_opener = QDesktopServices.openUrl
-        self.anchorClicked.connect(self._on_anchor)
-
-    def loadResource(self, kind: int, url: QUrl):  # noqa: N802 - Qt's name
-        return None
-
-    def _on_anchor(self, url: QUrl) -> None:
-        text = url.toString(QUrl.FullyEncoded)
-        target = parse_record_link(text)
-        if target is not None:
-            self.navigate.emit(*target)
-        elif url.scheme().lower() in ("https", "mailto", "tel"):
-            self.external_opener(url)
-        else:
-            log.info("ignored a link with scheme %r", url.scheme())
 
 
 def fill_combo(combo: QComboBox, items: list[tuple[str, str | None]], keep: bool = True) -> None:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QTabWidget, QToolButton, QVBoxLayout, QWidget,
 )
 
+from wtdc_desktop.domain.links import make_link
 from wtdc_desktop.domain.positions import (
     FIELD_LABELS, PRIORITIES, PRIORITY_LABELS, STANCE_LABELS, STANCES, STATUS_LABELS, STATUSES, SUBJECT_LABELS,
     SUBJECT_TYPES,
@@ -29,10 +30,11 @@ from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.formatting import format_number
 from wtdc_desktop.i18n import _, current_language
 from wtdc_desktop.store import delegation, negotiation, positions, queries
+from wtdc_desktop.ui.browser import SafeTextBrowser
 from wtdc_desktop.ui.crosssector import CrossSectorView
 from wtdc_desktop.ui.matrix import ProposalsMatrixView
 from wtdc_desktop.ui.negotiation_widgets import (
-    STANCE_COLOURS, LinkBrowser, TabsFilledWhenOpened, fill_combo, record_link,
+    STANCE_COLOURS, TabsFilledWhenOpened, fill_combo,
 )
 from wtdc_desktop.ui.workers import Worker, start
 
@@ -72,7 +74,7 @@ class MarkdownEditor(QWidget):
         self.edit = QPlainTextEdit(self)
         self.edit.setAccessibleName(accessible)
         self.edit.setPlaceholderText(_("Markdown: **bold**, *italic*, - lists, # headings"))
-        self.preview = LinkBrowser(self)
+        self.preview = SafeTextBrowser(self)
         self.preview.setAccessibleName(_("Preview of {field}").format(field=accessible))
         splitter = QSplitter(Qt.Horizontal, self)
         splitter.addWidget(self.edit)
@@ -109,9 +111,9 @@ class PositionEditor(QWidget):
         self.store = store
         self.subject: tuple[str, str] | None = None
         self.conflict: dict | None = None
-        self.heading = LinkBrowser(self)
+        self.heading = SafeTextBrowser(self)
         self.heading.setMaximumHeight(52)
-        self.heading.setFrameShape(LinkBrowser.NoFrame)
+        self.heading.setFrameShape(SafeTextBrowser.NoFrame)
         self.heading.navigate.connect(self.open_record_requested)
         self.stance = QComboBox(self)
         for s in STANCES:
@@ -189,7 +191,7 @@ class PositionEditor(QWidget):
         title = title or positions.subject_title(self.store, subject_type, subject_id)
         label = html.escape(f"{kind} {subject_id}")
         if subject_type in PUBLISHED_SUBJECTS:
-            label = f"<a href='{html.escape(record_link(subject_type, subject_id))}'>{label}</a>"
+            label = f"<a href='{html.escape(make_link(subject_type, subject_id))}'>{label}</a>"
         self.heading.setHtml(f"<h3 style='margin:0'>{label}</h3>"
                              + (f"<p style='margin:0'>{html.escape(title)}</p>" if title else ""))
         pos = delegation.position_for(self.store, subject_type, subject_id)
