@@ -27,6 +27,27 @@ def test_migrates_from_empty(data_dir):
         assert store.schema_version() == LATEST_VERSION
 
 
+def test_a_store_of_schema_8_gains_the_index_that_counts_changes_and_keeps_its_records(data_dir):
+    from tests.conftest import DEMO_BUNDLE
+    from wtdc_desktop.bundles.apply import apply_bundle
+    from wtdc_desktop.store.changes import change_counts
+    from wtdc_desktop.store.schema import PUBLISHED_TABLES
+
+    with Store(data_dir) as store:
+        apply_bundle(store, DEMO_BUNDLE, source="demo")
+        before = change_counts(store, 0)
+        with store.transaction() as conn:  # as a store written by the previous version
+            for table in PUBLISHED_TABLES:
+                conn.execute(f"DROP INDEX {table}_changes")
+            conn.execute("PRAGMA user_version = 8")
+    with Store(data_dir) as store:
+        assert store.schema_version() == LATEST_VERSION
+        plan = " ".join(row[-1] for row in store.execute(
+            "EXPLAIN QUERY PLAN SELECT sum(withdrawn = 0 AND first_sync > 0) FROM document"))
+        assert "COVERING INDEX document_changes" in plan  # not a scan of every record's text
+        assert change_counts(store, 0) == before and sum(before.values()) > 0
+
+
 def test_refuses_a_newer_store_and_leaves_it_unchanged(data_dir):
     Store(data_dir).close()
     path = data_dir / "store.sqlite3"

