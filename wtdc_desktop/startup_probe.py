@@ -97,14 +97,12 @@ def install() -> None:
 
         def finish(self, window, first_paint: float) -> None:
             if mode == "views":
-                views = getattr(window, "views", None)
-                keys = views.declared() if hasattr(views, "declared") else list(views or ())
-                for key in keys:  # every view, each built as it is first shown
+                for key in window.views.declared():  # every view, each built as it is first shown
                     t0 = time.perf_counter()
                     window.show_view(key)
                     for _i in range(3):
                         QApplication.processEvents()
-                    if os.environ.get("WTDC_STARTUP_PROBE_VERBOSE"):
+                    if verbose:
                         print(f"wtdc-probe view={key} seconds={time.perf_counter() - t0:.3f} rss_kb={current_rss_kb()} peak_rss_kb={peak_rss_kb()}",
                               flush=True)
             print(f"wtdc-probe first_paint={first_paint:.4f} peak_rss_kb={peak_rss_kb()}", flush=True)

@@ -125,7 +125,7 @@ def open_window(data_dir: Path | None, *, load_demo_if_empty: bool = True, today
 
 def run(data_dir: Path | None = None, lang: str | None = None) -> int:
     from wtdc_desktop.store.db import default_data_dir
-    from wtdc_desktop.ui.main_window import apply_font_size
+    from wtdc_desktop.ui.main_window import MainWindow, apply_font_size
 
     app = make_app()
     settings = QSettings()
@@ -139,9 +139,8 @@ def run(data_dir: Path | None = None, lang: str | None = None) -> int:
         pass
     try:
         # A first launch opens on the built-in demo content (a banner offers to add a real source).
-        last_view = settings.value("window/view")  # reopened on the view it was closed on
         window = open_window(data_dir, load_demo_if_empty=True, periodic=True,
-                             initial_view=last_view if isinstance(last_view, str) else None)
+                             initial_view=MainWindow.saved_view())  # reopened on the view it was closed on
     except WtdcError as exc:
         QMessageBox.critical(None, APP_NAME, exc.message)
         return exc.exit_code or 1

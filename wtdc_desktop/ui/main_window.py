@@ -230,7 +230,7 @@ class MainWindow(QMainWindow):
         self.resize(1200, 760)
         # The view shown first is the only one built before the window appears (Today, or the
         # view the window was closed on, which restore_state() would otherwise switch to).
-        keys = [key for key, _label, _type_name in NAVIGATION]
+        keys = self.views.declared()
         self.nav.setCurrentRow(keys.index(initial_view) if initial_view in keys else 0)
         self.setTabOrder(self.nav, self.stack)
         # The record counts of the status bar (a count of every current document: tens of
@@ -635,14 +635,16 @@ class MainWindow(QMainWindow):
         splitter = s.value("window/splitter")
         if isinstance(splitter, QByteArray):
             self.splitter.restoreState(splitter)
-        for key, view in self.views.items():
-            state = s.value(f"views/{key}/splitter")
-            inner = getattr(view, "splitter", None)
-            if isinstance(state, QByteArray) and isinstance(inner, QSplitter):
-                inner.restoreState(state)
-        last = s.value("window/view")
+        # Each view's own splitter is restored when the view is built (_build_view).
+        last = self.saved_view()
         if last in self.views:
             self.show_view(last)
+
+    @staticmethod
+    def saved_view() -> str | None:
+        """The view the window was last closed on, as save_state() remembered it."""
+        value = QSettings().value("window/view")
+        return value if isinstance(value, str) else None
 
     def save_state(self) -> None:
         s = QSettings()
