@@ -375,19 +375,19 @@ def search_queries() -> list[tuple[str, tuple[str, ...] | None]]:
 
 
 def bench_search(ctx: Context) -> list[dict]:
-    from wtdc_desktop.store import Store, queries
+    from wtdc_desktop.store import Store, fulltext
 
     store = Store(ctx.store_dir())
     conn = store.conn
     qs = search_queries()
     # The search view's query (search_all: Chinese goes through the trigram index) when there is one.
-    search = getattr(queries, "search_all", queries.search)
+    search = fulltext.search_all
     bare_sql = "SELECT rowid FROM search_index WHERE search_index MATCH ? ORDER BY rank LIMIT 20"
     for q, types in qs:  # warm-up
         search(store, q, types=types, limit=20)
     ours, bare, empty = [], [], 0
     for q, types in qs:
-        fq = queries.fts_query(q)
+        fq = fulltext.fts_query(q)
         best_o = best_b = float("inf")
         for _ in range(3):
             t, hits = timed(search, store, q, types=types, limit=20)

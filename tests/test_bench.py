@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_generator_is_deterministic_valid_and_realistic(tmp_path, store):
     from bench.generate import generate
     from wtdc_desktop.bundles.apply import apply_bundle
-    from wtdc_desktop.store import queries
+    from wtdc_desktop.store import published
 
     first, records = generate(300, tmp_path / "a")
     second, _ = generate(300, tmp_path / "b")
@@ -24,7 +24,7 @@ def test_generator_is_deterministic_valid_and_realistic(tmp_path, store):
 
     result = apply_bundle(store, first, source="test")  # the app's own reader accepts every record
     assert result.counts["document"]["new"] == 300
-    assert queries.counts(store)["document"] == 300
+    assert published.counts(store)["document"] == 300
 
     ids = [d["id"] for d in records["document"]]
     assert any("(Add." in i for i in ids) and any("(Rev.1)" in i for i in ids)

@@ -14,7 +14,7 @@ from helpers import read_records, run_cli, set_header, write_records
 from wtdc_desktop.bundles.apply import apply_bundle
 from wtdc_desktop.bundles.errors import BundleError, BundleRefused
 from wtdc_desktop.bundles.writer import build_bundle
-from wtdc_desktop.store import delegation, queries
+from wtdc_desktop.store import delegation, fulltext, published
 from wtdc_desktop.store.schema import DELEGATION_TABLES
 
 
@@ -58,16 +58,16 @@ def test_demo_loads_with_what_the_seed_holds(data_dir):
 
 
 def test_seed_text_is_searchable_in_french(demo_store):
-    hits = queries.search(demo_store, "réunions préparatoires interrégionales")
+    hits = fulltext.search(demo_store, "réunions préparatoires interrégionales")
     assert hits and hits[0].type in ("proposal", "document")
     # accents are optional when typing
-    assert queries.search(demo_store, "reunions preparatoires")
+    assert fulltext.search(demo_store, "reunions preparatoires")
 
 
 def test_example_bundle_from_the_spec_applies(store, example_bundle):
     result = apply_bundle(store, example_bundle)
     assert result.outcome == "applied"
-    doc = queries.get_record(store, "document", "EX-1/12(Add.1)")
+    doc = published.get_record(store, "document", "EX-1/12(Add.1)")
     assert doc["addendum"] == 1 and doc["number"] == 12
     session = store.execute("SELECT starts_at FROM session WHERE id = 'EX-1/S1'").fetchone()[0]
     assert session == "2030-06-04T07:30:00Z"  # stored in UTC
@@ -91,8 +91,8 @@ def test_changed_record_keeps_its_earlier_version(store, src, tmp_path):
     assert result.counts["proposal"]["changed"] == 1
     assert result.counts["proposal"]["unchanged"] == 19
     pid = proposals[0]["id"]
-    assert queries.get_record(store, "proposal", pid)["text"] == "Texte révisé."
-    history = queries.record_history(store, "proposal", pid)
+    assert published.get_record(store, "proposal", pid)["text"] == "Texte révisé."
+    history = published.record_history(store, "proposal", pid)
     assert [h["record"]["text"] for h in history] == [old_text]
     assert history[0]["bundle_seq"] == 1
 
@@ -103,8 +103,8 @@ def test_full_bundle_withdraws_what_it_no_longer_carries(store, src, tmp_path):
     write_records(src, "proposal", proposals[1:])
     result = apply_bundle(store, build(src, tmp_path / "2.wtdc.zip", sequence=2))
     assert result.counts["proposal"]["withdrawn"] == 1
-    assert queries.counts(store)["proposal"] == 19
-    kept = queries.get_record(store, "proposal", proposals[0]["id"])
+    assert published.counts(store)["proposal"] == 19
+    kept = published.get_record(store, "proposal", proposals[0]["id"])
     assert kept is not None and kept["withdrawn"] is True  # kept, marked, never erased
 
 
@@ -269,5 +269,5 @@ def test_documents_list_in_symbol_order(store, tmp_path):
                                                    "created_at": "2021-01-01T00:00:00Z"}))
     build_bundle(src, tmp_path / "b.wtdc.zip")
     apply_bundle(store, tmp_path / "b.wtdc.zip")
-    assert [d["id"] for d in queries.list_records(store, "document")] == [
+    assert [d["id"] for d in published.list_records(store, "document")] == [
         "WTDC-17/5", "WTDC-17/23", "WTDC-17/23(Add.9)", "WTDC-17/23(Add.10)"]

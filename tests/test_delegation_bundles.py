@@ -11,7 +11,7 @@ from conftest import DEMO_BUNDLE, table_fingerprint
 from helpers import run_cli
 from wtdc_desktop.bundles.delegation import export_delegation, import_delegation
 from wtdc_desktop.bundles.errors import BundleRefused
-from wtdc_desktop.store import Store, delegation, delegation_sync, queries
+from wtdc_desktop.store import Store, delegation, delegation_sync, fulltext, published
 
 #: The tables a bundle publishes into: a delegation import never writes them.
 PUBLISHED = ["region", "organization", "meeting", "committee", "document", "resolution", "question", "proposal",
@@ -40,7 +40,7 @@ def _assign(store, session_id: str, member: str, role: str = "lead") -> None:
 
 
 def _ids(store, type_name: str) -> list[str]:
-    return [r["id"] for r in queries.list_records(store, type_name)]
+    return [r["id"] for r in published.list_records(store, type_name)]
 
 
 @pytest.fixture
@@ -74,7 +74,7 @@ def test_round_trip_to_a_second_store(shared):
     assert [n["body"] for n in delegation.notes_for(b, "proposal", shared["proposal"])] == [
         "Vérifier le coût avec la capitale"]
     # imported briefs and notes are searchable, and the position's history records the import
-    assert {h.type for h in queries.search(b, "capitale")} == {"note"}
+    assert {h.type for h in fulltext.search(b, "capitale")} == {"note"}
     assert len(delegation.position_history(b, position["id"])) == 1
 
 

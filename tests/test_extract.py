@@ -12,7 +12,7 @@ from helpers import run_cli, write_records
 from wtdc_desktop.bundles.apply import apply_bundle
 from wtdc_desktop.bundles.limits import Limits
 from wtdc_desktop.bundles.writer import build_bundle
-from wtdc_desktop.store import queries
+from wtdc_desktop.store import fulltext, published
 from wtdc_desktop.store.extracted_text import extraction_problems, file_extract_status
 
 
@@ -77,7 +77,7 @@ def src(tmp_path, example_bundle) -> Path:
 
 
 def _ids(store, word: str) -> set[str]:
-    return {h.id for h in queries.search(store, word) if h.type == "document"}
+    return {h.id for h in fulltext.search(store, word) if h.type == "document"}
 
 
 def test_search_finds_words_only_inside_attached_files(store, src, tmp_path):
@@ -117,7 +117,7 @@ def test_unreadable_file_is_flagged_and_the_bundle_still_applies(store, src, tmp
     assert set(problems) == {("EX-1/30", "files/broken.pdf"), ("EX-1/31", "files/broken.docx")}
     assert all(p["extract_error"] for p in problems.values())
     # the documents and their files are kept; other files are still searchable
-    assert queries.get_record(store, "document", "EX-1/30") is not None
+    assert published.get_record(store, "document", "EX-1/30") is not None
     assert _ids(store, "tardigradial") == {"EX-1/32"}
 
 

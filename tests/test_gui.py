@@ -25,9 +25,9 @@ def window(qtbot, data_dir):
 
 
 def test_first_launch_on_an_empty_store_loads_the_demo(window, qtbot):
-    from wtdc_desktop.store import queries
+    from wtdc_desktop.store import published
 
-    assert queries.counts(window.store)["proposal"] == 20
+    assert published.counts(window.store)["proposal"] == 20
     assert "Last sync: demo" in window.sync_label.text()  # at once
     qtbot.waitUntil(lambda: "20 proposals" in window.statusBar().currentMessage())  # just after the first paint
 

@@ -80,12 +80,12 @@ def test_detail_html_links_references_and_is_sanitised():
 
 
 def test_resolving_references_by_number_and_positions_in_a_view(demo_store):
-    from wtdc_desktop.store import queries
+    from wtdc_desktop.store import list_rows, related
 
-    assert queries.resolve_reference(demo_store, "resolution", "24") == ("resolution", "WTDC/24")
-    assert queries.resolve_reference(demo_store, "document", "WTDC/24") == ("resolution", "WTDC/24")
-    assert queries.resolve_reference(demo_store, "document", "NOWHERE/1") is None
-    ids = queries.view_ids(demo_store, "proposal", sort_column="title", descending=True, limit=100)
-    pos = queries.view_position(demo_store, "proposal", ids[5], sort_column="title", descending=True)
+    assert related.resolve_reference(demo_store, "resolution", "24") == ("resolution", "WTDC/24")
+    assert related.resolve_reference(demo_store, "document", "WTDC/24") == ("resolution", "WTDC/24")
+    assert related.resolve_reference(demo_store, "document", "NOWHERE/1") is None
+    ids = list_rows.view_ids(demo_store, "proposal", sort_column="title", descending=True, limit=100)
+    pos = list_rows.view_position(demo_store, "proposal", ids[5], sort_column="title", descending=True)
     assert pos == 5
-    assert queries.view_position(demo_store, "proposal", ids[5], "nothingmatcheshere") is None
+    assert list_rows.view_position(demo_store, "proposal", ids[5], "nothingmatcheshere") is None

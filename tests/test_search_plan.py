@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wtdc_desktop.store import queries
+from wtdc_desktop.store import fulltext
 
 
 def _plans(store, call) -> list[str]:
@@ -23,8 +23,8 @@ def _plans(store, call) -> list[str]:
 
 
 @pytest.mark.parametrize("search", [
-    lambda s: queries.search(s, "réunions régionales", types=("proposal", "document")),
-    lambda s: queries.search_all(s, "rationalisation des résolutions"),
+    lambda s: fulltext.search(s, "réunions régionales", types=("proposal", "document")),
+    lambda s: fulltext.search_all(s, "rationalisation des résolutions"),
 ])
 def test_search_query_plan_has_no_temporary_btree(demo_store, search):
     plans = _plans(demo_store, lambda: search(demo_store))
@@ -38,10 +38,10 @@ def test_a_type_filter_keeps_the_ranking_of_those_types(demo_store, types):
     from wtdc_desktop.store import delegation
 
     delegation.save_note(demo_store, "proposal", "WD2/2.4", "Le développement des réseaux : à suivre")
-    every = queries.search_all(demo_store, "développement", limit=500)
-    kept = queries.search_all(demo_store, "développement", types=types, limit=500)
+    every = fulltext.search_all(demo_store, "développement", limit=500)
+    kept = fulltext.search_all(demo_store, "développement", types=types, limit=500)
     assert kept and kept == [h for h in every if h.type in types]
-    assert queries.search_all(demo_store, "développement", types=("no-such-kind",)) == []
+    assert fulltext.search_all(demo_store, "développement", types=("no-such-kind",)) == []
 
 
 def test_list_badges_look_records_up_by_id(store):

@@ -470,10 +470,10 @@ def test_random_damage_is_refused_cleanly_or_harmless(tmp_path, good):
     that matters, the very same content as the intact bundle is applied."""
     import random
 
-    from wtdc_desktop.store import queries
+    from wtdc_desktop.store import published
 
     def content(store):
-        return {t: queries.list_records(store, t) for t in ("region", "document", "proposal")}
+        return {t: published.list_records(store, t) for t in ("region", "document", "proposal")}
 
     with Store(tmp_path / "reference") as ref:
         apply_bundle(ref, good)

@@ -87,7 +87,7 @@ def counted(monkeypatch):
     from wtdc_desktop.ui import models
 
     counts = {"ids": 0, "rows": 0}
-    real_ids, real_rows = models.queries.view_ids, models.queries.view_rows
+    real_ids, real_rows = models.list_rows.view_ids, models.list_rows.view_rows
 
     def view_ids(*args, **kwargs):
         out = real_ids(*args, **kwargs)
@@ -99,8 +99,8 @@ def counted(monkeypatch):
         counts["rows"] += len(out)
         return out
 
-    monkeypatch.setattr(models.queries, "view_ids", view_ids)
-    monkeypatch.setattr(models.queries, "view_rows", view_rows)
+    monkeypatch.setattr(models.list_rows, "view_ids", view_ids)
+    monkeypatch.setattr(models.list_rows, "view_rows", view_rows)
     return counts
 
 
@@ -254,23 +254,23 @@ def _russian_and_chinese_bundle(tmp_path):
 
 def test_search_finds_french_spanish_russian_arabic_and_chinese_words(demo_store, tmp_path):
     from wtdc_desktop.bundles.apply import apply_bundle
-    from wtdc_desktop.store import queries
+    from wtdc_desktop.store import fulltext, list_rows
 
     apply_bundle(demo_store, _russian_and_chinese_bundle(tmp_path), source="test")
-    fr = queries.search_all(demo_store, "interregionales")  # typed without the accent
+    fr = fulltext.search_all(demo_store, "interregionales")  # typed without the accent
     assert fr and all(h.type == "proposal" for h in fr[:2])
     assert "\x02" in fr[0].snippet  # the match is marked for highlighting
-    ru = queries.search_all(demo_store, "разрыва")
+    ru = fulltext.search_all(demo_store, "разрыва")
     assert [h.id for h in ru] == ["WTDC-21/901"]
-    assert [h.id for h in queries.search_all(demo_store, "reduccion brecha")] == ["WTDC-21/903"]  # no accent typed
-    assert [h.id for h in queries.search_all(demo_store, "الفجوة")] == ["WTDC-21/904"]
-    zh = queries.search_all(demo_store, "数字鸿沟")
+    assert [h.id for h in fulltext.search_all(demo_store, "reduccion brecha")] == ["WTDC-21/903"]  # no accent typed
+    assert [h.id for h in fulltext.search_all(demo_store, "الفجوة")] == ["WTDC-21/904"]
+    zh = fulltext.search_all(demo_store, "数字鸿沟")
     assert [h.id for h in zh] == ["WTDC-21/902"]
-    zh_short = queries.search_all(demo_store, "鸿沟")  # two characters: below the trigram length
+    zh_short = fulltext.search_all(demo_store, "鸿沟")  # two characters: below the trigram length
     assert [h.id for h in zh_short] == ["WTDC-21/902"]
-    assert queries.view_count(demo_store, "document", "数字鸿沟") == 1
-    assert queries.search_all(demo_store, "interregionales", meeting="WTDC-21") == []
-    assert queries.search_all(demo_store, "interregionales", types=("resolution",)) == []
+    assert list_rows.view_count(demo_store, "document", "数字鸿沟") == 1
+    assert fulltext.search_all(demo_store, "interregionales", meeting="WTDC-21") == []
+    assert fulltext.search_all(demo_store, "interregionales", types=("resolution",)) == []
 
 
 def test_search_dialog_groups_hits_and_enter_opens_the_record(window, qtbot):
@@ -295,12 +295,12 @@ def test_search_dialog_groups_hits_and_enter_opens_the_record(window, qtbot):
 
 
 def test_notes_are_searchable_and_lead_to_their_record(window):
-    from wtdc_desktop.store import delegation, queries
+    from wtdc_desktop.store import delegation, fulltext
 
     delegation.save_note(window.store, "resolution", "WTDC/24", "Приоритет для нашей делегации")
-    hits = queries.search_all(window.store, "делегации", types=("note",))
+    hits = fulltext.search_all(window.store, "делегации", types=("note",))
     assert len(hits) == 1
-    assert queries.note_subject(window.store, hits[0].id) == ("resolution", "WTDC/24")
+    assert fulltext.note_subject(window.store, hits[0].id) == ("resolution", "WTDC/24")
 
 
 # --- the delegation's layer -------------------------------------------------------------------------
@@ -464,7 +464,7 @@ def test_open_file_copies_from_the_cache_and_says_when_missing(qtbot, demo_store
 
 def test_a_sync_on_the_worker_keeps_the_event_loop_running(qtbot, store):
     from wtdc_desktop.cli import demo_bundle_path
-    from wtdc_desktop.store import queries
+    from wtdc_desktop.store import published
     from wtdc_desktop.ui.sync_view import SyncController
 
     controller = SyncController(store.data_dir)
@@ -477,7 +477,7 @@ def test_a_sync_on_the_worker_keeps_the_event_loop_running(qtbot, store):
         controller.sync_path(demo_bundle_path(), source="demo")
     timer.stop()
     assert len(ticks) > 1
-    assert queries.counts(store)["proposal"] == 20
+    assert published.counts(store)["proposal"] == 20
 
 
 def _many_documents_bundle(tmp_path, n: int):
@@ -496,7 +496,7 @@ def _many_documents_bundle(tmp_path, n: int):
 
 def test_cancelling_a_sync_leaves_the_store_as_before(qtbot, store, tmp_path):
     from wtdc_desktop.cli import demo_bundle_path
-    from wtdc_desktop.store import queries
+    from wtdc_desktop.store import published
     from wtdc_desktop.ui.sync_view import SyncController
 
     from wtdc_desktop.bundles.apply import apply_bundle
@@ -509,7 +509,7 @@ def test_cancelling_a_sync_leaves_the_store_as_before(qtbot, store, tmp_path):
         worker = controller.sync_path(bundle)
         worker.cancel()
     assert "cancelled" in failed.args[0]
-    assert queries.counts(store)["document"] == 2
+    assert published.counts(store)["document"] == 2
     assert table_fingerprint(store) == before
 
 
@@ -526,14 +526,14 @@ def test_a_refused_bundle_shows_a_dismissable_banner(window, qtbot, tmp_path):
 
 
 def test_an_empty_store_offers_the_demo_and_a_source(qtbot, data_dir):
-    from wtdc_desktop.store import queries
+    from wtdc_desktop.store import published
     from wtdc_desktop.ui.app import open_window
 
     win = open_window(data_dir, load_demo_if_empty=False)
     assert any("empty" in t for t in win.banner_texts())
     with qtbot.waitSignal(win.sync.finished, timeout=60000):
         win.load_demo()
-    assert queries.counts(win.store)["proposal"] == 20
+    assert published.counts(win.store)["proposal"] == 20
     assert win.views["proposals"].model.rowCount() == 20
     dispose(win)
 
@@ -733,13 +733,13 @@ def test_a_full_disk_while_saving_shows_a_banner_not_a_traceback(window, monkeyp
 
 
 def test_first_launch_opens_on_the_demo_with_an_offer_to_add_a_source(qtbot, tmp_path):
-    from wtdc_desktop.store import queries
+    from wtdc_desktop.store import published
     from wtdc_desktop.ui.app import open_window
 
     win = open_window(tmp_path / "first", load_demo_if_empty=True)
     qtbot.addWidget(win)
     try:
-        assert queries.counts(win.store)["proposal"] == 20
+        assert published.counts(win.store)["proposal"] == 20
         assert any("built-in demo content" in t for t in win.banner_texts())
         assert not any("empty" in t for t in win.banner_texts())
     finally:

@@ -334,10 +334,10 @@ def cmd_restore(args) -> int:
 
 
 def cmd_stats(args) -> int:
-    from wtdc_desktop.store import queries, syncs
+    from wtdc_desktop.store import published, syncs
 
     with _open_store(args) as store:
-        counts = queries.counts(store)
+        counts = published.counts(store)
         channels = syncs.all_channel_states(store)
         stale = {(c.publisher, c.channel) for c in syncs.stale_channels(store)}
     if args.json:
@@ -357,22 +357,6 @@ def cmd_stats(args) -> int:
     return 0
 
 
-_LIST_COLUMNS = {
-    "region": ["id", "name"],
-    "organization": ["id", "kind", "region", "name"],
-    "meeting": ["id", "kind", "starts_on", "ends_on", "city", "title"],
-    "committee": ["id", "meeting", "kind", "name"],
-    "document": ["id", "date", "source", "title"],
-    "resolution": ["id", "revision", "status", "title"],
-    "question": ["id", "study_group", "status", "title"],
-    "proposal": ["id", "action", "target", "status", "title"],
-    "session": ["id", "starts_at", "ends_at", "room", "status", "title"],
-    "contact": ["id", "name", "organization", "region", "email"],
-    "priority": ["id", "region", "estimated_cost", "title"],
-    "deadline": ["id", "due", "meeting", "title"],
-}
-
-
 def _cell(value) -> str:
     if isinstance(value, dict):
         if "amount" in value:
@@ -386,14 +370,14 @@ def _cell(value) -> str:
 
 def cmd_list(args) -> int:
     from wtdc_desktop.domain.records import DELEGATION_TYPES, PUBLISHED_TYPES
-    from wtdc_desktop.store import delegation, queries
+    from wtdc_desktop.store import delegation, published
 
     with _open_store(args) as store:
         if args.type == "position":
             records = delegation.list_positions(store)
         elif args.type in PUBLISHED_TYPES:
-            records = queries.list_records(store, args.type, include_withdrawn=args.include_withdrawn,
-                                           meeting=args.meeting)
+            records = published.list_records(store, args.type, include_withdrawn=args.include_withdrawn,
+                                             meeting=args.meeting)
         else:
             choices = ", ".join([*PUBLISHED_TYPES, *[t for t in DELEGATION_TYPES if t == "position"]])
             raise WtdcError(_("“{type}” is not a record type; choose one of: {choices}.").format(
@@ -401,16 +385,17 @@ def cmd_list(args) -> int:
     if args.json:
         _print_json(records)
         return 0
-    columns = _LIST_COLUMNS.get(args.type, ["id", "subject", "stance", "status", "owner"])
+    columns = list(PUBLISHED_TYPES[args.type].table) if args.type in PUBLISHED_TYPES else [
+        "id", "subject", "stance", "status", "owner"]
     _print_table(columns, [[_cell(r.get(c)) for c in columns] for r in records])
     return 0
 
 
 def cmd_search(args) -> int:
-    from wtdc_desktop.store import queries
+    from wtdc_desktop.store import fulltext
 
     with _open_store(args) as store:
-        hits = queries.search(store, args.query, types=tuple(args.type) if args.type else None, limit=args.limit)
+        hits = fulltext.search(store, args.query, types=tuple(args.type) if args.type else None, limit=args.limit)
     if args.json:
         _print_json([{k: v for k, v in h.as_dict().items() if k != "rank"} for h in hits])
         return 0
@@ -422,13 +407,13 @@ def cmd_search(args) -> int:
 
 
 def cmd_history(args) -> int:
-    from wtdc_desktop.store import queries
+    from wtdc_desktop.store import published
 
     with _open_store(args) as store:
-        current = queries.get_record(store, args.type, args.id)
+        current = published.get_record(store, args.type, args.id)
         if current is None:
             raise WtdcError(_("There is no {type} “{id}” in the store.").format(type=args.type, id=args.id))
-        versions = queries.record_history(store, args.type, args.id)
+        versions = published.record_history(store, args.type, args.id)
     _print_json({"current": current, "earlier_versions": versions})
     return 0
 

@@ -53,10 +53,10 @@ def _check_store(ctx: _Context) -> str:
 def _check_demo(ctx: _Context) -> str:
     from wtdc_desktop.bundles.apply import apply_bundle
     from wtdc_desktop.resources import resource_path
-    from wtdc_desktop.store import queries
+    from wtdc_desktop.store import published
 
     result = apply_bundle(ctx.store, resource_path("demo.wtdc.zip"), source="self-test")
-    counts = queries.counts(ctx.store)
+    counts = published.counts(ctx.store)
     if result.outcome != "applied" or not counts.get("document") or not counts.get("session"):
         raise RuntimeError(_("the demo bundle applied nothing ({counts})").format(counts=counts))
     return _("demo bundle applied: {documents} documents, {proposals} proposals, {sessions} sessions").format(
@@ -91,9 +91,9 @@ def _check_window(ctx: _Context) -> str:
 
 
 def _check_search(ctx: _Context) -> str:
-    from wtdc_desktop.store import queries
+    from wtdc_desktop.store import fulltext
 
-    hits = queries.search(ctx.store, "CMDT")
+    hits = fulltext.search(ctx.store, "CMDT")
     if not hits:
         raise RuntimeError(_("searching the demo content for “CMDT” found nothing"))
     return _("search for “CMDT”: {count} hits, first {type} {id}").format(

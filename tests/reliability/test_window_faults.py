@@ -238,7 +238,7 @@ def test_hostile_records_render_inert_in_the_main_window(qtbot, data_dir, tmp_pa
 def test_a_sync_while_scrolling_searching_and_editing_a_note(qtbot, data_dir, tmp_path):
     from bench.generate import generate
 
-    from wtdc_desktop.store import queries
+    from wtdc_desktop.store import fulltext, published
 
     bundle, records = generate(1000, tmp_path / "generated")
     win = open_main_window(qtbot, data_dir)
@@ -269,7 +269,7 @@ def test_a_sync_while_scrolling_searching_and_editing_a_note(qtbot, data_dir, tm
                 bar.setValue(step % max(1, bar.maximum() + 1))
                 qtbot.keyClick(view.table, Qt.Key_Down)
                 qtbot.wait(20)
-            hits = queries.search_all(win.store, "TDAG")
+            hits = fulltext.search_all(win.store, "TDAG")
             assert hits
             view.select_record("WD2/2.3")
             assert detail.record_id == "WD2/2.3"
@@ -290,7 +290,7 @@ def test_a_sync_while_scrolling_searching_and_editing_a_note(qtbot, data_dir, tm
     with Store(data_dir) as store:
         notes = delegation.notes_for(store, "proposal", "WD2/2.3")
         assert notes and notes[0]["body"] == "Note written during the sync."  # no lost edit
-        assert queries.counts(store)["document"] >= len(records["document"])
+        assert published.counts(store)["document"] >= len(records["document"])
     assert len(gaps) >= 20  # the event loop kept running during the sync
     p95 = statistics.quantiles(gaps, n=20)[-1]
     print(f"\nevent loop during the sync: {len(gaps)} ticks, max {max(gaps):.0f} ms, p95 {p95:.0f} ms")

@@ -13,6 +13,8 @@ import threading
 
 import nh3
 
+from wtdc_desktop.domain.records import reference_fields
+
 ALLOWED_TAGS = {
     "p", "br", "hr", "em", "strong", "b", "i", "u", "s", "del", "ins", "sub", "sup", "code", "pre", "kbd",
     "blockquote", "ul", "ol", "li", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6",
@@ -69,49 +71,10 @@ def sanitize_html(fragment: str) -> str:
     )
 
 
-def plain_to_html(text: str | None) -> str:
-    return html.escape(text or "").replace("\n", "<br>")
-
-
-def record_to_html(type_name: str, record: dict, *, field_labels: dict[str, str] | None = None,
-                   markdown_fields: tuple[str, ...] = ()) -> str:
-    """A record as safe HTML: a heading, a table of its simple fields, its Markdown texts."""
-    labels = field_labels or {}
-    title = record.get("title") or record.get("name") or record.get("id", "")
-    parts = [f"<h2>{html.escape(str(title))}</h2>", f"<p><code>{html.escape(str(record.get('id', '')))}</code></p>"]
-    rows = []
-    for key, value in record.items():
-        if key in ("id", "title", "name") or key in markdown_fields or value in (None, "", [], {}):
-            continue
-        if isinstance(value, (dict, list)):
-            import json
-
-            shown = json.dumps(value, ensure_ascii=False)
-        else:
-            shown = str(value)
-        rows.append(f"<tr><th align='left'>{html.escape(labels.get(key, key))}</th>"
-                    f"<td>{html.escape(shown)}</td></tr>")
-    if rows:
-        parts.append("<table cellspacing='4'>" + "".join(rows) + "</table>")
-    for key in markdown_fields:
-        if record.get(key):
-            parts.append(f"<h3>{html.escape(labels.get(key, key))}</h3>")
-            parts.append(markdown_to_html(record[key]))
-    return sanitize_html("".join(parts))
-
-
 # --- the detail pane -------------------------------------------------------------------
 
-#: Fields that refer to another record: (record type, field) -> referenced type.
-REFERENCE_FIELDS = {
-    ("proposal", "document"): "document", ("proposal", "committee"): "committee",
-    ("session", "committee"): "committee", ("session", "meeting"): "meeting",
-    ("document", "meeting"): "meeting", ("document", "related"): "document",
-    ("deadline", "meeting"): "meeting", ("committee", "meeting"): "meeting",
-    ("contact", "organization"): "organization", ("proposal", "sources"): "organization",
-    ("priority", "region"): "region", ("contact", "region"): "region", ("organization", "region"): "region",
-    ("meeting", "region"): "region",
-}
+#: Fields that refer to another record: (record type, field) -> referenced type (the registry's).
+REFERENCE_FIELDS = reference_fields()
 #: Fields never shown in the table of simple fields (shown otherwise or internal).
 _HIDDEN_FIELDS = {"id", "title", "name", "withdrawn", "number", "revision", "addendum", "corrigendum"}
 
@@ -142,7 +105,7 @@ def _value_html(type_name: str, key: str, value, labels: dict[str, str]) -> str:
         for link in value:
             if isinstance(link, dict) and link.get("to"):
                 target = str(link["to"])
-                kind = labels.get("link:" + str(link.get("kind")), str(link.get("kind") or ""))
+                kind = labels.get("links:" + str(link.get("kind")), str(link.get("kind") or ""))
                 if type_name == "resolution":
                     items.append(f"{_link('resolution', target)} <i>({html.escape(kind)})</i>")
                 else:
@@ -179,7 +142,7 @@ def record_detail_html(type_name: str, record: dict, *, labels: dict[str, str] |
                        extra_html: list[str] | None = None, notes: list[str] | None = None) -> str:
     """The detail pane of one record, as sanitised HTML.
 
-    ``labels`` translates field names (and ``target:KIND`` / ``link:KIND``);
+    ``labels`` translates field names (and ``target:KIND`` / ``links:KIND``);
     ``display`` gives already formatted values for some fields (local times);
     ``related`` lists sections ``(heading, groups)`` where each group is
     ``(subheading or None, [(type, id, label), ...])``; ``extra_html`` holds

@@ -13,7 +13,7 @@ from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import _
 from wtdc_desktop.store import delegation
 from wtdc_desktop.store.db import Store, utcnow
-from wtdc_desktop.store.queries import record_from_row
+from wtdc_desktop.store.published import record_from_row
 
 
 class NegotiationError(WtdcError):

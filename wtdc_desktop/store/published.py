@@ -1,6 +1,7 @@
-"""Writing published records: upserts with history, channel presence, withdrawal.
+"""The published records' tables: reading them (counts, listings in their default order, one
+record, its history) and writing them (upserts with history, channel presence, withdrawal).
 
-Used by :mod:`wtdc_desktop.bundles.apply` inside one transaction. Never writes
+The writer is used by :mod:`wtdc_desktop.bundles.apply` inside one transaction. Never writes
 the delegation's ``my_`` tables.
 """
 
@@ -11,110 +12,80 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from wtdc_desktop.domain.records import PUBLISHED_TYPES, canonical_json, content_hash, parse_datetime
-from wtdc_desktop.domain.symbols import document_sort_text
+from wtdc_desktop.domain.records import PUBLISHED_TYPES, canonical_json, content_hash
+from wtdc_desktop.store.db import Store
 
-_META_COLUMNS = ("raw", "content_hash", "bundle_seq", "changed_sync", "first_sync", "channel", "withdrawn", "withdrawn_sync")
+# --- reading -------------------------------------------------------------------------------
 
-
-def _json(value) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-
-def _text(value) -> str | None:
-    return None if value is None else str(value)
+def check_type(type_name: str) -> None:
+    if type_name not in PUBLISHED_TYPES:
+        raise ValueError(f"unknown record type {type_name!r}")
 
 
-def _utc(value) -> str | None:
-    if value is None:
-        return None
-    return parse_datetime(value, "").strftime("%Y-%m-%dT%H:%M:%SZ")
+def counts(store: Store, *, include_withdrawn: bool = False, types: tuple[str, ...] | None = None) -> dict[str, int]:
+    """Number of current (not withdrawn, unless asked) records of every published type (or of ``types``)."""
+    out = {}
+    where = "" if include_withdrawn else " WHERE withdrawn = 0"
+    for type_name in types or PUBLISHED_TYPES:
+        check_type(type_name)
+        out[type_name] = store.execute(f"SELECT count(*) FROM {type_name}{where}").fetchone()[0]
+    return out
 
 
-def _natural(text: str) -> str:
-    """Sort text where runs of digits compare as numbers (``Q2/1`` before ``Q10/1``)."""
-    import re
-
-    return re.sub(r"\d+", lambda m: f"{int(m.group()):08d}", text)
-
-
-def _due_utc(value) -> str | None:
-    if value is None:
-        return None
-    if len(value) == 10:  # a day: due at its end is unknown, sort at its start
-        return value + "T00:00:00Z"
-    return _utc(value)
+def record_from_row(type_name: str, row: sqlite3.Row) -> dict:
+    """The record as published, plus what the store knows of it."""
+    record = json.loads(row["raw"])
+    for column, name in PUBLISHED_TYPES[type_name].read_back:
+        record[name] = row[column]
+    record["withdrawn"] = bool(row["withdrawn"])
+    return record
 
 
-def _columns(type_name: str, r: dict) -> dict:
-    """The table columns of one published record (besides id and the meta columns)."""
-    g = r.get
-    if type_name == "region":
-        return {"name": g("name")}
-    if type_name == "organization":
-        return {k: g(k) for k in ("name", "kind", "region", "country")}
-    if type_name == "meeting":
-        return {k: g(k) for k in ("kind", "title", "region", "city", "country", "starts_on", "ends_on", "timezone", "url")}
-    if type_name == "committee":
-        return {k: g(k) for k in ("meeting", "name", "kind", "chair", "mandate")}
-    if type_name == "document":
-        from wtdc_desktop.domain.symbols import try_parse_symbol
+def list_records(store: Store, type_name: str, *, include_withdrawn: bool = False,
+                 meeting: str | None = None, limit: int | None = None, offset: int = 0) -> list[dict]:
+    check_type(type_name)
+    clauses, params = [], []
+    if not include_withdrawn:
+        clauses.append("withdrawn = 0")
+    if meeting and PUBLISHED_TYPES[type_name].spec("meeting") is not None:
+        clauses.append("meeting = ?")
+        params.append(meeting)
+    sql = f"SELECT * FROM {type_name}"
+    if clauses:
+        sql += " WHERE " + " AND ".join(clauses)
+    sql += f" ORDER BY {PUBLISHED_TYPES[type_name].order_by}"
+    if limit is not None:
+        sql += " LIMIT ? OFFSET ?"
+        params += [limit, offset]
+    return [record_from_row(type_name, row) for row in store.execute(sql, params)]
 
-        sym = try_parse_symbol(r["id"])
-        return {
-            **{k: g(k) for k in ("meeting", "title", "source", "date", "kind", "status", "summary", "text")},
-            "languages": _json(g("languages")),
-            "related": _json(g("related")),
-            "sort_key": document_sort_text(r["id"]),
-            "sym_number": sym.number if sym else None,
-            "sym_revision": sym.revision if sym else None,
-            "sym_addendum": sym.addendum if sym else None,
-            "sym_corrigendum": sym.corrigendum if sym else None,
-        }
-    if type_name == "resolution":
-        return {
-            "body": g("body"), "number": _text(g("number")), "title": g("title"), "revision": g("revision"),
-            "status": g("status"), "text": g("text"), "links": _json(g("links")),
-            "sort_key": f"{g('body')}\x1f{_natural(str(g('number')))}",
-        }
-    if type_name == "question":
-        return {
-            "number": g("number"), "study_group": g("study_group"), "period": g("period"), "title": g("title"),
-            "status": g("status"), "text": g("text"), "links": _json(g("links")),
-            "sort_key": f"{g('period')}\x1f{_natural(str(g('number')))}",
-        }
-    if type_name == "proposal":
-        target = g("target") or {}
-        cost = g("cost") or {}
-        return {
-            "document": g("document"), "sources": _json(g("sources")), "action": g("action"),
-            "target_type": target.get("type"), "target_id": _text(target.get("id")),
-            "title": g("title"), "text": g("text"), "reasons": g("reasons"), "status": g("status"),
-            "committee": g("committee"), "cost_amount": cost.get("amount"), "cost_currency": cost.get("currency"),
-        }
-    if type_name == "session":
-        return {
-            "meeting": g("meeting"), "committee": g("committee"), "title": g("title"),
-            "starts_at": _utc(g("starts_at")), "ends_at": _utc(g("ends_at")),
-            "room": g("room"), "status": g("status"), "agenda": _json(g("agenda")),
-        }
-    if type_name == "contact":
-        return {
-            **{k: g(k) for k in ("name", "role", "organization", "region", "email", "phone")},
-            "languages": _json(g("languages")), "coordinates": _json(g("coordinates")),
-        }
-    if type_name == "priority":
-        cost = g("estimated_cost") or {}
-        return {
-            "region": g("region"), "title": g("title"), "description": g("description"),
-            "estimated_amount": cost.get("amount"), "estimated_currency": cost.get("currency"),
-            "pledges": _json(g("pledges")),
-        }
-    if type_name == "deadline":
-        return {"meeting": g("meeting"), "title": g("title"), "due": g("due"),
-                "due_utc": _due_utc(g("due")), "description": g("description")}
-    raise KeyError(type_name)
 
+def get_record(store: Store, type_name: str, record_id: str) -> dict | None:
+    check_type(type_name)
+    row = store.execute(f"SELECT * FROM {type_name} WHERE id = ?", (record_id,)).fetchone()
+    return record_from_row(type_name, row) if row else None
+
+
+def record_history(store: Store, type_name: str, record_id: str) -> list[dict]:
+    """Earlier versions of a record, oldest first."""
+    rows = store.execute(
+        "SELECT raw, content_hash, bundle_seq, channel, applied_sync, superseded_sync FROM record_version "
+        "WHERE type = ? AND id = ? ORDER BY vid",
+        (type_name, record_id),
+    ).fetchall()
+    return [{"record": json.loads(r["raw"]), "content_hash": r["content_hash"], "bundle_seq": r["bundle_seq"],
+             "channel": r["channel"], "applied_sync": r["applied_sync"], "superseded_sync": r["superseded_sync"]}
+            for r in rows]
+
+
+def meetings(store: Store) -> list[tuple[str, str, str | None, str | None, str | None]]:
+    """(id, title, starts_on, ends_on, timezone) of every current meeting, by start."""
+    rows = store.execute("SELECT id, title, starts_on, ends_on, timezone FROM meeting WHERE withdrawn = 0 "
+                         f"ORDER BY {PUBLISHED_TYPES['meeting'].order_by}").fetchall()
+    return [tuple(r) for r in rows]
+
+
+# --- writing -------------------------------------------------------------------------------
 
 @dataclass
 class TypeCounts:
@@ -181,7 +152,7 @@ class PublishedWriter:
         if previous is not None and previous[0] == digest and not previous[1]:
             counts.unchanged += 1
             return "unchanged"
-        cols = _columns(type_name, record)
+        cols = PUBLISHED_TYPES[type_name].storage_values(record)
         cols["raw"] = canonical_json(record)
         cols["content_hash"] = digest
         cols["bundle_seq"] = self.bundle_seq

@@ -384,7 +384,7 @@ CREATE INDEX session_current ON session(withdrawn, starts_at);
 CREATE INDEX contact_current ON contact(withdrawn, name);
 """
 
-#: Characters of Chinese, Japanese and Korean text (as queries.has_cjk), as an SQLite GLOB class.
+#: Characters of Chinese, Japanese and Korean text (as fulltext.has_cjk), as an SQLite GLOB class.
 CJK_GLOB = "*[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]*"
 
 _TRIGRAM_SOURCES = (
@@ -401,7 +401,7 @@ _TRIGRAM_SOURCES = (
 def _cjk_trigram_triggers(table: str, kind: str, title: str, summary: str, body: str, key: str) -> str:
     """Keep ``search_trigram`` in step with a table, for rows holding CJK text only.
 
-    The trigram index serves queries holding CJK characters (queries.has_cjk): every
+    The trigram index serves queries holding CJK characters (fulltext.has_cjk): every
     word must match, so a hit always holds CJK text, and the other rows need not be
     indexed there. Tokenising every row into trigrams was most of a large import's time.
     """

@@ -139,3 +139,31 @@ def stale_channels(store: Store, now=None) -> list[ChannelState]:
         if expired:
             out.append(state)
     return out
+
+
+def last_sync_per_source(store: Store) -> list[dict]:
+    """The latest sync attempt of each source: ``{"source", "finished_at", "outcome", "message", "channel"}``."""
+    rows = store.execute(
+        "SELECT source, coalesce(finished_at, started_at) AS at, outcome, message, channel FROM sync_log s "
+        "WHERE sync_id = (SELECT max(sync_id) FROM sync_log t WHERE t.source IS s.source) ORDER BY at DESC").fetchall()
+    return [{"source": r[0], "finished_at": r[1], "outcome": r[2], "message": r[3], "channel": r[4]} for r in rows]
+
+
+def applied_syncs(store: Store, limit: int = 50) -> list[tuple[int, str, str | None]]:
+    """(sync_id, finished_at, source) of applied syncs, newest first (for "changes since")."""
+    rows = store.execute("SELECT sync_id, coalesce(finished_at, started_at), source FROM sync_log "
+                         "WHERE outcome = 'applied' ORDER BY sync_id DESC LIMIT ?", (limit,)).fetchall()
+    return [tuple(r) for r in rows]
+
+
+def is_empty(store: Store) -> bool:
+    return store.execute("SELECT NOT EXISTS (SELECT 1 FROM channel_state)").fetchone()[0] == 1
+
+
+DEMO_PUBLISHER = "wtdc-desktop-demo"
+
+
+def only_demo_content(store: Store) -> bool:
+    """True when the built-in demo is the only published material synced so far."""
+    publishers = {row[0] for row in store.execute("SELECT DISTINCT publisher FROM channel_state")}
+    return publishers == {DEMO_PUBLISHER}

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
 from wtdc_desktop.domain.records import PUBLISHED_TYPES
 from wtdc_desktop.formatting import format_number
 from wtdc_desktop.i18n import _, current_language, ngettext
-from wtdc_desktop.store import queries
+from wtdc_desktop.store import syncs
 from wtdc_desktop.ui.detail import DetailPane
 from wtdc_desktop.ui.today import _change_word
 
@@ -77,7 +77,7 @@ class ChangesView(QWidget):
         self.since.blockSignals(True)
         self.since.clear()
         self.since.addItem(_("the sync before the last one (what the last sync changed)"), None)
-        for sync_id, at, source in queries.applied_syncs(self.store):
+        for sync_id, at, source in syncs.applied_syncs(self.store):
             when = at
             try:
                 import datetime as dt

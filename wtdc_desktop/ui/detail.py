@@ -16,39 +16,23 @@ from PySide6.QtWidgets import (
 from PySide6.QtCore import Qt
 
 from wtdc_desktop.domain import diff as word_diffs
+from wtdc_desktop.domain import records
 from wtdc_desktop.domain.records import PUBLISHED_TYPES
 from wtdc_desktop.domain.render import record_detail_html, sanitize_html
-from wtdc_desktop.i18n import N_, _
+from wtdc_desktop.i18n import _
 from wtdc_desktop.ui.language import directed_html, preferred_version
-from wtdc_desktop.store import delegation, queries
+from wtdc_desktop.store import changes, delegation, published, related
 from wtdc_desktop.store.db import StoreError, StoreLocked
 from wtdc_desktop.ui.browser import SafeTextBrowser
-from wtdc_desktop.ui.labels import VALUE_LABELS, format_instant, value_label
+from wtdc_desktop.ui.labels import format_instant
 
 log = logging.getLogger(__name__)
 
-#: Translated names of record fields shown in the detail pane.
-FIELD_LABELS = {
-    "meeting": N_("Meeting"), "source": N_("Source"), "date": N_("Date"), "kind": N_("Kind"),
-    "status": N_("Status"), "summary": N_("Summary"), "text": N_("Text"), "languages": N_("Languages"),
-    "related": N_("Related documents"), "body": N_("Body"), "links": N_("Links"), "study_group": N_("Study group"),
-    "period": N_("Period"), "document": N_("Document"), "sources": N_("Submitted by"), "action": N_("Action"),
-    "target": N_("Target"), "reasons": N_("Reasons"), "committee": N_("Committee"), "cost": N_("Cost"),
-    "starts_at": N_("Starts"), "ends_at": N_("Ends"), "room": N_("Room"), "agenda": N_("Agenda"),
-    "role": N_("Role"), "organization": N_("Organization"), "region": N_("Region"), "email": N_("E-mail"),
-    "phone": N_("Phone"), "coordinates": N_("Coordinator for"), "description": N_("Description"),
-    "estimated_cost": N_("Estimated cost"), "pledges": N_("Pledges"), "due": N_("Due"), "mandate": N_("Mandate"),
-    "chair": N_("Chair"), "city": N_("City"), "country": N_("Country"), "starts_on": N_("Starts"),
-    "ends_on": N_("Ends"), "timezone": N_("Time zone"), "url": N_("Web page"), "revision": N_("Revision"),
-    "notes": N_("My notes"),
-    "target:resolution": N_("Resolution"), "target:question": N_("Question"), "target:declaration": N_("Declaration"),
-    "target:strategic_plan": N_("Strategic plan"), "target:action_plan": N_("Action plan"), "target:other": N_("Other"),
-    "link:related": N_("related"), "link:overlap": N_("overlap"), "link:supersedes": N_("supersedes"),
-}
-
-
 def field_labels() -> dict[str, str]:
-    return {k: _(v) for k, v in FIELD_LABELS.items()}
+    """Translated names of record fields (and of ``field:code`` values) shown in the detail pane."""
+    labels = {k: _(v) for k, v in records.field_labels().items()}
+    labels["notes"] = _("My notes")
+    return labels
 
 
 class DetailPane(QWidget):
@@ -183,7 +167,7 @@ class DetailPane(QWidget):
     def show_record(self, type_name: str, record_id: str) -> bool:
         """Show a record; False when the store does not hold it."""
         self.save_note()
-        record = queries.get_record(self.store, type_name, record_id) if type_name in PUBLISHED_TYPES else None
+        record = published.get_record(self.store, type_name, record_id) if type_name in PUBLISHED_TYPES else None
         if record is None:
             self.clear()
             self.browser.setHtml(sanitize_html("<p>" + _("The record {id} is not in the store.").format(
@@ -220,7 +204,7 @@ class DetailPane(QWidget):
         is_doc = self.type_name == "document"
         self.language.clear()
         self.file_message.setVisible(False)
-        files = queries.document_files(self.store, self.record_id) if is_doc else []
+        files = related.document_files(self.store, self.record_id) if is_doc else []
         self._files = {f["language"]: f for f in files}
         for lang in sorted(self._files):
             self.language.addItem(lang, lang)
@@ -240,7 +224,7 @@ class DetailPane(QWidget):
         self.compare_to.clear()
         self._versions: list[tuple[str, str]] = []
         if self.type_name in ("resolution", "question", "proposal", "document"):
-            history = queries.record_history(self.store, self.type_name, self.record_id)
+            history = published.record_history(self.store, self.type_name, self.record_id)
             field = {"document": "text", "proposal": "text"}.get(self.type_name, "text")
             for i, item in enumerate(history):
                 rec = item["record"]
@@ -272,59 +256,55 @@ class DetailPane(QWidget):
         badge = self._badge()
         if badge:
             badges.append(badge)
-        for field in VALUE_LABELS:
-            shown = value_label(field, record.get(field))
+        for field in rtype.specs:
+            shown = rtype.value_label(field.name, record.get(field.name))
             if shown:
-                display[field] = shown
+                display[field.name] = shown
         if type_name == "session":
             zone = self._meeting_zone(record.get("meeting"))
             display["starts_at"] = format_instant(record.get("starts_at"), zone)
             display["ends_at"] = format_instant(record.get("ends_at"), zone)
         if type_name == "deadline" and record.get("due") and "T" in str(record.get("due")):
             display["due"] = format_instant(record["due"], self._meeting_zone(record.get("meeting")))
-        related, extra = self._related(type_name, record)
+        sections, extra = self._related(type_name, record)
         notes = [n["body"] for n in delegation.notes_for(self.store, type_name, rid)[1:]]
         html = record_detail_html(type_name, record, labels=labels, markdown_fields=rtype.markdown, display=display,
-                                  badges=badges, related=related, extra_html=extra, notes=notes)
+                                  badges=badges, related=sections, extra_html=extra, notes=notes)
         self.browser.setHtml(directed_html(html))
 
     def _badge(self) -> str | None:
-        try:
-            from wtdc_desktop.store import changes
-        except ImportError:
-            return None
         state = changes.badge_state(self.store, self.type_name, [self.record_id]).get(self.record_id)
         return {"new": _("new since last sync"), "changed": _("changed since last sync")}.get(state or "")
 
     def _meeting_zone(self, meeting_id: str | None) -> str | None:
         if not meeting_id:
             return None
-        meeting = queries.get_record(self.store, "meeting", meeting_id)
+        meeting = published.get_record(self.store, "meeting", meeting_id)
         return meeting.get("timezone") if meeting else None
 
     def _related(self, type_name: str, record: dict) -> tuple[list, list[str]]:
         rid = record["id"]
-        related: list = []
+        sections: list = []
         extra: list[str] = []
         if type_name == "document":
-            props = queries.proposals_for_document(self.store, rid)
-            related.append((_("Proposals in this document"), [(None, [("proposal", p[0], f"{p[2]} {p[1]}")
+            props = related.proposals_for_document(self.store, rid)
+            sections.append((_("Proposals in this document"), [(None, [("proposal", p[0], f"{p[2]} {p[1]}")
                                                                          for p in props])]))
-            sessions = queries.sessions_with_document(self.store, rid)
-            related.append((_("On the agenda of"), [(None, [("session", s[0], s[1]) for s in sessions])]))
+            sessions = related.sessions_with_document(self.store, rid)
+            sections.append((_("On the agenda of"), [(None, [("session", s[0], s[1]) for s in sessions])]))
         elif type_name in ("resolution", "question"):
             names = [rid, str(record.get("number", ""))]
             if type_name == "resolution":
                 names.append(f"{record.get('body')} {record.get('number')}")
-            props = queries.proposals_for_target(self.store, type_name, [n for n in names if n])
+            props = related.proposals_for_target(self.store, type_name, [n for n in names if n])
             groups: dict[str, list] = {}
             for p in props:
                 for region in p["regions"] or [_("Other sources")]:
                     groups.setdefault(region, []).append(("proposal", p["id"], f"{p['action']} {p['title']}"))
-            related.append((_("Proposals, by region"), sorted(groups.items())))
+            sections.append((_("Proposals, by region"), sorted(groups.items())))
             if type_name == "resolution":
-                back = queries.resolutions_linking_to(self.store, rid)
-                related.append((_("Resolutions linking here"), [(None, [("resolution", i, t) for i, t in back])]))
+                back = related.resolutions_linking_to(self.store, rid)
+                sections.append((_("Resolutions linking here"), [(None, [("resolution", i, t) for i, t in back])]))
             if len(self._versions) >= 2:
                 a = self._versions[max(0, self.compare_from.currentIndex())]
                 b = self._versions[max(0, self.compare_to.currentIndex())]
@@ -335,10 +315,10 @@ class DetailPane(QWidget):
             items = [("document", record.get("document"), _("the document carrying it"))]
             if target.get("type") in ("resolution", "question"):
                 items.append((target["type"], str(target.get("id")), _("its target")))
-            related.append((_("Related"), [(None, [i for i in items if i[1]])]))
+            sections.append((_("Related"), [(None, [i for i in items if i[1]])]))
         elif type_name == "committee":
             pass
-        return related, extra
+        return sections, extra
 
     # -- the delegation's layer ------------------------------------------------------
 

@@ -18,7 +18,7 @@ from wtdc_desktop.domain.records import PUBLISHED_TYPES
 from wtdc_desktop.domain.render import link_sections_html
 from wtdc_desktop.formatting import format_number
 from wtdc_desktop.i18n import N_, _, ngettext
-from wtdc_desktop.store import delegation, queries
+from wtdc_desktop.store import delegation, published, related, syncs
 from wtdc_desktop.ui.browser import SafeTextBrowser
 from wtdc_desktop.ui.labels import format_instant
 from wtdc_desktop.ui.prefs import DEFAULT_INTERVAL, setting
@@ -394,7 +394,7 @@ class MainWindow(QMainWindow):
 
     def open_record(self, type_name: str, record_id: str, *, remember: bool = True) -> bool:
         """Show a record in its view (an internal link, a search hit); False when the store lacks it."""
-        found = queries.resolve_reference(self.store, type_name, record_id) if type_name in PUBLISHED_TYPES else None
+        found = related.resolve_reference(self.store, type_name, record_id) if type_name in PUBLISHED_TYPES else None
         if found is None:
             self.statusBar().showMessage(_("{id} is not in the store.").format(id=record_id), 6000)
             return False
@@ -535,17 +535,15 @@ class MainWindow(QMainWindow):
         return out
 
     def check_banners(self) -> None:
-        if queries.is_empty(self.store):
+        if syncs.is_empty(self.store):
             self.show_banner("empty", _("Your store is empty. Load the demo content to try the application, or add "
                                         "a source (a folder or a publisher's address) to sync real material."),
                              [(_("Load the demo"), self.load_demo), (_("Add a source…"), self.open_settings)])
-        elif queries.only_demo_content(self.store):
+        elif syncs.only_demo_content(self.store):
             self.show_banner("demo", _("You are looking at the built-in demo content (a summary of TDAG's second web "
                                        "dialogue on WTDC reform). Add a source to sync real conference material."),
                              [(_("Add a source…"), self.open_settings)])
         try:
-            from wtdc_desktop.store import syncs
-
             stale = syncs.stale_channels(self.store) if hasattr(syncs, "stale_channels") else []
         except Exception:  # noqa: BLE001 - a banner must never stop the window
             log.exception("could not check for stale material")
@@ -557,12 +555,12 @@ class MainWindow(QMainWindow):
 
     def refresh_status(self, counts: bool = True) -> None:
         if counts:
-            n = queries.counts(self.store, types=("document", "proposal", "session"))
+            n = published.counts(self.store, types=("document", "proposal", "session"))
             self.statusBar().showMessage(
                 _("{documents} documents, {proposals} proposals, {sessions} sessions").format(
                     documents=format_number(n["document"]), proposals=format_number(n["proposal"]),
                     sessions=format_number(n["session"])))
-        per_source = queries.last_sync_per_source(self.store)
+        per_source = syncs.last_sync_per_source(self.store)
         if per_source:
             latest = per_source[0]
             self.sync_label.setText(_("Last sync: {source}, {when} ({state})").format(
@@ -594,9 +592,9 @@ class MainWindow(QMainWindow):
             self.refresh_status()  # the last-sync time moved; the records did not
         for i in range(self.banners.count()):
             w = self.banners.itemAt(i).widget()
-            if isinstance(w, Banner) and w.key == "empty" and not queries.is_empty(self.store):
+            if isinstance(w, Banner) and w.key == "empty" and not syncs.is_empty(self.store):
                 w.dismiss()
-            elif isinstance(w, Banner) and w.key == "demo" and not queries.only_demo_content(self.store):
+            elif isinstance(w, Banner) and w.key == "demo" and not syncs.only_demo_content(self.store):
                 w.dismiss()
         self.check_banners_stale_only()
 

@@ -13,7 +13,7 @@ from wtdc_desktop.domain.brief import target_detail_html
 from wtdc_desktop.domain.links import make_link
 from wtdc_desktop.domain.positions import labels as all_labels
 from wtdc_desktop.i18n import _
-from wtdc_desktop.store import negotiation, queries
+from wtdc_desktop.store import negotiation, published
 from wtdc_desktop.ui.browser import SafeTextBrowser
 from wtdc_desktop.ui.negotiation_widgets import (
     ACTION_COLOURS, MIXED_COLOURS, STANCE_COLOURS, fill_combo,
@@ -80,8 +80,8 @@ class ProposalsMatrixView(QWidget):
     # -- data ------------------------------------------------------------------------------
 
     def reload(self) -> None:
-        meetings = queries.list_records(self.store, "meeting")
-        committees = queries.list_records(self.store, "committee")
+        meetings = published.list_records(self.store, "meeting")
+        committees = published.list_records(self.store, "committee")
         fill_combo(self.meeting, [(_("All meetings"), None)] + [(f"{m['id']} – {m.get('title') or ''}", m["id"])
                                                                for m in meetings])
         fill_combo(self.committee, [(_("All committees"), None)] + [(f"{c['id']} – {c.get('name') or ''}", c["id"])

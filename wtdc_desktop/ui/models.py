@@ -5,9 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QFont
 
+from wtdc_desktop.domain.records import PUBLISHED_TYPES
 from wtdc_desktop.i18n import _
-from wtdc_desktop.store import queries
-from wtdc_desktop.ui.labels import value_label
+from wtdc_desktop.store import changes, list_rows
 
 PAGE = 200
 
@@ -25,20 +25,6 @@ HORIZONTAL = Qt.Orientation.Horizontal
 
 MARKS = "_marks"
 
-COLUMN_LABELS = {
-    MARKS: lambda: "",
-    "id": lambda: _("Symbol / id"), "title": lambda: _("Title"), "name": lambda: _("Name"),
-    "kind": lambda: _("Kind"), "region": lambda: _("Region"), "city": lambda: _("City"),
-    "starts_on": lambda: _("Starts"), "ends_on": lambda: _("Ends"), "meeting": lambda: _("Meeting"),
-    "source": lambda: _("Source"), "date": lambda: _("Date"), "status": lambda: _("Status"),
-    "revision": lambda: _("Revision"), "study_group": lambda: _("Study group"), "period": lambda: _("Period"),
-    "action": lambda: _("Action"), "target_id": lambda: _("Target"), "starts_at": lambda: _("Starts (UTC)"),
-    "ends_at": lambda: _("Ends (UTC)"), "room": lambda: _("Room"), "organization": lambda: _("Organization"),
-    "email": lambda: _("E-mail"), "estimated_amount": lambda: _("Estimated cost"),
-    "estimated_currency": lambda: _("Currency"), "due": lambda: _("Due"),
-}
-
-
 class RecordTableModel(QAbstractTableModel):
     """Rows of one published type; sorting and filtering run in SQL, rows load by page."""
 
@@ -46,7 +32,11 @@ class RecordTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.store = store
         self.type_name = type_name
-        self.columns = (MARKS, *queries.VIEW_COLUMNS[type_name])
+        rtype = PUBLISHED_TYPES[type_name]
+        self.columns = (MARKS, *rtype.list_columns)
+        #: the header (untranslated) and the words of coded values of each column
+        self._labels = ("", *(rtype.column_label(c) for c in rtype.list_columns))
+        self._words = ({}, *(rtype.value_words(c) for c in rtype.list_columns))
         self.filter_text = ""
         self.sort_column: str | None = None
         self.descending = False
@@ -64,7 +54,7 @@ class RecordTableModel(QAbstractTableModel):
 
     def reload(self) -> None:
         self.beginResetModel()
-        self._total = queries.view_count(self.store, self.type_name, self.filter_text)
+        self._total = list_rows.view_count(self.store, self.type_name, self.filter_text)
         self._ids = []
         self._rows = {}
         self._marks = {}
@@ -73,8 +63,8 @@ class RecordTableModel(QAbstractTableModel):
         self.endResetModel()
 
     def _fetch_page(self) -> list[str]:
-        ids = queries.view_ids(self.store, self.type_name, self.filter_text, sort_column=self.sort_column,
-                               descending=self.descending, limit=PAGE, offset=len(self._ids))
+        ids = list_rows.view_ids(self.store, self.type_name, self.filter_text, sort_column=self.sort_column,
+                                 descending=self.descending, limit=PAGE, offset=len(self._ids))
         self._ids.extend(ids)
         self.ids_fetched += len(ids)
         return ids
@@ -123,8 +113,8 @@ class RecordTableModel(QAbstractTableModel):
             return self._ids.index(record_id)
         except ValueError:
             pass
-        pos = queries.view_position(self.store, self.type_name, record_id, self.filter_text,
-                                    sort_column=self.sort_column, descending=self.descending)
+        pos = list_rows.view_position(self.store, self.type_name, record_id, self.filter_text,
+                                      sort_column=self.sort_column, descending=self.descending)
         if pos is None:
             return None
         while len(self._ids) <= pos and self.canFetchMore():
@@ -140,10 +130,10 @@ class RecordTableModel(QAbstractTableModel):
             # Fetch the visible neighbourhood in one query.
             start = max(0, row - 50)
             missing = [i for i in self._ids[start:row + 100] if i not in self._rows]
-            fetched = queries.view_rows(self.store, self.type_name, missing)
+            fetched = list_rows.view_rows(self.store, self.type_name, missing)
             self.rows_fetched += len(fetched)
             self._rows.update(fetched)
-            self._marks.update(queries.layer_marks(self.store, self.type_name, missing))
+            self._marks.update(list_rows.layer_marks(self.store, self.type_name, missing))
             self._badges.update(_badges(self.store, self.type_name, missing))
         return self._rows.get(rid)
 
@@ -164,7 +154,7 @@ class RecordTableModel(QAbstractTableModel):
     def refresh_marks(self, rid: str | None = None) -> None:
         """Re-read the delegation's marks (all loaded rows, or one)."""
         ids = [rid] if rid else [i for i in self._ids if i in self._rows]
-        self._marks.update(queries.layer_marks(self.store, self.type_name, ids))
+        self._marks.update(list_rows.layer_marks(self.store, self.type_name, ids))
         self._badges.update(_badges(self.store, self.type_name, ids))
         if self._ids:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, 0))
@@ -196,22 +186,19 @@ class RecordTableModel(QAbstractTableModel):
         value = values[column - 1]
         if value is None:
             return ""
-        return value_label(self.columns[column], value) or str(value)
+        words = self._words[column]
+        return _(words[value]) if words and value in words else str(value)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY):
         if role == DISPLAY and orientation == HORIZONTAL:
-            label = COLUMN_LABELS.get(self.columns[section])
-            return label() if label else self.columns[section]
+            label = self._labels[section]
+            return _(label) if label else ""
         return None
 
 
 def _badges(store, type_name: str, ids: list[str]) -> dict[str, str | None]:
-    """"new" / "changed" since the last sync, when the store can tell."""
-    try:
-        from wtdc_desktop.store import changes
-    except ImportError:
-        return {}
-    if not ids or not hasattr(changes, "badge_state"):
+    """"new" / "changed" since the last sync."""
+    if not ids:
         return {}
     return changes.badge_state(store, type_name, ids)
 

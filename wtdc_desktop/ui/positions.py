@@ -29,7 +29,7 @@ from wtdc_desktop.domain.render import markdown_to_html
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.formatting import format_number
 from wtdc_desktop.i18n import _, current_language
-from wtdc_desktop.store import delegation, negotiation, positions, queries
+from wtdc_desktop.store import delegation, negotiation, positions, published
 from wtdc_desktop.ui.browser import SafeTextBrowser
 from wtdc_desktop.ui.crosssector import CrossSectorView
 from wtdc_desktop.ui.matrix import ProposalsMatrixView
@@ -420,9 +420,9 @@ class PositionsPanel(QWidget):
         fill_combo(self.status, [(_("Any status"), None)] + [(_(STATUS_LABELS[s]), s) for s in STATUSES])
         fill_combo(self.owner, [(_("Any owner"), None)] + [(o, o) for o in positions.owners(self.store)])
         fill_combo(self.meeting, [(_("All meetings"), None)] + [
-            (f"{m['id']}", m["id"]) for m in queries.list_records(self.store, "meeting")])
+            (f"{m['id']}", m["id"]) for m in published.list_records(self.store, "meeting")])
         fill_combo(self.committee, [(_("All committees"), None)] + [
-            (f"{c['id']}", c["id"]) for c in queries.list_records(self.store, "committee")])
+            (f"{c['id']}", c["id"]) for c in published.list_records(self.store, "committee")])
         self._refresh()
 
     def _refresh(self, *_args, select: tuple[str, str] | None = None) -> None:

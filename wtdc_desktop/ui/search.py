@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
 
 from wtdc_desktop.domain.render import sanitize_html, snippet_to_html
 from wtdc_desktop.i18n import N_, _, ngettext
-from wtdc_desktop.store import queries
+from wtdc_desktop.store import fulltext, published
 
 #: Kinds of the search index, in the order results are grouped.
 KINDS = (
@@ -89,7 +89,7 @@ class SearchDialog(QDialog):
         self.meeting.setMinimumContentsLength(18)
         self.meeting.setAccessibleName(_("Meeting"))
         self.meeting.addItem(_("All meetings"), None)
-        for mid, title, *_rest in queries.meetings(store):
+        for mid, title, *_rest in published.meetings(store):
             self.meeting.addItem(f"{mid} — {title}", mid)
         self.results = QTreeWidget(self)
         self.results.setHeaderHidden(True)
@@ -131,7 +131,7 @@ class SearchDialog(QDialog):
         self._timer.stop()
         text = self.query.text()
         kind = self.kind.currentData()
-        self.hits = queries.search_all(self.store, text, types=(kind,) if kind else None,
+        self.hits = fulltext.search_all(self.store, text, types=(kind,) if kind else None,
                                        meeting=self.meeting.currentData(), limit=300)
         self.results.clear()
         groups: dict[str, list] = {}
@@ -168,9 +168,9 @@ class SearchDialog(QDialog):
 
     def _target(self, hit) -> tuple[str, str] | None:
         if hit.type == "note":
-            return queries.note_subject(self.store, hit.id)
+            return fulltext.note_subject(self.store, hit.id)
         if hit.type == "position":
-            return queries.position_subject(self.store, hit.id)
+            return fulltext.position_subject(self.store, hit.id)
         return hit.type, hit.id
 
     def _select_first(self) -> None:

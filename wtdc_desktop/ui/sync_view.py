@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
 
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import _
-from wtdc_desktop.store import queries, syncs
+from wtdc_desktop.store import syncs
 from wtdc_desktop.ui import workers
 from wtdc_desktop.ui.labels import format_instant
 
@@ -322,7 +322,7 @@ class SyncView(QWidget):
         self.message.setText(message)
 
     def reload(self) -> None:
-        last = {item["source"]: item for item in queries.last_sync_per_source(self.store)}
+        last = {item["source"]: item for item in syncs.last_sync_per_source(self.store)}
         try:
             from wtdc_desktop.store import sources as source_table
 

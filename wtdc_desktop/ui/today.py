@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from wtdc_desktop.domain.render import link_sections_html
 from wtdc_desktop.i18n import _, current_language
-from wtdc_desktop.store import queries
+from wtdc_desktop.store import upcoming
 from wtdc_desktop.ui.browser import SafeTextBrowser
 from wtdc_desktop.ui.labels import format_instant
 from wtdc_desktop.ui.language import directed_html
@@ -42,7 +42,7 @@ class TodayView(QWidget):
 
     def reload(self) -> None:
         now = self.now()
-        meeting = queries.current_meeting(self.store, now.date().isoformat())
+        meeting = upcoming.current_meeting(self.store, now.date().isoformat())
         zone = meeting.get("timezone") if meeting else None
         mid = meeting["id"] if meeting else None
         # "Today" is the meeting's day when the meeting has a zone, else the laptop's.
@@ -54,7 +54,7 @@ class TodayView(QWidget):
             local_now = now.astimezone()
         start = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
         end = start + dt.timedelta(days=1)
-        sessions = queries.sessions_between(self.store, _iso(start), _iso(end), mid)
+        sessions = upcoming.sessions_between(self.store, _iso(start), _iso(end), mid)
         session_items = []
         for s in sessions:
             covered = ", ".join(s["covered_by"]) or _("nobody yet")
@@ -63,7 +63,7 @@ class TodayView(QWidget):
                                   _("{when}, {room} — covered by {who}").format(when=when, room=s.get("room") or "—",
                                                                                   who=covered)))
         deadlines = [("deadline", d["id"], d["title"], _due_text(d, zone))
-                     for d in queries.next_deadlines(self.store, _iso(now), 6, mid)]
+                     for d in upcoming.next_deadlines(self.store, _iso(now), 6, mid)]
         changes = []
         try:
             from wtdc_desktop.store import changes as changes_mod
@@ -76,7 +76,7 @@ class TodayView(QWidget):
             pass
         missing = [("proposal", m["id"], m["id"],
                     _("{title}, on the agenda of {session}").format(title=m["title"], session=m["session"]))
-                   for m in queries.missing_positions(self.store, _iso(start), 15, mid)]
+                   for m in upcoming.missing_positions(self.store, _iso(start), 15, mid)]
         if meeting:
             title = _("{meeting} — {day}").format(
                 meeting=meeting.get("title") or mid, day=format_date(local_now.date(), "full", locale=current_language()))
