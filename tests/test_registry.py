@@ -29,11 +29,12 @@ def test_the_registry_columns_are_the_live_store_columns(store, type_name):
 @pytest.mark.parametrize("type_name", PUBLISHED_TYPES)
 def test_list_columns_order_and_table_name_what_the_type_holds(type_name):
     rtype = PUBLISHED_TYPES[type_name]
+    names = [c.name for c in rtype.columns]
     assert rtype.list_columns[0] == "id"
-    assert set(rtype.list_columns) <= set(rtype.column_names)
+    assert set(rtype.list_columns) <= set(names)
     assert all(rtype.column_label(c) for c in rtype.list_columns)  # every list column has a header
     words = set(re.findall(r"[a-z_]+", rtype.order_by)) - {"coalesce"}
-    assert words <= set(rtype.column_names), rtype.order_by
+    assert words <= set(names), rtype.order_by
     assert rtype.table[0] == "id" and set(rtype.table) <= set(rtype.fields)
     assert set(rtype.required) <= set(rtype.fields)
     assert set(rtype.markdown) <= set(rtype.fields)
@@ -85,7 +86,7 @@ def test_every_label_is_a_message_of_the_catalog():
 def test_storage_values_fill_every_column_but_id(store):
     record = {"id": "WTDC-25/12(Rev.1)", "meeting": "WTDC-25", "title": "T", "languages": {"en": {"file": "a"}}}
     values = PUBLISHED_TYPES["document"].storage_values(record)
-    assert list(values) == [c for c in PUBLISHED_TYPES["document"].column_names if c != "id"]
+    assert list(values) == [c.name for c in PUBLISHED_TYPES["document"].columns if c.name != "id"]
     assert values["sym_number"] == 12 and values["sym_revision"] == 1 and values["languages"] == '{"en": {"file": "a"}}'
     proposal = PUBLISHED_TYPES["proposal"].storage_values(
         {"id": "P", "target": {"type": "resolution", "id": 37}, "cost": {"amount": 5.0}})

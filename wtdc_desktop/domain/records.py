@@ -1,8 +1,16 @@
-"""The record types of the bundle format (spec §3 and §8) and their validation.
+"""The record types of the bundle format (spec §3 and §8): their validation, and the registry that
+describes each published type once.
 
 Validation is strict on form (required fields, enumerations, dates with
 offsets) and tolerant on content: unknown fields are kept untouched, and
 references to records that a bundle does not carry are allowed.
+
+The registry (:data:`PUBLISHED_TYPES`) gives each field of a published type its check, kind,
+label, storage columns and the type it refers to, and each type its list columns, default order,
+command-line table and the words of its coded values. The store's column mapping, the list views,
+the detail pane, the rendering of references and the CLI's tables are derived from it. Adding a
+field: add it here and add its column in a new migration (store/schema.py); a test compares the
+registry's columns with the store's.
 """
 
 from __future__ import annotations
@@ -368,10 +376,6 @@ class RecordType:
     def columns(self) -> tuple[Column, ...]:
         """The table's columns from the record, in the table's order (``id`` first)."""
         return (*(c for f in self.specs for c in f.columns), *self.derived)
-
-    @functools.cached_property
-    def column_names(self) -> tuple[str, ...]:
-        return tuple(c.name for c in self.columns)
 
     @functools.cached_property
     def _writers(self) -> tuple[tuple[str, Callable[[dict], Any]], ...]:
