@@ -30,7 +30,7 @@ def test_the_registry_columns_are_the_live_store_columns(store, type_name):
 def test_list_columns_order_and_table_name_what_the_type_holds(type_name):
     rtype = PUBLISHED_TYPES[type_name]
     names = [c.name for c in rtype.columns]
-    assert rtype.list_columns[0] == "id"
+    assert rtype.list_columns[0] == "id" and rtype.title_column in names
     assert set(rtype.list_columns) <= set(names)
     assert all(rtype.column_label(c) for c in rtype.list_columns)  # every list column has a header
     words = set(re.findall(r"[a-z_]+", rtype.order_by)) - {"coalesce"}

@@ -388,6 +388,11 @@ class RecordType:
             out.update(self.derive(record))
         return out
 
+    @property
+    def title_column(self) -> str:
+        """The column that names a record (in a list of changes): ``title``, else ``name``."""
+        return "title" if "title" in self.fields else "name"
+
     @functools.cached_property
     def read_back(self) -> tuple[tuple[str, str], ...]:
         """(column, field) of the columns added to a record read back from the store."""
