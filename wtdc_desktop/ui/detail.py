@@ -225,13 +225,12 @@ class DetailPane(QWidget):
         self._versions: list[tuple[str, str]] = []
         if self.type_name in ("resolution", "question", "proposal", "document"):
             history = published.record_history(self.store, self.type_name, self.record_id)
-            field = {"document": "text", "proposal": "text"}.get(self.type_name, "text")
             for i, item in enumerate(history):
                 rec = item["record"]
                 label = rec.get("revision") or _("version {n}").format(n=i + 1)
-                self._versions.append((label, rec.get(field) or ""))
+                self._versions.append((label, rec.get("text") or ""))
             if self._versions:
-                self._versions.append((self._record.get("revision") or _("current"), self._record.get(field) or ""))
+                self._versions.append((self._record.get("revision") or _("current"), self._record.get("text") or ""))
         show = len(self._versions) >= 2
         for i, (label, _text) in enumerate(self._versions):
             self.compare_from.addItem(label, i)
@@ -316,8 +315,6 @@ class DetailPane(QWidget):
             if target.get("type") in ("resolution", "question"):
                 items.append((target["type"], str(target.get("id")), _("its target")))
             sections.append((_("Related"), [(None, [i for i in items if i[1]])]))
-        elif type_name == "committee":
-            pass
         return sections, extra
 
     # -- the delegation's layer ------------------------------------------------------
