@@ -207,6 +207,8 @@ class Field:
     ref: str | None = None  # the record type its value names (a list's items for a list)
     #: coded value -> untranslated word (enumerations; a list's or an object's codes for those)
     values: dict[str, str] = field(default_factory=dict)
+    #: the table columns it is stored in (most one of its own name; none when it is kept only in
+    #: the record's JSON, the ``raw`` column)
     columns: tuple[Column, ...] = ()
 
 
