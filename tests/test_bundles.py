@@ -14,7 +14,7 @@ from helpers import read_records, run_cli, set_header, write_records
 from wtdc_desktop.bundles.apply import apply_bundle
 from wtdc_desktop.bundles.errors import BundleError, BundleRefused
 from wtdc_desktop.bundles.writer import build_bundle
-from wtdc_desktop.store import delegation, queries
+from wtdc_desktop.store import delegation, positions, queries
 from wtdc_desktop.store.schema import DELEGATION_TABLES
 
 
@@ -114,7 +114,7 @@ def test_delegation_tables_untouched_by_any_apply(store, src, tmp_path):
     delegation.set_star(store, "proposal", pid)
     delegation.mark_read(store, "proposal", pid)
     delegation.save_note(store, "proposal", pid, "Soutenir, avec amendements.")
-    delegation.set_position(store, "proposal", pid, stance="support_with_amendments", brief="Notre ligne.")
+    positions.save_position(store, "proposal", pid, stance="support_with_amendments", brief="Notre ligne.")
     before = table_fingerprint(store, DELEGATION_TABLES)
     write_records(src, "proposal", [])  # the proposal is withdrawn by the next full bundle
     apply_bundle(store, build(src, tmp_path / "2.wtdc.zip", sequence=2))

@@ -12,7 +12,7 @@ from conftest import DEMO_SOURCE
 from helpers import read_records, run_cli, set_header, write_records
 from wtdc_desktop.bundles.apply import apply_bundle
 from wtdc_desktop.bundles.writer import build_bundle
-from wtdc_desktop.store import changes, delegation
+from wtdc_desktop.store import changes, delegation, positions
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ def three_syncs(store, src, tmp_path):
     changed, dropped, untouched = proposals[0], proposals[1], proposals[2]
     delegation.set_star(store, "proposal", changed["id"])
     delegation.save_note(store, "proposal", dropped["id"], "à suivre")
-    delegation.set_position(store, "proposal", changed["id"], stance="support")
+    positions.save_position(store, "proposal", changed["id"], stance="support")
 
     changed_v2 = {**changed, "status": "agreed", "title": "Titre révisé"}
     new = {**untouched, "id": "WD2/9.9", "title": "Nouvelle proposition"}

@@ -11,7 +11,7 @@ from conftest import DEMO_BUNDLE, table_fingerprint
 from helpers import run_cli
 from wtdc_desktop.bundles.delegation import export_delegation, import_delegation
 from wtdc_desktop.bundles.errors import BundleRefused
-from wtdc_desktop.store import Store, delegation, delegation_sync, queries
+from wtdc_desktop.store import Store, delegation, delegation_merge, positions, queries
 
 #: The tables a bundle publishes into: a delegation import never writes them.
 PUBLISHED = ["region", "organization", "meeting", "committee", "document", "resolution", "question", "proposal",
@@ -49,7 +49,7 @@ def shared(machines, tmp_path):
     a, b = machines
     proposal = _ids(a, "proposal")[0]
     session = _ids(a, "session")[0]
-    delegation.set_position(a, "proposal", proposal, stance="support", brief="Soutenir la rationalisation",
+    positions.save_position(a, "proposal", proposal, stance="support", brief="Soutenir la rationalisation",
                             priority="high")
     note = delegation.save_note(a, "proposal", proposal, "Vérifier le coût avec la capitale")
     _assign(a, session, "Amina")
@@ -67,25 +67,25 @@ def test_round_trip_to_a_second_store(shared):
     assert result.outcome == "imported" and result.conflicts == []
     assert {t: c["new"] for t, c in result.counts.items()} == {"assignment": 1, "note": 1, "position": 1}
     # B now holds exactly what A exported
-    assert delegation_sync.export_records(b) == delegation_sync.export_records(a)
-    position = delegation.position_for(b, "proposal", shared["proposal"])
+    assert delegation_merge.export_records(b) == delegation_merge.export_records(a)
+    position = positions.position_for(b, "proposal", shared["proposal"])
     assert (position["stance"], position["priority"], position["origin"]) == (
         "support", "high", "delegation-KEN/delegation")
     assert [n["body"] for n in delegation.notes_for(b, "proposal", shared["proposal"])] == [
         "Vérifier le coût avec la capitale"]
     # imported briefs and notes are searchable, and the position's history records the import
     assert {h.type for h in queries.search(b, "capitale")} == {"note"}
-    assert len(delegation.position_history(b, position["id"])) == 1
+    assert len(positions.position_history(b, position["id"])) == 1
 
 
 def test_import_touches_no_published_table(machines, tmp_path):
     a, b = machines
-    delegation.set_position(a, "proposal", _ids(a, "proposal")[1], stance="oppose")
+    positions.save_position(a, "proposal", _ids(a, "proposal")[1], stance="oppose")
     export_delegation(a, tmp_path / "k.wtdc.zip", delegation="KEN")
     before = table_fingerprint(b, PUBLISHED)
     import_delegation(b, tmp_path / "k.wtdc.zip")
     assert table_fingerprint(b, PUBLISHED) == before
-    assert delegation.position_for(b, "proposal", _ids(a, "proposal")[1])["stance"] == "oppose"
+    assert positions.position_for(b, "proposal", _ids(a, "proposal")[1])["stance"] == "oppose"
 
 
 def test_same_bundle_again_is_already_applied(shared):
@@ -99,28 +99,28 @@ def test_same_bundle_again_is_already_applied(shared):
 
 def test_remote_edit_is_taken_when_the_local_copy_is_unchanged(shared):
     a, b, tmp = shared["a"], shared["b"], shared["tmp"]
-    delegation.set_position(a, "proposal", shared["proposal"], brief="Soutenir, avec amendements", stance="support_with_amendments")
+    positions.save_position(a, "proposal", shared["proposal"], brief="Soutenir, avec amendements", stance="support_with_amendments")
     second = export_delegation(a, tmp / "kenya-2.wtdc.zip")  # the delegation is remembered
     assert (second.publisher, second.sequence) == ("delegation-KEN", 2)
     result = import_delegation(b, tmp / "kenya-2.wtdc.zip")
     assert result.conflicts == [] and result.counts["position"]["changed"] == 1
-    position = delegation.position_for(b, "proposal", shared["proposal"])
+    position = positions.position_for(b, "proposal", shared["proposal"])
     assert (position["stance"], position["brief"]) == ("support_with_amendments", "Soutenir, avec amendements")
-    history = delegation.position_history(b, position["id"])
+    history = positions.position_history(b, position["id"])
     assert [h["stance"] for h in history] == ["support", "support_with_amendments"]
 
 
 def test_both_edited_keeps_local_and_lists_the_conflict(shared):
     a, b, tmp = shared["a"], shared["b"], shared["tmp"]
-    delegation.set_position(a, "proposal", shared["proposal"], brief="Version de la capitale")
+    positions.save_position(a, "proposal", shared["proposal"], brief="Version de la capitale")
     export_delegation(a, tmp / "kenya-2.wtdc.zip")
-    delegation.set_position(b, "proposal", shared["proposal"], brief="Version de la salle")
+    positions.save_position(b, "proposal", shared["proposal"], brief="Version de la salle")
     before_mine = table_fingerprint(b, ["my_position", "my_note", "my_assignment"])
     code, out, err = run_cli("import-delegation", tmp / "kenya-2.wtdc.zip", "--data-dir", b.data_dir)
     assert code == 0, err
     assert "conflicts" in err
     # nothing local was overwritten
-    assert delegation.position_for(b, "proposal", shared["proposal"])["brief"] == "Version de la salle"
+    assert positions.position_for(b, "proposal", shared["proposal"])["brief"] == "Version de la salle"
     assert table_fingerprint(b, ["my_position", "my_note", "my_assignment"]) == before_mine
     code, out, err = run_cli("conflicts", "--json", "--data-dir", b.data_dir)
     assert code == 0, err
@@ -137,32 +137,32 @@ def test_both_edited_keeps_local_and_lists_the_conflict(shared):
 @pytest.mark.parametrize("keep, expected", [("remote", "Version de la capitale"), ("local", "Version de la salle")])
 def test_resolving_a_conflict(shared, keep, expected):
     a, b, tmp = shared["a"], shared["b"], shared["tmp"]
-    delegation.set_position(a, "proposal", shared["proposal"], brief="Version de la capitale")
+    positions.save_position(a, "proposal", shared["proposal"], brief="Version de la capitale")
     export_delegation(a, tmp / "kenya-2.wtdc.zip")
-    delegation.set_position(b, "proposal", shared["proposal"], brief="Version de la salle")
+    positions.save_position(b, "proposal", shared["proposal"], brief="Version de la salle")
     result = import_delegation(b, tmp / "kenya-2.wtdc.zip")
     conflict_id = result.conflicts[0]["conflict_id"]
     code, out, err = run_cli("resolve-conflict", conflict_id, "--keep", keep, "--data-dir", b.data_dir)
     assert code == 0, err
-    assert delegation.position_for(b, "proposal", shared["proposal"])["brief"] == expected
+    assert positions.position_for(b, "proposal", shared["proposal"])["brief"] == expected
     assert json.loads(run_cli("conflicts", "--json", "--data-dir", b.data_dir)[1]) == []
     # resolved once: a second time is an error
     code, out, err = run_cli("resolve-conflict", conflict_id, "--keep", keep, "--data-dir", b.data_dir)
     assert code != 0 and err.startswith("error:")
     # the same colleague's version in the next bundle raises no new conflict
-    delegation.set_position(a, "proposal", _ids(a, "proposal")[2], stance="neutral")
+    positions.save_position(a, "proposal", _ids(a, "proposal")[2], stance="neutral")
     export_delegation(a, tmp / "kenya-3.wtdc.zip")
     result = import_delegation(b, tmp / "kenya-3.wtdc.zip")
     assert result.conflicts == []
-    assert delegation.position_for(b, "proposal", shared["proposal"])["brief"] == expected
+    assert positions.position_for(b, "proposal", shared["proposal"])["brief"] == expected
 
 
 def test_a_conflict_settled_elsewhere_is_not_raised_again(shared):
     """However a conflict was settled (field by field in the positions view), the same version stays settled."""
     a, b, tmp = shared["a"], shared["b"], shared["tmp"]
-    delegation.set_position(a, "proposal", shared["proposal"], brief="Version de la capitale")
+    positions.save_position(a, "proposal", shared["proposal"], brief="Version de la capitale")
     export_delegation(a, tmp / "kenya-2.wtdc.zip")
-    delegation.set_position(b, "proposal", shared["proposal"], brief="Version de la salle")
+    positions.save_position(b, "proposal", shared["proposal"], brief="Version de la salle")
     conflict_id = import_delegation(b, tmp / "kenya-2.wtdc.zip").conflicts[0]["conflict_id"]
     with b.transaction() as conn:  # as another resolver does: mark it settled, leave the merge state alone
         conn.execute("UPDATE my_conflict SET resolved_at = '2021-11-09T10:00:00Z', resolution = 'merged' "
@@ -170,7 +170,7 @@ def test_a_conflict_settled_elsewhere_is_not_raised_again(shared):
     export_delegation(a, tmp / "kenya-3.wtdc.zip")  # A's version of that position unchanged
     result = import_delegation(b, tmp / "kenya-3.wtdc.zip")
     assert result.conflicts == []
-    assert delegation.position_for(b, "proposal", shared["proposal"])["brief"] == "Version de la salle"
+    assert positions.position_for(b, "proposal", shared["proposal"])["brief"] == "Version de la salle"
 
 
 def test_a_colleague_who_changes_nothing_never_overwrites_a_local_edit(shared):
@@ -224,7 +224,7 @@ def test_sequence_rules(shared):
     code, out, err = run_cli("import-delegation", tmp / "kenya-1.wtdc.zip", "--data-dir", b.data_dir)
     assert code == 0 and "already imported" in out
     # a different bundle under a sequence already imported
-    delegation.set_position(a, "proposal", shared["proposal"], stance="oppose")
+    positions.save_position(a, "proposal", shared["proposal"], stance="oppose")
     export_delegation(a, tmp / "other-3.wtdc.zip", sequence=3)
     code, out, err = run_cli("import-delegation", tmp / "other-3.wtdc.zip", "--data-dir", b.data_dir)
     assert code == 3 and "different manifest" in err
@@ -255,7 +255,7 @@ def test_signed_delegation_bundle_against_a_pinned_key(shared):
 
     a, b, tmp = shared["a"], shared["b"], shared["tmp"]
     key, pub, fingerprint = generate_key(tmp / "head.key")
-    delegation.set_position(a, "proposal", shared["proposal"], brief="Signé")
+    positions.save_position(a, "proposal", shared["proposal"], brief="Signé")
     code, out, err = run_cli("export-delegation", "--out", tmp / "signed-2.wtdc.zip", "--sign-key", key, "--json",
                              "--data-dir", a.data_dir)
     assert code == 0, err

@@ -35,7 +35,7 @@ def test_positions_view_saves_with_live_preview_and_history(qtbot, rstore):
     assert "font-weight" in editor.texts["brief"].preview.toHtml()  # rendered bold, not the raw asterisks
     with qtbot.waitSignal(editor.saved):
         editor.save_button.click()
-    saved = positions.delegation.position_for(rstore, "resolution", "WTDC/37")
+    saved = positions.position_for(rstore, "resolution", "WTDC/37")
     assert (saved["stance"], saved["owner"], saved["brief"]) == ("oppose", "Awa", "Keep **affordability**")
     assert panel.table.rowCount() == 1 and "WTDC/37" in panel.table.item(0, 0).text()
     editor.status.setCurrentIndex(editor.status.findData("approved"))
@@ -47,13 +47,13 @@ def test_positions_view_saves_with_live_preview_and_history(qtbot, rstore):
 
 
 def test_colleagues_version_is_merged_field_by_field(qtbot, rstore):
-    from wtdc_desktop.store import delegation, positions
+    from wtdc_desktop.store import positions
     from wtdc_desktop.ui.positions import PositionsView
 
     positions.save_position(rstore, "resolution", "WTDC/19", stance="support", owner="Ben", brief="Mine")
-    pos = delegation.position_for(rstore, "resolution", "WTDC/19")
+    pos = positions.position_for(rstore, "resolution", "WTDC/19")
     local = {"id": pos["id"], "updated_at": pos["updated_at"],
-             "subject": {"type": "resolution", "id": "WTDC/19"}, **{k: pos[k] for k in delegation.POSITION_FIELDS}}
+             "subject": {"type": "resolution", "id": "WTDC/19"}, **{k: pos[k] for k in positions.POSITION_FIELDS}}
     remote = dict(local, stance="neutral", owner="Chen", brief="Theirs", updated_at="2025-01-02T09:00:00Z")
     with rstore.transaction() as conn:
         conn.execute("INSERT INTO my_conflict (channel, type, id, local_data, remote_data, detected_at) "
@@ -70,7 +70,7 @@ def test_colleagues_version_is_merged_field_by_field(qtbot, rstore):
         combo = editor.conflict_table.cellWidget(row, 3)
         combo.setCurrentIndex(combo.findData("remote" if field == "stance" else "local"))
     editor.conflict_apply.click()
-    merged = delegation.position_for(rstore, "resolution", "WTDC/19")
+    merged = positions.position_for(rstore, "resolution", "WTDC/19")
     assert (merged["stance"], merged["owner"], merged["brief"]) == ("neutral", "Ben", "Mine")
     assert positions.open_position_conflicts(rstore) == []
     assert editor.conflict_box.isHidden()
@@ -116,7 +116,7 @@ def test_the_positions_tab_arranges_the_matrix_on_a_worker(qtbot, rstore):
 
 def test_a_matrix_that_cannot_be_arranged_says_why_and_changes_nothing(qtbot, rstore, monkeypatch):
     from conftest import table_fingerprint
-    from wtdc_desktop.store import negotiation
+    from wtdc_desktop.store import proposal_matrix
     from wtdc_desktop.store.db import StoreLocked
     from wtdc_desktop.ui.positions import PositionsView
 
@@ -125,7 +125,7 @@ def test_a_matrix_that_cannot_be_arranged_says_why_and_changes_nothing(qtbot, rs
     def locked(*_a, **_k):
         raise StoreLocked("The store in /data is locked by another program; try again in a moment.")
 
-    monkeypatch.setattr(negotiation, "matrix", locked)
+    monkeypatch.setattr(proposal_matrix, "matrix", locked)
     view = PositionsView(rstore)
     qtbot.addWidget(view)
     view.show_tab(view.matrix)
@@ -136,7 +136,7 @@ def test_a_matrix_that_cannot_be_arranged_says_why_and_changes_nothing(qtbot, rs
 
 
 def test_crosssector_view_confirms_and_dismisses(qtbot, rstore):
-    from wtdc_desktop.store import negotiation
+    from wtdc_desktop.store import overlaps
     from wtdc_desktop.ui.crosssector import CrossSectorView
 
     view = CrossSectorView(rstore)
@@ -147,7 +147,7 @@ def test_crosssector_view_confirms_and_dismisses(qtbot, rstore):
     view.dismiss.click()
     assert {"WTDC/37", "PP/139"} not in [{view.suggested.item(r, 0).text(), view.suggested.item(r, 2).text()}
                                         for r in range(view.suggested.rowCount())]
-    assert "dismissed" in negotiation.overlap_decisions(rstore).values()
+    assert "dismissed" in overlaps.overlap_decisions(rstore).values()
 
 
 def test_contacts_view_filters_exports_and_imports(qtbot, rstore, tmp_path):

@@ -9,7 +9,7 @@ grows with each export and is remembered in the store.
 one (container, manifest, hashes, signature against a pinned key, sequence
 rules: rollback refused, the same sequence is "already applied", a different
 manifest under an applied sequence refused) and merges it into the ``my_``
-tables only, in one transaction; see :mod:`wtdc_desktop.store.delegation_sync`
+tables only, in one transaction; see :mod:`wtdc_desktop.store.delegation_merge`
 for how local edits are kept.
 """
 
@@ -29,7 +29,7 @@ from wtdc_desktop.domain.records import DELEGATION_TYPES
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import _
 from wtdc_desktop.store import Store
-from wtdc_desktop.store import delegation_sync as ds
+from wtdc_desktop.store import delegation_merge as ds
 from wtdc_desktop.store import syncs
 
 
@@ -161,7 +161,7 @@ def import_delegation(store: Store, path: Path | str, *, source: str | None = No
                 counts = {t: c.as_dict() for t, c in sorted(importer.counts.items())}
                 ds.record_import(conn, m.channel_key, m.sequence, m.sha256)
                 syncs.finish_sync(conn, sync_id, outcome="imported", counts=counts)
-            conflicts = [c for c in ds.open_conflicts(store) if c["conflict_id"] in set(importer.conflicts)]
+            conflicts = [c for c in ds.open_edit_conflicts(store) if c["conflict_id"] in set(importer.conflicts)]
             return ImportResult(bundle=bundle.where, publisher=m.publisher_id, channel=m.channel,
                                 sequence=m.sequence, outcome="imported", counts=counts, conflicts=conflicts,
                                 signed_by=signed_by)

@@ -205,6 +205,27 @@ def unassign(store: Store, session_id: str, member_name: str) -> None:
         conn.execute("DELETE FROM my_assignment WHERE session = ? AND member = ?", (session_id, member_name))
 
 
+def write_colleague_assignment(conn, record: dict, local_id: str | None, *, updated_at: str, origin: str) -> None:
+    """Take a colleague's assignment (a delegation-bundle record) over the local one ``local_id`` (None: new).
+
+    A member who only appears in a colleague's plan becomes one (coverage views list members).
+    """
+    role = record.get("role") or "lead"
+    conn.execute("INSERT OR IGNORE INTO my_member (name) VALUES (?)", (record["member"],))
+    if local_id is None:
+        conn.execute("INSERT INTO my_assignment (id, session, member, role, updated_at, origin) VALUES (?, ?, ?, ?, ?, ?)",
+                     (record["id"], record["session"], record["member"], role, updated_at, origin))
+    else:
+        conn.execute("UPDATE my_assignment SET id = ?, session = ?, member = ?, role = ?, updated_at = ?, origin = ? "
+                     "WHERE id = ?", (record["id"], record["session"], record["member"], role, updated_at, origin,
+                                      local_id))
+
+
+def delete_assignment(conn, assignment_id: str) -> None:
+    """Remove an assignment by its id, in the caller's transaction (a colleague removed it)."""
+    conn.execute("DELETE FROM my_assignment WHERE id = ?", (assignment_id,))
+
+
 def assignments(store: Store, session_id: str | None = None) -> list[ag.Assignment]:
     sql, params = "SELECT session, member, role FROM my_assignment", []
     if session_id:

@@ -29,7 +29,7 @@ from wtdc_desktop.domain.render import markdown_to_html
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.formatting import format_number
 from wtdc_desktop.i18n import _, current_language
-from wtdc_desktop.store import delegation, negotiation, positions, queries
+from wtdc_desktop.store import brief_packs, positions, queries
 from wtdc_desktop.ui.browser import SafeTextBrowser
 from wtdc_desktop.ui.crosssector import CrossSectorView
 from wtdc_desktop.ui.matrix import ProposalsMatrixView
@@ -194,7 +194,7 @@ class PositionEditor(QWidget):
             label = f"<a href='{html.escape(make_link(subject_type, subject_id))}'>{label}</a>"
         self.heading.setHtml(f"<h3 style='margin:0'>{label}</h3>"
                              + (f"<p style='margin:0'>{html.escape(title)}</p>" if title else ""))
-        pos = delegation.position_for(self.store, subject_type, subject_id)
+        pos = positions.position_for(self.store, subject_type, subject_id)
         self._set_combo(self.stance, (pos or {}).get("stance") or "undecided")
         self._set_combo(self.priority, (pos or {}).get("priority"))
         self._set_combo(self.status, (pos or {}).get("status") or "draft")
@@ -514,7 +514,7 @@ class PositionsPanel(QWidget):
             from wtdc_desktop.store import Store
 
             with Store(data_dir) as store:  # a connection of this thread
-                pack = negotiation.brief_pack(store, meeting=meeting, committee=committee)
+                pack = brief_packs.brief_pack(store, meeting=meeting, committee=committee)
             if fmt == "pdf":
                 from wtdc_desktop.ui.brief_pdf import write_pdf
 
