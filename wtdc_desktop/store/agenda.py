@@ -13,6 +13,7 @@ import uuid
 from wtdc_desktop.domain import agenda as ag
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import _
+from wtdc_desktop.store import changes
 from wtdc_desktop.store.db import Store, utcnow
 
 SETTING_ME = "agenda.me"
@@ -347,11 +348,6 @@ def mark_reminded(store: Store, reminder: ag.Reminder) -> None:
 
 # --- changes after a sync ------------------------------------------------------------------------
 
-def last_sync_id(store: Store) -> int:
-    row = store.execute("SELECT max(sync_id) FROM sync_log WHERE outcome = 'applied'").fetchone()
-    return row[0] or 0
-
-
 def session_changes(store: Store, after_sync: int | None = None) -> list[ag.SessionChange]:
     """Sessions moved, re-roomed, cancelled or withdrawn by syncs after ``after_sync``.
 
@@ -382,7 +378,7 @@ def session_changes(store: Store, after_sync: int | None = None) -> list[ag.Sess
 
 
 def dismiss_changes(store: Store) -> None:
-    set_setting(store, SETTING_CHANGES_SEEN, str(last_sync_id(store)))
+    set_setting(store, SETTING_CHANGES_SEEN, str(changes.last_sync_id(store) or 0))
 
 
 # --- schedule sources -----------------------------------------------------------------------------

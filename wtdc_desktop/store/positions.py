@@ -260,6 +260,8 @@ def missing_positions(store: Store, *, now: str | None = None, meeting: str | No
 
     An item counts as covered when there is a position on the item itself, on
     one of its documents, or on a proposal in one of its documents.
+    (Today's list of proposals on coming agendas without a position is
+    :func:`wtdc_desktop.store.queries.proposals_without_position`.)
     """
     now = now or utcnow()
     clauses, params = ["withdrawn = 0", "ends_at >= ?", "coalesce(status, '') != 'cancelled'"], [now]
