@@ -273,3 +273,85 @@ def test_signed_delegation_bundle_against_a_pinned_key(shared):
         code, out, err = run_cli("import-delegation", tmp / name, "--data-dir", b.data_dir)
         assert code == 3 and name in err and err.count("\n") == 1
     assert table_fingerprint(b) == before
+
+
+# --- one writer per table: the window, the command line and an import write the same rows -------------
+
+@pytest.fixture
+def three(machines, _demo_store_template, tmp_path):
+    """Three machines with the demo: one edits in the window, one on the command line, one imports."""
+    dest = tmp_path / "c"
+    shutil.copytree(_demo_store_template, dest)
+    third = Store(dest)
+    yield (*machines, third)
+    third.close()
+
+
+def _rows(store, sql: str) -> list[tuple]:
+    return [tuple(r) for r in store.execute(sql)]
+
+
+def _export_import(src, dest, path) -> None:
+    export_delegation(src, path, delegation="KEN")
+    assert import_delegation(dest, path).outcome == "imported"
+
+
+@pytest.mark.gui
+def test_position_rows_are_the_same_from_the_window_the_cli_and_an_import(three, qtbot, tmp_path):
+    from wtdc_desktop.ui.positions import PositionsView
+
+    window, cli, imported = three
+    proposal = _ids(window, "proposal")[0]
+    view = PositionsView(window)
+    qtbot.addWidget(view)
+    view.positions.open_subject("proposal", proposal)
+    editor = view.positions.editor
+    editor.stance.setCurrentIndex(editor.stance.findData("support"))
+    editor.priority.setCurrentIndex(editor.priority.findData("high"))
+    editor.owner.setText("Awa")
+    editor.texts["brief"].edit.setPlainText("Soutenir")
+    assert editor.save()
+    (tmp_path / "brief.md").write_text("Soutenir", "utf-8")
+    code, _out, err = run_cli("position", "set", "proposal", proposal, "--stance", "support", "--priority", "high",
+                              "--owner", "Awa", "--brief-file", tmp_path / "brief.md", "--data-dir", cli.data_dir)
+    assert code == 0, err
+    _export_import(cli, imported, tmp_path / "p.wtdc.zip")
+
+    position = ("SELECT subject_type, subject_id, stance, priority, brief, red_lines, fallback, owner, status "
+                "FROM my_position")
+    history = "SELECT subject_type, subject_id, data FROM my_position_history"
+    expected = [("proposal", proposal, "support", "high", "Soutenir", None, None, "Awa", "draft")]
+    for store in three:
+        assert _rows(store, position) == expected
+        assert _rows(store, history) == _rows(window, history)
+        assert len(_rows(store, history)) == 1
+
+
+def test_note_rows_are_the_same_from_the_window_and_an_import(machines, tmp_path):
+    # The window's detail pane saves notes with delegation.save_note (no command line writes notes).
+    window, imported = machines
+    proposal = _ids(window, "proposal")[0]
+    delegation.save_note(window, "proposal", proposal, "Vérifier le coût", author="Awa")
+    _export_import(window, imported, tmp_path / "n.wtdc.zip")
+    note = "SELECT id, subject_type, subject_id, body, author, created_at, updated_at FROM my_note"
+    assert _rows(imported, note) == _rows(window, note)
+    assert _rows(imported, "SELECT origin FROM my_note") == [("delegation-KEN/delegation",)]
+
+
+def test_assignment_and_member_rows_are_the_same_from_the_window_the_cli_and_an_import(three, tmp_path):
+    from wtdc_desktop.store import agenda
+
+    window, cli, imported = three
+    session = _ids(window, "session")[0]
+    # the Agenda view's "Assign" button
+    agenda.save_member(window, "Amina")
+    agenda.assign(window, session, "Amina", "support")
+    for argv in (("member", "add", "Amina"), ("assign", session, "Amina", "--role", "support")):
+        code, _out, err = run_cli(*argv, "--data-dir", cli.data_dir)
+        assert code == 0, err
+    _export_import(cli, imported, tmp_path / "a.wtdc.zip")
+    for store in three:
+        assert _rows(store, "SELECT session, member, role FROM my_assignment") == [(session, "Amina", "support")]
+        assert _rows(store, "SELECT name, role, languages, days_present FROM my_member") == [
+            ("Amina", None, "[]", "[]")]
+        assert _rows(store, "SELECT count(*) FROM my_member WHERE updated_at IS NULL") == [(0,)]

@@ -391,3 +391,31 @@ def test_brief_pack_for_a_session_keeps_its_agenda_items_only(demo_store, tmp_pa
     text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
     assert "WTDC-21/S02#2" in text and "Keep Section 1 of Resolution 1 as it is." in text
     assert "WTDC-21/S03#1" not in text and "Other session." not in text
+
+
+def test_a_position_save_is_one_transaction(store, monkeypatch):
+    """A failure after the position is written leaves neither the position nor a history row."""
+    from wtdc_desktop.store import positions
+
+    def fail(*_a, **_k):
+        raise RuntimeError("disk gone")
+
+    def rows():
+        return (store.execute("SELECT stance, brief FROM my_position").fetchall(),
+                store.execute("SELECT count(*) FROM my_position_history").fetchone()[0])
+
+    with monkeypatch.context() as m:
+        m.setattr(positions, "_add_history", fail)
+        with pytest.raises(RuntimeError):
+            positions.save_position(store, "resolution", "WTDC/37", stance="oppose", brief="No.")
+    assert rows() == ([], 0)
+    positions.save_position(store, "resolution", "WTDC/37", stance="support", brief="Yes.")
+    before = [tuple(r) for r in rows()[0]], rows()[1]
+    with monkeypatch.context() as m:
+        m.setattr(positions, "_add_history", fail)
+        with pytest.raises(RuntimeError):
+            positions.save_position(store, "resolution", "WTDC/37", stance="oppose")
+    assert ([tuple(r) for r in rows()[0]], rows()[1]) == before == ([("support", "Yes.")], 1)
+    # the history row of a save carries its subject (no second transaction patches it in)
+    row = store.execute("SELECT subject_type, subject_id FROM my_position_history").fetchone()
+    assert tuple(row) == ("resolution", "WTDC/37")

@@ -212,7 +212,8 @@ def write_colleague_assignment(conn, record: dict, local_id: str | None, *, upda
     A member who only appears in a colleague's plan becomes one (coverage views list members).
     """
     role = record.get("role") or "lead"
-    conn.execute("INSERT OR IGNORE INTO my_member (name) VALUES (?)", (record["member"],))
+    conn.execute("INSERT INTO my_member (name, languages, days_present, updated_at) VALUES (?, '[]', '[]', ?) "
+                 "ON CONFLICT (name) DO NOTHING", (record["member"], utcnow()))
     if local_id is None:
         conn.execute("INSERT INTO my_assignment (id, session, member, role, updated_at, origin) VALUES (?, ?, ?, ?, ?, ?)",
                      (record["id"], record["session"], record["member"], role, updated_at, origin))

@@ -24,6 +24,8 @@ from wtdc_desktop.domain.positions import (  # noqa: F401  (re-exported for the 
 
 #: The fields of a position the user edits (besides its subject).
 POSITION_FIELDS = ("stance", "priority", "brief", "red_lines", "fallback", "owner", "status")
+#: Free-text fields: an empty one is kept as NULL, as a delegation bundle carries it (absent).
+_TEXT_FIELDS = ("brief", "red_lines", "fallback", "owner")
 
 
 class PositionError(WtdcError):
@@ -73,6 +75,7 @@ def _save(conn: sqlite3.Connection, subject_type: str, subject_id: str, values: 
         data = {k: values.get(k) for k in POSITION_FIELDS}
         data["stance"] = data["stance"] or "undecided"
         data["status"] = data["status"] or "draft"
+        data.update({k: None for k in _TEXT_FIELDS if data[k] == ""})
         conn.execute(
             "INSERT INTO my_position (id, subject_type, subject_id, stance, priority, brief, red_lines, fallback, "
             "owner, status, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -81,6 +84,7 @@ def _save(conn: sqlite3.Connection, subject_type: str, subject_id: str, values: 
         position_id = row["id"]
         data = {k: row[k] for k in POSITION_FIELDS}
         data.update({k: v for k, v in values.items() if v is not None})
+        data.update({k: None for k in _TEXT_FIELDS if data[k] == ""})
         conn.execute(
             f"UPDATE my_position SET {', '.join(f'{k} = ?' for k in POSITION_FIELDS)}, updated_at = ?, "
             "updated_by = ? WHERE id = ?",
