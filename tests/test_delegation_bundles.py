@@ -75,7 +75,7 @@ def test_round_trip_to_a_second_store(shared):
         "Vérifier le coût avec la capitale"]
     # imported briefs and notes are searchable, and the position's history records the import
     assert {h.type for h in queries.search(b, "capitale")} == {"note"}
-    assert len(positions.position_history(b, position["id"])) == 1
+    assert len(positions.history_for(b, "proposal", shared["proposal"])) == 1
 
 
 def test_import_touches_no_published_table(machines, tmp_path):
@@ -106,7 +106,7 @@ def test_remote_edit_is_taken_when_the_local_copy_is_unchanged(shared):
     assert result.conflicts == [] and result.counts["position"]["changed"] == 1
     position = positions.position_for(b, "proposal", shared["proposal"])
     assert (position["stance"], position["brief"]) == ("support_with_amendments", "Soutenir, avec amendements")
-    history = positions.position_history(b, position["id"])
+    history = positions.history_for(b, "proposal", shared["proposal"])
     assert [h["stance"] for h in history] == ["support", "support_with_amendments"]
 
 

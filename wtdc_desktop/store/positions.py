@@ -162,12 +162,6 @@ def stances(store: Store) -> dict[tuple[str, str], str]:
     return {(r[0], r[1]): r[2] for r in store.execute("SELECT subject_type, subject_id, stance FROM my_position")}
 
 
-def position_history(store: Store, position_id: str) -> list[dict]:
-    rows = store.execute("SELECT changed_at, changed_by, data FROM my_position_history WHERE position_id = ? "
-                         "ORDER BY hid", (position_id,)).fetchall()
-    return [{"changed_at": r[0], "changed_by": r[1], **json.loads(r[2])} for r in rows]
-
-
 def history_for(store: Store, subject_type: str, subject_id: str) -> list[dict]:
     """Every saved version of the position on a record, oldest first, with who and when."""
     pos = position_for(store, subject_type, subject_id)
