@@ -11,7 +11,7 @@ from conftest import DEMO_BUNDLE, table_fingerprint
 from helpers import run_cli
 from wtdc_desktop.bundles.delegation import export_delegation, import_delegation
 from wtdc_desktop.bundles.errors import BundleRefused
-from wtdc_desktop.store import Store, delegation, delegation_merge, positions, queries
+from wtdc_desktop.store import Store, delegation_merge, positions, queries, record_marks
 
 #: The tables a bundle publishes into: a delegation import never writes them.
 PUBLISHED = ["region", "organization", "meeting", "committee", "document", "resolution", "question", "proposal",
@@ -51,7 +51,7 @@ def shared(machines, tmp_path):
     session = _ids(a, "session")[0]
     positions.save_position(a, "proposal", proposal, stance="support", brief="Soutenir la rationalisation",
                             priority="high")
-    note = delegation.save_note(a, "proposal", proposal, "Vérifier le coût avec la capitale")
+    note = record_marks.save_note(a, "proposal", proposal, "Vérifier le coût avec la capitale")
     _assign(a, session, "Amina")
     first = export_delegation(a, tmp_path / "kenya-1.wtdc.zip", delegation="KEN")
     result = import_delegation(b, tmp_path / "kenya-1.wtdc.zip")
@@ -71,7 +71,7 @@ def test_round_trip_to_a_second_store(shared):
     position = positions.position_for(b, "proposal", shared["proposal"])
     assert (position["stance"], position["priority"], position["origin"]) == (
         "support", "high", "delegation-KEN/delegation")
-    assert [n["body"] for n in delegation.notes_for(b, "proposal", shared["proposal"])] == [
+    assert [n["body"] for n in record_marks.notes_for(b, "proposal", shared["proposal"])] == [
         "Vérifier le coût avec la capitale"]
     # imported briefs and notes are searchable, and the position's history records the import
     assert {h.type for h in queries.search(b, "capitale")} == {"note"}
@@ -175,40 +175,40 @@ def test_a_conflict_settled_elsewhere_is_not_raised_again(shared):
 
 def test_a_colleague_who_changes_nothing_never_overwrites_a_local_edit(shared):
     a, b, tmp = shared["a"], shared["b"], shared["tmp"]
-    delegation.save_note(b, "proposal", shared["proposal"], "Modifié ici", note_id=shared["note"])
+    record_marks.save_note(b, "proposal", shared["proposal"], "Modifié ici", note_id=shared["note"])
     export_delegation(a, tmp / "kenya-2.wtdc.zip")  # A exports again, the note unchanged there
     result = import_delegation(b, tmp / "kenya-2.wtdc.zip")
     assert result.conflicts == []
-    assert [n["body"] for n in delegation.notes_for(b, "proposal", shared["proposal"])] == ["Modifié ici"]
+    assert [n["body"] for n in record_marks.notes_for(b, "proposal", shared["proposal"])] == ["Modifié ici"]
 
 
 def test_edits_travel_back_on_the_same_stream(shared):
     """B edits and exports; A, unchanged since its own export, takes B's version without a conflict."""
     a, b, tmp = shared["a"], shared["b"], shared["tmp"]
-    delegation.save_note(b, "proposal", shared["proposal"], "Complété par B", note_id=shared["note"])
+    record_marks.save_note(b, "proposal", shared["proposal"], "Complété par B", note_id=shared["note"])
     back = export_delegation(b, tmp / "from-b.wtdc.zip", delegation="KEN")
     assert back.sequence == 2  # after the sequence B imported
     result = import_delegation(a, tmp / "from-b.wtdc.zip")
     assert result.conflicts == []
-    assert [n["body"] for n in delegation.notes_for(a, "proposal", shared["proposal"])] == ["Complété par B"]
+    assert [n["body"] for n in record_marks.notes_for(a, "proposal", shared["proposal"])] == ["Complété par B"]
 
 
 def test_a_record_the_colleague_deleted(shared):
     a, b, tmp = shared["a"], shared["b"], shared["tmp"]
-    delegation.delete_note(a, shared["note"])
+    record_marks.delete_note(a, shared["note"])
     export_delegation(a, tmp / "kenya-2.wtdc.zip")
     result = import_delegation(b, tmp / "kenya-2.wtdc.zip")
     assert result.counts["note"]["deleted"] == 1
-    assert delegation.notes_for(b, "proposal", shared["proposal"]) == []
+    assert record_marks.notes_for(b, "proposal", shared["proposal"]) == []
 
 
 def test_a_record_the_colleague_deleted_but_changed_here_is_kept(shared):
     a, b, tmp = shared["a"], shared["b"], shared["tmp"]
-    delegation.delete_note(a, shared["note"])
+    record_marks.delete_note(a, shared["note"])
     export_delegation(a, tmp / "kenya-2.wtdc.zip")
-    delegation.save_note(b, "proposal", shared["proposal"], "Encore utile", note_id=shared["note"])
+    record_marks.save_note(b, "proposal", shared["proposal"], "Encore utile", note_id=shared["note"])
     import_delegation(b, tmp / "kenya-2.wtdc.zip")
-    assert [n["body"] for n in delegation.notes_for(b, "proposal", shared["proposal"])] == ["Encore utile"]
+    assert [n["body"] for n in record_marks.notes_for(b, "proposal", shared["proposal"])] == ["Encore utile"]
 
 
 def test_sequence_rules(shared):
@@ -328,10 +328,10 @@ def test_position_rows_are_the_same_from_the_window_the_cli_and_an_import(three,
 
 
 def test_note_rows_are_the_same_from_the_window_and_an_import(machines, tmp_path):
-    # The window's detail pane saves notes with delegation.save_note (no command line writes notes).
+    # The window's detail pane saves notes with record_marks.save_note (no command line writes notes).
     window, imported = machines
     proposal = _ids(window, "proposal")[0]
-    delegation.save_note(window, "proposal", proposal, "Vérifier le coût", author="Awa")
+    record_marks.save_note(window, "proposal", proposal, "Vérifier le coût", author="Awa")
     _export_import(window, imported, tmp_path / "n.wtdc.zip")
     note = "SELECT id, subject_type, subject_id, body, author, created_at, updated_at FROM my_note"
     assert _rows(imported, note) == _rows(window, note)

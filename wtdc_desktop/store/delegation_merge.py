@@ -18,7 +18,7 @@ colleague's version arrives:
 
 This module owns ``my_import_state`` and ``my_conflict``. The records
 themselves are written by the modules that own their tables
-(:mod:`~wtdc_desktop.store.positions`, :mod:`~wtdc_desktop.store.delegation`
+(:mod:`~wtdc_desktop.store.positions`, :mod:`~wtdc_desktop.store.record_marks`
 for notes, :mod:`~wtdc_desktop.store.agenda` for assignments), in the
 import's one transaction.
 
@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from wtdc_desktop.domain.records import content_hash, parse_datetime
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import _
-from wtdc_desktop.store import agenda, delegation, positions
+from wtdc_desktop.store import agenda, positions, record_marks
 from wtdc_desktop.store.db import Store, utcnow
 
 #: Record types of a delegation bundle, in the order they are written.
@@ -202,7 +202,7 @@ def _write_position(conn: sqlite3.Connection, record: dict, origin: str) -> None
 
 
 def _write_note(conn: sqlite3.Connection, record: dict, origin: str) -> None:
-    delegation.write_colleague_note(conn, record, updated_at=_utc(record["updated_at"]), origin=origin)
+    record_marks.write_colleague_note(conn, record, updated_at=_utc(record["updated_at"]), origin=origin)
 
 
 def _write_assignment(conn: sqlite3.Connection, record: dict, origin: str) -> None:
@@ -212,7 +212,7 @@ def _write_assignment(conn: sqlite3.Connection, record: dict, origin: str) -> No
 
 
 _WRITERS = {"position": _write_position, "note": _write_note, "assignment": _write_assignment}
-_DELETERS = {"position": positions.delete_position, "note": delegation.drop_note,
+_DELETERS = {"position": positions.delete_position, "note": record_marks.drop_note,
              "assignment": agenda.delete_assignment}
 
 
