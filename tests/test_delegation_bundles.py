@@ -355,3 +355,36 @@ def test_assignment_and_member_rows_are_the_same_from_the_window_the_cli_and_an_
         assert _rows(store, "SELECT name, role, languages, days_present FROM my_member") == [
             ("Amina", None, "[]", "[]")]
         assert _rows(store, "SELECT count(*) FROM my_member WHERE updated_at IS NULL") == [(0,)]
+
+
+#: The one module that writes each table of the delegation's own layer.
+OWNERS = {
+    "my_star": "store/record_marks.py", "my_read": "store/record_marks.py", "my_note": "store/record_marks.py",
+    "my_position": "store/positions.py", "my_position_history": "store/positions.py",
+    "my_member": "store/agenda.py", "my_assignment": "store/agenda.py", "my_session_priority": "store/agenda.py",
+    "my_session_language": "store/agenda.py",
+    "my_import_state": "store/delegation_merge.py", "my_conflict": "store/delegation_merge.py",
+    "my_contact": "store/contact_book.py", "my_budget": "store/budget.py", "my_overlap": "store/overlaps.py",
+}
+
+
+def test_each_delegation_table_has_one_writer(store):
+    import re
+    from pathlib import Path
+
+    import wtdc_desktop
+
+    tables = {r[0] for r in store.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'my\\_%' "
+                                          "ESCAPE '\\'")}
+    assert tables == set(OWNERS)
+
+    root = Path(wtdc_desktop.__file__).parent
+    writes = re.compile(r"\b(?:INSERT(?: OR \w+)? INTO|UPDATE|DELETE FROM)\s+(my_\w+)")
+    writers: dict[str, set[str]] = {}
+    for path in root.rglob("*.py"):
+        rel = path.relative_to(root).as_posix()
+        if rel == "store/schema.py":
+            continue
+        for table in writes.findall(path.read_text("utf-8")):
+            writers.setdefault(table, set()).add(rel)
+    assert writers == {table: {owner} for table, owner in OWNERS.items()}
