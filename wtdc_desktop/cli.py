@@ -878,8 +878,8 @@ def cmd_export_vcf(args) -> int:
 
     with _open_store(args) as store:
         contacts = contact_book.search_contacts(store, region=args.region,
-                                               include_private=args.which in ("all", "private"),
-                                               include_published=args.which in ("all", "published"))
+                                                include_private=args.which in ("all", "private"),
+                                                include_published=args.which in ("all", "published"))
     text = contacts_to_vcf(contacts)
     out = Path(args.out)
     from wtdc_desktop.atomic import atomic_write_text
@@ -964,7 +964,7 @@ def cmd_overlaps(args) -> int:
                     else "resolution"
                 kinds.append(kind)
             overlaps.decide_overlap(store, (kinds[0], a), (kinds[1], b),
-                                       "confirmed" if args.confirm else "dismissed", decided_by=_whoami(args))
+                                    "confirmed" if args.confirm else "dismissed", decided_by=_whoami(args))
         suggestions = overlaps.overlap_suggestions(store, threshold=args.threshold)
         links = overlaps.declared_links(store)
     if args.json:

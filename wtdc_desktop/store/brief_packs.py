@@ -76,14 +76,16 @@ def brief_pack(store: Store, *, meeting: str | None = None, committee: str | Non
                                    (subj["id"],))]
             doc_ids.add(subj["id"])
         else:
-            props = matrix_proposals(store, None, scope_committee if not session else None, (subj["type"], subj["id"]))
+            props = matrix_proposals(store, None, scope_committee if not session else None,
+                                     (subj["type"], subj["id"]))
         for pr in props:
             pr["regions"] = sorted({matrix_domain.region_of(s, regions) for s in pr.get("sources") or []},
                                    key=matrix_domain.COLUMNS.index)
             doc_ids.add(pr.get("document"))
         props.sort(key=lambda p: ([matrix_domain.COLUMNS.index(r) for r in p["regions"]], p["id"]))
         entries.append({"position": p, "current": current_text(store, subj["type"], subj["id"]),
-                        "proposals": props, "coordinators": contact_book.coordinators_for(store, subj["type"], subj["id"])})
+                        "proposals": props,
+                        "coordinators": contact_book.coordinators_for(store, subj["type"], subj["id"])})
     docs = []
     for d in sorted(x for x in doc_ids if x):
         row = store.execute("SELECT * FROM document WHERE id = ?", (d,)).fetchone()

@@ -27,8 +27,8 @@ def organizations_by_region(store: Store) -> dict[str, list[str]]:
 
 # --- the proposals matrix -------------------------------------------------------------------
 
-def matrix_proposals(store: Store, meeting: str | None, committee: str | None, target: tuple[str, str] | None = None,
-               *, brief: bool = False) -> list[dict]:
+def matrix_proposals(store: Store, meeting: str | None, committee: str | None,
+                     target: tuple[str, str] | None = None, *, brief: bool = False) -> list[dict]:
     """Proposals, whole, or ``brief``: only what the matrix needs (not their texts)."""
     clauses, params = ["p.withdrawn = 0"], []
     if committee:

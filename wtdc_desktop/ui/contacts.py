@@ -334,7 +334,7 @@ class ContactsView(QWidget):
             return
         try:
             contact_book.save_private_contact(self.store, dialog.value(),
-                                             contact_id=contact["id"] if contact else None)
+                                              contact_id=contact["id"] if contact else None)
         except WtdcError as exc:
             QMessageBox.warning(self, _("Private contact"), exc.message)
             return

@@ -130,7 +130,7 @@ class CrossSectorView(QWidget):
             return
         s = self.suggestions[row]
         overlaps.decide_overlap(self.store, (s["a"]["type"], s["a"]["id"]), (s["b"]["type"], s["b"]["id"]),
-                                   decision, score=s["score"])
+                                decision, score=s["score"])
         self.reload()
 
     def _open(self, table: QTableWidget, row: int, col: int) -> None:

@@ -389,7 +389,7 @@ class DetailPane(QWidget):
                     self.note_id = None
                 elif body.strip():
                     self.note_id = record_marks.save_note(self.store, self.type_name, self.record_id, body,
-                                                        note_id=self.note_id)
+                                                          note_id=self.note_id)
         except StoreLocked:
             log.info("a sync holds the store; the note on %s %s waits in memory", *key)
             self._unsaved[key] = (self.note_id, body)
