@@ -365,15 +365,48 @@ def test_a_colleagues_whole_version_can_be_kept(regional_store):
         conn.execute("INSERT INTO my_conflict (channel, type, id, local_data, remote_data, detected_at) "
                      "VALUES ('delegation-KEN', 'position', ?, ?, ?, '2025-02-01T09:00:00Z')",
                      (pos["id"], json.dumps(local), json.dumps(remote)))
-    (conflict,) = positions.open_position_conflicts(regional_store)
+    (conflict,) = positions.open_position_edit_conflicts(regional_store)
     assert sorted(conflict["fields"]) == ["brief", "stance"]
-    positions.resolve_position_conflict(regional_store, conflict["conflict_id"], {"stance": "remote",
-                                                                                 "brief": "remote"})
+    positions.resolve_position_edit_conflict(regional_store, conflict["conflict_id"], {"stance": "remote",
+                                                                                      "brief": "remote"})
     kept = positions.position_for(regional_store, "resolution", "WTDC/37")
     assert (kept["stance"], kept["brief"], kept["owner"]) == ("oppose", "Theirs", "Awa")
-    assert positions.open_position_conflicts(regional_store) == []
+    assert positions.open_position_edit_conflicts(regional_store) == []
     with pytest.raises(positions.PositionError):
-        positions.resolve_position_conflict(regional_store, conflict["conflict_id"], {})
+        positions.resolve_position_edit_conflict(regional_store, conflict["conflict_id"], {})
+
+
+def test_a_field_by_field_choice_is_saved_and_settled_in_one_transaction(regional_store, monkeypatch):
+    from wtdc_desktop.store import delegation_merge, positions
+
+    positions.save_position(regional_store, "resolution", "WTDC/37", stance="support", owner="Awa", brief="Mine")
+    pos = positions.position_for(regional_store, "resolution", "WTDC/37")
+    local = {"id": pos["id"], "subject": {"type": "resolution", "id": "WTDC/37"},
+             **{k: pos[k] for k in positions.POSITION_FIELDS}}
+    remote = dict(local, stance="oppose", brief="Theirs")
+    with regional_store.transaction() as conn:
+        conn.execute("INSERT INTO my_conflict (channel, type, id, local_data, remote_data, detected_at) "
+                     "VALUES ('delegation-KEN', 'position', ?, ?, ?, '2025-02-01T09:00:00Z')",
+                     (pos["id"], json.dumps(local), json.dumps(remote)))
+    (conflict,) = positions.open_position_edit_conflicts(regional_store)
+    history = len(positions.history_for(regional_store, "resolution", "WTDC/37"))
+
+    def fail(*_a, **_k):
+        raise RuntimeError("disk gone")
+
+    with monkeypatch.context() as m:
+        m.setattr(delegation_merge, "settle_edit_conflict", fail)
+        with pytest.raises(RuntimeError):
+            positions.resolve_position_edit_conflict(regional_store, conflict["conflict_id"], {"stance": "remote"})
+    assert positions.position_for(regional_store, "resolution", "WTDC/37")["stance"] == "support"
+    assert len(positions.history_for(regional_store, "resolution", "WTDC/37")) == history
+    assert [c["conflict_id"] for c in positions.open_position_edit_conflicts(regional_store)] == [
+        conflict["conflict_id"]]
+    positions.resolve_position_edit_conflict(regional_store, conflict["conflict_id"], {"stance": "remote"})
+    kept = positions.position_for(regional_store, "resolution", "WTDC/37")
+    assert (kept["stance"], kept["brief"]) == ("oppose", "Mine")
+    assert positions.open_position_edit_conflicts(regional_store) == []
+    assert positions.history_for(regional_store, "resolution", "WTDC/37")[-1]["origin"] == "delegation-KEN"
 
 
 def test_brief_pack_for_a_session_keeps_its_agenda_items_only(demo_store, tmp_path):

@@ -72,7 +72,7 @@ def test_colleagues_version_is_merged_field_by_field(qtbot, rstore):
     editor.conflict_apply.click()
     merged = positions.position_for(rstore, "resolution", "WTDC/19")
     assert (merged["stance"], merged["owner"], merged["brief"]) == ("neutral", "Ben", "Mine")
-    assert positions.open_position_conflicts(rstore) == []
+    assert positions.open_position_edit_conflicts(rstore) == []
     assert editor.conflict_box.isHidden()
 
 

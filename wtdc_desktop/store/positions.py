@@ -299,7 +299,7 @@ def _differing(local: dict, remote: dict) -> list[str]:
     return [f for f in POSITION_FIELDS if (local.get(f) or None) != (remote.get(f) or None)]
 
 
-def open_position_conflicts(store: Store) -> list[dict]:
+def open_position_edit_conflicts(store: Store) -> list[dict]:
     """Positions where a colleague's imported version differs from a local edit, still undecided."""
     from wtdc_desktop.store import delegation_merge
 
@@ -310,8 +310,8 @@ def open_position_conflicts(store: Store) -> list[dict]:
             for c in found]
 
 
-def resolve_position_conflict(store: Store, conflict_id: int, choices: dict[str, str], *,
-                              changed_by: str | None = None) -> None:
+def resolve_position_edit_conflict(store: Store, conflict_id: int, choices: dict[str, str], *,
+                                   changed_by: str | None = None) -> None:
     """Keep, field by field, the local or the colleague's value (``choices``: field -> "local"/"remote").
 
     Whole choices go through the delegation-bundle import's own resolution (so the next import knows

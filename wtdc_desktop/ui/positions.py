@@ -272,7 +272,7 @@ class PositionEditor(QWidget):
     def _load_conflict(self, pos: dict | None) -> None:
         self.conflict = None
         if pos is not None:
-            for c in positions.open_position_conflicts(self.store):
+            for c in positions.open_position_edit_conflicts(self.store):
                 subject = c["local"].get("subject") or c["remote"].get("subject") or {}
                 if c["id"] == pos["id"] or (subject.get("type"), subject.get("id")) == self.subject:
                     self.conflict = c
@@ -306,8 +306,8 @@ class PositionEditor(QWidget):
         choices = {}
         for i, f in enumerate(self.conflict["fields"]):
             choices[f] = self.conflict_table.cellWidget(i, 3).currentData()
-        positions.resolve_position_conflict(self.store, self.conflict["conflict_id"], choices,
-                                            changed_by=current_user())
+        positions.resolve_position_edit_conflict(self.store, self.conflict["conflict_id"], choices,
+                                                 changed_by=current_user())
         self.load(*self.subject)
         self.saved.emit(*self.subject)
 
