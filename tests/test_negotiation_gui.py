@@ -230,3 +230,33 @@ def test_amounts_read_as_babel_formats_them(lang):
     for amount, currency in [(1234567.5, "CHF"), (0, "USD"), (12.345, "JPY"), (-5, "EUR"), (1e9, "XOF")]:
         assert money(amount, currency) == format_currency(amount, currency, locale=lang)
     assert money(None, "CHF") == ""
+
+
+def test_private_contact_and_budget_rows_are_the_same_from_the_window_and_the_cli(qtbot, rstore, tmp_path):
+    from helpers import run_cli
+    from wtdc_desktop.store import Store
+    from wtdc_desktop.ui.budget import BudgetView
+    from wtdc_desktop.ui.contacts import ContactsView
+
+    card = tmp_path / "one.vcf"
+    card.write_text("BEGIN:VCARD\nVERSION:4.0\nFN:Awa Diop\nEMAIL:awa@example.org\nTEL:+221330000001\n"
+                    "LANG:fr\nEND:VCARD\n", "utf-8")
+    contacts = ContactsView(rstore)
+    qtbot.addWidget(contacts)
+    assert contacts.import_vcf(card) == 1
+    budget = BudgetView(rstore)
+    qtbot.addWidget(budget)
+    budget.amount.setText("1000000")
+    budget.currency.setText("chf")
+    assert budget.set_available()
+    cli = Store(tmp_path / "cli")
+    try:
+        for argv in (("import-vcf", card), ("budget", "--available", "1000000", "chf")):
+            code, _out, err = run_cli(*argv, "--data-dir", cli.data_dir)
+            assert code == 0, err
+        contact = ("SELECT name, role, organization, region, email, phone, languages, coordinates, topics, notes "
+                   "FROM my_contact")
+        for sql in (contact, "SELECT key, amount, currency FROM my_budget"):
+            assert [tuple(r) for r in cli.execute(sql)] == [tuple(r) for r in rstore.execute(sql)] != []
+    finally:
+        cli.close()
