@@ -14,13 +14,10 @@ import json
 import sqlite3
 import uuid
 
+from wtdc_desktop.domain.positions import PRIORITIES, STANCES, STATUSES, SUBJECT_TYPES
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import _
 from wtdc_desktop.store.db import Store, utcnow
-
-from wtdc_desktop.domain.positions import (  # noqa: F401  (re-exported for the CLI and the UI)
-    PRIORITIES, PRIORITY_LABELS, STANCE_LABELS, STANCES, STATUS_LABELS, STATUSES, SUBJECT_LABELS, SUBJECT_TYPES,
-)
 
 #: The fields of a position the user edits (besides its subject).
 POSITION_FIELDS = ("stance", "priority", "brief", "red_lines", "fallback", "owner", "status")
