@@ -14,7 +14,7 @@ from helpers import read_records, run_cli, set_header, write_records
 from wtdc_desktop.bundles.apply import apply_bundle
 from wtdc_desktop.bundles.errors import BundleError, BundleRefused
 from wtdc_desktop.bundles.writer import build_bundle
-from wtdc_desktop.store import delegation, fulltext, published
+from wtdc_desktop.store import fulltext, positions, published, record_marks
 from wtdc_desktop.store.schema import DELEGATION_TABLES
 
 
@@ -111,16 +111,16 @@ def test_full_bundle_withdraws_what_it_no_longer_carries(store, src, tmp_path):
 def test_delegation_tables_untouched_by_any_apply(store, src, tmp_path):
     apply_bundle(store, build(src, tmp_path / "1.wtdc.zip"))
     pid = read_records(src, "proposal")[0]["id"]
-    delegation.set_star(store, "proposal", pid)
-    delegation.mark_read(store, "proposal", pid)
-    delegation.save_note(store, "proposal", pid, "Soutenir, avec amendements.")
-    delegation.set_position(store, "proposal", pid, stance="support_with_amendments", brief="Notre ligne.")
+    record_marks.set_star(store, "proposal", pid)
+    record_marks.mark_read(store, "proposal", pid)
+    record_marks.save_note(store, "proposal", pid, "Soutenir, avec amendements.")
+    positions.save_position(store, "proposal", pid, stance="support_with_amendments", brief="Notre ligne.")
     before = table_fingerprint(store, DELEGATION_TABLES)
     write_records(src, "proposal", [])  # the proposal is withdrawn by the next full bundle
     apply_bundle(store, build(src, tmp_path / "2.wtdc.zip", sequence=2))
     assert table_fingerprint(store, DELEGATION_TABLES) == before
-    assert delegation.is_starred(store, "proposal", pid)
-    assert delegation.notes_for(store, "proposal", pid)[0]["body"] == "Soutenir, avec amendements."
+    assert record_marks.is_starred(store, "proposal", pid)
+    assert record_marks.notes_for(store, "proposal", pid)[0]["body"] == "Soutenir, avec amendements."
 
 
 def test_rollback_and_conflicting_manifest_are_refused(store, src, tmp_path):

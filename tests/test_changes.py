@@ -12,7 +12,7 @@ from conftest import DEMO_SOURCE
 from helpers import read_records, run_cli, set_header, write_records
 from wtdc_desktop.bundles.apply import apply_bundle
 from wtdc_desktop.bundles.writer import build_bundle
-from wtdc_desktop.store import changes, delegation
+from wtdc_desktop.store import changes, positions, record_marks
 
 
 @pytest.fixture
@@ -34,9 +34,9 @@ def three_syncs(store, src, tmp_path):
     first = _apply(store, src, tmp_path / "s1.wtdc.zip", 1)
     proposals = read_records(src, "proposal")
     changed, dropped, untouched = proposals[0], proposals[1], proposals[2]
-    delegation.set_star(store, "proposal", changed["id"])
-    delegation.save_note(store, "proposal", dropped["id"], "à suivre")
-    delegation.set_position(store, "proposal", changed["id"], stance="support")
+    record_marks.set_star(store, "proposal", changed["id"])
+    record_marks.save_note(store, "proposal", dropped["id"], "à suivre")
+    positions.save_position(store, "proposal", changed["id"], stance="support")
 
     changed_v2 = {**changed, "status": "agreed", "title": "Titre révisé"}
     new = {**untouched, "id": "WD2/9.9", "title": "Nouvelle proposition"}
@@ -126,7 +126,7 @@ def test_changes_and_sync_log_on_the_command_line(data_dir, src, tmp_path):
     with Store(data_dir) as store:
         first = _apply(store, src, tmp_path / "s1.wtdc.zip", 1)
         proposals = read_records(src, "proposal")
-        delegation.set_star(store, "proposal", proposals[3]["id"])
+        record_marks.set_star(store, "proposal", proposals[3]["id"])
         write_records(src, "proposal", [{**p, "status": "noted"} if i in (3, 4) else p
                                         for i, p in enumerate(proposals)])
         _apply(store, src, tmp_path / "s2.wtdc.zip", 2)

@@ -11,7 +11,7 @@ from conftest import DEMO_BUNDLE, table_fingerprint
 from helpers import run_cli
 from wtdc_desktop.bundles.delegation import export_delegation, import_delegation
 from wtdc_desktop.bundles.errors import BundleRefused
-from wtdc_desktop.store import Store, delegation, delegation_sync, fulltext, published
+from wtdc_desktop.store import Store, delegation_merge, fulltext, positions, published, record_marks
 
 #: The tables a bundle publishes into: a delegation import never writes them.
 PUBLISHED = ["region", "organization", "meeting", "committee", "document", "resolution", "question", "proposal",
@@ -49,9 +49,9 @@ def shared(machines, tmp_path):
     a, b = machines
     proposal = _ids(a, "proposal")[0]
     session = _ids(a, "session")[0]
-    delegation.set_position(a, "proposal", proposal, stance="support", brief="Soutenir la rationalisation",
+    positions.save_position(a, "proposal", proposal, stance="support", brief="Soutenir la rationalisation",
                             priority="high")
-    note = delegation.save_note(a, "proposal", proposal, "Vérifier le coût avec la capitale")
+    note = record_marks.save_note(a, "proposal", proposal, "Vérifier le coût avec la capitale")
     _assign(a, session, "Amina")
     first = export_delegation(a, tmp_path / "kenya-1.wtdc.zip", delegation="KEN")
     result = import_delegation(b, tmp_path / "kenya-1.wtdc.zip")
@@ -67,25 +67,25 @@ def test_round_trip_to_a_second_store(shared):
     assert result.outcome == "imported" and result.conflicts == []
     assert {t: c["new"] for t, c in result.counts.items()} == {"assignment": 1, "note": 1, "position": 1}
     # B now holds exactly what A exported
-    assert delegation_sync.export_records(b) == delegation_sync.export_records(a)
-    position = delegation.position_for(b, "proposal", shared["proposal"])
+    assert delegation_merge.export_records(b) == delegation_merge.export_records(a)
+    position = positions.position_for(b, "proposal", shared["proposal"])
     assert (position["stance"], position["priority"], position["origin"]) == (
         "support", "high", "delegation-KEN/delegation")
-    assert [n["body"] for n in delegation.notes_for(b, "proposal", shared["proposal"])] == [
+    assert [n["body"] for n in record_marks.notes_for(b, "proposal", shared["proposal"])] == [
         "Vérifier le coût avec la capitale"]
     # imported briefs and notes are searchable, and the position's history records the import
     assert {h.type for h in fulltext.search(b, "capitale")} == {"note"}
-    assert len(delegation.position_history(b, position["id"])) == 1
+    assert len(positions.history_for(b, "proposal", shared["proposal"])) == 1
 
 
 def test_import_touches_no_published_table(machines, tmp_path):
     a, b = machines
-    delegation.set_position(a, "proposal", _ids(a, "proposal")[1], stance="oppose")
+    positions.save_position(a, "proposal", _ids(a, "proposal")[1], stance="oppose")
     export_delegation(a, tmp_path / "k.wtdc.zip", delegation="KEN")
     before = table_fingerprint(b, PUBLISHED)
     import_delegation(b, tmp_path / "k.wtdc.zip")
     assert table_fingerprint(b, PUBLISHED) == before
-    assert delegation.position_for(b, "proposal", _ids(a, "proposal")[1])["stance"] == "oppose"
+    assert positions.position_for(b, "proposal", _ids(a, "proposal")[1])["stance"] == "oppose"
 
 
 def test_same_bundle_again_is_already_applied(shared):
@@ -99,28 +99,28 @@ def test_same_bundle_again_is_already_applied(shared):
 
 def test_remote_edit_is_taken_when_the_local_copy_is_unchanged(shared):
     a, b, tmp = shared["a"], shared["b"], shared["tmp"]
-    delegation.set_position(a, "proposal", shared["proposal"], brief="Soutenir, avec amendements", stance="support_with_amendments")
+    positions.save_position(a, "proposal", shared["proposal"], brief="Soutenir, avec amendements", stance="support_with_amendments")
     second = export_delegation(a, tmp / "kenya-2.wtdc.zip")  # the delegation is remembered
     assert (second.publisher, second.sequence) == ("delegation-KEN", 2)
     result = import_delegation(b, tmp / "kenya-2.wtdc.zip")
     assert result.conflicts == [] and result.counts["position"]["changed"] == 1
-    position = delegation.position_for(b, "proposal", shared["proposal"])
+    position = positions.position_for(b, "proposal", shared["proposal"])
     assert (position["stance"], position["brief"]) == ("support_with_amendments", "Soutenir, avec amendements")
-    history = delegation.position_history(b, position["id"])
+    history = positions.history_for(b, "proposal", shared["proposal"])
     assert [h["stance"] for h in history] == ["support", "support_with_amendments"]
 
 
 def test_both_edited_keeps_local_and_lists_the_conflict(shared):
     a, b, tmp = shared["a"], shared["b"], shared["tmp"]
-    delegation.set_position(a, "proposal", shared["proposal"], brief="Version de la capitale")
+    positions.save_position(a, "proposal", shared["proposal"], brief="Version de la capitale")
     export_delegation(a, tmp / "kenya-2.wtdc.zip")
-    delegation.set_position(b, "proposal", shared["proposal"], brief="Version de la salle")
+    positions.save_position(b, "proposal", shared["proposal"], brief="Version de la salle")
     before_mine = table_fingerprint(b, ["my_position", "my_note", "my_assignment"])
     code, out, err = run_cli("import-delegation", tmp / "kenya-2.wtdc.zip", "--data-dir", b.data_dir)
     assert code == 0, err
     assert "conflicts" in err
     # nothing local was overwritten
-    assert delegation.position_for(b, "proposal", shared["proposal"])["brief"] == "Version de la salle"
+    assert positions.position_for(b, "proposal", shared["proposal"])["brief"] == "Version de la salle"
     assert table_fingerprint(b, ["my_position", "my_note", "my_assignment"]) == before_mine
     code, out, err = run_cli("conflicts", "--json", "--data-dir", b.data_dir)
     assert code == 0, err
@@ -137,32 +137,32 @@ def test_both_edited_keeps_local_and_lists_the_conflict(shared):
 @pytest.mark.parametrize("keep, expected", [("remote", "Version de la capitale"), ("local", "Version de la salle")])
 def test_resolving_a_conflict(shared, keep, expected):
     a, b, tmp = shared["a"], shared["b"], shared["tmp"]
-    delegation.set_position(a, "proposal", shared["proposal"], brief="Version de la capitale")
+    positions.save_position(a, "proposal", shared["proposal"], brief="Version de la capitale")
     export_delegation(a, tmp / "kenya-2.wtdc.zip")
-    delegation.set_position(b, "proposal", shared["proposal"], brief="Version de la salle")
+    positions.save_position(b, "proposal", shared["proposal"], brief="Version de la salle")
     result = import_delegation(b, tmp / "kenya-2.wtdc.zip")
     conflict_id = result.conflicts[0]["conflict_id"]
     code, out, err = run_cli("resolve-conflict", conflict_id, "--keep", keep, "--data-dir", b.data_dir)
     assert code == 0, err
-    assert delegation.position_for(b, "proposal", shared["proposal"])["brief"] == expected
+    assert positions.position_for(b, "proposal", shared["proposal"])["brief"] == expected
     assert json.loads(run_cli("conflicts", "--json", "--data-dir", b.data_dir)[1]) == []
     # resolved once: a second time is an error
     code, out, err = run_cli("resolve-conflict", conflict_id, "--keep", keep, "--data-dir", b.data_dir)
     assert code != 0 and err.startswith("error:")
     # the same colleague's version in the next bundle raises no new conflict
-    delegation.set_position(a, "proposal", _ids(a, "proposal")[2], stance="neutral")
+    positions.save_position(a, "proposal", _ids(a, "proposal")[2], stance="neutral")
     export_delegation(a, tmp / "kenya-3.wtdc.zip")
     result = import_delegation(b, tmp / "kenya-3.wtdc.zip")
     assert result.conflicts == []
-    assert delegation.position_for(b, "proposal", shared["proposal"])["brief"] == expected
+    assert positions.position_for(b, "proposal", shared["proposal"])["brief"] == expected
 
 
 def test_a_conflict_settled_elsewhere_is_not_raised_again(shared):
     """However a conflict was settled (field by field in the positions view), the same version stays settled."""
     a, b, tmp = shared["a"], shared["b"], shared["tmp"]
-    delegation.set_position(a, "proposal", shared["proposal"], brief="Version de la capitale")
+    positions.save_position(a, "proposal", shared["proposal"], brief="Version de la capitale")
     export_delegation(a, tmp / "kenya-2.wtdc.zip")
-    delegation.set_position(b, "proposal", shared["proposal"], brief="Version de la salle")
+    positions.save_position(b, "proposal", shared["proposal"], brief="Version de la salle")
     conflict_id = import_delegation(b, tmp / "kenya-2.wtdc.zip").conflicts[0]["conflict_id"]
     with b.transaction() as conn:  # as another resolver does: mark it settled, leave the merge state alone
         conn.execute("UPDATE my_conflict SET resolved_at = '2021-11-09T10:00:00Z', resolution = 'merged' "
@@ -170,45 +170,45 @@ def test_a_conflict_settled_elsewhere_is_not_raised_again(shared):
     export_delegation(a, tmp / "kenya-3.wtdc.zip")  # A's version of that position unchanged
     result = import_delegation(b, tmp / "kenya-3.wtdc.zip")
     assert result.conflicts == []
-    assert delegation.position_for(b, "proposal", shared["proposal"])["brief"] == "Version de la salle"
+    assert positions.position_for(b, "proposal", shared["proposal"])["brief"] == "Version de la salle"
 
 
 def test_a_colleague_who_changes_nothing_never_overwrites_a_local_edit(shared):
     a, b, tmp = shared["a"], shared["b"], shared["tmp"]
-    delegation.save_note(b, "proposal", shared["proposal"], "Modifié ici", note_id=shared["note"])
+    record_marks.save_note(b, "proposal", shared["proposal"], "Modifié ici", note_id=shared["note"])
     export_delegation(a, tmp / "kenya-2.wtdc.zip")  # A exports again, the note unchanged there
     result = import_delegation(b, tmp / "kenya-2.wtdc.zip")
     assert result.conflicts == []
-    assert [n["body"] for n in delegation.notes_for(b, "proposal", shared["proposal"])] == ["Modifié ici"]
+    assert [n["body"] for n in record_marks.notes_for(b, "proposal", shared["proposal"])] == ["Modifié ici"]
 
 
 def test_edits_travel_back_on_the_same_stream(shared):
     """B edits and exports; A, unchanged since its own export, takes B's version without a conflict."""
     a, b, tmp = shared["a"], shared["b"], shared["tmp"]
-    delegation.save_note(b, "proposal", shared["proposal"], "Complété par B", note_id=shared["note"])
+    record_marks.save_note(b, "proposal", shared["proposal"], "Complété par B", note_id=shared["note"])
     back = export_delegation(b, tmp / "from-b.wtdc.zip", delegation="KEN")
     assert back.sequence == 2  # after the sequence B imported
     result = import_delegation(a, tmp / "from-b.wtdc.zip")
     assert result.conflicts == []
-    assert [n["body"] for n in delegation.notes_for(a, "proposal", shared["proposal"])] == ["Complété par B"]
+    assert [n["body"] for n in record_marks.notes_for(a, "proposal", shared["proposal"])] == ["Complété par B"]
 
 
 def test_a_record_the_colleague_deleted(shared):
     a, b, tmp = shared["a"], shared["b"], shared["tmp"]
-    delegation.delete_note(a, shared["note"])
+    record_marks.delete_note(a, shared["note"])
     export_delegation(a, tmp / "kenya-2.wtdc.zip")
     result = import_delegation(b, tmp / "kenya-2.wtdc.zip")
     assert result.counts["note"]["deleted"] == 1
-    assert delegation.notes_for(b, "proposal", shared["proposal"]) == []
+    assert record_marks.notes_for(b, "proposal", shared["proposal"]) == []
 
 
 def test_a_record_the_colleague_deleted_but_changed_here_is_kept(shared):
     a, b, tmp = shared["a"], shared["b"], shared["tmp"]
-    delegation.delete_note(a, shared["note"])
+    record_marks.delete_note(a, shared["note"])
     export_delegation(a, tmp / "kenya-2.wtdc.zip")
-    delegation.save_note(b, "proposal", shared["proposal"], "Encore utile", note_id=shared["note"])
+    record_marks.save_note(b, "proposal", shared["proposal"], "Encore utile", note_id=shared["note"])
     import_delegation(b, tmp / "kenya-2.wtdc.zip")
-    assert [n["body"] for n in delegation.notes_for(b, "proposal", shared["proposal"])] == ["Encore utile"]
+    assert [n["body"] for n in record_marks.notes_for(b, "proposal", shared["proposal"])] == ["Encore utile"]
 
 
 def test_sequence_rules(shared):
@@ -224,7 +224,7 @@ def test_sequence_rules(shared):
     code, out, err = run_cli("import-delegation", tmp / "kenya-1.wtdc.zip", "--data-dir", b.data_dir)
     assert code == 0 and "already imported" in out
     # a different bundle under a sequence already imported
-    delegation.set_position(a, "proposal", shared["proposal"], stance="oppose")
+    positions.save_position(a, "proposal", shared["proposal"], stance="oppose")
     export_delegation(a, tmp / "other-3.wtdc.zip", sequence=3)
     code, out, err = run_cli("import-delegation", tmp / "other-3.wtdc.zip", "--data-dir", b.data_dir)
     assert code == 3 and "different manifest" in err
@@ -255,7 +255,7 @@ def test_signed_delegation_bundle_against_a_pinned_key(shared):
 
     a, b, tmp = shared["a"], shared["b"], shared["tmp"]
     key, pub, fingerprint = generate_key(tmp / "head.key")
-    delegation.set_position(a, "proposal", shared["proposal"], brief="Signé")
+    positions.save_position(a, "proposal", shared["proposal"], brief="Signé")
     code, out, err = run_cli("export-delegation", "--out", tmp / "signed-2.wtdc.zip", "--sign-key", key, "--json",
                              "--data-dir", a.data_dir)
     assert code == 0, err
@@ -273,3 +273,118 @@ def test_signed_delegation_bundle_against_a_pinned_key(shared):
         code, out, err = run_cli("import-delegation", tmp / name, "--data-dir", b.data_dir)
         assert code == 3 and name in err and err.count("\n") == 1
     assert table_fingerprint(b) == before
+
+
+# --- one writer per table: the window, the command line and an import write the same rows -------------
+
+@pytest.fixture
+def three(machines, _demo_store_template, tmp_path):
+    """Three machines with the demo: one edits in the window, one on the command line, one imports."""
+    dest = tmp_path / "c"
+    shutil.copytree(_demo_store_template, dest)
+    third = Store(dest)
+    yield (*machines, third)
+    third.close()
+
+
+def _rows(store, sql: str) -> list[tuple]:
+    return [tuple(r) for r in store.execute(sql)]
+
+
+def _export_import(src, dest, path) -> None:
+    export_delegation(src, path, delegation="KEN")
+    assert import_delegation(dest, path).outcome == "imported"
+
+
+@pytest.mark.gui
+def test_position_rows_are_the_same_from_the_window_the_cli_and_an_import(three, qtbot, tmp_path):
+    from wtdc_desktop.ui.positions import PositionsView
+
+    window, cli, imported = three
+    proposal = _ids(window, "proposal")[0]
+    view = PositionsView(window)
+    qtbot.addWidget(view)
+    view.positions.open_subject("proposal", proposal)
+    editor = view.positions.editor
+    editor.stance.setCurrentIndex(editor.stance.findData("support"))
+    editor.priority.setCurrentIndex(editor.priority.findData("high"))
+    editor.owner.setText("Awa")
+    editor.texts["brief"].edit.setPlainText("Soutenir")
+    assert editor.save()
+    (tmp_path / "brief.md").write_text("Soutenir", "utf-8")
+    code, _out, err = run_cli("position", "set", "proposal", proposal, "--stance", "support", "--priority", "high",
+                              "--owner", "Awa", "--brief-file", tmp_path / "brief.md", "--data-dir", cli.data_dir)
+    assert code == 0, err
+    _export_import(cli, imported, tmp_path / "p.wtdc.zip")
+
+    position = ("SELECT subject_type, subject_id, stance, priority, brief, red_lines, fallback, owner, status "
+                "FROM my_position")
+    history = "SELECT subject_type, subject_id, data FROM my_position_history"
+    expected = [("proposal", proposal, "support", "high", "Soutenir", None, None, "Awa", "draft")]
+    for store in three:
+        assert _rows(store, position) == expected
+        assert _rows(store, history) == _rows(window, history)
+        assert len(_rows(store, history)) == 1
+
+
+def test_note_rows_are_the_same_from_the_window_and_an_import(machines, tmp_path):
+    # The window's detail pane saves notes with record_marks.save_note (no command line writes notes).
+    window, imported = machines
+    proposal = _ids(window, "proposal")[0]
+    record_marks.save_note(window, "proposal", proposal, "Vérifier le coût", author="Awa")
+    _export_import(window, imported, tmp_path / "n.wtdc.zip")
+    note = "SELECT id, subject_type, subject_id, body, author, created_at, updated_at FROM my_note"
+    assert _rows(imported, note) == _rows(window, note)
+    assert _rows(imported, "SELECT origin FROM my_note") == [("delegation-KEN/delegation",)]
+
+
+def test_assignment_and_member_rows_are_the_same_from_the_window_the_cli_and_an_import(three, tmp_path):
+    from wtdc_desktop.store import agenda
+
+    window, cli, imported = three
+    session = _ids(window, "session")[0]
+    # the Agenda view's "Assign" button
+    agenda.save_member(window, "Amina")
+    agenda.assign(window, session, "Amina", "support")
+    for argv in (("member", "add", "Amina"), ("assign", session, "Amina", "--role", "support")):
+        code, _out, err = run_cli(*argv, "--data-dir", cli.data_dir)
+        assert code == 0, err
+    _export_import(cli, imported, tmp_path / "a.wtdc.zip")
+    for store in three:
+        assert _rows(store, "SELECT session, member, role FROM my_assignment") == [(session, "Amina", "support")]
+        assert _rows(store, "SELECT name, role, languages, days_present FROM my_member") == [
+            ("Amina", None, "[]", "[]")]
+        assert _rows(store, "SELECT count(*) FROM my_member WHERE updated_at IS NULL") == [(0,)]
+
+
+#: The one module that writes each table of the delegation's own layer.
+OWNERS = {
+    "my_star": "store/record_marks.py", "my_read": "store/record_marks.py", "my_note": "store/record_marks.py",
+    "my_position": "store/positions.py", "my_position_history": "store/positions.py",
+    "my_member": "store/agenda.py", "my_assignment": "store/agenda.py", "my_session_priority": "store/agenda.py",
+    "my_session_language": "store/agenda.py",
+    "my_import_state": "store/delegation_merge.py", "my_conflict": "store/delegation_merge.py",
+    "my_contact": "store/contact_book.py", "my_budget": "store/budget.py", "my_overlap": "store/overlaps.py",
+}
+
+
+def test_each_delegation_table_has_one_writer(store):
+    import re
+    from pathlib import Path
+
+    import wtdc_desktop
+
+    tables = {r[0] for r in store.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'my\\_%' "
+                                          "ESCAPE '\\'")}
+    assert tables == set(OWNERS)
+
+    root = Path(wtdc_desktop.__file__).parent
+    writes = re.compile(r"\b(?:INSERT(?: OR \w+)? INTO|UPDATE|DELETE FROM)\s+(my_\w+)")
+    writers: dict[str, set[str]] = {}
+    for path in root.rglob("*.py"):
+        rel = path.relative_to(root).as_posix()
+        if rel == "store/schema.py":
+            continue
+        for table in writes.findall(path.read_text("utf-8")):
+            writers.setdefault(table, set()).add(rel)
+    assert writers == {table: {owner} for table, owner in OWNERS.items()}

@@ -423,7 +423,7 @@ def _unmarked(found, corpus: set[str]) -> list[str]:
 def _record_words(store) -> set[str]:
     from wtdc_desktop import APP_NAME
     from wtdc_desktop.domain.records import PUBLISHED_TYPES
-    from wtdc_desktop.store import delegation, published, syncs
+    from wtdc_desktop.store import positions, published, syncs
 
     words = set(_WORD.findall(APP_NAME))  # the product's name is the same in every language
     # Dates and times formatted by Babel (month and day names, AM/PM, zone names) are not strings
@@ -454,7 +454,7 @@ def _record_words(store) -> set[str]:
     # Also data that is not a record: where the store is, what was synced from where.
     walk([vars(c) for c in syncs.all_channel_states(store)])
     walk(syncs.sync_log(store))
-    walk(delegation.list_positions(store))
+    walk(positions.list_positions(store))
     walk(str(getattr(store, "data_dir", "")))
     return words
 

@@ -93,9 +93,9 @@ def regional_store(store, tmp_path):
 # --- matrix and agreement ------------------------------------------------------------------------
 
 def test_matrix_on_regional_bundle_places_actions_by_region_and_detects_agreement(regional_store):
-    from wtdc_desktop.store import negotiation
+    from wtdc_desktop.store import proposal_matrix
 
-    rows = {r.target_id: r.as_dict() for r in negotiation.matrix(regional_store)}
+    rows = {r.target_id: r.as_dict() for r in proposal_matrix.matrix(regional_store)}
     assert rows["WTDC/37"]["cells"] == {"AFR": ["MOD"], "AMS": ["MOD"], "ASP": ["NOC"], "EUR": ["SUP"]}
     assert rows["WTDC/37"]["agreement"] is False
     assert rows["WTDC/37"]["assessment"] == "needs_negotiation"
@@ -152,9 +152,9 @@ def test_matrix_on_demo(demo_store, data_dir):
 
 def test_target_detail_diffs_each_proposal_against_current_text(regional_store):
     from wtdc_desktop.domain.diff import word_diff
-    from wtdc_desktop.store import negotiation
+    from wtdc_desktop.store import proposal_matrix
 
-    detail = negotiation.target_detail(regional_store, "resolution", "WTDC/37")
+    detail = proposal_matrix.target_detail(regional_store, "resolution", "WTDC/37")
     assert detail["current"]["text"] == RES37_TEXT
     assert {p["id"] for p in detail["proposals"]} == {"AFCP/10/1", "IAP/11/1", "ACP/12/1", "ECP/13/1"}
     afr = next(p for p in detail["proposals"] if p["id"] == "AFCP/10/1")
@@ -238,9 +238,9 @@ def test_vcard_round_trip_is_parsed_by_vobject(regional_store, data_dir, tmp_pat
     assert [p.value for p in cards[0].contents["lang"]] == ["fr", "en"]
     code, _, err = run_cli("import-vcf", out, "--data-dir", data_dir)
     assert code == 0, err
-    from wtdc_desktop.store import negotiation
+    from wtdc_desktop.store import contact_book
 
-    private = negotiation.all_contacts(regional_store, include_published=False)
+    private = contact_book.all_contacts(regional_store, include_published=False)
     assert [(c["name"], c["region"], c["languages"], c["coordinates"]) for c in private] == [
         ("Aïcha Ndiaye", "AFR", ["fr", "en"], [{"type": "resolution", "id": "WTDC/37"}])]
     # Kept apart: the published contact is unchanged and still there once.
@@ -256,12 +256,12 @@ def test_import_vcf_refuses_a_broken_file_and_changes_nothing(store, data_dir, t
 
 
 def test_contact_search_and_coordinator_matrix(regional_store):
-    from wtdc_desktop.store import negotiation
+    from wtdc_desktop.store import contact_book
 
-    assert [c["id"] for c in negotiation.search_contacts(regional_store, language="fr")] == ["c-afr"]
-    assert [c["id"] for c in negotiation.search_contacts(regional_store, topic="least developed")] == ["c-eur"]
-    assert [c["id"] for c in negotiation.search_contacts(regional_store, organization="cept")] == ["c-eur"]
-    matrix = {i["id"]: i for i in negotiation.coordinator_matrix(regional_store)}
+    assert [c["id"] for c in contact_book.search_contacts(regional_store, language="fr")] == ["c-afr"]
+    assert [c["id"] for c in contact_book.search_contacts(regional_store, topic="least developed")] == ["c-eur"]
+    assert [c["id"] for c in contact_book.search_contacts(regional_store, organization="cept")] == ["c-eur"]
+    matrix = {i["id"]: i for i in contact_book.coordinator_matrix(regional_store)}
     assert {r: [c["name"] for c in cs] for r, cs in matrix["WTDC/37"]["regions"].items()} == {
         "AFR": ["Aïcha Ndiaye"], "EUR": ["Jan Novák"]}
 
@@ -354,26 +354,59 @@ def test_brief_pack_for_unknown_meeting_is_refused_without_writing(store, data_d
 
 
 def test_a_colleagues_whole_version_can_be_kept(regional_store):
-    from wtdc_desktop.store import delegation, positions
+    from wtdc_desktop.store import positions
 
     positions.save_position(regional_store, "resolution", "WTDC/37", stance="support", owner="Awa", brief="Mine")
-    pos = delegation.position_for(regional_store, "resolution", "WTDC/37")
+    pos = positions.position_for(regional_store, "resolution", "WTDC/37")
     local = {"id": pos["id"], "updated_at": pos["updated_at"], "subject": {"type": "resolution", "id": "WTDC/37"},
-             **{k: pos[k] for k in delegation.POSITION_FIELDS}}
+             **{k: pos[k] for k in positions.POSITION_FIELDS}}
     remote = dict(local, stance="oppose", brief="Theirs", updated_at="2025-02-01T08:00:00Z")
     with regional_store.transaction() as conn:
         conn.execute("INSERT INTO my_conflict (channel, type, id, local_data, remote_data, detected_at) "
                      "VALUES ('delegation-KEN', 'position', ?, ?, ?, '2025-02-01T09:00:00Z')",
                      (pos["id"], json.dumps(local), json.dumps(remote)))
-    (conflict,) = positions.open_position_conflicts(regional_store)
+    (conflict,) = positions.open_position_edit_conflicts(regional_store)
     assert sorted(conflict["fields"]) == ["brief", "stance"]
-    positions.resolve_position_conflict(regional_store, conflict["conflict_id"], {"stance": "remote",
-                                                                                 "brief": "remote"})
-    kept = delegation.position_for(regional_store, "resolution", "WTDC/37")
+    positions.resolve_position_edit_conflict(regional_store, conflict["conflict_id"], {"stance": "remote",
+                                                                                      "brief": "remote"})
+    kept = positions.position_for(regional_store, "resolution", "WTDC/37")
     assert (kept["stance"], kept["brief"], kept["owner"]) == ("oppose", "Theirs", "Awa")
-    assert positions.open_position_conflicts(regional_store) == []
+    assert positions.open_position_edit_conflicts(regional_store) == []
     with pytest.raises(positions.PositionError):
-        positions.resolve_position_conflict(regional_store, conflict["conflict_id"], {})
+        positions.resolve_position_edit_conflict(regional_store, conflict["conflict_id"], {})
+
+
+def test_a_field_by_field_choice_is_saved_and_settled_in_one_transaction(regional_store, monkeypatch):
+    from wtdc_desktop.store import delegation_merge, positions
+
+    positions.save_position(regional_store, "resolution", "WTDC/37", stance="support", owner="Awa", brief="Mine")
+    pos = positions.position_for(regional_store, "resolution", "WTDC/37")
+    local = {"id": pos["id"], "subject": {"type": "resolution", "id": "WTDC/37"},
+             **{k: pos[k] for k in positions.POSITION_FIELDS}}
+    remote = dict(local, stance="oppose", brief="Theirs")
+    with regional_store.transaction() as conn:
+        conn.execute("INSERT INTO my_conflict (channel, type, id, local_data, remote_data, detected_at) "
+                     "VALUES ('delegation-KEN', 'position', ?, ?, ?, '2025-02-01T09:00:00Z')",
+                     (pos["id"], json.dumps(local), json.dumps(remote)))
+    (conflict,) = positions.open_position_edit_conflicts(regional_store)
+    history = len(positions.history_for(regional_store, "resolution", "WTDC/37"))
+
+    def fail(*_a, **_k):
+        raise RuntimeError("disk gone")
+
+    with monkeypatch.context() as m:
+        m.setattr(delegation_merge, "settle_edit_conflict", fail)
+        with pytest.raises(RuntimeError):
+            positions.resolve_position_edit_conflict(regional_store, conflict["conflict_id"], {"stance": "remote"})
+    assert positions.position_for(regional_store, "resolution", "WTDC/37")["stance"] == "support"
+    assert len(positions.history_for(regional_store, "resolution", "WTDC/37")) == history
+    assert [c["conflict_id"] for c in positions.open_position_edit_conflicts(regional_store)] == [
+        conflict["conflict_id"]]
+    positions.resolve_position_edit_conflict(regional_store, conflict["conflict_id"], {"stance": "remote"})
+    kept = positions.position_for(regional_store, "resolution", "WTDC/37")
+    assert (kept["stance"], kept["brief"]) == ("oppose", "Mine")
+    assert positions.open_position_edit_conflicts(regional_store) == []
+    assert positions.history_for(regional_store, "resolution", "WTDC/37")[-1]["origin"] == "delegation-KEN"
 
 
 def test_brief_pack_for_a_session_keeps_its_agenda_items_only(demo_store, tmp_path):
@@ -391,3 +424,31 @@ def test_brief_pack_for_a_session_keeps_its_agenda_items_only(demo_store, tmp_pa
     text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
     assert "WTDC-21/S02#2" in text and "Keep Section 1 of Resolution 1 as it is." in text
     assert "WTDC-21/S03#1" not in text and "Other session." not in text
+
+
+def test_a_position_save_is_one_transaction(store, monkeypatch):
+    """A failure after the position is written leaves neither the position nor a history row."""
+    from wtdc_desktop.store import positions
+
+    def fail(*_a, **_k):
+        raise RuntimeError("disk gone")
+
+    def rows():
+        return (store.execute("SELECT stance, brief FROM my_position").fetchall(),
+                store.execute("SELECT count(*) FROM my_position_history").fetchone()[0])
+
+    with monkeypatch.context() as m:
+        m.setattr(positions, "_add_history", fail)
+        with pytest.raises(RuntimeError):
+            positions.save_position(store, "resolution", "WTDC/37", stance="oppose", brief="No.")
+    assert rows() == ([], 0)
+    positions.save_position(store, "resolution", "WTDC/37", stance="support", brief="Yes.")
+    before = [tuple(r) for r in rows()[0]], rows()[1]
+    with monkeypatch.context() as m:
+        m.setattr(positions, "_add_history", fail)
+        with pytest.raises(RuntimeError):
+            positions.save_position(store, "resolution", "WTDC/37", stance="oppose")
+    assert ([tuple(r) for r in rows()[0]], rows()[1]) == before == ([("support", "Yes.")], 1)
+    # the history row of a save carries its subject (no second transaction patches it in)
+    row = store.execute("SELECT subject_type, subject_id FROM my_position_history").fetchone()
+    assert tuple(row) == ("resolution", "WTDC/37")

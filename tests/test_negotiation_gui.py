@@ -35,7 +35,7 @@ def test_positions_view_saves_with_live_preview_and_history(qtbot, rstore):
     assert "font-weight" in editor.texts["brief"].preview.toHtml()  # rendered bold, not the raw asterisks
     with qtbot.waitSignal(editor.saved):
         editor.save_button.click()
-    saved = positions.delegation.position_for(rstore, "resolution", "WTDC/37")
+    saved = positions.position_for(rstore, "resolution", "WTDC/37")
     assert (saved["stance"], saved["owner"], saved["brief"]) == ("oppose", "Awa", "Keep **affordability**")
     assert panel.table.rowCount() == 1 and "WTDC/37" in panel.table.item(0, 0).text()
     editor.status.setCurrentIndex(editor.status.findData("approved"))
@@ -47,13 +47,13 @@ def test_positions_view_saves_with_live_preview_and_history(qtbot, rstore):
 
 
 def test_colleagues_version_is_merged_field_by_field(qtbot, rstore):
-    from wtdc_desktop.store import delegation, positions
+    from wtdc_desktop.store import positions
     from wtdc_desktop.ui.positions import PositionsView
 
     positions.save_position(rstore, "resolution", "WTDC/19", stance="support", owner="Ben", brief="Mine")
-    pos = delegation.position_for(rstore, "resolution", "WTDC/19")
+    pos = positions.position_for(rstore, "resolution", "WTDC/19")
     local = {"id": pos["id"], "updated_at": pos["updated_at"],
-             "subject": {"type": "resolution", "id": "WTDC/19"}, **{k: pos[k] for k in delegation.POSITION_FIELDS}}
+             "subject": {"type": "resolution", "id": "WTDC/19"}, **{k: pos[k] for k in positions.POSITION_FIELDS}}
     remote = dict(local, stance="neutral", owner="Chen", brief="Theirs", updated_at="2025-01-02T09:00:00Z")
     with rstore.transaction() as conn:
         conn.execute("INSERT INTO my_conflict (channel, type, id, local_data, remote_data, detected_at) "
@@ -70,9 +70,9 @@ def test_colleagues_version_is_merged_field_by_field(qtbot, rstore):
         combo = editor.conflict_table.cellWidget(row, 3)
         combo.setCurrentIndex(combo.findData("remote" if field == "stance" else "local"))
     editor.conflict_apply.click()
-    merged = delegation.position_for(rstore, "resolution", "WTDC/19")
+    merged = positions.position_for(rstore, "resolution", "WTDC/19")
     assert (merged["stance"], merged["owner"], merged["brief"]) == ("neutral", "Ben", "Mine")
-    assert positions.open_position_conflicts(rstore) == []
+    assert positions.open_position_edit_conflicts(rstore) == []
     assert editor.conflict_box.isHidden()
 
 
@@ -116,7 +116,7 @@ def test_the_positions_tab_arranges_the_matrix_on_a_worker(qtbot, rstore):
 
 def test_a_matrix_that_cannot_be_arranged_says_why_and_changes_nothing(qtbot, rstore, monkeypatch):
     from conftest import table_fingerprint
-    from wtdc_desktop.store import negotiation
+    from wtdc_desktop.store import proposal_matrix
     from wtdc_desktop.store.db import StoreLocked
     from wtdc_desktop.ui.positions import PositionsView
 
@@ -125,7 +125,7 @@ def test_a_matrix_that_cannot_be_arranged_says_why_and_changes_nothing(qtbot, rs
     def locked(*_a, **_k):
         raise StoreLocked("The store in /data is locked by another program; try again in a moment.")
 
-    monkeypatch.setattr(negotiation, "matrix", locked)
+    monkeypatch.setattr(proposal_matrix, "matrix", locked)
     view = PositionsView(rstore)
     qtbot.addWidget(view)
     view.show_tab(view.matrix)
@@ -136,7 +136,7 @@ def test_a_matrix_that_cannot_be_arranged_says_why_and_changes_nothing(qtbot, rs
 
 
 def test_crosssector_view_confirms_and_dismisses(qtbot, rstore):
-    from wtdc_desktop.store import negotiation
+    from wtdc_desktop.store import overlaps
     from wtdc_desktop.ui.crosssector import CrossSectorView
 
     view = CrossSectorView(rstore)
@@ -147,7 +147,7 @@ def test_crosssector_view_confirms_and_dismisses(qtbot, rstore):
     view.dismiss.click()
     assert {"WTDC/37", "PP/139"} not in [{view.suggested.item(r, 0).text(), view.suggested.item(r, 2).text()}
                                         for r in range(view.suggested.rowCount())]
-    assert "dismissed" in negotiation.overlap_decisions(rstore).values()
+    assert "dismissed" in overlaps.overlap_decisions(rstore).values()
 
 
 def test_contacts_view_filters_exports_and_imports(qtbot, rstore, tmp_path):
@@ -230,3 +230,33 @@ def test_amounts_read_as_babel_formats_them(lang):
     for amount, currency in [(1234567.5, "CHF"), (0, "USD"), (12.345, "JPY"), (-5, "EUR"), (1e9, "XOF")]:
         assert money(amount, currency) == format_currency(amount, currency, locale=lang)
     assert money(None, "CHF") == ""
+
+
+def test_private_contact_and_budget_rows_are_the_same_from_the_window_and_the_cli(qtbot, rstore, tmp_path):
+    from helpers import run_cli
+    from wtdc_desktop.store import Store
+    from wtdc_desktop.ui.budget import BudgetView
+    from wtdc_desktop.ui.contacts import ContactsView
+
+    card = tmp_path / "one.vcf"
+    card.write_text("BEGIN:VCARD\nVERSION:4.0\nFN:Awa Diop\nEMAIL:awa@example.org\nTEL:+221330000001\n"
+                    "LANG:fr\nEND:VCARD\n", "utf-8")
+    contacts = ContactsView(rstore)
+    qtbot.addWidget(contacts)
+    assert contacts.import_vcf(card) == 1
+    budget = BudgetView(rstore)
+    qtbot.addWidget(budget)
+    budget.amount.setText("1000000")
+    budget.currency.setText("chf")
+    assert budget.set_available()
+    cli = Store(tmp_path / "cli")
+    try:
+        for argv in (("import-vcf", card), ("budget", "--available", "1000000", "chf")):
+            code, _out, err = run_cli(*argv, "--data-dir", cli.data_dir)
+            assert code == 0, err
+        contact = ("SELECT name, role, organization, region, email, phone, languages, coordinates, topics, notes "
+                   "FROM my_contact")
+        for sql in (contact, "SELECT key, amount, currency FROM my_budget"):
+            assert [tuple(r) for r in cli.execute(sql)] == [tuple(r) for r in rstore.execute(sql)] != []
+    finally:
+        cli.close()

@@ -35,9 +35,9 @@ def test_search_query_plan_has_no_temporary_btree(demo_store, search):
 
 @pytest.mark.parametrize("types", [("proposal",), ("resolution",), ("document", "proposal"), ("note",)])
 def test_a_type_filter_keeps_the_ranking_of_those_types(demo_store, types):
-    from wtdc_desktop.store import delegation
+    from wtdc_desktop.store import record_marks
 
-    delegation.save_note(demo_store, "proposal", "WD2/2.4", "Le développement des réseaux : à suivre")
+    record_marks.save_note(demo_store, "proposal", "WD2/2.4", "Le développement des réseaux : à suivre")
     every = fulltext.search_all(demo_store, "développement", limit=500)
     kept = fulltext.search_all(demo_store, "développement", types=types, limit=500)
     assert kept and kept == [h for h in every if h.type in types]

@@ -179,11 +179,11 @@ def test_each_list_view_opens_and_shows_its_first_record(window, key, type_name,
 def test_today_changes_positions_and_sync_views_show_the_demo(window, qtbot):
     import datetime as dt
 
-    from wtdc_desktop.store import delegation
+    from wtdc_desktop.store import record_marks
     from wtdc_desktop.ui.changes import ChangesView
     from wtdc_desktop.ui.today import TodayView
 
-    delegation.set_star(window.store, "proposal", "WD2/2.4")
+    record_marks.set_star(window.store, "proposal", "WD2/2.4")
     window.show_view("changes")
     changes = window.views["changes"]
     if isinstance(changes, ChangesView):
@@ -203,12 +203,12 @@ def test_today_changes_positions_and_sync_views_show_the_demo(window, qtbot):
 
 
 def test_a_large_sync_is_grouped_by_type_and_listed_page_by_page(window, monkeypatch):
-    from wtdc_desktop.store import changes as changes_mod, delegation
+    from wtdc_desktop.store import changes as changes_mod, record_marks
     from wtdc_desktop.ui.changes import ChangesView
 
     monkeypatch.setattr(ChangesView, "LIST_LIMIT", 5)
     monkeypatch.setattr(ChangesView, "PAGE", 3)
-    delegation.set_star(window.store, "proposal", "WD2/2.4")
+    record_marks.set_star(window.store, "proposal", "WD2/2.4")
     window.show_view("changes")
     view = window.views["changes"]
     view.reload()
@@ -295,9 +295,9 @@ def test_search_dialog_groups_hits_and_enter_opens_the_record(window, qtbot):
 
 
 def test_notes_are_searchable_and_lead_to_their_record(window):
-    from wtdc_desktop.store import delegation, fulltext
+    from wtdc_desktop.store import fulltext, record_marks
 
-    delegation.save_note(window.store, "resolution", "WTDC/24", "Приоритет для нашей делегации")
+    record_marks.save_note(window.store, "resolution", "WTDC/24", "Приоритет для нашей делегации")
     hits = fulltext.search_all(window.store, "делегации", types=("note",))
     assert len(hits) == 1
     assert fulltext.note_subject(window.store, hits[0].id) == ("resolution", "WTDC/24")

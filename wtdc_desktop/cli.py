@@ -370,11 +370,11 @@ def _cell(value) -> str:
 
 def cmd_list(args) -> int:
     from wtdc_desktop.domain.records import DELEGATION_TYPES, PUBLISHED_TYPES
-    from wtdc_desktop.store import delegation, published
+    from wtdc_desktop.store import positions, published
 
     with _open_store(args) as store:
         if args.type == "position":
-            records = delegation.list_positions(store)
+            records = positions.list_positions(store)
         elif args.type in PUBLISHED_TYPES:
             records = published.list_records(store, args.type, include_withdrawn=args.include_withdrawn,
                                              meeting=args.meeting)
@@ -709,22 +709,11 @@ def cmd_import_delegation(args) -> int:
     return 0
 
 
-def _cli_conflict_providers() -> list:
-    """Conflict providers that command-line areas register (the agenda's coverage conflicts)."""
-    try:
-        from wtdc_desktop.cli_agenda import CONFLICT_PROVIDERS
-    except ImportError:
-        return []
-    return list(CONFLICT_PROVIDERS)
-
-
 def cmd_conflicts(args) -> int:
     from wtdc_desktop.store.conflicts import all_conflicts
 
     with _open_store(args) as store:
         items = all_conflicts(store)
-        for provider in _cli_conflict_providers():
-            items += provider(store)
     if args.json:
         _print_json(items)
         return 0
@@ -796,7 +785,7 @@ def cmd_position_set(args) -> int:
         pid = positions.save_position(
             store, args.type, args.id, changed_by=_whoami(args), stance=args.stance, priority=args.priority,
             brief=brief, red_lines=args.red_lines, fallback=args.fallback, owner=args.owner, status=args.status)
-        record = next(p for p in positions.delegation.list_positions(store) if p["id"] == pid)
+        record = next(p for p in positions.list_positions(store) if p["id"] == pid)
     if args.json:
         _print_json(record)
     else:
@@ -833,10 +822,10 @@ def cmd_position_history(args) -> int:
 
 def cmd_matrix(args) -> int:
     from wtdc_desktop.domain.matrix import ASSESSMENT_LABELS, COLUMNS
-    from wtdc_desktop.store import negotiation
+    from wtdc_desktop.store import proposal_matrix
 
     with _open_store(args) as store:
-        rows = negotiation.matrix(store, meeting=args.meeting, committee=args.committee)
+        rows = proposal_matrix.matrix(store, meeting=args.meeting, committee=args.committee)
     if args.json:
         _print_json([r.as_dict() for r in rows])
         return 0
@@ -849,13 +838,13 @@ def cmd_matrix(args) -> int:
 
 
 def cmd_export_brief(args) -> int:
-    from wtdc_desktop.store import negotiation
+    from wtdc_desktop.store import brief_packs
 
     out = Path(args.out)
     if not out.parent.is_dir():
         raise WtdcError(_("The folder {path} does not exist.").format(path=out.parent))
     with _open_store(args) as store:
-        pack = negotiation.brief_pack(store, meeting=args.meeting, committee=args.committee, session=args.session)
+        pack = brief_packs.brief_pack(store, meeting=args.meeting, committee=args.committee, session=args.session)
     if args.format == "docx":
         from wtdc_desktop.exchange.brief_docx import write_docx
 
@@ -870,12 +859,12 @@ def cmd_export_brief(args) -> int:
 
 def cmd_export_vcf(args) -> int:
     from wtdc_desktop.exchange.vcard import contacts_to_vcf
-    from wtdc_desktop.store import negotiation
+    from wtdc_desktop.store import contact_book
 
     with _open_store(args) as store:
-        contacts = negotiation.search_contacts(store, region=args.region,
-                                               include_private=args.which in ("all", "private"),
-                                               include_published=args.which in ("all", "published"))
+        contacts = contact_book.search_contacts(store, region=args.region,
+                                                include_private=args.which in ("all", "private"),
+                                                include_published=args.which in ("all", "published"))
     text = contacts_to_vcf(contacts)
     out = Path(args.out)
     from wtdc_desktop.atomic import atomic_write_text
@@ -890,7 +879,7 @@ def cmd_export_vcf(args) -> int:
 
 def cmd_import_vcf(args) -> int:
     from wtdc_desktop.exchange.vcard import parse_vcf
-    from wtdc_desktop.store import negotiation
+    from wtdc_desktop.store import contact_book
 
     try:
         text = Path(args.file).read_text("utf-8")
@@ -899,7 +888,7 @@ def cmd_import_vcf(args) -> int:
             path=args.file, reason=getattr(exc, "strerror", None) or exc))
     contacts = parse_vcf(text, source=str(args.file))
     with _open_store(args) as store:
-        ids = negotiation.save_private_contacts(store, contacts)
+        ids = contact_book.save_private_contacts(store, contacts)
     if args.json:
         _print_json({"imported": ids})
     else:
@@ -915,7 +904,7 @@ def _money(amount: float, currency: str) -> str:
 
 
 def cmd_budget(args) -> int:
-    from wtdc_desktop.store import negotiation
+    from wtdc_desktop.store import budget
 
     with _open_store(args) as store:
         if args.available:
@@ -924,9 +913,9 @@ def cmd_budget(args) -> int:
                 amount = float(amount_text.replace(",", ""))
             except ValueError:
                 raise WtdcError(_("“{value}” is not an amount.").format(value=amount_text)) from None
-            negotiation.set_available_budget(store, amount, currency)
-        summary = negotiation.budget_summary(store)
-        costed = negotiation.costed_proposals(store)
+            budget.set_available_budget(store, amount, currency)
+        summary = budget.budget_summary(store)
+        costed = budget.costed_proposals(store)
     if args.json:
         value = summary.as_dict()
         value["proposals_with_cost"] = [{"id": p["id"], "cost": p.get("cost"), "regions": p["regions"]}
@@ -949,7 +938,7 @@ def cmd_budget(args) -> int:
 
 
 def cmd_overlaps(args) -> int:
-    from wtdc_desktop.store import negotiation
+    from wtdc_desktop.store import overlaps
 
     with _open_store(args) as store:
         if args.confirm or args.dismiss:
@@ -959,10 +948,10 @@ def cmd_overlaps(args) -> int:
                 kind = "question" if store.execute("SELECT 1 FROM question WHERE id = ?", (rid,)).fetchone() \
                     else "resolution"
                 kinds.append(kind)
-            negotiation.decide_overlap(store, (kinds[0], a), (kinds[1], b),
-                                       "confirmed" if args.confirm else "dismissed", decided_by=_whoami(args))
-        suggestions = negotiation.overlap_suggestions(store, threshold=args.threshold)
-        links = negotiation.declared_links(store)
+            overlaps.decide_overlap(store, (kinds[0], a), (kinds[1], b),
+                                    "confirmed" if args.confirm else "dismissed", decided_by=_whoami(args))
+        suggestions = overlaps.overlap_suggestions(store, threshold=args.threshold)
+        links = overlaps.declared_links(store)
     if args.json:
         _print_json({"declared": links, "suggestions": suggestions})
         return 0

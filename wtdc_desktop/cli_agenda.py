@@ -1,4 +1,4 @@
-"""Agenda commands of the command line: members, assignments, priorities, conflicts, calendars.
+"""Agenda commands of the command line: members, assignments, priorities, calendars.
 
 Registered into the main parser by :func:`register` (see ``cli.build_parser``).
 """
@@ -6,25 +6,10 @@ Registered into the main parser by :func:`register` (see ``cli.build_parser``).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from pathlib import Path
 
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import _
-
-#: Each provider returns conflicts as dicts with at least "kind"; ``conflicts --json`` prints them all
-#: as one list. Other areas append their provider here.
-CONFLICT_PROVIDERS: list[Callable[[object], list[dict]]] = []
-
-
-def coverage_conflicts(store) -> list[dict]:
-    from wtdc_desktop.store import agenda as sa
-
-    return [c.as_dict() for c in sa.conflicts(store)]
-
-
-CONFLICT_PROVIDERS.append(coverage_conflicts)
-
 
 def _cli():
     from wtdc_desktop import cli
@@ -139,23 +124,6 @@ def cmd_session_language(args) -> int:
     return 0
 
 
-def cmd_conflicts(args) -> int:
-    with _cli()._open_store(args) as store:
-        found: list[dict] = []
-        for provider in CONFLICT_PROVIDERS:
-            found += provider(store)
-    if args.json:
-        _cli()._print_json(found)
-        return 0
-    if not found:
-        print(_("No conflicts."))
-        return 0
-    _cli()._print_table([_("kind"), _("sessions"), _("member")],
-                        [[c.get("kind"), ", ".join(c.get("sessions") or []) or c.get("id", ""),
-                          c.get("member") or ""] for c in found])
-    return 0
-
-
 def cmd_export_ics(args) -> int:
     from wtdc_desktop.exchange.coverage import export_ics
     from wtdc_desktop.store import agenda as sa
@@ -262,9 +230,6 @@ def register(sub, add, common) -> None:
     p.add_argument("session", metavar="SESSION_ID")
     p.add_argument("--languages", help=_("languages the session is held in, e.g. en,fr"))
     p.add_argument("--interpretation", help=_("interpretation available, e.g. all six languages"))
-
-    if "conflicts" not in sub.choices:
-        add("conflicts", _("list conflicts: coverage of sessions and others"), cmd_conflicts)
 
     p = add("export-ics", _("export sessions as an iCalendar file"), cmd_export_ics, json_flag=False)
     p.add_argument("--member", help=_("this member's sessions (default: yours, set with agenda-settings --me)"))

@@ -61,8 +61,8 @@ def serve() -> None:
     import wtdc_desktop.bundles.delegation  # noqa: F401
     import wtdc_desktop.bundles.sources  # noqa: F401
     import wtdc_desktop.cli  # noqa: F401
-    import wtdc_desktop.store.delegation  # noqa: F401
-    import wtdc_desktop.store.delegation_sync  # noqa: F401
+    import wtdc_desktop.store.record_marks  # noqa: F401
+    import wtdc_desktop.store.delegation_merge  # noqa: F401
     import wtdc_desktop.store.syncs  # noqa: F401
     from wtdc_desktop.store import backup  # noqa: F401
 

@@ -19,7 +19,7 @@ import pytest
 
 from conftest import DEMO_BUNDLE, table_fingerprint
 from wtdc_desktop.bundles.apply import apply_bundle
-from wtdc_desktop.store import DiskFull, Store, delegation
+from wtdc_desktop.store import DiskFull, Store, record_marks
 
 HERE = Path(__file__).resolve().parent
 
@@ -40,11 +40,11 @@ def test_disk_full_during_apply_leaves_the_store_as_before(store):
 
 
 def test_disk_full_during_a_note_save_keeps_the_old_note(demo_store):
-    note_id = delegation.save_note(demo_store, "proposal", "WD2/1.1", "Première version.")
+    note_id = record_marks.save_note(demo_store, "proposal", "WD2/1.1", "Première version.")
     _cap_pages(demo_store)
     with pytest.raises(DiskFull):
-        delegation.save_note(demo_store, "proposal", "WD2/1.1", "Longue version. " * 20000, note_id=note_id)
-    assert delegation.notes_for(demo_store, "proposal", "WD2/1.1")[0]["body"] == "Première version."
+        record_marks.save_note(demo_store, "proposal", "WD2/1.1", "Longue version. " * 20000, note_id=note_id)
+    assert record_marks.notes_for(demo_store, "proposal", "WD2/1.1")[0]["body"] == "Première version."
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +117,7 @@ def test_failing_writes_during_a_delegation_import_never_half_import(shim, tmp_p
     base = tmp_path / "base"
     with Store(base) as s:
         apply_bundle(s, DEMO_BUNDLE)
-        delegation.save_note(s, "proposal", "WD2/1.1", "Note locale, écrite ici.")
+        record_marks.save_note(s, "proposal", "WD2/1.1", "Note locale, écrite ici.")
         s.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         before = table_fingerprint(s)
     reference = tmp_path / "reference"

@@ -36,7 +36,7 @@ from conftest import DEMO_BUNDLE, ROOT, table_fingerprint
 from helpers import run_cli
 from wtdc_desktop.bundles.apply import apply_bundle
 from wtdc_desktop.bundles.writer import Header, build_bundle
-from wtdc_desktop.store import Store, backup, delegation
+from wtdc_desktop.store import Store, backup, positions, record_marks
 from wtdc_desktop.store import schema
 from wtdc_desktop.store.db import STORE_FILENAME, _split_sql
 from wtdc_desktop.store.lock import SyncLock
@@ -123,11 +123,11 @@ def backups_intact(data_dir: Path) -> None:
 
 def with_delegation_layer(store: Store) -> None:
     """Stars, read marks, notes and a position: the delegation's own work, which no sync may touch."""
-    delegation.set_star(store, "proposal", "WD2/1.1")
-    delegation.mark_read(store, "proposal", "WD2/1.2")
-    delegation.save_note(store, "proposal", "WD2/1.1", "Soutenir, avec la région ATU.")
-    delegation.save_note(store, "document", "TDAG-WD2-20/1", "À lire avant la séance.")
-    delegation.set_position(store, "proposal", "WD2/1.3", stance="support", brief="Appui.")
+    record_marks.set_star(store, "proposal", "WD2/1.1")
+    record_marks.mark_read(store, "proposal", "WD2/1.2")
+    record_marks.save_note(store, "proposal", "WD2/1.1", "Soutenir, avec la région ATU.")
+    record_marks.save_note(store, "document", "TDAG-WD2-20/1", "À lire avant la séance.")
+    positions.save_position(store, "proposal", "WD2/1.3", stance="support", brief="Appui.")
 
 
 def build_template(path: Path) -> Path:

@@ -26,7 +26,7 @@ from helpers import set_header, write_records
 from wtdc_desktop.bundles.apply import apply_bundle
 from wtdc_desktop.bundles.limits import MiB
 from wtdc_desktop.bundles.writer import build_bundle
-from wtdc_desktop.store import Store, delegation
+from wtdc_desktop.store import Store, record_marks
 
 pytestmark = pytest.mark.gui
 
@@ -90,7 +90,7 @@ def test_a_note_that_cannot_be_saved_stays_in_memory_and_is_offered_for_retry(qt
         qtbot.keyClicks(detail.notes, "Premiere version.")
         with qtbot.waitSignal(detail.marks_changed, timeout=10000):
             pass
-        assert delegation.notes_for(win.store, "proposal", "WD2/2.1")[0]["body"] == "Premiere version."
+        assert record_marks.notes_for(win.store, "proposal", "WD2/2.1")[0]["body"] == "Premiere version."
 
         # the disk fills up: the window's store connection may not grow by a single page
         pages = win.store.execute("PRAGMA page_count").fetchone()[0]
@@ -100,7 +100,7 @@ def test_a_note_that_cannot_be_saved_stays_in_memory_and_is_offered_for_retry(qt
         qtbot.waitUntil(lambda: detail.note_retry.isVisible(), timeout=10000)
         assert "full" in detail.note_status.text() and "Unsaved" in detail.note_status.text()
         assert detail.notes.toPlainText() == long_text  # kept in the editor
-        assert delegation.notes_for(win.store, "proposal", "WD2/2.1")[0]["body"] == "Premiere version."
+        assert record_marks.notes_for(win.store, "proposal", "WD2/2.1")[0]["body"] == "Premiere version."
         detail.grab().save(str(tmp_path / "note-disk-full.png"))
 
         # leaving the record and coming back: the text is still there, from memory
@@ -118,12 +118,12 @@ def test_a_note_that_cannot_be_saved_stays_in_memory_and_is_offered_for_retry(qt
         win.store.execute("PRAGMA max_page_count = 1073741823")
         qtbot.mouseClick(detail.note_retry, Qt.LeftButton)
         assert not detail.note_retry.isVisible() and detail.unsaved_notes == {}
-        assert delegation.notes_for(win.store, "proposal", "WD2/2.1")[0]["body"] == long_text
+        assert record_marks.notes_for(win.store, "proposal", "WD2/2.1")[0]["body"] == long_text
     finally:
         dispose(win)
     with Store(data_dir) as store:
         assert store.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        assert delegation.notes_for(store, "proposal", "WD2/2.1")[0]["body"] == long_text
+        assert record_marks.notes_for(store, "proposal", "WD2/2.1")[0]["body"] == long_text
 
 
 # --- hostile rendering in the main window -------------------------------------------------------------
@@ -288,7 +288,7 @@ def test_a_sync_while_scrolling_searching_and_editing_a_note(qtbot, data_dir, tm
     finally:
         dispose(win)
     with Store(data_dir) as store:
-        notes = delegation.notes_for(store, "proposal", "WD2/2.3")
+        notes = record_marks.notes_for(store, "proposal", "WD2/2.3")
         assert notes and notes[0]["body"] == "Note written during the sync."  # no lost edit
         assert published.counts(store)["document"] >= len(records["document"])
     assert len(gaps) >= 20  # the event loop kept running during the sync
@@ -323,6 +323,6 @@ def test_closing_with_a_note_that_cannot_be_saved_asks_first(qtbot, data_dir, mo
         assert detail.unsaved_notes
         assert win.close()  # Retry: saved, then closed
         assert not detail.unsaved_notes
-        assert delegation.notes_for(win.store, "proposal", "WD2/1.1")[0]["body"].startswith("Weeks of work.")
+        assert record_marks.notes_for(win.store, "proposal", "WD2/1.1")[0]["body"].startswith("Weeks of work.")
     finally:
         dispose(win)

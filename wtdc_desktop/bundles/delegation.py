@@ -9,7 +9,7 @@ grows with each export and is remembered in the store.
 one (container, manifest, hashes, signature against a pinned key, sequence
 rules: rollback refused, the same sequence is "already applied", a different
 manifest under an applied sequence refused) and merges it into the ``my_``
-tables only, in one transaction; see :mod:`wtdc_desktop.store.delegation_sync`
+tables only, in one transaction; see :mod:`wtdc_desktop.store.delegation_merge`
 for how local edits are kept.
 """
 
@@ -29,7 +29,7 @@ from wtdc_desktop.domain.records import DELEGATION_TYPES
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import _
 from wtdc_desktop.store import Store
-from wtdc_desktop.store import delegation_sync as ds
+from wtdc_desktop.store import delegation_merge
 from wtdc_desktop.store import syncs
 
 
@@ -64,13 +64,13 @@ def export_delegation(store: Store, out: Path | str, *, delegation: str | None =
                       sign_key: Path | str | None = None, sequence: int | None = None,
                       publisher_name: str | None = None) -> ExportResult:
     """Write the delegation's positions, notes and assignments as a bundle at ``out``."""
-    delegation = delegation or ds.delegation_id(store)
+    delegation = delegation or delegation_merge.delegation_id(store)
     if not delegation or not delegation.strip():
         raise WtdcError(_("Say which delegation this is with --delegation (for example --delegation KEN); it is remembered for the next exports."))
-    publisher = ds.publisher_for(delegation)
-    channel_key = f"{publisher}/{ds.CHANNEL}"
+    publisher = delegation_merge.publisher_for(delegation)
+    channel_key = f"{publisher}/{delegation_merge.CHANNEL}"
     if sequence is None:
-        sequence = ds.next_export_sequence(store, channel_key)
+        sequence = delegation_merge.next_export_sequence(store, channel_key)
     elif sequence < 1:
         raise WtdcError(_("--sequence must be 1 or more, not {value}.").format(value=sequence))
     key = None
@@ -80,23 +80,23 @@ def export_delegation(store: Store, out: Path | str, *, delegation: str | None =
 
         key = load_private_key(sign_key)
         signed_by = fingerprint(raw_public_key(key))
-    records = ds.export_records(store)
+    records = delegation_merge.export_records(store)
     with tempfile.TemporaryDirectory(dir=store.data_dir, prefix=".export-") as tmp:
         src = Path(tmp)
         (src / "records").mkdir()
-        for type_name in ds.TYPES:
+        for type_name in delegation_merge.TYPES:
             with open(src / "records" / f"{type_name}.jsonl", "w", encoding="utf-8", newline="\n") as fp:
                 for record in records[type_name]:
                     fp.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
-        header = Header(publisher_id=publisher, publisher_name=publisher_name or publisher, channel=ds.CHANNEL,
-                        sequence=sequence, kind="full")
+        header = Header(publisher_id=publisher, publisher_name=publisher_name or publisher,
+                        channel=delegation_merge.CHANNEL, sequence=sequence, kind="full")
         if key is not None:
             build_bundle(src, out, header, sign_key=key)
         else:
             build_bundle(src, out, header)
-    ds.record_export(store, delegation, channel_key, sequence, records)
-    return ExportResult(path=str(out), publisher=publisher, channel=ds.CHANNEL, sequence=sequence,
-                        counts={t: len(records[t]) for t in ds.TYPES}, signed_by=signed_by)
+    delegation_merge.record_export(store, delegation, channel_key, sequence, records)
+    return ExportResult(path=str(out), publisher=publisher, channel=delegation_merge.CHANNEL, sequence=sequence,
+                        counts={t: len(records[t]) for t in delegation_merge.TYPES}, signed_by=signed_by)
 
 
 def _check_signature(store: Store, bundle: Bundle, trust_key: bytes | None) -> str | None:
@@ -141,14 +141,15 @@ def import_delegation(store: Store, path: Path | str, *, source: str | None = No
                 raise BundleRefused(_("{where} is not a delegation bundle (it carries {types}); apply it with sync.").format(
                     where=bundle.where, types=", ".join(sorted(set(published))) or _("no delegation records")))
             signed_by = _check_signature(store, bundle, trust_key)
-            reason = ds.check_stream(store.conn, m.channel_key, m.sequence, m.sha256, m.kind, m.base_sequence, force)
+            reason = delegation_merge.check_stream(store.conn, m.channel_key, m.sequence, m.sha256, m.kind,
+                                                   m.base_sequence, force)
             if reason is not None:
-                raise _refusal(bundle, reason, ds.last_imported_sequence(store.conn, m.channel_key))
+                raise _refusal(bundle, reason, delegation_merge.last_imported_sequence(store.conn, m.channel_key))
             bundle.verify()
             with store.transaction() as conn:
                 sync_id = syncs.begin_sync(conn, source=source, publisher=m.publisher_id, channel=m.channel,
                                            sequence=m.sequence, kind=m.kind, manifest_sha256=m.sha256)
-                importer = ds.DelegationImporter(conn, m.channel_key)
+                importer = delegation_merge.DelegationImporter(conn, m.channel_key)
                 for member in members:
                     importer.count(member.type)
                     for line in bundle.iter_records(member):
@@ -159,9 +160,10 @@ def import_delegation(store: Store, path: Path | str, *, source: str | None = No
                 if m.kind == "full":
                     importer.drop_unseen()
                 counts = {t: c.as_dict() for t, c in sorted(importer.counts.items())}
-                ds.record_import(conn, m.channel_key, m.sequence, m.sha256)
+                delegation_merge.record_import(conn, m.channel_key, m.sequence, m.sha256)
                 syncs.finish_sync(conn, sync_id, outcome="imported", counts=counts)
-            conflicts = [c for c in ds.open_conflicts(store) if c["conflict_id"] in set(importer.conflicts)]
+            conflicts = [c for c in delegation_merge.open_edit_conflicts(store)
+                         if c["conflict_id"] in set(importer.conflicts)]
             return ImportResult(bundle=bundle.where, publisher=m.publisher_id, channel=m.channel,
                                 sequence=m.sequence, outcome="imported", counts=counts, conflicts=conflicts,
                                 signed_by=signed_by)

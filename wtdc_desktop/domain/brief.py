@@ -1,6 +1,6 @@
 """A brief pack as HTML and as an outline (for PDF and DOCX): pure, no Qt, no I/O.
 
-The input is :func:`wtdc_desktop.store.negotiation.brief_pack`'s dict. Every
+The input is :func:`wtdc_desktop.store.brief_packs.brief_pack`'s dict. Every
 text that came from a bundle or a colleague is rendered through
 :mod:`wtdc_desktop.domain.render`.
 """

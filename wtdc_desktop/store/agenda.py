@@ -13,6 +13,7 @@ import uuid
 from wtdc_desktop.domain import agenda as ag
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import _
+from wtdc_desktop.store import changes
 from wtdc_desktop.store.db import Store, utcnow
 
 SETTING_ME = "agenda.me"
@@ -205,6 +206,28 @@ def unassign(store: Store, session_id: str, member_name: str) -> None:
         conn.execute("DELETE FROM my_assignment WHERE session = ? AND member = ?", (session_id, member_name))
 
 
+def write_colleague_assignment(conn, record: dict, local_id: str | None, *, updated_at: str, origin: str) -> None:
+    """Take a colleague's assignment (a delegation-bundle record) over the local one ``local_id`` (None: new).
+
+    A member who only appears in a colleague's plan becomes one (coverage views list members).
+    """
+    role = record.get("role") or "lead"
+    conn.execute("INSERT INTO my_member (name, languages, days_present, updated_at) VALUES (?, '[]', '[]', ?) "
+                 "ON CONFLICT (name) DO NOTHING", (record["member"], utcnow()))
+    if local_id is None:
+        conn.execute("INSERT INTO my_assignment (id, session, member, role, updated_at, origin) VALUES (?, ?, ?, ?, ?, ?)",
+                     (record["id"], record["session"], record["member"], role, updated_at, origin))
+    else:
+        conn.execute("UPDATE my_assignment SET id = ?, session = ?, member = ?, role = ?, updated_at = ?, origin = ? "
+                     "WHERE id = ?", (record["id"], record["session"], record["member"], role, updated_at, origin,
+                                      local_id))
+
+
+def delete_assignment(conn, assignment_id: str) -> None:
+    """Remove an assignment by its id, in the caller's transaction (a colleague removed it)."""
+    conn.execute("DELETE FROM my_assignment WHERE id = ?", (assignment_id,))
+
+
 def assignments(store: Store, session_id: str | None = None) -> list[ag.Assignment]:
     sql, params = "SELECT session, member, role FROM my_assignment", []
     if session_id:
@@ -326,11 +349,6 @@ def mark_reminded(store: Store, reminder: ag.Reminder) -> None:
 
 # --- changes after a sync ------------------------------------------------------------------------
 
-def last_sync_id(store: Store) -> int:
-    row = store.execute("SELECT max(sync_id) FROM sync_log WHERE outcome = 'applied'").fetchone()
-    return row[0] or 0
-
-
 def session_changes(store: Store, after_sync: int | None = None) -> list[ag.SessionChange]:
     """Sessions moved, re-roomed, cancelled or withdrawn by syncs after ``after_sync``.
 
@@ -361,7 +379,7 @@ def session_changes(store: Store, after_sync: int | None = None) -> list[ag.Sess
 
 
 def dismiss_changes(store: Store) -> None:
-    set_setting(store, SETTING_CHANGES_SEEN, str(last_sync_id(store)))
+    set_setting(store, SETTING_CHANGES_SEEN, str(changes.last_sync_id(store) or 0))
 
 
 # --- schedule sources -----------------------------------------------------------------------------

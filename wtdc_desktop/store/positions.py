@@ -1,22 +1,28 @@
-"""The delegation's positions: validated saves, history, filters, missing positions, conflicts.
+"""The delegation's positions (``my_position``) and their history (``my_position_history``).
 
-Built on :mod:`wtdc_desktop.store.delegation` (``set_position``,
-``position_for``, ``list_positions``, ``position_history``), which stays the
-single place that writes ``my_position``.
+This module is the only writer of both tables: a save from the window or the
+command line (:func:`save_position`) and a colleague's version merged by a
+delegation-bundle import (:func:`write_colleague_position`,
+:func:`delete_position`) write the position and its history row in the
+caller's one transaction. Also: reads, filters, positions still missing on
+coming agendas, and settling a colleague's differing version field by field.
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
+import uuid
 
+from wtdc_desktop.domain.positions import PRIORITIES, STANCES, STATUSES, SUBJECT_TYPES
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import _
-from wtdc_desktop.store import delegation
 from wtdc_desktop.store.db import Store, utcnow
 
-from wtdc_desktop.domain.positions import (  # noqa: F401  (re-exported for the CLI and the UI)
-    PRIORITIES, PRIORITY_LABELS, STANCE_LABELS, STANCES, STATUS_LABELS, STATUSES, SUBJECT_LABELS, SUBJECT_TYPES,
-)
+#: The fields of a position the user edits (besides its subject).
+POSITION_FIELDS = ("stance", "priority", "brief", "red_lines", "fallback", "owner", "status")
+#: Free-text fields: an empty one is kept as NULL, as a delegation bundle carries it (absent).
+_TEXT_FIELDS = ("brief", "red_lines", "fallback", "owner")
 
 
 class PositionError(WtdcError):
@@ -41,22 +47,121 @@ def _check(values: dict, subject_type: str) -> None:
 
 def save_position(store: Store, subject_type: str, subject_id: str, *, changed_by: str | None = None,
                   origin: str | None = None, **values) -> str:
-    """Create or update a position after checking its values; every save is kept in the history."""
+    """Create or update a position after checking its values, with its history row, in one transaction.
+
+    A field left out (or None) keeps its saved value; ``origin`` names the delegation channel a
+    value came from (settling a colleague's version), kept in the history row.
+    """
     _check(values, subject_type)
-    if values.get("priority") == "":
-        values["priority"] = None
-    position_id = delegation.set_position(store, subject_type, subject_id, changed_by=changed_by, **values)
     with store.transaction() as conn:
+        return _save(conn, subject_type, subject_id, values, changed_by=changed_by, origin=origin)
+
+
+def _save(conn: sqlite3.Connection, subject_type: str, subject_id: str, values: dict, *,
+          changed_by: str | None, origin: str | None) -> str:
+    unknown = set(values) - set(POSITION_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown position fields {sorted(unknown)}")
+    if values.get("priority") == "":
+        values = {**values, "priority": None}
+    now = utcnow()
+    row = conn.execute("SELECT * FROM my_position WHERE subject_type = ? AND subject_id = ?",
+                       (subject_type, subject_id)).fetchone()
+    if row is None:
+        position_id = uuid.uuid4().hex
+        data = {k: values.get(k) for k in POSITION_FIELDS}
+        data["stance"] = data["stance"] or "undecided"
+        data["status"] = data["status"] or "draft"
+        data.update({k: None for k in _TEXT_FIELDS if data[k] == ""})
         conn.execute(
-            "UPDATE my_position_history SET subject_type = ?, subject_id = ?, origin = coalesce(origin, ?) "
-            "WHERE position_id = ? AND subject_type IS NULL",
-            (subject_type, subject_id, origin, position_id))
+            "INSERT INTO my_position (id, subject_type, subject_id, stance, priority, brief, red_lines, fallback, "
+            "owner, status, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (position_id, subject_type, subject_id, *(data[k] for k in POSITION_FIELDS), now, changed_by))
+    else:
+        position_id = row["id"]
+        data = {k: row[k] for k in POSITION_FIELDS}
+        data.update({k: v for k, v in values.items() if v is not None})
+        data.update({k: None for k in _TEXT_FIELDS if data[k] == ""})
+        conn.execute(
+            f"UPDATE my_position SET {', '.join(f'{k} = ?' for k in POSITION_FIELDS)}, updated_at = ?, "
+            "updated_by = ? WHERE id = ?",
+            (*(data[k] for k in POSITION_FIELDS), now, changed_by, position_id))
+    _add_history(conn, position_id, subject_type, subject_id, data, changed_at=now, changed_by=changed_by,
+                 origin=origin)
     return position_id
+
+
+def _add_history(conn: sqlite3.Connection, position_id: str, subject_type: str, subject_id: str, data: dict, *,
+                 changed_at: str, changed_by: str | None, origin: str | None) -> None:
+    """Every saved version is kept, those that came from colleagues too."""
+    conn.execute(
+        "INSERT INTO my_position_history (position_id, changed_at, changed_by, data, origin, subject_type, "
+        "subject_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (position_id, changed_at, changed_by,
+         json.dumps({"subject": {"type": subject_type, "id": subject_id}, **data}, ensure_ascii=False,
+                    sort_keys=True),
+         origin, subject_type, subject_id))
+
+
+def write_colleague_position(conn: sqlite3.Connection, record: dict, local_rid: int | None, *, updated_at: str,
+                             origin: str) -> None:
+    """Take a colleague's version (a delegation-bundle record) over the local row ``local_rid`` (None: new).
+
+    The local row takes the record's id; its history follows it.
+    """
+    subject = record["subject"]
+    values = {k: record.get(k) for k in POSITION_FIELDS}
+    values["status"] = values["status"] or "draft"
+    if local_rid is None:
+        conn.execute(
+            "INSERT INTO my_position (id, subject_type, subject_id, stance, priority, brief, red_lines, fallback, "
+            "owner, status, updated_at, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (record["id"], subject["type"], subject["id"], *(values[k] for k in POSITION_FIELDS), updated_at,
+             origin))
+    else:
+        old_id = conn.execute("SELECT id FROM my_position WHERE rid = ?", (local_rid,)).fetchone()[0]
+        conn.execute(
+            f"UPDATE my_position SET id = ?, subject_type = ?, subject_id = ?, "
+            f"{', '.join(f'{k} = ?' for k in POSITION_FIELDS)}, updated_at = ?, updated_by = NULL, origin = ? "
+            "WHERE rid = ?",
+            (record["id"], subject["type"], subject["id"], *(values[k] for k in POSITION_FIELDS), updated_at,
+             origin, local_rid))
+        if old_id != record["id"]:
+            conn.execute("UPDATE my_position_history SET position_id = ? WHERE position_id = ?",
+                         (record["id"], old_id))
+    _add_history(conn, record["id"], subject["type"], subject["id"], values, changed_at=utcnow(),
+                 changed_by=record.get("owner"), origin=origin)
+
+
+def delete_position(conn: sqlite3.Connection, position_id: str) -> None:
+    """Remove a position (its history stays); a colleague removed it and it was not changed here."""
+    conn.execute("DELETE FROM my_position WHERE id = ?", (position_id,))
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+def position_for(store: Store, subject_type: str, subject_id: str) -> dict | None:
+    row = store.execute("SELECT * FROM my_position WHERE subject_type = ? AND subject_id = ?",
+                        (subject_type, subject_id)).fetchone()
+    return dict(row) if row else None
+
+
+def list_positions(store: Store) -> list[dict]:
+    rows = store.execute("SELECT * FROM my_position ORDER BY subject_type, subject_id").fetchall()
+    return [{
+        "id": r["id"], "subject": {"type": r["subject_type"], "id": r["subject_id"]},
+        **{k: r[k] for k in POSITION_FIELDS}, "updated_at": r["updated_at"],
+    } for r in rows]
+
+
+def stances(store: Store) -> dict[tuple[str, str], str]:
+    """(subject type, subject id) -> the delegation's stance."""
+    return {(r[0], r[1]): r[2] for r in store.execute("SELECT subject_type, subject_id, stance FROM my_position")}
 
 
 def history_for(store: Store, subject_type: str, subject_id: str) -> list[dict]:
     """Every saved version of the position on a record, oldest first, with who and when."""
-    pos = delegation.position_for(store, subject_type, subject_id)
+    pos = position_for(store, subject_type, subject_id)
     if pos is None:
         return []
     rows = store.execute(
@@ -119,10 +224,10 @@ def subject_places(store: Store, subject_type: str, subject_id: str) -> tuple[se
 def filtered_positions(store: Store, *, stance: str | None = None, status: str | None = None,
                        owner: str | None = None, meeting: str | None = None, committee: str | None = None,
                        text: str | None = None) -> list[dict]:
-    """Positions (shape of :func:`delegation.list_positions`) with their subject's title, filtered."""
+    """Positions (shape of :func:`list_positions`) with their subject's title, filtered."""
     out = []
     needle = (text or "").strip().casefold()
-    for pos in delegation.list_positions(store):
+    for pos in list_positions(store):
         if stance and pos["stance"] != stance:
             continue
         if status and pos["status"] != status:
@@ -150,6 +255,8 @@ def missing_positions(store: Store, *, now: str | None = None, meeting: str | No
 
     An item counts as covered when there is a position on the item itself, on
     one of its documents, or on a proposal in one of its documents.
+    (Today's list of proposals on coming agendas without a position is
+    :func:`wtdc_desktop.store.upcoming.proposals_without_position`.)
     """
     now = now or utcnow()
     clauses, params = ["withdrawn = 0", "ends_at >= ?", "coalesce(status, '') != 'cancelled'"], [now]
@@ -185,44 +292,46 @@ def missing_positions(store: Store, *, now: str | None = None, meeting: str | No
 
 # --- a colleague's version (delegation bundles) ------------------------------------------------
 
-def open_position_conflicts(store: Store) -> list[dict]:
+def _differing(local: dict, remote: dict) -> list[str]:
+    return [f for f in POSITION_FIELDS if (local.get(f) or None) != (remote.get(f) or None)]
+
+
+def open_position_edit_conflicts(store: Store) -> list[dict]:
     """Positions where a colleague's imported version differs from a local edit, still undecided."""
-    rows = store.execute(
-        "SELECT conflict_id, channel, id, local_data, remote_data, detected_at FROM my_conflict "
-        "WHERE type = 'position' AND resolved_at IS NULL ORDER BY detected_at, conflict_id").fetchall()
-    out = []
-    for r in rows:
-        local, remote = json.loads(r["local_data"]), json.loads(r["remote_data"])
-        fields = [f for f in delegation.POSITION_FIELDS if (local.get(f) or None) != (remote.get(f) or None)]
-        out.append({"conflict_id": r["conflict_id"], "channel": r["channel"], "id": r["id"],
-                    "local": local, "remote": remote, "fields": fields, "detected_at": r["detected_at"]})
-    return out
+    from wtdc_desktop.store import delegation_merge
+
+    found = sorted((c for c in delegation_merge.open_edit_conflicts(store) if c["type"] == "position"),
+                   key=lambda c: (c["detected_at"], c["conflict_id"]))
+    return [{"conflict_id": c["conflict_id"], "channel": c["channel"], "id": c["id"], "local": c["local"],
+             "remote": c["remote"], "fields": _differing(c["local"], c["remote"]), "detected_at": c["detected_at"]}
+            for c in found]
 
 
-def resolve_position_conflict(store: Store, conflict_id: int, choices: dict[str, str], *,
-                              changed_by: str | None = None) -> None:
+def resolve_position_edit_conflict(store: Store, conflict_id: int, choices: dict[str, str], *,
+                                   changed_by: str | None = None) -> None:
     """Keep, field by field, the local or the colleague's value (``choices``: field -> "local"/"remote").
 
     Whole choices go through the delegation-bundle import's own resolution (so the next import knows
-    what was decided); a mix is saved here as a local edit, then the conflict is closed keeping it.
+    what was decided); a mix is saved as a local edit and the conflict closed keeping it, in one transaction.
     """
-    from wtdc_desktop.store import delegation_sync
+    from wtdc_desktop.store import delegation_merge
 
-    row = store.execute("SELECT channel, local_data, remote_data, resolved_at FROM my_conflict "
-                        "WHERE conflict_id = ?", (conflict_id,)).fetchone()
-    if row is None or row["resolved_at"] is not None:
-        raise PositionError(_("There is no open conflict {id} to resolve.").format(id=conflict_id))
-    local, remote = json.loads(row["local_data"]), json.loads(row["remote_data"])
-    differing = [f for f in delegation.POSITION_FIELDS if (local.get(f) or None) != (remote.get(f) or None)]
-    picked = {choices.get(f, "local") for f in differing}
+    try:
+        conflict = delegation_merge.edit_conflict(store.conn, conflict_id)
+    except delegation_merge.EditConflictError:
+        raise PositionError(_("There is no open conflict {id} to resolve.").format(id=conflict_id)) from None
+    local, remote = conflict["local"], conflict["remote"]
+    picked = {choices.get(f, "local") for f in _differing(local, remote)}
     if picked == {"remote"}:
-        delegation_sync.resolve_conflict(store, conflict_id, "remote")
+        delegation_merge.resolve_edit_conflict(store, conflict_id, "remote")
         return
-    if "remote" in picked:
-        subject = local.get("subject") or remote.get("subject") or {}
-        merged = {f: (remote if choices.get(f) == "remote" else local).get(f) for f in delegation.POSITION_FIELDS}
-        merged = {k: ("" if v is None and k not in ("stance", "status", "priority") else v)
-                  for k, v in merged.items()}
-        save_position(store, subject.get("type"), subject.get("id"), changed_by=changed_by, origin=row["channel"],
-                      **merged)
-    delegation_sync.resolve_conflict(store, conflict_id, "local")
+    if "remote" not in picked:
+        delegation_merge.resolve_edit_conflict(store, conflict_id, "local")
+        return
+    subject = local.get("subject") or remote.get("subject") or {}
+    merged = {f: (remote if choices.get(f) == "remote" else local).get(f) for f in POSITION_FIELDS}
+    merged = {k: ("" if v is None and k not in ("stance", "status", "priority") else v) for k, v in merged.items()}
+    _check(merged, subject.get("type"))
+    with store.transaction() as conn:
+        _save(conn, subject.get("type"), subject.get("id"), merged, changed_by=changed_by, origin=conflict["channel"])
+        delegation_merge.settle_edit_conflict(conn, conflict_id, "local")

@@ -50,7 +50,7 @@ def next_deadlines(store: Store, now_utc: str, limit: int = 5, meeting: str | No
     return [record_from_row("deadline", r) for r in rows]
 
 
-def missing_positions(store: Store, from_utc: str, limit: int = 20, meeting: str | None = None) -> list[dict]:
+def proposals_without_position(store: Store, from_utc: str, limit: int = 20, meeting: str | None = None) -> list[dict]:
     """Proposals of documents on the agendas of sessions from ``from_utc`` on, that have no position yet:
     ``{"id", "title", "document", "session", "starts_at"}``, soonest first."""
     sql = "SELECT id, agenda, starts_at FROM session WHERE withdrawn = 0 AND starts_at >= ? AND agenda IS NOT NULL"

@@ -30,7 +30,7 @@ from wtdc_desktop.domain.render import sanitize_html
 from wtdc_desktop.formatting import format_date, format_time, format_time_range, laptop_zone, zone_label
 from wtdc_desktop.i18n import _
 from wtdc_desktop.store import agenda as sa
-from wtdc_desktop.store import delegation
+from wtdc_desktop.store import positions, record_marks
 from wtdc_desktop.ui.coverage import CoverageBoard, MembersPanel, priority_label, role_label
 from wtdc_desktop.ui.browser import SafeTextBrowser
 from wtdc_desktop.ui.language import directed_html
@@ -1211,8 +1211,8 @@ def session_html(store, sid: str, tz: dt.tzinfo, here: dt.tzinfo) -> str:
         label = f"{item.get('item', '')} {item.get('title') or ''}".strip()
         docs = []
         for d in item.get("documents") or []:
-            read = delegation.is_read(store, "document", d)
-            position = delegation.position_for(store, "document", d)
+            read = record_marks.is_read(store, "document", d)
+            position = positions.position_for(store, "document", d)
             marks = [_("read") if read else _("not read")]
             if position:
                 marks.append(_("our position: {stance}").format(stance=position.get("stance")))

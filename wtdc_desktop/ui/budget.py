@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 from wtdc_desktop.domain import budget as budget_domain
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import N_, _, current_language
-from wtdc_desktop.store import negotiation
+from wtdc_desktop.store import budget
 from wtdc_desktop.ui.models import RowsTableModel
 from wtdc_desktop.ui.negotiation_widgets import TabsFilledWhenOpened, money
 
@@ -211,7 +211,7 @@ class BudgetView(QWidget):
         self.reload()
 
     def reload(self) -> None:
-        self.summary = negotiation.budget_summary(self.store)
+        self.summary = budget.budget_summary(self.store)
         available = self.summary.available
         if available and not self.amount.hasFocus():
             self.amount.setText(money(available[0], None))
@@ -267,7 +267,7 @@ class BudgetView(QWidget):
         self.model.clear()
         self.model.setHorizontalHeaderLabels([_("Id"), _("Region"), _("Title"), _("Estimated cost"),
                                               _("Announced"), _("Confirmed")])
-        for pr in negotiation.priorities(self.store):
+        for pr in budget.priorities(self.store):
             totals = budget_domain.priority_totals(pr)
             cost = pr.get("estimated_cost") or {}
             currency = cost.get("currency") or next(iter(totals), None)
@@ -284,7 +284,7 @@ class BudgetView(QWidget):
 
     def _fill_proposals(self) -> None:
         rows = []
-        for p in negotiation.costed_proposals(self.store):
+        for p in budget.costed_proposals(self.store):
             cost = p.get("cost") or {}
             target = p.get("target") or {}
             rows.append((p["id"], ", ".join(p["regions"]), p["action"] or "", str(target.get("id") or ""),
@@ -299,7 +299,7 @@ class BudgetView(QWidget):
             self.message.setText(_("“{value}” is not an amount.").format(value=self.amount.text()))
             return False
         try:
-            negotiation.set_available_budget(self.store, amount, self.currency.text() or "CHF")
+            budget.set_available_budget(self.store, amount, self.currency.text() or "CHF")
         except WtdcError as exc:
             self.message.setText(exc.message)
             return False

@@ -23,7 +23,7 @@ from wtdc_desktop.domain.records import REGION_IDS
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.formatting import format_number
 from wtdc_desktop.i18n import LANGUAGES, N_, _
-from wtdc_desktop.store import negotiation
+from wtdc_desktop.store import contact_book
 from wtdc_desktop.ui.browser import SafeTextBrowser
 from wtdc_desktop.ui.negotiation_widgets import TabsFilledWhenOpened, fill_combo
 from wtdc_desktop.ui.language import directed_html
@@ -218,7 +218,7 @@ class ContactsView(QWidget):
 
     def _refresh(self, *_args) -> None:
         which = self.which.currentData() or "all"
-        self.contacts = negotiation.search_contacts(
+        self.contacts = contact_book.search_contacts(
             self.store, text=self.name.text().strip() or None, topic=self.topic.text().strip() or None,
             region=self.region.currentData(), language=self.language.currentData(),
             include_private=which in ("all", "private"), include_published=which in ("all", "published"))
@@ -252,7 +252,7 @@ class ContactsView(QWidget):
         self.delete_button.setEnabled(private)
 
     def _fill_coordinators(self) -> None:
-        items = negotiation.coordinator_matrix(self.store)
+        items = contact_book.coordinator_matrix(self.store)
         used = [c for c in COLUMNS if c != OTHER or any(OTHER in i["regions"] for i in items)]
         t = self.coordinators
         t.clear()
@@ -315,7 +315,7 @@ class ContactsView(QWidget):
             from wtdc_desktop.exchange.vcard import parse_vcf
 
             contacts = parse_vcf(path.read_text("utf-8"), source=str(path))
-            ids = negotiation.save_private_contacts(self.store, contacts)
+            ids = contact_book.save_private_contacts(self.store, contacts)
         except (OSError, UnicodeDecodeError) as exc:
             QMessageBox.warning(self, _("Import vCard"), _("Cannot read {path}: {reason}.").format(
                 path=path, reason=getattr(exc, "strerror", None) or exc))
@@ -333,8 +333,8 @@ class ContactsView(QWidget):
         if dialog.exec() != QDialog.Accepted:
             return
         try:
-            negotiation.save_private_contact(self.store, dialog.value(),
-                                             contact_id=contact["id"] if contact else None)
+            contact_book.save_private_contact(self.store, dialog.value(),
+                                              contact_id=contact["id"] if contact else None)
         except WtdcError as exc:
             QMessageBox.warning(self, _("Private contact"), exc.message)
             return
@@ -347,5 +347,5 @@ class ContactsView(QWidget):
         answer = QMessageBox.question(self, _("Delete contact"), _("Delete the private contact {name}?").format(
             name=contact.get("name")))
         if answer == QMessageBox.Yes:
-            negotiation.delete_private_contact(self.store, contact["id"])
+            contact_book.delete_private_contact(self.store, contact["id"])
             self.reload()

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (
 )
 
 from wtdc_desktop.i18n import N_, _, current_language
-from wtdc_desktop.store import negotiation
+from wtdc_desktop.store import overlaps
 
 LINK_KINDS = {"related": N_("related"), "overlap": N_("overlap"), "supersedes": N_("supersedes")}
 DECISIONS = {"confirmed": N_("Confirmed overlap"), "dismissed": N_("Dismissed")}
@@ -83,7 +83,7 @@ class CrossSectorView(QWidget):
             self.reload()
 
     def reload(self) -> None:
-        links = negotiation.declared_links(self.store)
+        links = overlaps.declared_links(self.store)
         self.links.clear()
         self.links.setColumnCount(4)
         self.links.setHorizontalHeaderLabels([_("From"), _("Link"), _("To"), _("Title of the target")])
@@ -94,7 +94,7 @@ class CrossSectorView(QWidget):
             self.links.setItem(i, 2, _item(link["to"], (link["from"]["type"], link["to"])))
             self.links.setItem(i, 3, _item(link.get("to_title") or ""))
         self.links.resizeColumnsToContents()
-        self.suggestions = negotiation.overlap_suggestions(self.store, include_decided=self.show_dismissed.isChecked())
+        self.suggestions = overlaps.overlap_suggestions(self.store, include_decided=self.show_dismissed.isChecked())
         self.suggested.clear()
         headers = [_("First"), _("Title"), _("Second"), _("Title"), _("Similarity"), _("Shared words"),
                    _("Decision")]
@@ -129,8 +129,8 @@ class CrossSectorView(QWidget):
         if not 0 <= row < len(self.suggestions):
             return
         s = self.suggestions[row]
-        negotiation.decide_overlap(self.store, (s["a"]["type"], s["a"]["id"]), (s["b"]["type"], s["b"]["id"]),
-                                   decision, score=s["score"])
+        overlaps.decide_overlap(self.store, (s["a"]["type"], s["a"]["id"]), (s["b"]["type"], s["b"]["id"]),
+                                decision, score=s["score"])
         self.reload()
 
     def _open(self, table: QTableWidget, row: int, col: int) -> None:

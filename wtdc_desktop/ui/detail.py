@@ -21,7 +21,7 @@ from wtdc_desktop.domain.records import PUBLISHED_TYPES
 from wtdc_desktop.domain.render import record_detail_html, sanitize_html
 from wtdc_desktop.i18n import _
 from wtdc_desktop.ui.language import directed_html, preferred_version
-from wtdc_desktop.store import changes, delegation, published, related
+from wtdc_desktop.store import changes, published, record_marks, related
 from wtdc_desktop.store.db import StoreError, StoreLocked
 from wtdc_desktop.ui.browser import SafeTextBrowser
 from wtdc_desktop.ui.labels import format_instant
@@ -179,9 +179,9 @@ class DetailPane(QWidget):
         try:
             for w in (self.star, self.read, self.notes):
                 w.setEnabled(True)
-            self.star.setChecked(delegation.is_starred(self.store, type_name, record_id))
-            self.read.setChecked(delegation.is_read(self.store, type_name, record_id))
-            notes = delegation.notes_for(self.store, type_name, record_id)
+            self.star.setChecked(record_marks.is_starred(self.store, type_name, record_id))
+            self.read.setChecked(record_marks.is_read(self.store, type_name, record_id))
+            notes = record_marks.notes_for(self.store, type_name, record_id)
             self.note_id = notes[0]["id"] if notes else None
             self.notes.setPlainText(notes[0]["body"] if notes else "")
             self.note_status.clear()
@@ -266,7 +266,7 @@ class DetailPane(QWidget):
         if type_name == "deadline" and record.get("due") and "T" in str(record.get("due")):
             display["due"] = format_instant(record["due"], self._meeting_zone(record.get("meeting")))
         sections, extra = self._related(type_name, record)
-        notes = [n["body"] for n in delegation.notes_for(self.store, type_name, rid)[1:]]
+        notes = [n["body"] for n in record_marks.notes_for(self.store, type_name, rid)[1:]]
         html = record_detail_html(type_name, record, labels=labels, markdown_fields=rtype.markdown, display=display,
                                   badges=badges, related=sections, extra_html=extra, notes=notes)
         self.browser.setHtml(directed_html(html))
@@ -322,14 +322,14 @@ class DetailPane(QWidget):
     def _on_star(self, checked: bool) -> None:
         if self._loading or self.type_name is None:
             return
-        delegation.set_star(self.store, self.type_name, self.record_id, checked)
+        record_marks.set_star(self.store, self.type_name, self.record_id, checked)
         self.marks_changed.emit(self.type_name, self.record_id)
 
     def _on_read(self, checked: bool) -> None:
         if self._loading or self.type_name is None:
             return
         self._read_timer.stop()
-        delegation.mark_read(self.store, self.type_name, self.record_id, checked)
+        record_marks.mark_read(self.store, self.type_name, self.record_id, checked)
         self.marks_changed.emit(self.type_name, self.record_id)
 
     def _auto_read(self) -> None:
@@ -362,11 +362,11 @@ class DetailPane(QWidget):
         try:
             with self.store.busy_wait(self.NOTE_LOCK_WAIT_MS):
                 if self.note_id and not body.strip():
-                    delegation.delete_note(self.store, self.note_id)
+                    record_marks.delete_note(self.store, self.note_id)
                     self.note_id = None
                 elif body.strip():
-                    self.note_id = delegation.save_note(self.store, self.type_name, self.record_id, body,
-                                                        note_id=self.note_id)
+                    self.note_id = record_marks.save_note(self.store, self.type_name, self.record_id, body,
+                                                          note_id=self.note_id)
         except StoreLocked:
             log.info("a sync holds the store; the note on %s %s waits in memory", *key)
             self._unsaved[key] = (self.note_id, body)
@@ -398,9 +398,9 @@ class DetailPane(QWidget):
             try:
                 with self.store.busy_wait(self.NOTE_LOCK_WAIT_MS):
                     if body.strip():
-                        delegation.save_note(self.store, type_name, record_id, body, note_id=note_id)
+                        record_marks.save_note(self.store, type_name, record_id, body, note_id=note_id)
                     elif note_id:
-                        delegation.delete_note(self.store, note_id)
+                        record_marks.delete_note(self.store, note_id)
             except StoreLocked:
                 self._locked_retry.start()
                 return False

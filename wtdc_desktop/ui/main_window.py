@@ -18,7 +18,7 @@ from wtdc_desktop.domain.records import PUBLISHED_TYPES
 from wtdc_desktop.domain.render import link_sections_html
 from wtdc_desktop.formatting import format_number
 from wtdc_desktop.i18n import N_, _, ngettext
-from wtdc_desktop.store import delegation, published, related, syncs
+from wtdc_desktop.store import positions, published, related, syncs
 from wtdc_desktop.ui.browser import SafeTextBrowser
 from wtdc_desktop.ui.labels import format_instant
 from wtdc_desktop.ui.prefs import DEFAULT_INTERVAL, setting
@@ -122,7 +122,7 @@ class PositionsList(QWidget):
 
     def reload(self) -> None:
         items = [(p["subject"]["type"], p["subject"]["id"], p["subject"]["id"],
-                  f"{p['stance']} · {p.get('status') or ''}") for p in delegation.list_positions(self.store)]
+                  f"{p['stance']} · {p.get('status') or ''}") for p in positions.list_positions(self.store)]
         self.browser.setHtml(link_sections_html([(_("Positions"), items, _("No position recorded yet."))]))
 
 

@@ -13,7 +13,7 @@ from wtdc_desktop.domain.brief import target_detail_html
 from wtdc_desktop.domain.links import make_link
 from wtdc_desktop.domain.positions import labels as all_labels
 from wtdc_desktop.i18n import _
-from wtdc_desktop.store import negotiation, published
+from wtdc_desktop.store import proposal_matrix, published
 from wtdc_desktop.ui.browser import SafeTextBrowser
 from wtdc_desktop.ui.negotiation_widgets import (
     ACTION_COLOURS, MIXED_COLOURS, STANCE_COLOURS, fill_combo,
@@ -91,13 +91,13 @@ class ProposalsMatrixView(QWidget):
     def _refresh(self) -> None:
         meeting, committee = self.meeting.currentData(), self.committee.currentData()
         if not self.background:
-            self.rows = negotiation.matrix(self.store, meeting=meeting, committee=committee)
+            self.rows = proposal_matrix.matrix(self.store, meeting=meeting, committee=committee)
             self._fill()
             return
         self.summary.setText(_("Arranging the proposals…"))
         self.table.setEnabled(False)
         self._in_background("rows", self._arranged,
-                            lambda store: negotiation.matrix(store, meeting=meeting, committee=committee))
+                            lambda store: proposal_matrix.matrix(store, meeting=meeting, committee=committee))
 
     def _arranged(self, result) -> None:
         generation, rows = result
@@ -139,7 +139,7 @@ class ProposalsMatrixView(QWidget):
 
     def _fill(self) -> None:
         labels = all_labels()
-        orgs = negotiation.organizations_by_region(self.store)
+        orgs = proposal_matrix.organizations_by_region(self.store)
         columns = self._columns()
         headers = [_("Target"), _("Title")]
         for c in columns:
@@ -221,7 +221,7 @@ class ProposalsMatrixView(QWidget):
         meeting, committee = self.meeting.currentData(), self.committee.currentData()
 
         def detail_html(store) -> str:  # no widget here: it may run on a worker
-            detail = negotiation.target_detail(store, r.target_type, r.target_id, meeting=meeting, committee=committee)
+            detail = proposal_matrix.target_detail(store, r.target_type, r.target_id, meeting=meeting, committee=committee)
             return directed_html(target_detail_html(detail, labels=all_labels(), link=make_link,
                                                     assessment=_(matrix_domain.ASSESSMENT_LABELS[r.assessment])))
 

@@ -29,7 +29,7 @@ from wtdc_desktop.domain.render import markdown_to_html
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.formatting import format_number
 from wtdc_desktop.i18n import _, current_language
-from wtdc_desktop.store import delegation, negotiation, positions, published
+from wtdc_desktop.store import brief_packs, positions, published
 from wtdc_desktop.ui.browser import SafeTextBrowser
 from wtdc_desktop.ui.crosssector import CrossSectorView
 from wtdc_desktop.ui.matrix import ProposalsMatrixView
@@ -194,7 +194,7 @@ class PositionEditor(QWidget):
             label = f"<a href='{html.escape(make_link(subject_type, subject_id))}'>{label}</a>"
         self.heading.setHtml(f"<h3 style='margin:0'>{label}</h3>"
                              + (f"<p style='margin:0'>{html.escape(title)}</p>" if title else ""))
-        pos = delegation.position_for(self.store, subject_type, subject_id)
+        pos = positions.position_for(self.store, subject_type, subject_id)
         self._set_combo(self.stance, (pos or {}).get("stance") or "undecided")
         self._set_combo(self.priority, (pos or {}).get("priority"))
         self._set_combo(self.status, (pos or {}).get("status") or "draft")
@@ -272,7 +272,7 @@ class PositionEditor(QWidget):
     def _load_conflict(self, pos: dict | None) -> None:
         self.conflict = None
         if pos is not None:
-            for c in positions.open_position_conflicts(self.store):
+            for c in positions.open_position_edit_conflicts(self.store):
                 subject = c["local"].get("subject") or c["remote"].get("subject") or {}
                 if c["id"] == pos["id"] or (subject.get("type"), subject.get("id")) == self.subject:
                     self.conflict = c
@@ -306,8 +306,8 @@ class PositionEditor(QWidget):
         choices = {}
         for i, f in enumerate(self.conflict["fields"]):
             choices[f] = self.conflict_table.cellWidget(i, 3).currentData()
-        positions.resolve_position_conflict(self.store, self.conflict["conflict_id"], choices,
-                                            changed_by=current_user())
+        positions.resolve_position_edit_conflict(self.store, self.conflict["conflict_id"], choices,
+                                                 changed_by=current_user())
         self.load(*self.subject)
         self.saved.emit(*self.subject)
 
@@ -514,7 +514,7 @@ class PositionsPanel(QWidget):
             from wtdc_desktop.store import Store
 
             with Store(data_dir) as store:  # a connection of this thread
-                pack = negotiation.brief_pack(store, meeting=meeting, committee=committee)
+                pack = brief_packs.brief_pack(store, meeting=meeting, committee=committee)
             if fmt == "pdf":
                 from wtdc_desktop.ui.brief_pdf import write_pdf
 

@@ -76,7 +76,7 @@ class TodayView(QWidget):
             pass
         missing = [("proposal", m["id"], m["id"],
                     _("{title}, on the agenda of {session}").format(title=m["title"], session=m["session"]))
-                   for m in upcoming.missing_positions(self.store, _iso(start), 15, mid)]
+                   for m in upcoming.proposals_without_position(self.store, _iso(start), 15, mid)]
         if meeting:
             title = _("{meeting} — {day}").format(
                 meeting=meeting.get("title") or mid, day=format_date(local_now.date(), "full", locale=current_language()))

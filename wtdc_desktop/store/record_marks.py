@@ -1,24 +1,24 @@
-"""The delegation's own layer: stars, read marks, notes, positions, members.
+"""The delegation's stars, read marks and notes (``my_star``, ``my_read``, ``my_note``).
 
-These tables (``my_*``) are written only here, by the user's actions or a
-delegation-bundle import; no published bundle ever touches them.
+This module is the only writer of these tables, for the user's actions and
+for a delegation-bundle import (:func:`write_colleague_note`,
+:func:`drop_note`); no published bundle ever touches them. Positions are kept
+by :mod:`wtdc_desktop.store.positions`, members and coverage by
+:mod:`wtdc_desktop.store.agenda`.
 """
 
 from __future__ import annotations
 
-import json
+import sqlite3
 
 from wtdc_desktop.store.db import Store, utcnow
 
 
 def _new_id() -> str:
-    """A random identifier for a note or position (uuid, with platform, loaded on first use)."""
+    """A random identifier for a note (uuid, with platform, loaded on first use)."""
     import uuid
 
     return uuid.uuid4().hex
-
-
-POSITION_FIELDS = ("stance", "priority", "brief", "red_lines", "fallback", "owner", "status")
 
 
 # --- stars and read marks ---------------------------------------------------------
@@ -92,7 +92,24 @@ def save_note(store: Store, subject_type: str, subject_id: str, body: str, *, no
 
 def delete_note(store: Store, note_id: str) -> None:
     with store.transaction() as conn:
-        conn.execute("DELETE FROM my_note WHERE id = ?", (note_id,))
+        drop_note(conn, note_id)
+
+
+def drop_note(conn: sqlite3.Connection, note_id: str) -> None:
+    """Remove a note in the caller's transaction."""
+    conn.execute("DELETE FROM my_note WHERE id = ?", (note_id,))
+
+
+def write_colleague_note(conn: sqlite3.Connection, record: dict, *, updated_at: str, origin: str) -> None:
+    """Take a colleague's version of a note (a delegation-bundle record), in the caller's transaction."""
+    subject = record["subject"]
+    conn.execute(
+        "INSERT INTO my_note (id, subject_type, subject_id, body, author, created_at, updated_at, origin) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET subject_type = excluded.subject_type, "
+        "subject_id = excluded.subject_id, body = excluded.body, author = excluded.author, "
+        "updated_at = excluded.updated_at, origin = excluded.origin",
+        (record["id"], subject["type"], subject["id"], record["body"], record.get("author"), updated_at, updated_at,
+         origin))
 
 
 def notes_for(store: Store, subject_type: str, subject_id: str) -> list[dict]:
@@ -100,62 +117,3 @@ def notes_for(store: Store, subject_type: str, subject_id: str) -> list[dict]:
         "SELECT id, body, author, created_at, updated_at FROM my_note WHERE subject_type = ? AND subject_id = ? "
         "ORDER BY created_at", (subject_type, subject_id)).fetchall()
     return [dict(r) for r in rows]
-
-
-# --- positions --------------------------------------------------------------------------
-
-def set_position(store: Store, subject_type: str, subject_id: str, *, changed_by: str | None = None,
-                 **values) -> str:
-    """Create or update the delegation's position on a record; every change is kept in its history."""
-    unknown = set(values) - set(POSITION_FIELDS)
-    if unknown:
-        raise ValueError(f"unknown position fields {sorted(unknown)}")
-    now = utcnow()
-    with store.transaction() as conn:
-        row = conn.execute("SELECT * FROM my_position WHERE subject_type = ? AND subject_id = ?",
-                           (subject_type, subject_id)).fetchone()
-        if row is None:
-            position_id = _new_id()
-            data = {k: values.get(k) for k in POSITION_FIELDS}
-            data["stance"] = data["stance"] or "undecided"
-            data["status"] = data["status"] or "draft"
-            conn.execute(
-                "INSERT INTO my_position (id, subject_type, subject_id, stance, priority, brief, red_lines, fallback, "
-                "owner, status, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (position_id, subject_type, subject_id, *(data[k] for k in POSITION_FIELDS), now, changed_by),
-            )
-        else:
-            position_id = row["id"]
-            data = {k: row[k] for k in POSITION_FIELDS}
-            data.update({k: v for k, v in values.items() if v is not None})
-            conn.execute(
-                f"UPDATE my_position SET {', '.join(f'{k} = ?' for k in POSITION_FIELDS)}, updated_at = ?, "
-                "updated_by = ? WHERE id = ?",
-                (*(data[k] for k in POSITION_FIELDS), now, changed_by, position_id),
-            )
-        conn.execute(
-            "INSERT INTO my_position_history (position_id, changed_at, changed_by, data) VALUES (?, ?, ?, ?)",
-            (position_id, now, changed_by, json.dumps({"subject": {"type": subject_type, "id": subject_id}, **data},
-                                                       ensure_ascii=False, sort_keys=True)),
-        )
-    return position_id
-
-
-def position_for(store: Store, subject_type: str, subject_id: str) -> dict | None:
-    row = store.execute("SELECT * FROM my_position WHERE subject_type = ? AND subject_id = ?",
-                        (subject_type, subject_id)).fetchone()
-    return dict(row) if row else None
-
-
-def list_positions(store: Store) -> list[dict]:
-    rows = store.execute("SELECT * FROM my_position ORDER BY subject_type, subject_id").fetchall()
-    return [{
-        "id": r["id"], "subject": {"type": r["subject_type"], "id": r["subject_id"]},
-        **{k: r[k] for k in POSITION_FIELDS}, "updated_at": r["updated_at"],
-    } for r in rows]
-
-
-def position_history(store: Store, position_id: str) -> list[dict]:
-    rows = store.execute("SELECT changed_at, changed_by, data FROM my_position_history WHERE position_id = ? "
-                         "ORDER BY hid", (position_id,)).fetchall()
-    return [{"changed_at": r[0], "changed_by": r[1], **json.loads(r[2])} for r in rows]

@@ -13,8 +13,14 @@ colleague's version arrives:
 - there is no local copy, or the local copy is unchanged since the last
   exchange: the colleague's version is taken;
 - both changed: the local copy is kept, both versions go to ``my_conflict``
-  and the user chooses (:func:`resolve_conflict`). Nothing local is ever
-  overwritten silently.
+  (an *edit conflict*) and the user chooses (:func:`resolve_edit_conflict`).
+  Nothing local is ever overwritten silently.
+
+This module owns ``my_import_state`` and ``my_conflict``. The records
+themselves are written by the modules that own their tables
+(:mod:`~wtdc_desktop.store.positions`, :mod:`~wtdc_desktop.store.record_marks`
+for notes, :mod:`~wtdc_desktop.store.agenda` for assignments), in the
+import's one transaction.
 
 Sequence bookkeeping of delegation streams is kept in the ``setting`` table
 (``channel_state`` belongs to published channels).
@@ -30,22 +36,23 @@ from dataclasses import dataclass, field
 from wtdc_desktop.domain.records import content_hash, parse_datetime
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import _
+from wtdc_desktop.store import agenda, positions, record_marks
 from wtdc_desktop.store.db import Store, utcnow
 
 #: Record types of a delegation bundle, in the order they are written.
 TYPES = ("position", "note", "assignment")
 #: The channel name of a delegation's own stream (the publisher id names the delegation).
 CHANNEL = "delegation"
-CONFLICT_KIND = "delegation_edit"
+#: The kind of an edit conflict (a record changed both here and by a colleague) in ``conflicts``.
+EDIT_CONFLICT_KIND = "delegation_edit"
 
-_POSITION_FIELDS = ("stance", "priority", "brief", "red_lines", "fallback", "owner", "status")
 _EXPORT_KEY = "delegation_export:"
 _IMPORT_KEY = "delegation_import:"
 _ID_KEY = "delegation_id"
 
 
-class ConflictError(WtdcError):
-    """A conflict that does not exist or was already resolved."""
+class EditConflictError(WtdcError):
+    """An edit conflict that does not exist or was already resolved."""
 
     exit_code = 2
 
@@ -121,7 +128,7 @@ def _clean(record: dict, keep: Iterable[str] = ()) -> dict:
 
 def _position(row) -> dict:
     return _clean({"id": row["id"], "subject": {"type": row["subject_type"], "id": row["subject_id"]},
-                   **{k: row[k] for k in _POSITION_FIELDS}, "updated_at": _utc(row["updated_at"])})
+                   **{k: row[k] for k in positions.POSITION_FIELDS}, "updated_at": _utc(row["updated_at"])})
 
 
 def _note(row) -> dict:
@@ -188,74 +195,25 @@ def _local_record(conn: sqlite3.Connection, type_name: str, record: dict) -> dic
 
 # --- writing a colleague's version --------------------------------------------------------------------
 
-def _history_columns(conn: sqlite3.Connection) -> set[str]:
-    return {row[1] for row in conn.execute("PRAGMA table_info(my_position_history)")}
-
-
 def _write_position(conn: sqlite3.Connection, record: dict, origin: str) -> None:
-    subject = record["subject"]
-    values = {k: record.get(k) for k in _POSITION_FIELDS}
-    values["status"] = values["status"] or "draft"
-    updated = _utc(record["updated_at"])
     row = _find_local(conn, "position", record)
-    if row is None:
-        conn.execute(
-            "INSERT INTO my_position (id, subject_type, subject_id, stance, priority, brief, red_lines, fallback, "
-            "owner, status, updated_at, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (record["id"], subject["type"], subject["id"], *(values[k] for k in _POSITION_FIELDS), updated, origin))
-    else:
-        conn.execute(
-            f"UPDATE my_position SET id = ?, subject_type = ?, subject_id = ?, "
-            f"{', '.join(f'{k} = ?' for k in _POSITION_FIELDS)}, updated_at = ?, updated_by = NULL, origin = ? "
-            "WHERE rid = ?",
-            (record["id"], subject["type"], subject["id"], *(values[k] for k in _POSITION_FIELDS), updated, origin,
-             row["rid"]))
-        if row["id"] != record["id"]:
-            conn.execute("UPDATE my_position_history SET position_id = ? WHERE position_id = ?",
-                         (record["id"], row["id"]))
-    # the history keeps every version, those that came from colleagues too
-    data = json.dumps({"subject": {"type": subject["type"], "id": subject["id"]}, **values},
-                      ensure_ascii=False, sort_keys=True)
-    columns = {"position_id": record["id"], "changed_at": utcnow(), "changed_by": record.get("owner"), "data": data}
-    present = _history_columns(conn)
-    for name, value in (("origin", origin), ("subject_type", subject["type"]), ("subject_id", subject["id"])):
-        if name in present:
-            columns[name] = value
-    conn.execute(f"INSERT INTO my_position_history ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-                 list(columns.values()))
+    positions.write_colleague_position(conn, record, row["rid"] if row is not None else None,
+                                       updated_at=_utc(record["updated_at"]), origin=origin)
 
 
 def _write_note(conn: sqlite3.Connection, record: dict, origin: str) -> None:
-    subject = record["subject"]
-    updated = _utc(record["updated_at"])
-    conn.execute(
-        "INSERT INTO my_note (id, subject_type, subject_id, body, author, created_at, updated_at, origin) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET subject_type = excluded.subject_type, "
-        "subject_id = excluded.subject_id, body = excluded.body, author = excluded.author, "
-        "updated_at = excluded.updated_at, origin = excluded.origin",
-        (record["id"], subject["type"], subject["id"], record["body"], record.get("author"), updated, updated, origin))
+    record_marks.write_colleague_note(conn, record, updated_at=_utc(record["updated_at"]), origin=origin)
 
 
 def _write_assignment(conn: sqlite3.Connection, record: dict, origin: str) -> None:
-    updated = _utc(record["updated_at"])
-    role = record.get("role") or "lead"
-    # coverage views list members: one who only appears in a colleague's plan becomes one
-    conn.execute("INSERT OR IGNORE INTO my_member (name) VALUES (?)", (record["member"],))
     row = _find_local(conn, "assignment", record)
-    if row is None:
-        conn.execute("INSERT INTO my_assignment (id, session, member, role, updated_at, origin) VALUES (?, ?, ?, ?, ?, ?)",
-                     (record["id"], record["session"], record["member"], role, updated, origin))
-    else:
-        conn.execute("UPDATE my_assignment SET id = ?, session = ?, member = ?, role = ?, updated_at = ?, origin = ? "
-                     "WHERE id = ?", (record["id"], record["session"], record["member"], role, updated, origin,
-                                      row["id"]))
+    agenda.write_colleague_assignment(conn, record, row["id"] if row is not None else None,
+                                      updated_at=_utc(record["updated_at"]), origin=origin)
 
 
 _WRITERS = {"position": _write_position, "note": _write_note, "assignment": _write_assignment}
-
-
-def _delete_local(conn: sqlite3.Connection, type_name: str, record_id: str) -> None:
-    conn.execute(f"DELETE FROM {_TABLES[type_name][0]} WHERE id = ?", (record_id,))
+_DELETERS = {"position": positions.delete_position, "note": record_marks.drop_note,
+             "assignment": agenda.delete_assignment}
 
 
 def _set_state(conn: sqlite3.Connection, channel: str, type_name: str, record_id: str, remote_hash: str,
@@ -333,7 +291,7 @@ class DelegationImporter:
             self._remember(type_name, rid, incoming, local_hash)
             counts.unchanged += 1
             return "unchanged"
-        self.conflicts.append(_open_conflict(self.conn, self.channel, type_name, rid, local, record))
+        self.conflicts.append(_keep_edit_conflict(self.conn, self.channel, type_name, rid, local, record))
         counts.conflicts += 1
         return "conflict"
 
@@ -348,7 +306,7 @@ class DelegationImporter:
             return
         row = self.conn.execute(f"SELECT * FROM {_TABLES[type_name][0]} WHERE id = ?", (record_id,)).fetchone()
         if row is not None and content_hash(_TABLES[type_name][1](row)) == state[1]:
-            _delete_local(self.conn, type_name, record_id)
+            _DELETERS[type_name](self.conn, record_id)
             self.count(type_name).deleted += 1
         # a local copy changed since stays, now the delegation member's own
         self.conn.execute("DELETE FROM my_import_state WHERE channel = ? AND type = ? AND id = ?",
@@ -393,9 +351,9 @@ def record_import(conn: sqlite3.Connection, channel_key: str, sequence: int, man
     _save_stream_state(conn, channel_key, state)
 
 
-# --- conflicts ------------------------------------------------------------------------------------------
+# --- edit conflicts: a record changed both here and by a colleague -----------------------------------------
 
-def _open_conflict(conn: sqlite3.Connection, channel: str, type_name: str, rid: str, local: dict,
+def _keep_edit_conflict(conn: sqlite3.Connection, channel: str, type_name: str, rid: str, local: dict,
                    remote: dict) -> int:
     """Keep both versions for the user; one open conflict per record and channel (updated if it exists)."""
     local_json = json.dumps(local, ensure_ascii=False, sort_keys=True)
@@ -423,7 +381,7 @@ def _fields(local: dict, remote: dict) -> list[str]:
     return sorted(k for k in set(local) | set(remote) if k not in ("id", "updated_at") and local.get(k) != remote.get(k))
 
 
-def open_conflicts(store: Store) -> list[dict]:
+def open_edit_conflicts(store: Store) -> list[dict]:
     """Records changed both here and by a colleague, waiting for the user to choose."""
     rows = store.execute(
         "SELECT conflict_id, channel, type, id, local_data, remote_data, detected_at FROM my_conflict "
@@ -434,29 +392,43 @@ def open_conflicts(store: Store) -> list[dict]:
         subject = remote.get("subject") or local.get("subject")
         if subject is None and (remote.get("session") or local.get("session")):
             subject = {"type": "session", "id": remote.get("session") or local.get("session")}
-        out.append({"kind": CONFLICT_KIND, "conflict_id": r["conflict_id"], "type": r["type"], "id": r["id"],
+        out.append({"kind": EDIT_CONFLICT_KIND, "conflict_id": r["conflict_id"], "type": r["type"], "id": r["id"],
                     "channel": r["channel"], "subject": subject, "local": local, "remote": remote,
                     "fields": _fields(local, remote), "detected_at": r["detected_at"]})
     return out
 
 
-def resolve_conflict(store: Store, conflict_id: int, keep: str) -> dict:
+def edit_conflict(conn: sqlite3.Connection, conflict_id: int) -> dict:
+    """One edit conflict, still open: {"channel", "type", "id", "local", "remote"}."""
+    row = conn.execute("SELECT channel, type, id, local_data, remote_data, resolved_at FROM my_conflict "
+                       "WHERE conflict_id = ?", (conflict_id,)).fetchone()
+    if row is None:
+        raise EditConflictError(_("There is no conflict {id}; “conflicts” lists the open ones.").format(
+            id=conflict_id))
+    if row["resolved_at"] is not None:
+        raise EditConflictError(_("Conflict {id} was already resolved on {when}.").format(
+            id=conflict_id, when=row["resolved_at"]))
+    return {"channel": row["channel"], "type": row["type"], "id": row["id"],
+            "local": json.loads(row["local_data"]), "remote": json.loads(row["remote_data"])}
+
+
+def settle_edit_conflict(conn: sqlite3.Connection, conflict_id: int, keep: str) -> dict:
+    """In the caller's transaction: keep the local or the colleague's (``remote``) version."""
+    if keep not in ("local", "remote"):
+        raise ValueError(keep)
+    conflict = edit_conflict(conn, conflict_id)
+    type_name, channel, remote = conflict["type"], conflict["channel"], conflict["remote"]
+    if keep == "remote":
+        _WRITERS[type_name](conn, remote, channel)
+    _set_state(conn, channel, type_name, conflict["id"], content_hash(remote), _local_hash(conn, type_name, remote))
+    conn.execute("UPDATE my_conflict SET resolved_at = ?, resolution = ? WHERE conflict_id = ?",
+                 (utcnow(), keep, conflict_id))
+    return {"conflict_id": conflict_id, "type": type_name, "id": conflict["id"], "channel": channel, "kept": keep}
+
+
+def resolve_edit_conflict(store: Store, conflict_id: int, keep: str) -> dict:
     """Keep the local or the colleague's (``remote``) version; returns the conflict as it was."""
     if keep not in ("local", "remote"):
         raise ValueError(keep)
     with store.transaction() as conn:
-        row = conn.execute("SELECT channel, type, id, local_data, remote_data, resolved_at FROM my_conflict "
-                           "WHERE conflict_id = ?", (conflict_id,)).fetchone()
-        if row is None:
-            raise ConflictError(_("There is no conflict {id}; “conflicts” lists the open ones.").format(id=conflict_id))
-        if row["resolved_at"] is not None:
-            raise ConflictError(_("Conflict {id} was already resolved on {when}.").format(
-                id=conflict_id, when=row["resolved_at"]))
-        type_name, channel = row["type"], row["channel"]
-        remote = json.loads(row["remote_data"])
-        if keep == "remote":
-            _WRITERS[type_name](conn, remote, channel)
-        _set_state(conn, channel, type_name, row["id"], content_hash(remote), _local_hash(conn, type_name, remote))
-        conn.execute("UPDATE my_conflict SET resolved_at = ?, resolution = ? WHERE conflict_id = ?",
-                     (utcnow(), keep, conflict_id))
-    return {"conflict_id": conflict_id, "type": type_name, "id": row["id"], "channel": channel, "kept": keep}
+        return settle_edit_conflict(conn, conflict_id, keep)

@@ -1,0 +1,108 @@
+"""What a brief pack shows: positions with the proposals on their subject, documents, coordinators, deadlines."""
+
+from __future__ import annotations
+
+import json
+
+from wtdc_desktop.domain import matrix as matrix_domain
+from wtdc_desktop.errors import WtdcError
+from wtdc_desktop.i18n import _
+from wtdc_desktop.store import contact_book, positions
+from wtdc_desktop.store.db import Store, utcnow
+from wtdc_desktop.store.proposal_matrix import current_text, matrix_proposals, org_regions
+from wtdc_desktop.store.published import record_from_row
+
+
+class BriefPackError(WtdcError):
+    exit_code = 2
+
+
+def brief_pack(store: Store, *, meeting: str | None = None, committee: str | None = None,
+               session: str | None = None) -> dict:
+    """Everything a brief pack shows: positions with the proposals on their subject, documents, coordinators, deadlines.
+
+    Without a meeting, committee or session, every position is included.
+    """
+    scope_meeting = meeting
+    scope_committee = committee
+    agenda_docs: set[str] = set()
+    title = None
+    if session:
+        row = store.execute("SELECT * FROM session WHERE id = ?", (session,)).fetchone()
+        if row is None:
+            raise BriefPackError(_("There is no session “{id}” in the store.").format(id=session))
+        title = row["title"]
+        scope_meeting = scope_meeting or row["meeting"]
+        scope_committee = scope_committee or row["committee"]
+        for entry in json.loads(row["agenda"] or "[]"):
+            agenda_docs.update(entry.get("documents") or [])
+    if committee and store.execute("SELECT 1 FROM committee WHERE id = ?", (committee,)).fetchone() is None:
+        raise BriefPackError(_("There is no committee “{id}” in the store.").format(id=committee))
+    if meeting:
+        row = store.execute("SELECT title FROM meeting WHERE id = ?", (meeting,)).fetchone()
+        if row is None:
+            raise BriefPackError(_("There is no meeting “{id}” in the store.").format(id=meeting))
+        title = title or row[0]
+    if committee and not title:
+        title = store.execute("SELECT name FROM committee WHERE id = ?", (committee,)).fetchone()[0]
+
+    chosen = positions.filtered_positions(store, meeting=None if session else scope_meeting,
+                                        committee=None if session else scope_committee)
+    if session:
+        keep = []
+        for p in chosen:
+            subj = p["subject"]
+            if subj["type"] == "agenda_item" and subj["id"].startswith(session + "#"):
+                keep.append(p)
+            elif subj["type"] == "document" and subj["id"] in agenda_docs:
+                keep.append(p)
+            else:
+                meetings, committees = positions.subject_places(store, subj["type"], subj["id"])
+                if (scope_committee and scope_committee in committees) or any(
+                        d in agenda_docs for d in _subject_documents(store, subj["type"], subj["id"])):
+                    keep.append(p)
+        chosen = keep
+    regions = org_regions(store)
+    entries = []
+    doc_ids: set[str] = set(agenda_docs)
+    for p in chosen:
+        subj = p["subject"]
+        if subj["type"] == "proposal":
+            props = [record_from_row("proposal", r) for r in
+                     store.execute("SELECT * FROM proposal WHERE id = ?", (subj["id"],))]
+        elif subj["type"] == "document":
+            props = [record_from_row("proposal", r) for r in
+                     store.execute("SELECT * FROM proposal WHERE document = ? AND withdrawn = 0 ORDER BY id",
+                                   (subj["id"],))]
+            doc_ids.add(subj["id"])
+        else:
+            props = matrix_proposals(store, None, scope_committee if not session else None,
+                                     (subj["type"], subj["id"]))
+        for pr in props:
+            pr["regions"] = sorted({matrix_domain.region_of(s, regions) for s in pr.get("sources") or []},
+                                   key=matrix_domain.COLUMNS.index)
+            doc_ids.add(pr.get("document"))
+        props.sort(key=lambda p: ([matrix_domain.COLUMNS.index(r) for r in p["regions"]], p["id"]))
+        entries.append({"position": p, "current": current_text(store, subj["type"], subj["id"]),
+                        "proposals": props,
+                        "coordinators": contact_book.coordinators_for(store, subj["type"], subj["id"])})
+    docs = []
+    for d in sorted(x for x in doc_ids if x):
+        row = store.execute("SELECT * FROM document WHERE id = ?", (d,)).fetchone()
+        docs.append(record_from_row("document", row) if row else {"id": d, "title": None, "unresolved": True})
+    dl_sql, dl_params = "SELECT * FROM deadline WHERE withdrawn = 0", []
+    if scope_meeting:
+        dl_sql += " AND (meeting = ? OR meeting IS NULL)"
+        dl_params.append(scope_meeting)
+    deadlines = [record_from_row("deadline", r) for r in store.execute(dl_sql + " ORDER BY due_utc, id", dl_params)]
+    return {"scope": {"meeting": meeting, "committee": committee, "session": session, "title": title},
+            "entries": entries, "documents": docs, "deadlines": deadlines, "generated_at": utcnow()}
+
+
+def _subject_documents(store: Store, subject_type: str, subject_id: str) -> set[str]:
+    if subject_type == "document":
+        return {subject_id}
+    if subject_type == "proposal":
+        return {r[0] for r in store.execute("SELECT document FROM proposal WHERE id = ?", (subject_id,))}
+    return {r[0] for r in store.execute("SELECT document FROM proposal WHERE target_type = ? AND target_id = ?",
+                                        (subject_type, subject_id))}
