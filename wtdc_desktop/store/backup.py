@@ -28,7 +28,8 @@ from pathlib import Path
 
 from wtdc_desktop.i18n import _
 from wtdc_desktop.store import schema
-from wtdc_desktop.store.db import STORE_FILENAME, Store, StoreError, StoreLocked, StoreTooNew, translate_sqlite_error
+from wtdc_desktop.store.db import (LOCKED, STORE_FILENAME, Store, StoreError, StoreLocked, StoreTooNew, sqlite_error_kind,
+                                  translate_sqlite_error)
 from wtdc_desktop.store.lock import SyncLock
 
 BACKUP_DIRNAME = "backups"
@@ -242,7 +243,7 @@ def restore_backup(data_dir: Path | str, name: str, *, keep: int = KEEP,
                 conn.execute("BEGIN EXCLUSIVE")
                 conn.execute("COMMIT")  # in EXCLUSIVE locking mode the lock stays held until close
             except sqlite3.OperationalError as exc:
-                if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+                if sqlite_error_kind(exc) == LOCKED:
                     raise StoreInUse(
                         _("The store {path} is open in another WTDC Desktop process (the window or a command); close it and run restore again.").format(
                             path=store_path)
