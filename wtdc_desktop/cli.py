@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from wtdc_desktop import __version__
+from wtdc_desktop.domain.constants import DEFAULT_INTERVAL_MINUTES
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import N_, _, current_language, ngettext, set_language
 
@@ -1029,7 +1030,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help=_("apply even an older sequence (rollback)"))
     p.add_argument("--watch", action="store_true",
                    help=_("keep syncing the remembered sources on a schedule until Ctrl-C"))
-    p.add_argument("--interval", type=float, default=15.0, metavar=_("MIN"),
+    p.add_argument("--interval", type=float, default=float(DEFAULT_INTERVAL_MINUTES), metavar=_("MIN"),
                    help=_("minutes between syncs with --watch (default 15)"))
     p.add_argument("--trust", metavar=_("PUBKEYFILE"),
                    help=_("pin this public key for the bundle's publisher; the bundle must be signed with it"))
