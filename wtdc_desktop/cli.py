@@ -111,12 +111,9 @@ def _fmt_when(iso: str | None) -> str:
     """A stored UTC instant, shown in the laptop's zone."""
     if not iso:
         return ""
-    import datetime as dt
+    from wtdc_desktop.instants import format_datetime
 
-    from babel.dates import format_datetime
-
-    local = dt.datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone()
-    return format_datetime(local, "short", tzinfo=local.tzinfo, locale=current_language())
+    return format_datetime(iso, fmt="short")
 
 
 def _sync_options(args):
@@ -497,16 +494,13 @@ def cmd_sync_log(args) -> int:
         _print_json(entries)
         return 0
 
-    import datetime as dt
-
-    from babel.dates import format_datetime
+    from wtdc_desktop.instants import format_datetime
 
     def total(counts, key):
         return _fmt_number(sum(c.get(key, 0) for c in (counts or {}).values()))
 
     def when(iso):  # stored in UTC, shown in the laptop's zone
-        local = dt.datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone()
-        return format_datetime(local, "short", tzinfo=local.tzinfo, locale=current_language())
+        return format_datetime(iso, fmt="short")
 
     _print_table([_("sync"), _("when"), _("source"), _("sequence"), _("outcome"), _("new"), _("changed"),
                   _("withdrawn"), _("message")],
@@ -562,11 +556,9 @@ def _pinned_key(args, publisher: str):
 
 
 def _instant_text(iso: str) -> str:
-    import datetime as dt
+    from wtdc_desktop.instants import format_datetime
 
-    from wtdc_desktop.bundles.apply import format_instant
-
-    return format_instant(dt.datetime.fromisoformat(iso.replace("Z", "+00:00")))
+    return format_datetime(iso, fmt="long")
 
 
 def cmd_bundle_verify(args) -> int:
@@ -638,15 +630,12 @@ def cmd_trust_list(args) -> int:
     if not keys:
         print(_("No publisher key is pinned: bundles are accepted signed or unsigned."))
         return 0
-    import datetime as dt
-
-    from babel.dates import format_datetime
+    from wtdc_desktop.instants import format_datetime
 
     origins = {"config": _("configuration"), "user": _("trusted by the user"), "cli": _("command line")}
 
     def when(iso):
-        local = dt.datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone()
-        return format_datetime(local, "short", tzinfo=local.tzinfo, locale=current_language())
+        return format_datetime(iso, fmt="short")
 
     _print_table([_("publisher"), _("fingerprint"), _("origin"), _("added")],
                  [[k.publisher, k.fingerprint, origins.get(k.origin, k.origin), when(k.added_at)] for k in keys])
@@ -822,13 +811,10 @@ def cmd_position_set(args) -> int:
 
 
 def _position_when(iso: str) -> str:
-    """A UTC instant from the store, shown in the laptop's zone with Babel."""
-    import datetime as dt
+    """A UTC instant from the store, shown in the laptop's zone."""
+    from wtdc_desktop.instants import format_datetime
 
-    from babel.dates import format_datetime
-
-    moment = dt.datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone()
-    return format_datetime(moment, "short", tzinfo=moment.tzinfo, locale=current_language())
+    return format_datetime(iso, fmt="short")
 
 
 def cmd_position_history(args) -> int:

@@ -8,7 +8,6 @@ newer version, a folder that is not writable, a full disk) are raised as
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import logging
 import os
 import sqlite3
@@ -20,6 +19,7 @@ from pathlib import Path
 from wtdc_desktop import APP_ID, APP_NAME
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import _
+from wtdc_desktop.instants import now_iso
 from wtdc_desktop.store import schema
 
 log = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ def default_data_dir() -> Path:
 
 def utcnow() -> str:
     """Now, as an ISO 8601 UTC instant (the only form of time the store writes)."""
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return now_iso()
 
 
 #: What a SQLite error means for the user, by its primary result code (the low byte of

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from wtdc_desktop.domain.records import PUBLISHED_TYPES, canonical_json, content_hash, parse_datetime
 from wtdc_desktop.domain.symbols import document_sort_text
+from wtdc_desktop.instants import iso_utc
 
 _META_COLUMNS = ("raw", "content_hash", "bundle_seq", "changed_sync", "first_sync", "channel", "withdrawn", "withdrawn_sync")
 
@@ -28,7 +29,7 @@ def _text(value) -> str | None:
 def _utc(value) -> str | None:
     if value is None:
         return None
-    return parse_datetime(value, "").strftime("%Y-%m-%dT%H:%M:%SZ")
+    return iso_utc(parse_datetime(value, ""))
 
 
 def _natural(text: str) -> str:

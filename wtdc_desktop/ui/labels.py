@@ -1,8 +1,7 @@
-"""Readable, translated names for the coded values of records (statuses, kinds), and instants as shown."""
+"""Readable, translated names for the coded values of records (statuses, kinds)."""
 
 from __future__ import annotations
 
-from wtdc_desktop import formatting
 from wtdc_desktop.i18n import N_, _
 
 #: (field, coded value) -> label; fields listed in CODED_FIELDS.
@@ -35,14 +34,3 @@ def value_label(field: str, value) -> str | None:
     if labels is None or not isinstance(value, str) or value not in labels:
         return None
     return _(labels[value])
-
-
-def format_instant(value: str | None, zone: str | None) -> str:
-    """A UTC instant shown in the meeting's zone, named by its city, and in the laptop's when
-    its offset differs (see wtdc_desktop.formatting.format_instant)."""
-    if not value:
-        return ""
-    try:
-        return formatting.format_instant(value, zone)
-    except ValueError:  # no offset: shown as published rather than guessed
-        return value
