@@ -37,6 +37,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from wtdc_desktop.atomic import atomic_write
 from wtdc_desktop.domain.constants import LANGUAGES
 from wtdc_desktop.resources import i18n_path
 
@@ -107,10 +108,8 @@ def compile_catalogs(source_dir: Path, dest_dir: Path) -> list[Path]:
             catalog = read_po(fp, locale=lang)
         target = Path(dest_dir) / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(".mo.tmp")
-        with tmp.open("wb") as fp:
+        with atomic_write(target) as fp:
             write_mo(fp, catalog, use_fuzzy=False)
-        os.replace(tmp, target)
         written.append(target)
     return written
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -14,6 +12,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 
+from wtdc_desktop.atomic import atomic_path
 from wtdc_desktop.domain.brief import counts_text, entry_heading, format_due, scope_text, text_direction
 from wtdc_desktop.domain.diff import word_diff
 from wtdc_desktop.domain.positions import labels as all_labels
@@ -250,14 +249,8 @@ def write_docx(pack: dict, out: Path | str, *, title: str | None = None) -> Path
     out = Path(out)
     doc = build_docx(pack, title=title)
     try:
-        fd, tmp = tempfile.mkstemp(dir=out.parent if str(out.parent) else ".", prefix=".brief-", suffix=".docx")
-        os.close(fd)
-        try:
+        with atomic_path(out, private=True) as tmp:  # owner-only, as a brief's positions are the delegation's
             doc.save(tmp)
-            os.replace(tmp, out)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
     except OSError as exc:
         raise BriefExportError(_("Could not write {path}: {reason}.").format(
             path=out, reason=exc.strerror or exc)) from exc

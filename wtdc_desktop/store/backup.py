@@ -26,6 +26,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from wtdc_desktop.atomic import atomic_path
 from wtdc_desktop.i18n import _
 from wtdc_desktop.store import schema
 from wtdc_desktop.store.db import (LOCKED, STORE_FILENAME, Store, StoreError, StoreLocked, StoreTooNew, sqlite_error_kind,
@@ -115,16 +116,11 @@ def _backup_conn(conn: sqlite3.Connection, data_dir: Path, before_sync: int,
     while (folder / name).exists():  # two backups within one second before the same sync
         n += 1
         name = f"store-{stamp}-s{before_sync:03d}-{n}.sqlite3"
-    tmp = folder / f".{name}.part"
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        _copy(conn, tmp)
-        os.replace(tmp, folder / name)
+        with atomic_path(folder / name, fsync=False) as tmp:  # _copy syncs the copy itself
+            _copy(conn, tmp)
     except (OSError, sqlite3.Error) as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
         known = translate_sqlite_error(exc, folder / name) if isinstance(exc, sqlite3.Error) else None
         raise known or BackupError(
             _("The backup {path} could not be written ({reason}); nothing was applied.").format(

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 
-from wtdc_desktop import APP_ID, APP_NAME
+from wtdc_desktop import APP_ID
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import _
 from wtdc_desktop.instants import now_iso
