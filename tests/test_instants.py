@@ -95,3 +95,16 @@ def test_a_record_value_that_is_no_instant_is_shown_as_given():
     assert format_instant_or_text(None) == "" and format_instant_or_text("") == ""
     assert format_instant_or_text("2026-11-28T09:00") == "2026-11-28T09:00"
     assert "Kigali" in format_instant_or_text(KIGALI_9AM, KIGALI)
+
+
+def test_the_modules_that_format_import_no_qt():
+    """The command line formats dates and numbers without loading Qt."""
+    import subprocess
+    import sys
+
+    code = ("import sys; import wtdc_desktop.instants, wtdc_desktop.formatting; "
+            "wtdc_desktop.instants.format_instant('2026-11-28T07:00:00Z', 'Africa/Kigali'); "
+            "wtdc_desktop.instants.laptop_zone(); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

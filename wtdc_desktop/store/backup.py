@@ -28,6 +28,7 @@ from pathlib import Path
 
 from wtdc_desktop.atomic import atomic_path
 from wtdc_desktop.i18n import _
+from wtdc_desktop.instants import iso_utc
 from wtdc_desktop.store import schema
 from wtdc_desktop.store.db import (LOCKED, STORE_FILENAME, Store, StoreError, StoreLocked, StoreTooNew, sqlite_error_kind,
                                   translate_sqlite_error)
@@ -81,7 +82,7 @@ def _parse(path: Path) -> BackupInfo | None:
         size = path.stat().st_size
     except OSError:
         return None
-    return BackupInfo(path=path, created_at=when.isoformat().replace("+00:00", "Z"),
+    return BackupInfo(path=path, created_at=iso_utc(when),
                       before_sync=int(match.group(2)), size=size)
 
 
