@@ -637,7 +637,7 @@ KIGALI_9AM = "2026-11-28T07:00:00Z"
 
 
 def test_times_are_shown_in_the_meeting_zone_and_the_laptop_zone():
-    from wtdc_desktop.formatting import format_instant, format_time, zone_label
+    from wtdc_desktop.instants import format_instant, format_time, zone_label
 
     assert format_time(KIGALI_9AM, "Africa/Kigali", lang="fr") == "09:00"
     text = format_instant(KIGALI_9AM, "Africa/Kigali", laptop="Europe/Zurich", lang="fr")
@@ -653,7 +653,7 @@ def test_times_are_shown_in_the_meeting_zone_and_the_laptop_zone():
 
 
 def test_summer_time_changes_the_offset():
-    from wtdc_desktop.formatting import zone_label
+    from wtdc_desktop.instants import zone_label
 
     winter = zone_label("Europe/Zurich", dt.datetime(2026, 1, 15, tzinfo=dt.timezone.utc), lang="en")
     summer = zone_label("Europe/Zurich", dt.datetime(2026, 7, 15, tzinfo=dt.timezone.utc), lang="en")
@@ -669,7 +669,8 @@ def test_money_follows_the_language(lang, expected):
 
 
 def test_arabic_and_chinese_formats():
-    from wtdc_desktop.formatting import format_date, format_number
+    from wtdc_desktop.formatting import format_number
+    from wtdc_desktop.instants import format_date
 
     assert format_number(1234567, lang="ar") == "1,234,567"
     assert "نوفمبر" in format_date("2026-11-28", "long", lang="ar")
@@ -677,7 +678,7 @@ def test_arabic_and_chinese_formats():
 
 
 def test_names_and_titles_sort_by_the_language_rules():
-    from wtdc_desktop.formatting import sorted_by
+    from wtdc_desktop.ui.collation import sorted_by
 
     assert sorted_by(["Zambie", "Égypte", "Espagne", "États-Unis", "eau"], lang="fr") == \
         ["eau", "Égypte", "Espagne", "États-Unis", "Zambie"]

@@ -104,3 +104,93 @@ def test_locked_store_is_reported(data_dir, monkeypatch):
     finally:
         other.execute("ROLLBACK")
         other.close()
+
+
+# --- SQLite errors classified by result code, not by message text ----------------------------------
+
+def _provoked_busy(tmp_path):
+    """A real SQLITE_BUSY: a second connection holds an exclusive lock while the first begins."""
+    path = tmp_path / "busy.sqlite3"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("CREATE TABLE t (x)")
+    holder.execute("BEGIN EXCLUSIVE")
+    other = sqlite3.connect(path, isolation_level=None, timeout=0)
+    try:
+        other.execute("BEGIN EXCLUSIVE")
+    except sqlite3.OperationalError as exc:
+        return exc
+    finally:
+        other.close()
+        holder.execute("ROLLBACK")
+        holder.close()
+    raise AssertionError("no error")
+
+
+def test_a_locked_database_is_classified_by_its_code(tmp_path):
+    from wtdc_desktop.store.db import LOCKED, sqlite_error_kind, translate_sqlite_error
+
+    exc = _provoked_busy(tmp_path)
+    assert exc.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY
+    assert sqlite_error_kind(exc) == LOCKED
+    assert isinstance(translate_sqlite_error(exc, tmp_path), StoreLocked)
+
+
+@pytest.mark.parametrize("content", [b"this is not a database at all, only some text. " * 200,
+                                     b"SQLite format 3\x00" + b"\xff" * 4080])
+def test_a_damaged_file_is_classified_by_its_code(tmp_path, content):
+    from wtdc_desktop.store.db import DAMAGED, StoreError, sqlite_error_kind, translate_sqlite_error
+
+    path = tmp_path / "damaged.sqlite3"
+    path.write_bytes(content)
+    conn = sqlite3.connect(path)
+    with pytest.raises(sqlite3.DatabaseError) as caught:
+        conn.execute("SELECT * FROM sqlite_master").fetchall()
+    conn.close()
+    assert caught.value.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT)
+    assert sqlite_error_kind(caught.value) == DAMAGED
+    known = translate_sqlite_error(caught.value, path)
+    assert type(known) is StoreError and "damaged" in known.message
+
+
+def test_a_damaged_store_is_refused_with_a_typed_error(data_dir):
+    from wtdc_desktop.store.db import StoreError
+
+    data_dir.mkdir(parents=True)
+    (data_dir / "store.sqlite3").write_bytes(b"not a database " * 500)
+    with pytest.raises(StoreError, match="damaged"):
+        Store(data_dir)
+
+
+def test_a_read_only_database_is_classified_by_its_code(tmp_path):
+    from wtdc_desktop.store.db import NOT_WRITABLE, sqlite_error_kind, translate_sqlite_error
+
+    path = tmp_path / "ro.sqlite3"
+    sqlite3.connect(path).execute("CREATE TABLE t (x)").connection.commit()
+    conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    with pytest.raises(sqlite3.OperationalError) as caught:
+        conn.execute("INSERT INTO t VALUES (1)")
+    conn.close()
+    assert caught.value.sqlite_errorcode & 0xFF == sqlite3.SQLITE_READONLY
+    assert sqlite_error_kind(caught.value) == NOT_WRITABLE
+    assert isinstance(translate_sqlite_error(caught.value, path), StoreNotWritable)
+
+
+def test_the_message_text_is_not_what_classifies():
+    """English words in a message change nothing; the code alone decides."""
+    from wtdc_desktop.store.db import FULL, IO, sqlite_error_kind, translate_sqlite_error
+    from wtdc_desktop.store import DiskError, DiskFull
+
+    worded = sqlite3.OperationalError("database is locked")  # no code: not SQLite's own error
+    assert sqlite_error_kind(worded) is None
+    assert sqlite_error_kind(ValueError("database is locked")) is None
+    full = sqlite3.OperationalError("(anything)")
+    full.sqlite_errorcode = sqlite3.SQLITE_FULL
+    assert sqlite_error_kind(full) == FULL
+    assert isinstance(translate_sqlite_error(full, "x"), DiskFull)
+    io = sqlite3.OperationalError("(anything)")
+    io.sqlite_errorcode = sqlite3.SQLITE_IOERR_WRITE  # an extended code: its primary decides
+    assert sqlite_error_kind(io) == IO
+    assert isinstance(translate_sqlite_error(io, "x"), DiskError)
+    constraint = sqlite3.IntegrityError("database disk image is malformed")
+    constraint.sqlite_errorcode = sqlite3.SQLITE_CONSTRAINT_UNIQUE
+    assert sqlite_error_kind(constraint) is None

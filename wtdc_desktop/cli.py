@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from wtdc_desktop import __version__
+from wtdc_desktop.domain.constants import DEFAULT_INTERVAL_MINUTES
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import N_, _, current_language, ngettext, set_language
 
@@ -110,12 +111,9 @@ def _fmt_when(iso: str | None) -> str:
     """A stored UTC instant, shown in the laptop's zone."""
     if not iso:
         return ""
-    import datetime as dt
+    from wtdc_desktop.instants import format_datetime
 
-    from babel.dates import format_datetime
-
-    local = dt.datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone()
-    return format_datetime(local, "short", tzinfo=local.tzinfo, locale=current_language())
+    return format_datetime(iso, fmt="short")
 
 
 def _sync_options(args):
@@ -481,16 +479,13 @@ def cmd_sync_log(args) -> int:
         _print_json(entries)
         return 0
 
-    import datetime as dt
-
-    from babel.dates import format_datetime
+    from wtdc_desktop.instants import format_datetime
 
     def total(counts, key):
         return _fmt_number(sum(c.get(key, 0) for c in (counts or {}).values()))
 
     def when(iso):  # stored in UTC, shown in the laptop's zone
-        local = dt.datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone()
-        return format_datetime(local, "short", tzinfo=local.tzinfo, locale=current_language())
+        return format_datetime(iso, fmt="short")
 
     _print_table([_("sync"), _("when"), _("source"), _("sequence"), _("outcome"), _("new"), _("changed"),
                   _("withdrawn"), _("message")],
@@ -546,11 +541,9 @@ def _pinned_key(args, publisher: str):
 
 
 def _instant_text(iso: str) -> str:
-    import datetime as dt
+    from wtdc_desktop.instants import format_datetime
 
-    from wtdc_desktop.bundles.apply import format_instant
-
-    return format_instant(dt.datetime.fromisoformat(iso.replace("Z", "+00:00")))
+    return format_datetime(iso, fmt="long")
 
 
 def cmd_bundle_verify(args) -> int:
@@ -622,15 +615,12 @@ def cmd_trust_list(args) -> int:
     if not keys:
         print(_("No publisher key is pinned: bundles are accepted signed or unsigned."))
         return 0
-    import datetime as dt
-
-    from babel.dates import format_datetime
+    from wtdc_desktop.instants import format_datetime
 
     origins = {"config": _("configuration"), "user": _("trusted by the user"), "cli": _("command line")}
 
     def when(iso):
-        local = dt.datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone()
-        return format_datetime(local, "short", tzinfo=local.tzinfo, locale=current_language())
+        return format_datetime(iso, fmt="short")
 
     _print_table([_("publisher"), _("fingerprint"), _("origin"), _("added")],
                  [[k.publisher, k.fingerprint, origins.get(k.origin, k.origin), when(k.added_at)] for k in keys])
@@ -795,13 +785,10 @@ def cmd_position_set(args) -> int:
 
 
 def _position_when(iso: str) -> str:
-    """A UTC instant from the store, shown in the laptop's zone with Babel."""
-    import datetime as dt
+    """A UTC instant from the store, shown in the laptop's zone."""
+    from wtdc_desktop.instants import format_datetime
 
-    from babel.dates import format_datetime
-
-    moment = dt.datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone()
-    return format_datetime(moment, "short", tzinfo=moment.tzinfo, locale=current_language())
+    return format_datetime(iso, fmt="short")
 
 
 def cmd_position_history(args) -> int:
@@ -1003,7 +990,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help=_("apply even an older sequence (rollback)"))
     p.add_argument("--watch", action="store_true",
                    help=_("keep syncing the remembered sources on a schedule until Ctrl-C"))
-    p.add_argument("--interval", type=float, default=15.0, metavar=_("MIN"),
+    p.add_argument("--interval", type=float, default=float(DEFAULT_INTERVAL_MINUTES), metavar=_("MIN"),
                    help=_("minutes between syncs with --watch (default 15)"))
     p.add_argument("--trust", metavar=_("PUBKEYFILE"),
                    help=_("pin this public key for the bundle's publisher; the bundle must be signed with it"))

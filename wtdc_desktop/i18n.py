@@ -25,6 +25,7 @@ cut off, or a string that never went through ``_()``, is then easy to see
 
 from __future__ import annotations
 
+import functools
 import gettext
 import io
 import locale
@@ -33,15 +34,16 @@ import math
 import os
 import re
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
+from wtdc_desktop.atomic import atomic_write
+from wtdc_desktop.domain.constants import LANGUAGES
 from wtdc_desktop.resources import i18n_path
 
 log = logging.getLogger(__name__)
 
 DOMAIN = "wtdc_desktop"
-#: Interface languages, in the order ITU lists its official languages.
-LANGUAGES = ("ar", "zh", "en", "fr", "ru", "es")
 #: Each language's name in itself (what a language menu shows, never translated).
 LANGUAGE_NAMES = {
     "ar": "العربية", "zh": "中文", "en": "English", "fr": "Français", "ru": "Русский", "es": "Español",
@@ -106,10 +108,8 @@ def compile_catalogs(source_dir: Path, dest_dir: Path) -> list[Path]:
             catalog = read_po(fp, locale=lang)
         target = Path(dest_dir) / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(".mo.tmp")
-        with tmp.open("wb") as fp:
+        with atomic_write(target) as fp:
             write_mo(fp, catalog, use_fuzzy=False)
-        os.replace(tmp, target)
         written.append(target)
     return written
 
@@ -200,6 +200,17 @@ _PSEUDO_MAP = str.maketrans(
 )
 #: What the pseudo-locale must leave alone: placeholders, %-formats, HTML tags and entities.
 _PSEUDO_KEEP = re.compile(r"(\{[^{}]*\}|%\([^)]*\)[a-z]|%[a-z%]|<[^>]*>|&[a-zA-Z]+;|&#\d+;)")
+
+
+def pseudo_marked(func: Callable[..., str]) -> Callable[..., str]:
+    """Decorate a formatter: under the pseudo-locale its result is marked like a translated
+    string, so a value shown without the formatting helpers stands out."""
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs) -> str:
+        text = func(*args, **kwargs)
+        return pseudo(text) if _pseudo and text else text
+
+    return wrapper
 
 
 def pseudo(text: str) -> str:

@@ -303,7 +303,7 @@ def test_killing_a_backup(tmp_path, server, restorable):
         assert len(backup.list_backups(data)) in (count, count + 1)
         leftovers = {p.name for p in (data / "backups").iterdir()} - {b.name for b in backup.list_backups(data)}
         # an unfinished copy (and its journal) under a hidden name, removed by the next backup's rotation
-        assert all(n.startswith(".store-") and ".sqlite3.part" in n for n in leftovers), leftovers
+        assert all(n.startswith(".store-") and ".sqlite3." in n and ".part" in n for n in leftovers), leftovers
 
     run_kills(tmp_path, server, "backup", template, lambda d: {"what": "backup", "data_dir": str(d)},
               lambda _ref: before_or_after(before, before), extra)

@@ -24,7 +24,8 @@ from wtdc_desktop.bundles.limits import DEFAULT_LIMITS, Limits
 from wtdc_desktop.bundles.reader import Bundle
 from wtdc_desktop.bundles.signing import Signer, check_bundle_signature, configured_key, fingerprint
 from wtdc_desktop.domain.records import DELEGATION_TYPES, PUBLISHED_TYPES
-from wtdc_desktop.i18n import _, current_language
+from wtdc_desktop.i18n import _
+from wtdc_desktop.instants import format_datetime, parse_instant
 from wtdc_desktop.store import Store
 from wtdc_desktop.store import syncs, trust
 from wtdc_desktop.store.published import PublishedWriter, document_files_differ, save_document_files
@@ -308,22 +309,13 @@ def expiry_warning(expires_at: str | None, stream: str, now: dt.datetime | None 
     """A warning when the last material of ``stream`` is past its ``expires_at`` (it is still shown)."""
     if not expires_at:
         return None
-    when = dt.datetime.fromisoformat(expires_at.replace("Z", "+00:00"))
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone.utc)
+    when = parse_instant(expires_at)  # a manifest's times carry their offset (checked on reading)
     now = now or dt.datetime.now(dt.timezone.utc)
     if when < now:
         return _("The material of {stream} expired on {when} and nothing newer has been applied: it may be stale.").format(
-            stream=stream, when=format_instant(when)
+            stream=stream, when=format_datetime(when, fmt="long")
         )
     return None
-
-
-def format_instant(when: dt.datetime) -> str:
-    """An instant as the user reads it: in the laptop's time zone, in the interface language."""
-    from babel.dates import format_datetime, get_timezone
-
-    return format_datetime(when, "long", tzinfo=get_timezone(), locale=current_language())
 
 
 def _document_files(record: dict, files: dict) -> list[tuple]:

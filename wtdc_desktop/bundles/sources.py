@@ -31,7 +31,6 @@ import re
 import shutil
 import socket
 import ssl
-import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -40,6 +39,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from wtdc_desktop.atomic import atomic_write
 from wtdc_desktop.bundles.apply import ApplyResult, apply_bundle
 from wtdc_desktop.bundles.errors import ApplyCancelled, BundleError, BundleRefused
 from wtdc_desktop.bundles.limits import DEFAULT_LIMITS, Limits, MiB
@@ -599,61 +599,50 @@ def download(cand: Candidate, data_dir: Path, opts: SyncOptions) -> Path:
                 url=url, size=cand.size, limit=opts.limits.compressed_size))
     folder = downloads_dir(data_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix="download-", suffix=".part")
-    try:
-        digest = hashlib.sha256()
-        got = 0
-        with os.fdopen(fd, "wb") as out:
-            resp = _open(url, opts)
-            with resp:
-                if getattr(resp, "status", 200) != 200:
-                    raise _network_error(url, OSError(f"HTTP {resp.status}"))
-                announced = resp.headers.get("Content-Length")
-                if announced and announced.isdigit() and int(announced) != cand.size:
-                    raise SourceRefused(
-                        _("{url}: the server announces {announced} bytes, but the feed lists {size}; refused.").format(
-                            url=url, announced=announced, size=cand.size))
-                # A server that trickles bytes would keep every read under the timeout for ever.
-                deadline = time.monotonic() + opts.timeout + cand.size / MIN_DOWNLOAD_RATE
-                while got < cand.size:  # never read past the listed size
-                    if time.monotonic() > deadline:
-                        raise SourceUnreachable(
-                            _("{url} sends too slowly (less than {rate} bytes a second); it will be tried again later.").format(
-                                url=url, rate=MIN_DOWNLOAD_RATE))
-                    try:
-                        # read1: what has arrived (up to the rest of the listed size), so the deadline is checked
-                        chunk = resp.read1(min(_CHUNK, cand.size - got))
-                    except http.client.IncompleteRead as exc:
-                        chunk = exc.partial
-                        if not chunk:
-                            break
-                    except (OSError, http.client.HTTPException) as exc:
-                        raise _network_error(url, exc) from None
+    final = folder / f"{cand.sha256}{BUNDLE_SUFFIX}"
+    digest = hashlib.sha256()
+    got = 0
+    with atomic_write(final, private=True) as out:  # chunk by chunk; the bundle appears whole or not at all
+        resp = _open(url, opts)
+        with resp:
+            if getattr(resp, "status", 200) != 200:
+                raise _network_error(url, OSError(f"HTTP {resp.status}"))
+            announced = resp.headers.get("Content-Length")
+            if announced and announced.isdigit() and int(announced) != cand.size:
+                raise SourceRefused(
+                    _("{url}: the server announces {announced} bytes, but the feed lists {size}; refused.").format(
+                        url=url, announced=announced, size=cand.size))
+            # A server that trickles bytes would keep every read under the timeout for ever.
+            deadline = time.monotonic() + opts.timeout + cand.size / MIN_DOWNLOAD_RATE
+            while got < cand.size:  # never read past the listed size
+                if time.monotonic() > deadline:
+                    raise SourceUnreachable(
+                        _("{url} sends too slowly (less than {rate} bytes a second); it will be tried again later.").format(
+                            url=url, rate=MIN_DOWNLOAD_RATE))
+                try:
+                    # read1: what has arrived (up to the rest of the listed size), so the deadline is checked
+                    chunk = resp.read1(min(_CHUNK, cand.size - got))
+                except http.client.IncompleteRead as exc:
+                    chunk = exc.partial
                     if not chunk:
                         break
-                    out.write(chunk)
-                    digest.update(chunk)
-                    got += len(chunk)
-                    if opts.is_cancelled():
-                        raise ApplyCancelled(_("The download of {url} was cancelled; nothing changed.").format(url=url))
-            if got < cand.size:
-                raise SourceRefused(
-                    _("{url}: the download ended after {got} of the {size} bytes the feed lists (truncated); refused.").format(
-                        url=url, got=got, size=cand.size))
-            if digest.hexdigest() != cand.sha256:
-                raise SourceRefused(
-                    _("{url}: the downloaded bytes do not match the SHA-256 the feed lists; refused.").format(url=url))
-            out.flush()
-            os.fsync(out.fileno())
-        final = folder / f"{cand.sha256}{BUNDLE_SUFFIX}"
-        os.replace(tmp, final)
-        return final
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+                except (OSError, http.client.HTTPException) as exc:
+                    raise _network_error(url, exc) from None
+                if not chunk:
+                    break
+                out.write(chunk)
+                digest.update(chunk)
+                got += len(chunk)
+                if opts.is_cancelled():
+                    raise ApplyCancelled(_("The download of {url} was cancelled; nothing changed.").format(url=url))
+        if got < cand.size:
+            raise SourceRefused(
+                _("{url}: the download ended after {got} of the {size} bytes the feed lists (truncated); refused.").format(
+                    url=url, got=got, size=cand.size))
+        if digest.hexdigest() != cand.sha256:
+            raise SourceRefused(
+                _("{url}: the downloaded bytes do not match the SHA-256 the feed lists; refused.").format(url=url))
+    return final
 
 
 def _sync_feed(store: Store, url: str, result: SourceResult, opts: SyncOptions,

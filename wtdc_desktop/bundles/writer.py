@@ -14,7 +14,6 @@ only the records that are new or changed, plus deletions for what is gone.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import mimetypes
@@ -36,6 +35,7 @@ from wtdc_desktop.bundles.signing import (
 )
 from wtdc_desktop.domain.records import ALL_TYPES, RecordError, canonical_json
 from wtdc_desktop.i18n import _
+from wtdc_desktop.instants import now_iso
 
 _MEDIA_TYPES = {
     ".md": "text/markdown",
@@ -126,8 +126,7 @@ def build_bundle(src: Path | str, out: Path | str, header: Header | None = None,
     publisher.pop(PUBLIC_KEY_FIELD, None)
     if sign_key is not None:
         publisher[PUBLIC_KEY_FIELD] = encode_public_key(raw_public_key(sign_key))
-    created = header.created_at or base.get("created_at") or (
-        dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z"))
+    created = header.created_at or base.get("created_at") or now_iso()
     manifest: dict = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,

@@ -12,9 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-UTC = dt.timezone.utc
+from wtdc_desktop.instants import UTC, iso_utc, parse_instant, zone  # noqa: F401 - zone: for the views
 
 PRIORITIES = ("must", "should", "optional")
 ROLES = ("lead", "support", "observer")
@@ -33,36 +32,6 @@ WITHDRAWN = "withdrawn"
 
 
 # --- instants and zones ----------------------------------------------------------
-
-def parse_instant(value: str) -> dt.datetime:
-    """An ISO 8601 instant with an offset or ``Z``, returned in UTC; a naive value is refused."""
-    parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if parsed.tzinfo is None or parsed.utcoffset() is None:
-        raise ValueError(f"{value!r} has no offset")
-    return parsed.astimezone(UTC)
-
-
-def iso_utc(instant: dt.datetime) -> str:
-    """The store's form of an instant: ``YYYY-MM-DDTHH:MM:SSZ``."""
-    _aware(instant)
-    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def zone(name: str | None, fallback: str = "UTC") -> ZoneInfo:
-    """The IANA zone ``name`` (``fallback`` when empty or unknown)."""
-    for candidate in (name, fallback, "UTC"):
-        if candidate:
-            try:
-                return ZoneInfo(candidate)
-            except (ZoneInfoNotFoundError, ValueError):
-                continue
-    return ZoneInfo("UTC")
-
-
-def local_zone() -> dt.tzinfo:
-    """The laptop's zone (as the operating system reports it now)."""
-    return dt.datetime.now(UTC).astimezone().tzinfo or UTC
-
 
 def _aware(instant: dt.datetime) -> None:
     if instant.tzinfo is None or instant.utcoffset() is None:

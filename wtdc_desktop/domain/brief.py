@@ -11,11 +11,10 @@ import datetime as dt
 import html
 import unicodedata
 
-from babel.dates import format_date, format_datetime
-
 from wtdc_desktop.domain.diff import word_diff
 from wtdc_desktop.domain.render import markdown_to_html
-from wtdc_desktop.i18n import _, current_language, is_rtl, ngettext
+from wtdc_desktop.i18n import _, is_rtl, ngettext
+from wtdc_desktop.instants import UTC, format_date, format_datetime, parse_instant
 
 def text_direction(text: str | None) -> str:
     """``rtl`` when a text's first strong character is right-to-left (Arabic, Hebrew), else ``ltr``."""
@@ -40,11 +39,10 @@ def _e(value) -> str:
 def format_due(due: str | None) -> str:
     if not due:
         return ""
-    lang = current_language()
     if len(due) == 10:
-        return format_date(dt.date.fromisoformat(due), "long", locale=lang)
-    moment = dt.datetime.fromisoformat(due.replace("Z", "+00:00"))
-    return format_datetime(moment, "long", tzinfo=moment.tzinfo, locale=lang)
+        return format_date(dt.date.fromisoformat(due), "long")
+    moment = parse_instant(due, keep_offset=True)  # shown at the offset it was given with
+    return format_datetime(moment, moment.tzinfo, "long")
 
 
 def scope_text(scope: dict) -> str:
@@ -98,8 +96,6 @@ def brief_html(pack: dict, *, labels: dict[str, dict[str, str]], title: str | No
     """
     rtl = is_rtl()
     scope = pack["scope"]
-    lang = current_language()
-    generated = dt.datetime.fromisoformat(pack["generated_at"].replace("Z", "+00:00"))
     h = []
     # Interface text runs right to left in Arabic; texts from bundles and briefs keep their own
     # direction (each paragraph is laid out by its first strong character), so only tables are turned.
@@ -112,7 +108,7 @@ def brief_html(pack: dict, *, labels: dict[str, dict[str, str]], title: str | No
         h.append(f"<p style='font-size:16pt'>{_e(scope['title'])}</p>")
     h.append(f"<p style='font-size:13pt'>{_e(scope_text(scope))}</p>")
     h.append(f"<p{D}>" + _e(_("Prepared on {date}").format(
-        date=format_datetime(generated, "long", tzinfo=dt.timezone.utc, locale=lang))) + "</p>")
+        date=format_datetime(pack["generated_at"], UTC, "long"))) + "</p>")
     h.append(f"<p{D}>" + _e(counts_text(pack)) + "</p>")
     h.append(f"<p{D}><i>" + _e(_("Internal to the delegation: positions, red lines and fallbacks are not for distribution."))
              + "</i></p>")

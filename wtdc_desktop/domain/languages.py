@@ -12,12 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-#: ITU's official languages in its own order.
-ITU_LANGUAGES = ("ar", "zh", "en", "fr", "ru", "es")
+from wtdc_desktop.domain.constants import LANGUAGES, SYMBOL_LETTERS
+
 #: The order used when the user has set none (after the interface language).
 DEFAULT_FALLBACK = ("en", "fr", "es", "ar", "ru", "zh")
-#: The letters of ITU document symbols (WTDC-21/25-E): A C E F R S.
-SYMBOL_LETTERS = {"A": "ar", "C": "zh", "E": "en", "F": "fr", "R": "ru", "S": "es"}
 
 
 def normalize(code: str | None) -> str | None:
@@ -35,7 +33,7 @@ def language_order(interface: str | None, fallback: Iterable[str] | None = None)
     """The order in which versions are looked for: the interface language, the user's
     fallback order (default :data:`DEFAULT_FALLBACK`), then ITU's order; no repeats."""
     seen: list[str] = []
-    for code in (interface, *(DEFAULT_FALLBACK if fallback is None else fallback), *ITU_LANGUAGES):
+    for code in (interface, *(DEFAULT_FALLBACK if fallback is None else fallback), *LANGUAGES):
         code = normalize(code)
         if code and code not in seen:
             seen.append(code)

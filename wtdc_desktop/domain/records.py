@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import N_, _
+from wtdc_desktop.instants import iso_utc, parse_instant
 
 REGION_IDS = ("AFR", "AMS", "ARB", "ASP", "CIS", "EUR")
 
@@ -101,10 +102,9 @@ def parse_datetime(value: Any, name: str) -> dt.datetime:
             raise _fail(name, _("a date-time must carry an offset or Z (got {value})").format(value=_short(value)))
         raise _fail(name, _("must be a date-time with an offset (got {value})").format(value=_short(value)))
     try:
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return parse_instant(value)
     except ValueError:
         raise _fail(name, _("is not a real date-time (got {value})").format(value=_short(value))) from None
-    return parsed.astimezone(dt.timezone.utc)
 
 
 def date_or_datetime(value: Any, name: str) -> str:
@@ -223,7 +223,7 @@ def _text(value) -> str | None:
 def _utc(value) -> str | None:
     if value is None:
         return None
-    return parse_datetime(value, "").strftime("%Y-%m-%dT%H:%M:%SZ")
+    return iso_utc(parse_datetime(value, ""))
 
 
 def _natural(text: str) -> str:

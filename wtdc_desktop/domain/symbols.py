@@ -12,11 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from wtdc_desktop.domain.constants import SYMBOL_LETTERS
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import _
 
-#: ITU's document language letters and the language codes they stand for.
-LANGUAGE_LETTERS = {"E": "en", "F": "fr", "S": "es", "A": "ar", "C": "zh", "R": "ru"}
 
 _MEETING = r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*"
 _SYMBOL_RE = re.compile(
@@ -101,7 +100,7 @@ def parse_symbol(text: str) -> Symbol:
     return Symbol(
         meeting=match.group("meeting"),
         number=int(match.group("number")),
-        language=LANGUAGE_LETTERS[lang] if lang else None,
+        language=SYMBOL_LETTERS[lang] if lang else None,
         **values,
     )
 

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import os
-import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
 
-from babel.dates import format_datetime
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_BREAK
@@ -16,12 +12,14 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 
+from wtdc_desktop.atomic import atomic_path
 from wtdc_desktop.domain.brief import counts_text, entry_heading, format_due, scope_text, text_direction
 from wtdc_desktop.domain.diff import word_diff
 from wtdc_desktop.domain.positions import labels as all_labels
 from wtdc_desktop.domain.render import markdown_to_html
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import _, current_language, is_rtl
+from wtdc_desktop.instants import UTC, format_datetime
 
 
 class BriefExportError(WtdcError):
@@ -131,9 +129,7 @@ def build_docx(pack: dict, *, title: str | None = None) -> Document:
     if pack["scope"].get("title"):
         para(pack["scope"]["title"], size=16)
     para(scope_text(pack["scope"]), size=13)
-    generated = dt.datetime.fromisoformat(pack["generated_at"].replace("Z", "+00:00"))
-    para(_("Prepared on {date}").format(date=format_datetime(generated, "long", tzinfo=dt.timezone.utc,
-                                                             locale=lang)))
+    para(_("Prepared on {date}").format(date=format_datetime(pack["generated_at"], UTC, "long")))
     para(counts_text(pack))
     para(_("Internal to the delegation: positions, red lines and fallbacks are not for distribution.")).runs[0].italic = True
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
@@ -253,14 +249,8 @@ def write_docx(pack: dict, out: Path | str, *, title: str | None = None) -> Path
     out = Path(out)
     doc = build_docx(pack, title=title)
     try:
-        fd, tmp = tempfile.mkstemp(dir=out.parent if str(out.parent) else ".", prefix=".brief-", suffix=".docx")
-        os.close(fd)
-        try:
+        with atomic_path(out, private=True) as tmp:  # owner-only, as a brief's positions are the delegation's
             doc.save(tmp)
-            os.replace(tmp, out)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
     except OSError as exc:
         raise BriefExportError(_("Could not write {path}: {reason}.").format(
             path=out, reason=exc.strerror or exc)) from exc

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from wtdc_desktop.exchange.timetable import Conference, Event, Timetable, TimetableError
 from wtdc_desktop.i18n import _
+from wtdc_desktop.instants import parse_iso
 
 
 def _zone(name: str | None) -> ZoneInfo | None:
@@ -61,7 +62,7 @@ def _event_start(event: dict, day: dict, tz: ZoneInfo | None, where: str) -> dt.
     parsed = None
     if date_text:
         try:
-            parsed = dt.datetime.fromisoformat(date_text.replace("Z", "+00:00"))
+            parsed = parse_iso(date_text)
         except ValueError:
             raise TimetableError(_("{where}: the date “{value}” is not an ISO date-time.").format(
                 where=where, value=date_text)) from None
@@ -89,7 +90,7 @@ def _day_start(day: dict) -> dt.datetime | None:
     if not text:
         return None
     try:
-        value = dt.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+        value = parse_iso(str(text))
     except ValueError:
         return None
     return value if value.tzinfo is not None else None

@@ -26,6 +26,7 @@ from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.exchange import frab, ics
 from wtdc_desktop.exchange.timetable import Event, Timetable, TimetableError
 from wtdc_desktop.i18n import _
+from wtdc_desktop.instants import iso_utc, zone
 
 PUBLISHER = "schedule-import"
 MAX_BYTES = 32 * 1024 * 1024
@@ -146,7 +147,7 @@ def _slug(text: str) -> str:
 
 
 def _utc(value: dt.datetime) -> str:
-    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return iso_utc(value)
 
 
 def _local_iso(value: dt.datetime, tz: dt.tzinfo | None) -> str:
@@ -156,8 +157,6 @@ def _local_iso(value: dt.datetime, tz: dt.tzinfo | None) -> str:
 
 def build_records(timetable: Timetable, meeting_id: str, *, include_meeting: bool, committees_to_include,
                   zone_name: str | None) -> dict[str, list[dict]]:
-    from wtdc_desktop.domain.agenda import zone
-
     tz = zone(zone_name) if zone_name else None
     conf = timetable.conference
     records: dict[str, list[dict]] = {"session": [], "committee": [], "meeting": []}

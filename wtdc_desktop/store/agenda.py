@@ -14,6 +14,7 @@ from wtdc_desktop.domain import agenda as ag
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import _
 from wtdc_desktop.store import changes
+from wtdc_desktop.instants import iso_utc, parse_instant, zone
 from wtdc_desktop.store.db import Store, utcnow
 
 SETTING_ME = "agenda.me"
@@ -40,8 +41,8 @@ def _session_from_row(row, notes: dict | None = None) -> ag.Session:
         value = json.loads(text) if text.startswith("[") else text
         langs = tuple(value) if isinstance(value, list) else tuple(str(value).split(","))
     return ag.Session(
-        id=row["id"], title=row["title"] or row["id"], starts_at=ag.parse_instant(row["starts_at"]),
-        ends_at=ag.parse_instant(row["ends_at"]), meeting=row["meeting"], committee=row["committee"],
+        id=row["id"], title=row["title"] or row["id"], starts_at=parse_instant(row["starts_at"]),
+        ends_at=parse_instant(row["ends_at"]), meeting=row["meeting"], committee=row["committee"],
         room=row["room"], status=row["status"], withdrawn=bool(row["withdrawn"]),
         language=tuple(x.strip() for x in langs if x and x.strip()), interpretation=interpretation)
 
@@ -67,7 +68,7 @@ def sessions(store: Store, *, meeting: str | None = None, start: dt.datetime | N
     if start is not None and end is not None:
         # stored as ...Z strings, which sort as instants
         clauses.append("starts_at < ? AND (ends_at > ? OR starts_at >= ?)")
-        params += [ag.iso_utc(end), ag.iso_utc(start), ag.iso_utc(start)]
+        params += [iso_utc(end), iso_utc(start), iso_utc(start)]
     sql = f"SELECT {_SESSION_COLUMNS} FROM session"
     if clauses:
         sql += " WHERE " + " AND ".join(clauses)
@@ -114,7 +115,7 @@ def meeting(store: Store, meeting_id: str) -> dict | None:
 
 def meeting_zone(store: Store, meeting_id: str | None) -> dt.tzinfo:
     m = meeting(store, meeting_id) if meeting_id else None
-    return ag.zone(m["timezone"] if m else None)
+    return zone(m["timezone"] if m else None)
 
 
 def committee_names(store: Store, meeting_id: str | None = None) -> dict[str, str]:

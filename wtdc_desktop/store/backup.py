@@ -26,9 +26,12 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from wtdc_desktop.atomic import atomic_path
 from wtdc_desktop.i18n import _
+from wtdc_desktop.instants import iso_utc
 from wtdc_desktop.store import schema
-from wtdc_desktop.store.db import STORE_FILENAME, Store, StoreError, StoreLocked, StoreTooNew, translate_sqlite_error
+from wtdc_desktop.store.db import (LOCKED, STORE_FILENAME, Store, StoreError, StoreLocked, StoreTooNew, sqlite_error_kind,
+                                  translate_sqlite_error)
 from wtdc_desktop.store.lock import SyncLock
 
 BACKUP_DIRNAME = "backups"
@@ -79,7 +82,7 @@ def _parse(path: Path) -> BackupInfo | None:
         size = path.stat().st_size
     except OSError:
         return None
-    return BackupInfo(path=path, created_at=when.isoformat().replace("+00:00", "Z"),
+    return BackupInfo(path=path, created_at=iso_utc(when),
                       before_sync=int(match.group(2)), size=size)
 
 
@@ -114,16 +117,11 @@ def _backup_conn(conn: sqlite3.Connection, data_dir: Path, before_sync: int,
     while (folder / name).exists():  # two backups within one second before the same sync
         n += 1
         name = f"store-{stamp}-s{before_sync:03d}-{n}.sqlite3"
-    tmp = folder / f".{name}.part"
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        _copy(conn, tmp)
-        os.replace(tmp, folder / name)
+        with atomic_path(folder / name, fsync=False) as tmp:  # _copy syncs the copy itself
+            _copy(conn, tmp)
     except (OSError, sqlite3.Error) as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
         known = translate_sqlite_error(exc, folder / name) if isinstance(exc, sqlite3.Error) else None
         raise known or BackupError(
             _("The backup {path} could not be written ({reason}); nothing was applied.").format(
@@ -242,7 +240,7 @@ def restore_backup(data_dir: Path | str, name: str, *, keep: int = KEEP,
                 conn.execute("BEGIN EXCLUSIVE")
                 conn.execute("COMMIT")  # in EXCLUSIVE locking mode the lock stays held until close
             except sqlite3.OperationalError as exc:
-                if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+                if sqlite_error_kind(exc) == LOCKED:
                     raise StoreInUse(
                         _("The store {path} is open in another WTDC Desktop process (the window or a command); close it and run restore again.").format(
                             path=store_path)

@@ -8,7 +8,6 @@ newer version, a folder that is not writable, a full disk) are raised as
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import logging
 import os
 import sqlite3
@@ -17,9 +16,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 
-from wtdc_desktop import APP_ID, APP_NAME
+from wtdc_desktop import APP_ID
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import _
+from wtdc_desktop.instants import now_iso
 from wtdc_desktop.store import schema
 
 log = logging.getLogger(__name__)
@@ -64,35 +64,61 @@ def default_data_dir() -> Path:
 
 def utcnow() -> str:
     """Now, as an ISO 8601 UTC instant (the only form of time the store writes)."""
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return now_iso()
+
+
+#: What a SQLite error means for the user, by its primary result code (the low byte of
+#: ``sqlite_errorcode``; extended codes such as SQLITE_IOERR_WRITE share their primary's).
+#: The message text is not read: it is English, and it changes between SQLite versions.
+LOCKED, FULL, IO, NOT_WRITABLE, DAMAGED = "locked", "full", "io", "not-writable", "damaged"
+_KIND_BY_CODE = {
+    sqlite3.SQLITE_BUSY: LOCKED,
+    sqlite3.SQLITE_LOCKED: LOCKED,
+    sqlite3.SQLITE_FULL: FULL,
+    sqlite3.SQLITE_IOERR: IO,
+    sqlite3.SQLITE_READONLY: NOT_WRITABLE,
+    sqlite3.SQLITE_CANTOPEN: NOT_WRITABLE,
+    sqlite3.SQLITE_PERM: NOT_WRITABLE,
+    sqlite3.SQLITE_NOTADB: DAMAGED,
+    sqlite3.SQLITE_CORRUPT: DAMAGED,
+}
+
+
+def sqlite_error_kind(exc: BaseException) -> str | None:
+    """``LOCKED``, ``FULL``, ``IO``, ``NOT_WRITABLE``, ``DAMAGED`` or None (anything else: a bug),
+    from the error's SQLite result code."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if not isinstance(exc, sqlite3.Error) or code is None:
+        return None
+    return _KIND_BY_CODE.get(code & 0xFF)
 
 
 def translate_sqlite_error(exc: sqlite3.Error, path: Path) -> StoreError | None:
-    """Map SQLite's errors that are the user's situation, not our bug."""
-    text = str(exc).lower()
-    if "locked" in text or "busy" in text:
+    """Map SQLite's errors that are the user's situation, not our bug (by result code)."""
+    kind = sqlite_error_kind(exc)
+    if kind == LOCKED:
         return StoreLocked(
             _("The store {path} is in use by another WTDC Desktop process; try again when it has finished.").format(
                 path=path
             )
         )
-    if "disk is full" in text or "database or disk is full" in text:
+    if kind == FULL:
         return DiskFull(
             _("The disk holding {path} is full; free some space and try again (nothing was changed).").format(
                 path=path
             )
         )
-    if "disk i/o error" in text or "ioerr" in text:
+    if kind == IO:
         return DiskError(
             _("Writing the store {path} failed with a disk error; nothing was changed. Check the disk and try again.").format(
                 path=path
             )
         )
-    if "readonly" in text or "read-only" in text or "unable to open" in text:
+    if kind == NOT_WRITABLE:
         return StoreNotWritable(
             _("The store {path} cannot be written: check the folder's permissions.").format(path=path)
         )
-    if "not a database" in text or "malformed" in text:
+    if kind == DAMAGED:
         return StoreError(
             _("The store {path} is damaged or is not a WTDC Desktop store; restore a backup or choose another data folder.").format(
                 path=path

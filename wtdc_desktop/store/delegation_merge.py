@@ -37,6 +37,7 @@ from wtdc_desktop.domain.records import content_hash, parse_datetime
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import _
 from wtdc_desktop.store import agenda, positions, record_marks
+from wtdc_desktop.instants import iso_utc
 from wtdc_desktop.store.db import Store, utcnow
 
 #: Record types of a delegation bundle, in the order they are written.
@@ -115,7 +116,7 @@ def _utc(value: str | None) -> str | None:
     if not value:
         return value
     try:
-        return parse_datetime(value, "updated_at").strftime("%Y-%m-%dT%H:%M:%SZ")
+        return iso_utc(parse_datetime(value, "updated_at"))
     except WtdcError:
         return value
 

@@ -110,10 +110,9 @@ def sync_log(store: Store, limit: int = 50) -> list[dict]:
 
 
 def _instant(value: str):
-    import datetime as dt
+    from wtdc_desktop.instants import parse_instant
 
-    when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
+    return parse_instant(value)  # the store's times are UTC with "Z"; a manifest's carry an offset
 
 
 def stale_channels(store: Store, now=None) -> list[ChannelState]:

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from wtdc_desktop.domain import agenda as ag
 from wtdc_desktop.domain.links import make_link
 from wtdc_desktop.domain.render import sanitize_html
-from wtdc_desktop.formatting import format_date, format_time, format_time_range, laptop_zone, zone_label
+from wtdc_desktop.instants import format_date, format_time, format_time_range, laptop_zone, parse_instant, zone_label
 from wtdc_desktop.i18n import _
 from wtdc_desktop.store import agenda as sa
 from wtdc_desktop.store import positions, record_marks
@@ -1184,7 +1184,7 @@ def session_html(store, sid: str, tz: dt.tzinfo, here: dt.tzinfo) -> str:
     for c in changes:
         before = []
         if ag.MOVED in c.kinds and c.before.get("starts_at"):
-            b_start, b_end = ag.parse_instant(c.before["starts_at"]), ag.parse_instant(c.before["ends_at"])
+            b_start, b_end = parse_instant(c.before["starts_at"]), parse_instant(c.before["ends_at"])
             before.append(format_date(b_start, "medium", zone=tz) + ", " + format_time_range(b_start, b_end, tz))
         if ag.ROOM in c.kinds:
             before.append(c.before.get("room") or "—")

@@ -7,9 +7,9 @@ created when none exists.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
+from wtdc_desktop.atomic import atomic_path
 from wtdc_desktop.domain.brief import brief_html
 from wtdc_desktop.domain.positions import labels as all_labels
 from wtdc_desktop.errors import WtdcError
@@ -41,31 +41,23 @@ def write_pdf(pack: dict, out: Path | str, *, title: str | None = None) -> Path:
     out = Path(out)
     html = brief_html(pack, labels=all_labels(), title=title)
     try:
-        fd, tmp = tempfile.mkstemp(dir=out.parent if str(out.parent) else ".", prefix=".brief-", suffix=".pdf")
-        os.close(fd)
+        with atomic_path(out, private=True) as tmp:  # owner-only, as before: a brief holds the delegation's positions
+            writer = QPdfWriter(str(tmp))
+            writer.setTitle(title or _("Brief pack"))
+            writer.setCreator("WTDC Desktop")
+            writer.setResolution(96)
+            layout = QPageLayout(QPageSize(QPageSize.A4), QPageLayout.Portrait, QMarginsF(15, 15, 15, 15),
+                                 QPageLayout.Millimeter)
+            writer.setPageLayout(layout)
+            doc = QTextDocument()
+            doc.setDefaultStyleSheet("h1 { color: #1a3a5f; } h2 { color: #1a3a5f; } th { text-align: left; }")
+            doc.setHtml(html)
+            paint_rect = writer.pageLayout().paintRectPixels(writer.resolution())
+            doc.setPageSize(QSizeF(paint_rect.size()))
+            doc.print_(writer)
+            del writer
+            if os.path.getsize(tmp) == 0:
+                raise BriefPdfError(_("Could not write {path}: the PDF came out empty.").format(path=out))
     except OSError as exc:
         raise BriefPdfError(_("Could not write {path}: {reason}.").format(path=out, reason=exc.strerror or exc)) from exc
-    try:
-        writer = QPdfWriter(tmp)
-        writer.setTitle(title or _("Brief pack"))
-        writer.setCreator("WTDC Desktop")
-        writer.setResolution(96)
-        layout = QPageLayout(QPageSize(QPageSize.A4), QPageLayout.Portrait, QMarginsF(15, 15, 15, 15),
-                             QPageLayout.Millimeter)
-        writer.setPageLayout(layout)
-        doc = QTextDocument()
-        doc.setDefaultStyleSheet("h1 { color: #1a3a5f; } h2 { color: #1a3a5f; } th { text-align: left; }")
-        doc.setHtml(html)
-        paint_rect = writer.pageLayout().paintRectPixels(writer.resolution())
-        doc.setPageSize(QSizeF(paint_rect.size()))
-        doc.print_(writer)
-        del writer
-        if os.path.getsize(tmp) == 0:
-            raise BriefPdfError(_("Could not write {path}: the PDF came out empty.").format(path=out))
-        os.replace(tmp, out)
-    except OSError as exc:
-        raise BriefPdfError(_("Could not write {path}: {reason}.").format(path=out, reason=exc.strerror or exc)) from exc
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return out

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from babel.dates import format_datetime
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox, QHBoxLayout, QLabel, QSplitter, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
@@ -10,7 +9,8 @@ from PySide6.QtWidgets import (
 
 from wtdc_desktop.domain.records import PUBLISHED_TYPES
 from wtdc_desktop.formatting import format_number
-from wtdc_desktop.i18n import _, current_language, ngettext
+from wtdc_desktop.i18n import _, ngettext
+from wtdc_desktop.instants import format_datetime
 from wtdc_desktop.store import syncs
 from wtdc_desktop.ui.detail import DetailPane
 from wtdc_desktop.ui.today import _change_word
@@ -80,10 +80,7 @@ class ChangesView(QWidget):
         for sync_id, at, source in syncs.applied_syncs(self.store):
             when = at
             try:
-                import datetime as dt
-
-                when = format_datetime(dt.datetime.fromisoformat(at.replace("Z", "+00:00")).astimezone(), "short",
-                                       locale=current_language())
+                when = format_datetime(at, fmt="short")
             except (ValueError, AttributeError):
                 pass
             self.since.addItem(_("sync {n}, {when} ({source})").format(n=sync_id, when=when, source=source or "—"),

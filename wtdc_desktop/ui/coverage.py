@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableWidg
 
 from wtdc_desktop.atomic import atomic_path
 from wtdc_desktop.domain import agenda as ag
-from wtdc_desktop.formatting import format_date, format_time, zone_label
+from wtdc_desktop.instants import format_date, format_time, zone_label
 from wtdc_desktop.i18n import _, is_rtl, current_language
 from wtdc_desktop.store import agenda as sa
 

@@ -20,11 +20,11 @@ from wtdc_desktop.domain import records
 from wtdc_desktop.domain.records import PUBLISHED_TYPES
 from wtdc_desktop.domain.render import record_detail_html, sanitize_html
 from wtdc_desktop.i18n import _
+from wtdc_desktop.instants import format_instant_or_text
 from wtdc_desktop.ui.language import directed_html, preferred_version
 from wtdc_desktop.store import changes, published, record_marks, related
 from wtdc_desktop.store.db import StoreError, StoreLocked
 from wtdc_desktop.ui.browser import SafeTextBrowser
-from wtdc_desktop.ui.labels import format_instant
 
 log = logging.getLogger(__name__)
 
@@ -261,10 +261,10 @@ class DetailPane(QWidget):
                 display[field.name] = shown
         if type_name == "session":
             zone = self._meeting_zone(record.get("meeting"))
-            display["starts_at"] = format_instant(record.get("starts_at"), zone)
-            display["ends_at"] = format_instant(record.get("ends_at"), zone)
+            display["starts_at"] = format_instant_or_text(record.get("starts_at"), zone)
+            display["ends_at"] = format_instant_or_text(record.get("ends_at"), zone)
         if type_name == "deadline" and record.get("due") and "T" in str(record.get("due")):
-            display["due"] = format_instant(record["due"], self._meeting_zone(record.get("meeting")))
+            display["due"] = format_instant_or_text(record["due"], self._meeting_zone(record.get("meeting")))
         sections, extra = self._related(type_name, record)
         notes = [n["body"] for n in record_marks.notes_for(self.store, type_name, rid)[1:]]
         html = record_detail_html(type_name, record, labels=labels, markdown_fields=rtype.markdown, display=display,

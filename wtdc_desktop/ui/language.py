@@ -15,7 +15,8 @@ import re
 from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, Qt, QTranslator, Signal
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QListWidget, QListWidgetItem, QToolButton, QVBoxLayout, QWidget
 
-from wtdc_desktop.domain.languages import DEFAULT_FALLBACK, ITU_LANGUAGES, choose_language
+from wtdc_desktop.domain.constants import LANGUAGES
+from wtdc_desktop.domain.languages import DEFAULT_FALLBACK, choose_language
 from wtdc_desktop.i18n import N_, _, current_language, format_locale, is_rtl, normalize_language, set_language
 
 log = logging.getLogger(__name__)
@@ -181,10 +182,10 @@ class ContentLanguageOrder(QWidget):
         self.list.setToolTip(_("When a document exists in several languages, the first one available in this order "
                                "is shown; a version in the interface language always comes first."))
         for code in content_language_order():
-            if code in ITU_LANGUAGES:
+            if code in LANGUAGES:
                 item = QListWidgetItem(language_name(code), self.list)
                 item.setData(Qt.UserRole, code)
-        self.list.setFixedHeight(self.list.sizeHintForRow(0) * len(ITU_LANGUAGES) + 2 * self.list.frameWidth() + 4)
+        self.list.setFixedHeight(self.list.sizeHintForRow(0) * len(LANGUAGES) + 2 * self.list.frameWidth() + 4)
         self.up = QToolButton(self)
         self.up.setText(_("Move up"))
         self.up.setAccessibleName(_("Move the language up"))

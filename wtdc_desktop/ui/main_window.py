@@ -14,14 +14,15 @@ from PySide6.QtWidgets import (
 )
 
 from wtdc_desktop import APP_NAME, __version__
+from wtdc_desktop.domain.constants import DEFAULT_INTERVAL_MINUTES
 from wtdc_desktop.domain.records import PUBLISHED_TYPES
 from wtdc_desktop.domain.render import link_sections_html
 from wtdc_desktop.formatting import format_number
 from wtdc_desktop.i18n import N_, _, ngettext
+from wtdc_desktop.instants import format_instant_or_text
 from wtdc_desktop.store import positions, published, related, syncs
 from wtdc_desktop.ui.browser import SafeTextBrowser
-from wtdc_desktop.ui.labels import format_instant
-from wtdc_desktop.ui.prefs import DEFAULT_INTERVAL, setting
+from wtdc_desktop.ui.prefs import setting
 from wtdc_desktop.ui.sync_view import SyncController, SyncView, outcome_text
 from wtdc_desktop.ui.today import TodayView
 
@@ -366,7 +367,7 @@ class MainWindow(QMainWindow):
         c.failed.connect(self._sync_failed)
         c.refused.connect(lambda reason: self.show_banner("refused", _("A bundle was refused: {reason}").format(
             reason=reason)))
-        interval = setting("sync/interval", DEFAULT_INTERVAL, int)
+        interval = setting("sync/interval", DEFAULT_INTERVAL_MINUTES, int)
         if periodic and interval and interval > 0:
             c.start_periodic(interval)
 
@@ -564,10 +565,10 @@ class MainWindow(QMainWindow):
         if per_source:
             latest = per_source[0]
             self.sync_label.setText(_("Last sync: {source}, {when} ({state})").format(
-                source=_short(latest["source"]), when=format_instant(latest["finished_at"], None),
+                source=_short(latest["source"]), when=format_instant_or_text(latest["finished_at"]),
                 state=outcome_text(latest["outcome"])))
             self.sync_label.setToolTip("\n".join(
-                f"{p['source']}: {format_instant(p['finished_at'], None)} — {outcome_text(p['outcome'])}"
+                f"{p['source']}: {format_instant_or_text(p['finished_at'])} — {outcome_text(p['outcome'])}"
                 for p in per_source))
         else:
             self.sync_label.setText(_("Never synced"))

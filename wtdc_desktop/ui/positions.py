@@ -5,13 +5,11 @@ The proposals matrix and the cross-sector map are tabs of this view.
 
 from __future__ import annotations
 
-import datetime as dt
 import getpass
 import html
 import logging
 from pathlib import Path
 
-from babel.dates import format_datetime
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
@@ -28,7 +26,8 @@ from wtdc_desktop.domain.positions import (
 from wtdc_desktop.domain.render import markdown_to_html
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.formatting import format_number
-from wtdc_desktop.i18n import _, current_language
+from wtdc_desktop.i18n import _
+from wtdc_desktop.instants import format_datetime
 from wtdc_desktop.store import brief_packs, positions, published
 from wtdc_desktop.ui.browser import SafeTextBrowser
 from wtdc_desktop.ui.crosssector import CrossSectorView
@@ -47,8 +46,7 @@ def local_time(iso: str | None) -> str:
     """A stored UTC instant shown in the laptop's zone, in the interface language."""
     if not iso:
         return ""
-    moment = dt.datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone()
-    return format_datetime(moment, "short", tzinfo=moment.tzinfo, locale=current_language())
+    return format_datetime(iso, fmt="short")
 
 
 def current_user() -> str | None:

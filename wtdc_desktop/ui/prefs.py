@@ -8,9 +8,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSettings
 
-#: Minutes between periodic syncs when none was chosen.
-DEFAULT_INTERVAL = 15
-
 
 def setting(key: str, default=None, kind=None):
     """A preference, ``default`` when absent (or, with ``kind=int``, when not a whole number)."""

@@ -8,10 +8,11 @@ from PySide6.QtWidgets import (
     QListWidget, QMessageBox, QPushButton, QSpinBox, QVBoxLayout, QWidget,
 )
 
+from wtdc_desktop.domain.constants import DEFAULT_INTERVAL_MINUTES
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import LANGUAGES, _, current_language
 from wtdc_desktop.ui.language import CONTENT_ORDER_LABEL, ContentLanguageOrder
-from wtdc_desktop.ui.prefs import DEFAULT_INTERVAL, setting
+from wtdc_desktop.ui.prefs import setting
 
 #: Names of the interface languages in their own language.
 LANGUAGE_NAMES = {"ar": "العربية", "zh": "中文", "en": "English", "fr": "Français", "ru": "Русский", "es": "Español"}
@@ -40,7 +41,7 @@ class SettingsDialog(QDialog):
         self.interval.setSuffix(" " + _("min"))
         self.interval.setSpecialValueText(_("never (only when asked)"))
         self.interval.setAccessibleName(_("Sync interval in minutes"))
-        self.interval.setValue(setting("sync/interval", DEFAULT_INTERVAL, int))
+        self.interval.setValue(setting("sync/interval", DEFAULT_INTERVAL_MINUTES, int))
         self.language = QComboBox(self)
         self.language.setAccessibleName(_("Interface language"))
         for code in LANGUAGES:

@@ -13,9 +13,9 @@ from PySide6.QtWidgets import (
 
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import _
+from wtdc_desktop.instants import format_instant_or_text
 from wtdc_desktop.store import syncs
 from wtdc_desktop.ui import workers
-from wtdc_desktop.ui.labels import format_instant
 
 log = logging.getLogger(__name__)
 
@@ -335,7 +335,7 @@ class SyncView(QWidget):
         self.sources.setRowCount(len(locations))
         for row, loc in enumerate(locations):
             item = last.get(loc) or {}
-            values = [loc, format_instant(item.get("finished_at"), None) or _("never"), outcome_text(item.get("outcome")),
+            values = [loc, format_instant_or_text(item.get("finished_at")) or _("never"), outcome_text(item.get("outcome")),
                       item.get("message") or ""]
             for col, value in enumerate(values):
                 self.sources.setItem(row, col, QTableWidgetItem(str(value)))
@@ -343,7 +343,7 @@ class SyncView(QWidget):
         self.log.setRowCount(len(entries))
         for row, e in enumerate(entries):
             stream = f"{e.get('publisher') or ''}/{e.get('channel') or ''} #{e.get('sequence') or ''}"
-            values = [e["sync_id"], format_instant(e.get("finished_at") or e.get("started_at"), None),
+            values = [e["sync_id"], format_instant_or_text(e.get("finished_at") or e.get("started_at")),
                       e.get("source") or "", stream,
                       outcome_text(e.get("outcome")), e.get("message") or ""]
             for col, value in enumerate(values):

@@ -5,20 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from babel.dates import format_date
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from wtdc_desktop.domain.render import link_sections_html
-from wtdc_desktop.i18n import _, current_language
+from wtdc_desktop.i18n import _
+from wtdc_desktop.instants import format_date, format_instant_or_text, iso_utc
 from wtdc_desktop.store import upcoming
 from wtdc_desktop.ui.browser import SafeTextBrowser
-from wtdc_desktop.ui.labels import format_instant
 from wtdc_desktop.ui.language import directed_html
-
-
-def _iso(instant: dt.datetime) -> str:
-    return instant.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class TodayView(QWidget):
@@ -54,16 +49,16 @@ class TodayView(QWidget):
             local_now = now.astimezone()
         start = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
         end = start + dt.timedelta(days=1)
-        sessions = upcoming.sessions_between(self.store, _iso(start), _iso(end), mid)
+        sessions = upcoming.sessions_between(self.store, iso_utc(start), iso_utc(end), mid)
         session_items = []
         for s in sessions:
             covered = ", ".join(s["covered_by"]) or _("nobody yet")
-            when = format_instant(s["starts_utc"], zone)
+            when = format_instant_or_text(s["starts_utc"], zone)
             session_items.append(("session", s["id"], s["title"] or s["id"],
                                   _("{when}, {room} — covered by {who}").format(when=when, room=s.get("room") or "—",
                                                                                   who=covered)))
         deadlines = [("deadline", d["id"], d["title"], _due_text(d, zone))
-                     for d in upcoming.next_deadlines(self.store, _iso(now), 6, mid)]
+                     for d in upcoming.next_deadlines(self.store, iso_utc(now), 6, mid)]
         changes = []
         try:
             from wtdc_desktop.store import changes as changes_mod
@@ -76,10 +71,10 @@ class TodayView(QWidget):
             pass
         missing = [("proposal", m["id"], m["id"],
                     _("{title}, on the agenda of {session}").format(title=m["title"], session=m["session"]))
-                   for m in upcoming.proposals_without_position(self.store, _iso(start), 15, mid)]
+                   for m in upcoming.proposals_without_position(self.store, iso_utc(start), 15, mid)]
         if meeting:
             title = _("{meeting} — {day}").format(
-                meeting=meeting.get("title") or mid, day=format_date(local_now.date(), "full", locale=current_language()))
+                meeting=meeting.get("title") or mid, day=format_date(local_now.date(), "full"))
         else:
             title = _("Today")
         html = link_sections_html([
@@ -100,8 +95,8 @@ def _change_word(change: str) -> str:
 def _due_text(deadline: dict, zone: str | None) -> str:
     due = str(deadline.get("due") or "")
     if "T" in due:
-        return format_instant(due, zone)
+        return format_instant_or_text(due, zone)
     try:
-        return format_date(dt.date.fromisoformat(due), "long", locale=current_language())
+        return format_date(dt.date.fromisoformat(due), "long")
     except ValueError:
         return due
