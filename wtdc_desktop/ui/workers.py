@@ -9,9 +9,9 @@ or returns early. Every view reports the same way:
 - ``progress(done, total, text)`` while it runs (emitted from the worker thread;
   slots of GUI objects are queued);
 - ``finished(result)`` with what the task returned;
-- ``failed(message)`` with one sentence: a :class:`~wtdc_desktop.errors.WtdcError`'s
-  own message, or, for a bug (logged with its traceback), the worker's ``failure``
-  sentence with the reason. The exception itself is kept in :attr:`Worker.error`.
+- ``failed(message)``: a :class:`~wtdc_desktop.errors.WtdcError`'s own message; for
+  a bug (logged with its traceback), the reason, put in the worker's ``failure``
+  sentence when it was given one. The exception itself is kept in :attr:`Worker.error`.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from wtdc_desktop.errors import WtdcError
-from wtdc_desktop.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +48,7 @@ class Worker(QRunnable):
     def __init__(self, task: Callable[["Worker"], object], *, failure: str | None = None) -> None:
         super().__init__()
         self.task = task
-        #: The sentence for an unexpected failure, with a ``{reason}`` field.
+        #: The sentence for an unexpected failure, with a ``{reason}`` field (None: the reason alone).
         self.failure = failure
         self.signals = WorkerSignals()
         #: The exception the task raised, once it has failed.
@@ -75,8 +74,7 @@ class Worker(QRunnable):
         if isinstance(exc, WtdcError):
             return exc.message
         reason = str(exc) or type(exc).__name__
-        template = self.failure or _("The work failed unexpectedly: {reason}")
-        return template.format(reason=reason)
+        return self.failure.format(reason=reason) if self.failure else reason
 
     def run(self) -> None:  # worker thread
         try:
