@@ -98,7 +98,7 @@ class SyncController(QObject):
         minutes = self._periodic_minutes
         if self._stopped or minutes is None or self._periodic_started:
             return
-        if not self._has_sources(timetables=True):
+        if not self._has_sources():
             # Nothing remembered yet: look again in an interval (or when Settings are saved)
             # without loading the sync machinery (network, signatures) that has nothing to do.
             QTimer.singleShot(int(minutes * 60_000), self, self._begin_periodic)
@@ -123,19 +123,18 @@ class SyncController(QObject):
 
     def sync_now(self) -> None:
         """Sync every remembered source and timetable now (saying so when there is none yet)."""
-        if not self._has_sources(timetables=True):
+        if not self._has_sources():
             self.failed.emit(_("There is no source to sync yet: add a folder or a publisher's address in Settings, "
                                "or sync a bundle file from the Sync view."))
             return
         self.scheduler.sync_now()
 
-    def _has_sources(self, *, timetables: bool = False) -> bool:
-        """A remembered bundle source (or, with ``timetables``, a remembered timetable); True when
-        the store cannot tell, to let the sync itself say what is wrong."""
+    def _has_sources(self) -> bool:
+        """A remembered bundle source or timetable; True when the store cannot tell, to let the
+        sync itself say what is wrong."""
         try:
             with Store(self.data_dir) as store:
-                return bool(source_table.list_sources(store)) or (
-                    timetables and bool(store_agenda.schedule_sources(store)))
+                return bool(source_table.list_sources(store)) or bool(store_agenda.schedule_sources(store))
         except WtdcError:
             return True
 
