@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import ipaddress
 import ssl
@@ -11,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from conftest import table_fingerprint
+from conftest import ROOT, table_fingerprint
 from sync_helpers import FeedServer, send_bytes
 from wtdc_desktop import network
 from wtdc_desktop.exchange.schedule import import_schedule
@@ -84,6 +85,24 @@ def test_a_fetch_is_conditional_and_limited():
             network.fetch(server.url("/t"), limit=10)
         with pytest.raises(network.Unreachable, match="404"):
             network.fetch(server.url("/missing"), limit=10)
+
+
+def test_no_other_module_talks_to_the_network():
+    """urllib.request, http.client and socket are the network module's alone."""
+    offenders = {}
+    for path in (ROOT / "wtdc_desktop").rglob("*.py"):
+        if path.name == "network.py" and path.parent.name == "wtdc_desktop":
+            continue
+        names = set()
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Import):
+                names.update(a.name for a in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names.update([node.module] + [f"{node.module}.{a.name}" for a in node.names])
+        used = sorted(n for n in names if n in ("urllib.request", "http.client", "socket"))
+        if used:
+            offenders[str(path.relative_to(ROOT))] = used
+    assert offenders == {}
 
 
 # --- timetables go through the same rules ------------------------------------------------------------
