@@ -344,7 +344,7 @@ def test_import_from_a_folder_merges_its_timetables(store, tmp_path):
 
 def test_periodic_sync_reimports_remembered_timetables(store, tmp_path):
     """`sync` with no source (and so `sync --watch` and the window's periodic sync) re-imports timetables."""
-    from wtdc_desktop.bundles.scheduler import sync_all
+    from wtdc_desktop.sync import sync_all
     from wtdc_desktop.store import agenda as sa
 
     path = tmp_path / "schedule.json"

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from conftest import table_fingerprint
 from sync_helpers import CHANNEL, PUBLISHER, make_bundle
-from wtdc_desktop.bundles.scheduler import Scheduler, sync_all
 from wtdc_desktop.bundles.sources import SourceResult
 from wtdc_desktop.store import Store, sources, syncs
 from wtdc_desktop.store.lock import SyncLock
+from wtdc_desktop.sync import make_scheduler, sync_all
 
 
 class FakeClock:
@@ -38,7 +40,7 @@ def test_an_unreachable_source_is_retried_with_exponential_back_off(data_dir):
             results.append(result)
         return results
 
-    scheduler = Scheduler(data_dir, interval_minutes=10, clock=clock, sync=fake_sync)
+    scheduler = make_scheduler(data_dir, interval_minutes=10, clock=clock, sync=fake_sync)
     minute = 60.0
     for t in range(0, 200):  # one check a minute for 200 minutes
         clock.now = t * minute
@@ -55,7 +57,7 @@ def test_an_unreachable_source_is_retried_with_exponential_back_off(data_dir):
 
 def test_back_off_is_capped_at_eight_intervals(data_dir):
     clock = FakeClock()
-    scheduler = Scheduler(data_dir, interval_minutes=15, clock=clock)
+    scheduler = make_scheduler(data_dir, interval_minutes=15, clock=clock)
     failing = SourceResult(location="https://x.example/feed.json", kind="feed", outcome="unreachable")
     waits = []
     for _ in range(6):
@@ -83,6 +85,49 @@ def test_sync_all_syncs_every_remembered_source_and_reports_progress(data_dir, t
     assert [d for d, _ in seen] == sorted(d for d, _ in seen) and all(t == total for _, t in seen)
 
 
+def write_timetable(path, start: str, room: str) -> None:
+    """A frab JSON timetable of one session."""
+    path.write_text(json.dumps({"schedule": {"conference": {
+        "acronym": "side", "title": "Side events", "time_zone_name": "Africa/Addis_Ababa",
+        "days": [{"index": 1, "date": "2021-11-08", "rooms": {room: [
+            {"guid": "side-1", "date": f"2021-11-08T{start}:00+03:00", "start": start, "duration": "01:00",
+             "room": room, "title": "Side event"}]}}]}}}), "utf-8")
+
+
+@pytest.fixture
+def remembered_timetable(data_dir, tmp_path):
+    """A timetable imported once (so remembered), and no bundle source."""
+    from wtdc_desktop.exchange.schedule import import_schedule_locked
+
+    path = tmp_path / "side-events.json"
+    write_timetable(path, "18:00", "Salle 9")
+    import_schedule_locked(data_dir, str(path), "WTDC-21")
+    return path
+
+
+def room_of_the_side_event(data_dir) -> str:
+    from wtdc_desktop.store import agenda as store_agenda
+
+    with Store(data_dir) as store:
+        return store_agenda.session(store, "WTDC-21/side-1").room
+
+
+def test_remembered_timetables_are_refreshed_on_the_sources_schedule(data_dir, remembered_timetable):
+    clock = FakeClock()
+    results = []
+    scheduler = make_scheduler(data_dir, interval_minutes=15, clock=clock, on_result=results.append)
+    scheduler.run_once()
+    assert [(r.kind, r.location, r.outcome) for r in results] == [
+        ("timetable", str(remembered_timetable), "up_to_date")]
+    write_timetable(remembered_timetable, "19:00", "Salle 10")
+    clock.now = 14 * 60
+    assert scheduler.run_once() == []  # not due yet
+    clock.now = 15 * 60
+    (result,) = scheduler.run_once()
+    assert result.outcome == "applied"
+    assert room_of_the_side_event(data_dir) == "Salle 10"
+
+
 # --- the Qt adapter ------------------------------------------------------------------------------------
 
 @pytest.fixture
@@ -97,7 +142,7 @@ def remembered_folder(data_dir, tmp_path):
 
 @pytest.mark.gui
 def test_the_qt_adapter_syncs_with_progress_and_finishes(qtbot, data_dir, remembered_folder):
-    from wtdc_desktop.ui.scheduler import SyncScheduler
+    from wtdc_desktop.ui.sync_timer import SyncScheduler
 
     scheduler = SyncScheduler(data_dir, lock_wait=0.5)
     progress = []
@@ -124,7 +169,7 @@ def test_the_qt_adapter_syncs_with_progress_and_finishes(qtbot, data_dir, rememb
 def test_cancelling_the_qt_sync_leaves_the_store_as_before(qtbot, data_dir, remembered_folder):
     from PySide6.QtCore import Qt
 
-    from wtdc_desktop.ui.scheduler import SyncScheduler
+    from wtdc_desktop.ui.sync_timer import SyncScheduler
 
     with Store(data_dir) as store:
         before = table_fingerprint(store)
@@ -143,7 +188,7 @@ def test_cancelling_the_qt_sync_leaves_the_store_as_before(qtbot, data_dir, reme
 
 @pytest.mark.gui
 def test_the_qt_adapter_reports_another_sync_running(qtbot, data_dir, remembered_folder):
-    from wtdc_desktop.ui.scheduler import SyncScheduler
+    from wtdc_desktop.ui.sync_timer import SyncScheduler
 
     scheduler = SyncScheduler(data_dir, lock_wait=0.2)
     with SyncLock(data_dir, wait=0):
@@ -155,7 +200,7 @@ def test_the_qt_adapter_reports_another_sync_running(qtbot, data_dir, remembered
 
 @pytest.mark.gui
 def test_the_qt_schedule_syncs_due_sources_on_start(qtbot, data_dir, remembered_folder):
-    from wtdc_desktop.ui.scheduler import SyncScheduler
+    from wtdc_desktop.ui.sync_timer import SyncScheduler
 
     scheduler = SyncScheduler(data_dir, interval_minutes=15, lock_wait=0.5)
     with qtbot.waitSignal(scheduler.finished, timeout=60000) as finished:
@@ -195,3 +240,20 @@ def test_sync_watch_syncs_on_a_schedule_and_ctrl_c_stops_it_cleanly(data_dir, re
     with Store(data_dir) as store:
         assert store.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert syncs.channel_state(store.conn, PUBLISHER, CHANNEL).last_sequence == 1
+
+
+@pytest.mark.gui
+def test_the_window_s_periodic_sync_refreshes_a_remembered_timetable(qtbot, data_dir, remembered_timetable,
+                                                                     monkeypatch):
+    """No bundle source, no Agenda view: the periodic sync starts for the timetable alone and re-imports it."""
+    from wtdc_desktop.ui.sync_view import SyncController
+
+    write_timetable(remembered_timetable, "19:00", "Salle 10")
+    monkeypatch.setattr(SyncController, "FIRST_SYNC_DELAY_MS", 10)
+    controller = SyncController(data_dir)
+    with qtbot.waitSignal(controller.finished, timeout=60000) as finished:
+        controller.start_periodic(15)
+    assert [(r.kind, r.outcome) for r in finished.args[0]] == [("timetable", "applied")]
+    assert room_of_the_side_event(data_dir) == "Salle 10"
+    assert 14 * 60 < controller.scheduler.scheduler.next_wakeup() <= 15 * 60
+    controller.stop()

@@ -428,9 +428,9 @@ def test_a_redirect_between_loopback_addresses_is_followed(store, bundles):
 def test_a_server_that_trickles_bytes_is_given_up(store, bundles, monkeypatch):
     import time
 
-    from wtdc_desktop.bundles import sources as sources_module
+    from wtdc_desktop import network
 
-    monkeypatch.setattr(sources_module, "MIN_DOWNLOAD_RATE", 10 ** 9)
+    monkeypatch.setattr(network, "MIN_DOWNLOAD_RATE", 10 ** 9)
     data = bundles[1].read_bytes()
     stop = threading.Event()
 

@@ -194,7 +194,7 @@ def cmd_sync(args) -> int:
 
 
 def _sync_remembered(args) -> int:
-    from wtdc_desktop.bundles.scheduler import sync_all
+    from wtdc_desktop.sync import sync_all
     from wtdc_desktop.store import sources
 
     from wtdc_desktop.store import agenda as store_agenda
@@ -214,7 +214,7 @@ def _sync_remembered(args) -> int:
 
 
 def _sync_watch(args) -> int:
-    from wtdc_desktop.bundles.scheduler import Scheduler
+    from wtdc_desktop.sync import make_scheduler
 
     if args.source is not None:
         raise WtdcError(_("sync --watch syncs the remembered sources; remember {source} first with “sources add”.").format(
@@ -234,8 +234,8 @@ def _sync_watch(args) -> int:
     def busy(exc) -> None:
         print(_("warning: {message}").format(message=exc.message), file=sys.stderr)
 
-    scheduler = Scheduler(_data_dir(args), interval_minutes=args.interval, options=_sync_options(args),
-                          on_result=report)
+    scheduler = make_scheduler(_data_dir(args), interval_minutes=args.interval, options=_sync_options(args),
+                               on_result=report)
     if not args.json:
         print(_("Syncing the remembered sources every {minutes} minutes; press Ctrl-C to stop.").format(
             minutes=_fmt_number(args.interval)), flush=True)

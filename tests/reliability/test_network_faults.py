@@ -17,9 +17,9 @@ import pytest
 
 from conftest import table_fingerprint
 from sync_helpers import FeedServer, feed_document, feed_entry, make_bundle, send_bytes
-from wtdc_desktop.bundles.scheduler import Scheduler
 from wtdc_desktop.bundles.sources import SyncOptions
 from wtdc_desktop.store import Store, sources
+from wtdc_desktop.sync import make_scheduler
 
 TIMEOUT = 0.5  # seconds; the sources module's per-read timeout, shortened for the test
 
@@ -131,7 +131,7 @@ def test_a_network_fault_ends_clearly_and_the_next_sync_works(case, bundle_bytes
             before = table_fingerprint(store)
         clock = FakeClock()
         results = []
-        scheduler = Scheduler(data_dir, interval_minutes=1, clock=clock, options=SyncOptions(timeout=TIMEOUT),
+        scheduler = make_scheduler(data_dir, interval_minutes=1, clock=clock, options=SyncOptions(timeout=TIMEOUT),
                               on_result=results.append)
 
         worker = threading.Thread(target=scheduler.run_once, daemon=True)

@@ -12,16 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import ipaddress
 import json
 import re
 import tempfile
-import urllib.error
-import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from wtdc_desktop import network
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.exchange import frab, ics
 from wtdc_desktop.exchange.timetable import Event, Timetable, TimetableError
@@ -30,7 +27,6 @@ from wtdc_desktop.instants import iso_utc, zone
 
 PUBLISHER = "schedule-import"
 MAX_BYTES = 32 * 1024 * 1024
-TIMEOUT_S = 30
 _SUFFIXES = (".xml", ".json", ".ics", ".ical", ".ifb")
 
 
@@ -52,45 +48,17 @@ def is_url(location: str) -> bool:
     return bool(re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", location))
 
 
-def _check_url(url: str) -> None:
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme == "https":
-        return
-    if parts.scheme == "http":
-        host = parts.hostname or ""
-        try:
-            if host == "localhost" or ipaddress.ip_address(host).is_loopback:
-                return
-        except ValueError:
-            pass
-    raise TimetableError(_("{url}: only https:// addresses are accepted (http:// only on this computer).").format(
-        url=url))
-
-
 def fetch_url(url: str, *, etag: str | None = None, last_modified: str | None = None
               ) -> tuple[bytes | None, str | None, str | None]:
-    """(body or None when not modified, etag, last_modified)."""
-    _check_url(url)
-    request = urllib.request.Request(url, headers={"User-Agent": "wtdc-desktop"})
-    if etag:
-        request.add_header("If-None-Match", etag)
-    if last_modified:
-        request.add_header("If-Modified-Since", last_modified)
+    """(body or None when not modified, etag, last_modified), under the network module's rules."""
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as resp:  # noqa: S310 - scheme checked above
-            body = resp.read(MAX_BYTES + 1)
-            if len(body) > MAX_BYTES:
-                raise TimetableError(_("{url} is larger than {size} MiB; refused.").format(
-                    url=url, size=MAX_BYTES // (1024 * 1024)))
-            return body, resp.headers.get("ETag"), resp.headers.get("Last-Modified")
-    except urllib.error.HTTPError as exc:
-        if exc.code == 304:
-            return None, etag, last_modified
-        raise TimetableError(_("{url} answered {code} {reason}.").format(url=url, code=exc.code,
-                                                                         reason=exc.reason)) from None
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", None) or exc
-        raise TimetableError(_("{url} cannot be reached ({reason}).").format(url=url, reason=reason)) from None
+        fetched = network.fetch(url, limit=MAX_BYTES, etag=etag, last_modified=last_modified)
+    except network.TooLarge:
+        raise TimetableError(_("{url} is larger than {size} MiB; refused.").format(
+            url=url, size=MAX_BYTES // (1024 * 1024))) from None
+    except (network.Refused, network.Unreachable) as exc:
+        raise TimetableError(exc.message) from None
+    return fetched.body, fetched.etag, fetched.last_modified
 
 
 def read_files(location: str) -> list[tuple[str, bytes]]:

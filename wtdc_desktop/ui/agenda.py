@@ -1123,7 +1123,7 @@ class AgendaView(QWidget):
         data_dir = self.store.data_dir
         worker = Worker(lambda _w: sync_schedule_sources(data_dir))
         worker.signals.finished.connect(self._timetables_synced)
-        worker.signals.failed.connect(lambda exc: self._timetables_synced([exc]))
+        worker.signals.failed.connect(lambda message: self._timetables_synced([RuntimeError(message)]))
         self._schedule_worker = start(worker)
         return worker
 

@@ -128,9 +128,8 @@ class ProposalsMatrixView(QWidget):
         worker.signals.failed.connect(lambda _e, w=worker: self._workers.discard(w))
         start(worker)
 
-    def _failed(self, exc) -> None:
+    def _failed(self, reason: str) -> None:
         self.table.setEnabled(True)
-        reason = getattr(exc, "message", None) or str(exc)
         self.summary.setText(_("The matrix could not be arranged: {reason}").format(reason=reason))
 
     def _columns(self) -> list[str]:

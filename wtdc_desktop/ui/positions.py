@@ -523,7 +523,7 @@ class PositionsPanel(QWidget):
 
         self.export_button.setEnabled(False)
         self.count.setText(_("Writing the brief pack…"))
-        self._worker = Worker(task)
+        self._worker = Worker(task, failure=_("The brief pack could not be written: {reason}."))
         self._worker.signals.finished.connect(self._brief_done)
         self._worker.signals.failed.connect(self._brief_failed)
         return start(self._worker)
@@ -533,10 +533,8 @@ class PositionsPanel(QWidget):
         self.count.setText(_("Wrote {path}.").format(path=path))
         self.brief_written.emit(str(path))
 
-    def _brief_failed(self, exc) -> None:
+    def _brief_failed(self, message: str) -> None:
         self.export_button.setEnabled(True)
-        message = exc.message if isinstance(exc, WtdcError) else _("The brief pack could not be written: {reason}.").format(
-            reason=exc)
         self.count.setText(message)
         self.brief_failed.emit(message)
         QMessageBox.warning(self, _("Export brief pack"), message)

@@ -14,7 +14,10 @@ from PySide6.QtWidgets import (
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import _
 from wtdc_desktop.instants import format_instant_or_text
-from wtdc_desktop.store import syncs
+from wtdc_desktop.store import Store, syncs
+from wtdc_desktop.store import agenda as store_agenda
+from wtdc_desktop.store import sources as source_table
+from wtdc_desktop.store.lock import SyncLock
 from wtdc_desktop.ui import workers
 
 log = logging.getLogger(__name__)
@@ -30,16 +33,11 @@ def outcome_text(outcome: str | None) -> str:
     return OUTCOMES[outcome]() if outcome in OUTCOMES else (outcome or "")
 
 
-def _scheduler_class():
-    try:
-        from wtdc_desktop.ui.scheduler import SyncScheduler
-    except ImportError:
-        return None
-    return SyncScheduler
-
-
 class SyncController(QObject):
     """Runs syncs off the GUI thread and reports back; never two at once.
+
+    The periodic sync (and "Sync now") is the sync scheduler's; a bundle file or folder chosen
+    by the user is applied on a :class:`~wtdc_desktop.ui.workers.Worker`.
 
     Signals:
         started(): a sync began
@@ -62,46 +60,29 @@ class SyncController(QObject):
         # The periodic scheduler (and the network code under it) is made when first needed, not
         # before the window's first paint.
         self._scheduler = None
-        self._scheduler_made = False
         self._stopped = False
         self._periodic_minutes: float | None = None  # set by start_periodic
         self._periodic_started = False
 
     @property
     def scheduler(self):
-        """The periodic sync scheduler, made on first use (None if it cannot run here)."""
-        if not self._scheduler_made:
-            self._scheduler_made = True
-            self._scheduler = self._make_scheduler()
-        return self._scheduler
+        """The periodic sync scheduler, made on first use."""
+        if self._scheduler is None:
+            # Imported here: the network code under it loads only once there is something to sync.
+            from wtdc_desktop.ui.sync_timer import SyncScheduler
 
-    def _make_scheduler(self):
-        cls = _scheduler_class()
-        scheduler = None
-        if cls is not None:
-            try:
-                scheduler = cls(self.data_dir, parent=self)
-            except TypeError:
-                try:
-                    scheduler = cls(self.data_dir)
-                except Exception:  # noqa: BLE001 - the window works without periodic sync
-                    log.exception("could not start the sync scheduler")
-            except Exception:  # noqa: BLE001
-                log.exception("could not start the sync scheduler")
-        if scheduler is not None:
+            scheduler = SyncScheduler(self.data_dir, parent=self)
             scheduler.started.connect(self.started)
             scheduler.progress.connect(self.progress)
             scheduler.finished.connect(self._scheduler_finished)
             scheduler.failed.connect(self.failed)
-            if hasattr(scheduler, "source_finished"):
-                scheduler.source_finished.connect(self._source_finished)
-        return scheduler
+            scheduler.source_finished.connect(self._source_finished)
+            self._scheduler = scheduler
+        return self._scheduler
 
     @property
     def running(self) -> bool:
-        if self.worker is not None:
-            return True
-        return bool(getattr(self._scheduler, "busy", False)) if self._scheduler is not None else False
+        return self.worker is not None or (self._scheduler is not None and self._scheduler.busy)
 
     #: The first periodic sync waits this long after the window opens, so that it does not
     #: compete with the first paint (a sync of an unchanged source takes well under a second).
@@ -117,15 +98,14 @@ class SyncController(QObject):
         minutes = self._periodic_minutes
         if self._stopped or minutes is None or self._periodic_started:
             return
-        if not self._has_sources(timetables=True):
+        if not self._has_sources():
             # Nothing remembered yet: look again in an interval (or when Settings are saved)
             # without loading the sync machinery (network, signatures) that has nothing to do.
             QTimer.singleShot(int(minutes * 60_000), self, self._begin_periodic)
             return
-        if self.scheduler is not None:  # made now, or earlier by "Sync now"
-            self.scheduler.set_interval(minutes)
-            self.scheduler.start()
-            self._periodic_started = True
+        self.scheduler.set_interval(minutes)  # made now, or earlier by "Sync now"
+        self.scheduler.start()
+        self._periodic_started = True
 
     def set_interval(self, minutes: float) -> None:
         if self._periodic_minutes is not None:
@@ -142,34 +122,20 @@ class SyncController(QObject):
         self.cancel()
 
     def sync_now(self) -> None:
-        """Sync every remembered source now (saying so when there is none yet)."""
+        """Sync every remembered source and timetable now (saying so when there is none yet)."""
         if not self._has_sources():
             self.failed.emit(_("There is no source to sync yet: add a folder or a publisher's address in Settings, "
                                "or sync a bundle file from the Sync view."))
             return
-        if self.scheduler is not None:
-            self.scheduler.sync_now()
-            return
+        self.scheduler.sync_now()
 
-        def task(worker):
-            from wtdc_desktop.bundles.scheduler import sync_all
-
-            return sync_all(self.data_dir, worker.report, worker.cancelled)
-
-        self._run(task)
-
-    def _has_sources(self, *, timetables: bool = False) -> bool:
-        """A remembered bundle source (or, with ``timetables``, a remembered timetable); True when
-        the store cannot tell, to let the sync itself say what is wrong."""
+    def _has_sources(self) -> bool:
+        """A remembered bundle source or timetable; True when the store cannot tell, to let the
+        sync itself say what is wrong."""
         try:
-            from wtdc_desktop.store import Store
-            from wtdc_desktop.store import agenda as store_agenda
-            from wtdc_desktop.store import sources as source_table
-
             with Store(self.data_dir) as store:
-                return bool(source_table.list_sources(store)) or (
-                    timetables and bool(store_agenda.schedule_sources(store)))
-        except (ImportError, WtdcError):
+                return bool(source_table.list_sources(store)) or bool(store_agenda.schedule_sources(store))
+        except WtdcError:
             return True
 
     def sync_path(self, path: Path | str, *, source: str | None = None) -> workers.Worker | None:
@@ -177,8 +143,6 @@ class SyncController(QObject):
 
         def task(worker):
             from wtdc_desktop.bundles.apply import apply_bundle
-            from wtdc_desktop.store import Store
-            from wtdc_desktop.store.lock import SyncLock
 
             with SyncLock(self.data_dir, wait=30), Store(self.data_dir) as store:
                 return apply_bundle(store, path, source=source or str(path), progress=worker.report,
@@ -196,14 +160,17 @@ class SyncController(QObject):
         if self.running:
             self.failed.emit(_("A sync is already running."))
             return None
-        worker = workers.Worker(task)
-        worker.signals.progress.connect(self.progress)
+        worker = workers.Worker(task, failure=_("The sync failed: {reason}"))
+        worker.signals.progress.connect(self._worker_progress)
         worker.signals.finished.connect(self._worker_finished)
         worker.signals.failed.connect(self._worker_failed)
         self.worker = worker
         self.started.emit()
         workers.start(worker)
         return worker
+
+    def _worker_progress(self, done: int, total: int, _text: str) -> None:
+        self.progress.emit(done, total)
 
     def _worker_finished(self, result) -> None:
         self.worker = None
@@ -213,15 +180,14 @@ class SyncController(QObject):
                 self._source_finished(item)
         self.finished.emit(result)
 
-    def _worker_failed(self, exc) -> None:
-        self.worker = None
-        message = exc.message if isinstance(exc, WtdcError) else _("The sync failed: {reason}").format(reason=exc)
+    def _worker_failed(self, message: str) -> None:
+        exc, self.worker = self.worker.error, None
         from wtdc_desktop.bundles.errors import AlreadyApplied, ApplyCancelled, BundleError
 
         if isinstance(exc, BundleError) and not isinstance(exc, (ApplyCancelled, AlreadyApplied)):
             self.refused.emit(message)
-        elif not isinstance(exc, ApplyCancelled):
-            log.error("sync failed: %r", exc)
+        elif isinstance(exc, WtdcError) and not isinstance(exc, ApplyCancelled):
+            log.error("sync failed: %s", message)  # a bug is logged by the worker, with its traceback
         self.failed.emit(message)
 
     def _scheduler_finished(self, result) -> None:
@@ -323,12 +289,7 @@ class SyncView(QWidget):
 
     def reload(self) -> None:
         last = {item["source"]: item for item in syncs.last_sync_per_source(self.store)}
-        try:
-            from wtdc_desktop.store import sources as source_table
-
-            locations = [row.location for row in source_table.list_sources(self.store)]
-        except ImportError:
-            locations = []
+        locations = [row.location for row in source_table.list_sources(self.store)]
         for loc in last:
             if loc and loc not in locations:
                 locations.append(loc)

@@ -1,40 +1,60 @@
-"""One way to run long work off the GUI thread: a QRunnable with signals.
+"""The one way to run long work off the GUI thread: a QRunnable with signals.
 
-The worker opens its own store connection (SQLite connections belong to one
-thread), reports progress, and polls a cancel flag; results and errors come
-back to the GUI thread as queued signals.
+A task is a function of its :class:`Worker`. It opens its own store connection
+(SQLite connections belong to one thread), may report progress with
+:meth:`Worker.report` and should poll :meth:`Worker.cancelled`; a cancelled task
+raises (a :class:`~wtdc_desktop.errors.WtdcError` saying what was left undone)
+or returns early. Every view reports the same way:
+
+- ``progress(done, total, text)`` while it runs (emitted from the worker thread;
+  slots of GUI objects are queued);
+- ``finished(result)`` with what the task returned;
+- ``failed(message)``: a :class:`~wtdc_desktop.errors.WtdcError`'s own message; for
+  a bug (logged with its traceback), the reason, put in the worker's ``failure``
+  sentence when it was given one. The exception itself is kept in :attr:`Worker.error`.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-import traceback
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+from wtdc_desktop.errors import WtdcError
+
 log = logging.getLogger(__name__)
+
+#: Workers started and not finished yet: kept alive until their signals have been sent.
+_running: set["Worker"] = set()
 
 
 class WorkerSignals(QObject):
     """Signals:
-        progress(int, int): done, total
+        progress(int, int, str): done, total, and what is being done (may be empty)
         finished(object): the task's result
-        failed(object): the exception raised
+        failed(str): one sentence saying what went wrong
     """
 
-    progress = Signal(int, int)
+    progress = Signal(int, int, str)
     finished = Signal(object)
-    failed = Signal(object)
+    failed = Signal(str)
 
 
 class Worker(QRunnable):
-    def __init__(self, task: Callable[["Worker"], object]) -> None:
+    """Runs ``task(worker)`` on a pool thread; see the module's docstring for what it reports."""
+
+    def __init__(self, task: Callable[["Worker"], object], *, failure: str | None = None) -> None:
         super().__init__()
         self.task = task
+        #: The sentence for an unexpected failure, with a ``{reason}`` field (None: the reason alone).
+        self.failure = failure
         self.signals = WorkerSignals()
+        #: The exception the task raised, once it has failed.
+        self.error: BaseException | None = None
         self._cancel = threading.Event()
+        self._done = threading.Event()
         self.setAutoDelete(False)
 
     def cancel(self) -> None:
@@ -43,19 +63,36 @@ class Worker(QRunnable):
     def cancelled(self) -> bool:
         return self._cancel.is_set()
 
-    def report(self, done: int, total: int) -> None:
-        self.signals.progress.emit(done, total)
+    def report(self, done: int, total: int, text: str = "") -> None:
+        self.signals.progress.emit(done, total, text)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the task has ended (True) or ``timeout`` seconds have passed (False)."""
+        return self._done.wait(timeout)
+
+    def message(self, exc: BaseException) -> str:
+        if isinstance(exc, WtdcError):
+            return exc.message
+        reason = str(exc) or type(exc).__name__
+        return self.failure.format(reason=reason) if self.failure else reason
 
     def run(self) -> None:  # worker thread
         try:
             result = self.task(self)
         except BaseException as exc:  # noqa: BLE001 - every failure goes back to the GUI thread
-            log.debug("worker failed: %s", traceback.format_exc())
-            self.signals.failed.emit(exc)
+            self.error = exc
+            if not isinstance(exc, WtdcError):
+                log.error("a background task failed", exc_info=exc)
+            self._done.set()
+            self.signals.failed.emit(self.message(exc))
         else:
+            self._done.set()
             self.signals.finished.emit(result)
+        finally:
+            _running.discard(self)
 
 
 def start(worker: Worker, pool: QThreadPool | None = None) -> Worker:
+    _running.add(worker)
     (pool or QThreadPool.globalInstance()).start(worker)
     return worker

@@ -1,0 +1,96 @@
+"""One sync of everything remembered: the bundle sources and the published timetables.
+
+``sync`` with no source, ``sync --watch`` and the window's periodic sync all
+come here. Bundle sources are synced by :mod:`wtdc_desktop.bundles.sources`,
+timetables re-imported by :mod:`wtdc_desktop.exchange.schedule`; both are
+reported as :class:`~wtdc_desktop.bundles.sources.SourceResult` (a timetable's
+``kind`` is ``"timetable"``) and scheduled by one
+:class:`~wtdc_desktop.bundles.periodic.Scheduler`, at the user's interval.
+This module is above both bundles/ and exchange/, so that neither imports the other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from wtdc_desktop.bundles.periodic import Scheduler
+from wtdc_desktop.bundles.sources import APPLIED, FAILED, UP_TO_DATE, SourceResult, SyncOptions, sync_source
+from wtdc_desktop.errors import WtdcError
+from wtdc_desktop.exchange.schedule import import_schedule
+from wtdc_desktop.i18n import _, ngettext
+from wtdc_desktop.store import Store
+from wtdc_desktop.store import agenda as store_agenda
+from wtdc_desktop.store import sources as source_table
+from wtdc_desktop.store.lock import SyncLock
+
+
+def remembered(data_dir: Path | str) -> list[str]:
+    """The locations of every remembered bundle source, then of every remembered timetable."""
+    with Store(data_dir) as store:
+        return [row.location for row in source_table.list_sources(store)] + [
+            src["location"] for src in store_agenda.schedule_sources(store)]
+
+
+def sync_all(
+    data_dir: Path | str,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    *,
+    only: list[str] | None = None,
+    on_source: Callable[[SourceResult], None] | None = None,
+    options: SyncOptions | None = None,
+    lock_wait: float | None = None,
+) -> list[SourceResult]:
+    """Sync every remembered source and re-import every remembered timetable (or those in ``only``).
+
+    One after the other, under the sync lock: raises :class:`~wtdc_desktop.store.lock.SyncBusy`
+    when another sync holds the store. A cancelled sync stops after the item being synced (whose
+    bundle in progress is rolled back).
+    """
+    opts = options or SyncOptions()
+    opts.progress = progress or opts.progress
+    opts.cancelled = cancelled or opts.cancelled
+    results: list[SourceResult] = []
+
+    def report(result: SourceResult) -> None:
+        results.append(result)
+        if on_source:
+            on_source(result)
+
+    with SyncLock(data_dir, wait=lock_wait):
+        with Store(data_dir) as store:
+            for row in source_table.list_sources(store):
+                if only is not None and row.location not in only:
+                    continue
+                if opts.is_cancelled():
+                    return results
+                report(sync_source(store, row.location, opts))
+            # Published timetables (frab, iCalendar) follow the same schedule as bundles.
+            for src in store_agenda.schedule_sources(store):
+                if only is not None and src["location"] not in only:
+                    continue
+                if opts.is_cancelled():
+                    return results
+                report(_reimport_timetable(store, src["location"], src["meeting"]))
+    return results
+
+
+def _reimport_timetable(store: Store, location: str, meeting: str) -> SourceResult:
+    try:
+        item = import_schedule(store, location, meeting)
+    except WtdcError as exc:
+        return SourceResult(location=location, kind="timetable", outcome=FAILED, message=exc.message, error=exc)
+    if item.outcome == "applied":
+        message = ngettext("timetable re-imported: {count} session", "timetable re-imported: {count} sessions",
+                           item.events).format(count=item.events)
+        return SourceResult(location=location, kind="timetable", outcome=APPLIED, message=message)
+    return SourceResult(location=location, kind="timetable", outcome=UP_TO_DATE, message=_("timetable unchanged"))
+
+
+def make_scheduler(data_dir: Path | str, **kwargs) -> Scheduler:
+    """The scheduler of every remembered item (keywords as :class:`~wtdc_desktop.bundles.periodic.Scheduler`'s;
+    by default :func:`remembered` and :func:`sync_all`)."""
+    kwargs.setdefault("known", remembered)
+    kwargs.setdefault("sync", sync_all)
+    return Scheduler(Path(data_dir), **kwargs)
