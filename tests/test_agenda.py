@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from helpers import run_cli, write_records
-from wtdc_desktop.domain import agenda as ag
+from wtdc_desktop.domain import sessions as ag
 
 UTC = dt.timezone.utc
 ZURICH = ZoneInfo("Europe/Zurich")
@@ -171,7 +171,7 @@ def test_members_assignments_and_conflicts_on_the_command_line(demo_store):
 
 
 def test_priorities_and_assignments_are_not_touched_by_a_sync(demo_store, tmp_path):
-    from wtdc_desktop.store import agenda as sa
+    from wtdc_desktop.store import sessions as sa
 
     sa.save_member(demo_store, "Amina")
     sa.assign(demo_store, "WTDC-21/S01", "Amina", "lead")
@@ -207,7 +207,7 @@ def test_priorities_and_assignments_are_not_touched_by_a_sync(demo_store, tmp_pa
 
 
 def test_sessions_for_a_day_in_the_meeting_zone(demo_store):
-    from wtdc_desktop.store import agenda as sa
+    from wtdc_desktop.store import sessions as sa
 
     tz = sa.meeting_zone(demo_store, "WTDC-21")
     assert getattr(tz, "key", None) == "Africa/Addis_Ababa"
@@ -218,7 +218,7 @@ def test_sessions_for_a_day_in_the_meeting_zone(demo_store):
 
 
 def test_coverage_csv(demo_store, tmp_path):
-    from wtdc_desktop.store import agenda as sa
+    from wtdc_desktop.store import sessions as sa
 
     sa.save_member(demo_store, "Amina")
     sa.save_member(demo_store, "Zoé")
@@ -238,7 +238,7 @@ def test_coverage_csv(demo_store, tmp_path):
 def test_coverage_pdf_from_the_command_line(demo_store, tmp_path, qapp):
     import pypdf
 
-    from wtdc_desktop.store import agenda as sa
+    from wtdc_desktop.store import sessions as sa
 
     sa.save_member(demo_store, "Amina")
     sa.assign(demo_store, "WTDC-21/S02", "Amina", "lead")

@@ -8,7 +8,7 @@ import json
 import pytest
 from PySide6.QtCore import Qt
 
-from wtdc_desktop.store import agenda as sa
+from wtdc_desktop.store import sessions as sa
 
 pytestmark = pytest.mark.gui
 
@@ -235,7 +235,7 @@ def test_import_a_timetable_from_the_view(make_view, demo_store, qtbot, tmp_path
 
 
 def test_imported_timetables_are_fetched_again_and_moves_highlighted(make_view, demo_store, qtbot, tmp_path):
-    from wtdc_desktop.exchange.schedule import import_schedule
+    from wtdc_desktop.exchange.timetable_import import import_schedule
 
     path = tmp_path / "side-events.json"
 

@@ -18,7 +18,7 @@ CONFLICT_PROVIDERS: list[Callable[[object], list[dict]]] = []
 
 
 def coverage_conflicts(store) -> list[dict]:
-    from wtdc_desktop.store import agenda as sa
+    from wtdc_desktop.store import sessions as sa
 
     return [c.as_dict() for c in sa.conflicts(store)]
 
@@ -51,7 +51,7 @@ def _days(text: str | None) -> list[dt.date] | None:
 
 
 def cmd_member_add(args) -> int:
-    from wtdc_desktop.store import agenda as sa
+    from wtdc_desktop.store import sessions as sa
 
     with _cli()._open_store(args) as store:
         sa.save_member(store, args.name, role=args.role, languages=_split(args.languages),
@@ -72,7 +72,7 @@ def _member_dict(m) -> dict:
 
 
 def cmd_member_list(args) -> int:
-    from wtdc_desktop.store import agenda as sa
+    from wtdc_desktop.store import sessions as sa
 
     with _cli()._open_store(args) as store:
         members = sa.members(store)
@@ -87,7 +87,7 @@ def cmd_member_list(args) -> int:
 
 
 def cmd_member_remove(args) -> int:
-    from wtdc_desktop.store import agenda as sa
+    from wtdc_desktop.store import sessions as sa
 
     with _cli()._open_store(args) as store:
         if sa.member(store, args.name) is None:
@@ -98,7 +98,7 @@ def cmd_member_remove(args) -> int:
 
 
 def cmd_assign(args) -> int:
-    from wtdc_desktop.store import agenda as sa
+    from wtdc_desktop.store import sessions as sa
 
     with _cli()._open_store(args) as store:
         if args.remove:
@@ -117,7 +117,7 @@ def cmd_assign(args) -> int:
 
 
 def cmd_session_priority(args) -> int:
-    from wtdc_desktop.store import agenda as sa
+    from wtdc_desktop.store import sessions as sa
 
     with _cli()._open_store(args) as store:
         sa.set_priority(store, args.session, None if args.priority == "none" else args.priority)
@@ -129,7 +129,7 @@ def cmd_session_priority(args) -> int:
 
 
 def cmd_session_language(args) -> int:
-    from wtdc_desktop.store import agenda as sa
+    from wtdc_desktop.store import sessions as sa
 
     with _cli()._open_store(args) as store:
         if sa.session(store, args.session) is None:
@@ -158,7 +158,7 @@ def cmd_conflicts(args) -> int:
 
 def cmd_export_ics(args) -> int:
     from wtdc_desktop.exchange.coverage import export_ics
-    from wtdc_desktop.store import agenda as sa
+    from wtdc_desktop.store import sessions as sa
 
     with _cli()._open_store(args) as store:
         member = args.member
@@ -186,7 +186,7 @@ def cmd_export_coverage(args) -> int:
 
 
 def cmd_import_schedule(args) -> int:
-    from wtdc_desktop.exchange.schedule import import_schedule_locked
+    from wtdc_desktop.exchange.timetable_import import import_schedule_locked
     from wtdc_desktop.store.db import default_data_dir
 
     data_dir = Path(args.data_dir) if args.data_dir else default_data_dir()
@@ -209,7 +209,7 @@ def cmd_import_schedule(args) -> int:
 
 
 def cmd_agenda_settings(args) -> int:
-    from wtdc_desktop.store import agenda as sa
+    from wtdc_desktop.store import sessions as sa
 
     with _cli()._open_store(args) as store:
         if args.me is not None:

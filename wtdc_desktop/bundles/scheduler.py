@@ -75,7 +75,7 @@ def sync_all(
 
 
 def _reimport_timetables(store) -> list[SourceResult]:
-    from wtdc_desktop.exchange.schedule import reimport_schedules
+    from wtdc_desktop.exchange.timetable_import import reimport_schedules
 
     out = []
     for location, item in reimport_schedules(store):

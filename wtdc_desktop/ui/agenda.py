@@ -24,12 +24,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
-from wtdc_desktop.domain import agenda as ag
+from wtdc_desktop.domain import sessions as ag
 from wtdc_desktop.domain.links import make_link
 from wtdc_desktop.domain.render import sanitize_html
 from wtdc_desktop.formatting import format_date, format_time, format_time_range, laptop_zone, zone_label
 from wtdc_desktop.i18n import _
-from wtdc_desktop.store import agenda as sa
+from wtdc_desktop.store import sessions as sa
 from wtdc_desktop.store import delegation
 from wtdc_desktop.ui.coverage import CoverageBoard, MembersPanel, priority_label, role_label
 from wtdc_desktop.ui.browser import SafeTextBrowser
@@ -1095,7 +1095,7 @@ class AgendaView(QWidget):
 
     def start_import(self, location: str, meeting: str):
         """Import off the GUI thread (a URL may take time); returns the worker."""
-        from wtdc_desktop.exchange.schedule import import_schedule_locked
+        from wtdc_desktop.exchange.timetable_import import import_schedule_locked
         from wtdc_desktop.ui.workers import Worker, start
 
         data_dir = self.store.data_dir
@@ -1115,7 +1115,7 @@ class AgendaView(QWidget):
 
     def sync_timetables(self):
         """Re-import the remembered timetables off the GUI thread; returns the worker (None if nothing to do)."""
-        from wtdc_desktop.exchange.schedule import sync_schedule_sources
+        from wtdc_desktop.exchange.timetable_import import sync_schedule_sources
         from wtdc_desktop.ui.workers import Worker, start
 
         if self._schedule_worker is not None or not sa.schedule_sources(self.store):

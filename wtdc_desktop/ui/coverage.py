@@ -16,10 +16,10 @@ from PySide6.QtGui import QBrush, QColor, QPageLayout, QPageSize, QPdfWriter, QT
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from wtdc_desktop.atomic import atomic_path
-from wtdc_desktop.domain import agenda as ag
+from wtdc_desktop.domain import sessions as ag
 from wtdc_desktop.formatting import format_date, format_time, zone_label
 from wtdc_desktop.i18n import _, is_rtl, current_language
-from wtdc_desktop.store import agenda as sa
+from wtdc_desktop.store import sessions as sa
 
 
 

@@ -17,10 +17,10 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QSystemTrayIcon
 
-from wtdc_desktop.domain import agenda as ag
+from wtdc_desktop.domain import sessions as ag
 from wtdc_desktop.formatting import format_time
 from wtdc_desktop.i18n import _
-from wtdc_desktop.store import agenda as sa
+from wtdc_desktop.store import sessions as sa
 
 log = logging.getLogger(__name__)
 

@@ -163,7 +163,7 @@ class SyncController(QObject):
         the store cannot tell, to let the sync itself say what is wrong."""
         try:
             from wtdc_desktop.store import Store
-            from wtdc_desktop.store import agenda as store_agenda
+            from wtdc_desktop.store import sessions as store_agenda
             from wtdc_desktop.store import sources as source_table
 
             with Store(self.data_dir) as store:

@@ -1,4 +1,4 @@
-"""Agenda queries: sessions of a day, members, assignments, priorities, coverage, changes.
+"""Sessions and their coverage: a day's sessions, members, assignments, priorities, conflicts, changes.
 
 Sessions are published records (written only by a bundle apply); members,
 assignments, priorities and language notes are the delegation's own layer.
@@ -10,7 +10,7 @@ import datetime as dt
 import json
 import uuid
 
-from wtdc_desktop.domain import agenda as ag
+from wtdc_desktop.domain import sessions as ag
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import _
 from wtdc_desktop.store.db import Store, utcnow

@@ -156,7 +156,7 @@ def _local_iso(value: dt.datetime, tz: dt.tzinfo | None) -> str:
 
 def build_records(timetable: Timetable, meeting_id: str, *, include_meeting: bool, committees_to_include,
                   zone_name: str | None) -> dict[str, list[dict]]:
-    from wtdc_desktop.domain.agenda import zone
+    from wtdc_desktop.domain.sessions import zone
 
     tz = zone(zone_name) if zone_name else None
     conf = timetable.conference
@@ -224,7 +224,7 @@ def import_schedule(store, location: str, meeting_id: str, *, force: bool = Fals
     """Read the timetable at ``location`` and apply it as a bundle; the store is unchanged on error."""
     from wtdc_desktop.bundles.apply import apply_bundle
     from wtdc_desktop.bundles.writer import Header, build_bundle
-    from wtdc_desktop.store import agenda as store_agenda
+    from wtdc_desktop.store import sessions as store_agenda
 
     meeting_id = (meeting_id or "").strip()
     if not meeting_id:
@@ -306,7 +306,7 @@ def reimport_schedules(store) -> list[tuple[str, ScheduleImport | WtdcError]]:
     Returns (location, outcome) pairs: errors are returned per source, not raised,
     so one unreachable timetable does not stop the others.
     """
-    from wtdc_desktop.store import agenda as store_agenda
+    from wtdc_desktop.store import sessions as store_agenda
 
     out: list = []
     for src in store_agenda.schedule_sources(store):
