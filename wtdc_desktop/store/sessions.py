@@ -11,6 +11,7 @@ import json
 import uuid
 
 from wtdc_desktop.domain import sessions as ag
+from wtdc_desktop.domain.session_details import AgendaDocument, AgendaItem, SessionDetails
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import _
 from wtdc_desktop.store.db import Store, utcnow
@@ -94,6 +95,42 @@ def session_record(store: Store, session_id: str) -> dict | None:
     record = json.loads(row["raw"])
     record["withdrawn"] = bool(row["withdrawn"])
     return record
+
+
+def session_details(store: Store, session_id: str) -> SessionDetails | None:
+    """What a session's details show, in a fixed number of statements whatever its agenda holds:
+    the session with its language note, committee name and priority; its assignments; the changes
+    of the last syncs not yet dismissed; its agenda's documents with their titles, read marks and
+    our positions. None when the session is not in the store."""
+    row = store.execute(
+        f"SELECT {_SESSION_COLUMNS}, raw, (SELECT name FROM committee c WHERE c.id = session.committee "
+        "AND c.withdrawn = 0) AS committee_name, (SELECT priority FROM my_session_priority p "
+        "WHERE p.session = session.id) AS priority, n.session AS noted, n.languages AS note_languages, "
+        "n.interpretation AS note_interpretation FROM session "
+        "LEFT JOIN my_session_language n ON n.session = session.id WHERE session.id = ?",
+        (session_id,)).fetchone()
+    if row is None:
+        return None
+    notes = {row["id"]: (json.loads(row["note_languages"] or "[]"), row["note_interpretation"])} \
+        if row["noted"] is not None else {}
+    record = json.loads(row["raw"])
+    agenda = [item for item in record.get("agenda") or [] if isinstance(item, dict)]
+    doc_ids = sorted({d for item in agenda for d in (item.get("documents") or [])})
+    documents = {}
+    if doc_ids:
+        documents = {r["id"]: AgendaDocument(r["id"], r["title"], bool(r["read"]), r["stance"]) for r in store.execute(
+            "SELECT j.value AS id, d.title, EXISTS (SELECT 1 FROM my_read r WHERE r.type = 'document' "
+            "AND r.id = j.value) AS read, p.stance FROM json_each(?) j LEFT JOIN document d ON d.id = j.value "
+            "LEFT JOIN my_position p ON p.subject_type = 'document' AND p.subject_id = j.value",
+            (json.dumps(doc_ids),))}
+    return SessionDetails(
+        session=_session_from_row(row, notes), committee_name=row["committee_name"], priority=row["priority"],
+        assignments=tuple(assignments(store, session_id)),
+        changes=tuple(session_changes(store, session_id=session_id)),
+        agenda=tuple(AgendaItem(item.get("item", ""), item.get("title"),
+                                tuple(documents.get(d) or AgendaDocument(d) for d in item.get("documents") or []))
+                     for item in agenda),
+        url=str(record["url"]) if record.get("url") else None)
 
 
 def meetings_with_sessions(store: Store) -> list[dict]:
@@ -331,22 +368,29 @@ def last_sync_id(store: Store) -> int:
     return row[0] or 0
 
 
-def session_changes(store: Store, after_sync: int | None = None) -> list[ag.SessionChange]:
-    """Sessions moved, re-roomed, cancelled or withdrawn by syncs after ``after_sync``.
+def session_changes(store: Store, after_sync: int | None = None, *,
+                    session_id: str | None = None) -> list[ag.SessionChange]:
+    """Sessions moved, re-roomed, cancelled or withdrawn by syncs after ``after_sync`` (of one session
+    with ``session_id``).
 
     The comparison is with the version current before those syncs (kept in
     ``record_version``); by default the changes the user has not yet dismissed.
     """
     if after_sync is None:
         after_sync = int(get_setting(store, SETTING_CHANGES_SEEN, "0") or 0)
-    rows = store.execute(
-        "SELECT s.id, s.raw, s.withdrawn, "
-        " (SELECT v.raw FROM record_version v WHERE v.type = 'session' AND v.id = s.id "
-        "  AND v.superseded_sync > ? ORDER BY v.vid LIMIT 1) AS before "
-        "FROM session s WHERE (s.changed_sync > ? OR coalesce(s.withdrawn_sync, 0) > ?)",
-        (after_sync, after_sync, after_sync)).fetchall()
+    sql = ("SELECT s.id, s.raw, s.withdrawn, "
+           " (SELECT v.raw FROM record_version v WHERE v.type = 'session' AND v.id = s.id "
+           "  AND v.superseded_sync > ? ORDER BY v.vid LIMIT 1) AS before "
+           "FROM session s WHERE (s.changed_sync > ? OR coalesce(s.withdrawn_sync, 0) > ?)")
+    params: list = [after_sync, after_sync, after_sync]
+    if session_id is not None:
+        sql += " AND s.id = ?"
+        params.append(session_id)
+    rows = store.execute(sql, params).fetchall()
+    if not rows:
+        return []
     who: dict[str, list[str]] = {}
-    for a in assignments(store):
+    for a in assignments(store, session_id):
         who.setdefault(a.session, []).append(a.member)
     out = []
     for r in rows:
