@@ -178,7 +178,7 @@ def cmd_export_coverage(args) -> int:
         if fmt == "csv":
             n = export_csv(store, out, meeting=args.meeting)
         else:
-            from wtdc_desktop.ui.coverage import export_pdf_offscreen
+            from wtdc_desktop.exchange.coverage_pdf import export_pdf_offscreen
 
             n = export_pdf_offscreen(store, out, meeting=args.meeting)
     print(_("Wrote the coverage board ({count} sessions) to {out}.").format(count=n, out=out))

@@ -315,13 +315,3 @@ def reimport_schedules(store) -> list[tuple[str, ScheduleImport | WtdcError]]:
         except WtdcError as exc:
             out.append((src["location"], exc))
     return out
-
-
-def sync_schedule_sources(data_dir) -> list[ScheduleImport | WtdcError]:
-    """Re-import every remembered timetable source, under the sync lock."""
-    from wtdc_desktop.store import Store
-    from wtdc_desktop.store.lock import SyncLock
-
-    with SyncLock(data_dir):
-        with Store(data_dir) as store:
-            return [outcome for _location, outcome in reimport_schedules(store)]
