@@ -14,6 +14,7 @@ from wtdc_desktop.domain import sessions as ag
 from wtdc_desktop.domain.session_details import AgendaDocument, AgendaItem, SessionDetails
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import _
+from wtdc_desktop.store.changes import last_sync_id
 from wtdc_desktop.store.db import Store, utcnow
 
 SETTING_ME = "agenda.me"
@@ -310,20 +311,6 @@ def my_sessions(store: Store, member_name: str | None = None) -> list[ag.Session
     return [s for s in sessions(store) if s.id in ids]
 
 
-def coverage_rows(store: Store, meeting_id: str | None = None) -> list[dict]:
-    """One row per (session, member) assignment, with the session's times: for CSV, PDF and ICS."""
-    asg: dict[str, list[ag.Assignment]] = {}
-    for a in assignments(store):
-        asg.setdefault(a.session, []).append(a)
-    pri = priorities(store)
-    rows = []
-    for s in sessions(store, meeting=meeting_id):
-        for a in asg.get(s.id, []) or [None]:
-            rows.append({"session": s, "member": a.member if a else None, "role": a.role if a else None,
-                         "priority": pri.get(s.id)})
-    return rows
-
-
 # --- settings of this machine ----------------------------------------------------------------
 
 def get_setting(store: Store, key: str, default: str | None = None) -> str | None:
@@ -363,11 +350,6 @@ def mark_reminded(store: Store, reminder: ag.Reminder) -> None:
 
 # --- changes after a sync ------------------------------------------------------------------------
 
-def last_sync_id(store: Store) -> int:
-    row = store.execute("SELECT max(sync_id) FROM sync_log WHERE outcome = 'applied'").fetchone()
-    return row[0] or 0
-
-
 def session_changes(store: Store, after_sync: int | None = None, *,
                     session_id: str | None = None) -> list[ag.SessionChange]:
     """Sessions moved, re-roomed, cancelled or withdrawn by syncs after ``after_sync`` (of one session
@@ -405,7 +387,7 @@ def session_changes(store: Store, after_sync: int | None = None, *,
 
 
 def dismiss_changes(store: Store) -> None:
-    set_setting(store, SETTING_CHANGES_SEEN, str(last_sync_id(store)))
+    set_setting(store, SETTING_CHANGES_SEEN, str(last_sync_id(store) or 0))
 
 
 # --- schedule sources -----------------------------------------------------------------------------

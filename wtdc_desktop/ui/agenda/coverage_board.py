@@ -43,6 +43,7 @@ class CoverageBoard(QWidget):
         self.day: dt.date | None = None
         self.tz: dt.tzinfo = dt.timezone.utc
         self.meeting: str | None = None
+        self._stale = False  # a day was given while the board was hidden
 
     def show_day(self, meeting: str | None, day: dt.date, tz: dt.tzinfo) -> None:
         """Show a day (built when the board is on screen: it is another tab most of the time)."""
@@ -53,7 +54,7 @@ class CoverageBoard(QWidget):
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
-        if getattr(self, "_stale", False):
+        if self._stale:
             self.reload()
 
     def reload(self) -> None:
