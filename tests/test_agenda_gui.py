@@ -51,7 +51,7 @@ def test_opens_on_the_first_day_with_parallel_rooms_when_the_meeting_is_over(mak
     view.grid.repaint()
     r2, r3 = view.grid.session_rect("WTDC-21/S02"), view.grid.session_rect("WTDC-21/S03")
     assert r2.top() == r3.top() and r2.left() < r3.left()
-    assert "Addis Ababa" in view.zone_label.text()
+    assert "Addis Ababa" in view.bar.zone_label.text()
     view.grab().save(str(tmp_path / "agenda.png"))
 
 
@@ -103,16 +103,16 @@ def test_filters_and_assigning_from_the_view(make_view, demo_store):
     view.pane.priority_box.setCurrentIndex(view.pane.priority_box.findData("must"))
     view.pane.priority_box.activated.emit(view.pane.priority_box.currentIndex())
     assert sa.priorities(demo_store) == {"WTDC-21/S02": "must"}
-    view.covered_check.setChecked(True)
+    view.bar.covered_check.setChecked(True)
     assert _list_ids(view) == ["WTDC-21/S02"]
-    view.covered_check.setChecked(False)
-    view.room_box.setCurrentIndex(view.room_box.findData("Salle 3"))
+    view.bar.covered_check.setChecked(False)
+    view.bar.room_box.setCurrentIndex(view.bar.room_box.findData("Salle 3"))
     assert _list_ids(view) == ["WTDC-21/S04"]
-    view.room_box.setCurrentIndex(0)
-    view.committee_box.setCurrentIndex(view.committee_box.findData("WTDC-21/COM2"))
+    view.bar.room_box.setCurrentIndex(0)
+    view.bar.committee_box.setCurrentIndex(view.bar.committee_box.findData("WTDC-21/COM2"))
     assert _list_ids(view) == ["WTDC-21/S03"]
-    view.committee_box.setCurrentIndex(0)
-    view.lane_box.setCurrentIndex(view.lane_box.findData("committee"))
+    view.bar.committee_box.setCurrentIndex(0)
+    view.bar.lane_box.setCurrentIndex(view.bar.lane_box.findData("committee"))
     assert view.grid.lanes == ["WTDC-21/COM1", "WTDC-21/COM2", "WTDC-21/COM4", "WTDC-21/PLEN"]
 
 
@@ -228,10 +228,10 @@ def test_import_a_timetable_from_the_view(make_view, demo_store, qtbot, tmp_path
              "room": "Room A", "title": "Opening"}]}}]}}}), "utf-8")
     view = make_view(dt.datetime(2026, 5, 1, tzinfo=UTC), reminders=False)
     view.start_import(str(path), "RPM-21")  # runs on a worker thread; the view reloads when it is done
-    qtbot.waitUntil(lambda: view.meeting == "RPM-21" and view.import_button.isEnabled(), timeout=20000)
+    qtbot.waitUntil(lambda: view.meeting == "RPM-21" and view.bar.import_button.isEnabled(), timeout=20000)
     assert view.day == dt.date(2021, 3, 1)
     assert _list_ids(view) == ["RPM-21/g-1"]
-    assert view.meeting_box.isVisibleTo(view)  # two meetings now: the choice is offered
+    assert view.bar.meeting_box.isVisibleTo(view)  # two meetings now: the choice is offered
 
 
 def test_imported_timetables_fetched_again_by_a_sync_show_their_moves(make_view, demo_store, qtbot, tmp_path):
@@ -274,7 +274,7 @@ def test_an_empty_store_says_what_to_do(qtbot, store):
     qtbot.addWidget(view)
     view.show()
     assert view.day is None and view.list.topLevelItemCount() == 0
-    assert "import a timetable" in view.zone_label.text()
+    assert "import a timetable" in view.bar.zone_label.text()
     view.step_day(1)
     view.go_today()  # jumps to today even without sessions
     assert view.day == dt.date(2026, 5, 1)

@@ -17,19 +17,17 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QHBoxLayout, QLabel, QMenu, QPushButton, QScrollArea, QSplitter, QTabWidget, QToolButton,
-    QVBoxLayout, QWidget,
-)
+from PySide6.QtWidgets import QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from wtdc_desktop.domain import sessions as ag
 from wtdc_desktop.domain.session_details import role_label
-from wtdc_desktop.formatting import format_date, laptop_zone, zone_label
+from wtdc_desktop.formatting import laptop_zone, zone_label
 from wtdc_desktop.i18n import _
 from wtdc_desktop.store import sessions as sa
 from wtdc_desktop.ui.agenda import exports
 from wtdc_desktop.ui.agenda.banners import ChangesBanner, MessageBanner
 from wtdc_desktop.ui.agenda.coverage_board import CoverageBoard
+from wtdc_desktop.ui.agenda.day_bar import DayBar
 from wtdc_desktop.ui.agenda.day_grid import DayGrid
 from wtdc_desktop.ui.agenda.members_panel import MembersPanel
 from wtdc_desktop.ui.agenda.reminders import ReminderService
@@ -79,64 +77,7 @@ class AgendaView(QWidget):
     # -- building
 
     def _build(self) -> None:
-        self.meeting_box = QComboBox(self)
-        self.meeting_box.setAccessibleName(_("Meeting"))
-        self.prev_button = QToolButton(self)
-        self.prev_button.setArrowType(Qt.LeftArrow if self.layoutDirection() != Qt.RightToLeft else Qt.RightArrow)
-        self.prev_button.setToolTip(_("Previous day (Page Up)"))
-        self.prev_button.setAccessibleName(_("Previous day"))
-        self.next_button = QToolButton(self)
-        self.next_button.setArrowType(Qt.RightArrow if self.layoutDirection() != Qt.RightToLeft else Qt.LeftArrow)
-        self.next_button.setToolTip(_("Next day (Page Down)"))
-        self.next_button.setAccessibleName(_("Next day"))
-        self.day_box = QComboBox(self)
-        self.day_box.setAccessibleName(_("Day"))
-        self.day_box.setMinimumContentsLength(18)
-        self.today_button = QPushButton(_("Today"), self)
-        self.lane_box = QComboBox(self)
-        self.lane_box.setAccessibleName(_("Columns"))
-        self.lane_box.addItem(_("Columns: rooms"), "room")
-        self.lane_box.addItem(_("Columns: committees"), "committee")
-        self.committee_box = QComboBox(self)
-        self.committee_box.setAccessibleName(_("Committee filter"))
-        self.committee_box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-        self.committee_box.setMinimumContentsLength(12)
-        self.room_box = QComboBox(self)
-        self.room_box.setAccessibleName(_("Room filter"))
-        self.covered_check = QCheckBox(_("Sessions we cover"), self)
-        self.laptop_check = QCheckBox(_("Also my time zone"), self)
-        self.laptop_check.setChecked(True)
-        self.zone_label = QLabel(self)
-        self.zone_label.setWordWrap(True)
-
-        bar = QHBoxLayout()
-        bar.addWidget(self.meeting_box)
-        bar.addWidget(self.prev_button)
-        bar.addWidget(self.day_box)
-        bar.addWidget(self.next_button)
-        bar.addWidget(self.today_button)
-        bar.addStretch(1)
-        # Filters on a row of their own, so the view fits a narrow (or 200 % scaled) screen.
-        filters = QHBoxLayout()
-        filters.addWidget(self.lane_box)
-        filters.addWidget(self.committee_box, 1)
-        filters.addWidget(self.room_box, 1)
-        filters.addWidget(self.covered_check)
-        filters.addWidget(self.laptop_check)
-        self.import_button = QPushButton(_("Import timetable…"), self)
-        self.import_button.setToolTip(_("A frab or Pentabarf schedule (XML or JSON) or an iCalendar file"))
-        self.export_button = QToolButton(self)
-        self.export_button.setText(_("Export"))
-        self.export_button.setPopupMode(QToolButton.InstantPopup)
-        menu = QMenu(self.export_button)
-        menu.addAction(_("My sessions (iCalendar)…"), lambda: self._export(exports.export_ics, "me"))
-        menu.addAction(_("Sessions we cover (iCalendar)…"), lambda: self._export(exports.export_ics, "covered"))
-        menu.addAction(_("Whole coverage board (iCalendar)…"), lambda: self._export(exports.export_ics, "all"))
-        menu.addSeparator()
-        menu.addAction(_("Coverage board (CSV)…"), lambda: self._export(exports.export_board, self.meeting, "csv"))
-        menu.addAction(_("Coverage board (PDF)…"), lambda: self._export(exports.export_board, self.meeting, "pdf"))
-        self.export_button.setMenu(menu)
-
+        self.bar = DayBar(self)
         self.banner = ChangesBanner(self)
         self.message_banner = MessageBanner(self)
 
@@ -168,26 +109,23 @@ class AgendaView(QWidget):
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(4, 4, 4, 4)
-        outer.addLayout(bar)
-        outer.addLayout(filters)
-        second = QHBoxLayout()
-        second.addWidget(self.zone_label, 1)
-        second.addWidget(self.import_button)
-        second.addWidget(self.export_button)
-        outer.addLayout(second)
+        outer.addWidget(self.bar)
         outer.addWidget(self.banner)
         outer.addWidget(self.message_banner)
         outer.addWidget(self.tabs, 1)
 
-        self.meeting_box.currentIndexChanged.connect(self._on_meeting)
-        self.day_box.currentIndexChanged.connect(self._on_day_box)
-        self.prev_button.clicked.connect(lambda: self.step_day(-1))
-        self.next_button.clicked.connect(lambda: self.step_day(1))
-        self.today_button.clicked.connect(self.go_today)
-        for box in (self.lane_box, self.committee_box, self.room_box):
+        bar = self.bar
+        bar.meeting_box.currentIndexChanged.connect(self._on_meeting)
+        bar.day_box.currentIndexChanged.connect(self._on_day_box)
+        bar.prev_button.clicked.connect(lambda: self.step_day(-1))
+        bar.next_button.clicked.connect(lambda: self.step_day(1))
+        bar.today_button.clicked.connect(self.go_today)
+        for box in (bar.lane_box, bar.committee_box, bar.room_box):
             box.currentIndexChanged.connect(self.refresh_day)
-        self.covered_check.toggled.connect(self.refresh_day)
-        self.laptop_check.toggled.connect(self.refresh_day)
+        bar.covered_check.toggled.connect(self.refresh_day)
+        bar.laptop_check.toggled.connect(self.refresh_day)
+        bar.import_button.clicked.connect(self.import_timetable)
+        bar.export_requested.connect(self._export)
         self.grid.session_clicked.connect(self.select_session)
         self.grid.session_activated.connect(self._focus_details)
         self.grid.day_step.connect(self.step_day)
@@ -199,7 +137,6 @@ class AgendaView(QWidget):
         self.banner.button.clicked.connect(self._on_changes_seen)
         self.board.session_selected.connect(self._from_board)
         self.members.changed.connect(self._on_members_changed)
-        self.import_button.clicked.connect(self.import_timetable)
 
     def _shortcuts(self) -> None:
         back = -1 if self.layoutDirection() != Qt.RightToLeft else 1  # Alt+Left goes back, mirrored in RTL
@@ -215,16 +152,9 @@ class AgendaView(QWidget):
     def reload(self) -> None:
         """Re-read meetings, days, sessions and changes (after a sync or an edit)."""
         meetings = sa.meetings_with_sessions(self.store)
-        self.meeting_box.blockSignals(True)
-        self.meeting_box.clear()
-        for m in meetings:
-            self.meeting_box.addItem(m["title"] or m["id"], m["id"])
         if self.meeting is None and meetings:
             self.meeting = self._default_meeting(meetings)
-        index = self.meeting_box.findData(self.meeting)
-        self.meeting_box.setCurrentIndex(max(0, index))
-        self.meeting_box.setVisible(len(meetings) > 1)
-        self.meeting_box.blockSignals(False)
+        index = self.bar.show_meetings(meetings, self.meeting)
         if meetings and index < 0:
             self.meeting = meetings[0]["id"]
         self._load_meeting(keep_day=True)
@@ -246,34 +176,15 @@ class AgendaView(QWidget):
         sessions = sa.sessions(self.store, meeting=self.meeting)
         self.days = ag.meeting_days(sessions, self.tz)
         self.members.set_days(self.days)
-        committees = sa.committee_names(self.store, self.meeting)
-        self.committee_names = committees
-        self._fill_filter(self.committee_box, _("All committees"),
-                          sorted({s.committee for s in sessions if s.committee}),
-                          lambda c: committees.get(c, c))
-        self._fill_filter(self.room_box, _("All rooms"), sorted({s.room for s in sessions if s.room}), str)
+        self.committee_names = sa.committee_names(self.store, self.meeting)
+        self.bar.show_filters(sorted({s.committee for s in sessions if s.committee}), self.committee_names,
+                              sorted({s.room for s in sessions if s.room}))
         if not (keep_day and self.day in self.days):
             starts = _date_or_none(m.get("starts_on")) if m else None
             ends = _date_or_none(m.get("ends_on")) if m else None
             self.day = ag.default_day(self.days, self.clock(), self.tz, starts, ends)
-        self.day_box.blockSignals(True)
-        self.day_box.clear()
-        shown = sorted(set(self.days) | ({self.day} if self.day else set()))
-        for d in shown:
-            self.day_box.addItem(format_date(d, "full"), d.isoformat())
-        self.day_box.setCurrentIndex(max(0, self.day_box.findData(self.day.isoformat() if self.day else None)))
-        self.day_box.blockSignals(False)
+        self.bar.show_days(self.days, self.day)
         self.refresh_day()
-
-    def _fill_filter(self, box: QComboBox, all_label: str, values: list[str], label) -> None:
-        current = box.currentData()
-        box.blockSignals(True)
-        box.clear()
-        box.addItem(all_label, None)
-        for v in values:
-            box.addItem(label(v), v)
-        box.setCurrentIndex(max(0, box.findData(current)) if current else 0)
-        box.blockSignals(False)
 
     def _refresh_members(self) -> None:
         self.pane.set_members(sa.members(self.store), sa.me(self.store))
@@ -284,12 +195,12 @@ class AgendaView(QWidget):
         if self.day is None:
             return []
         sessions = sa.sessions_for_day(self.store, self.day, self.tz, meeting=self.meeting)
-        committee, room = self.committee_box.currentData(), self.room_box.currentData()
+        committee, room = self.bar.committee(), self.bar.room()
         if committee:
             sessions = [s for s in sessions if s.committee == committee]
         if room:
             sessions = [s for s in sessions if s.room == room]
-        if self.covered_check.isChecked():
+        if self.bar.covered_check.isChecked():
             covered = sa.covered_session_ids(self.store)
             sessions = [s for s in sessions if s.id in covered]
         return sessions
@@ -300,8 +211,8 @@ class AgendaView(QWidget):
         here = laptop_zone()
         ref = ag.at_local(self.day, dt.time(12), self.tz) if self.day else now
         differs = ref.astimezone(here).utcoffset() != ref.astimezone(self.tz).utcoffset()
-        second = here if (self.laptop_check.isChecked() and differs) else None
-        lane_key = self.lane_box.currentData() or "room"
+        second = here if (self.bar.laptop_check.isChecked() and differs) else None
+        lane_key = self.bar.lane_key()
         changes = {c.session: c.kinds for c in sa.session_changes(self.store)}
         asg = sa.assignments(self.store)
         self.conflicts = sa.conflicts(self.store, self.meeting)
@@ -313,18 +224,19 @@ class AgendaView(QWidget):
             self.grid.set_day(self.day, self.tz, sessions, lane_key=lane_key,
                               lane_titles=self.committee_names if lane_key == "committee" else {},
                               second_tz=second, now=now)
-        self.laptop_check.setEnabled(differs)
+        self.bar.laptop_check.setEnabled(differs)
         if self.day is None:
-            self.zone_label.setText(_("No session in the store yet: sync a bundle or import a timetable."))
+            self.bar.zone_label.setText(_("No session in the store yet: sync a bundle or import a timetable."))
         elif second is not None:
-            self.zone_label.setText(_("Times in the meeting's zone, {zone}; beside them, yours: {here}.").format(
+            self.bar.zone_label.setText(_("Times in the meeting's zone, {zone}; beside them, yours: {here}.").format(
                 zone=zone_label(self.tz, ref), here=zone_label(here, ref)))
         else:
-            self.zone_label.setText(_("Times in the meeting's zone, {zone}.").format(zone=zone_label(self.tz, ref)))
+            self.bar.zone_label.setText(_("Times in the meeting's zone, {zone}.").format(
+                zone=zone_label(self.tz, ref)))
         index = self.days.index(self.day) if self.day in self.days else -1
-        self.prev_button.setEnabled(bool(self.days) and (index > 0 or (index < 0 and self.day > self.days[0])))
-        self.next_button.setEnabled(bool(self.days) and (index < len(self.days) - 1 if index >= 0
-                                                         else self.day < self.days[-1]))
+        self.bar.prev_button.setEnabled(bool(self.days) and (index > 0 or (index < 0 and self.day > self.days[0])))
+        self.bar.next_button.setEnabled(bool(self.days) and (index < len(self.days) - 1 if index >= 0
+                                                             else self.day < self.days[-1]))
         who: dict[str, list[str]] = {}
         for a in asg:
             who.setdefault(a.session, []).append(f"{a.member} ({role_label(a.role)})")
@@ -342,15 +254,7 @@ class AgendaView(QWidget):
 
     def go_to_day(self, day: dt.date) -> None:
         self.day = day
-        index = self.day_box.findData(day.isoformat())
-        if index < 0:
-            self.day_box.blockSignals(True)
-            self.day_box.addItem(format_date(day, "full"), day.isoformat())
-            self.day_box.blockSignals(False)
-            index = self.day_box.findData(day.isoformat())
-        self.day_box.blockSignals(True)
-        self.day_box.setCurrentIndex(index)
-        self.day_box.blockSignals(False)
+        self.bar.choose_day(day)
         self.refresh_day()
 
     def step_day(self, delta: int) -> None:
@@ -370,14 +274,14 @@ class AgendaView(QWidget):
         self.go_to_day(ag.local_day(self.clock(), self.tz))
 
     def _on_day_box(self, index: int) -> None:
-        value = self.day_box.itemData(index)
+        value = self.bar.day_box.itemData(index)
         day = dt.date.fromisoformat(value) if value else None
         if day is not None and day != self.day:
             self.day = day
             self.refresh_day()
 
     def _on_meeting(self, index: int) -> None:
-        self.meeting = self.meeting_box.itemData(index)
+        self.meeting = self.bar.meeting_box.itemData(index)
         self.current = None
         self._load_meeting()
 
@@ -463,8 +367,11 @@ class AgendaView(QWidget):
         self._refresh_members()
         self.refresh_day()
 
-    def _export(self, export, *args) -> None:
-        message = export(self, self.store, *args)
+    def _export(self, which: str) -> None:
+        if which.startswith("ics-"):
+            message = exports.export_ics(self, self.store, which.removeprefix("ics-"))
+        else:
+            message = exports.export_board(self, self.store, self.meeting, which.removeprefix("board-"))
         if message:
             self.message_banner.show_message(message)
 
@@ -479,9 +386,9 @@ class AgendaView(QWidget):
         worker.signals.finished.connect(self._imported)
         worker.signals.failed.connect(lambda exc: self.message_banner.show_message(
             _("The timetable was not imported: {reason}").format(reason=getattr(exc, "message", None) or exc)))
-        self.import_button.setEnabled(False)
-        worker.signals.finished.connect(lambda _r: self.import_button.setEnabled(True))
-        worker.signals.failed.connect(lambda _e: self.import_button.setEnabled(True))
+        self.bar.import_button.setEnabled(False)
+        worker.signals.finished.connect(lambda _r: self.bar.import_button.setEnabled(True))
+        worker.signals.failed.connect(lambda _e: self.bar.import_button.setEnabled(True))
         self._worker = start(worker)
         return worker
 
