@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from zoneinfo import ZoneInfo
@@ -9,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from helpers import run_cli, write_records
-from wtdc_desktop.domain import agenda as ag
+from wtdc_desktop.domain import sessions as ag
 
 UTC = dt.timezone.utc
 ZURICH = ZoneInfo("Europe/Zurich")
@@ -171,7 +172,7 @@ def test_members_assignments_and_conflicts_on_the_command_line(demo_store):
 
 
 def test_priorities_and_assignments_are_not_touched_by_a_sync(demo_store, tmp_path):
-    from wtdc_desktop.store import agenda as sa
+    from wtdc_desktop.store import sessions as sa
 
     sa.save_member(demo_store, "Amina")
     sa.assign(demo_store, "WTDC-21/S01", "Amina", "lead")
@@ -207,7 +208,7 @@ def test_priorities_and_assignments_are_not_touched_by_a_sync(demo_store, tmp_pa
 
 
 def test_sessions_for_a_day_in_the_meeting_zone(demo_store):
-    from wtdc_desktop.store import agenda as sa
+    from wtdc_desktop.store import sessions as sa
 
     tz = sa.meeting_zone(demo_store, "WTDC-21")
     assert getattr(tz, "key", None) == "Africa/Addis_Ababa"
@@ -218,7 +219,7 @@ def test_sessions_for_a_day_in_the_meeting_zone(demo_store):
 
 
 def test_coverage_csv(demo_store, tmp_path):
-    from wtdc_desktop.store import agenda as sa
+    from wtdc_desktop.store import sessions as sa
 
     sa.save_member(demo_store, "Amina")
     sa.save_member(demo_store, "Zoé")
@@ -238,7 +239,7 @@ def test_coverage_csv(demo_store, tmp_path):
 def test_coverage_pdf_from_the_command_line(demo_store, tmp_path, qapp):
     import pypdf
 
-    from wtdc_desktop.store import agenda as sa
+    from wtdc_desktop.store import sessions as sa
 
     sa.save_member(demo_store, "Amina")
     sa.assign(demo_store, "WTDC-21/S02", "Amina", "lead")
@@ -261,3 +262,57 @@ def test_bad_member_input_is_one_clear_line(store):
     assert json.loads(out) == []
     code, _, err = run_cli("agenda-settings", "--me", "Nobody", *d)
     assert code == 2 and "Nobody" in err
+
+
+def test_session_details_render_escaped_without_qt():
+    from wtdc_desktop.domain.session_details import AgendaDocument, AgendaItem, SessionDetails, session_html
+
+    s = dataclasses.replace(S("M/S1", "2021-11-09T09:30:00+03:00", "2021-11-09T12:30:00+03:00", room="Salle <1>",
+                              committee="M/COM1"), title="<script>alert(1)</script> Plenary")
+    details = SessionDetails(
+        session=s, committee_name="Committee 1", priority="must",
+        assignments=(ag.Assignment("M/S1", "Amina", "support"),),
+        changes=(ag.SessionChange("M/S1", (ag.ROOM,), {"room": "Salle 9"}, {"room": "Salle <1>"}, ("Amina",)),),
+        agenda=(AgendaItem("1", "Opening", (AgendaDocument("D/1", "Report", read=True, stance="support"),
+                                            AgendaDocument("D/2"))),),
+        url="javascript:alert(1)")
+    conflicts = [ag.Conflict(ag.DOUBLE_BOOKED, ("M/S1", "M/S2"), "Amina"), ag.Conflict(ag.MUST_UNCOVERED, ("M/S3",))]
+    out = session_html(details, conflicts, ADDIS, ZURICH)
+    assert "<script>" not in out and "&lt;script&gt;" in out
+    assert "Salle &lt;1&gt;" in out and "Committee: Committee 1" in out and "Priority: must cover" in out
+    assert "Your time:" in out  # Zurich is not Addis Ababa's offset
+    assert "<mark>Changed by the last sync (room changed); before: Salle 9.</mark>" in out
+    assert "Amina — support" in out
+    assert "overlapping sessions: M/S1, M/S2" in out and "nobody is assigned" not in out  # only its own conflicts
+    assert out.count('<a href="wtdc:') == 2
+    assert "D/1 — Report</a> (read, our position: support)" in out and "D/2</a> (not read)" in out
+    assert "javascript" not in out  # the sanitiser drops the link to a scheme it does not allow
+    assert "no longer in the store" in session_html(None, [], ADDIS, ADDIS)
+
+
+def test_session_details_are_read_in_a_fixed_number_of_statements(demo_store, tmp_path):
+    from wtdc_desktop.domain.session_details import session_html
+    from wtdc_desktop.store import positions, record_marks
+    from wtdc_desktop.store import sessions as sa
+
+    sa.save_member(demo_store, "Amina", languages=["fr"])
+    sa.assign(demo_store, "WTDC-21/S06", "Amina", "observer")
+    sa.set_priority(demo_store, "WTDC-21/S06", "should")
+    sa.set_session_language(demo_store, "WTDC-21/S06", ["en", "fr"], "all six")
+    record_marks.mark_read(demo_store, "document", "TDAG-WD2-20/1")
+    positions.save_position(demo_store, "document", "TDAG-WD2-20/1", stance="support")
+    statements = []
+    demo_store.conn.set_trace_callback(statements.append)
+    try:
+        details = sa.session_details(demo_store, "WTDC-21/S06")
+    finally:
+        demo_store.conn.set_trace_callback(None)
+    assert len(statements) <= 6  # a fixed few, not several per document
+    assert details.session.language == ("en", "fr") and details.session.interpretation == "all six"
+    assert details.priority == "should" and details.committee_name
+    assert [(a.member, a.role) for a in details.assignments] == [("Amina", "observer")]
+    docs = [d for item in details.agenda for d in item.documents]
+    assert docs and all(d.id == "TDAG-WD2-20/1" and d.read and d.stance == "support" and d.title for d in docs)
+    out = session_html(details, sa.conflicts(demo_store, "WTDC-21"), sa.meeting_zone(demo_store, "WTDC-21"), UTC)
+    assert "our position: support" in out and "Amina — observer" in out
+    assert sa.session_details(demo_store, "WTDC-21/S99") is None

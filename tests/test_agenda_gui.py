@@ -8,7 +8,7 @@ import json
 import pytest
 from PySide6.QtCore import Qt
 
-from wtdc_desktop.store import agenda as sa
+from wtdc_desktop.store import sessions as sa
 
 pytestmark = pytest.mark.gui
 
@@ -51,7 +51,7 @@ def test_opens_on_the_first_day_with_parallel_rooms_when_the_meeting_is_over(mak
     view.grid.repaint()
     r2, r3 = view.grid.session_rect("WTDC-21/S02"), view.grid.session_rect("WTDC-21/S03")
     assert r2.top() == r3.top() and r2.left() < r3.left()
-    assert "Addis Ababa" in view.zone_label.text()
+    assert "Addis Ababa" in view.bar.zone_label.text()
     view.grab().save(str(tmp_path / "agenda.png"))
 
 
@@ -83,11 +83,11 @@ def test_keyboard_moves_between_days_and_sessions_and_details_link_documents(mak
     assert view.current == "WTDC-21/S05"
     qtbot.keyClick(view.grid, Qt.Key_Down)
     assert view.current == "WTDC-21/S06"
-    html = view.details.toHtml()
+    html = view.pane.details.toHtml()
     assert "Suite de l'examen de la Proposition 2.4" in html or "Suite de l&#x27;examen" in html
     assert "wtdc:document/TDAG-WD2-20%2F1" in html and "not read" in html
     with qtbot.waitSignal(view.open_record_requested) as blocker:
-        view.details.anchorClicked.emit(__import__("PySide6.QtCore", fromlist=["QUrl"]).QUrl(
+        view.pane.details.anchorClicked.emit(__import__("PySide6.QtCore", fromlist=["QUrl"]).QUrl(
             "wtdc:document/TDAG-WD2-20%2F1"))
     assert blocker.args == ["document", "TDAG-WD2-20/1"]
 
@@ -96,23 +96,23 @@ def test_filters_and_assigning_from_the_view(make_view, demo_store):
     sa.save_member(demo_store, "Amina", languages=["fr"])
     view = make_view(dt.datetime(2026, 5, 1, tzinfo=UTC), reminders=False)
     view.select_session("WTDC-21/S02")
-    view.member_box.setCurrentIndex(view.member_box.findData("Amina"))
-    view.role_box.setCurrentIndex(view.role_box.findData("support"))
-    view.assign_button.click()
+    view.pane.member_box.setCurrentIndex(view.pane.member_box.findData("Amina"))
+    view.pane.role_box.setCurrentIndex(view.pane.role_box.findData("support"))
+    view.pane.assign_button.click()
     assert [(a.session, a.member, a.role) for a in sa.assignments(demo_store)] == [("WTDC-21/S02", "Amina", "support")]
-    view.priority_box.setCurrentIndex(view.priority_box.findData("must"))
-    view.priority_box.activated.emit(view.priority_box.currentIndex())
+    view.pane.priority_box.setCurrentIndex(view.pane.priority_box.findData("must"))
+    view.pane.priority_box.activated.emit(view.pane.priority_box.currentIndex())
     assert sa.priorities(demo_store) == {"WTDC-21/S02": "must"}
-    view.covered_check.setChecked(True)
+    view.bar.covered_check.setChecked(True)
     assert _list_ids(view) == ["WTDC-21/S02"]
-    view.covered_check.setChecked(False)
-    view.room_box.setCurrentIndex(view.room_box.findData("Salle 3"))
+    view.bar.covered_check.setChecked(False)
+    view.bar.room_box.setCurrentIndex(view.bar.room_box.findData("Salle 3"))
     assert _list_ids(view) == ["WTDC-21/S04"]
-    view.room_box.setCurrentIndex(0)
-    view.committee_box.setCurrentIndex(view.committee_box.findData("WTDC-21/COM2"))
+    view.bar.room_box.setCurrentIndex(0)
+    view.bar.committee_box.setCurrentIndex(view.bar.committee_box.findData("WTDC-21/COM2"))
     assert _list_ids(view) == ["WTDC-21/S03"]
-    view.committee_box.setCurrentIndex(0)
-    view.lane_box.setCurrentIndex(view.lane_box.findData("committee"))
+    view.bar.committee_box.setCurrentIndex(0)
+    view.bar.lane_box.setCurrentIndex(view.bar.lane_box.findData("committee"))
     assert view.grid.lanes == ["WTDC-21/COM1", "WTDC-21/COM2", "WTDC-21/COM4", "WTDC-21/PLEN"]
 
 
@@ -156,14 +156,14 @@ def test_changes_after_a_sync_name_the_member(qtbot, demo_store, tmp_path):
         view.reload()  # notified once, not at every reload
     view.show()
     assert view.banner.isVisible()
-    assert "Amina" in view.banner_label.text() and "room changed" in view.banner_label.text()
+    assert "Amina" in view.banner.label.text() and "room changed" in view.banner.label.text()
     assert view.grid.changes["WTDC-21/S03"] == ("room",)
-    view.banner_button.click()
+    view.banner.button.click()
     assert not view.banner.isVisible() and sa.session_changes(demo_store) == []
 
 
 def test_reminders_fire_from_a_fake_clock_into_the_banner(make_view, demo_store, qtbot):
-    from wtdc_desktop.ui.reminders import ReminderService
+    from wtdc_desktop.ui.agenda.reminders import ReminderService
 
     sa.save_member(demo_store, "Amina")
     sa.assign(demo_store, "WTDC-21/S05", "Amina")  # 09:30 in Addis Ababa on the 9th = 06:30 UTC
@@ -183,7 +183,7 @@ def test_reminders_fire_from_a_fake_clock_into_the_banner(make_view, demo_store,
     sa.assign(demo_store, "WTDC-21/S07", "Amina", "observer")
     view.clock.now = dt.datetime(2021, 11, 9, 6, 25, tzinfo=UTC)
     view.reminders.check()
-    assert view.reminder_banner.isVisible() and "Session spéciale" in view.reminder_label.text()
+    assert view.message_banner.isVisible() and "Session spéciale" in view.message_banner.label.text()
 
 
 def test_members_panel_saves_members_days_and_me(make_view, demo_store):
@@ -197,7 +197,7 @@ def test_members_panel_saves_members_days_and_me(make_view, demo_store):
     panel.save_button.click()
     karim = sa.member(demo_store, "Karim")
     assert karim.languages == ("ar", "fr") and karim.days_present == (dt.date(2021, 11, 9),)
-    assert view.member_box.findData("Karim") >= 0  # offered for assignments at once
+    assert view.pane.member_box.findData("Karim") >= 0  # offered for assignments at once
     panel.me_box.setCurrentIndex(panel.me_box.findData("Karim"))
     panel.me_box.activated.emit(panel.me_box.currentIndex())
     assert sa.me(demo_store) == "Karim"
@@ -210,12 +210,12 @@ def test_language_note_raises_and_interpretation_clears_the_conflict(make_view, 
     sa.assign(demo_store, "WTDC-21/S01", "Amina")
     view = make_view(dt.datetime(2026, 5, 1, tzinfo=UTC), reminders=False)
     view.select_session("WTDC-21/S01")
-    view.language_edit.setText("en")
-    view.language_button.click()
+    view.pane.language_edit.setText("en")
+    view.pane.language_button.click()
     assert [c.kind for c in sa.conflicts(demo_store)] == ["language"]
-    assert "does not list en" in view.details.toPlainText()
-    view.interpretation_edit.setText("fr, en, ar")
-    view.language_button.click()
+    assert "does not list en" in view.pane.details.toPlainText()
+    view.pane.interpretation_edit.setText("fr, en, ar")
+    view.pane.language_button.click()
     assert sa.conflicts(demo_store) == []
 
 
@@ -228,14 +228,16 @@ def test_import_a_timetable_from_the_view(make_view, demo_store, qtbot, tmp_path
              "room": "Room A", "title": "Opening"}]}}]}}}), "utf-8")
     view = make_view(dt.datetime(2026, 5, 1, tzinfo=UTC), reminders=False)
     view.start_import(str(path), "RPM-21")  # runs on a worker thread; the view reloads when it is done
-    qtbot.waitUntil(lambda: view.meeting == "RPM-21" and view.import_button.isEnabled(), timeout=20000)
+    qtbot.waitUntil(lambda: view.meeting == "RPM-21" and view.bar.import_button.isEnabled(), timeout=20000)
     assert view.day == dt.date(2021, 3, 1)
     assert _list_ids(view) == ["RPM-21/g-1"]
-    assert view.meeting_box.isVisibleTo(view)  # two meetings now: the choice is offered
+    assert view.bar.meeting_box.isVisibleTo(view)  # two meetings now: the choice is offered
 
 
-def test_imported_timetables_are_fetched_again_and_moves_highlighted(make_view, demo_store, qtbot, tmp_path):
-    from wtdc_desktop.exchange.schedule import import_schedule
+def test_imported_timetables_fetched_again_by_a_sync_show_their_moves(make_view, demo_store, qtbot, tmp_path):
+    from PySide6.QtCore import QTimer
+
+    from wtdc_desktop.exchange.timetable_import import import_schedule, reimport_schedules
 
     path = tmp_path / "side-events.json"
 
@@ -254,12 +256,15 @@ def test_imported_timetables_are_fetched_again_and_moves_highlighted(make_view, 
     view._on_changes_seen()
     assert "WTDC-21/side-1" in _list_ids(view)
     write("19:00", "Salle 10")
-    assert view.sync_timetables() is not None
-    qtbot.waitUntil(lambda: view._schedule_worker is None, timeout=20000)
+    # The sync (bundles.scheduler) fetches remembered timetables again; the window then reloads its views.
+    assert [item.outcome for _location, item in reimport_schedules(demo_store)] == ["applied"]
+    view.reload()
     moved = sa.session(demo_store, "WTDC-21/side-1")
     assert (moved.room, moved.starts_at) == ("Salle 10", dt.datetime(2021, 11, 8, 16, 0, tzinfo=UTC))
-    assert view.banner.isVisible() and "Amina" in view.banner_label.text()
+    assert view.banner.isVisible() and "Amina" in view.banner.label.text()
     assert set(view.grid.changes["WTDC-21/side-1"]) == {"moved", "room"}
+    # the view fetches nothing on a timer of its own (its timers: the current-time line, reminders)
+    assert all(t.interval() <= 60_000 for t in view.findChildren(QTimer))
 
 
 def test_an_empty_store_says_what_to_do(qtbot, store):
@@ -269,7 +274,7 @@ def test_an_empty_store_says_what_to_do(qtbot, store):
     qtbot.addWidget(view)
     view.show()
     assert view.day is None and view.list.topLevelItemCount() == 0
-    assert "import a timetable" in view.zone_label.text()
+    assert "import a timetable" in view.bar.zone_label.text()
     view.step_day(1)
     view.go_today()  # jumps to today even without sessions
     assert view.day == dt.date(2026, 5, 1)
@@ -279,5 +284,5 @@ def test_a_link_to_a_session_opens_its_day(make_view):
     view = make_view(dt.datetime(2026, 5, 1, tzinfo=UTC), reminders=False)
     assert view.select_record("WTDC-21/S10")
     assert view.day == dt.date(2021, 11, 10) and view.current == "WTDC-21/S10"
-    assert "Commission 3, deuxième séance" in view.details.toPlainText()
+    assert "Commission 3, deuxième séance" in view.pane.details.toPlainText()
     assert not view.select_record("WTDC-21/S99")

@@ -339,7 +339,7 @@ def test_note_rows_are_the_same_from_the_window_and_an_import(machines, tmp_path
 
 
 def test_assignment_and_member_rows_are_the_same_from_the_window_the_cli_and_an_import(three, tmp_path):
-    from wtdc_desktop.store import agenda
+    from wtdc_desktop.store import sessions as agenda
 
     window, cli, imported = three
     session = _ids(window, "session")[0]
@@ -361,8 +361,8 @@ def test_assignment_and_member_rows_are_the_same_from_the_window_the_cli_and_an_
 OWNERS = {
     "my_star": "store/record_marks.py", "my_read": "store/record_marks.py", "my_note": "store/record_marks.py",
     "my_position": "store/positions.py", "my_position_history": "store/positions.py",
-    "my_member": "store/agenda.py", "my_assignment": "store/agenda.py", "my_session_priority": "store/agenda.py",
-    "my_session_language": "store/agenda.py",
+    "my_member": "store/sessions.py", "my_assignment": "store/sessions.py", "my_session_priority": "store/sessions.py",
+    "my_session_language": "store/sessions.py",
     "my_import_state": "store/delegation_merge.py", "my_conflict": "store/delegation_merge.py",
     "my_contact": "store/contact_book.py", "my_budget": "store/budget.py", "my_overlap": "store/overlaps.py",
 }

@@ -15,7 +15,7 @@ import pytest
 from conftest import ROOT, table_fingerprint
 from sync_helpers import FeedServer, send_bytes
 from wtdc_desktop import network
-from wtdc_desktop.exchange.schedule import import_schedule
+from wtdc_desktop.exchange.timetable_import import import_schedule
 from wtdc_desktop.exchange.timetable import TimetableError
 
 

@@ -107,7 +107,7 @@ def test_broken_timetables_are_refused_with_the_place():
 
 
 def test_import_creates_the_meeting_and_reimport_keeps_assignments(store, tmp_path):
-    from wtdc_desktop.store import agenda as sa
+    from wtdc_desktop.store import sessions as sa
 
     path = tmp_path / "schedule.json"
     rooms = {"Salle 1": [ev(1, "09:30", "03:00", "Salle 1", "Plénière")],
@@ -143,7 +143,7 @@ def test_import_creates_the_meeting_and_reimport_keeps_assignments(store, tmp_pa
 
 
 def test_import_does_not_overwrite_a_published_meeting(demo_store, tmp_path):
-    from wtdc_desktop.store import agenda as sa
+    from wtdc_desktop.store import sessions as sa
 
     before = sa.meeting(demo_store, "WTDC-21")
     path = tmp_path / "extra.json"
@@ -235,7 +235,7 @@ def test_floating_times_without_a_zone_are_refused():
 
 
 def test_ics_import_through_the_cli(store, tmp_path):
-    from wtdc_desktop.store import agenda as sa
+    from wtdc_desktop.store import sessions as sa
 
     path = tmp_path / "t.ics"
     path.write_bytes(ICS_TEXT.replace("X-WR-CALNAME:", "X-WR-TIMEZONE:Europe/Zurich\r\nX-WR-CALNAME:").encode())
@@ -247,7 +247,7 @@ def test_ics_import_through_the_cli(store, tmp_path):
 
 
 def test_exported_ics_parses_back_with_the_same_uids_instants_and_tzids(demo_store, tmp_path):
-    from wtdc_desktop.store import agenda as sa
+    from wtdc_desktop.store import sessions as sa
 
     sa.save_member(demo_store, "Amina")
     for sid in ("WTDC-21/S01", "WTDC-21/S02", "WTDC-21/S08"):
@@ -325,7 +325,7 @@ def test_plain_http_elsewhere_is_refused(store):
 
 
 def test_import_from_a_folder_merges_its_timetables(store, tmp_path):
-    from wtdc_desktop.store import agenda as sa
+    from wtdc_desktop.store import sessions as sa
 
     folder = tmp_path / "timetables"
     folder.mkdir()
@@ -345,7 +345,7 @@ def test_import_from_a_folder_merges_its_timetables(store, tmp_path):
 def test_periodic_sync_reimports_remembered_timetables(store, tmp_path):
     """`sync` with no source (and so `sync --watch` and the window's periodic sync) re-imports timetables."""
     from wtdc_desktop.sync import sync_all
-    from wtdc_desktop.store import agenda as sa
+    from wtdc_desktop.store import sessions as sa
 
     path = tmp_path / "schedule.json"
     path.write_bytes(frab_json({"Salle 1": [ev(1, "09:30", "01:00", "Salle 1", "Plénière")]}))

@@ -97,7 +97,7 @@ def write_timetable(path, start: str, room: str) -> None:
 @pytest.fixture
 def remembered_timetable(data_dir, tmp_path):
     """A timetable imported once (so remembered), and no bundle source."""
-    from wtdc_desktop.exchange.schedule import import_schedule_locked
+    from wtdc_desktop.exchange.timetable_import import import_schedule_locked
 
     path = tmp_path / "side-events.json"
     write_timetable(path, "18:00", "Salle 9")
@@ -106,7 +106,7 @@ def remembered_timetable(data_dir, tmp_path):
 
 
 def room_of_the_side_event(data_dir) -> str:
-    from wtdc_desktop.store import agenda as store_agenda
+    from wtdc_desktop.store import sessions as store_agenda
 
     with Store(data_dir) as store:
         return store_agenda.session(store, "WTDC-21/side-1").room

@@ -197,7 +197,7 @@ def _sync_remembered(args) -> int:
     from wtdc_desktop.sync import sync_all
     from wtdc_desktop.store import sources
 
-    from wtdc_desktop.store import agenda as store_agenda
+    from wtdc_desktop.store import sessions as store_agenda
 
     with _open_store(args) as store:
         if not sources.list_sources(store) and not store_agenda.schedule_sources(store):

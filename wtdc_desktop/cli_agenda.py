@@ -36,7 +36,7 @@ def _days(text: str | None) -> list[dt.date] | None:
 
 
 def cmd_member_add(args) -> int:
-    from wtdc_desktop.store import agenda as sa
+    from wtdc_desktop.store import sessions as sa
 
     with _cli()._open_store(args) as store:
         sa.save_member(store, args.name, role=args.role, languages=_split(args.languages),
@@ -57,7 +57,7 @@ def _member_dict(m) -> dict:
 
 
 def cmd_member_list(args) -> int:
-    from wtdc_desktop.store import agenda as sa
+    from wtdc_desktop.store import sessions as sa
 
     with _cli()._open_store(args) as store:
         members = sa.members(store)
@@ -72,7 +72,7 @@ def cmd_member_list(args) -> int:
 
 
 def cmd_member_remove(args) -> int:
-    from wtdc_desktop.store import agenda as sa
+    from wtdc_desktop.store import sessions as sa
 
     with _cli()._open_store(args) as store:
         if sa.member(store, args.name) is None:
@@ -83,7 +83,7 @@ def cmd_member_remove(args) -> int:
 
 
 def cmd_assign(args) -> int:
-    from wtdc_desktop.store import agenda as sa
+    from wtdc_desktop.store import sessions as sa
 
     with _cli()._open_store(args) as store:
         if args.remove:
@@ -102,7 +102,7 @@ def cmd_assign(args) -> int:
 
 
 def cmd_session_priority(args) -> int:
-    from wtdc_desktop.store import agenda as sa
+    from wtdc_desktop.store import sessions as sa
 
     with _cli()._open_store(args) as store:
         sa.set_priority(store, args.session, None if args.priority == "none" else args.priority)
@@ -114,7 +114,7 @@ def cmd_session_priority(args) -> int:
 
 
 def cmd_session_language(args) -> int:
-    from wtdc_desktop.store import agenda as sa
+    from wtdc_desktop.store import sessions as sa
 
     with _cli()._open_store(args) as store:
         if sa.session(store, args.session) is None:
@@ -126,7 +126,7 @@ def cmd_session_language(args) -> int:
 
 def cmd_export_ics(args) -> int:
     from wtdc_desktop.exchange.coverage import export_ics
-    from wtdc_desktop.store import agenda as sa
+    from wtdc_desktop.store import sessions as sa
 
     with _cli()._open_store(args) as store:
         member = args.member
@@ -146,7 +146,7 @@ def cmd_export_coverage(args) -> int:
         if fmt == "csv":
             n = export_csv(store, out, meeting=args.meeting)
         else:
-            from wtdc_desktop.ui.coverage import export_pdf_offscreen
+            from wtdc_desktop.exchange.coverage_pdf import export_pdf_offscreen
 
             n = export_pdf_offscreen(store, out, meeting=args.meeting)
     print(_("Wrote the coverage board ({count} sessions) to {out}.").format(count=n, out=out))
@@ -154,7 +154,7 @@ def cmd_export_coverage(args) -> int:
 
 
 def cmd_import_schedule(args) -> int:
-    from wtdc_desktop.exchange.schedule import import_schedule_locked
+    from wtdc_desktop.exchange.timetable_import import import_schedule_locked
     from wtdc_desktop.store.db import default_data_dir
 
     data_dir = Path(args.data_dir) if args.data_dir else default_data_dir()
@@ -177,7 +177,7 @@ def cmd_import_schedule(args) -> int:
 
 
 def cmd_agenda_settings(args) -> int:
-    from wtdc_desktop.store import agenda as sa
+    from wtdc_desktop.store import sessions as sa
 
     with _cli()._open_store(args) as store:
         if args.me is not None:

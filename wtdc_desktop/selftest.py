@@ -132,11 +132,11 @@ def _check_ics(ctx: _Context) -> str:
     else:
         # No export-ics command in this version: the agenda's exporter, called directly.
         from wtdc_desktop.exchange import ics
-        from wtdc_desktop.store import agenda
+        from wtdc_desktop.store import sessions as session_store
 
         how = "exchange.ics"
-        sessions = agenda.sessions(ctx.store)
-        zones = {s.meeting: agenda.meeting_zone(ctx.store, s.meeting) for s in sessions}
+        sessions = session_store.sessions(ctx.store)
+        zones = {s.meeting: session_store.meeting_zone(ctx.store, s.meeting) for s in sessions}
         ics.write_calendar(ics.build_calendar(sessions, zones=zones, name=APP_NAME), out)
     if not out.is_file():
         raise RuntimeError(_("{path} was not written").format(path=out))

@@ -2,7 +2,7 @@
 
 ``sync`` with no source, ``sync --watch`` and the window's periodic sync all
 come here. Bundle sources are synced by :mod:`wtdc_desktop.bundles.sources`,
-timetables re-imported by :mod:`wtdc_desktop.exchange.schedule`; both are
+timetables re-imported by :mod:`wtdc_desktop.exchange.timetable_import`; both are
 reported as :class:`~wtdc_desktop.bundles.sources.SourceResult` (a timetable's
 ``kind`` is ``"timetable"``) and scheduled by one
 :class:`~wtdc_desktop.bundles.periodic.Scheduler`, at the user's interval.
@@ -17,10 +17,10 @@ from pathlib import Path
 from wtdc_desktop.bundles.periodic import Scheduler
 from wtdc_desktop.bundles.sources import APPLIED, FAILED, UP_TO_DATE, SourceResult, SyncOptions, sync_source
 from wtdc_desktop.errors import WtdcError
-from wtdc_desktop.exchange.schedule import import_schedule
+from wtdc_desktop.exchange.timetable_import import import_schedule
 from wtdc_desktop.i18n import _, ngettext
 from wtdc_desktop.store import Store
-from wtdc_desktop.store import agenda as store_agenda
+from wtdc_desktop.store import sessions as store_agenda
 from wtdc_desktop.store import sources as source_table
 from wtdc_desktop.store.lock import SyncLock
 

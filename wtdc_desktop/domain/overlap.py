@@ -50,10 +50,6 @@ def _stem(word: str) -> str:
     return word
 
 
-def stems(text: str | None) -> set[str]:
-    return {_stem(w) for w in words(text)}
-
-
 def jaccard(a: set[str], b: set[str]) -> float:
     if not a or not b:
         return 0.0

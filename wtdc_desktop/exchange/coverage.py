@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 from wtdc_desktop.atomic import atomic_write_bytes
-from wtdc_desktop.domain import agenda as ag
+from wtdc_desktop.domain import sessions as ag
 from wtdc_desktop.exchange import ics
 from wtdc_desktop.i18n import _
 
@@ -36,7 +36,7 @@ def _describe(session: ag.Session, assignments: list[ag.Assignment], committees:
 def export_ics(store, out: Path | str, *, member: str | None = None, everything: bool = False,
                meeting: str | None = None) -> int:
     """Write the sessions of ``member`` (or every covered session, or all with ``everything``); returns how many."""
-    from wtdc_desktop.store import agenda as sa
+    from wtdc_desktop.store import sessions as sa
 
     if member and sa.member(store, member) is None:
         raise sa.AgendaError(_("“{name}” is not a member of the delegation.").format(name=member))
@@ -65,7 +65,7 @@ def export_ics(store, out: Path | str, *, member: str | None = None, everything:
 
 def coverage_table(store, meeting: str | None = None) -> tuple[list[str], list[list[str]]]:
     """Header and rows of the coverage board: one row per session, members as columns."""
-    from wtdc_desktop.store import agenda as sa
+    from wtdc_desktop.store import sessions as sa
 
     members = sa.members(store)
     by_session: dict[str, dict[str, str]] = {}

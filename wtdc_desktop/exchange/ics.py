@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import icalendar
 
 from wtdc_desktop import APP_NAME, __version__
-from wtdc_desktop.domain.agenda import Session
+from wtdc_desktop.domain.sessions import Session
 from wtdc_desktop.exchange.timetable import Conference, Event, Timetable, TimetableError
 from wtdc_desktop.i18n import _
 

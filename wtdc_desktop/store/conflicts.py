@@ -7,7 +7,7 @@
   (:mod:`wtdc_desktop.store.delegation_merge`);
 - a *coverage conflict* (kinds ``double_booked``, ``must_uncovered``, ``understaffed``,
   ``language``): the delegation's coverage plan does not hold, computed from the agenda each time
-  (:func:`wtdc_desktop.store.agenda.conflicts`); it is settled by changing the plan.
+  (:func:`wtdc_desktop.store.sessions.conflicts`); it is settled by changing the plan.
 
 (Overlaps between resolutions or Questions, :mod:`wtdc_desktop.domain.overlap`, are suggestions,
 not conflicts.) This module is the one registry of both: a provider per kind of list (a function
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from wtdc_desktop.store import agenda, delegation_merge
+from wtdc_desktop.store import delegation_merge, sessions
 from wtdc_desktop.store.db import Store
 
 Provider = Callable[[Store], list[dict]]
@@ -29,7 +29,7 @@ Resolver = Callable[[Store, int, str], dict]
 
 def coverage_conflicts(store: Store) -> list[dict]:
     """The coverage plan's conflicts in every meeting."""
-    return [c.as_dict() for c in agenda.conflicts(store)]
+    return [c.as_dict() for c in sessions.conflicts(store)]
 
 
 #: Edit conflicts first, then coverage conflicts (the order ``conflicts`` prints them in).

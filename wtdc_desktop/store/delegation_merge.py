@@ -19,7 +19,7 @@ colleague's version arrives:
 This module owns ``my_import_state`` and ``my_conflict``. The records
 themselves are written by the modules that own their tables
 (:mod:`~wtdc_desktop.store.positions`, :mod:`~wtdc_desktop.store.record_marks`
-for notes, :mod:`~wtdc_desktop.store.agenda` for assignments), in the
+for notes, :mod:`~wtdc_desktop.store.sessions` for assignments), in the
 import's one transaction.
 
 Sequence bookkeeping of delegation streams is kept in the ``setting`` table
@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from wtdc_desktop.domain.records import content_hash, parse_datetime
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import _
-from wtdc_desktop.store import agenda, positions, record_marks
+from wtdc_desktop.store import positions, record_marks, sessions
 from wtdc_desktop.instants import iso_utc
 from wtdc_desktop.store.db import Store, utcnow
 
@@ -208,13 +208,13 @@ def _write_note(conn: sqlite3.Connection, record: dict, origin: str) -> None:
 
 def _write_assignment(conn: sqlite3.Connection, record: dict, origin: str) -> None:
     row = _find_local(conn, "assignment", record)
-    agenda.write_colleague_assignment(conn, record, row["id"] if row is not None else None,
+    sessions.write_colleague_assignment(conn, record, row["id"] if row is not None else None,
                                       updated_at=_utc(record["updated_at"]), origin=origin)
 
 
 _WRITERS = {"position": _write_position, "note": _write_note, "assignment": _write_assignment}
 _DELETERS = {"position": positions.delete_position, "note": record_marks.drop_note,
-             "assignment": agenda.delete_assignment}
+             "assignment": sessions.delete_assignment}
 
 
 def _set_state(conn: sqlite3.Connection, channel: str, type_name: str, record_id: str, remote_hash: str,

@@ -4,7 +4,7 @@ This module is the only writer of these tables, for the user's actions and
 for a delegation-bundle import (:func:`write_colleague_note`,
 :func:`drop_note`); no published bundle ever touches them. Positions are kept
 by :mod:`wtdc_desktop.store.positions`, members and coverage by
-:mod:`wtdc_desktop.store.agenda`.
+:mod:`wtdc_desktop.store.sessions`.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import _
 from wtdc_desktop.instants import format_instant_or_text
 from wtdc_desktop.store import Store, syncs
-from wtdc_desktop.store import agenda as store_agenda
+from wtdc_desktop.store import sessions as store_agenda
 from wtdc_desktop.store import sources as source_table
 from wtdc_desktop.store.lock import SyncLock
 from wtdc_desktop.ui import workers

@@ -1,4 +1,5 @@
-"""Reminders N minutes before each session the user covers: a system notification or a banner.
+"""Reminders N minutes before each session the user covers, and notice of covered sessions a sync
+changed: a system notification, or (without a system tray) the Agenda view's banner.
 
 The clock is injectable (a callable returning an aware UTC datetime) so tests
 drive it; a QTimer only decides *when* to look again.
@@ -15,12 +16,12 @@ import sqlite3
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtWidgets import QSystemTrayIcon
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
-from wtdc_desktop.domain import agenda as ag
+from wtdc_desktop.domain import sessions as ag
 from wtdc_desktop.instants import format_time
 from wtdc_desktop.i18n import _
-from wtdc_desktop.store import agenda as sa
+from wtdc_desktop.store import sessions as sa
 
 log = logging.getLogger(__name__)
 
@@ -84,10 +85,17 @@ class ReminderService(QObject):
             self.reminded.emit(reminder.session, text)
         return due
 
+    def notify_changes(self, changes: list[ag.SessionChange]) -> None:
+        """A system notification for sessions someone covers that a sync changed (nothing without a tray:
+        the view's banner says it)."""
+        if not changes or not self.use_tray:
+            return
+        text = "\n".join(_("{title}: {members}").format(title=c.after.get("title") or c.session,
+                                                        members=", ".join(c.members)) for c in changes[:5])
+        self._tray().showMessage(_("Sessions you cover have changed"), text, QSystemTrayIcon.Warning, 20_000)
+
     def _tray(self) -> QSystemTrayIcon:
         if self.tray is None:
-            from PySide6.QtWidgets import QApplication
-
             self.tray = QSystemTrayIcon(QApplication.windowIcon(), self)
             self.tray.setToolTip(_("WTDC Desktop reminders"))
             self.tray.show()

@@ -1,4 +1,4 @@
-"""Agenda queries: sessions of a day, members, assignments, priorities, coverage, changes.
+"""Sessions and their coverage: a day's sessions, members, assignments, priorities, conflicts, changes.
 
 Sessions are published records (written only by a bundle apply); members,
 assignments, priorities and language notes are the delegation's own layer.
@@ -10,11 +10,12 @@ import datetime as dt
 import json
 import uuid
 
-from wtdc_desktop.domain import agenda as ag
+from wtdc_desktop.domain import sessions as ag
+from wtdc_desktop.domain.session_details import AgendaDocument, AgendaItem, SessionDetails
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import _
-from wtdc_desktop.store import changes
 from wtdc_desktop.instants import iso_utc, parse_instant, zone
+from wtdc_desktop.store.changes import last_sync_id
 from wtdc_desktop.store.db import Store, utcnow
 
 SETTING_ME = "agenda.me"
@@ -96,6 +97,42 @@ def session_record(store: Store, session_id: str) -> dict | None:
     record = json.loads(row["raw"])
     record["withdrawn"] = bool(row["withdrawn"])
     return record
+
+
+def session_details(store: Store, session_id: str) -> SessionDetails | None:
+    """What a session's details show, in a fixed number of statements whatever its agenda holds:
+    the session with its language note, committee name and priority; its assignments; the changes
+    of the last syncs not yet dismissed; its agenda's documents with their titles, read marks and
+    our positions. None when the session is not in the store."""
+    row = store.execute(
+        f"SELECT {_SESSION_COLUMNS}, raw, (SELECT name FROM committee c WHERE c.id = session.committee "
+        "AND c.withdrawn = 0) AS committee_name, (SELECT priority FROM my_session_priority p "
+        "WHERE p.session = session.id) AS priority, n.session AS noted, n.languages AS note_languages, "
+        "n.interpretation AS note_interpretation FROM session "
+        "LEFT JOIN my_session_language n ON n.session = session.id WHERE session.id = ?",
+        (session_id,)).fetchone()
+    if row is None:
+        return None
+    notes = {row["id"]: (json.loads(row["note_languages"] or "[]"), row["note_interpretation"])} \
+        if row["noted"] is not None else {}
+    record = json.loads(row["raw"])
+    agenda = [item for item in record.get("agenda") or [] if isinstance(item, dict)]
+    doc_ids = sorted({d for item in agenda for d in (item.get("documents") or [])})
+    documents = {}
+    if doc_ids:
+        documents = {r["id"]: AgendaDocument(r["id"], r["title"], bool(r["read"]), r["stance"]) for r in store.execute(
+            "SELECT j.value AS id, d.title, EXISTS (SELECT 1 FROM my_read r WHERE r.type = 'document' "
+            "AND r.id = j.value) AS read, p.stance FROM json_each(?) j LEFT JOIN document d ON d.id = j.value "
+            "LEFT JOIN my_position p ON p.subject_type = 'document' AND p.subject_id = j.value",
+            (json.dumps(doc_ids),))}
+    return SessionDetails(
+        session=_session_from_row(row, notes), committee_name=row["committee_name"], priority=row["priority"],
+        assignments=tuple(assignments(store, session_id)),
+        changes=tuple(session_changes(store, session_id=session_id)),
+        agenda=tuple(AgendaItem(item.get("item", ""), item.get("title"),
+                                tuple(documents.get(d) or AgendaDocument(d) for d in item.get("documents") or []))
+                     for item in agenda),
+        url=str(record["url"]) if record.get("url") else None)
 
 
 def meetings_with_sessions(store: Store) -> list[dict]:
@@ -297,20 +334,6 @@ def my_sessions(store: Store, member_name: str | None = None) -> list[ag.Session
     return [s for s in sessions(store) if s.id in ids]
 
 
-def coverage_rows(store: Store, meeting_id: str | None = None) -> list[dict]:
-    """One row per (session, member) assignment, with the session's times: for CSV, PDF and ICS."""
-    asg: dict[str, list[ag.Assignment]] = {}
-    for a in assignments(store):
-        asg.setdefault(a.session, []).append(a)
-    pri = priorities(store)
-    rows = []
-    for s in sessions(store, meeting=meeting_id):
-        for a in asg.get(s.id, []) or [None]:
-            rows.append({"session": s, "member": a.member if a else None, "role": a.role if a else None,
-                         "priority": pri.get(s.id)})
-    return rows
-
-
 # --- settings of this machine ----------------------------------------------------------------
 
 def get_setting(store: Store, key: str, default: str | None = None) -> str | None:
@@ -350,22 +373,29 @@ def mark_reminded(store: Store, reminder: ag.Reminder) -> None:
 
 # --- changes after a sync ------------------------------------------------------------------------
 
-def session_changes(store: Store, after_sync: int | None = None) -> list[ag.SessionChange]:
-    """Sessions moved, re-roomed, cancelled or withdrawn by syncs after ``after_sync``.
+def session_changes(store: Store, after_sync: int | None = None, *,
+                    session_id: str | None = None) -> list[ag.SessionChange]:
+    """Sessions moved, re-roomed, cancelled or withdrawn by syncs after ``after_sync`` (of one session
+    with ``session_id``).
 
     The comparison is with the version current before those syncs (kept in
     ``record_version``); by default the changes the user has not yet dismissed.
     """
     if after_sync is None:
         after_sync = int(get_setting(store, SETTING_CHANGES_SEEN, "0") or 0)
-    rows = store.execute(
-        "SELECT s.id, s.raw, s.withdrawn, "
-        " (SELECT v.raw FROM record_version v WHERE v.type = 'session' AND v.id = s.id "
-        "  AND v.superseded_sync > ? ORDER BY v.vid LIMIT 1) AS before "
-        "FROM session s WHERE (s.changed_sync > ? OR coalesce(s.withdrawn_sync, 0) > ?)",
-        (after_sync, after_sync, after_sync)).fetchall()
+    sql = ("SELECT s.id, s.raw, s.withdrawn, "
+           " (SELECT v.raw FROM record_version v WHERE v.type = 'session' AND v.id = s.id "
+           "  AND v.superseded_sync > ? ORDER BY v.vid LIMIT 1) AS before "
+           "FROM session s WHERE (s.changed_sync > ? OR coalesce(s.withdrawn_sync, 0) > ?)")
+    params: list = [after_sync, after_sync, after_sync]
+    if session_id is not None:
+        sql += " AND s.id = ?"
+        params.append(session_id)
+    rows = store.execute(sql, params).fetchall()
+    if not rows:
+        return []
     who: dict[str, list[str]] = {}
-    for a in assignments(store):
+    for a in assignments(store, session_id):
         who.setdefault(a.session, []).append(a.member)
     out = []
     for r in rows:
@@ -380,7 +410,7 @@ def session_changes(store: Store, after_sync: int | None = None) -> list[ag.Sess
 
 
 def dismiss_changes(store: Store) -> None:
-    set_setting(store, SETTING_CHANGES_SEEN, str(changes.last_sync_id(store) or 0))
+    set_setting(store, SETTING_CHANGES_SEEN, str(last_sync_id(store) or 0))
 
 
 # --- schedule sources -----------------------------------------------------------------------------

@@ -191,7 +191,7 @@ def import_schedule(store, location: str, meeting_id: str, *, force: bool = Fals
     """Read the timetable at ``location`` and apply it as a bundle; the store is unchanged on error."""
     from wtdc_desktop.bundles.apply import apply_bundle
     from wtdc_desktop.bundles.writer import Header, build_bundle
-    from wtdc_desktop.store import agenda as store_agenda
+    from wtdc_desktop.store import sessions as store_agenda
 
     meeting_id = (meeting_id or "").strip()
     if not meeting_id:
@@ -273,7 +273,7 @@ def reimport_schedules(store) -> list[tuple[str, ScheduleImport | WtdcError]]:
     Returns (location, outcome) pairs: errors are returned per source, not raised,
     so one unreachable timetable does not stop the others.
     """
-    from wtdc_desktop.store import agenda as store_agenda
+    from wtdc_desktop.store import sessions as store_agenda
 
     out: list = []
     for src in store_agenda.schedule_sources(store):
@@ -282,13 +282,3 @@ def reimport_schedules(store) -> list[tuple[str, ScheduleImport | WtdcError]]:
         except WtdcError as exc:
             out.append((src["location"], exc))
     return out
-
-
-def sync_schedule_sources(data_dir) -> list[ScheduleImport | WtdcError]:
-    """Re-import every remembered timetable source, under the sync lock."""
-    from wtdc_desktop.store import Store
-    from wtdc_desktop.store.lock import SyncLock
-
-    with SyncLock(data_dir):
-        with Store(data_dir) as store:
-            return [outcome for _location, outcome in reimport_schedules(store)]

@@ -1,4 +1,4 @@
-"""Agenda logic: instants and zones, days, overlaps, coverage conflicts, changes, reminders.
+"""Sessions and their coverage: instants and zones, days, overlaps, coverage conflicts, changes, reminders.
 
 Everything here is pure: sessions come in as :class:`Session` values built from
 store rows, times are aware :class:`datetime.datetime` values (UTC inside),
