@@ -463,7 +463,7 @@ def test_open_file_copies_from_the_cache_and_says_when_missing(qtbot, demo_store
 # --- sync on a worker ---------------------------------------------------------------------------------
 
 def test_a_sync_on_the_worker_keeps_the_event_loop_running(qtbot, store):
-    from wtdc_desktop.cli import demo_bundle_path
+    from wtdc_desktop.resources import demo_bundle_path
     from wtdc_desktop.store import queries
     from wtdc_desktop.ui.sync_view import SyncController
 
@@ -495,7 +495,7 @@ def _many_documents_bundle(tmp_path, n: int):
 
 
 def test_cancelling_a_sync_leaves_the_store_as_before(qtbot, store, tmp_path):
-    from wtdc_desktop.cli import demo_bundle_path
+    from wtdc_desktop.resources import demo_bundle_path
     from wtdc_desktop.store import queries
     from wtdc_desktop.ui.sync_view import SyncController
 

@@ -15,10 +15,10 @@ from pathlib import Path
 from wtdc_desktop import __version__
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import N_, _, current_language, ngettext, set_language
+from wtdc_desktop.resources import DEMO_BUNDLE, demo_bundle_path  # noqa: F401 - DEMO_BUNDLE for scripts
 
 log = logging.getLogger(__name__)
 
-DEMO_BUNDLE = "demo.wtdc.zip"
 
 
 # --- output helpers ----------------------------------------------------------------
@@ -50,10 +50,10 @@ def _open_store(args):
     return Store(args.data_dir)
 
 
-def demo_bundle_path() -> Path:
-    from wtdc_desktop.resources import resource_path
+def _workspace(store):
+    from wtdc_desktop.workspace import Workspace
 
-    return resource_path(DEMO_BUNDLE)
+    return Workspace(store)
 
 
 # --- commands ---------------------------------------------------------------------------
@@ -89,10 +89,8 @@ def _print_apply(result) -> None:
 
 
 def cmd_demo(args) -> int:
-    from wtdc_desktop.bundles.apply import apply_bundle
-
     with _open_store(args) as store:
-        result = apply_bundle(store, demo_bundle_path(), source="demo")
+        result = _workspace(store).load_demo().value
     if args.json:
         _print_json({"outcome": result.outcome, "counts": result.counts})
     else:
@@ -808,9 +806,9 @@ def cmd_position_set(args) -> int:
             raise WtdcError(_("Cannot read the brief file {path}: {reason}.").format(
                 path=args.brief_file, reason=getattr(exc, "strerror", None) or exc))
     with _open_store(args) as store:
-        pid = positions.save_position(
-            store, args.type, args.id, changed_by=_whoami(args), stance=args.stance, priority=args.priority,
-            brief=brief, red_lines=args.red_lines, fallback=args.fallback, owner=args.owner, status=args.status)
+        pid = _workspace(store).set_position(
+            args.type, args.id, changed_by=_whoami(args), stance=args.stance, priority=args.priority,
+            brief=brief, red_lines=args.red_lines, fallback=args.fallback, owner=args.owner, status=args.status).value
         record = next(p for p in positions.delegation.list_positions(store) if p["id"] == pid)
     if args.json:
         _print_json(record)
@@ -871,14 +869,9 @@ def cmd_export_brief(args) -> int:
         raise WtdcError(_("The folder {path} does not exist.").format(path=out.parent))
     with _open_store(args) as store:
         pack = negotiation.brief_pack(store, meeting=args.meeting, committee=args.committee, session=args.session)
-    if args.format == "docx":
-        from wtdc_desktop.exchange.brief_docx import write_docx
+    from wtdc_desktop.workspace import write_brief
 
-        write_docx(pack, out)
-    else:
-        from wtdc_desktop.ui.brief_pdf import write_pdf
-
-        write_pdf(pack, out)
+    write_brief(pack, out, args.format)
     print(_("Wrote {out}: {count} positions.").format(out=out, count=_fmt_number(len(pack["entries"]))))
     return 0
 

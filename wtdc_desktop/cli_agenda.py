@@ -170,27 +170,22 @@ def cmd_export_ics(args) -> int:
 
 
 def cmd_export_coverage(args) -> int:
-    from wtdc_desktop.exchange.coverage import export_csv
+    from wtdc_desktop.workspace import Workspace
 
     out = Path(args.out)
     fmt = args.format or ("pdf" if out.suffix.lower() == ".pdf" else "csv")
     with _cli()._open_store(args) as store:
-        if fmt == "csv":
-            n = export_csv(store, out, meeting=args.meeting)
-        else:
-            from wtdc_desktop.ui.coverage import export_pdf_offscreen
-
-            n = export_pdf_offscreen(store, out, meeting=args.meeting)
+        n = Workspace(store).export_coverage(out, fmt, meeting=args.meeting).value
     print(_("Wrote the coverage board ({count} sessions) to {out}.").format(count=n, out=out))
     return 0
 
 
 def cmd_import_schedule(args) -> int:
-    from wtdc_desktop.exchange.schedule import import_schedule_locked
     from wtdc_desktop.store.db import default_data_dir
+    from wtdc_desktop.workspace import Workspace
 
     data_dir = Path(args.data_dir) if args.data_dir else default_data_dir()
-    result = import_schedule_locked(data_dir, args.source, args.meeting, force=args.force)
+    result = Workspace.import_schedule(data_dir, args.source, args.meeting, force=args.force).value
     if args.json:
         _cli()._print_json({"outcome": result.outcome, "meeting": result.meeting, "channel": result.channel,
                             "format": result.format, "events": result.events, "counts": result.counts,

@@ -70,7 +70,9 @@ def _check_window(ctx: _Context) -> str:
     from wtdc_desktop.ui.main_window import MainWindow
 
     ctx.app = make_app()
-    window = MainWindow(ctx.store)
+    from wtdc_desktop.workspace import Workspace
+
+    window = MainWindow(Workspace(ctx.store))
     window.show()
     for _i in range(5):
         QApplication.processEvents()

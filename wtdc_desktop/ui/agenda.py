@@ -34,6 +34,7 @@ from wtdc_desktop.store import delegation
 from wtdc_desktop.ui.coverage import CoverageBoard, MembersPanel, priority_label, role_label
 from wtdc_desktop.ui.browser import SafeTextBrowser
 from wtdc_desktop.ui.language import directed_html
+from wtdc_desktop.ui.view import wants
 
 log = logging.getLogger(__name__)
 
@@ -684,8 +685,10 @@ class AgendaView(QWidget):
 
     # -- loading
 
-    def reload(self) -> None:
+    def reload(self, changes=None) -> None:
         """Re-read meetings, days, sessions and changes (after a sync or an edit)."""
+        if not wants(changes, any_record=True, delegation=("assignment", "member", "session_priority", "position")):
+            return
         meetings = sa.meetings_with_sessions(self.store)
         self.meeting_box.blockSignals(True)
         self.meeting_box.clear()
@@ -933,6 +936,10 @@ class AgendaView(QWidget):
     def select_record(self, record_id: str) -> bool:
         """The window's way to show a session (a link, a search hit): its day, selected."""
         return self.open_session(record_id)
+
+    def show_record(self, type_name: str, record_id: str) -> bool:
+        self.select_record(record_id)
+        return True
 
     # -- details and editing
 

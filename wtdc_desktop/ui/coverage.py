@@ -1,4 +1,4 @@
-"""The coverage board (delegation members by time slots of a day) and its PDF export.
+"""The coverage board (delegation members by time slots of a day); its PDF export is exchange/coverage_pdf.py.
 
 PDF goes through Qt (QTextDocument printed by QPdfWriter), so the command line
 can write one with an offscreen QGuiApplication.
@@ -7,29 +7,19 @@ can write one with an offscreen QGuiApplication.
 from __future__ import annotations
 
 import datetime as dt
-import html
-import os
-from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QSizeF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
-from wtdc_desktop.atomic import atomic_path
 from wtdc_desktop.domain import agenda as ag
+from wtdc_desktop.exchange.coverage_pdf import (  # noqa: F401 - the Agenda view exports and labels with these
+    coverage_html, export_pdf, export_pdf_offscreen, priority_label, role_label, write_pdf,
+)
 from wtdc_desktop.formatting import format_date, format_time, zone_label
-from wtdc_desktop.i18n import _, is_rtl, current_language
+from wtdc_desktop.i18n import _
 from wtdc_desktop.store import agenda as sa
 
-
-
-def role_label(role: str | None) -> str:
-    return {"lead": _("lead"), "support": _("support"), "observer": _("observer")}.get(role or "", role or "")
-
-
-def priority_label(priority: str | None) -> str:
-    return {"must": _("must cover"), "should": _("should cover"), "optional": _("optional")}.get(
-        priority or "", "")
 
 
 class CoverageBoard(QWidget):
@@ -138,80 +128,6 @@ class CoverageBoard(QWidget):
 
 def _short(s: ag.Session) -> str:
     return s.room or s.id.rsplit("/", 1)[-1]
-
-
-# --- PDF -------------------------------------------------------------------------------------------
-
-def coverage_html(store, meeting: str | None = None) -> str:
-    """The whole coverage board as an HTML table (every text escaped), one section per day."""
-    members = sa.members(store)
-    by_session: dict[str, dict[str, str]] = {}
-    for a in sa.assignments(store):
-        by_session.setdefault(a.session, {})[a.member] = a.role
-    pri = sa.priorities(store)
-    sessions = sa.sessions(store, meeting=meeting)
-    e = html.escape
-    rtl = is_rtl(current_language())
-    parts = [f'<html><body dir="{"rtl" if rtl else "ltr"}" style="font-family: sans-serif; font-size: 9pt">',
-             f"<h2>{e(_('Coverage board'))}</h2>"]
-    if not members:
-        parts.append(f"<p>{e(_('No delegation member yet.'))}</p>")
-    by_day: dict[tuple, list[ag.Session]] = {}
-    for s in sessions:
-        tz = sa.meeting_zone(store, s.meeting)
-        by_day.setdefault((s.starts_at.astimezone(tz).date(), getattr(tz, "key", "UTC")), []).append(s)
-    for (day, zone_key), day_sessions in sorted(by_day.items()):
-        tz = sa.meeting_zone(store, day_sessions[0].meeting)
-        parts.append(f"<h3>{e(format_date(day, 'full'))} — {e(zone_label(tz, day_sessions[0].starts_at))}</h3>")
-        head = "".join(f"<th>{e(x)}</th>" for x in [_("time"), _("room"), _("session"), _("priority"),
-                                                     *[m.name for m in members]])
-        parts.append(f'<table border="1" cellspacing="0" cellpadding="3" width="100%"><tr>{head}</tr>')
-        for s in day_sessions:
-            assigned = by_session.get(s.id, {})
-            title = s.title + (" — " + _("cancelled") if s.cancelled else "")
-            style = ' style="color:#777"' if s.cancelled else ""
-            cells = [f"{format_time(s.starts_at, tz)}–{format_time(s.ends_at, tz)}", s.room or "", title,
-                     priority_label(pri.get(s.id)), *[role_label(assigned.get(m.name)) for m in members]]
-            parts.append(f"<tr{style}>" + "".join(f"<td>{e(c)}</td>" for c in cells) + "</tr>")
-        parts.append("</table>")
-    parts.append("</body></html>")
-    return "".join(parts)
-
-
-def write_pdf(document_html: str, out: Path | str) -> None:
-    """Print HTML to a PDF file (A4 landscape), written to a temp file then moved in place."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(out, fsync=False) as tmp:  # no fsync, as this export has always been written
-        writer = QPdfWriter(str(tmp))
-        writer.setPageLayout(QPageLayout(QPageSize(QPageSize.A4), QPageLayout.Landscape, QMarginsF(12, 12, 12, 12),
-                                         QPageLayout.Millimeter))
-        writer.setResolution(96)
-        writer.setTitle(_("Coverage board"))
-        doc = QTextDocument()
-        doc.setHtml(document_html)
-        rect = writer.pageLayout().paintRectPixels(writer.resolution())
-        doc.setPageSize(QSizeF(rect.width(), rect.height()))
-        doc.print_(writer)
-        del writer  # flushes and closes the file
-        if os.path.getsize(tmp) == 0:
-            raise OSError("empty PDF")
-
-
-def export_pdf(store, out: Path | str, meeting: str | None = None) -> int:
-    write_pdf(coverage_html(store, meeting), out)
-    return len(sa.sessions(store, meeting=meeting))
-
-
-def export_pdf_offscreen(store, out: Path | str, meeting: str | None = None) -> int:
-    """For the command line: a QGuiApplication on the offscreen platform when none is running."""
-    from PySide6.QtGui import QGuiApplication
-
-    app = QGuiApplication.instance()
-    if app is None:
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        app = QGuiApplication(["wtdc-desktop"])
-    return export_pdf(store, out, meeting)
 
 
 # --- members ----------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from wtdc_desktop.i18n import _
 from wtdc_desktop.store import queries, syncs
 from wtdc_desktop.ui import workers
 from wtdc_desktop.ui.labels import format_instant
+from wtdc_desktop.ui.view import wants
 
 log = logging.getLogger(__name__)
 
@@ -233,7 +234,13 @@ class SyncController(QObject):
 
 
 class SyncView(QWidget):
-    """Sources, their last sync, the sync log, and the buttons to sync."""
+    """Sources, their last sync, the sync log, and the buttons to sync.
+
+    Signals:
+        open_record_requested(str, str): never emitted (the view lists no record)
+    """
+
+    open_record_requested = Signal(str, str)
 
     def __init__(self, store, controller: SyncController, parent=None) -> None:
         super().__init__(parent)
@@ -321,7 +328,13 @@ class SyncView(QWidget):
         self._on_done(None)
         self.message.setText(message)
 
-    def reload(self) -> None:
+    def show_record(self, type_name: str, record_id: str) -> bool:
+        """This view lists no record: the window shows it in a dialog."""
+        return False
+
+    def reload(self, changes=None) -> None:
+        if not wants(changes, syncs=True, delegation=("source", "trust")):
+            return
         last = {item["source"]: item for item in queries.last_sync_per_source(self.store)}
         try:
             from wtdc_desktop.store import sources as source_table
