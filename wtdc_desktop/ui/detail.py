@@ -289,10 +289,8 @@ class DetailPane(QWidget):
         self.browser.setHtml(directed_html(html))
 
     def _badge(self) -> str | None:
-        try:
-            from wtdc_desktop.store import changes
-        except ImportError:
-            return None
+        from wtdc_desktop.store import changes
+
         state = changes.badge_state(self.store, self.type_name, [self.record_id]).get(self.record_id)
         return {"new": _("new since last sync"), "changed": _("changed since last sync")}.get(state or "")
 

@@ -207,11 +207,9 @@ class RecordTableModel(QAbstractTableModel):
 
 def _badges(store, type_name: str, ids: list[str]) -> dict[str, str | None]:
     """"new" / "changed" since the last sync, when the store can tell."""
-    try:
-        from wtdc_desktop.store import changes
-    except ImportError:
-        return {}
-    if not ids or not hasattr(changes, "badge_state"):
+    from wtdc_desktop.store import changes
+
+    if not ids:
         return {}
     return changes.badge_state(store, type_name, ids)
 

@@ -31,14 +31,6 @@ def outcome_text(outcome: str | None) -> str:
     return OUTCOMES[outcome]() if outcome in OUTCOMES else (outcome or "")
 
 
-def _scheduler_class():
-    try:
-        from wtdc_desktop.ui.scheduler import SyncScheduler
-    except ImportError:
-        return None
-    return SyncScheduler
-
-
 class SyncController(QObject):
     """Runs syncs off the GUI thread and reports back; never two at once.
 
@@ -77,32 +69,21 @@ class SyncController(QObject):
         return self._scheduler
 
     def _make_scheduler(self):
-        cls = _scheduler_class()
-        scheduler = None
-        if cls is not None:
-            try:
-                scheduler = cls(self.data_dir, parent=self)
-            except TypeError:
-                try:
-                    scheduler = cls(self.data_dir)
-                except Exception:  # noqa: BLE001 - the window works without periodic sync
-                    log.exception("could not start the sync scheduler")
-            except Exception:  # noqa: BLE001
-                log.exception("could not start the sync scheduler")
-        if scheduler is not None:
-            scheduler.started.connect(self.started)
-            scheduler.progress.connect(self.progress)
-            scheduler.finished.connect(self._scheduler_finished)
-            scheduler.failed.connect(self.failed)
-            if hasattr(scheduler, "source_finished"):
-                scheduler.source_finished.connect(self._source_finished)
+        from wtdc_desktop.ui.scheduler import SyncScheduler  # with the network code, after the first paint
+
+        scheduler = SyncScheduler(self.data_dir, parent=self)
+        scheduler.started.connect(self.started)
+        scheduler.progress.connect(self.progress)
+        scheduler.finished.connect(self._scheduler_finished)
+        scheduler.failed.connect(self.failed)
+        scheduler.source_finished.connect(self._source_finished)
         return scheduler
 
     @property
     def running(self) -> bool:
         if self.worker is not None:
             return True
-        return bool(getattr(self._scheduler, "busy", False)) if self._scheduler is not None else False
+        return self._scheduler is not None and self._scheduler.busy
 
     #: The first periodic sync waits this long after the window opens, so that it does not
     #: compete with the first paint (a sync of an unchanged source takes well under a second).
@@ -170,7 +151,7 @@ class SyncController(QObject):
             with Store(self.data_dir) as store:
                 return bool(source_table.list_sources(store)) or (
                     timetables and bool(store_agenda.schedule_sources(store)))
-        except (ImportError, WtdcError):
+        except WtdcError:
             return True
 
     def sync_path(self, path: Path | str, *, source: str | None = None) -> workers.Worker | None:
@@ -336,12 +317,9 @@ class SyncView(QWidget):
         if not wants(changes, syncs=True, delegation=("source", "trust")):
             return
         last = {item["source"]: item for item in queries.last_sync_per_source(self.store)}
-        try:
-            from wtdc_desktop.store import sources as source_table
+        from wtdc_desktop.store import sources as source_table
 
-            locations = [row.location for row in source_table.list_sources(self.store)]
-        except ImportError:
-            locations = []
+        locations = [row.location for row in source_table.list_sources(self.store)]
         for loc in last:
             if loc and loc not in locations:
                 locations.append(loc)
