@@ -102,44 +102,22 @@ def _check_search(ctx: _Context) -> str:
         count=len(hits), type=hits[0].type, id=hits[0].id)
 
 
-def _has_command(name: str) -> bool:
-    import argparse
-
-    from wtdc_desktop.cli import build_parser
-
-    for action in build_parser()._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return name in action.choices
-    return False
-
-
 def _check_ics(ctx: _Context) -> str:
     """Export every session of the demo as iCalendar, as a user would, and read it back."""
+    from wtdc_desktop.cli import main as cli_main
+
     out = ctx.folder / "agenda.ics"
-    if _has_command("export-ics"):
-        from wtdc_desktop.cli import main as cli_main
-
-        how = "export-ics"
-        with open(os.devnull, "w") as sink:
-            saved, sys.stdout = sys.stdout, sink
-            try:
-                code = cli_main(["export-ics", "--all", "--data-dir", str(ctx.folder / "data"),
-                                 "--out", str(out)])
-            except SystemExit as exc:  # argparse refusing the arguments
-                code = exc.code
-            finally:
-                sys.stdout = saved
-        if code != 0:
-            raise RuntimeError(_("export-ics ended with code {code}").format(code=code))
-    else:
-        # No export-ics command in this version: the agenda's exporter, called directly.
-        from wtdc_desktop.exchange import ics
-        from wtdc_desktop.store import agenda
-
-        how = "exchange.ics"
-        sessions = agenda.sessions(ctx.store)
-        zones = {s.meeting: agenda.meeting_zone(ctx.store, s.meeting) for s in sessions}
-        ics.write_calendar(ics.build_calendar(sessions, zones=zones, name=APP_NAME), out)
+    how = "export-ics"
+    with open(os.devnull, "w") as sink:
+        saved, sys.stdout = sys.stdout, sink
+        try:
+            code = cli_main(["export-ics", "--all", "--data-dir", str(ctx.folder / "data"), "--out", str(out)])
+        except SystemExit as exc:  # argparse refusing the arguments
+            code = exc.code
+        finally:
+            sys.stdout = saved
+    if code != 0:
+        raise RuntimeError(_("export-ics ended with code {code}").format(code=code))
     if not out.is_file():
         raise RuntimeError(_("{path} was not written").format(path=out))
     from wtdc_desktop.exchange import ics as ics_reader
@@ -159,7 +137,7 @@ def _check_languages(ctx: _Context) -> str:
     from wtdc_desktop import i18n
     from wtdc_desktop.i18n import LANGUAGES, set_language
 
-    locales = getattr(i18n, "FORMAT_LOCALES", {})
+    locales = i18n.FORMAT_LOCALES
 
     moment = dt.datetime(2025, 11, 17, 9, 30, tzinfo=dt.timezone.utc)
     shown = []
