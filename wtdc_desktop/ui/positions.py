@@ -38,6 +38,7 @@ from wtdc_desktop.ui.negotiation_widgets import (
 )
 from wtdc_desktop.ui.workers import Worker, start
 from wtdc_desktop.ui.view import wants
+from wtdc_desktop.workspace import Workspace
 
 log = logging.getLogger(__name__)
 MARKDOWN_FIELDS = ("brief", "red_lines", "fallback")
@@ -243,7 +244,7 @@ class PositionEditor(QWidget):
         if values["priority"] is None:
             values.pop("priority")
         try:
-            positions.save_position(self.store, *self.subject, changed_by=current_user(), **values)
+            Workspace(self.store).set_position(*self.subject, changed_by=current_user(), **values)
         except WtdcError as exc:
             self.state.setText(exc.message)
             return False
