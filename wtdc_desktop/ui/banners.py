@@ -1,4 +1,5 @@
-"""The dismissable messages above the views (an empty store, demo content, stale material, errors)."""
+"""The dismissable messages above the views (an empty store, demo content, stale material, errors)
+and when the store calls for them."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget
 
 from wtdc_desktop.i18n import _
+from wtdc_desktop.store import queries, syncs
 
 
 class Banner(QFrame):
@@ -70,3 +72,28 @@ class BannerLayout(QVBoxLayout):
 
     def texts(self) -> list[str]:
         return [b.label.text() for b in self._banners() if not b.isHidden()]
+
+    def check_store(self, store, *, load_demo, add_source) -> None:
+        """The banners the store calls for: empty (offering the demo), demo content only, stale material."""
+        if queries.is_empty(store):
+            self.show_banner("empty", _("Your store is empty. Load the demo content to try the application, or add "
+                                        "a source (a folder or a publisher's address) to sync real material."),
+                             [(_("Load the demo"), load_demo), (_("Add a source…"), add_source)])
+        elif queries.only_demo_content(store):
+            self.show_banner("demo", _("You are looking at the built-in demo content (a summary of TDAG's second web "
+                                       "dialogue on WTDC reform). Add a source to sync real conference material."),
+                             [(_("Add a source…"), add_source)])
+        stale = syncs.stale_channels(store)
+        if stale:
+            names = ", ".join(f"{s.publisher}/{s.channel}" for s in stale)
+            self.show_banner("stale", _("The material of {streams} has passed its expiry date and nothing newer was "
+                                        "synced: it may be out of date.").format(streams=names))
+
+    def dismiss_resolved(self, store) -> None:
+        """After a sync: dismiss the banners whose cause is gone."""
+        if self.has("empty") and not queries.is_empty(store):
+            self.dismiss("empty")
+        if self.has("demo") and not queries.only_demo_content(store):
+            self.dismiss("demo")
+        if self.has("stale") and not syncs.stale_channels(store):
+            self.dismiss("stale")

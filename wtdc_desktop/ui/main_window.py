@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from wtdc_desktop import APP_NAME, __version__
 from wtdc_desktop.domain.records import PUBLISHED_TYPES
 from wtdc_desktop.i18n import _, ngettext
-from wtdc_desktop.store import queries, syncs
+from wtdc_desktop.store import queries
 from wtdc_desktop.ui.banners import Banner, BannerLayout  # noqa: F401 - Banner: the type of window.banners' widgets
 from wtdc_desktop.ui.menus import build_menus, shortcuts_dialog
 from wtdc_desktop.ui.navigation import NAVIGATION, VIEW_OF_TYPE, LazyViews, RecordDialog, make_view
@@ -257,19 +257,7 @@ class MainWindow(QMainWindow):
         return self.banners.texts()
 
     def check_banners(self) -> None:
-        if queries.is_empty(self.store):
-            self.show_banner("empty", _("Your store is empty. Load the demo content to try the application, or add "
-                                        "a source (a folder or a publisher's address) to sync real material."),
-                             [(_("Load the demo"), self.load_demo), (_("Add a source…"), self.open_settings)])
-        elif queries.only_demo_content(self.store):
-            self.show_banner("demo", _("You are looking at the built-in demo content (a summary of TDAG's second web "
-                                       "dialogue on WTDC reform). Add a source to sync real conference material."),
-                             [(_("Add a source…"), self.open_settings)])
-        stale = syncs.stale_channels(self.store)
-        if stale:
-            names = ", ".join(f"{s.publisher}/{s.channel}" for s in stale)
-            self.show_banner("stale", _("The material of {streams} has passed its expiry date and nothing newer was "
-                                        "synced: it may be out of date.").format(streams=names))
+        self.banners.check_store(self.store, load_demo=self.load_demo, add_source=self.open_settings)
 
     def refresh_status(self, counts: bool = True) -> None:
         self.sync_status.refresh(self.store, counts)
@@ -281,12 +269,7 @@ class MainWindow(QMainWindow):
             self.reload(changes)
         else:
             self.refresh_status()  # the last-sync time moved; the records did not
-        if self.banners.has("empty") and not queries.is_empty(self.store):
-            self.banners.dismiss("empty")
-        if self.banners.has("demo") and not queries.only_demo_content(self.store):
-            self.banners.dismiss("demo")
-        if not syncs.stale_channels(self.store):
-            self.banners.dismiss("stale")
+        self.banners.dismiss_resolved(self.store)
 
     def _sync_failed(self, message: str) -> None:
         self._sync_finished(None)
