@@ -92,7 +92,6 @@ def _print_source_result(result) -> None:
 
 
 def cmd_sync(args) -> int:
-    from wtdc_desktop.bundles.sources import sync_source
     from wtdc_desktop.store.lock import SyncLock
 
     if args.watch:
@@ -102,7 +101,7 @@ def cmd_sync(args) -> int:
     options = _sync_options(args)
     with SyncLock(data_dir_of(args)):
         with open_store(args) as store:
-            result = sync_source(store, args.source, options)
+            result = workspace(store).sync_source(args.source, options).value
     if result.kind == "bundle":
         if result.error is not None:
             raise result.error
@@ -124,8 +123,8 @@ def cmd_sync(args) -> int:
 
 
 def _sync_remembered(args) -> int:
-    from wtdc_desktop.bundles.scheduler import sync_all
     from wtdc_desktop.store import sources
+    from wtdc_desktop.workspace import Workspace
 
     from wtdc_desktop.store import agenda as store_agenda
 
@@ -133,8 +132,8 @@ def _sync_remembered(args) -> int:
         if not sources.list_sources(store) and not store_agenda.schedule_sources(store):
             raise WtdcError(_("No source is remembered in {path}; give a SOURCE or add one with “sources add LOCATION”.").format(
                 path=store.path))
-    results = sync_all(data_dir_of(args), options=_sync_options(args),
-                       on_source=None if args.json else _print_source_result)
+    results = Workspace.sync_all(data_dir_of(args), options=_sync_options(args),
+                                 on_source=None if args.json else _print_source_result).value
     failed = [r for r in results if r.error is not None]
     if args.json:
         print_json([r.as_dict() for r in results])

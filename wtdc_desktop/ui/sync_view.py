@@ -134,9 +134,9 @@ class SyncController(QObject):
             return
 
         def task(worker):
-            from wtdc_desktop.bundles.scheduler import sync_all
+            from wtdc_desktop.workspace import Workspace
 
-            return sync_all(self.data_dir, worker.report, worker.cancelled)
+            return Workspace.sync_all(self.data_dir, worker.report, worker.cancelled).value
 
         self._run(task)
 
@@ -158,13 +158,12 @@ class SyncController(QObject):
         """Apply one bundle file or folder on a worker."""
 
         def task(worker):
-            from wtdc_desktop.bundles.apply import apply_bundle
-            from wtdc_desktop.store import Store
             from wtdc_desktop.store.lock import SyncLock
+            from wtdc_desktop.workspace import Workspace
 
-            with SyncLock(self.data_dir, wait=30), Store(self.data_dir) as store:
-                return apply_bundle(store, path, source=source or str(path), progress=worker.report,
-                                    cancelled=worker.cancelled)
+            with SyncLock(self.data_dir, wait=30), Workspace.open(self.data_dir) as workspace:
+                return workspace.apply_bundle(path, source=source or str(path), progress=worker.report,
+                                              cancelled=worker.cancelled).value
 
         return self._run(task)
 
