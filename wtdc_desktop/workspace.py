@@ -173,9 +173,8 @@ class Workspace:
         from wtdc_desktop.exchange.schedule import import_schedule_locked
 
         result = import_schedule_locked(data_dir, location, meeting, force=force)
-        changed = result.outcome not in ("not_modified", "unchanged")
-        return Outcome(result, Changes.of(records=("session", "meeting"), syncs=True) if changed
-                       else Changes(syncs=True))
+        changed = result.outcome not in ("not_modified", "unchanged")  # a new sync: every type's badges move
+        return Outcome(result, changes_of_sync(None) if changed else Changes(syncs=True))
 
     # -- the delegation's own records ----------------------------------------------------------
 
