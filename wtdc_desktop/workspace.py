@@ -97,7 +97,7 @@ def changes_of_sync(results: Any) -> Changes:
 
 
 def _applied(result) -> Changes:
-    """What applying one bundle changed (its records, and the badges of every type)."""
+    """What applying one bundle changed: as a sync that applied something (or, already applied, the log only)."""
     if getattr(result, "outcome", None) != "applied":
         return Changes(syncs=True)
     return changes_of_sync(None)
@@ -107,7 +107,7 @@ class Workspace:
     """The store of one data folder and the actions on it.
 
     ``Workspace.open(data_dir)`` opens (or creates) the store; ``Workspace(store)`` wraps a store
-    already open (the window's). Used as a context manager, it closes the store it opened.
+    already open (the window's). Used as a context manager, it closes its store at the end.
     """
 
     def __init__(self, store) -> None:
