@@ -97,7 +97,8 @@ def changes_of_sync(results: Any) -> Changes:
 
 
 def _applied(result) -> Changes:
-    """What applying one bundle changed: as a sync that applied something (or, already applied, the log only)."""
+    """What applying one bundle changed: as much as a sync that applied something (the sync log
+    only when the bundle was already applied)."""
     if getattr(result, "outcome", None) != "applied":
         return Changes(syncs=True)
     return changes_of_sync(None)
