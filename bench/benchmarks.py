@@ -424,10 +424,8 @@ def bench_search(ctx: Context) -> list[dict]:
 # --- list view ---------------------------------------------------------------------------------------------
 
 def _list_view_class():
-    try:
-        from wtdc_desktop.ui.lists import RecordListView
-    except ImportError:
-        from wtdc_desktop.ui.main_window import RecordListView
+    from wtdc_desktop.ui.lists import RecordListView
+
     return RecordListView
 
 

@@ -463,7 +463,7 @@ def test_open_file_copies_from_the_cache_and_says_when_missing(qtbot, demo_store
 # --- sync on a worker ---------------------------------------------------------------------------------
 
 def test_a_sync_on_the_worker_keeps_the_event_loop_running(qtbot, store):
-    from wtdc_desktop.cli import demo_bundle_path
+    from wtdc_desktop.resources import demo_bundle_path
     from wtdc_desktop.store import published
     from wtdc_desktop.ui.sync_view import SyncController
 
@@ -495,7 +495,7 @@ def _many_documents_bundle(tmp_path, n: int):
 
 
 def test_cancelling_a_sync_leaves_the_store_as_before(qtbot, store, tmp_path):
-    from wtdc_desktop.cli import demo_bundle_path
+    from wtdc_desktop.resources import demo_bundle_path
     from wtdc_desktop.store import published
     from wtdc_desktop.ui.sync_view import SyncController
 
@@ -777,3 +777,32 @@ def test_a_sync_now_before_the_first_periodic_sync_does_not_cancel_the_schedule(
     assert controller.scheduler is not None  # "Sync now" makes the scheduler before the schedule starts
     qtbot.waitUntil(lambda: controller._scheduler._running_schedule, timeout=5000)
     controller.stop()
+
+
+def test_every_view_is_a_view_and_refreshes_only_for_what_it_shows(window, monkeypatch):
+    from wtdc_desktop.ui.view import View
+    from wtdc_desktop.workspace import Changes
+
+    for key in window.views.declared():
+        assert isinstance(window.views[key], View), key
+    reloaded = []
+    proposals = window.views["proposals"]
+    monkeypatch.setattr(proposals.model, "reload", lambda: reloaded.append("proposals"))
+    documents = window.views["documents"]
+    monkeypatch.setattr(documents.model, "reload", lambda: reloaded.append("documents"))
+    window.reload(Changes.of(records=("proposal",)))
+    assert reloaded == ["proposals"]
+    reloaded.clear()
+    window.reload(Changes(syncs=True))  # a sync that applied nothing
+    assert reloaded == []
+    window.reload()  # everything
+    assert sorted(reloaded) == ["documents", "proposals"]
+
+
+def test_a_position_set_through_the_workspace_says_what_changed(demo_store):
+    from wtdc_desktop.workspace import Changes, Workspace
+
+    outcome = Workspace(demo_store).set_position("resolution", "WTDC/37", stance="support")
+    assert outcome.value
+    assert outcome.changes == Changes.of(records=("resolution",), delegation=("position",))
+    assert outcome.changes.touches(delegation=("position",)) and not outcome.changes.touches(records=("document",))

@@ -7,6 +7,9 @@ from pathlib import Path
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
+#: The built-in demo content, a bundle under ``resources/``.
+DEMO_BUNDLE = "demo.wtdc.zip"
+
 
 def _candidates(kind: str) -> list[Path]:
     found = []
@@ -35,3 +38,8 @@ def resource_path(*parts: str) -> Path:
 def i18n_path(*parts: str) -> Path:
     """Path of a file under the project's ``i18n/`` folder (message catalogs)."""
     return _root("i18n").joinpath(*parts)
+
+
+def demo_bundle_path() -> Path:
+    """The built-in demo bundle (what a first launch and ``demo`` load)."""
+    return resource_path(DEMO_BUNDLE)

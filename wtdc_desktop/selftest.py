@@ -70,7 +70,9 @@ def _check_window(ctx: _Context) -> str:
     from wtdc_desktop.ui.main_window import MainWindow
 
     ctx.app = make_app()
-    window = MainWindow(ctx.store)
+    from wtdc_desktop.workspace import Workspace
+
+    window = MainWindow(Workspace(ctx.store))
     window.show()
     for _i in range(5):
         QApplication.processEvents()
@@ -100,44 +102,22 @@ def _check_search(ctx: _Context) -> str:
         count=len(hits), type=hits[0].type, id=hits[0].id)
 
 
-def _has_command(name: str) -> bool:
-    import argparse
-
-    from wtdc_desktop.cli import build_parser
-
-    for action in build_parser()._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return name in action.choices
-    return False
-
-
 def _check_ics(ctx: _Context) -> str:
     """Export every session of the demo as iCalendar, as a user would, and read it back."""
+    from wtdc_desktop.cli import main as cli_main
+
     out = ctx.folder / "agenda.ics"
-    if _has_command("export-ics"):
-        from wtdc_desktop.cli import main as cli_main
-
-        how = "export-ics"
-        with open(os.devnull, "w") as sink:
-            saved, sys.stdout = sys.stdout, sink
-            try:
-                code = cli_main(["export-ics", "--all", "--data-dir", str(ctx.folder / "data"),
-                                 "--out", str(out)])
-            except SystemExit as exc:  # argparse refusing the arguments
-                code = exc.code
-            finally:
-                sys.stdout = saved
-        if code != 0:
-            raise RuntimeError(_("export-ics ended with code {code}").format(code=code))
-    else:
-        # No export-ics command in this version: the agenda's exporter, called directly.
-        from wtdc_desktop.exchange import ics
-        from wtdc_desktop.store import sessions as session_store
-
-        how = "exchange.ics"
-        sessions = session_store.sessions(ctx.store)
-        zones = {s.meeting: session_store.meeting_zone(ctx.store, s.meeting) for s in sessions}
-        ics.write_calendar(ics.build_calendar(sessions, zones=zones, name=APP_NAME), out)
+    how = "export-ics"
+    with open(os.devnull, "w") as sink:
+        saved, sys.stdout = sys.stdout, sink
+        try:
+            code = cli_main(["export-ics", "--all", "--data-dir", str(ctx.folder / "data"), "--out", str(out)])
+        except SystemExit as exc:  # argparse refusing the arguments
+            code = exc.code
+        finally:
+            sys.stdout = saved
+    if code != 0:
+        raise RuntimeError(_("export-ics ended with code {code}").format(code=code))
     if not out.is_file():
         raise RuntimeError(_("{path} was not written").format(path=out))
     from wtdc_desktop.exchange import ics as ics_reader

@@ -1,14 +1,14 @@
-"""The coverage board as a PDF (A4 landscape): an HTML table printed by Qt (QTextDocument to QPdfWriter),
-so the command line writes one with an offscreen QGuiApplication."""
+"""The coverage board as HTML and as PDF (QTextDocument printed by QPdfWriter).
+
+Qt is imported only to print: the command line writes a PDF with an offscreen
+QGuiApplication, the window's Agenda with its own.
+"""
 
 from __future__ import annotations
 
 import html
 import os
 from pathlib import Path
-
-from PySide6.QtCore import QMarginsF, QSizeF
-from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
 from wtdc_desktop.atomic import atomic_path
 from wtdc_desktop.domain import sessions as ag
@@ -56,6 +56,9 @@ def coverage_html(store, meeting: str | None = None) -> str:
 
 def write_pdf(document_html: str, out: Path | str) -> None:
     """Print HTML to a PDF file (A4 landscape), written to a temp file then moved in place."""
+    from PySide6.QtCore import QMarginsF, QSizeF
+    from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
+
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(out, fsync=False) as tmp:  # no fsync, as this export has always been written

@@ -111,16 +111,13 @@ def install_error_handling(data_dir: Path) -> Path:
 def open_window(data_dir: Path | None, *, load_demo_if_empty: bool = True, today=None, periodic: bool = False,
                 initial_view: str | None = None):
     """Open the store and build the main window (loading the demo on a first launch when asked)."""
-    from wtdc_desktop.store import Store, syncs
     from wtdc_desktop.ui.main_window import MainWindow
+    from wtdc_desktop.workspace import Workspace
 
-    store = Store(data_dir)
-    if load_demo_if_empty and syncs.is_empty(store):
-        from wtdc_desktop.bundles.apply import apply_bundle  # only on a first launch
-        from wtdc_desktop.cli import demo_bundle_path
-
-        apply_bundle(store, demo_bundle_path(), source="demo")
-    return MainWindow(store, today=today, periodic=periodic, initial_view=initial_view)
+    workspace = Workspace.open(data_dir)
+    if load_demo_if_empty and workspace.is_empty():
+        workspace.load_demo()  # a first launch
+    return MainWindow(workspace, today=today, periodic=periodic, initial_view=initial_view)
 
 
 def run(data_dir: Path | None = None, lang: str | None = None) -> int:

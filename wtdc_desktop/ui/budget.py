@@ -18,6 +18,7 @@ from wtdc_desktop.i18n import N_, _, current_language
 from wtdc_desktop.store import budget
 from wtdc_desktop.ui.models import RowsTableModel
 from wtdc_desktop.ui.negotiation_widgets import TabsFilledWhenOpened, money
+from wtdc_desktop.ui.view import wants
 
 SERIES = (("estimated", N_("Estimated cost"), "#5c7fa8"), ("announced", N_("Pledges announced"), "#e0a030"),
           ("confirmed", N_("Pledges confirmed"), "#3c9a4c"))
@@ -210,7 +211,13 @@ class BudgetView(QWidget):
         self.amount.returnPressed.connect(self.set_available)
         self.reload()
 
-    def reload(self) -> None:
+    def show_record(self, type_name: str, record_id: str) -> bool:
+        """This view selects no single record: the window shows it in a dialog."""
+        return False
+
+    def reload(self, changes=None) -> None:
+        if not wants(changes, any_record=True, delegation=("budget", "position")):
+            return
         self.summary = budget.budget_summary(self.store)
         available = self.summary.available
         if available and not self.amount.hasFocus():

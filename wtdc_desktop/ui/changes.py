@@ -11,20 +11,14 @@ from wtdc_desktop.domain.records import PUBLISHED_TYPES
 from wtdc_desktop.formatting import format_number
 from wtdc_desktop.i18n import _, ngettext
 from wtdc_desktop.instants import format_datetime
+from wtdc_desktop.store import changes as store_changes
 from wtdc_desktop.store import syncs
 from wtdc_desktop.ui.detail import DetailPane
 from wtdc_desktop.ui.today import _change_word
+from wtdc_desktop.ui.view import wants
 
 WHY = {"starred": lambda: _("starred"), "noted": lambda: _("noted"), "position": lambda: _("position"),
        "assigned": lambda: _("covered")}
-
-
-def _changes_module():
-    try:
-        from wtdc_desktop.store import changes
-    except ImportError:
-        return None
-    return changes if hasattr(changes, "changes_since") else None
 
 
 class ChangesView(QWidget):
@@ -73,7 +67,13 @@ class ChangesView(QWidget):
         self.detail.navigate.connect(self.open_record_requested)
         self.reload()
 
-    def reload(self) -> None:
+    def show_record(self, type_name: str, record_id: str) -> bool:
+        """What changed selects no record by link: the window shows it in its own view."""
+        return False
+
+    def reload(self, changes=None) -> None:
+        if not wants(changes, any_record=True, syncs=True, delegation=("position", "star", "note")):
+            return
         self.since.blockSignals(True)
         self.since.clear()
         self.since.addItem(_("the sync before the last one (what the last sync changed)"), None)
@@ -98,21 +98,17 @@ class ChangesView(QWidget):
     def _fill(self) -> None:
         self.tree.clear()
         self._groups: dict[int, dict] = {}
-        mod = _changes_module()
-        if mod is None:
-            self.summary.setText(_("This version cannot list changes yet."))
-            return
         since = self.since.currentData()
-        counts = mod.change_counts(self.store, since)
+        counts = store_changes.change_counts(self.store, since)
         total = sum(counts.values())
         self.tree.setRootIsDecorated(total > self.LIST_LIMIT)  # groups show that they open
         if total <= self.LIST_LIMIT:
-            items = mod.changes_since(self.store, since)
+            items = store_changes.changes_since(self.store, since)
             for c in items:
                 self.tree.addTopLevelItem(self._row(c))
             mine = sum(1 for c in items if c["mine"])
         else:
-            mine_items = mod.changes_since(self.store, since, mine_only=True)
+            mine_items = store_changes.changes_since(self.store, since, mine_only=True)
             for c in mine_items:
                 self.tree.addTopLevelItem(self._row(c))
             mine = len(mine_items)
@@ -145,8 +141,7 @@ class ChangesView(QWidget):
     def _expanded(self, item: QTreeWidgetItem) -> None:
         group = self._groups.get(id(item))
         if group is not None and group["items"] is None:
-            mod = _changes_module()
-            group["items"] = [c for c in mod.changes_since(self.store, self.since.currentData(), types=[group["type"]])
+            group["items"] = [c for c in store_changes.changes_since(self.store, self.since.currentData(), types=[group["type"]])
                               if c["change"] == group["change"] and not c["mine"]]
             self._more(group)
 

@@ -28,6 +28,7 @@ from wtdc_desktop.ui.browser import SafeTextBrowser
 from wtdc_desktop.ui.negotiation_widgets import TabsFilledWhenOpened, fill_combo
 from wtdc_desktop.ui.language import directed_html
 from wtdc_desktop.ui.models import RowsTableModel
+from wtdc_desktop.ui.view import wants
 
 ROLE_CONTACT = Qt.UserRole + 1
 
@@ -208,7 +209,13 @@ class ContactsView(QWidget):
 
     # -- data ------------------------------------------------------------------------------------
 
-    def reload(self) -> None:
+    def show_record(self, type_name: str, record_id: str) -> bool:
+        """This view selects no single record: the window shows it in a dialog."""
+        return False
+
+    def reload(self, changes=None) -> None:
+        if not wants(changes, records=("contact", "organization", "region"), delegation=("contact",)):
+            return
         fill_combo(self.region, [(_("All regions"), None)] + [(r, r) for r in REGION_IDS])
         fill_combo(self.language, [(_("Any language"), None)] + [(language_name(code), code) for code in LANGUAGES])
         fill_combo(self.which, [(_("Published and private"), "all"), (_("Published only"), "published"),

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QHeaderView, QLabel, QLineEdit, QSplitter, QTableV
 from wtdc_desktop.i18n import _, ngettext
 from wtdc_desktop.ui.detail import DetailPane
 from wtdc_desktop.ui.models import RecordTableModel
+from wtdc_desktop.ui.view import wants
 
 
 class RecordListView(QWidget):
@@ -93,8 +94,13 @@ class RecordListView(QWidget):
             return
         self.detail.show_record(self.type_name, rid)
 
-    def reload(self) -> None:
-        self.model.reload()
+    def reload(self, changes=None) -> None:
+        if wants(changes, records=(self.type_name,), delegation=("star", "read", "note", "position")):
+            self.model.reload()
+
+    def show_record(self, type_name: str, record_id: str) -> bool:
+        self.select_record(record_id)
+        return True
 
     def select_record(self, record_id: str) -> bool:
         """Select a record in the list (clearing the filter if it hides it); show it in any case."""

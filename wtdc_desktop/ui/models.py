@@ -197,7 +197,7 @@ class RecordTableModel(QAbstractTableModel):
 
 
 def _badges(store, type_name: str, ids: list[str]) -> dict[str, str | None]:
-    """"new" / "changed" since the last sync."""
+    """"new" / "changed" since the last sync, when the store can tell."""
     if not ids:
         return {}
     return changes.badge_state(store, type_name, ids)

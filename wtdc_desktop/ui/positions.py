@@ -36,6 +36,8 @@ from wtdc_desktop.ui.negotiation_widgets import (
     STANCE_COLOURS, TabsFilledWhenOpened, fill_combo,
 )
 from wtdc_desktop.ui.workers import Worker, start
+from wtdc_desktop.ui.view import wants
+from wtdc_desktop.workspace import Workspace
 
 log = logging.getLogger(__name__)
 MARKDOWN_FIELDS = ("brief", "red_lines", "fallback")
@@ -240,7 +242,7 @@ class PositionEditor(QWidget):
         if values["priority"] is None:
             values.pop("priority")
         try:
-            positions.save_position(self.store, *self.subject, changed_by=current_user(), **values)
+            Workspace(self.store).set_position(*self.subject, changed_by=current_user(), **values)
         except WtdcError as exc:
             self.state.setText(exc.message)
             return False
@@ -513,13 +515,9 @@ class PositionsPanel(QWidget):
 
             with Store(data_dir) as store:  # a connection of this thread
                 pack = brief_packs.brief_pack(store, meeting=meeting, committee=committee)
-            if fmt == "pdf":
-                from wtdc_desktop.ui.brief_pdf import write_pdf
+            from wtdc_desktop.workspace import write_brief
 
-                return write_pdf(pack, path)
-            from wtdc_desktop.exchange.brief_docx import write_docx
-
-            return write_docx(pack, path)
+            return write_brief(pack, path, fmt)
 
         self.export_button.setEnabled(False)
         self.count.setText(_("Writing the brief pack…"))
@@ -577,9 +575,15 @@ class PositionsView(QWidget):
         self.tabs.setCurrentWidget(view)
         self.lazy.fill_current()
 
-    def reload(self) -> None:
+    def reload(self, changes=None) -> None:
+        if not wants(changes, any_record=True, delegation=("position", "note", "contact", "budget", "overlap")):
+            return
         self.positions.reload()
         self.lazy.refill()
+
+    def show_record(self, type_name: str, record_id: str) -> bool:
+        """This view selects no single record: the window shows it in a dialog."""
+        return False
 
     def _position_from_matrix(self, row: int, _column: int) -> None:
         if 0 <= row < len(self.matrix.rows):

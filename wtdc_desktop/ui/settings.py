@@ -11,6 +11,8 @@ from PySide6.QtWidgets import (
 from wtdc_desktop.domain.constants import DEFAULT_INTERVAL_MINUTES
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import LANGUAGES, _, current_language
+from wtdc_desktop.store import sources as source_table
+from wtdc_desktop.store import trust as trust_table
 from wtdc_desktop.ui.language import CONTENT_ORDER_LABEL, ContentLanguageOrder
 from wtdc_desktop.ui.prefs import setting
 
@@ -100,25 +102,14 @@ class SettingsDialog(QDialog):
     def _fill(self) -> None:
         self.sources.clear()
         self.keys.clear()
-        try:
-            from wtdc_desktop.store import sources as source_table
-
-            for row in source_table.list_sources(self.store):
-                self.sources.addItem(row.location)
-        except ImportError:
-            pass
-        try:
-            from wtdc_desktop.store import trust
-
-            for key in trust.list_keys(self.store):
-                self.keys.addItem(_("{publisher}: {fingerprint}").format(publisher=key.publisher,
-                                                                         fingerprint=key.fingerprint))
-        except ImportError:
-            pass
+        for row in source_table.list_sources(self.store):
+            self.sources.addItem(row.location)
+        for key in trust_table.list_keys(self.store):
+            self.keys.addItem(_("{publisher}: {fingerprint}").format(publisher=key.publisher,
+                                                                     fingerprint=key.fingerprint))
 
     def add_source(self, location: str) -> bool:
         from wtdc_desktop.bundles import sources as bundle_sources
-        from wtdc_desktop.store import sources as source_table
 
         try:
             location = bundle_sources.normalize_location(location)
@@ -145,14 +136,11 @@ class SettingsDialog(QDialog):
         item = self.sources.currentItem()
         if item is None:
             return
-        from wtdc_desktop.store import sources as source_table
-
         source_table.remove_source(self.store, item.text())
         self._fill()
 
     def _trust(self) -> None:
         from wtdc_desktop.bundles import signing
-        from wtdc_desktop.store import trust
 
         publisher, ok = QInputDialog.getText(self, _("Trust a publisher key"), _("Publisher id (as in its bundles):"))
         if not ok or not publisher.strip():
@@ -170,7 +158,7 @@ class SettingsDialog(QDialog):
             _("Trust this key for {publisher}?\n\nFingerprint: {fingerprint}\n\nCompare it with the fingerprint the "
               "publisher gave you by another channel.").format(publisher=publisher.strip(), fingerprint=fp))
         if answer == QMessageBox.Yes:
-            trust.pin_key(self.store, publisher.strip(), raw, fp, "user")
+            trust_table.pin_key(self.store, publisher.strip(), raw, fp, "user")
             self._fill()
 
     def _browse(self) -> None:

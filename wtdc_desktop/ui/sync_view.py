@@ -19,6 +19,7 @@ from wtdc_desktop.store import sessions as store_agenda
 from wtdc_desktop.store import sources as source_table
 from wtdc_desktop.store.lock import SyncLock
 from wtdc_desktop.ui import workers
+from wtdc_desktop.ui.view import wants
 
 log = logging.getLogger(__name__)
 
@@ -142,11 +143,11 @@ class SyncController(QObject):
         """Apply one bundle file or folder on a worker."""
 
         def task(worker):
-            from wtdc_desktop.bundles.apply import apply_bundle
+            from wtdc_desktop.workspace import Workspace
 
-            with SyncLock(self.data_dir, wait=30), Store(self.data_dir) as store:
-                return apply_bundle(store, path, source=source or str(path), progress=worker.report,
-                                    cancelled=worker.cancelled)
+            with SyncLock(self.data_dir, wait=30), Workspace.open(self.data_dir) as workspace:
+                return workspace.apply_bundle(path, source=source or str(path), progress=worker.report,
+                                              cancelled=worker.cancelled).value
 
         return self._run(task)
 
@@ -199,7 +200,13 @@ class SyncController(QObject):
 
 
 class SyncView(QWidget):
-    """Sources, their last sync, the sync log, and the buttons to sync."""
+    """Sources, their last sync, the sync log, and the buttons to sync.
+
+    Signals:
+        open_record_requested(str, str): never emitted (the view lists no record)
+    """
+
+    open_record_requested = Signal(str, str)
 
     def __init__(self, store, controller: SyncController, parent=None) -> None:
         super().__init__(parent)
@@ -287,7 +294,13 @@ class SyncView(QWidget):
         self._on_done(None)
         self.message.setText(message)
 
-    def reload(self) -> None:
+    def show_record(self, type_name: str, record_id: str) -> bool:
+        """This view lists no record: the window shows it in a dialog."""
+        return False
+
+    def reload(self, changes=None) -> None:
+        if not wants(changes, syncs=True, delegation=("source", "trust")):
+            return
         last = {item["source"]: item for item in syncs.last_sync_per_source(self.store)}
         locations = [row.location for row in source_table.list_sources(self.store)]
         for loc in last:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
@@ -11,9 +12,14 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from wtdc_desktop.domain.render import link_sections_html
 from wtdc_desktop.i18n import _
 from wtdc_desktop.instants import format_date, format_instant_or_text, iso_utc
+from wtdc_desktop.store import changes as store_changes
 from wtdc_desktop.store import upcoming
 from wtdc_desktop.ui.browser import SafeTextBrowser
 from wtdc_desktop.ui.language import directed_html
+from wtdc_desktop.ui.view import wants
+
+if TYPE_CHECKING:
+    from wtdc_desktop.workspace import Changes
 
 
 class TodayView(QWidget):
@@ -35,7 +41,14 @@ class TodayView(QWidget):
         lay.addWidget(self.browser)
         self.reload()
 
-    def reload(self) -> None:
+    def show_record(self, type_name: str, record_id: str) -> bool:
+        """Today selects no single record: the window shows it in its own view."""
+        return False
+
+    def reload(self, changes: Changes | None = None) -> None:
+        # sessions, deadlines, changed records, positions: any record, the delegation's own items
+        if not wants(changes, any_record=True, delegation=("position", "star", "note", "assignment")):
+            return
         now = self.now()
         meeting = upcoming.current_meeting(self.store, now.date().isoformat())
         zone = meeting.get("timezone") if meeting else None
@@ -59,16 +72,9 @@ class TodayView(QWidget):
                                                                                   who=covered)))
         deadlines = [("deadline", d["id"], d["title"], _due_text(d, zone))
                      for d in upcoming.next_deadlines(self.store, iso_utc(now), 6, mid)]
-        changes = []
-        try:
-            from wtdc_desktop.store import changes as changes_mod
-
-            for c in changes_mod.changes_since(self.store, mine_only=True):
-                if c["mine"]:
-                    changes.append((c["type"], c["id"], c["id"], _("{title} ({change})").format(
-                        title=c["title"] or "", change=_change_word(c["change"]))))
-        except ImportError:
-            pass
+        changed = [(c["type"], c["id"], c["id"], _("{title} ({change})").format(
+                       title=c["title"] or "", change=_change_word(c["change"])))
+                   for c in store_changes.changes_since(self.store, mine_only=True) if c["mine"]]
         missing = [("proposal", m["id"], m["id"],
                     _("{title}, on the agenda of {session}").format(title=m["title"], session=m["session"]))
                    for m in upcoming.proposals_without_position(self.store, iso_utc(start), 15, mid)]
@@ -80,7 +86,7 @@ class TodayView(QWidget):
         html = link_sections_html([
             (_("My sessions today"), session_items, _("No session of this meeting today.")),
             (_("Next deadlines"), deadlines, _("No deadline ahead.")),
-            (_("Changed since the last sync, among my items"), changes[:20],
+            (_("Changed since the last sync, among my items"), changed[:20],
              _("Nothing you follow changed in the last sync.")),
             (_("Positions still missing for upcoming agendas"), missing, _("Every proposal on upcoming agendas has a position.")),
         ], title=title)

@@ -34,6 +34,7 @@ from wtdc_desktop.ui.agenda.reminders import ReminderService
 from wtdc_desktop.ui.agenda.session_list import SessionList
 from wtdc_desktop.ui.agenda.session_pane import SessionPane
 from wtdc_desktop.ui.agenda.timetable_import import ask_timetable, import_worker
+from wtdc_desktop.ui.view import wants
 from wtdc_desktop.ui.workers import start
 
 Clock = Callable[[], dt.datetime]
@@ -149,8 +150,10 @@ class AgendaView(QWidget):
 
     # -- loading
 
-    def reload(self) -> None:
+    def reload(self, changes=None) -> None:
         """Re-read meetings, days, sessions and changes (after a sync or an edit)."""
+        if not wants(changes, any_record=True, delegation=("assignment", "member", "session_priority", "position")):
+            return
         meetings = sa.meetings_with_sessions(self.store)
         if self.meeting is None and meetings:
             self.meeting = self._default_meeting(meetings)
@@ -322,6 +325,10 @@ class AgendaView(QWidget):
     def select_record(self, record_id: str) -> bool:
         """The window's way to show a session (a link, a search hit): its day, selected."""
         return self.open_session(record_id)
+
+    def show_record(self, type_name: str, record_id: str) -> bool:
+        self.select_record(record_id)
+        return True
 
     def _show_details(self, sid: str | None) -> None:
         self.pane.show_session(sid, self.conflicts, self.tz)

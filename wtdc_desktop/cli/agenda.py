@@ -1,6 +1,6 @@
 """Agenda commands of the command line: members, assignments, priorities, calendars.
 
-Registered into the main parser by :func:`register` (see ``cli.build_parser``).
+Registered into the main parser by :func:`register` (see ``cli/parser.py``).
 """
 
 from __future__ import annotations
@@ -8,13 +8,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from wtdc_desktop.cli.output import open_store, print_json, print_table
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import _
 
-def _cli():
-    from wtdc_desktop import cli
-
-    return cli
 
 
 def _split(text: str | None) -> list[str] | None:
@@ -38,14 +35,14 @@ def _days(text: str | None) -> list[dt.date] | None:
 def cmd_member_add(args) -> int:
     from wtdc_desktop.store import sessions as sa
 
-    with _cli()._open_store(args) as store:
+    with open_store(args) as store:
         sa.save_member(store, args.name, role=args.role, languages=_split(args.languages),
                        days_present=_days(args.days))
         if args.me:
             sa.set_setting(store, sa.SETTING_ME, args.name.strip())
         m = sa.member(store, args.name.strip())
     if args.json:
-        _cli()._print_json(_member_dict(m))
+        print_json(_member_dict(m))
     else:
         print(_("Member {name} saved.").format(name=m.name))
     return 0
@@ -59,13 +56,13 @@ def _member_dict(m) -> dict:
 def cmd_member_list(args) -> int:
     from wtdc_desktop.store import sessions as sa
 
-    with _cli()._open_store(args) as store:
+    with open_store(args) as store:
         members = sa.members(store)
         me = sa.me(store)
     if args.json:
-        _cli()._print_json([{**_member_dict(m), "me": m.name == me} for m in members])
+        print_json([{**_member_dict(m), "me": m.name == me} for m in members])
         return 0
-    _cli()._print_table([_("name"), _("role"), _("languages"), _("days present")],
+    print_table([_("name"), _("role"), _("languages"), _("days present")],
                         [[m.name + (" *" if m.name == me else ""), m.role or "", ", ".join(m.languages),
                           ", ".join(d.isoformat() for d in m.days_present) or _("all")] for m in members])
     return 0
@@ -74,7 +71,7 @@ def cmd_member_list(args) -> int:
 def cmd_member_remove(args) -> int:
     from wtdc_desktop.store import sessions as sa
 
-    with _cli()._open_store(args) as store:
+    with open_store(args) as store:
         if sa.member(store, args.name) is None:
             raise sa.AgendaError(_("“{name}” is not a member of the delegation.").format(name=args.name))
         sa.remove_member(store, args.name)
@@ -85,14 +82,14 @@ def cmd_member_remove(args) -> int:
 def cmd_assign(args) -> int:
     from wtdc_desktop.store import sessions as sa
 
-    with _cli()._open_store(args) as store:
+    with open_store(args) as store:
         if args.remove:
             sa.unassign(store, args.session, args.member)
         else:
             sa.assign(store, args.session, args.member, args.role)
         current = [a for a in sa.assignments(store, args.session)]
     if args.json:
-        _cli()._print_json([{"session": a.session, "member": a.member, "role": a.role} for a in current])
+        print_json([{"session": a.session, "member": a.member, "role": a.role} for a in current])
     elif args.remove:
         print(_("{member} no longer covers {session}.").format(member=args.member, session=args.session))
     else:
@@ -104,10 +101,10 @@ def cmd_assign(args) -> int:
 def cmd_session_priority(args) -> int:
     from wtdc_desktop.store import sessions as sa
 
-    with _cli()._open_store(args) as store:
+    with open_store(args) as store:
         sa.set_priority(store, args.session, None if args.priority == "none" else args.priority)
     if args.json:
-        _cli()._print_json({"session": args.session, "priority": None if args.priority == "none" else args.priority})
+        print_json({"session": args.session, "priority": None if args.priority == "none" else args.priority})
     else:
         print(_("Priority of {session}: {priority}.").format(session=args.session, priority=args.priority))
     return 0
@@ -116,7 +113,7 @@ def cmd_session_priority(args) -> int:
 def cmd_session_language(args) -> int:
     from wtdc_desktop.store import sessions as sa
 
-    with _cli()._open_store(args) as store:
+    with open_store(args) as store:
         if sa.session(store, args.session) is None:
             raise sa.AgendaError(_("There is no session “{id}” in the store.").format(id=args.session))
         sa.set_session_language(store, args.session, _split(args.languages), args.interpretation)
@@ -128,7 +125,7 @@ def cmd_export_ics(args) -> int:
     from wtdc_desktop.exchange.coverage import export_ics
     from wtdc_desktop.store import sessions as sa
 
-    with _cli()._open_store(args) as store:
+    with open_store(args) as store:
         member = args.member
         if member is None and not args.all and not args.covered:
             member = sa.me(store)
@@ -138,29 +135,24 @@ def cmd_export_ics(args) -> int:
 
 
 def cmd_export_coverage(args) -> int:
-    from wtdc_desktop.exchange.coverage import export_csv
+    from wtdc_desktop.workspace import Workspace
 
     out = Path(args.out)
     fmt = args.format or ("pdf" if out.suffix.lower() == ".pdf" else "csv")
-    with _cli()._open_store(args) as store:
-        if fmt == "csv":
-            n = export_csv(store, out, meeting=args.meeting)
-        else:
-            from wtdc_desktop.exchange.coverage_pdf import export_pdf_offscreen
-
-            n = export_pdf_offscreen(store, out, meeting=args.meeting)
+    with open_store(args) as store:
+        n = Workspace(store).export_coverage(out, fmt, meeting=args.meeting).value
     print(_("Wrote the coverage board ({count} sessions) to {out}.").format(count=n, out=out))
     return 0
 
 
 def cmd_import_schedule(args) -> int:
-    from wtdc_desktop.exchange.timetable_import import import_schedule_locked
     from wtdc_desktop.store.db import default_data_dir
+    from wtdc_desktop.workspace import Workspace
 
     data_dir = Path(args.data_dir) if args.data_dir else default_data_dir()
-    result = import_schedule_locked(data_dir, args.source, args.meeting, force=args.force)
+    result = Workspace.import_schedule(data_dir, args.source, args.meeting, force=args.force).value
     if args.json:
-        _cli()._print_json({"outcome": result.outcome, "meeting": result.meeting, "channel": result.channel,
+        print_json({"outcome": result.outcome, "meeting": result.meeting, "channel": result.channel,
                             "format": result.format, "events": result.events, "counts": result.counts,
                             "meeting_created": result.meeting_created})
         return 0
@@ -172,14 +164,14 @@ def cmd_import_schedule(args) -> int:
         print(_("Imported {count} events from {source} into {meeting}.").format(
             count=result.events, source=args.source, meeting=result.meeting))
         rows = [[t, c["new"], c["changed"], c["withdrawn"], c["unchanged"]] for t, c in result.counts.items()]
-        _cli()._print_table([_("type"), _("new"), _("changed"), _("withdrawn"), _("unchanged")], rows)
+        print_table([_("type"), _("new"), _("changed"), _("withdrawn"), _("unchanged")], rows)
     return 0
 
 
 def cmd_agenda_settings(args) -> int:
     from wtdc_desktop.store import sessions as sa
 
-    with _cli()._open_store(args) as store:
+    with open_store(args) as store:
         if args.me is not None:
             if args.me and sa.member(store, args.me) is None:
                 raise sa.AgendaError(_("“{name}” is not a member of the delegation.").format(name=args.me))
@@ -190,14 +182,14 @@ def cmd_agenda_settings(args) -> int:
             sa.set_setting(store, sa.SETTING_REMINDER_MINUTES, str(args.reminder_minutes))
         value = {"me": sa.me(store), "reminder_minutes": sa.reminder_minutes(store)}
     if args.json:
-        _cli()._print_json(value)
+        print_json(value)
     else:
-        _cli()._print_table([_("setting"), _("value")], [[k, v if v is not None else ""] for k, v in value.items()])
+        print_table([_("setting"), _("value")], [[k, v if v is not None else ""] for k, v in value.items()])
     return 0
 
 
 def register(sub, add, common) -> None:
-    """Add the agenda commands to the main parser (``add`` is cli.build_parser's helper)."""
+    """Add the agenda commands to the main parser (``add`` is parser.build_parser's helper)."""
     member = sub.add_parser("member", help=_("delegation members"), parents=[common])
     member_sub = member.add_subparsers(dest="member_command", metavar=_("COMMAND"), required=True)
     p = member_sub.add_parser("add", help=_("add or update a member"), parents=[common])

@@ -1,0 +1,34 @@
+"""The facade both faces go through: each action returns its value and what it changed."""
+
+from __future__ import annotations
+
+from wtdc_desktop.workspace import Changes, Outcome, Workspace, changes_of_sync
+
+
+def test_loading_the_demo_changes_every_record_type_and_the_sync_log(tmp_path):
+    with Workspace.open(tmp_path / "data") as workspace:
+        assert workspace.is_empty()
+        outcome = workspace.load_demo()
+        assert isinstance(outcome, Outcome) and outcome.value.outcome == "applied"
+        assert {"document", "proposal", "session"} <= outcome.changes.records
+        assert outcome.changes.syncs
+        assert not workspace.is_empty()
+
+
+def test_a_sync_that_applied_nothing_changed_only_the_sync_log():
+    class Result:
+        outcome = "up_to_date"
+
+    assert changes_of_sync([Result()]) == Changes(syncs=True)
+    assert changes_of_sync(None).records == Changes.everything().records
+    assert not Changes() and Changes(syncs=True)
+    both = Changes.of(records=("document",)) | Changes.of(delegation=("position",))
+    assert both == Changes.of(records=("document",), delegation=("position",))
+
+
+def test_exports_change_nothing(tmp_path):
+    with Workspace.open(tmp_path / "data") as workspace:
+        workspace.load_demo()
+        outcome = workspace.export_coverage(tmp_path / "coverage.csv", "csv")
+        assert outcome.value >= 1 and not outcome.changes
+        assert (tmp_path / "coverage.csv").read_text("utf-8").strip()

@@ -1,0 +1,87 @@
+"""What every command shares: opening the store, and printing numbers, dates, tables and JSON."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from wtdc_desktop.i18n import current_language
+
+
+def fmt_number(n: int) -> str:
+    from babel.numbers import format_decimal
+
+    return format_decimal(n, locale=current_language())
+
+
+def print_json(value) -> None:
+    json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def print_table(headers: list[str], rows: list[list], max_width: int = 60) -> None:
+    cells = [[("" if c is None else str(c)).replace("\n", " ") for c in row] for row in rows]
+    cells = [[c if len(c) <= max_width else c[: max_width - 1] + "…" for c in row] for row in cells]
+    widths = [max([len(h)] + [len(row[i]) for row in cells]) for i, h in enumerate(headers)]
+    print("  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip())
+    print("  ".join("-" * w for w in widths))
+    for row in cells:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+
+
+def open_store(args):
+    from wtdc_desktop.store import Store
+
+    return Store(args.data_dir)
+
+
+def workspace(store):
+    from wtdc_desktop.workspace import Workspace
+
+    return Workspace(store)
+
+
+def data_dir_of(args) -> Path:
+    from wtdc_desktop.store.db import default_data_dir
+
+    return Path(args.data_dir) if args.data_dir else default_data_dir()
+
+
+def fmt_when(iso: str | None) -> str:
+    """A stored UTC instant, shown in the laptop's zone."""
+    if not iso:
+        return ""
+    from wtdc_desktop.instants import format_datetime
+
+    return format_datetime(iso, fmt="short")
+
+
+def cell(value) -> str:
+    if isinstance(value, dict):
+        if "amount" in value:
+            return f"{fmt_number(value['amount'])} {value.get('currency') or ''}".strip()
+        if "type" in value and "id" in value:
+            return f"{value['type']} {value['id']}"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def trust_key_arg(args) -> bytes | None:
+    """The public key given with --trust, read from its file."""
+    from wtdc_desktop.bundles.signing import load_public_key
+
+    path = getattr(args, "trust", None)
+    return load_public_key(path) if path else None
+
+
+def whoami(args) -> str | None:
+    import getpass
+
+    if getattr(args, "by", None):
+        return args.by
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return None

@@ -1,0 +1,219 @@
+"""The application's one facade: what the window and the command line do to a data folder.
+
+A :class:`Workspace` holds the store of one data folder and offers the actions both faces
+have (load the demo, apply or sync bundles, import a timetable, set a position, export…).
+It holds no business logic: each action delegates to ``store/``, ``bundles/`` or
+``exchange/``. Each action returns an :class:`Outcome`: its value (what the caller prints or
+shows) and the :class:`Changes` it made, from which each view of the window decides whether
+to refresh. Neither face imports the other; both import this module.
+
+No Qt here: the PDF writers that need it (``exchange/brief_pdf.py``,
+``exchange/coverage_pdf.py``) import it when they run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from wtdc_desktop.resources import demo_bundle_path
+
+__all__ = ["Changes", "Outcome", "Workspace", "demo_bundle_path"]
+
+T = TypeVar("T")
+
+#: The delegation's own tables (its layer over the published records), as :class:`Changes` names them.
+DELEGATION_TABLES = frozenset({
+    "position", "note", "star", "read", "assignment", "member", "session_priority", "contact", "budget",
+    "overlap", "setting", "source", "trust",
+})
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What an action changed in the store (as Anki's OpChanges): each view refreshes only
+    when something it shows is among these.
+
+    ``records``: published record types whose rows (or "new/changed since the last sync"
+    badges) changed; ``delegation``: the delegation's own tables touched (see
+    :data:`DELEGATION_TABLES`); ``syncs``: a sync ran (the sync log, the last-sync times).
+    """
+
+    records: frozenset[str] = frozenset()
+    delegation: frozenset[str] = frozenset()
+    syncs: bool = False
+
+    @classmethod
+    def everything(cls) -> Changes:
+        """Every record type, every delegation table and the sync log (a restore, a new store)."""
+        from wtdc_desktop.domain.records import PUBLISHED_TYPES
+
+        return cls(frozenset(PUBLISHED_TYPES), DELEGATION_TABLES, True)
+
+    @classmethod
+    def of(cls, records: Iterable[str] = (), delegation: Iterable[str] = (), syncs: bool = False) -> Changes:
+        return cls(frozenset(records), frozenset(delegation), syncs)
+
+    def __bool__(self) -> bool:
+        return bool(self.records or self.delegation or self.syncs)
+
+    def __or__(self, other: Changes) -> Changes:
+        return Changes(self.records | other.records, self.delegation | other.delegation, self.syncs or other.syncs)
+
+    def touches(self, *, records: Iterable[str] = (), delegation: Iterable[str] = (), syncs: bool = False) -> bool:
+        """Whether any of the given record types or delegation tables (or, with ``syncs``, the sync log) changed."""
+        return (bool(self.records.intersection(records)) or bool(self.delegation.intersection(delegation))
+                or (syncs and self.syncs))
+
+    @property
+    def any_records(self) -> bool:
+        return bool(self.records)
+
+
+#: Nothing changed (an export, a refused bundle).
+NOTHING = Changes()
+
+
+@dataclass(frozen=True)
+class Outcome(Generic[T]):
+    """An action's result (``value``) and what it changed in the store (``changes``)."""
+
+    value: T
+    changes: Changes = field(default=NOTHING)
+
+
+def changes_of_sync(results: Any) -> Changes:
+    """What a finished sync changed: a list of source results none of which applied anything
+    changed only the sync log; anything else (one applied bundle, an unknown result, a failure
+    part-way) may have changed every record type, and their "since the last sync" badges."""
+    from wtdc_desktop.bundles.sources import APPLIED
+
+    if isinstance(results, list) and not any(getattr(r, "outcome", APPLIED) == APPLIED for r in results):
+        return Changes(syncs=True)
+    everything = Changes.everything()
+    return Changes(everything.records, frozenset({"source", "trust"}), True)
+
+
+def _applied(result) -> Changes:
+    """What applying one bundle changed: as much as a sync that applied something (the sync log
+    only when the bundle was already applied)."""
+    if getattr(result, "outcome", None) != "applied":
+        return Changes(syncs=True)
+    return changes_of_sync(None)
+
+
+class Workspace:
+    """The store of one data folder and the actions on it.
+
+    ``Workspace.open(data_dir)`` opens (or creates) the store; ``Workspace(store)`` wraps a store
+    already open (the window's). Used as a context manager, it closes its store at the end.
+    """
+
+    def __init__(self, store) -> None:
+        self.store = store
+
+    @classmethod
+    def open(cls, data_dir: Path | str | None = None) -> Workspace:
+        """Open the store in ``data_dir`` (the user data folder when None), creating it if need be."""
+        from wtdc_desktop.store import Store
+
+        return cls(Store(data_dir))
+
+    @property
+    def data_dir(self) -> Path:
+        return Path(self.store.data_dir)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- content -----------------------------------------------------------------------------
+
+    def is_empty(self) -> bool:
+        """No published record yet (a first launch)."""
+        from wtdc_desktop.store import syncs
+
+        return syncs.is_empty(self.store)
+
+    def apply_bundle(self, path: Path | str, *, source: str | None = None, **options) -> Outcome:
+        """Apply one bundle file or folder (``options`` as :func:`bundles.apply.apply_bundle`'s)."""
+        from wtdc_desktop.bundles.apply import apply_bundle
+
+        result = apply_bundle(self.store, path, source=source, **options)
+        return Outcome(result, _applied(result))
+
+    def load_demo(self) -> Outcome:
+        """Apply the built-in demo bundle."""
+        return self.apply_bundle(demo_bundle_path(), source="demo")
+
+    def sync_source(self, location: str, options=None) -> Outcome:
+        """Sync one bundle, folder or feed (the caller holds the sync lock); errors are in the value."""
+        from wtdc_desktop.bundles.sources import sync_source
+
+        result = sync_source(self.store, location, options)
+        return Outcome(result, changes_of_sync([result]))
+
+    @staticmethod
+    def sync_all(data_dir: Path | str, progress=None, cancelled=None, **kwargs) -> Outcome:
+        """Sync every remembered source and timetable of ``data_dir`` (each under the sync lock)."""
+        from wtdc_desktop.sync import sync_all
+
+        results = sync_all(data_dir, progress, cancelled, **kwargs)
+        return Outcome(results, changes_of_sync(results))
+
+    @staticmethod
+    def import_schedule(data_dir: Path | str, location: str, meeting: str, *, force: bool = False) -> Outcome:
+        """Import a published timetable (a file, a folder or an https address) as a bundle, under the sync lock."""
+        from wtdc_desktop.exchange.timetable_import import import_schedule_locked
+
+        result = import_schedule_locked(data_dir, location, meeting, force=force)
+        changed = result.outcome not in ("not_modified", "unchanged")  # a new sync: every type's badges move
+        return Outcome(result, changes_of_sync(None) if changed else Changes(syncs=True))
+
+    # -- the delegation's own records ----------------------------------------------------------
+
+    def set_position(self, subject_type: str, subject_id: str, **values) -> Outcome[str]:
+        """Create or change the position on a record (``values`` as :func:`store.positions.save_position`'s)."""
+        from wtdc_desktop.store import positions
+
+        pid = positions.save_position(self.store, subject_type, subject_id, **values)
+        return Outcome(pid, Changes.of(records=(subject_type,), delegation=("position",)))
+
+    # -- exports (they change nothing) -----------------------------------------------------------
+
+    def export_brief(self, out: Path | str, fmt: str = "pdf", *, meeting: str | None = None,
+                     committee: str | None = None, session: str | None = None) -> Outcome[dict]:
+        """Write a brief pack (``fmt`` "pdf" or "docx"); the value is the pack written."""
+        from wtdc_desktop.store import brief_packs
+
+        pack = brief_packs.brief_pack(self.store, meeting=meeting, committee=committee, session=session)
+        write_brief(pack, out, fmt)
+        return Outcome(pack)
+
+    def export_coverage(self, out: Path | str, fmt: str = "csv", *, meeting: str | None = None) -> Outcome[int]:
+        """Write the coverage board as CSV or PDF; the value is the number of sessions."""
+        if fmt == "csv":
+            from wtdc_desktop.exchange.coverage import export_csv
+
+            return Outcome(export_csv(self.store, out, meeting=meeting))
+        from wtdc_desktop.exchange.coverage_pdf import export_pdf_offscreen
+
+        return Outcome(export_pdf_offscreen(self.store, out, meeting=meeting))
+
+
+def write_brief(pack: dict, out: Path | str, fmt: str = "pdf"):
+    """Write a brief pack already read (a worker of the window reads it on its own connection)."""
+    if fmt == "docx":
+        from wtdc_desktop.exchange.brief_docx import write_docx
+
+        return write_docx(pack, out)
+    from wtdc_desktop.exchange.brief_pdf import write_pdf
+
+    return write_pdf(pack, out)
