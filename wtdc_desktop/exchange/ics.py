@@ -45,7 +45,10 @@ def _as_instant(value, floating_zone: dt.tzinfo | None, where: str, *, end_of_da
     if isinstance(value, dt.date):  # an all-day event: the whole local day
         zone = floating_zone or dt.timezone.utc
         return dt.datetime.combine(value, dt.time(0), tzinfo=zone)
-    raise TimetableError(_("{where}: the time “{value}” cannot be read.").format(where=where, value=value))
+    shown = " ".join(str(value).split())  # one line, however the file broke it
+    if len(shown) > 80:
+        shown = shown[:79] + "…"
+    raise TimetableError(_("{where}: the time “{value}” cannot be read.").format(where=where, value=shown))
 
 
 def parse(data: bytes, where: str, *, default_zone: str | None = None) -> Timetable:
