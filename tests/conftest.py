@@ -12,7 +12,9 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE_BUNDLE = ROOT.parent / "shared" / "spec" / "example-bundle"
+# A byte-identical copy of the bundle format specification's example bundle, so that the suite
+# needs nothing outside the repository.
+EXAMPLE_BUNDLE = Path(__file__).resolve().parent / "data" / "example-bundle"
 DEMO_SOURCE = ROOT / "resources" / "demo"
 DEMO_BUNDLE = ROOT / "resources" / "demo.wtdc.zip"
 
