@@ -1,12 +1,22 @@
-"""Helpers for tests: rewriting bundle sources and running the CLI."""
+"""Helpers for tests: the repository's paths, rewriting bundle sources, running the CLI, table
+fingerprints. Test modules in every folder import them by name (pytest's ``pythonpath`` holds
+tests/); conftest.py keeps the fixtures only."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import shutil
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# A byte-identical copy of the bundle format specification's example bundle, so that the suite
+# needs nothing outside the repository.
+EXAMPLE_BUNDLE = ROOT / "tests" / "data" / "example-bundle"
+DEMO_SOURCE = ROOT / "resources" / "demo"
+DEMO_BUNDLE = ROOT / "resources" / "demo.wtdc.zip"
 
 
 def run_cli(*args: str) -> tuple[int, str, str]:
@@ -42,3 +52,27 @@ def set_header(src: Path, **fields) -> None:
 def make_source(base: Path, dest: Path) -> Path:
     shutil.copytree(base, dest)
     return dest
+
+
+def copy_source(src: Path, dest: Path) -> Path:
+    """A writable copy of a bundle source folder."""
+    shutil.copytree(src, dest)
+    return dest
+
+
+def table_fingerprint(store, tables=None) -> dict[str, str]:
+    """A hash of every row of every table (or of the given ones)."""
+    from wtdc_desktop.store.schema import LOG_TABLES
+
+    if tables is None:
+        tables = [r[0] for r in store.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'search_index%' "
+            "AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+        tables = [t for t in tables if t not in LOG_TABLES]
+    out = {}
+    for table in tables:
+        h = hashlib.sha256()
+        for row in store.execute(f"SELECT * FROM {table} ORDER BY 1, 2"):
+            h.update(repr(tuple(row)).encode())
+        out[table] = h.hexdigest()
+    return out

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, table_fingerprint
+from helpers import ROOT, table_fingerprint
 from wtdc_desktop.bundles.apply import apply_bundle
 from wtdc_desktop.bundles.errors import BundleError
 from wtdc_desktop.bundles.limits import DEFAULT_LIMITS, KiB, MiB, Limits

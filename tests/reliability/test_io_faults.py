@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DEMO_BUNDLE, table_fingerprint
+from helpers import DEMO_BUNDLE, table_fingerprint
 from wtdc_desktop.bundles.apply import apply_bundle
 from wtdc_desktop.store import DiskFull, Store, delegation
 

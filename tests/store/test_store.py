@@ -28,7 +28,7 @@ def test_migrates_from_empty(data_dir):
 
 
 def test_a_store_of_schema_8_gains_the_index_that_counts_changes_and_keeps_its_records(data_dir):
-    from tests.conftest import DEMO_BUNDLE
+    from helpers import DEMO_BUNDLE
     from wtdc_desktop.bundles.apply import apply_bundle
     from wtdc_desktop.store.changes import change_counts
     from wtdc_desktop.store.schema import PUBLISHED_TABLES

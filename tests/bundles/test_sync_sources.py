@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import table_fingerprint
-from helpers import run_cli
+from helpers import run_cli, table_fingerprint
 from sync_helpers import (CHANNEL, PUBLISHER, FeedServer, feed_document, feed_entry, make_bundle, send_bytes,
                           sha256)
 from wtdc_desktop.bundles.apply import apply_bundle

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DEMO_BUNDLE, DEMO_SOURCE, table_fingerprint
-from helpers import read_records, run_cli, set_header, write_records
+from helpers import DEMO_BUNDLE, DEMO_SOURCE, read_records, run_cli, set_header, table_fingerprint, write_records
 from wtdc_desktop.bundles.apply import apply_bundle
 from wtdc_desktop.bundles.errors import BundleError, BundleRefused
 from wtdc_desktop.bundles.writer import build_bundle
