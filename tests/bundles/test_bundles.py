@@ -11,7 +11,7 @@ import pytest
 
 from helpers import DEMO_BUNDLE, DEMO_SOURCE, read_records, run_cli, set_header, table_fingerprint, write_records
 from wtdc_desktop.bundles.apply import apply_bundle
-from wtdc_desktop.bundles.errors import BundleError, BundleRefused
+from wtdc_desktop.bundles.errors import BundleRefused
 from wtdc_desktop.bundles.writer import build_bundle
 from wtdc_desktop.store import delegation, queries
 from wtdc_desktop.store.schema import DELEGATION_TABLES

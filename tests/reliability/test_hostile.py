@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import dataclasses
 import io
-import json
 import random
 import shutil
 import tempfile
