@@ -76,3 +76,29 @@ def table_fingerprint(store, tables=None) -> dict[str, str]:
             h.update(repr(tuple(row)).encode())
         out[table] = h.hexdigest()
     return out
+
+
+def sqlite_db(store):
+    """The store's connection seen through sqlite-utils, for introspection (its settings unchanged)."""
+    import sqlite_utils
+
+    return sqlite_utils.Database(store.conn, recursive_triggers=False, execute_plugins=False)
+
+
+def schema_of(store) -> dict[str, dict]:
+    """The structure of every table and view, by name: columns (name, type, not null, default,
+    primary key), indexes, foreign keys, triggers. Two stores with the same structure compare equal
+    even where their CREATE statements are spelled differently (a table rebuilt by a migration)."""
+    db = sqlite_db(store)
+    out = {}
+    for name in db.table_names():
+        table = db[name]
+        out[name] = {
+            "columns": [tuple(c)[1:] for c in table.columns],
+            "indexes": sorted((i.name, bool(i.unique), tuple(i.columns), bool(i.partial)) for i in table.indexes),
+            "foreign_keys": sorted(tuple(fk) for fk in table.foreign_keys),
+            "triggers": sorted((t.name, t.sql) for t in table.triggers),
+        }
+    for name in db.view_names():
+        out[name] = {"view": db[name].schema}
+    return out
