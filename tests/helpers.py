@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import shutil
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
@@ -87,7 +88,7 @@ def sqlite_db(store):
 
 def schema_of(store) -> dict[str, dict]:
     """The structure of every table and view, by name: columns (name, type, not null, default,
-    primary key), indexes, foreign keys, triggers. Two stores with the same structure compare equal
+    primary key), indexes, foreign keys, triggers, WITHOUT ROWID. Two stores with the same structure compare equal
     even where their CREATE statements are spelled differently (a table rebuilt by a migration)."""
     db = sqlite_db(store)
     out = {}
@@ -98,6 +99,8 @@ def schema_of(store) -> dict[str, dict]:
             "indexes": sorted((i.name, bool(i.unique), tuple(i.columns), bool(i.partial)) for i in table.indexes),
             "foreign_keys": sorted(tuple(fk) for fk in table.foreign_keys),
             "triggers": sorted((t.name, t.sql) for t in table.triggers),
+            # sqlite-utils' transform() rebuilds a WITHOUT ROWID table as a rowid table
+            "without_rowid": bool(re.search(r"\)\s*WITHOUT\s+ROWID\s*;?\s*$", table.schema, re.IGNORECASE)),
         }
     for name in db.view_names():
         out[name] = {"view": db[name].schema}
