@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The paths and functions tests share live in helpers.py; they are named here too for tests that
+# still import them from conftest (new tests import them from helpers).
+from helpers import (  # noqa: F401
+    DEMO_BUNDLE, DEMO_SOURCE, EXAMPLE_BUNDLE, ROOT, copy_source, table_fingerprint)
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE_BUNDLE = ROOT.parent / "shared" / "spec" / "example-bundle"
-DEMO_SOURCE = ROOT / "resources" / "demo"
-DEMO_BUNDLE = ROOT / "resources" / "demo.wtdc.zip"
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
 @pytest.fixture(autouse=True)
@@ -67,27 +66,3 @@ def demo_store(_demo_store_template, tmp_path):
 @pytest.fixture
 def example_bundle() -> Path:
     return EXAMPLE_BUNDLE
-
-
-def copy_source(src: Path, dest: Path) -> Path:
-    """A writable copy of a bundle source folder."""
-    shutil.copytree(src, dest)
-    return dest
-
-
-def table_fingerprint(store, tables=None) -> dict[str, str]:
-    """A hash of every row of every table (or of the given ones)."""
-    from wtdc_desktop.store.schema import LOG_TABLES
-
-    if tables is None:
-        tables = [r[0] for r in store.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'search_index%' "
-            "AND name NOT LIKE 'sqlite_%' ORDER BY name")]
-        tables = [t for t in tables if t not in LOG_TABLES]
-    out = {}
-    for table in tables:
-        h = hashlib.sha256()
-        for row in store.execute(f"SELECT * FROM {table} ORDER BY 1, 2"):
-            h.update(repr(tuple(row)).encode())
-        out[table] = h.hexdigest()
-    return out

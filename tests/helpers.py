@@ -1,12 +1,23 @@
-"""Helpers for tests: rewriting bundle sources and running the CLI."""
+"""Helpers for tests: the repository's paths, rewriting bundle sources, running the CLI, table
+fingerprints. Test modules in every folder import them by name (pytest's ``pythonpath`` holds
+tests/); conftest.py keeps the fixtures only."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
+import re
 import shutil
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# A byte-identical copy of the bundle format specification's example bundle, so that the suite
+# needs nothing outside the repository.
+EXAMPLE_BUNDLE = ROOT / "tests" / "data" / "example-bundle"
+DEMO_SOURCE = ROOT / "resources" / "demo"
+DEMO_BUNDLE = ROOT / "resources" / "demo.wtdc.zip"
 
 
 def run_cli(*args: str) -> tuple[int, str, str]:
@@ -42,3 +53,55 @@ def set_header(src: Path, **fields) -> None:
 def make_source(base: Path, dest: Path) -> Path:
     shutil.copytree(base, dest)
     return dest
+
+
+def copy_source(src: Path, dest: Path) -> Path:
+    """A writable copy of a bundle source folder."""
+    shutil.copytree(src, dest)
+    return dest
+
+
+def table_fingerprint(store, tables=None) -> dict[str, str]:
+    """A hash of every row of every table (or of the given ones)."""
+    from wtdc_desktop.store.schema import LOG_TABLES
+
+    if tables is None:
+        tables = [r[0] for r in store.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'search_index%' "
+            "AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+        tables = [t for t in tables if t not in LOG_TABLES]
+    out = {}
+    for table in tables:
+        h = hashlib.sha256()
+        for row in store.execute(f"SELECT * FROM {table} ORDER BY 1, 2"):
+            h.update(repr(tuple(row)).encode())
+        out[table] = h.hexdigest()
+    return out
+
+
+def sqlite_db(store):
+    """The store's connection seen through sqlite-utils, for introspection (its settings unchanged)."""
+    import sqlite_utils
+
+    return sqlite_utils.Database(store.conn, recursive_triggers=False, execute_plugins=False)
+
+
+def schema_of(store) -> dict[str, dict]:
+    """The structure of every table and view, by name: columns (name, type, not null, default,
+    primary key), indexes, foreign keys, triggers, WITHOUT ROWID. Two stores with the same structure compare equal
+    even where their CREATE statements are spelled differently (a table rebuilt by a migration)."""
+    db = sqlite_db(store)
+    out = {}
+    for name in db.table_names():
+        table = db[name]
+        out[name] = {
+            "columns": [tuple(c)[1:] for c in table.columns],
+            "indexes": sorted((i.name, bool(i.unique), tuple(i.columns), bool(i.partial)) for i in table.indexes),
+            "foreign_keys": sorted(tuple(fk) for fk in table.foreign_keys),
+            "triggers": sorted((t.name, t.sql) for t in table.triggers),
+            # sqlite-utils' transform() rebuilds a WITHOUT ROWID table as a rowid table
+            "without_rowid": bool(re.search(r"\)\s*WITHOUT\s+ROWID\s*;?\s*$", table.schema, re.IGNORECASE)),
+        }
+    for name in db.view_names():
+        out[name] = {"view": db[name].schema}
+    return out

@@ -6,7 +6,6 @@ import os
 import stat
 import tempfile
 import zipfile
-from pathlib import Path
 
 import pytest
 

@@ -134,7 +134,7 @@ def test_non_latin_catalogs_hold_no_english_left_over(catalogs, lang):
     for m in pos[lang]:
         if not m.id:
             continue
-        for source, form in zip(_ids(m) * 6, _forms(m)):
+        for source, form in zip(_ids(m) * 6, _forms(m), strict=False):
             bare = re.sub(r"\{[^}]*\}|%\([^)]*\)[a-z]|<[^>]*>|https?://\S+|\.wtdc\.zip|\.[a-z]{2,5}\b", "",
                           form)
             if form and re.search(r"\b[a-z]{2,}\b", bare) and form == source:
@@ -173,7 +173,7 @@ def test_translations_use_itu_terminology(catalogs, lang):
         if not m.id:
             continue
         for pattern, targets in TERMS.items():
-            for source, form in zip(_ids(m) * 6, _forms(m)):
+            for source, form in zip(_ids(m) * 6, _forms(m), strict=False):
                 if re.search(pattern, source) and form and not re.search(targets[lang], form):
                     wrong.append(f"{source!r} → {form!r} (expected {targets[lang]})")
     assert wrong == []
@@ -348,12 +348,8 @@ def _ui_texts(window):
     status tips, accessible names, item-widget entries, the status bar. Cell data of model
     views and the text of read-only text panes is record data and not collected (the
     caller adds detail panes separately)."""
-    from PySide6.QtCore import Qt
     from PySide6.QtGui import QAction
-    from PySide6.QtWidgets import (
-        QAbstractButton, QAbstractItemView, QComboBox, QDockWidget, QGroupBox, QLabel, QLineEdit, QListWidget,
-        QMenu, QTabBar, QTableWidget, QTextEdit, QTreeWidget, QWidget,
-    )
+    from PySide6.QtWidgets import QAbstractItemView, QMenu, QWidget
 
     found = [("window title", window.windowTitle()), ("status bar", window.statusBar().currentMessage())]
     for w in [window, *window.findChildren(QWidget)]:
@@ -361,43 +357,9 @@ def _ui_texts(window):
             continue
         where = type(w).__name__ + (f"#{w.objectName()}" if w.objectName() else "")
         texts = [w.toolTip(), w.statusTip(), w.whatsThis(), w.accessibleName(), w.accessibleDescription()]
-        if isinstance(w, QLabel):
-            texts.append(_plain(w.text()))
-        elif isinstance(w, QAbstractButton):
-            texts.append(w.text())
-        elif isinstance(w, QGroupBox):
-            texts.append(w.title())
-        elif isinstance(w, QDockWidget):
-            texts.append(w.windowTitle())
-        elif isinstance(w, QLineEdit):
-            texts.append(w.placeholderText())
-        elif isinstance(w, QTextEdit) and not w.isReadOnly():
-            texts.append(w.placeholderText())
-        elif isinstance(w, QTabBar):
-            texts += [w.tabText(i) for i in range(w.count())] + [w.tabToolTip(i) for i in range(w.count())]
-        elif isinstance(w, QComboBox):
-            texts += [w.itemText(i) for i in range(w.count())]
+        texts += _widget_texts(w)
         if isinstance(w, QAbstractItemView) and w.model() is not None:
-            model = w.model()
-            header = (w.horizontalHeader() if hasattr(w, "horizontalHeader")
-                      else w.header() if hasattr(w, "header") else None)
-            if header is not None and header.isVisibleTo(window):
-                for c in range(header.count()):
-                    texts += [str(model.headerData(c, Qt.Horizontal, role) or "")
-                              for role in (Qt.DisplayRole, Qt.ToolTipRole)]
-            # Entries of item widgets are built by the code (navigation, choices), not record rows.
-            if isinstance(w, QListWidget):
-                items = [w.item(i) for i in range(min(w.count(), 200))]
-                texts += [t for item in items for t in (item.text(), item.toolTip())]
-            elif isinstance(w, QTreeWidget):
-                stack = [w.topLevelItem(i) for i in range(w.topLevelItemCount())]
-                while stack:
-                    item = stack.pop()
-                    texts += [t for c in range(item.columnCount()) for t in (item.text(c), item.toolTip(c))]
-                    stack += [item.child(i) for i in range(item.childCount())]
-            elif isinstance(w, QTableWidget):
-                texts += [t for r in range(min(w.rowCount(), 200)) for c in range(w.columnCount())
-                          if w.item(r, c) for t in (w.item(r, c).text(), w.item(r, c).toolTip())]
+            texts += _item_view_texts(w, window)
         found += [(where, t) for t in texts if t]
     menus = [a.menu() for a in window.menuBar().actions() if a.menu()] if window.menuBar() else []
     for action in window.findChildren(QAction) + [a for m in menus for a in m.actions()]:
@@ -407,6 +369,61 @@ def _ui_texts(window):
                   if t]
     found += [("menu", m.title()) for m in window.findChildren(QMenu) if m.title()]
     return found
+
+
+def _widget_texts(w) -> list[str]:
+    """The texts a widget of one of the usual kinds shows itself (label, button, title, placeholder, tabs,
+    choices)."""
+    from PySide6.QtWidgets import (
+        QAbstractButton, QComboBox, QDockWidget, QGroupBox, QLabel, QLineEdit, QTabBar, QTextEdit,
+    )
+
+    if isinstance(w, QLabel):
+        return [_plain(w.text())]
+    if isinstance(w, QAbstractButton):
+        return [w.text()]
+    if isinstance(w, QGroupBox):
+        return [w.title()]
+    if isinstance(w, QDockWidget):
+        return [w.windowTitle()]
+    if isinstance(w, QLineEdit):
+        return [w.placeholderText()]
+    if isinstance(w, QTextEdit) and not w.isReadOnly():
+        return [w.placeholderText()]
+    if isinstance(w, QTabBar):
+        return [w.tabText(i) for i in range(w.count())] + [w.tabToolTip(i) for i in range(w.count())]
+    if isinstance(w, QComboBox):
+        return [w.itemText(i) for i in range(w.count())]
+    return []
+
+
+def _item_view_texts(w, window) -> list[str]:
+    """An item view's visible column headers, and the entries of item widgets (built by the code:
+    navigation, choices; not record rows)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QListWidget, QTableWidget, QTreeWidget
+
+    texts = []
+    model = w.model()
+    header = (w.horizontalHeader() if hasattr(w, "horizontalHeader")
+              else w.header() if hasattr(w, "header") else None)
+    if header is not None and header.isVisibleTo(window):
+        for c in range(header.count()):
+            texts += [str(model.headerData(c, Qt.Horizontal, role) or "")
+                      for role in (Qt.DisplayRole, Qt.ToolTipRole)]
+    if isinstance(w, QListWidget):
+        items = [w.item(i) for i in range(min(w.count(), 200))]
+        texts += [t for item in items for t in (item.text(), item.toolTip())]
+    elif isinstance(w, QTreeWidget):
+        stack = [w.topLevelItem(i) for i in range(w.topLevelItemCount())]
+        while stack:
+            item = stack.pop()
+            texts += [t for c in range(item.columnCount()) for t in (item.text(c), item.toolTip(c))]
+            stack += [item.child(i) for i in range(item.childCount())]
+    elif isinstance(w, QTableWidget):
+        texts += [t for r in range(min(w.rowCount(), 200)) for c in range(w.columnCount())
+                  if w.item(r, c) for t in (w.item(r, c).text(), w.item(r, c).toolTip())]
+    return texts
 
 
 def _unmarked(found, corpus: set[str]) -> list[str]:

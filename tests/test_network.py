@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from conftest import ROOT, table_fingerprint
+from helpers import ROOT, table_fingerprint
 from sync_helpers import FeedServer, send_bytes
 from wtdc_desktop import network
 from wtdc_desktop.exchange.timetable_import import import_schedule

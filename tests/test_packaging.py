@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import run_cli
+from helpers import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 

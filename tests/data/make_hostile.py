@@ -221,6 +221,44 @@ def quoted_overlap_bomb(good: dict[str, bytes], entries: int = 60, kernel_size: 
     return bytes(out)
 
 
+def _manifest_cases(put_zip, good: dict[str, bytes]) -> None:
+    """§2 manifest: not JSON, not an object, each field of the wrong type, unknown versions."""
+    put_zip("manifest-not-json.wtdc.zip", {**good, "manifest.json": b"{\"format\": \"wtdc-bundle\", oops"})
+    put_zip("manifest-invalid-utf8.wtdc.zip", {**good, "manifest.json": b"{\"format\": \"wtdc-bundle\xff\xfe\"}"})
+    put_zip("manifest-not-object.wtdc.zip", {**good, "manifest.json": b"[1, 2, 3]"})
+    wrong_types = {
+        "format": 1, "format_version": "1", "publisher": "hostile-pub", "publisher.id": 7, "publisher.name": ["x"],
+        "channel": [], "sequence": "6", "sequence-negative": -1, "sequence-bool": True, "kind": "partial",
+        "base_sequence": "5", "created_at": "2030-05-01T08:00:00", "expires_at": 20300501, "records": {},
+        "records-empty": [], "records[0]": "records/region.jsonl", "records[0].path": 3,
+        "records[0].size": "large", "records[0].sha256": "ZZ", "records[0].type": None, "records[0].count": "3",
+        "files": "files/M-1/1-E.txt", "files[0].media_type": 5, "deletions": "all", "deletions[0]": {"type": 1},
+    }
+    for field, value in wrong_types.items():
+        def edit(m, field=field, value=value):
+            key = field.split("-")[0]
+            if key == "records-empty":
+                key = "records"
+            if "." in key and not key.startswith(("records[", "files[")):
+                top, sub = key.split(".")
+                m[top][sub] = value
+            elif key.startswith(("records[0]", "files[0]", "deletions[0]")):
+                top = key.split("[")[0]
+                if top == "deletions":
+                    m["deletions"] = [value]
+                elif "." in key:
+                    m[top][0][key.split(".")[1]] = value
+                else:
+                    m[top][0] = value
+            else:
+                m[key] = value
+        put_zip(f"manifest-type-{field.replace('[0]', '0').replace('.', '-')}.wtdc.zip", with_manifest(good, edit))
+    put_zip("manifest-newer-format.wtdc.zip", with_manifest(good, lambda m: m.update(format_version=99)))
+    put_zip("manifest-delta-without-base.wtdc.zip", with_manifest(good, lambda m: m.update(kind="delta")))
+    put_zip("manifest-records-outside.wtdc.zip",
+            with_manifest(good, lambda m: m["records"][0].update(path="files/region.jsonl")))
+
+
 def main() -> None:
     if OUT.exists():
         shutil.rmtree(OUT)
@@ -314,41 +352,7 @@ def main() -> None:
     put_zip("bomb-ratio.wtdc.zip", listed(good, "files/zeros.bin", b"\0" * 2_000_000))
     put("bomb-quoted-overlap.wtdc.zip", quoted_overlap_bomb(good))
 
-    # --- §2 manifest ----------------------------------------------------------------------------------------
-    put_zip("manifest-not-json.wtdc.zip", {**good, "manifest.json": b"{\"format\": \"wtdc-bundle\", oops"})
-    put_zip("manifest-invalid-utf8.wtdc.zip", {**good, "manifest.json": b"{\"format\": \"wtdc-bundle\xff\xfe\"}"})
-    put_zip("manifest-not-object.wtdc.zip", {**good, "manifest.json": b"[1, 2, 3]"})
-    wrong_types = {
-        "format": 1, "format_version": "1", "publisher": "hostile-pub", "publisher.id": 7, "publisher.name": ["x"],
-        "channel": [], "sequence": "6", "sequence-negative": -1, "sequence-bool": True, "kind": "partial",
-        "base_sequence": "5", "created_at": "2030-05-01T08:00:00", "expires_at": 20300501, "records": {},
-        "records-empty": [], "records[0]": "records/region.jsonl", "records[0].path": 3,
-        "records[0].size": "large", "records[0].sha256": "ZZ", "records[0].type": None, "records[0].count": "3",
-        "files": "files/M-1/1-E.txt", "files[0].media_type": 5, "deletions": "all", "deletions[0]": {"type": 1},
-    }
-    for field, value in wrong_types.items():
-        def edit(m, field=field, value=value):
-            key = field.split("-")[0]
-            if key == "records-empty":
-                key = "records"
-            if "." in key and not key.startswith(("records[", "files[")):
-                top, sub = key.split(".")
-                m[top][sub] = value
-            elif key.startswith(("records[0]", "files[0]", "deletions[0]")):
-                top = key.split("[")[0]
-                if top == "deletions":
-                    m["deletions"] = [value]
-                elif "." in key:
-                    m[top][0][key.split(".")[1]] = value
-                else:
-                    m[top][0] = value
-            else:
-                m[key] = value
-        put_zip(f"manifest-type-{field.replace('[0]', '0').replace('.', '-')}.wtdc.zip", with_manifest(good, edit))
-    put_zip("manifest-newer-format.wtdc.zip", with_manifest(good, lambda m: m.update(format_version=99)))
-    put_zip("manifest-delta-without-base.wtdc.zip", with_manifest(good, lambda m: m.update(kind="delta")))
-    put_zip("manifest-records-outside.wtdc.zip",
-            with_manifest(good, lambda m: m["records"][0].update(path="files/region.jsonl")))
+    _manifest_cases(put_zip, good)
 
     # --- §3 records -------------------------------------------------------------------------------------------
     put_zip("record-missing-id.wtdc.zip", with_record(good, "proposal", 2, lambda r: r.pop("id") and None))

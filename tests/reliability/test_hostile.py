@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import dataclasses
 import io
-import json
 import random
 import shutil
 import tempfile
@@ -24,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, table_fingerprint
+from helpers import ROOT, table_fingerprint
 from wtdc_desktop.bundles.apply import apply_bundle
 from wtdc_desktop.bundles.errors import BundleError
 from wtdc_desktop.bundles.limits import DEFAULT_LIMITS, KiB, MiB, Limits

@@ -10,14 +10,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import DEMO_BUNDLE, table_fingerprint
+from helpers import DEMO_BUNDLE, table_fingerprint
 from wtdc_desktop.bundles.apply import apply_bundle
 from wtdc_desktop.store import DiskFull, Store, record_marks
 

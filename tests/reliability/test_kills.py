@@ -32,8 +32,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DEMO_BUNDLE, ROOT, table_fingerprint
-from helpers import run_cli
+from helpers import DEMO_BUNDLE, ROOT, run_cli, table_fingerprint
 from wtdc_desktop.bundles.apply import apply_bundle
 from wtdc_desktop.bundles.writer import Header, build_bundle
 from wtdc_desktop.store import Store, backup, positions, record_marks

@@ -3,7 +3,7 @@ sources module's timeout, nothing is applied, and the next scheduled sync works 
 
 Covered elsewhere and not repeated here: an endless bundle body read only up to the listed size, a
 redirect to plain http, a download larger than listed, a wrong hash, a truncated download
-(tests/test_sync_sources.py).
+(tests/bundles/test_sync_sources.py).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from conftest import table_fingerprint
+from helpers import table_fingerprint
 from sync_helpers import FeedServer, feed_document, feed_entry, make_bundle, send_bytes
 from wtdc_desktop.bundles.sources import SyncOptions
 from wtdc_desktop.store import Store, sources

@@ -2,7 +2,7 @@
 and the store ends sound with everything the finished syncs applied.
 
 A sync process killed while it holds the sync lock leaves no stuck lock (here, and after every kill
-of tests/reliability/test_kills.py; also tests/test_sync_safety.py::test_a_lock_left_by_a_killed_sync_does_not_block).
+of tests/reliability/test_kills.py; also tests/store/test_sync_safety.py::test_a_lock_left_by_a_killed_sync_does_not_block).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from conftest import ROOT
+from helpers import ROOT
 from sync_helpers import make_bundle
 from wtdc_desktop.store import Store
 

@@ -21,8 +21,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QElapsedTimer, QTimer, QUrl, Qt
 
-from conftest import DEMO_BUNDLE, DEMO_SOURCE
-from helpers import set_header, write_records
+from helpers import DEMO_BUNDLE, DEMO_SOURCE, set_header, write_records
 from wtdc_desktop.bundles.apply import apply_bundle
 from wtdc_desktop.bundles.limits import MiB
 from wtdc_desktop.bundles.writer import build_bundle

@@ -17,8 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, table_fingerprint
-from helpers import run_cli
+from helpers import ROOT, run_cli, table_fingerprint
 from sync_helpers import make_bundle
 from wtdc_desktop.bundles.apply import apply_bundle
 from wtdc_desktop.store import Store, backup, lock

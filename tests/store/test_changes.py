@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DEMO_SOURCE
-from helpers import read_records, run_cli, set_header, write_records
+from helpers import DEMO_SOURCE, read_records, run_cli, set_header, write_records
 from wtdc_desktop.bundles.apply import apply_bundle
 from wtdc_desktop.bundles.writer import build_bundle
 from wtdc_desktop.store import changes, positions, record_marks

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from conftest import table_fingerprint
+from helpers import table_fingerprint
 from sync_helpers import CHANNEL, PUBLISHER, make_bundle
 from wtdc_desktop.bundles.sources import SourceResult
 from wtdc_desktop.store import Store, sources, syncs
@@ -217,7 +217,7 @@ def test_sync_watch_syncs_on_a_schedule_and_ctrl_c_stops_it_cleanly(data_dir, re
     import subprocess
     import sys
 
-    from conftest import ROOT
+    from helpers import ROOT
 
     proc = subprocess.Popen([sys.executable, "-m", "wtdc_desktop", "sync", "--watch", "--interval", "0.05",
                              "--data-dir", str(data_dir)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,

@@ -10,8 +10,7 @@ import sys
 import pytest
 from PySide6.QtCore import QTimer, QUrl, Qt
 
-from tests.conftest import DEMO_SOURCE, table_fingerprint
-from tests.helpers import run_cli, set_header, write_records
+from helpers import DEMO_SOURCE, run_cli, set_header, table_fingerprint, write_records
 
 pytestmark = pytest.mark.gui
 

@@ -12,10 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import table_fingerprint
-from helpers import run_cli
-from sync_helpers import (CHANNEL, PUBLISHER, FeedServer, feed_document, feed_entry, make_bundle, send_bytes,
-                          sha256)
+from helpers import run_cli, table_fingerprint
+from sync_helpers import CHANNEL, PUBLISHER, FeedServer, feed_document, feed_entry, make_bundle, send_bytes
 from wtdc_desktop.bundles.apply import apply_bundle
 from wtdc_desktop.bundles.sources import Candidate, SyncOptions, choose_chain, scan_folder, sync_source
 from wtdc_desktop.store import Store, sources, syncs

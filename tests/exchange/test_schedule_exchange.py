@@ -156,7 +156,7 @@ def test_import_does_not_overwrite_a_published_meeting(demo_store, tmp_path):
 
 
 def test_a_broken_file_leaves_the_store_unchanged(store, tmp_path):
-    from conftest import table_fingerprint
+    from helpers import table_fingerprint
 
     path = tmp_path / "broken.json"
     path.write_bytes(b'{"schedule": {"conference": ')

@@ -17,8 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import table_fingerprint
-from helpers import run_cli
+from helpers import run_cli, table_fingerprint
 from small_bundles import add_listed, build, patch_sizes, read_members, relist, write_zip
 from wtdc_desktop.bundles import reader
 from wtdc_desktop.bundles.apply import apply_bundle

@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from helpers import schema_of, sqlite_db
 from wtdc_desktop.store import Store, StoreLocked, StoreNotWritable, StoreTooNew
 from wtdc_desktop.store.schema import DELEGATION_TABLES, LATEST_VERSION
 
@@ -15,7 +16,7 @@ from wtdc_desktop.store.schema import DELEGATION_TABLES, LATEST_VERSION
 def test_migrates_from_empty(data_dir):
     with Store(data_dir) as store:
         assert store.schema_version() == LATEST_VERSION
-        names = {r[0] for r in store.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        names = set(sqlite_db(store).table_names())
         for table in ("region", "organization", "meeting", "committee", "document", "resolution", "question",
                       "proposal", "session", "contact", "priority", "deadline", *DELEGATION_TABLES):
             assert table in names
@@ -28,11 +29,13 @@ def test_migrates_from_empty(data_dir):
 
 
 def test_a_store_of_schema_8_gains_the_index_that_counts_changes_and_keeps_its_records(data_dir):
-    from tests.conftest import DEMO_BUNDLE
+    from helpers import DEMO_BUNDLE
     from wtdc_desktop.bundles.apply import apply_bundle
     from wtdc_desktop.store.changes import change_counts
     from wtdc_desktop.store.schema import PUBLISHED_TABLES
 
+    with Store(data_dir.parent / "fresh") as fresh:
+        expected = schema_of(fresh)
     with Store(data_dir) as store:
         apply_bundle(store, DEMO_BUNDLE, source="demo")
         before = change_counts(store, 0)
@@ -46,6 +49,7 @@ def test_a_store_of_schema_8_gains_the_index_that_counts_changes_and_keeps_its_r
             "EXPLAIN QUERY PLAN SELECT sum(withdrawn = 0 AND first_sync > 0) FROM document"))
         assert "COVERING INDEX document_changes" in plan  # not a scan of every record's text
         assert change_counts(store, 0) == before and sum(before.values()) > 0
+        assert schema_of(store) == expected  # the migrated store is built as a new one
 
 
 def test_refuses_a_newer_store_and_leaves_it_unchanged(data_dir):

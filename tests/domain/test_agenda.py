@@ -177,8 +177,7 @@ def test_priorities_and_assignments_are_not_touched_by_a_sync(demo_store, tmp_pa
     sa.save_member(demo_store, "Amina")
     sa.assign(demo_store, "WTDC-21/S01", "Amina", "lead")
     sa.set_priority(demo_store, "WTDC-21/S01", "must")
-    from conftest import DEMO_SOURCE, copy_source
-    from helpers import read_records, set_header
+    from helpers import DEMO_SOURCE, copy_source, read_records, set_header
     from wtdc_desktop.bundles.apply import apply_bundle
 
     src = copy_source(DEMO_SOURCE, tmp_path / "src")

@@ -129,8 +129,7 @@ def test_right_to_left_mirrors_the_grid(make_view):
 
 
 def test_changes_after_a_sync_name_the_member(qtbot, demo_store, tmp_path):
-    from conftest import DEMO_SOURCE, copy_source
-    from helpers import read_records, set_header, write_records
+    from helpers import DEMO_SOURCE, copy_source, read_records, set_header, write_records
     from wtdc_desktop.bundles.apply import apply_bundle
     from wtdc_desktop.bundles.writer import build_bundle
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from test_negotiation import _regional_bundle
+from negotiation_bundle import regional_bundle
 
 pytestmark = pytest.mark.gui
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.gui
 def rstore(store, tmp_path):
     from wtdc_desktop.bundles.apply import apply_bundle
 
-    apply_bundle(store, _regional_bundle(tmp_path), source="test")
+    apply_bundle(store, regional_bundle(tmp_path), source="test")
     return store
 
 
@@ -115,7 +115,7 @@ def test_the_positions_tab_arranges_the_matrix_on_a_worker(qtbot, rstore):
 
 
 def test_a_matrix_that_cannot_be_arranged_says_why_and_changes_nothing(qtbot, rstore, monkeypatch):
-    from conftest import table_fingerprint
+    from helpers import table_fingerprint
     from wtdc_desktop.store import proposal_matrix
     from wtdc_desktop.store.db import StoreLocked
     from wtdc_desktop.ui.positions import PositionsView

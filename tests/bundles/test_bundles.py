@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DEMO_BUNDLE, DEMO_SOURCE, table_fingerprint
-from helpers import read_records, run_cli, set_header, write_records
+from helpers import DEMO_BUNDLE, DEMO_SOURCE, read_records, run_cli, set_header, table_fingerprint, write_records
 from wtdc_desktop.bundles.apply import apply_bundle
-from wtdc_desktop.bundles.errors import BundleError, BundleRefused
+from wtdc_desktop.bundles.errors import BundleRefused
 from wtdc_desktop.bundles.writer import build_bundle
 from wtdc_desktop.store import fulltext, positions, published, record_marks
 from wtdc_desktop.store.schema import DELEGATION_TABLES

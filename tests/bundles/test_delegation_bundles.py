@@ -7,8 +7,7 @@ import shutil
 
 import pytest
 
-from conftest import DEMO_BUNDLE, table_fingerprint
-from helpers import run_cli
+from helpers import DEMO_BUNDLE, run_cli, table_fingerprint
 from wtdc_desktop.bundles.delegation import export_delegation, import_delegation
 from wtdc_desktop.bundles.errors import BundleRefused
 from wtdc_desktop.store import Store, delegation_merge, fulltext, positions, published, record_marks

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import table_fingerprint
-from helpers import run_cli
+from helpers import run_cli, table_fingerprint
 from small_bundles import documents, make_source, meetings, proposals, regions
 from wtdc_desktop.bundles import signing
 from wtdc_desktop.bundles.apply import apply_bundle
@@ -238,7 +237,7 @@ def test_delta_of_a_source_with_contacts(tmp_path):
     import json as _json
     import shutil
 
-    from conftest import DEMO_SOURCE
+    from helpers import DEMO_SOURCE
     from wtdc_desktop.bundles.writer import build_bundle, build_delta
 
     src = tmp_path / "src"
