@@ -1,0 +1,5 @@
+"""Reading ITU's own material: meeting catalogs, document lists, named files, cover pages, proposals.
+
+Every reader here is pure or reads only what it is given; :mod:`.importer` turns what they read into
+records of the bundle format, so ITU material reaches the store through the one bundle write path.
+"""
