@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from wtdc_desktop.exchange.itu.filenames import (
-    ItuFileName, NameRefusal, conference_meeting, document_symbol, parse_itu_filename,
+    ItuFileName, NameRefusal, conference_meeting, document_symbol, parse_itu_filename, parse_object_name,
 )
 
 
@@ -103,3 +103,6 @@ def test_document_symbols_where_the_meeting_has_conference_symbols():
     assert document_symbol(_parse("T25-SG12-C-0001!!MSW-E.docx")) is None
     assert document_symbol(_parse("T25-SG12-250909-TD-GEN-0292!!MSW-E.docx")) is None
     assert conference_meeting("SG12", "25") is None
+    assert document_symbol(_parse("T25-SG12-C-0001!!MSW-E.docx"), meeting="T25-SG12-250909") is None
+    assert parse_object_name("D22-WTDC-C-0025").object_name == "D22-WTDC-C-0025"
+    assert isinstance(parse_object_name("minutes"), NameRefusal)

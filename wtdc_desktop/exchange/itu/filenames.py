@@ -180,16 +180,26 @@ def conference_meeting(group: str, period: str) -> str | None:
 def document_symbol(parsed: ItuFileName, meeting: str | None = None) -> Symbol | None:
     """The document symbol of a file (``WTDC-21/25(Add.1)``), or None when its meeting has no conference symbols.
 
-    ``meeting`` is the symbol prefix to use (``WTDC-21``); without it the prefix comes from the group
-    (:func:`conference_meeting`). Only contributions (series C) carry symbols; an annex part is a file of
+    ``meeting`` is the symbol prefix to use (``WTDC-21``) for a group that has conference symbols; without it
+    the prefix comes from the group (:func:`conference_meeting`). Only contributions (series C) carry symbols; an annex part is a file of
     its document; an unknown part gives no symbol (it is never guessed).
     """
     if parsed.series != "C" or parsed.part_kind == "unknown":
         return None
-    prefix = meeting or conference_meeting(parsed.group, parsed.period)
+    prefix = conference_meeting(parsed.group, parsed.period)
     if prefix is None:
         return None
+    prefix = meeting or prefix
     extra = {}
     if parsed.part_kind in ("revision", "addendum", "corrigendum"):
         extra[parsed.part_kind] = parsed.part_number
     return Symbol(meeting=prefix, number=int(parsed.number), **extra)
+
+
+def parse_object_name(object_name: str) -> ItuFileName | NameRefusal:
+    """An ITU object name (``D22-WTDC-C-0025``, ``T25-SG12-250909-TD-GEN-0292``) read as a file name would be."""
+    parsed = parse_itu_filename(f"{object_name}-E.htm")
+    if isinstance(parsed, NameRefusal):
+        return NameRefusal(object_name, _("“{name}” is not an ITU object name (such as T25-SG12-C-0001)").format(
+            name=object_name))
+    return parsed
