@@ -191,3 +191,41 @@ def test_write_signed_bundle_and_apply_idempotently(folder, tmp_path, store):
     with read_itu_sources([folder]) as changed:
         third = apply_itu_import(store, changed)
         assert third.counts["document"]["changed"] == 1
+
+
+def test_text_and_web_page_covers_and_list_meeting_wins(tmp_path):
+    folder = tmp_path / "sg12"
+    folder.mkdir()
+    (folder / "T25-SG12-250909-TD-GEN-0292!!TXT-E.txt").write_text(
+        "Document 292-E\n5 September 2025\nOriginal: English\nSource: Editors E.800\nTitle: Baseline text E.800\n",
+        "utf-8")
+    (folder / "T25-SG12-C-0001-E.htm").write_text(
+        "<html><body><p>Source: Finland</p><p>Title: A study group contribution</p>"
+        "<p>Abstract:</p><p>What it is about.</p></body></html>", "utf-8")
+    shutil.copy(DATA / "T25-SG12-250909-TD.xml", folder / "zz-list.xml")
+    with read_itu_sources([folder]) as imported:
+        docs = _by_id(imported.records["document"])
+        td = docs["T25-SG12-250909-TD-GEN-0292"]
+        assert td["title"].startswith("Updated baseline text E.800")  # the list's title before the cover's
+        assert td["meeting"] == "T25-SG12-250909"
+        contribution = docs["T25-SG12-C-0001"]
+        assert contribution["title"] == "A study group contribution" and contribution["source"] == "Finland"
+        assert contribution["summary"] == "What it is about." and contribution["meeting"] == "T25-SG12"
+        assert contribution["languages"]["en"]["file"] == "files/T25-SG12/T25-SG12-C-0001-E.htm"
+
+
+def test_with_a_meeting_only_its_catalog_entry_is_kept():
+    with read_itu_sources([DATA / "ITU-D_NEW-Meetings.xml"], meeting="WTDC-22") as imported:
+        assert [m["id"] for m in imported.records["meeting"]] == ["WTDC-22"]
+
+
+def test_zip_with_an_escaping_path_is_refused_whole(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    with zipfile.ZipFile(folder / "T25-SG12-C-0167!R1!ZIP-E.zip", "w") as zf:
+        zf.writestr("../T25-SG12-C-0167!R1!MSW-E.docx", b"x")
+    with read_itu_sources([folder]) as imported:
+        assert not imported.usable
+        (skipped,) = imported.skipped
+        assert "“..”" in skipped.reason and skipped.path.endswith("ZIP-E.zip")
+    assert not (tmp_path / "T25-SG12-C-0167!R1!MSW-E.docx").exists()

@@ -29,7 +29,7 @@ from pathlib import Path
 from wtdc_desktop.domain.symbols import LANGUAGE_LETTERS
 from wtdc_desktop.exchange.itu import catalog as itu_catalog
 from wtdc_desktop.exchange.itu import doclist as itu_doclist
-from wtdc_desktop.exchange.itu.cover import Cover, check_against_name, read_cover
+from wtdc_desktop.exchange.itu.cover import Cover, check_against_name, parse_cover_text, read_cover
 from wtdc_desktop.exchange.itu.filenames import (
     ItuFileName, NameRefusal, conference_meeting, document_symbol, parse_itu_filename, parse_object_name,
 )
@@ -244,6 +244,8 @@ class _Reader:
         self.out.problems.extend(catalog.problems)
         for meeting in catalog.meetings:
             record = itu_catalog.meeting_record(meeting)
+            if self.meeting and record["id"] != self.meeting:
+                continue  # a catalog lists every meeting of a sector; with a meeting given, only that one is kept
             self.meetings.setdefault(record["id"], record)
 
     def doclist(self, doclist: itu_doclist.DocList) -> None:
@@ -274,6 +276,7 @@ class _Reader:
             doc_id, meeting_id = _document_key(parsed, meeting)
             doc = self.docs.get(doc_id) or _Doc(doc_id, meeting_id, parsed.kind, parsed.object_name, parsed)
             doc.entry = entry
+            doc.meeting = meeting_id  # the list names the meeting; a file name alone may not
             doc.question_period = _period_years(doclist.study_period)
             self.docs[doc_id] = doc
             questions = [q for q in (_question_id(text, doclist.sector or parsed.sector, doc.question_period)
@@ -417,6 +420,10 @@ class _Reader:
             except ExtractError as exc:
                 self.out.problems.append(_("{name}: the text cannot be read ({reason}).").format(
                     name=primary.shown, reason=exc))
+            if text and primary.name.extension not in (".docx", ".pdf"):
+                # web pages and text files: the cover is the start of the text
+                cover, disagreements = check_against_name(parse_cover_text(text), primary.name, meeting=self.meeting)
+                self.out.problems.extend(disagreements)
         for item in chosen.values():
             self.out.read.append(item.shown)
         title = titles.get("en") or next((titles[k] for k in sorted(titles)), None) or cover.title
