@@ -62,7 +62,11 @@ class Skipped:
 
 @dataclass
 class ItuImport:
-    """What :func:`read_itu_sources` read: records per type, the files they attach, and a report."""
+    """What :func:`read_itu_sources` read: records per type, the files they attach, and a report.
+
+    Files taken out of a .zip live in a private temporary folder until :meth:`close` (or the end of a
+    ``with`` block): write or apply the import before closing it.
+    """
 
     records: dict[str, list[dict]] = field(default_factory=dict)
     #: bundle path (``files/...``) -> file on disk to copy there
