@@ -229,3 +229,16 @@ def test_zip_with_an_escaping_path_is_refused_whole(tmp_path):
         (skipped,) = imported.skipped
         assert "“..”" in skipped.reason and skipped.path.endswith("ZIP-E.zip")
     assert not (tmp_path / "T25-SG12-C-0167!R1!MSW-E.docx").exists()
+
+
+def test_a_zip_document_without_named_members_is_still_a_document(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    with zipfile.ZipFile(folder / "T25-SG12-C-0167!R1!ZIP-E.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("measurements.csv", "a,b\n1,2\n")
+    shutil.copy(DATA / "ITU-T_Meetings.xml", folder / "ITU-T_Meetings.xml")
+    with read_itu_sources([folder]) as imported:
+        (doc,) = imported.records["document"]
+        assert doc["id"] == "T25-SG12-C-0167" and "languages" not in doc and doc["title"] == "T25-SG12-C-0167"
+        assert any("measurements.csv" in s.path for s in imported.skipped)
+        assert any("no title" in p for p in imported.problems)

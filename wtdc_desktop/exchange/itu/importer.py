@@ -354,6 +354,12 @@ class _Reader:
         finally:
             container.close()
         self.out.read.append(shown)
+        own = parse_itu_filename(path.name)
+        if isinstance(own, ItuFileName) and own.part_kind != "unknown":
+            # A document published as a .zip (format ZIP) is a document even when no member is named by the
+            # convention: its record exists, without a file (the bundle format attaches no archives).
+            doc_id, meeting_id = _document_key(own, self.meeting)
+            self.docs.setdefault(doc_id, _Doc(doc_id, meeting_id, own.kind, own.object_name, own))
 
     # documents
     def build_documents(self) -> None:
