@@ -242,3 +242,22 @@ def test_a_zip_document_without_named_members_is_still_a_document(tmp_path):
         assert doc["id"] == "T25-SG12-C-0167" and "languages" not in doc and doc["title"] == "T25-SG12-C-0167"
         assert any("measurements.csv" in s.path for s in imported.skipped)
         assert any("no title" in p for p in imported.problems)
+
+
+def test_hostile_values_are_left_out_and_the_rest_imported(tmp_path):
+    text = (DATA / "D22-WTDC-C.xml").read_text("utf-8")
+    text = text.replace("<object_name>D22-WTDC-220606</object_name>", "<object_name>../etc passwd</object_name>")
+    text = text.replace("<ltitle_e>African common proposals</ltitle_e>", "<ltitle_e>" + "x" * (5 << 20) + "</ltitle_e>")
+    path = tmp_path / "D22-WTDC-C.xml"
+    path.write_text(text, "utf-8")
+    with read_itu_sources([path]) as imported:
+        assert [d["id"] for d in imported.records["document"]] == ["WTDC-22/25"]
+        assert "meeting" not in imported.records
+        assert any("../etc passwd" in p and "meeting name" in p for p in imported.problems)
+        assert any("WTDC-22/26" in p and "not imported" in p for p in imported.problems)
+
+
+def test_an_impossible_cover_date_is_no_date():
+    from wtdc_desktop.exchange.itu.cover import parse_cover_text
+
+    assert parse_cover_text("Document WTDC-22/25-E\n31 February 2022\n2 May 2022").date == "2022-05-02"

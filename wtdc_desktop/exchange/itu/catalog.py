@@ -28,7 +28,7 @@ _RANGE_RE = re.compile(
 _SINGLE_RE = re.compile(rf"^(\d{{1,2}})\s+{_MONTH}\s+(\d{{4}})$")
 _XF_RE = re.compile(r"(?:^|&)XF=([^&]+)")
 _LIST_RE = re.compile(r"^(?P<prefix>.+?)-(?:(?P<date>\d{6})-)?(?P<series>[A-Z]+)\.xml$")
-_PREFIX_RE = re.compile(r"^(?P<sector>[SDRT])(?P<period>\d{2})-(?P<group>.+)$")
+_PREFIX_RE = re.compile(r"^(?P<sector>[SDRT])(?P<period>\d{2})-(?P<group>[A-Z0-9]+(?:-[A-Z0-9]+)*)$")
 _SECTOR_NAMES = {"S": "ITU", "D": "ITU-D", "R": "ITU-R", "T": "ITU-T"}
 
 
@@ -54,7 +54,7 @@ class CatalogMeeting:
     @property
     def object_name(self) -> str | None:
         """ITU's object name of the meeting (``T25-SG12-250909``), as document lists name it."""
-        if self.prefix and self.td_date:
+        if self.prefix and self.td_date and re.fullmatch(r"\d{6}", self.td_date):
             return f"{self.prefix}-{self.td_date}"
         return None
 

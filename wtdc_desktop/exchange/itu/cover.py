@@ -9,6 +9,7 @@ Abstract, Expected results and References. Study-group contributions label them 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import zipfile
 from dataclasses import dataclass, replace
@@ -114,7 +115,10 @@ def parse_cover_text(text: str) -> Cover:
     for index, line in enumerate(lines):
         if date is None and (match := _DATE_LINE_RE.match(line)):
             month = _MONTHS.index(match.group(2).lower()) + 1
-            date = f"{int(match.group(3)):04d}-{month:02d}-{int(match.group(1)):02d}"
+            try:
+                date = dt.date(int(match.group(3)), month, int(match.group(1))).isoformat()
+            except ValueError:
+                date = None  # "31 February": not a date
             continue
         if original is None and (match := _ORIGINAL_RE.match(line)):
             original = _LANGUAGE_NAMES.get(match.group("language").lower())

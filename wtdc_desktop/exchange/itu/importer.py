@@ -48,6 +48,9 @@ MAX_FILE_BYTES = 256 * 1024 * 1024
 DEFAULT_PUBLISHER = "itu-import"
 _LANG_CODES = set(LANGUAGE_LETTERS.values())
 _CHANNEL_RE = re.compile(r"[^A-Za-z0-9._-]+")
+#: Ids the import writes: printable, no control characters, of a sensible length.
+_SAFE_MEETING_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._()-]{0,63}$")
+_SAFE_ID_RE = re.compile(r"^[^\x00-\x1f\x7f]{1,200}$")
 
 FileState = tuple[int, int, str]  # size, mtime_ns, sha256
 
@@ -254,6 +257,10 @@ class _Reader:
 
     def doclist(self, doclist: itu_doclist.DocList) -> None:
         self.out.problems.extend(doclist.problems)
+        if doclist.meeting_name and not _SAFE_MEETING_RE.match(doclist.meeting_name):
+            self.out.problems.append(_("{where}: “{value}” is not an ITU meeting name; the meeting is left out.").format(
+                where=doclist.where, value=doclist.meeting_name[:80]))
+            doclist.meeting_name = None
         if doclist.meeting_name:
             meeting_id = self.meeting or itu_catalog.meeting_id_for(doclist.meeting_name)
             group = (doclist.group or "").split("-", 1)[-1]
@@ -276,7 +283,8 @@ class _Reader:
             if isinstance(parsed, NameRefusal):
                 self.skip(f"{doclist.where}: {entry.object_name}", parsed.reason)
                 continue
-            meeting = self.meeting or (itu_catalog.meeting_id_for(entry.meeting_name) if entry.meeting_name else None)
+            meeting = self.meeting or (itu_catalog.meeting_id_for(entry.meeting_name)
+                                       if entry.meeting_name and _SAFE_MEETING_RE.match(entry.meeting_name) else None)
             doc_id, meeting_id = _document_key(parsed, meeting)
             doc = self.docs.get(doc_id) or _Doc(doc_id, meeting_id, parsed.kind, parsed.object_name, parsed)
             doc.entry = entry
@@ -380,9 +388,32 @@ class _Reader:
                     continue
                 seen_proposals[proposal["id"]] = doc_id
                 proposals.append(proposal)
-        self.out.records["meeting"] = sorted(self.meetings.values(), key=lambda r: r["id"])
-        self.out.records["document"] = documents
-        self.out.records["proposal"] = sorted(proposals, key=lambda r: r["id"])
+        self.out.records["meeting"] = self.valid("meeting", sorted(self.meetings.values(), key=lambda r: r["id"]))
+        self.out.records["document"] = self.valid("document", documents)
+        self.out.records["proposal"] = self.valid("proposal", sorted(proposals, key=lambda r: r["id"]))
+
+    def valid(self, type_name: str, records: list[dict]) -> list[dict]:
+        """The records a bundle reader accepts; any other is left out and reported, never sinking the rest."""
+        from wtdc_desktop.bundles.limits import DEFAULT_LIMITS
+        from wtdc_desktop.bundles.reader import _check_text_sizes
+        from wtdc_desktop.domain.records import PUBLISHED_TYPES, RecordError
+
+        kept = []
+        for record in records:
+            try:
+                if not _SAFE_ID_RE.match(str(record.get("id", ""))):
+                    raise RecordError(_("the id has characters a bundle does not allow"), "id")
+                PUBLISHED_TYPES[type_name].validate(record)
+                _check_text_sizes(record, DEFAULT_LIMITS.text_field)
+                if len(json.dumps(record, ensure_ascii=False).encode("utf-8")) >= DEFAULT_LIMITS.record_line:
+                    raise RecordError(_("the record is over the limit of {limit} bytes").format(
+                        limit=DEFAULT_LIMITS.record_line))
+            except RecordError as exc:
+                self.out.problems.append(_("The {type} “{id}” is not imported ({reason}).").format(
+                    type=type_name, id=str(record.get("id"))[:80], reason=exc.message))
+                continue
+            kept.append(record)
+        return kept
 
     def choose_files(self, doc: _Doc) -> dict[str, _File]:
         """The file of each language: the latest revision, in the preferred format; others reported."""
@@ -451,7 +482,7 @@ class _Reader:
         abstracts = entry.abstracts if entry else {}
         summary = abstracts.get("en") or next((abstracts[k] for k in sorted(abstracts)), None) or cover.summary
         if summary:
-            record["summary"] = summary
+            record["summary"] = cap_text(summary, DEFAULT_LIMITS.text_field)
         languages = {}
         for lang in sorted(set(chosen) | set(titles)):
             if self.languages is not None and lang not in self.languages:
