@@ -122,7 +122,7 @@ def test_folder_becomes_records(folder):
 
 
 def test_languages_and_meeting_options(folder):
-    with read_itu_sources([folder], meeting="WTDC-21", languages=["E"]) as imported:
+    with read_itu_sources([folder, folder / "D22-WTDC-C-0025!!MSW-E.docx"], meeting="WTDC-21", languages=["E"]) as imported:
         docs = _by_id(imported.records["document"])
         assert "WTDC-21/25" in docs and docs["WTDC-21/25"]["meeting"] == "WTDC-21"
         assert set(docs["WTDC-21/25"]["languages"]) == {"en"}
@@ -261,3 +261,11 @@ def test_an_impossible_cover_date_is_no_date():
     from wtdc_desktop.exchange.itu.cover import parse_cover_text
 
     assert parse_cover_text("Document WTDC-22/25-E\n31 February 2022\n2 May 2022").date == "2022-05-02"
+
+
+def test_progress_and_cancel(folder):
+    seen = []
+    with read_itu_sources([folder], progress=lambda done, total, name: seen.append((done, total))) as imported:
+        assert imported.usable and seen[-1][0] == seen[-1][1] == len(seen)
+    with pytest.raises(ItuError, match="cancelled"):
+        read_itu_sources([folder], cancel=lambda: True)

@@ -557,6 +557,7 @@ def read_itu_sources(paths: Iterable[Path | str], *, meeting: str | None = None,
             files.append(path)
         else:
             reader.skip(str(path), _("does not exist"))
+    files = list(dict.fromkeys(files))  # a file given and also inside a given folder is read once
     previous = dict(state or {})
     new_state: dict[str, FileState] = {}
     for path in files:
