@@ -269,3 +269,15 @@ def test_progress_and_cancel(folder):
         assert imported.usable and seen[-1][0] == seen[-1][1] == len(seen)
     with pytest.raises(ItuError, match="cancelled"):
         read_itu_sources([folder], cancel=lambda: True)
+
+
+def test_report_is_plain_data(folder):
+    import json
+
+    with read_itu_sources([folder]) as imported:
+        report = json.loads(json.dumps(imported.report()))
+    assert report["counts"] == {"document": 5, "meeting": 2, "proposal": 5}
+    assert report["unread_proposals"] == [{"document": "WTDC-22/25(Add.1)", "id": "IAP/25A1/6",
+                                           "reason": report["unread_proposals"][0]["reason"]}]
+    assert any(s["path"].endswith("photo.png") for s in report["skipped"])
+    assert report["questions"]["WTDC-22/25"] == ["2022-2025:1/1", "2022-2025:7/2"]

@@ -97,6 +97,19 @@ class ItuImport:
     def counts(self) -> dict[str, int]:
         return {type_name: len(records) for type_name, records in sorted(self.records.items()) if records}
 
+    def report(self) -> dict:
+        """What was read, skipped (with reasons) and noticed, as plain data (for ``--json`` and summaries)."""
+        return {
+            "unchanged": self.unchanged,
+            "counts": self.counts(),
+            "read": list(self.read),
+            "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
+            "problems": list(self.problems),
+            "unread_proposals": [{"document": doc, "id": block.id, "reason": block.reason}
+                                 for doc, block in self.unread_blocks],
+            "questions": {doc: list(ids) for doc, ids in sorted(self.question_refs.items())},
+        }
+
     def close(self) -> None:
         if self._tmp is not None:
             self._tmp.cleanup()
