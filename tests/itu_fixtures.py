@@ -1,0 +1,121 @@
+"""Fixture files for the ITU readers: Word documents (python-docx), PDFs (written by hand) and a proposals text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+COVER_LINES = [
+    "World Telecommunication Development Conference 2022 (WTDC-22)",
+    "Kigali, Rwanda, 6-16 June 2022",
+    "PLENARY MEETING",
+    "Addendum 1 to",
+    "Document 25-E",
+    "2 May 2022",
+    "Original: English",
+    "Member States of the Inter-American Telecommunication Commission (CITEL)",
+    "INTER-AMERICAN PROPOSALS FOR THE WORK OF THE CONFERENCE",
+    "Summary:",
+    "CITEL proposes modifications of WTDC Resolution 37 and of Question 1/1.",
+    "",
+    "Expected results:",
+    "The conference is invited to adopt the proposals.",
+    "",
+    "References:",
+    "Resolution 37 (Rev. Buenos Aires, 2017)",
+]
+
+PROPOSALS_LINES = [
+    "",
+    "ADD\tIAP/25A1/1",
+    "DRAFT NEW RESOLUTION [IAP-1]",
+    "Connecting schools",
+    "The World Telecommunication Development Conference (Kigali, 2022),",
+    "resolves",
+    "1\tto connect every school;",
+    "Reasons:\tSchools are not yet connected.",
+    "",
+    "MOD\tIAP/25A1/2",
+    "RESOLUTION 37 (REV. BUENOS AIRES, 2017)",
+    "Bridging the digital divide",
+    "resolves",
+    "1\tto bridge the divide faster;",
+    "Reasons:\tTo update the resolution.",
+    "",
+    "SUP*\tIAP/25A1/3",
+    "RESOLUTION 9 (REV. BUENOS AIRES, 2017)",
+    "Participation of countries",
+    "Reasons:\tMerged into Resolution 37.",
+    "",
+    "(MOD)\tIAP/25A1/4",
+    "QUESTION 1/1",
+    "Strategies and policies for the deployment of broadband",
+    "Reasons:\tUpdate the Question's scope.",
+    "",
+    "NOC\tIAP/25A1/5",
+    "RESOLUTION 1 (REV. BUENOS AIRES, 2017)",
+    "Reasons:\tNo change needed.",
+    "",
+    "MOD\tIAP/25A1/6",
+    "RESOLUTION 21 (REV. BUENOS AIRES, 2017)",
+    "Coordination and collaboration",
+    "resolves",
+    "1\ttext whose reasons are missing;",
+]
+
+
+def make_docx(path: Path, lines: list[str], *, header_table: bool = False) -> Path:
+    """A .docx with ``lines`` as paragraphs; ``header_table`` puts the first five lines in a table, as ITU does."""
+    import docx
+
+    document = docx.Document()
+    rest = lines
+    if header_table:
+        table = document.add_table(rows=5, cols=1)
+        for row, line in zip(table.rows, lines[:5]):
+            row.cells[0].text = line
+        rest = lines[5:]
+    for line in rest:
+        document.add_paragraph(line)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document.save(str(path))
+    return path
+
+
+def _pdf_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+
+def make_pdf(path: Path, pages: list[list[str]]) -> Path:
+    """A small valid PDF whose pages hold ``pages``' lines as text (Helvetica), written without a PDF library."""
+    objects: list[bytes] = []
+    page_ids = []
+    font_id = 3
+    objects.append(b"<< /Type /Catalog /Pages 2 0 R >>")
+    objects.append(b"")  # pages, filled below
+    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
+    for lines in pages:
+        body = ["BT", "/F1 10 Tf", "12 TL", "50 800 Td"]
+        for line in lines:
+            body.append(f"({_pdf_escape(line)}) Tj T*")
+        body.append("ET")
+        stream = "\n".join(body).encode("cp1252", errors="replace")
+        objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+        content_id = len(objects)
+        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 %d 0 R >> >> "
+                       b"/Contents %d 0 R >>" % (font_id, content_id))
+        page_ids.append(len(objects))
+    kids = " ".join(f"{i} 0 R" for i in page_ids).encode()
+    objects[1] = b"<< /Type /Pages /Kids [" + kids + b"] /Count %d >>" % len(page_ids)
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(bytes(out))
+    return path
