@@ -392,7 +392,7 @@ def bench_search(ctx: Context) -> list[dict]:
         for _ in range(3):
             t, hits = timed(search, store, q, types=types, limit=20)
             best_o = min(best_o, t)
-            t, _ = timed(lambda: conn.execute(bare_sql, (fq,)).fetchall())
+            t, _ = timed(lambda fq=fq: conn.execute(bare_sql, (fq,)).fetchall())
             best_b = min(best_b, t)
         empty += not hits
         ours.append(best_o)

@@ -157,7 +157,7 @@ class Generator:
         out = [{"id": CONFERENCE, "kind": "conference", "title": "World Telecommunication Development Conference 2025",
                 "city": "Baku", "country": "AZ", "timezone": CONF_TZ, "starts_on": CONF_START.isoformat(),
                 "ends_on": (CONF_START + dt.timedelta(days=11)).isoformat()}]
-        for i, (region, (rto, name)) in enumerate(REGIONS.items()):
+        for i, (region, (_rto, name)) in enumerate(REGIONS.items()):
             start = dt.date(2025, 2, 3) + dt.timedelta(days=21 * i)
             out.append({"id": f"RPM-{region}-25", "kind": "rpm", "region": region, "timezone": "UTC",
                         "title": f"Regional Preparatory Meeting for WTDC-25 – {name}",

@@ -112,7 +112,7 @@ def trim(lib: Path, out_dir: Path) -> Path:
             missing = re.findall(r"Item (\S+) depends on missing item (\S+)", result.stdout + result.stderr)
             if not missing and result.returncode == 0:
                 break
-            for item, needed in missing:
+            for _item, needed in missing:
                 drop.discard(needed)
         else:
             raise RuntimeError(f"icupkg could not write a consistent package: {result.stderr[-500:]}")

@@ -71,7 +71,7 @@ def make_docx(path: Path, lines: list[str], *, header_table: bool = False) -> Pa
     rest = lines
     if header_table:
         table = document.add_table(rows=5, cols=1)
-        for row, line in zip(table.rows, lines[:5]):
+        for row, line in zip(table.rows, lines[:5], strict=False):
             row.cells[0].text = line
         rest = lines[5:]
     for line in rest:

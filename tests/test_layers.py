@@ -75,3 +75,90 @@ def test_the_facade_and_the_exchange_formats_do_not_import_the_faces():
     faces = ("wtdc_desktop.ui", "wtdc_desktop.cli")
     assert _importers(PKG / "workspace.py", (*faces, "PySide6")) == {}
     assert _importers(PKG / "exchange", faces) == {}
+
+
+# -- the whole import graph -----------------------------------------------------------------------
+
+#: Each part of the package and the parts it may import (besides itself). Lower layers never import
+#: higher ones: domain < store < bundles < exchange < sync < workspace < the two faces (ui, cli).
+#: The root modules that everything shares (errors, i18n, instants, formatting, atomic, resources,
+#: network) import nothing above them.
+BASE = {"wtdc_desktop", "errors", "i18n", "instants", "formatting", "atomic", "resources"}
+ALLOWED = {
+    "errors": set(),
+    "resources": set(),
+    "atomic": set(),
+    "i18n": {"atomic", "resources", "domain"},  # domain: the languages, defined once in domain/constants.py
+    "instants": {"i18n"},
+    "formatting": {"i18n"},
+    "network": {"errors", "i18n"},
+    "domain": {"errors", "i18n", "instants", "formatting"},
+    "store": BASE | {"domain"},
+    "bundles": BASE | {"domain", "store", "network"},
+    "exchange": BASE | {"domain", "store", "bundles", "network"},
+    "sync": BASE | {"domain", "store", "bundles", "exchange"},
+    "workspace": BASE | {"domain", "store", "bundles", "exchange", "sync"},
+    "ui": BASE | {"domain", "store", "bundles", "exchange", "sync", "workspace", "startup_probe"},
+    "cli": BASE | {"domain", "store", "bundles", "exchange", "sync", "workspace", "network", "launch", "selftest"},
+    "launch": {"ui"},
+    "startup_probe": {"ui"},
+    "selftest": BASE | {"domain", "store", "bundles", "exchange", "workspace", "cli", "ui"},
+    "__main__": {"cli", "startup_probe"},
+    "__init__": set(),
+}
+#: Parts that may import Qt; elsewhere only the PDF writers of exchange/, inside the functions that
+#: print (the command line runs them with an offscreen application).
+QT_PARTS = {"ui", "launch", "startup_probe", "selftest"}
+
+
+def _part(module: str) -> str | None:
+    parts = module.split(".")
+    if parts[0] != "wtdc_desktop":
+        return None
+    if len(parts) == 1:
+        return "wtdc_desktop"
+    return parts[1] if parts[1] != "__version__" and parts[1] not in ("APP_NAME", "APP_ID") else "wtdc_desktop"
+
+
+def _graph() -> dict[str, set[str]]:
+    edges: dict[str, set[str]] = {}
+    for path in PKG.rglob("*.py"):
+        rel = path.relative_to(PKG).parts
+        if rel[0] == "data":
+            continue
+        src = rel[0] if len(rel) > 1 else rel[0][:-3]
+        for name in _full_imports(path):
+            target = _part(name)
+            if target and target != src:
+                edges.setdefault(src, set()).add(target)
+    return edges
+
+
+def test_every_part_of_the_package_is_placed_in_the_layers():
+    parts = {p.name if p.is_dir() else p.stem for p in PKG.iterdir()
+             if (p.is_dir() and (p / "__init__.py").exists()) or p.suffix == ".py"}
+    assert parts - {"data"} <= set(ALLOWED), "a new module: give it a place in ALLOWED"
+
+
+def test_each_part_imports_only_the_layers_below_it():
+    offenders = {src: sorted(targets - ALLOWED[src] - {"wtdc_desktop"})
+                 for src, targets in _graph().items() if targets - ALLOWED[src] - {"wtdc_desktop"}}
+    assert offenders == {}
+
+
+def test_qt_is_imported_only_by_the_window_and_inside_the_pdf_writers():
+    offenders = []
+    for path in PKG.rglob("*.py"):
+        rel = path.relative_to(PKG)
+        part = rel.parts[0] if len(rel.parts) > 1 else rel.stem
+        if part in QT_PARTS:
+            continue
+        tree = ast.parse(path.read_text("utf-8"))
+        for node in tree.body:  # module level: a PDF writer imports Qt only when it prints
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            if any(n.split(".")[0] in ("PySide6", "shiboken6") for n in names):
+                offenders.append(str(rel))
+        if part != "exchange" and any(n.split(".")[0] == "PySide6" for n in _imports(path)):
+            offenders.append(str(rel))
+    assert offenders == []

@@ -63,3 +63,22 @@ def test_the_stores_connection_keeps_its_settings(demo_store, tmp_path):
     export_list(demo_store, "region", tmp_path / "r.csv")
     assert demo_store.execute("PRAGMA recursive_triggers").fetchone()[0] == before == 0
     assert not demo_store.conn.in_transaction
+
+
+def test_list_out_writes_the_file_from_the_command_line(demo_store, tmp_path):
+    from helpers import run_cli
+
+    out = tmp_path / "proposals.csv"
+    code, stdout, err = run_cli("list", "proposal", "--out", out, "--data-dir", demo_store.data_dir)
+    assert code == 0, err
+    assert "20 records" in stdout
+    with out.open(encoding="utf-8-sig", newline="") as fp:
+        rows = list(csv.reader(fp))
+    assert rows[0] == list(PUBLISHED_TYPES["proposal"].list_columns) and len(rows) == 21
+
+    code, stdout, err = run_cli("list", "document", "--out", tmp_path / "d.json", "--columns", "id,nope",
+                                "--data-dir", demo_store.data_dir)
+    assert code != 0 and "nope" in err and "Traceback" not in err
+    assert not (tmp_path / "d.json").exists()
+    code, _out, err = run_cli("list", "position", "--out", tmp_path / "p.csv", "--data-dir", demo_store.data_dir)
+    assert code != 0 and not (tmp_path / "p.csv").exists()

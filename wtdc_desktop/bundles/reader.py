@@ -169,7 +169,7 @@ class _ZipContainer(_Container):
         """
         spans = sorted((info.header_offset, info.header_offset + 30 + len(_stored_name(info)) + info.compress_size,
                         info.orig_filename) for info in infos)
-        for (start, end, name), (next_start, _end, other) in zip(spans, spans[1:]):
+        for (_start, end, name), (next_start, _end, other) in zip(spans, spans[1:], strict=False):
             if next_start < end:
                 raise self._refuse(other, _("its data overlaps the data of “{other}” (an overlapping-member ZIP bomb)").format(
                     other=_printable(name)))

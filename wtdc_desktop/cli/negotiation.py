@@ -20,7 +20,7 @@ def cmd_position_set(args) -> int:
             brief = Path(args.brief_file).read_text("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise WtdcError(_("Cannot read the brief file {path}: {reason}.").format(
-                path=args.brief_file, reason=getattr(exc, "strerror", None) or exc))
+                path=args.brief_file, reason=getattr(exc, "strerror", None) or exc)) from None
     with open_store(args) as store:
         pid = workspace(store).set_position(
             args.type, args.id, changed_by=whoami(args), stance=args.stance, priority=args.priority,
@@ -104,7 +104,7 @@ def cmd_export_vcf(args) -> int:
     try:
         atomic_write_text(out, text, "utf-8", newline="")
     except OSError as exc:
-        raise WtdcError(_("Could not write {path}: {reason}.").format(path=out, reason=exc.strerror or exc))
+        raise WtdcError(_("Could not write {path}: {reason}.").format(path=out, reason=exc.strerror or exc)) from None
     print(_("Wrote {out}: {count} contacts.").format(out=out, count=fmt_number(len(contacts))))
     return 0
 
@@ -117,7 +117,7 @@ def cmd_import_vcf(args) -> int:
         text = Path(args.file).read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise WtdcError(_("Cannot read {path}: {reason}.").format(
-            path=args.file, reason=getattr(exc, "strerror", None) or exc))
+            path=args.file, reason=getattr(exc, "strerror", None) or exc)) from None
     contacts = parse_vcf(text, source=str(args.file))
     with open_store(args) as store:
         ids = contact_book.save_private_contacts(store, contacts)
@@ -188,7 +188,7 @@ def cmd_overlaps(args) -> int:
         print_json({"declared": links, "suggestions": suggestions})
         return 0
     if links:
-        print_table([_("from"), _("to"), _("kind")], [[l["from"]["id"], l["to"], l["kind"]] for l in links])
+        print_table([_("from"), _("to"), _("kind")], [[link["from"]["id"], link["to"], link["kind"]] for link in links])
         print()
     if not suggestions:
         print(_("No likely overlap found."))

@@ -47,6 +47,8 @@ def cmd_list(args) -> int:
     from wtdc_desktop.domain.records import DELEGATION_TYPES, PUBLISHED_TYPES
     from wtdc_desktop.store import positions, published
 
+    if args.out:
+        return _export_list(args)
     with open_store(args) as store:
         if args.type == "position":
             records = positions.list_positions(store)
@@ -63,6 +65,40 @@ def cmd_list(args) -> int:
     columns = list(PUBLISHED_TYPES[args.type].table) if args.type in PUBLISHED_TYPES else [
         "id", "subject", "stance", "status", "owner"]
     print_table(columns, [[cell(r.get(c)) for c in columns] for r in records])
+    return 0
+
+
+def _export_list(args) -> int:
+    """``list TYPE --out FILE``: the list written as CSV or JSON (through sqlite-utils)."""
+    from pathlib import Path
+
+    from wtdc_desktop.domain.records import PUBLISHED_TYPES
+    from wtdc_desktop.store import export
+
+    if args.type not in PUBLISHED_TYPES:
+        raise WtdcError(_("Only published records can be exported to a file; choose one of: {choices}.").format(
+            choices=", ".join(PUBLISHED_TYPES)))
+    out = Path(args.out)
+    fmt = args.format or out.suffix.lstrip(".").lower()
+    if fmt not in export.FORMATS:
+        raise WtdcError(_("{path}: choose the format with --format csv or --format json.").format(path=out))
+    if not out.parent.is_dir():
+        raise WtdcError(_("The folder {path} does not exist.").format(path=out.parent))
+    columns = [c.strip() for c in args.columns.split(",") if c.strip()] if args.columns else None
+    with open_store(args) as store:
+        if columns:
+            known = set(export.database(store)[args.type].columns_dict)
+            unknown = [c for c in columns if c not in known]
+            if unknown:
+                raise WtdcError(_("{type} has no column {columns}; its columns are: {known}.").format(
+                    type=args.type, columns=", ".join(unknown), known=", ".join(sorted(known))))
+        try:
+            count = export.export_list(store, args.type, out, fmt=fmt, columns=columns,
+                                       include_withdrawn=args.include_withdrawn, meeting=args.meeting)
+        except OSError as exc:
+            raise WtdcError(_("Could not write {path}: {reason}.").format(
+                path=out, reason=exc.strerror or exc)) from None
+    print(_("Wrote {out}: {count} records.").format(out=out, count=fmt_number(count)))
     return 0
 
 
@@ -159,6 +195,10 @@ def register(sub, add, common) -> None:
     p.add_argument("type", help=_("record type, e.g. document, proposal, session"))
     p.add_argument("--meeting", help=_("only this meeting's records"))
     p.add_argument("--include-withdrawn", action="store_true", help=_("also list withdrawn records"))
+    p.add_argument("--out", metavar=_("FILE"), help=_("write the list to FILE (CSV or JSON, from its suffix) "
+                                                      "instead of printing it"))
+    p.add_argument("--format", choices=("csv", "json"), help=_("the format of --out when its suffix does not say"))
+    p.add_argument("--columns", metavar=_("COL,COL"), help=_("with --out: these columns of the record's table"))
     p = add("search", _("full-text search over everything"), cmd_search)
     p.add_argument("query")
     p.add_argument("--type", action="append", help=_("only hits of this type (repeatable)"))

@@ -36,7 +36,7 @@ def coverage_html(store, meeting: str | None = None) -> str:
     for s in sessions:
         tz = sa.meeting_zone(store, s.meeting)
         by_day.setdefault((s.starts_at.astimezone(tz).date(), getattr(tz, "key", "UTC")), []).append(s)
-    for (day, zone_key), day_sessions in sorted(by_day.items()):
+    for (day, _zone_key), day_sessions in sorted(by_day.items()):
         tz = sa.meeting_zone(store, day_sessions[0].meeting)
         parts.append(f"<h3>{e(format_date(day, 'full'))} — {e(zone_label(tz, day_sessions[0].starts_at))}</h3>")
         head = "".join(f"<th>{e(x)}</th>" for x in [_("time"), _("room"), _("session"), _("priority"),

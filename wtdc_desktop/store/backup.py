@@ -233,7 +233,7 @@ def restore_backup(data_dir: Path | str, name: str, *, keep: int = KEEP,
         try:
             conn = sqlite3.connect(store_path, isolation_level=None, timeout=0.5)
         except sqlite3.Error as exc:
-            raise translate_sqlite_error(exc, store_path) or exc
+            raise translate_sqlite_error(exc, store_path) or exc from exc
         try:
             try:
                 conn.execute("PRAGMA locking_mode = EXCLUSIVE")
@@ -245,7 +245,7 @@ def restore_backup(data_dir: Path | str, name: str, *, keep: int = KEEP,
                         _("The store {path} is open in another WTDC Desktop process (the window or a command); close it and run restore again.").format(
                             path=store_path)
                     ) from exc
-                raise translate_sqlite_error(exc, store_path) or exc
+                raise translate_sqlite_error(exc, store_path) or exc from exc
             try:
                 safety = _backup_conn(conn, data_dir, next_sync_id(conn))
                 source = sqlite3.connect(f"{info.path.resolve().as_uri()}?mode=ro", uri=True)
@@ -256,7 +256,7 @@ def restore_backup(data_dir: Path | str, name: str, *, keep: int = KEEP,
                 if conn.execute("PRAGMA integrity_check").fetchone()[0] != "ok":  # pragma: no cover
                     raise BackupError(_("The restored store {path} failed its integrity check.").format(path=store_path))
             except sqlite3.Error as exc:
-                raise translate_sqlite_error(exc, store_path) or exc
+                raise translate_sqlite_error(exc, store_path) or exc from exc
         finally:
             conn.close()
         rotate(data_dir, keep, protect=info.path)

@@ -156,7 +156,7 @@ class Store:
                 self._migrate(version)
         except sqlite3.Error as exc:
             self.conn.close()
-            raise translate_sqlite_error(exc, self.path) or exc
+            raise translate_sqlite_error(exc, self.path) or exc from exc
         except BaseException:
             self.conn.close()
             raise
@@ -206,7 +206,7 @@ class Store:
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            raise translate_sqlite_error(exc, self.path) or exc
+            raise translate_sqlite_error(exc, self.path) or exc from exc
         try:
             yield self.conn
         except BaseException as exc:
@@ -225,7 +225,7 @@ class Store:
         except sqlite3.Error as exc:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
-            raise translate_sqlite_error(exc, self.path) or exc
+            raise translate_sqlite_error(exc, self.path) or exc from exc
 
     @contextlib.contextmanager
     def busy_wait(self, milliseconds: int) -> Iterator[None]:

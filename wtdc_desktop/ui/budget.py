@@ -77,7 +77,7 @@ class BudgetChart(QWidget):
         lang = current_language()
         # Legend
         x = 12.0
-        for key, label, col in SERIES:
+        for _key, label, col in SERIES:
             text = _(label)
             w = 12 + 4 + fm.horizontalAdvance(text) + 16
             lx = self.width() - x - w if rtl else x

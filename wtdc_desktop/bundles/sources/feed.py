@@ -43,7 +43,7 @@ def parse_feed(data: bytes, url: str) -> Feed:
         raise bad(_("“bundles” must be a list"))
     bundles = []
     for i, entry in enumerate(entries, 1):
-        def field_error(name: str) -> SourceRefused:
+        def field_error(name: str, i: int = i) -> SourceRefused:
             return bad(_("bundle {index}: the field “{field}” is missing or malformed").format(index=i, field=name))
 
         if not isinstance(entry, dict):
