@@ -11,7 +11,7 @@ import pytest
 
 from wtdc_desktop.domain.records import PUBLISHED_TYPES, RecordError, field_labels, reference_fields
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 META = ("raw", "content_hash", "bundle_seq", "changed_sync", "first_sync", "channel", "withdrawn", "withdrawn_sync")
 
 
