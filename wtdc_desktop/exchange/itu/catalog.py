@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from wtdc_desktop.exchange.itu.filenames import CONFERENCE_BODIES
-from wtdc_desktop.exchange.itu.xmlsafe import ItuError, parse_xml, read_limited, text_of
+from wtdc_desktop.exchange.itu.xmlsafe import ItuError, iso_date, parse_xml, read_limited, text_of
 from wtdc_desktop.i18n import _
 
 _MONTHS = {m: i for i, m in enumerate(
@@ -127,15 +127,6 @@ def parse_place_date(text: str | None) -> tuple[str | None, dt.date | None, dt.d
     return place, start, end
 
 
-def _date(value: str | None) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value[:10])
-    except ValueError:
-        return None
-
-
 def _lists(entry) -> dict[str, str]:
     lists = {}
     for child in entry:
@@ -171,7 +162,7 @@ def parse_catalog(data: bytes, where: str) -> Catalog:
             continue
         place_date = text_of(entry, "Meeting_place_date")
         place, start, end = parse_place_date(place_date)
-        start = _date(text_of(entry, "Start_meeting_date")) or start
+        start = iso_date(text_of(entry, "Start_meeting_date")) or start
         lists = _lists(entry)
         prefix = _prefix(lists)
         sector = None

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from wtdc_desktop.exchange.itu.xmlsafe import ItuError, parse_xml, read_limited, text_of
+from wtdc_desktop.exchange.itu.xmlsafe import ItuError, iso_date, parse_xml, read_limited, text_of
 from wtdc_desktop.i18n import _
 
 #: ITU's e/f/s title suffixes and the language codes they stand for.
@@ -56,15 +56,6 @@ class DocList:
     meeting_end: dt.date | None
     entries: list[DocEntry]
     problems: list[str] = field(default_factory=list)
-
-
-def _date(value: str | None) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value[:10])
-    except ValueError:
-        return None
 
 
 def _per_language(element, stem: str) -> dict:
@@ -115,7 +106,7 @@ def parse_doclist(data: bytes, where: str) -> DocList:
         entries.append(DocEntry(
             entry=number, object_name=name, doc_number=text_of(folder, "doc_number"),
             doc_type=text_of(folder, "doc_type"), subgroup=text_of(folder, "subgroup"),
-            main_source=text_of(folder, "main_source"), reception_date=_date(text_of(folder, "reception_date")),
+            main_source=text_of(folder, "main_source"), reception_date=iso_date(text_of(folder, "reception_date")),
             meeting_name=text_of(folder, "meeting_name"), titles=_per_language(folder, "ltitle"),
             abstracts=_per_language(folder, "abstract"), questions=_values(folder, "study_questions"),
             derived_from=_values(folder, "derived_from"), access_type=text_of(folder, "access_type"),
@@ -125,8 +116,8 @@ def parse_doclist(data: bytes, where: str) -> DocList:
         where=where, sector=text_of(param, "sector"), study_period=text_of(param, "study_period"),
         group=text_of(param, "group"), doc_type=text_of(param, "doc_type"),
         group_titles=_per_language(group_desc, "ltitle"), meeting_name=text_of(meeting, "object_name"),
-        meeting_titles=_per_language(meeting, "ltitle"), meeting_start=_date(text_of(meeting, "start_date")),
-        meeting_end=_date(text_of(meeting, "end_date")), entries=entries, problems=problems,
+        meeting_titles=_per_language(meeting, "ltitle"), meeting_start=iso_date(text_of(meeting, "start_date")),
+        meeting_end=iso_date(text_of(meeting, "end_date")), entries=entries, problems=problems,
     )
 
 

@@ -5,6 +5,7 @@ Errors name the file and, where the parser knows it, the line.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from wtdc_desktop.errors import WtdcError
@@ -77,3 +78,14 @@ def text_of(element, name: str) -> str | None:
         return None
     value = child.text.strip()
     return value or None
+
+
+def iso_date(value: str | None) -> dt.date | None:
+    """The day an ITU list gives as ``YYYY-MM-DD`` (a time may follow); None when it gives none or
+    something else."""
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return None
