@@ -100,6 +100,63 @@ def _source_records(path: Path, rel: str, type_name: str):
             yield record
 
 
+def _check_source(src: Path) -> None:
+    if not (src / "records").is_dir():
+        raise BundleError(_("{where} has no records/ folder to build a bundle from.").format(where=src))
+
+
+def _source_manifest(src: Path) -> dict:
+    """The source folder's ``manifest.json`` (an empty header without one)."""
+    if not (src / "manifest.json").is_file():
+        return {}
+    try:
+        return json.loads((src / "manifest.json").read_text("utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise BundleError(_("{where} is not valid JSON ({reason}).").format(
+            where=src / "manifest.json", reason=exc)) from None
+
+
+def _record_type(path: Path, where: Path) -> str:
+    """The record type a source records file holds (its name), refused when the format has no such type."""
+    type_name = path.stem
+    if type_name not in ALL_TYPES:
+        raise BundleError(_("{where}: “{type}” is not a record type of the bundle format.").format(
+            where=where, type=type_name))
+    return type_name
+
+
+def _record_entries(src: Path) -> list[dict]:
+    """The manifest's ``records`` list: every records file of the source, validated."""
+    records = []
+    for path in sorted((src / "records").glob("*.jsonl")):
+        rel = f"records/{path.name}"
+        type_name = _record_type(path, src / rel)
+        count = _check_records(path, str(src / rel), type_name)
+        digest, size = _sha256_file(path)
+        records.append({"path": rel, "type": type_name, "count": count, "size": size, "sha256": digest})
+    return records
+
+
+def _file_entries(src: Path) -> list[dict]:
+    """The manifest's ``files`` list: every file under ``files/``, refused if a link or an unsafe path."""
+    files: list[dict] = []
+    files_dir = src / "files"
+    if not files_dir.is_dir():
+        return files
+    for path in sorted(p for p in files_dir.rglob("*") if p.is_file() or p.is_symlink()):
+        rel = path.relative_to(src).as_posix()
+        if path.is_symlink():
+            raise BundleError(_("{where} is a link; a bundle may hold only regular files.").format(where=path))
+        problem = path_problem(rel)
+        if problem:
+            raise BundleError(_("{where}: the path is not allowed in a bundle ({problem}).").format(
+                where=path, problem=problem))
+        digest, size = _sha256_file(path)
+        media = _MEDIA_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        files.append({"path": rel, "size": size, "sha256": digest, "media_type": media})
+    return files
+
+
 def build_bundle(src: Path | str, out: Path | str, header: Header | None = None, *, sign_key=None) -> dict:
     """Build a bundle file from a source folder; returns the manifest written.
 
@@ -109,15 +166,8 @@ def build_bundle(src: Path | str, out: Path | str, header: Header | None = None,
     src = Path(src)
     out = Path(out)
     header = header or Header()
-    if not (src / "records").is_dir():
-        raise BundleError(_("{where} has no records/ folder to build a bundle from.").format(where=src))
-    base: dict = {}
-    if (src / "manifest.json").is_file():
-        try:
-            base = json.loads((src / "manifest.json").read_text("utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise BundleError(_("{where} is not valid JSON ({reason}).").format(
-                where=src / "manifest.json", reason=exc)) from None
+    _check_source(src)
+    base = _source_manifest(src)
     publisher = dict(base.get("publisher") or {})
     if header.publisher_id:
         publisher["id"] = header.publisher_id
@@ -141,29 +191,8 @@ def build_bundle(src: Path | str, out: Path | str, header: Header | None = None,
     if expires:
         manifest["expires_at"] = expires
 
-    records, files = [], []
-    for path in sorted((src / "records").glob("*.jsonl")):
-        rel = f"records/{path.name}"
-        type_name = path.stem
-        if type_name not in ALL_TYPES:
-            raise BundleError(_("{where}: “{type}” is not a record type of the bundle format.").format(
-                where=src / rel, type=type_name))
-        count = _check_records(path, str(src / rel), type_name)
-        digest, size = _sha256_file(path)
-        records.append({"path": rel, "type": type_name, "count": count, "size": size, "sha256": digest})
-    files_dir = src / "files"
-    if files_dir.is_dir():
-        for path in sorted(p for p in files_dir.rglob("*") if p.is_file() or p.is_symlink()):
-            rel = path.relative_to(src).as_posix()
-            if path.is_symlink():
-                raise BundleError(_("{where} is a link; a bundle may hold only regular files.").format(where=path))
-            problem = path_problem(rel)
-            if problem:
-                raise BundleError(_("{where}: the path is not allowed in a bundle ({problem}).").format(
-                    where=path, problem=problem))
-            digest, size = _sha256_file(path)
-            media = _MEDIA_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            files.append({"path": rel, "size": size, "sha256": digest, "media_type": media})
+    records = _record_entries(src)
+    files = _file_entries(src)
     manifest["records"] = records
     manifest["files"] = files
     if base.get("deletions"):
@@ -251,6 +280,101 @@ def _record_state(record: dict, file_hashes: dict[str, str]) -> str:
     return canonical_json(record) + "\x1f" + "\x1f".join(f"{n}={file_hashes.get(n)}" for n in names if n)
 
 
+def _base_state(old: Path | str):
+    """The manifest of the full bundle ``old`` (verified) and the state of each of its records by (type, id)."""
+    with Bundle(old, limits=DEFAULT_LIMITS) as base_bundle:
+        base = base_bundle.manifest
+        if base.kind != "full":
+            raise BundleError(
+                _("{where} is a delta; a delta can only be built against a full bundle.").format(where=base_bundle.where))
+        base_bundle.verify()
+        old_files = {m.path: m.sha256 for m in base.files}
+        old_state: dict[tuple[str, str], str] = {}
+        for member in base_bundle.record_members():
+            for line in base_bundle.iter_records(member):
+                old_state[(member.type, line.record["id"])] = _record_state(line.record, old_files)
+    return base, old_state
+
+
+def _delta_stream(head: dict, publisher: dict, header: Header, base, old: Path | str) -> tuple[str, str, int]:
+    """The delta's publisher id, channel and sequence: the base's stream, continued."""
+    publisher_id = header.publisher_id or publisher.get("id") or base.publisher_id
+    channel = header.channel or head.get("channel") or base.channel
+    if (publisher_id, channel) != (base.publisher_id, base.channel):
+        raise BundleError(
+            _("{where} is on {old_stream}, but the delta would be on {stream}: a delta must continue the same publisher and channel.").format(
+                where=old, old_stream=f"{base.publisher_id}/{base.channel}", stream=f"{publisher_id}/{channel}"))
+    sequence = header.sequence if header.sequence is not None else base.sequence + 1
+    if sequence <= base.sequence:
+        raise BundleError(
+            _("The sequence of a delta ({sequence}) must be higher than that of {where} ({base}).").format(
+                sequence=sequence, where=old, base=base.sequence))
+    return publisher_id, channel, sequence
+
+
+def _source_file_hashes(src: Path) -> dict[str, str]:
+    src_files: dict[str, str] = {}
+    files_dir = src / "files"
+    if files_dir.is_dir():
+        for path in sorted(p for p in files_dir.rglob("*") if p.is_file() and not p.is_symlink()):
+            src_files[path.relative_to(src).as_posix()] = _sha256_file(path)[0]
+    return src_files
+
+
+def _changed_records(src: Path, old_state: dict[tuple[str, str], str],
+                     src_files: dict[str, str]) -> tuple[dict[str, list[dict]], set[tuple[str, str]]]:
+    """The source's records that are new or changed since the base, by type, and every (type, id) the source has."""
+    changed: dict[str, list[dict]] = {}
+    present: set[tuple[str, str]] = set()
+    for path in sorted((src / "records").glob("*.jsonl")):
+        type_name = _record_type(path, path)
+        rows = changed.setdefault(type_name, [])
+        for record in _source_records(path, str(path), type_name):
+            key = (type_name, record["id"])
+            present.add(key)
+            if old_state.get(key) != _record_state(record, src_files):
+                rows.append(record)
+    return changed, present
+
+
+def _delta_deletions(old_state: dict[tuple[str, str], str], present: set[tuple[str, str]], head: dict) -> list:
+    """What the base carried that the source no longer does, then the source manifest's own deletions."""
+    deletions = [{"type": t, "id": i} for (t, i) in sorted(old_state) if (t, i) not in present]
+    for item in head.get("deletions") or []:
+        if isinstance(item, dict) and (item.get("type"), item.get("id")) not in present and item not in deletions:
+            deletions.append(item)
+    return deletions
+
+
+def _needed_files(src: Path, changed: dict[str, list[dict]], src_files: dict[str, str]) -> list[str]:
+    """The files the changed documents name; each must be in the source."""
+    needed = sorted({entry["file"] for record in changed.get("document", [])
+                     for entry in (record.get("languages") or {}).values() if (entry or {}).get("file")})
+    for name in needed:
+        if name not in src_files:
+            raise BundleError(_("{where}: a document names the file “{file}”, which is not in files/.").format(
+                where=src / "records" / "document.jsonl", file=name))
+    return needed
+
+
+def _stage_delta(staging: Path, src: Path, changed: dict[str, list[dict]], needed: list[str],
+                 manifest_head: dict) -> None:
+    """Lay out the delta's source folder: its records, the files they name (linked when possible), its header."""
+    (staging / "records").mkdir()
+    for type_name, records in changed.items():
+        with open(staging / "records" / f"{type_name}.jsonl", "w", encoding="utf-8") as fp:
+            for record in records:
+                fp.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+    for name in needed:
+        target = staging / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(src / name, target)
+        except OSError:
+            shutil.copyfile(src / name, target)
+    (staging / "manifest.json").write_text(json.dumps(manifest_head, ensure_ascii=False), "utf-8")
+
+
 def build_delta(src: Path | str, out: Path | str, old: Path | str, header: Header | None = None, *,
                 sign_key=None) -> dict:
     """Build a delta bundle from ``src`` against the full bundle ``old``; returns the manifest written.
@@ -263,84 +387,19 @@ def build_delta(src: Path | str, out: Path | str, old: Path | str, header: Heade
     src = Path(src)
     out = Path(out)
     header = header or Header()
-    if not (src / "records").is_dir():
-        raise BundleError(_("{where} has no records/ folder to build a bundle from.").format(where=src))
-    with Bundle(old, limits=DEFAULT_LIMITS) as base_bundle:
-        base = base_bundle.manifest
-        if base.kind != "full":
-            raise BundleError(
-                _("{where} is a delta; a delta can only be built against a full bundle.").format(where=base_bundle.where))
-        base_bundle.verify()
-        old_files = {m.path: m.sha256 for m in base.files}
-        old_state: dict[tuple[str, str], str] = {}
-        for member in base_bundle.record_members():
-            for line in base_bundle.iter_records(member):
-                old_state[(member.type, line.record["id"])] = _record_state(line.record, old_files)
-    head: dict = {}
-    if (src / "manifest.json").is_file():
-        try:
-            head = json.loads((src / "manifest.json").read_text("utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise BundleError(_("{where} is not valid JSON ({reason}).").format(
-                where=src / "manifest.json", reason=exc)) from None
+    _check_source(src)
+    base, old_state = _base_state(old)
+    head = _source_manifest(src)
     publisher = dict(head.get("publisher") or {})
-    publisher_id = header.publisher_id or publisher.get("id") or base.publisher_id
-    channel = header.channel or head.get("channel") or base.channel
-    if (publisher_id, channel) != (base.publisher_id, base.channel):
-        raise BundleError(
-            _("{where} is on {old_stream}, but the delta would be on {stream}: a delta must continue the same publisher and channel.").format(
-                where=old, old_stream=f"{base.publisher_id}/{base.channel}", stream=f"{publisher_id}/{channel}"))
-    sequence = header.sequence if header.sequence is not None else base.sequence + 1
-    if sequence <= base.sequence:
-        raise BundleError(
-            _("The sequence of a delta ({sequence}) must be higher than that of {where} ({base}).").format(
-                sequence=sequence, where=old, base=base.sequence))
-
-    src_files: dict[str, str] = {}
-    files_dir = src / "files"
-    if files_dir.is_dir():
-        for path in sorted(p for p in files_dir.rglob("*") if p.is_file() and not p.is_symlink()):
-            src_files[path.relative_to(src).as_posix()] = _sha256_file(path)[0]
-
-    changed: dict[str, list[dict]] = {}
-    present: set[tuple[str, str]] = set()
-    for path in sorted((src / "records").glob("*.jsonl")):
-        type_name = path.stem
-        if type_name not in ALL_TYPES:
-            raise BundleError(_("{where}: “{type}” is not a record type of the bundle format.").format(
-                where=path, type=type_name))
-        rows = changed.setdefault(type_name, [])
-        for record in _source_records(path, str(path), type_name):
-            key = (type_name, record["id"])
-            present.add(key)
-            if old_state.get(key) != _record_state(record, src_files):
-                rows.append(record)
-    deletions = [{"type": t, "id": i} for (t, i) in sorted(old_state) if (t, i) not in present]
-    for item in head.get("deletions") or []:
-        if isinstance(item, dict) and (item.get("type"), item.get("id")) not in present and item not in deletions:
-            deletions.append(item)
-    needed = sorted({entry["file"] for record in changed.get("document", [])
-                     for entry in (record.get("languages") or {}).values() if (entry or {}).get("file")})
-    for name in needed:
-        if name not in src_files:
-            raise BundleError(_("{where}: a document names the file “{file}”, which is not in files/.").format(
-                where=src / "records" / "document.jsonl", file=name))
+    publisher_id, channel, sequence = _delta_stream(head, publisher, header, base, old)
+    src_files = _source_file_hashes(src)
+    changed, present = _changed_records(src, old_state, src_files)
+    deletions = _delta_deletions(old_state, present, head)
+    needed = _needed_files(src, changed, src_files)
 
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.delta-"))
     try:
-        (staging / "records").mkdir()
-        for type_name, records in changed.items():
-            with open(staging / "records" / f"{type_name}.jsonl", "w", encoding="utf-8") as fp:
-                for record in records:
-                    fp.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
-        for name in needed:
-            target = staging / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                os.link(src / name, target)
-            except OSError:
-                shutil.copyfile(src / name, target)
         publisher["id"] = publisher_id
         manifest_head = {
             "publisher": publisher, "channel": channel, "sequence": sequence, "kind": "delta",
@@ -349,7 +408,7 @@ def build_delta(src: Path | str, out: Path | str, old: Path | str, header: Heade
         for key in ("created_at", "expires_at"):
             if head.get(key):
                 manifest_head[key] = head[key]
-        (staging / "manifest.json").write_text(json.dumps(manifest_head, ensure_ascii=False), "utf-8")
+        _stage_delta(staging, src, changed, needed, manifest_head)
         delta_header = Header(publisher_name=header.publisher_name, created_at=header.created_at,
                               expires_at=header.expires_at)
         return build_bundle(staging, out, delta_header, sign_key=sign_key)

@@ -88,22 +88,11 @@ def diff_html(current: str | None, proposed: str | None) -> str:
     return "".join(parts)
 
 
-def brief_html(pack: dict, *, labels: dict[str, dict[str, str]], title: str | None = None) -> str:
-    """The whole brief pack as one HTML document: cover, contents, positions, documents, deadlines.
-
-    ``labels``: translated labels, {"subject": {...}, "stance": {...}, "priority": {...}, "status": {...},
-    "action": {...}, "proposal_status": {...}}.
-    """
-    rtl = is_rtl()
+def _cover_html(pack: dict, title: str | None, D: str) -> list[str]:
+    """The cover page (Qt's rich text honours page breaks on headings and paragraphs, not on divs)."""
     scope = pack["scope"]
-    h = []
-    # Interface text runs right to left in Arabic; texts from bundles and briefs keep their own
-    # direction (each paragraph is laid out by its first strong character), so only tables are turned.
-    tdir = D = " dir='rtl'" if rtl else ""
-    h.append("<html><head><meta charset='utf-8'></head><body>")
-    # Cover page (Qt's rich text honours page breaks on headings and paragraphs, not on divs)
-    h.append("<p style='margin-top:160px'>&nbsp;</p>")
-    h.append(f"<h1{D} style='font-size:28pt'>{_e(title or _('Brief pack'))}</h1>")
+    h = ["<p style='margin-top:160px'>&nbsp;</p>",
+         f"<h1{D} style='font-size:28pt'>{_e(title or _('Brief pack'))}</h1>"]
     if scope.get("title"):
         h.append(f"<p style='font-size:16pt'>{_e(scope['title'])}</p>")
     h.append(f"<p style='font-size:13pt'>{_e(scope_text(scope))}</p>")
@@ -112,94 +101,154 @@ def brief_html(pack: dict, *, labels: dict[str, dict[str, str]], title: str | No
     h.append(f"<p{D}>" + _e(counts_text(pack)) + "</p>")
     h.append(f"<p{D}><i>" + _e(_("Internal to the delegation: positions, red lines and fallbacks are not for distribution."))
              + "</i></p>")
-    # Contents
-    h.append(f"<h1{D} style='page-break-before:always'>{_e(_('Contents'))}</h1>")
-    h.append(f"<p{D}>1. {_e(_('Positions'))}</p>")
+    return h
+
+
+def _contents_html(pack: dict, labels: dict[str, dict[str, str]], D: str) -> list[str]:
+    h = [f"<h1{D} style='page-break-before:always'>{_e(_('Contents'))}</h1>",
+         f"<p{D}>1. {_e(_('Positions'))}</p>"]
     for i, entry in enumerate(pack["entries"], 1):
         h.append(f"<p{D} style='margin-left:24px'>1.{i} <a href='#pos{i}'>{_e(entry_heading(entry, labels['subject']))}</a></p>")
     for n, (anchor, label) in enumerate((("docs", _("Documents")), ("coord", _("Coordinators")),
                                          ("deadlines", _("Deadlines"))), 2):
         h.append(f"<p{D}>{n}. <a href='#{anchor}'>{_e(label)}</a></p>")
-    h.append(f"<h1{D} style='page-break-before:always'>1. {_e(_('Positions'))}</h1>")
+    return h
+
+
+def _proposal_cell_html(pr: dict, current: dict | None, labels: dict[str, dict[str, str]], D: str) -> str:
+    status = labels["proposal_status"].get(pr.get("status") or "", pr.get("status") or "")
+    cell = f"<p{D}><i>{_e(status)}</i></p>"
+    if pr.get("title"):
+        cell += _content(f"<p><b>{_e(pr['title'])}</b></p>", pr["title"])
+    if current and current.get("text") and pr.get("text") and pr["action"] == "MOD":
+        cell += _content(f"<p>{diff_html(current.get('text'), pr.get('text'))}</p>", pr.get("text"))
+    else:
+        cell += _content(markdown_to_html(pr.get("text") or ""), pr.get("text"))
+    return cell
+
+
+def _proposals_html(entry: dict, labels: dict[str, dict[str, str]], D: str, tdir: str) -> list[str]:
+    """The proposals on the position's subject, three to a table."""
+    props = entry["proposals"]
+    current = entry.get("current")
+    if not props:
+        return []
+    h = [f"<h3{D}>{_e(_('Proposals side by side'))}</h3>"]
+    for start in range(0, len(props), 3):
+        chunk = props[start:start + 3]
+        h.append(f"<table border='1' cellspacing='0' cellpadding='4' width='100%'{tdir}><tr>")
+        for pr in chunk:
+            head = "{id} · {regions} · {action}".format(
+                id=pr["id"], regions=", ".join(pr.get("regions") or pr.get("sources") or []),
+                action=labels["action"].get(pr["action"], pr["action"]))
+            h.append(f"<th style='background-color:#eef2f7'>{_e(head)}</th>")
+        h.append("</tr><tr>")
+        for pr in chunk:
+            h.append(f"<td valign='top'>{_proposal_cell_html(pr, current, labels, D)}</td>")
+        h.append("</tr></table><br>")
+    return h
+
+
+def _entry_coordinators_html(entry: dict, D: str) -> list[str]:
+    coords = entry.get("coordinators") or []
+    if not coords:
+        return []
+    h = [f"<h3{D}>{_e(_('Regional coordinators'))}</h3><ul{D}>"]
+    for c in coords:
+        h.append(f"<li>{_e(c.get('region') or '')}: {_e(c.get('name'))}"
+                 + (f" ({_e(c['organization'])})" if c.get("organization") else "")
+                 + (f" – {_e(c['email'])}" if c.get("email") else "") + "</li>")
+    h.append("</ul>")
+    return h
+
+
+def _entry_html(i: int, entry: dict, labels: dict[str, dict[str, str]], D: str, tdir: str) -> list[str]:
+    """One position: its heading, stance table, texts, the proposals on its subject and its coordinators."""
+    p = entry["position"]
+    h = [f"<h2{D}><a name='pos{i}'></a>1.{i} {_e(entry_heading(entry, labels['subject']))}</h2>"]
+    rows = [
+        (_("Our stance"), labels["stance"].get(p["stance"], p["stance"])),
+        (_("Priority"), labels["priority"].get(p.get("priority") or "", p.get("priority") or "–")),
+        (_("Status"), labels["status"].get(p.get("status") or "", p.get("status") or "")),
+        (_("Owner"), p.get("owner") or "–"),
+    ]
+    h.append(f"<table cellpadding='3' border='0'{tdir}>" + "".join(
+        f"<tr><td><b>{_e(k)}</b></td><td>{_e(v)}</td></tr>" for k, v in rows) + "</table>")
+    for key, label in (("brief", _("Brief")), ("red_lines", _("Red lines")), ("fallback", _("Fallback"))):
+        if p.get(key):
+            h.append(f"<h3{D}>{_e(label)}</h3>" + _content(markdown_to_html(p[key]), p[key]))
+    h.extend(_proposals_html(entry, labels, D, tdir))
+    h.extend(_entry_coordinators_html(entry, D))
+    return h
+
+
+def _positions_html(pack: dict, labels: dict[str, dict[str, str]], D: str, tdir: str) -> list[str]:
+    h = [f"<h1{D} style='page-break-before:always'>1. {_e(_('Positions'))}</h1>"]
     if not pack["entries"]:
         h.append(f"<p{D}>{_e(_('No position recorded for this scope.'))}</p>")
     for i, entry in enumerate(pack["entries"], 1):
-        p = entry["position"]
-        h.append(f"<h2{D}><a name='pos{i}'></a>1.{i} {_e(entry_heading(entry, labels['subject']))}</h2>")
-        rows = [
-            (_("Our stance"), labels["stance"].get(p["stance"], p["stance"])),
-            (_("Priority"), labels["priority"].get(p.get("priority") or "", p.get("priority") or "–")),
-            (_("Status"), labels["status"].get(p.get("status") or "", p.get("status") or "")),
-            (_("Owner"), p.get("owner") or "–"),
-        ]
-        h.append(f"<table cellpadding='3' border='0'{tdir}>" + "".join(
-            f"<tr><td><b>{_e(k)}</b></td><td>{_e(v)}</td></tr>" for k, v in rows) + "</table>")
-        for key, label in (("brief", _("Brief")), ("red_lines", _("Red lines")), ("fallback", _("Fallback"))):
-            if p.get(key):
-                h.append(f"<h3{D}>{_e(label)}</h3>" + _content(markdown_to_html(p[key]), p[key]))
-        props = entry["proposals"]
-        current = entry.get("current")
-        if props:
-            h.append(f"<h3{D}>{_e(_('Proposals side by side'))}</h3>")
-            for start in range(0, len(props), 3):
-                chunk = props[start:start + 3]
-                h.append(f"<table border='1' cellspacing='0' cellpadding='4' width='100%'{tdir}><tr>")
-                for pr in chunk:
-                    head = "{id} · {regions} · {action}".format(
-                        id=pr["id"], regions=", ".join(pr.get("regions") or pr.get("sources") or []),
-                        action=labels["action"].get(pr["action"], pr["action"]))
-                    h.append(f"<th style='background-color:#eef2f7'>{_e(head)}</th>")
-                h.append("</tr><tr>")
-                for pr in chunk:
-                    status = labels["proposal_status"].get(pr.get("status") or "", pr.get("status") or "")
-                    cell = f"<p{D}><i>{_e(status)}</i></p>"
-                    if pr.get("title"):
-                        cell += _content(f"<p><b>{_e(pr['title'])}</b></p>", pr["title"])
-                    if current and current.get("text") and pr.get("text") and pr["action"] == "MOD":
-                        cell += _content(f"<p>{diff_html(current.get('text'), pr.get('text'))}</p>", pr.get("text"))
-                    else:
-                        cell += _content(markdown_to_html(pr.get("text") or ""), pr.get("text"))
-                    h.append(f"<td valign='top'>{cell}</td>")
-                h.append("</tr></table><br>")
-        coords = entry.get("coordinators") or []
-        if coords:
-            h.append(f"<h3{D}>{_e(_('Regional coordinators'))}</h3><ul{D}>")
-            for c in coords:
-                h.append(f"<li>{_e(c.get('region') or '')}: {_e(c.get('name'))}"
-                         + (f" ({_e(c['organization'])})" if c.get("organization") else "")
-                         + (f" – {_e(c['email'])}" if c.get("email") else "") + "</li>")
-            h.append("</ul>")
-    # Documents
-    h.append(f"<h1{D}><a name='docs'></a>2. {_e(_('Documents'))}</h1>")
+        h.extend(_entry_html(i, entry, labels, D, tdir))
+    return h
+
+
+def _documents_html(pack: dict, D: str) -> list[str]:
+    h = [f"<h1{D}><a name='docs'></a>2. {_e(_('Documents'))}</h1>"]
     if pack["documents"]:
         h.append("<ul>" + "".join(f"<li><b>{_e(d['id'])}</b> {_e(d.get('title') or _('(not in the store)'))}</li>"
                                   for d in pack["documents"]) + "</ul>")
     else:
         h.append(f"<p{D}>{_e(_('None.'))}</p>")
-    # Coordinators (all of this pack, by region)
-    h.append(f"<h1{D}><a name='coord'></a>3. {_e(_('Coordinators'))}</h1>")
+    return h
+
+
+def _coordinators_html(pack: dict, D: str, tdir: str) -> list[str]:
+    """Every coordinator of this pack, by region."""
+    h = [f"<h1{D}><a name='coord'></a>3. {_e(_('Coordinators'))}</h1>"]
     seen = {}
     for entry in pack["entries"]:
         for c in entry.get("coordinators") or []:
             seen.setdefault(c["id"], (c, []))[1].append(entry["position"]["subject"]["id"])
-    if seen:
-        h.append(f"<table border='1' cellspacing='0' cellpadding='4'{tdir}>")
-        h.append("<tr>" + "".join(f"<th>{_e(x)}</th>" for x in (_("Region"), _("Name"), _("Organization"),
-                                                                  _("E-mail"), _("Phone"), _("Items"))) + "</tr>")
-        for c, items in sorted(seen.values(), key=lambda v: (v[0].get("region") or "", v[0].get("name") or "")):
-            h.append("<tr>" + "".join(f"<td>{_e(x)}</td>" for x in (
-                c.get("region"), c.get("name"), c.get("organization"), c.get("email"), c.get("phone"),
-                ", ".join(items))) + "</tr>")
-        h.append("</table>")
-    else:
+    if not seen:
         h.append(f"<p{D}>{_e(_('None.'))}</p>")
-    # Deadlines
-    h.append(f"<h1{D}><a name='deadlines'></a>4. {_e(_('Deadlines'))}</h1>")
+        return h
+    h.append(f"<table border='1' cellspacing='0' cellpadding='4'{tdir}>")
+    h.append("<tr>" + "".join(f"<th>{_e(x)}</th>" for x in (_("Region"), _("Name"), _("Organization"),
+                                                              _("E-mail"), _("Phone"), _("Items"))) + "</tr>")
+    for c, items in sorted(seen.values(), key=lambda v: (v[0].get("region") or "", v[0].get("name") or "")):
+        h.append("<tr>" + "".join(f"<td>{_e(x)}</td>" for x in (
+            c.get("region"), c.get("name"), c.get("organization"), c.get("email"), c.get("phone"),
+            ", ".join(items))) + "</tr>")
+    h.append("</table>")
+    return h
+
+
+def _deadlines_html(pack: dict, D: str) -> list[str]:
+    h = [f"<h1{D}><a name='deadlines'></a>4. {_e(_('Deadlines'))}</h1>"]
     if pack["deadlines"]:
         h.append("<ul>" + "".join(f"<li><b>{_e(format_due(d.get('due')))}</b> – {_e(d.get('title'))}</li>"
                                   for d in pack["deadlines"]) + "</ul>")
     else:
         h.append(f"<p{D}>{_e(_('None.'))}</p>")
+    return h
+
+
+def brief_html(pack: dict, *, labels: dict[str, dict[str, str]], title: str | None = None) -> str:
+    """The whole brief pack as one HTML document: cover, contents, positions, documents, deadlines.
+
+    ``labels``: translated labels, {"subject": {...}, "stance": {...}, "priority": {...}, "status": {...},
+    "action": {...}, "proposal_status": {...}}.
+    """
+    rtl = is_rtl()
+    # Interface text runs right to left in Arabic; texts from bundles and briefs keep their own
+    # direction (each paragraph is laid out by its first strong character), so only tables are turned.
+    tdir = D = " dir='rtl'" if rtl else ""
+    h = ["<html><head><meta charset='utf-8'></head><body>"]
+    h.extend(_cover_html(pack, title, D))
+    h.extend(_contents_html(pack, labels, D))
+    h.extend(_positions_html(pack, labels, D, tdir))
+    h.extend(_documents_html(pack, D))
+    h.extend(_coordinators_html(pack, D, tdir))
+    h.extend(_deadlines_html(pack, D))
     h.append("</body></html>")
     return "".join(h)
 

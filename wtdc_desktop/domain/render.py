@@ -86,6 +86,66 @@ def _link(type_name: str, record_id, label: str | None = None) -> str:
     return f'<a href="{html.escape(make_link(type_name, str(record_id)))}">{text}</a>'
 
 
+def _target_html(type_name: str, value: dict, labels: dict[str, str]) -> str:
+    kind, tid = value.get("type"), value.get("id")
+    label = f"{labels.get('target:' + str(kind), kind)} {tid}"
+    if kind in ("resolution", "question") and tid is not None:
+        return _link(str(kind), tid, label)
+    return html.escape(label)
+
+
+def _links_html(type_name: str, value: list, labels: dict[str, str]) -> str:
+    items = []
+    for link in value:
+        if isinstance(link, dict) and link.get("to"):
+            target = str(link["to"])
+            kind = labels.get("links:" + str(link.get("kind")), str(link.get("kind") or ""))
+            if type_name == "resolution":
+                items.append(f"{_link('resolution', target)} <i>({html.escape(kind)})</i>")
+            else:
+                items.append(f"{html.escape(target)} <i>({html.escape(kind)})</i>")
+    return "<br>".join(items)
+
+
+def _coordinates_html(type_name: str, value: list, labels: dict[str, str]) -> str:
+    return ", ".join(_link(str(s.get("type")), s.get("id")) for s in value if isinstance(s, dict) and s.get("id"))
+
+
+def _agenda_html(type_name: str, value: list, labels: dict[str, str]) -> str:
+    rows = []
+    for item in value:
+        if not isinstance(item, dict):
+            continue
+        docs = ", ".join(_link("document", d) for d in item.get("documents") or [] if isinstance(d, str))
+        rows.append(f"<li><b>{html.escape(str(item.get('item', '')))}</b> "
+                    f"{html.escape(str(item.get('title') or ''))}{' — ' + docs if docs else ''}</li>")
+    return "<ol>" + "".join(rows) + "</ol>" if rows else ""
+
+
+def _languages_html(type_name: str, value: dict, labels: dict[str, str]) -> str:
+    return html.escape(", ".join(sorted(value)))
+
+
+def _pledges_html(type_name: str, value: list, labels: dict[str, str]) -> str:
+    rows = []
+    for p in value:
+        if isinstance(p, dict):
+            rows.append(f"<li>{html.escape(str(p.get('from') or ''))}: {html.escape(str(p.get('amount')))} "
+                        f"{html.escape(str(p.get('currency') or ''))} ({html.escape(str(p.get('status') or ''))})</li>")
+    return "<ul>" + "".join(rows) + "</ul>"
+
+
+#: Fields with a shape of their own: field -> (the type of value it is shown for, how it is shown).
+_STRUCTURED_FIELDS = {
+    "target": (dict, _target_html),
+    "links": (list, _links_html),
+    "coordinates": (list, _coordinates_html),
+    "agenda": (list, _agenda_html),
+    "languages": (dict, _languages_html),
+    "pledges": (list, _pledges_html),
+}
+
+
 def _value_html(type_name: str, key: str, value, labels: dict[str, str]) -> str:
     import json
 
@@ -94,43 +154,9 @@ def _value_html(type_name: str, key: str, value, labels: dict[str, str]) -> str:
         return ", ".join(_link(ref, v) for v in value if isinstance(v, (str, int)))
     if ref and isinstance(value, (str, int)):
         return _link(ref, value)
-    if key == "target" and isinstance(value, dict):
-        kind, tid = value.get("type"), value.get("id")
-        label = f"{labels.get('target:' + str(kind), kind)} {tid}"
-        if kind in ("resolution", "question") and tid is not None:
-            return _link(str(kind), tid, label)
-        return html.escape(label)
-    if key in ("links",) and isinstance(value, list):
-        items = []
-        for link in value:
-            if isinstance(link, dict) and link.get("to"):
-                target = str(link["to"])
-                kind = labels.get("links:" + str(link.get("kind")), str(link.get("kind") or ""))
-                if type_name == "resolution":
-                    items.append(f"{_link('resolution', target)} <i>({html.escape(kind)})</i>")
-                else:
-                    items.append(f"{html.escape(target)} <i>({html.escape(kind)})</i>")
-        return "<br>".join(items)
-    if key == "coordinates" and isinstance(value, list):
-        return ", ".join(_link(str(s.get("type")), s.get("id")) for s in value if isinstance(s, dict) and s.get("id"))
-    if key == "agenda" and isinstance(value, list):
-        rows = []
-        for item in value:
-            if not isinstance(item, dict):
-                continue
-            docs = ", ".join(_link("document", d) for d in item.get("documents") or [] if isinstance(d, str))
-            rows.append(f"<li><b>{html.escape(str(item.get('item', '')))}</b> "
-                        f"{html.escape(str(item.get('title') or ''))}{' — ' + docs if docs else ''}</li>")
-        return "<ol>" + "".join(rows) + "</ol>" if rows else ""
-    if key == "languages" and isinstance(value, dict):
-        return html.escape(", ".join(sorted(value)))
-    if key == "pledges" and isinstance(value, list):
-        rows = []
-        for p in value:
-            if isinstance(p, dict):
-                rows.append(f"<li>{html.escape(str(p.get('from') or ''))}: {html.escape(str(p.get('amount')))} "
-                            f"{html.escape(str(p.get('currency') or ''))} ({html.escape(str(p.get('status') or ''))})</li>")
-        return "<ul>" + "".join(rows) + "</ul>"
+    structured = _STRUCTURED_FIELDS.get(key)
+    if structured and isinstance(value, structured[0]):
+        return structured[1](type_name, value, labels)
     if isinstance(value, (dict, list)):
         return html.escape(json.dumps(value, ensure_ascii=False))
     return html.escape(str(value))

@@ -95,6 +95,190 @@ def _toc_field(paragraph) -> None:
     tail._r.append(end)
 
 
+class _Writer:
+    """Paragraphs and headings of one brief document, in the interface's direction."""
+
+    def __init__(self, doc: Document, rtl: bool) -> None:
+        self.doc = doc
+        self.rtl = rtl
+
+    def para(self, text: str = "", style: str | None = None, bold: bool = False, size: int | None = None,
+             content: bool = False):
+        """A paragraph; interface text follows the interface's direction, content its own."""
+        p = self.doc.add_paragraph(style=style)
+        if text:
+            run = p.add_run(text)
+            run.bold = bold
+            if size:
+                run.font.size = Pt(size)
+        if (text_direction(text) == "rtl") if content else self.rtl:
+            _rtl(p)
+        return p
+
+    def heading(self, text: str, level: int):
+        h = self.doc.add_heading(text, level=level)
+        if self.rtl:
+            _rtl(h)
+        return h
+
+    def page_break(self) -> None:
+        self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+
+def _cover(w: _Writer, pack: dict, title: str | None) -> None:
+    for _i in range(6):
+        w.para()
+    w.para(title or _("Brief pack"), style="Title")
+    if pack["scope"].get("title"):
+        w.para(pack["scope"]["title"], size=16)
+    w.para(scope_text(pack["scope"]), size=13)
+    w.para(_("Prepared on {date}").format(date=format_datetime(pack["generated_at"], UTC, "long")))
+    w.para(counts_text(pack))
+    w.para(_("Internal to the delegation: positions, red lines and fallbacks are not for distribution.")).runs[0].italic = True
+    w.page_break()
+
+
+def _contents(w: _Writer, pack: dict, labels: dict) -> None:
+    """A Word TOC field, and the outline written out so it reads without updating fields."""
+    w.heading(_("Contents"), 1)
+    _toc_field(w.para())
+    w.para("1. " + _("Positions"))
+    for i, entry in enumerate(pack["entries"], 1):
+        w.para(f"    1.{i} {entry_heading(entry, labels['subject'])}")
+    for n, label in enumerate((_("Documents"), _("Coordinators"), _("Deadlines")), 2):
+        w.para(f"{n}. {label}")
+    w.page_break()
+
+
+def _position_table(w: _Writer, p: dict, labels: dict) -> None:
+    table = w.doc.add_table(rows=0, cols=2)
+    table.style = "Light List"
+    for k, v in ((_("Our stance"), labels["stance"].get(p["stance"], p["stance"])),
+                 (_("Priority"), labels["priority"].get(p.get("priority") or "", p.get("priority") or "–")),
+                 (_("Status"), labels["status"].get(p.get("status") or "", p.get("status") or "")),
+                 (_("Owner"), p.get("owner") or "–")):
+        cells = table.add_row().cells
+        cells[0].text = k
+        cells[1].text = v
+
+
+def _position_texts(w: _Writer, p: dict) -> None:
+    for key, label in (("brief", _("Brief")), ("red_lines", _("Red lines")), ("fallback", _("Fallback"))):
+        if p.get(key):
+            w.heading(label, 3)
+            for kind, text in markdown_blocks(p[key]):
+                w.para(text, style="List Bullet" if kind == "li" else None, content=True)
+
+
+def _diff_paragraph(body, current_text: str, proposed_text: str) -> None:
+    dp = body.add_paragraph()
+    for op, text in word_diff(current_text, proposed_text):
+        run = dp.add_run(text)
+        if op == "insert":
+            run.underline = True
+            run.font.color.rgb = RGBColor(0x0B, 0x5D, 0x0B)
+        elif op == "delete":
+            run.font.strike = True
+            run.font.color.rgb = RGBColor(0x8B, 0x11, 0x11)
+
+
+def _proposal_cells(t, col: int, pr: dict, current: dict | None, labels: dict) -> None:
+    head = t.cell(0, col).paragraphs[0].add_run("{id} · {regions} · {action}".format(
+        id=pr["id"], regions=", ".join(pr.get("regions") or pr.get("sources") or []),
+        action=pr["action"]))
+    head.bold = True
+    body = t.cell(1, col)
+    status = labels["proposal_status"].get(pr.get("status") or "", pr.get("status") or "")
+    body.paragraphs[0].add_run(status).italic = True
+    if pr.get("title"):
+        body.add_paragraph().add_run(pr["title"]).bold = True
+    if current and current.get("text") and pr.get("text") and pr["action"] == "MOD":
+        _diff_paragraph(body, current["text"], pr["text"])
+    else:
+        for _kind, text in markdown_blocks(pr.get("text")):
+            body.add_paragraph(text)
+
+
+def _proposals(w: _Writer, entry: dict, labels: dict) -> None:
+    """The proposals on the position's subject, three to a table."""
+    props = entry["proposals"]
+    current = entry.get("current")
+    if not props:
+        return
+    w.heading(_("Proposals side by side"), 3)
+    for start in range(0, len(props), 3):
+        chunk = props[start:start + 3]
+        t = w.doc.add_table(rows=2, cols=len(chunk))
+        t.style = "Table Grid"
+        for col, pr in enumerate(chunk):
+            _proposal_cells(t, col, pr, current, labels)
+        w.para()
+
+
+def _entry_coordinators(w: _Writer, entry: dict) -> None:
+    coords = entry.get("coordinators") or []
+    if not coords:
+        return
+    w.heading(_("Regional coordinators"), 3)
+    for c in coords:
+        bits = [f"{c.get('region') or ''}: {c.get('name')}"]
+        if c.get("organization"):
+            bits.append(f"({c['organization']})")
+        if c.get("email"):
+            bits.append(f"– {c['email']}")
+        w.para(" ".join(bits), style="List Bullet")
+
+
+def _positions(w: _Writer, pack: dict, labels: dict) -> None:
+    w.heading("1. " + _("Positions"), 1)
+    if not pack["entries"]:
+        w.para(_("No position recorded for this scope."))
+    for i, entry in enumerate(pack["entries"], 1):
+        p = entry["position"]
+        w.heading(f"1.{i} {entry_heading(entry, labels['subject'])}", 2)
+        _position_table(w, p, labels)
+        _position_texts(w, p)
+        _proposals(w, entry, labels)
+        _entry_coordinators(w, entry)
+
+
+def _documents(w: _Writer, pack: dict) -> None:
+    w.heading("2. " + _("Documents"), 1)
+    for d in pack["documents"]:
+        w.para(f"{d['id']}  {d.get('title') or _('(not in the store)')}", style="List Bullet")
+    if not pack["documents"]:
+        w.para(_("None."))
+
+
+def _coordinators(w: _Writer, pack: dict) -> None:
+    """Every coordinator of the pack, by region, with the items they coordinate."""
+    w.heading("3. " + _("Coordinators"), 1)
+    seen: dict[str, tuple[dict, list[str]]] = {}
+    for entry in pack["entries"]:
+        for c in entry.get("coordinators") or []:
+            seen.setdefault(c["id"], (c, []))[1].append(entry["position"]["subject"]["id"])
+    if not seen:
+        w.para(_("None."))
+        return
+    t = w.doc.add_table(rows=1, cols=6)
+    t.style = "Table Grid"
+    for col, label in enumerate((_("Region"), _("Name"), _("Organization"), _("E-mail"), _("Phone"), _("Items"))):
+        t.cell(0, col).text = label
+    for c, items in sorted(seen.values(), key=lambda v: (v[0].get("region") or "", v[0].get("name") or "")):
+        cells = t.add_row().cells
+        for col, value in enumerate((c.get("region"), c.get("name"), c.get("organization"), c.get("email"),
+                                     c.get("phone"), ", ".join(items))):
+            cells[col].text = value or ""
+
+
+def _deadlines(w: _Writer, pack: dict) -> None:
+    w.heading("4. " + _("Deadlines"), 1)
+    for d in pack["deadlines"]:
+        w.para(f"{format_due(d.get('due'))} – {d.get('title')}", style="List Bullet")
+    if not pack["deadlines"]:
+        w.para(_("None."))
+
+
 def build_docx(pack: dict, *, title: str | None = None) -> Document:
     labels = all_labels()
     rtl = is_rtl()
@@ -102,139 +286,13 @@ def build_docx(pack: dict, *, title: str | None = None) -> Document:
     doc = Document()
     styles = doc.styles
     styles["Normal"].font.size = Pt(10.5)
-
-    def para(text: str = "", style: str | None = None, bold: bool = False, size: int | None = None,
-             content: bool = False):
-        """A paragraph; interface text follows the interface's direction, content its own."""
-        p = doc.add_paragraph(style=style)
-        if text:
-            run = p.add_run(text)
-            run.bold = bold
-            if size:
-                run.font.size = Pt(size)
-        if (text_direction(text) == "rtl") if content else rtl:
-            _rtl(p)
-        return p
-
-    def heading(text: str, level: int):
-        h = doc.add_heading(text, level=level)
-        if rtl:
-            _rtl(h)
-        return h
-
-    # Cover page
-    for _i in range(6):
-        para()
-    para(title or _("Brief pack"), style="Title")
-    if pack["scope"].get("title"):
-        para(pack["scope"]["title"], size=16)
-    para(scope_text(pack["scope"]), size=13)
-    para(_("Prepared on {date}").format(date=format_datetime(pack["generated_at"], UTC, "long")))
-    para(counts_text(pack))
-    para(_("Internal to the delegation: positions, red lines and fallbacks are not for distribution.")).runs[0].italic = True
-    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-
-    # Contents: a Word TOC field, and the outline written out so it reads without updating fields.
-    heading(_("Contents"), 1)
-    _toc_field(para())
-    para("1. " + _("Positions"))
-    for i, entry in enumerate(pack["entries"], 1):
-        para(f"    1.{i} {entry_heading(entry, labels['subject'])}")
-    for n, label in enumerate((_("Documents"), _("Coordinators"), _("Deadlines")), 2):
-        para(f"{n}. {label}")
-    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-
-    # Positions
-    heading("1. " + _("Positions"), 1)
-    if not pack["entries"]:
-        para(_("No position recorded for this scope."))
-    for i, entry in enumerate(pack["entries"], 1):
-        p = entry["position"]
-        heading(f"1.{i} {entry_heading(entry, labels['subject'])}", 2)
-        table = doc.add_table(rows=0, cols=2)
-        table.style = "Light List"
-        for k, v in ((_("Our stance"), labels["stance"].get(p["stance"], p["stance"])),
-                     (_("Priority"), labels["priority"].get(p.get("priority") or "", p.get("priority") or "–")),
-                     (_("Status"), labels["status"].get(p.get("status") or "", p.get("status") or "")),
-                     (_("Owner"), p.get("owner") or "–")):
-            cells = table.add_row().cells
-            cells[0].text = k
-            cells[1].text = v
-        for key, label in (("brief", _("Brief")), ("red_lines", _("Red lines")), ("fallback", _("Fallback"))):
-            if p.get(key):
-                heading(label, 3)
-                for kind, text in markdown_blocks(p[key]):
-                    para(text, style="List Bullet" if kind == "li" else None, content=True)
-        props = entry["proposals"]
-        current = entry.get("current")
-        if props:
-            heading(_("Proposals side by side"), 3)
-            for start in range(0, len(props), 3):
-                chunk = props[start:start + 3]
-                t = doc.add_table(rows=2, cols=len(chunk))
-                t.style = "Table Grid"
-                for col, pr in enumerate(chunk):
-                    head = t.cell(0, col).paragraphs[0].add_run("{id} · {regions} · {action}".format(
-                        id=pr["id"], regions=", ".join(pr.get("regions") or pr.get("sources") or []),
-                        action=pr["action"]))
-                    head.bold = True
-                    body = t.cell(1, col)
-                    status = labels["proposal_status"].get(pr.get("status") or "", pr.get("status") or "")
-                    body.paragraphs[0].add_run(status).italic = True
-                    if pr.get("title"):
-                        body.add_paragraph().add_run(pr["title"]).bold = True
-                    if current and current.get("text") and pr.get("text") and pr["action"] == "MOD":
-                        dp = body.add_paragraph()
-                        for op, text in word_diff(current["text"], pr["text"]):
-                            run = dp.add_run(text)
-                            if op == "insert":
-                                run.underline = True
-                                run.font.color.rgb = RGBColor(0x0B, 0x5D, 0x0B)
-                            elif op == "delete":
-                                run.font.strike = True
-                                run.font.color.rgb = RGBColor(0x8B, 0x11, 0x11)
-                    else:
-                        for _kind, text in markdown_blocks(pr.get("text")):
-                            body.add_paragraph(text)
-                para()
-        coords = entry.get("coordinators") or []
-        if coords:
-            heading(_("Regional coordinators"), 3)
-            for c in coords:
-                bits = [f"{c.get('region') or ''}: {c.get('name')}"]
-                if c.get("organization"):
-                    bits.append(f"({c['organization']})")
-                if c.get("email"):
-                    bits.append(f"– {c['email']}")
-                para(" ".join(bits), style="List Bullet")
-
-    heading("2. " + _("Documents"), 1)
-    for d in pack["documents"]:
-        para(f"{d['id']}  {d.get('title') or _('(not in the store)')}", style="List Bullet")
-    if not pack["documents"]:
-        para(_("None."))
-    heading("3. " + _("Coordinators"), 1)
-    seen: dict[str, tuple[dict, list[str]]] = {}
-    for entry in pack["entries"]:
-        for c in entry.get("coordinators") or []:
-            seen.setdefault(c["id"], (c, []))[1].append(entry["position"]["subject"]["id"])
-    if seen:
-        t = doc.add_table(rows=1, cols=6)
-        t.style = "Table Grid"
-        for col, label in enumerate((_("Region"), _("Name"), _("Organization"), _("E-mail"), _("Phone"), _("Items"))):
-            t.cell(0, col).text = label
-        for c, items in sorted(seen.values(), key=lambda v: (v[0].get("region") or "", v[0].get("name") or "")):
-            cells = t.add_row().cells
-            for col, value in enumerate((c.get("region"), c.get("name"), c.get("organization"), c.get("email"),
-                                         c.get("phone"), ", ".join(items))):
-                cells[col].text = value or ""
-    else:
-        para(_("None."))
-    heading("4. " + _("Deadlines"), 1)
-    for d in pack["deadlines"]:
-        para(f"{format_due(d.get('due'))} – {d.get('title')}", style="List Bullet")
-    if not pack["deadlines"]:
-        para(_("None."))
+    w = _Writer(doc, rtl)
+    _cover(w, pack, title)
+    _contents(w, pack, labels)
+    _positions(w, pack, labels)
+    _documents(w, pack)
+    _coordinators(w, pack)
+    _deadlines(w, pack)
     if any(len(e["proposals"]) > 2 for e in pack["entries"]):
         section = doc.sections[0]
         section.orientation = WD_ORIENT.LANDSCAPE

@@ -123,23 +123,46 @@ def _local_iso(value: dt.datetime, tz: dt.tzinfo | None) -> str:
     return (value.astimezone(tz) if tz else value).isoformat()
 
 
+def _meeting_record(conf, meeting_id: str, zone_name: str | None) -> dict:
+    meeting = {"id": meeting_id, "kind": "conference",
+               "title": conf.title or conf.acronym or meeting_id}
+    if conf.starts_on:
+        meeting["starts_on"] = conf.starts_on.isoformat()
+    if conf.ends_on:
+        meeting["ends_on"] = conf.ends_on.isoformat()
+    if zone_name:
+        meeting["timezone"] = zone_name
+    if conf.url:
+        meeting["url"] = conf.url
+    return meeting
+
+
+def _session_record(ev: Event, meeting_id: str, committee: str | None, tz: dt.tzinfo | None) -> dict:
+    session = {"id": session_id_for(meeting_id, ev.guid), "meeting": meeting_id, "title": ev.title,
+               "starts_at": _local_iso(ev.starts_at, tz), "ends_at": _local_iso(ev.ends_at, tz),
+               "status": ev.status, "guid": ev.guid}
+    if ev.room:
+        session["room"] = ev.room
+    if committee:
+        session["committee"] = committee
+    if ev.language:
+        session["language"] = ev.language
+    if ev.url:
+        session["url"] = ev.url
+    if ev.persons:
+        session["persons"] = ev.persons
+    if ev.description:
+        session["description"] = ev.description
+    return session
+
+
 def build_records(timetable: Timetable, meeting_id: str, *, include_meeting: bool, committees_to_include,
                   zone_name: str | None) -> dict[str, list[dict]]:
     tz = zone(zone_name) if zone_name else None
     conf = timetable.conference
     records: dict[str, list[dict]] = {"session": [], "committee": [], "meeting": []}
     if include_meeting:
-        meeting = {"id": meeting_id, "kind": "conference",
-                   "title": conf.title or conf.acronym or meeting_id}
-        if conf.starts_on:
-            meeting["starts_on"] = conf.starts_on.isoformat()
-        if conf.ends_on:
-            meeting["ends_on"] = conf.ends_on.isoformat()
-        if zone_name:
-            meeting["timezone"] = zone_name
-        if conf.url:
-            meeting["url"] = conf.url
-        records["meeting"].append(meeting)
+        records["meeting"].append(_meeting_record(conf, meeting_id, zone_name))
     tracks: dict[str, str] = {}
     seen: dict[str, Event] = {}
     for ev in timetable.events:
@@ -149,22 +172,7 @@ def build_records(timetable: Timetable, meeting_id: str, *, include_meeting: boo
         if ev.track:
             committee = f"{meeting_id}/track-{_slug(ev.track)}"
             tracks.setdefault(committee, ev.track)
-        session = {"id": session_id_for(meeting_id, ev.guid), "meeting": meeting_id, "title": ev.title,
-                   "starts_at": _local_iso(ev.starts_at, tz), "ends_at": _local_iso(ev.ends_at, tz),
-                   "status": ev.status, "guid": ev.guid}
-        if ev.room:
-            session["room"] = ev.room
-        if committee:
-            session["committee"] = committee
-        if ev.language:
-            session["language"] = ev.language
-        if ev.url:
-            session["url"] = ev.url
-        if ev.persons:
-            session["persons"] = ev.persons
-        if ev.description:
-            session["description"] = ev.description
-        records["session"].append(session)
+        records["session"].append(_session_record(ev, meeting_id, committee, tz))
     for cid, name in sorted(tracks.items()):
         if committees_to_include(cid):
             records["committee"].append({"id": cid, "meeting": meeting_id, "name": name, "kind": "working_group"})

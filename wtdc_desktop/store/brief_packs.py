@@ -17,12 +17,9 @@ class BriefPackError(WtdcError):
     exit_code = 2
 
 
-def brief_pack(store: Store, *, meeting: str | None = None, committee: str | None = None,
-               session: str | None = None) -> dict:
-    """Everything a brief pack shows: positions with the proposals on their subject, documents, coordinators, deadlines.
-
-    Without a meeting, committee or session, every position is included.
-    """
+def _scope(store: Store, meeting: str | None, committee: str | None,
+           session: str | None) -> tuple[str | None, str | None, str | None, set[str]]:
+    """The pack's title, meeting and committee, and the documents on the session's agenda; refuses unknown ids."""
     scope_meeting = meeting
     scope_committee = committee
     agenda_docs: set[str] = set()
@@ -45,56 +42,84 @@ def brief_pack(store: Store, *, meeting: str | None = None, committee: str | Non
         title = title or row[0]
     if committee and not title:
         title = store.execute("SELECT name FROM committee WHERE id = ?", (committee,)).fetchone()[0]
+    return title, scope_meeting, scope_committee, agenda_docs
 
-    chosen = positions.filtered_positions(store, meeting=None if session else scope_meeting,
-                                        committee=None if session else scope_committee)
-    if session:
-        keep = []
-        for p in chosen:
-            subj = p["subject"]
-            if subj["type"] == "agenda_item" and subj["id"].startswith(session + "#"):
-                keep.append(p)
-            elif subj["type"] == "document" and subj["id"] in agenda_docs:
-                keep.append(p)
-            else:
-                meetings, committees = positions.subject_places(store, subj["type"], subj["id"])
-                if (scope_committee and scope_committee in committees) or any(
-                        d in agenda_docs for d in _subject_documents(store, subj["type"], subj["id"])):
-                    keep.append(p)
-        chosen = keep
-    regions = org_regions(store)
-    entries = []
-    doc_ids: set[str] = set(agenda_docs)
-    for p in chosen:
-        subj = p["subject"]
-        if subj["type"] == "proposal":
-            props = [record_from_row("proposal", r) for r in
-                     store.execute("SELECT * FROM proposal WHERE id = ?", (subj["id"],))]
-        elif subj["type"] == "document":
-            props = [record_from_row("proposal", r) for r in
-                     store.execute("SELECT * FROM proposal WHERE document = ? AND withdrawn = 0 ORDER BY id",
-                                   (subj["id"],))]
-            doc_ids.add(subj["id"])
-        else:
-            props = matrix_proposals(store, None, scope_committee if not session else None,
-                                     (subj["type"], subj["id"]))
-        for pr in props:
-            pr["regions"] = sorted({matrix_domain.region_of(s, regions) for s in pr.get("sources") or []},
-                                   key=matrix_domain.COLUMNS.index)
-            doc_ids.add(pr.get("document"))
-        props.sort(key=lambda p: ([matrix_domain.COLUMNS.index(r) for r in p["regions"]], p["id"]))
-        entries.append({"position": p, "current": current_text(store, subj["type"], subj["id"]),
-                        "proposals": props,
-                        "coordinators": contact_book.coordinators_for(store, subj["type"], subj["id"])})
+
+def _in_session(store: Store, p: dict, session: str, scope_committee: str | None, agenda_docs: set[str]) -> bool:
+    """Whether a position's subject is on the session: an agenda item of it, or a document on (or of) its agenda."""
+    subj = p["subject"]
+    if subj["type"] == "agenda_item" and subj["id"].startswith(session + "#"):
+        return True
+    if subj["type"] == "document" and subj["id"] in agenda_docs:
+        return True
+    meetings, committees = positions.subject_places(store, subj["type"], subj["id"])
+    return bool((scope_committee and scope_committee in committees) or any(
+        d in agenda_docs for d in _subject_documents(store, subj["type"], subj["id"])))
+
+
+def _subject_proposals(store: Store, subj: dict, committee: str | None) -> list[dict]:
+    """The proposals on a position's subject (``committee``: the matrix's committee filter)."""
+    if subj["type"] == "proposal":
+        return [record_from_row("proposal", r) for r in
+                store.execute("SELECT * FROM proposal WHERE id = ?", (subj["id"],))]
+    if subj["type"] == "document":
+        return [record_from_row("proposal", r) for r in
+                store.execute("SELECT * FROM proposal WHERE document = ? AND withdrawn = 0 ORDER BY id",
+                              (subj["id"],))]
+    return matrix_proposals(store, None, committee, (subj["type"], subj["id"]))
+
+
+def _entry(store: Store, p: dict, committee: str | None, regions, doc_ids: set[str]) -> dict:
+    """One position with the proposals on its subject (by region), its current text and coordinators.
+
+    Adds the documents it involves to ``doc_ids``.
+    """
+    subj = p["subject"]
+    props = _subject_proposals(store, subj, committee)
+    if subj["type"] == "document":
+        doc_ids.add(subj["id"])
+    for pr in props:
+        pr["regions"] = sorted({matrix_domain.region_of(s, regions) for s in pr.get("sources") or []},
+                               key=matrix_domain.COLUMNS.index)
+        doc_ids.add(pr.get("document"))
+    props.sort(key=lambda p: ([matrix_domain.COLUMNS.index(r) for r in p["regions"]], p["id"]))
+    return {"position": p, "current": current_text(store, subj["type"], subj["id"]),
+            "proposals": props,
+            "coordinators": contact_book.coordinators_for(store, subj["type"], subj["id"])}
+
+
+def _documents(store: Store, doc_ids: set[str]) -> list[dict]:
     docs = []
     for d in sorted(x for x in doc_ids if x):
         row = store.execute("SELECT * FROM document WHERE id = ?", (d,)).fetchone()
         docs.append(record_from_row("document", row) if row else {"id": d, "title": None, "unresolved": True})
+    return docs
+
+
+def _deadlines(store: Store, scope_meeting: str | None) -> list[dict]:
     dl_sql, dl_params = "SELECT * FROM deadline WHERE withdrawn = 0", []
     if scope_meeting:
         dl_sql += " AND (meeting = ? OR meeting IS NULL)"
         dl_params.append(scope_meeting)
-    deadlines = [record_from_row("deadline", r) for r in store.execute(dl_sql + " ORDER BY due_utc, id", dl_params)]
+    return [record_from_row("deadline", r) for r in store.execute(dl_sql + " ORDER BY due_utc, id", dl_params)]
+
+
+def brief_pack(store: Store, *, meeting: str | None = None, committee: str | None = None,
+               session: str | None = None) -> dict:
+    """Everything a brief pack shows: positions with the proposals on their subject, documents, coordinators, deadlines.
+
+    Without a meeting, committee or session, every position is included.
+    """
+    title, scope_meeting, scope_committee, agenda_docs = _scope(store, meeting, committee, session)
+    chosen = positions.filtered_positions(store, meeting=None if session else scope_meeting,
+                                        committee=None if session else scope_committee)
+    if session:
+        chosen = [p for p in chosen if _in_session(store, p, session, scope_committee, agenda_docs)]
+    regions = org_regions(store)
+    doc_ids: set[str] = set(agenda_docs)
+    entries = [_entry(store, p, scope_committee if not session else None, regions, doc_ids) for p in chosen]
+    docs = _documents(store, doc_ids)
+    deadlines = _deadlines(store, scope_meeting)
     return {"scope": {"meeting": meeting, "committee": committee, "session": session, "title": title},
             "entries": entries, "documents": docs, "deadlines": deadlines, "generated_at": utcnow()}
 
