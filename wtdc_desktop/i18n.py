@@ -142,10 +142,6 @@ def system_language() -> str:
     return code or DEFAULT_LANGUAGE
 
 
-def pseudo_enabled() -> bool:
-    return _pseudo
-
-
 def set_pseudo(enabled: bool | None = None) -> bool:
     """Turn the pseudo-locale on or off (``None``: follow ``WTDC_PSEUDO``)."""
     global _pseudo

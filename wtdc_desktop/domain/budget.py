@@ -25,11 +25,6 @@ class Totals:
         """What is still missing once every pledge (announced or confirmed) is paid."""
         return max(0.0, self.estimated - self.pledged)
 
-    @property
-    def unconfirmed_gap(self) -> float:
-        """What is missing counting confirmed pledges only."""
-        return max(0.0, self.estimated - self.confirmed)
-
     def add(self, other: "Totals") -> None:
         self.estimated += other.estimated
         self.announced += other.announced

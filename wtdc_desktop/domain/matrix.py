@@ -19,10 +19,6 @@ COLUMNS = (*REGION_IDS, OTHER)
 ACTIONS = ("ADD", "MOD", "SUP", "NOC")
 #: Order of target types as rows.
 TARGET_TYPES = ("resolution", "question", "declaration", "strategic_plan", "action_plan", "other")
-TARGET_TYPE_LABELS = {
-    "resolution": N_("Resolution"), "question": N_("Question"), "declaration": N_("Declaration"),
-    "strategic_plan": N_("Strategic plan"), "action_plan": N_("Action plan"), "other": N_("Other"),
-}
 #: Proposals in these statuses no longer count in the matrix.
 INACTIVE_STATUSES = frozenset({"withdrawn"})
 
@@ -69,10 +65,6 @@ class MatrixRow:
     @property
     def agreement(self) -> bool:
         return self.assessment == QUICK
-
-    @property
-    def proposal_count(self) -> int:
-        return sum(len(v) for v in self.cells.values())
 
     def as_dict(self) -> dict:
         return {

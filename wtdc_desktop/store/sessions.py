@@ -90,15 +90,6 @@ def session(store: Store, session_id: str) -> ag.Session | None:
     return _session_from_row(row, _language_notes(store)) if row else None
 
 
-def session_record(store: Store, session_id: str) -> dict | None:
-    row = store.execute("SELECT raw, withdrawn FROM session WHERE id = ?", (session_id,)).fetchone()
-    if row is None:
-        return None
-    record = json.loads(row["raw"])
-    record["withdrawn"] = bool(row["withdrawn"])
-    return record
-
-
 def session_details(store: Store, session_id: str) -> SessionDetails | None:
     """What a session's details show, in a fixed number of statements whatever its agenda holds:
     the session with its language note, committee name and priority; its assignments; the changes
@@ -161,13 +152,6 @@ def committee_names(store: Store, meeting_id: str | None = None) -> dict[str, st
         sql += " AND meeting = ?"
         params.append(meeting_id)
     return {r[0]: r[1] for r in store.execute(sql + " ORDER BY id", params)}
-
-
-def document_titles(store: Store, ids: list[str]) -> dict[str, str]:
-    if not ids:
-        return {}
-    rows = store.execute(f"SELECT id, title FROM document WHERE id IN ({', '.join('?' * len(ids))})", ids)
-    return {r[0]: r[1] for r in rows}
 
 
 # --- members ---------------------------------------------------------------------------
