@@ -32,3 +32,20 @@ def test_exports_change_nothing(tmp_path):
         outcome = workspace.export_coverage(tmp_path / "coverage.csv", "csv")
         assert outcome.value >= 1 and not outcome.changes
         assert (tmp_path / "coverage.csv").read_text("utf-8").strip()
+
+
+def test_importing_itu_material_applies_once_then_changes_nothing(tmp_path):
+    from itu_fixtures import make_folder
+
+    folder = make_folder(tmp_path / "src")
+    with Workspace.open(tmp_path / "data") as workspace:
+        first = workspace.import_itu([folder], languages=["E", "F", "S"])
+        assert first.value.usable and first.value.counts["document"]["new"] == 5
+        assert {"document", "proposal", "meeting"} <= first.changes.records and first.changes.syncs
+        again = workspace.import_itu([folder])
+        assert not again.value.changed and again.changes == Changes(syncs=True)
+        unchanged = workspace.import_itu([folder], state=first.value.state)
+        assert unchanged.value.unchanged and unchanged.value.applied is None and not unchanged.changes
+        written = workspace.import_itu([folder], out=tmp_path / "b.wtdc.zip", publisher="citel")
+        assert not written.changes and written.value.manifest["publisher"]["id"] == "citel"
+        assert (tmp_path / "b.wtdc.zip").is_file()

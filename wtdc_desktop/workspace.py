@@ -20,7 +20,7 @@ from typing import Any, Generic, TypeVar
 
 from wtdc_desktop.resources import demo_bundle_path
 
-__all__ = ["Changes", "Outcome", "Workspace", "demo_bundle_path"]
+__all__ = ["Changes", "ItuResult", "Outcome", "Workspace", "demo_bundle_path"]
 
 T = TypeVar("T")
 
@@ -104,6 +104,33 @@ def _applied(result) -> Changes:
     return changes_of_sync(None)
 
 
+@dataclass(frozen=True)
+class ItuResult:
+    """What :meth:`Workspace.import_itu` did: the read's report (see ``ItuImport.report``), whether
+    anything usable was read, the files' state (to pass back next time), and the apply result or
+    the bundle written."""
+
+    report: dict
+    usable: bool
+    state: dict = field(default_factory=dict)
+    applied: Any = None
+    manifest: dict | None = None
+    out: Path | None = None
+
+    @property
+    def unchanged(self) -> bool:
+        return bool(self.report.get("unchanged"))
+
+    @property
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Per record type, what the apply did (new, changed, withdrawn, unchanged); empty when not applied."""
+        return dict(self.applied.counts) if self.applied is not None else {}
+
+    @property
+    def changed(self) -> bool:
+        return self.applied is not None and self.applied.changed
+
+
 class Workspace:
     """The store of one data folder and the actions on it.
 
@@ -176,6 +203,39 @@ class Workspace:
         result = import_schedule_locked(data_dir, location, meeting, force=force)
         changed = result.outcome not in ("not_modified", "unchanged")  # a new sync: every type's badges move
         return Outcome(result, changes_of_sync(None) if changed else Changes(syncs=True))
+
+    def import_itu(self, sources: Iterable[Path | str], *, meeting: str | None = None,
+                   languages: Iterable[str] | None = None, out: Path | str | None = None,
+                   sign_key=None, publisher: str | None = None, state=None, progress=None,
+                   cancelled=None) -> Outcome[ItuResult]:
+        """Read ITU catalogs, document lists, folders and files; apply them, or write a bundle at ``out``.
+
+        Without ``out`` what was read is applied as a bundle under the sync lock (the value's ``applied``
+        is the apply result, its counts per type); with ``out`` a full bundle of ``publisher`` (signed
+        with ``sign_key``, a private key or its file) is written and the store is not touched. ``state``
+        is the ``state`` of an earlier read of the same sources: when nothing changed, nothing is read.
+        ``progress(done, total, name)`` and ``cancelled()`` as :func:`exchange.itu.importer.read_itu_sources`'s.
+        """
+        from wtdc_desktop.exchange.itu.importer import apply_itu_import, read_itu_sources, write_itu_bundle
+        from wtdc_desktop.store.lock import SyncLock
+
+        with read_itu_sources(sources, meeting=meeting, languages=languages, state=state,
+                              progress=progress, cancel=cancelled) as imported:
+            report = imported.report()
+            if out is not None:
+                manifest = None
+                if imported.usable:
+                    manifest = write_itu_bundle(imported, out, publisher=publisher or "itu-import",
+                                                sign_key=sign_key)
+                return Outcome(ItuResult(report, imported.usable, imported.state, manifest=manifest,
+                                         out=Path(out)))
+            applied = None
+            if imported.usable and not imported.unchanged:
+                with SyncLock(self.data_dir):
+                    applied = apply_itu_import(self.store, imported)
+            changes = NOTHING if applied is None else (
+                _applied(applied) if applied.changed else Changes(syncs=True))
+            return Outcome(ItuResult(report, imported.usable, imported.state, applied=applied), changes)
 
     # -- the delegation's own records ----------------------------------------------------------
 
