@@ -242,6 +242,8 @@ class _Reader:
 
     # sources
     def skip(self, path: str, reason: str) -> None:
+        if reason.startswith(path) and len(reason) > len(path) + 2:
+            reason = reason[len(path):].lstrip(":, ")  # "<path>, line 3: …" is listed under <path> already
         self.out.skipped.append(Skipped(path, reason))
 
     def xml(self, path: Path) -> None:
