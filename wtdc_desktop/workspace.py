@@ -13,6 +13,7 @@ No Qt here: the PDF writers that need it (``exchange/brief_pdf.py``,
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -116,6 +117,22 @@ class ItuResult:
     applied: Any = None
     manifest: dict | None = None
     out: Path | None = None
+    #: the sources as given (folders, XML lists, files)
+    sources: tuple[str, ...] = ()
+
+    def shown_path(self, path: str) -> str:
+        """A file's path as the user knows it: relative to the folder it was found in, when it was."""
+        for source in self.sources:
+            prefix = source.rstrip("/\\") + os.sep
+            if path.startswith(prefix) and len(path) > len(prefix):
+                return path[len(prefix):]
+        return path
+
+    def shown_text(self, text: str) -> str:
+        """A sentence with the source folders' paths left out of the file paths it names."""
+        for source in self.sources:
+            text = text.replace(source.rstrip("/\\") + os.sep, "")
+        return text
 
     @property
     def unchanged(self) -> bool:
@@ -228,14 +245,15 @@ class Workspace:
                     manifest = write_itu_bundle(imported, out, publisher=publisher or "itu-import",
                                                 sign_key=sign_key)
                 return Outcome(ItuResult(report, imported.usable, imported.state, manifest=manifest,
-                                         out=Path(out)))
+                                         out=Path(out), sources=tuple(imported.sources)))
             applied = None
             if imported.usable and not imported.unchanged:
                 with SyncLock(self.data_dir):
                     applied = apply_itu_import(self.store, imported)
             changes = NOTHING if applied is None else (
                 _applied(applied) if applied.changed else Changes(syncs=True))
-            return Outcome(ItuResult(report, imported.usable, imported.state, applied=applied), changes)
+            return Outcome(ItuResult(report, imported.usable, imported.state, applied=applied,
+                                     sources=tuple(imported.sources)), changes)
 
     # -- the delegation's own records ----------------------------------------------------------
 

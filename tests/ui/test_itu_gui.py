@@ -61,7 +61,7 @@ def test_a_folder_chosen_in_the_dialog_is_read_applied_and_summarised(window, qt
     assert published.counts(window.store)["document"] == before + 5
     text = view.message.text()
     assert "10 files read, 8 skipped" in text and "proposals: 5" in text
-    assert "Proposal blocks not imported: 1" in text and "documents: 5 new" in text
+    assert "Proposal blocks not imported: 1" in text and "documents: 5 new;" in text
     assert view.details.isVisible()
     details = view.details.toPlainText()
     assert "photo.png: not a kind of file that is read" in details

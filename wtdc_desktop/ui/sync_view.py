@@ -45,12 +45,13 @@ def _type_label(type_name: str) -> str:
 
 
 def _applied_text(counts: dict[str, dict[str, int]]) -> str:
+    """``documents: 5 new, 1 changed; proposals: 2 withdrawn`` (what did not change is not said)."""
+    words = {"new": N_("{count} new"), "changed": N_("{count} changed"), "withdrawn": N_("{count} withdrawn")}
     parts = []
     for type_name, c in counts.items():
-        if c.get("new") or c.get("changed") or c.get("withdrawn"):
-            parts.append(_("{label}: {new} new, {changed} changed, {withdrawn} withdrawn").format(
-                label=_type_label(type_name), new=format_number(c.get("new", 0)),
-                changed=format_number(c.get("changed", 0)), withdrawn=format_number(c.get("withdrawn", 0))))
+        said = [_(word).format(count=format_number(c[key])) for key, word in words.items() if c.get(key)]
+        if said:
+            parts.append(_("{label}: {count}").format(label=_type_label(type_name), count=", ".join(said)))
     return "; ".join(parts)
 
 
@@ -75,8 +76,9 @@ def itu_summary(result: ItuResult) -> tuple[str, str]:
         lines.append(_("Nothing usable was read; the details say why."))
     details = []
     if report["skipped"]:
-        details.append(_("Skipped:"))
-        details += ["  " + _("{path}: {reason}").format(path=s["path"], reason=s["reason"]) for s in report["skipped"]]
+        details.append(_("Files skipped: {count}").format(count=format_number(len(report["skipped"]))))
+        details += ["  " + _("{path}: {reason}").format(path=result.shown_path(s["path"]), reason=s["reason"])
+                    for s in report["skipped"]]
     if report["unread_proposals"]:
         details.append(_("Proposal blocks not imported (their text is kept on the document):"))
         details += ["  " + _("{document}: {id} ({reason})").format(document=u["document"], id=u["id"] or "?",
@@ -84,8 +86,8 @@ def itu_summary(result: ItuResult) -> tuple[str, str]:
                     for u in report["unread_proposals"]]
     if report["problems"]:
         details.append(_("Problems:"))
-        details += ["  " + p for p in report["problems"]]
-    return " ".join(lines), "\n".join(details)
+        details += ["  " + result.shown_text(p) for p in report["problems"]]
+    return "\n".join(lines), "\n".join(details)
 
 
 class SyncController(QObject):
@@ -306,7 +308,7 @@ class SyncView(QWidget):
         self.details = QPlainTextEdit(self)
         self.details.setReadOnly(True)
         self.details.setAccessibleName(_("What the ITU import read, skipped and noticed"))
-        self.details.setMaximumHeight(160)
+        self.details.setMaximumHeight(240)
         self.details.setVisible(False)
         bar = QHBoxLayout()
         for w in (self.sync_now, self.sync_file, self.sync_folder, self.add_itu, self.progress, self.cancel):
