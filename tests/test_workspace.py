@@ -49,3 +49,35 @@ def test_importing_itu_material_applies_once_then_changes_nothing(tmp_path):
         written = workspace.import_itu([folder], out=tmp_path / "b.wtdc.zip", publisher="citel")
         assert not written.changes and written.value.manifest["publisher"]["id"] == "citel"
         assert (tmp_path / "b.wtdc.zip").is_file()
+
+
+def test_a_remembered_itu_folder_is_read_again_by_the_sync_only_when_it_changed(tmp_path):
+    import pytest
+
+    from itu_fixtures import cover_lines, make_docx, make_folder
+    from wtdc_desktop.errors import WtdcError
+    from wtdc_desktop.store import published
+    from wtdc_desktop.sync import itu_folders, remembered
+
+    folder = make_folder(tmp_path / "src")
+    data = tmp_path / "data"
+    with Workspace.open(data) as workspace:
+        outcome = workspace.import_itu([folder], remember=True)
+        assert "setting" in outcome.changes.delegation
+        assert list(itu_folders(workspace.store)) == [str(folder)]
+        with pytest.raises(WtdcError):
+            workspace.import_itu([folder, folder / "lists" / "D22-WTDC-C.xml"], remember=True)
+    assert str(folder) in remembered(data)
+    (result,) = Workspace.sync_all(data).value
+    assert result.kind == "itu" and result.outcome == "up_to_date" and result.message == "ITU folder unchanged"
+    make_docx(folder / "D22-WTDC-C-0027!!MSW-E.docx", cover_lines(["Document WTDC-22/27-E"], "A CHANGED TITLE"))
+    synced = Workspace.sync_all(data)
+    (result,) = synced.value
+    assert result.outcome == "applied" and result.applied[0].counts["document"]["changed"] == 1
+    assert "document" in synced.changes.records
+    with Workspace.open(data) as workspace:
+        assert published.counts(workspace.store)["document"] == 5  # the same channel: no second copy
+        (doc,) = [d for d in workspace.store.execute("SELECT title FROM document WHERE id = 'WTDC-22/27'")]
+        assert doc[0] == "A changed title"
+    (result,) = Workspace.sync_all(data).value
+    assert result.outcome == "up_to_date"

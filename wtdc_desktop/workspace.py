@@ -224,7 +224,7 @@ class Workspace:
     def import_itu(self, sources: Iterable[Path | str], *, meeting: str | None = None,
                    languages: Iterable[str] | None = None, out: Path | str | None = None,
                    sign_key=None, publisher: str | None = None, state=None, progress=None,
-                   cancelled=None) -> Outcome[ItuResult]:
+                   cancelled=None, remember: bool = False) -> Outcome[ItuResult]:
         """Read ITU catalogs, document lists, folders and files; apply them, or write a bundle at ``out``.
 
         Without ``out`` what was read is applied as a bundle under the sync lock (the value's ``applied``
@@ -232,10 +232,16 @@ class Workspace:
         with ``sign_key``, a private key or its file) is written and the store is not touched. ``state``
         is the ``state`` of an earlier read of the same sources: when nothing changed, nothing is read.
         ``progress(done, total, name)`` and ``cancelled()`` as :func:`exchange.itu.importer.read_itu_sources`'s.
+        ``remember`` (one folder, applied) has the periodic sync re-read the folder when its files change.
         """
+        from wtdc_desktop.errors import WtdcError
         from wtdc_desktop.exchange.itu.importer import apply_itu_import, read_itu_sources, write_itu_bundle
+        from wtdc_desktop.i18n import _
         from wtdc_desktop.store.lock import SyncLock
 
+        sources = [os.path.abspath(Path(s).expanduser()) for s in sources]
+        if remember and (out is not None or len(sources) != 1 or not Path(sources[0]).is_dir()):
+            raise WtdcError(_("Only one folder, applied to the store, can be remembered for the periodic sync."))
         with read_itu_sources(sources, meeting=meeting, languages=languages, state=state,
                               progress=progress, cancel=cancelled) as imported:
             report = imported.report()
@@ -247,11 +253,18 @@ class Workspace:
                 return Outcome(ItuResult(report, imported.usable, imported.state, manifest=manifest,
                                          out=Path(out), sources=tuple(imported.sources)))
             applied = None
+            remembered = Changes()
             if imported.usable and not imported.unchanged:
                 with SyncLock(self.data_dir):
                     applied = apply_itu_import(self.store, imported)
-            changes = NOTHING if applied is None else (
-                _applied(applied) if applied.changed else Changes(syncs=True))
+                    if remember:
+                        from wtdc_desktop.sync import remember_itu_folder
+
+                        remember_itu_folder(self.store, sources[0], meeting=meeting,
+                                            languages=list(languages) if languages else None, state=imported.state)
+                        remembered = Changes.of(delegation=("setting",))
+            changes = remembered | (NOTHING if applied is None else (
+                _applied(applied) if applied.changed else Changes(syncs=True)))
             return Outcome(ItuResult(report, imported.usable, imported.state, applied=applied,
                                      sources=tuple(imported.sources)), changes)
 

@@ -106,3 +106,19 @@ def test_nothing_usable_says_why(window, qtbot, tmp_path):
         view.import_itu([str(tmp_path)])
     assert "nothing usable" in view.message.text() and "Nothing usable was read" in view.message.text()
     assert "notes.png" in view.details.toPlainText()
+
+
+def test_a_folder_can_be_remembered_for_the_periodic_sync(window, qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    from wtdc_desktop.sync import itu_folders
+
+    folder = make_folder(tmp_path / "src")
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(folder))
+    window.show_view("sync")
+    view = window.views["sync"]
+    view.itu_remember.setChecked(True)
+    with qtbot.waitSignal(window.sync.finished, timeout=60000):
+        view.itu_folder_action.trigger()
+    assert list(itu_folders(window.store)) == [str(folder)]
+    assert window.sync._has_sources()

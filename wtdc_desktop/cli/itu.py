@@ -90,6 +90,8 @@ def _json(result) -> dict:
 def cmd_import_itu(args) -> int:
     from wtdc_desktop.workspace import Workspace
 
+    if args.out is not None and args.remember:
+        raise WtdcError(_("--remember is for a folder applied to the store, not for writing a bundle with --out."))
     if args.out is None and (args.sign_key or args.publisher):
         raise WtdcError(_("--sign-key and --publisher are for writing a bundle: give --out BUNDLE as well."))
     if args.out is not None and not args.publisher:
@@ -108,7 +110,9 @@ def cmd_import_itu(args) -> int:
                                             publisher=args.publisher, **options).value
     else:
         with open_store(args) as store:
-            result = workspace(store).import_itu(args.sources, **options).value
+            result = workspace(store).import_itu(args.sources, remember=args.remember, **options).value
+        if args.remember and not args.json and result.applied is not None:
+            print(_("The folder is remembered: “sync” and the window's periodic sync read it again when its files change."))
     if args.json:
         print_json(_json(result))
     else:
@@ -137,6 +141,8 @@ def register(sub, add, common) -> None:
                    help=_("only these languages, as ITU letters (A, C, E, F, R, S) separated by commas"))
     p.add_argument("--out", metavar=_("BUNDLE"), type=Path,
                    help=_("write a bundle (.wtdc.zip) for distribution instead of applying to the store"))
+    p.add_argument("--remember", action="store_true",
+                   help=_("remember the folder (one SOURCE) so that every sync reads it again when its files change"))
     p.add_argument("--sign-key", metavar=_("KEY"), help=_("sign the bundle with this private key (with --out)"))
     p.add_argument("--publisher", metavar=_("ID"),
                    help=_("the publisher id written in the bundle (with --out), e.g. citel-secretariat"))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import (
-    QFileDialog, QHBoxLayout, QLabel, QMenu, QPlainTextEdit, QProgressBar, QPushButton, QTableWidget,
+    QCheckBox, QFileDialog, QHBoxLayout, QLabel, QMenu, QPlainTextEdit, QProgressBar, QPushButton, QTableWidget,
     QTableWidgetItem, QVBoxLayout, QWidget, QHeaderView,
 )
 
@@ -194,7 +194,10 @@ class SyncController(QObject):
         sync itself say what is wrong."""
         try:
             with Store(self.data_dir) as store:
-                return bool(source_table.list_sources(store)) or bool(store_agenda.schedule_sources(store))
+                from wtdc_desktop.sync import itu_folders
+
+                return (bool(source_table.list_sources(store)) or bool(store_agenda.schedule_sources(store))
+                        or bool(itu_folders(store)))
         except WtdcError:
             return True
 
@@ -298,6 +301,9 @@ class SyncView(QWidget):
         self.itu_files_action = itu_menu.addAction(_("Document lists, catalogs or document files…"),
                                                    self._choose_itu_files)
         self.add_itu.setMenu(itu_menu)
+        self.itu_remember = QCheckBox(_("Read the folder again at each sync"), self)
+        self.itu_remember.setToolTip(_("Remember the chosen folder of ITU documents: the periodic sync reads it "
+                                       "again whenever its files change"))
         self.cancel = QPushButton(_("Cancel"), self)
         self.cancel.setEnabled(False)
         self.progress = QProgressBar(self)
@@ -311,7 +317,8 @@ class SyncView(QWidget):
         self.details.setMaximumHeight(240)
         self.details.setVisible(False)
         bar = QHBoxLayout()
-        for w in (self.sync_now, self.sync_file, self.sync_folder, self.add_itu, self.progress, self.cancel):
+        for w in (self.sync_now, self.sync_file, self.sync_folder, self.add_itu, self.itu_remember, self.progress,
+                  self.cancel):
             bar.addWidget(w)
         bar.addStretch(1)
         self.sources = QTableWidget(0, 4, self)
@@ -364,7 +371,7 @@ class SyncView(QWidget):
     def _choose_itu_folder(self) -> None:
         path = QFileDialog.getExistingDirectory(self, _("Choose the folder of your ITU documents"))
         if path:
-            self.import_itu([path])
+            self.import_itu([path], remember=self.itu_remember.isChecked())
 
     def _choose_itu_files(self) -> None:
         paths, _filter = QFileDialog.getOpenFileNames(
@@ -373,10 +380,10 @@ class SyncView(QWidget):
         if paths:
             self.import_itu(paths)
 
-    def import_itu(self, sources: list[str]) -> None:
+    def import_itu(self, sources: list[str], *, remember: bool = False) -> None:
         self.details.clear()
         self.details.setVisible(False)
-        if self.controller.import_itu(sources) is not None:
+        if self.controller.import_itu(sources, remember=remember) is not None:
             self.message.setText(_("Reading ITU documents…"))
 
     def _on_started(self) -> None:

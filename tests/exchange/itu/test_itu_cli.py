@@ -99,3 +99,18 @@ def test_mistakes_are_one_sentence(folder, tmp_path, args, words):
     code, out, err = run_cli("import-itu", folder, *args, "--data-dir", tmp_path / "d")
     assert code != 0 and out == ""
     assert err.startswith("error: ") and words in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_a_remembered_folder_is_read_again_by_sync(folder, tmp_path):
+    data = tmp_path / "data"
+    code, out, err = run_cli("import-itu", folder, "--remember", "--data-dir", data)
+    assert code == 0, err
+    assert "The folder is remembered" in out
+    code, out, err = run_cli("sync", "--data-dir", data)
+    assert code == 0, err
+    assert "ITU folder unchanged" in out
+    code, out, err = run_cli("sync", "--json", "--data-dir", data)
+    assert code == 0 and json.loads(out)[0]["kind"] == "itu"
+    code, _out, err = run_cli("import-itu", folder, "--remember", "--out", tmp_path / "b.wtdc.zip",
+                              "--publisher", "citel", "--data-dir", data)
+    assert code != 0 and "--remember" in err
