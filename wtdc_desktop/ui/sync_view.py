@@ -317,10 +317,13 @@ class SyncView(QWidget):
         self.details.setMaximumHeight(240)
         self.details.setVisible(False)
         bar = QHBoxLayout()
-        for w in (self.sync_now, self.sync_file, self.sync_folder, self.add_itu, self.itu_remember, self.progress,
-                  self.cancel):
+        for w in (self.sync_now, self.sync_file, self.sync_folder, self.progress, self.cancel):
             bar.addWidget(w)
         bar.addStretch(1)
+        itu_bar = QHBoxLayout()  # a row of its own: with the sync buttons it would widen the window in long languages
+        itu_bar.addWidget(self.add_itu)
+        itu_bar.addWidget(self.itu_remember)
+        itu_bar.addStretch(1)
         self.sources = QTableWidget(0, 4, self)
         self.sources.setAccessibleName(_("Sources and their last sync"))
         self.sources.setHorizontalHeaderLabels([_("Source"), _("Last sync"), _("State"), _("Message")])
@@ -340,6 +343,7 @@ class SyncView(QWidget):
         self.log.setColumnWidth(3, 180)
         lay = QVBoxLayout(self)
         lay.addLayout(bar)
+        lay.addLayout(itu_bar)
         lay.addWidget(self.message)
         lay.addWidget(self.details)
         lay.addWidget(QLabel(_("Sources"), self))

@@ -243,7 +243,8 @@ class _Reader:
     # sources
     def skip(self, path: str, reason: str) -> None:
         if reason.startswith(path) and len(reason) > len(path) + 2:
-            reason = reason[len(path):].lstrip(":, ")  # "<path>, line 3: …" is listed under <path> already
+            # "<path>, line 3: …" is listed under <path> already (French puts a narrow space before the colon)
+            reason = re.sub(r"^[\s:,]+", "", reason[len(path):])
         self.out.skipped.append(Skipped(path, reason))
 
     def xml(self, path: Path) -> None:
