@@ -81,3 +81,20 @@ def test_a_remembered_itu_folder_is_read_again_by_the_sync_only_when_it_changed(
         assert doc[0] == "A changed title"
     (result,) = Workspace.sync_all(data).value
     assert result.outcome == "up_to_date"
+
+
+def test_a_remembered_itu_folder_that_is_gone_is_reported_and_kept(tmp_path):
+    import shutil
+
+    from itu_fixtures import make_folder
+    from wtdc_desktop.sync import itu_folders
+
+    folder = make_folder(tmp_path / "src")
+    data = tmp_path / "data"
+    with Workspace.open(data) as workspace:
+        workspace.import_itu([folder], remember=True)
+    shutil.rmtree(folder)
+    (result,) = Workspace.sync_all(data).value
+    assert result.outcome == "failed" and "is not there" in result.message
+    with Workspace.open(data) as workspace:
+        assert list(itu_folders(workspace.store)) == [str(folder)]

@@ -122,6 +122,10 @@ def sync_all(
 def _reread_itu_folder(store: Store, location: str, entry: dict, cancelled) -> SourceResult:
     from wtdc_desktop.exchange.itu.importer import apply_itu_import, read_itu_sources
 
+    if not Path(location).is_dir():
+        error = WtdcError(_("The folder of ITU documents {path} is not there (a drive not plugged in?); it is read "
+                            "again when it is back.").format(path=location))
+        return SourceResult(location=location, kind="itu", outcome=FAILED, message=error.message, error=error)
     try:
         with read_itu_sources([location], meeting=entry.get("meeting"), languages=entry.get("languages"),
                               state=entry.get("state") or {}, cancel=cancelled) as imported:

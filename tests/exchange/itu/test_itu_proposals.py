@@ -60,7 +60,7 @@ def test_unrecognised_target_and_duplicate_id_are_unread():
     proposals, unread = read_proposals(text, body="WTDC")
     assert [(p.id, p.target_type) for p in proposals] == [("ACP/25A1/1", "declaration"), ("AFCP/25A3/2", "strategic_plan")]
     assert proposals[0].sources == ("APT",) and proposals[1].sources == ("ATU",)
-    assert [(u.id, word in u.reason) for u, word in zip(unread, ("recognised", "twice", "no target"))] == [
+    assert [(u.id, word in u.reason) for u, word in zip(unread, ("recognised", "twice", "no target"), strict=True)] == [
         ("EUR/25A2/3", True), ("ACP/25A1/1", True), ("USA/16/47", True)]
 
 
