@@ -153,6 +153,7 @@ class Workspace:
 
     ``Workspace.open(data_dir)`` opens (or creates) the store; ``Workspace(store)`` wraps a store
     already open (the window's). Used as a context manager, it closes its store at the end.
+    ``Workspace(None)`` has no store, for the actions that touch none (``import_itu`` with ``out``).
     """
 
     def __init__(self, store) -> None:
