@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import zipfile
 from pathlib import Path
 
 COVER_LINES = [
@@ -119,3 +121,45 @@ def make_pdf(path: Path, pages: list[list[str]]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(bytes(out))
     return path
+
+
+DATA = Path(__file__).resolve().parent / "data" / "itu"
+BILLION_LAUGHS = (b'<?xml version="1.0"?>\n<!DOCTYPE d [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]>\n'
+                  b"<page_content><folder_list><folder><object_name>&b;</object_name></folder></folder_list></page_content>")
+
+
+def cover_lines(symbol_lines: list[str], title: str) -> list[str]:
+    return COVER_LINES[:3] + symbol_lines + ["2 May 2022", "Original: English",
+                                             "Member States of the Inter-American Telecommunication Commission (CITEL)",
+                                             title]
+
+
+def make_folder(root: Path) -> Path:
+    """A delegate's folder of WTDC-22 material: lists, languages, an addendum with proposals, a revision,
+    a misnamed file, a picture, a .zip document, a zip bomb, hostile and broken XML."""
+    docs = root / "WTDC-22"
+    (docs / "lists").mkdir(parents=True)
+    shutil.copy(DATA / "D22-WTDC-C.xml", docs / "lists" / "D22-WTDC-C.xml")
+    shutil.copy(DATA / "ITU-D_NEW-Meetings.xml", docs / "lists" / "ITU-D_NEW-Meetings.xml")
+    make_docx(docs / "D22-WTDC-C-0025!!MSW-E.docx", cover_lines(["Document WTDC-22/25-E"], "PROPOSALS"))
+    make_docx(docs / "D22-WTDC-C-0025!!MSW-F.docx", cover_lines(["Document WTDC-22/25-F"], "PROPOSITIONS"))
+    make_pdf(docs / "D22-WTDC-C-0025!!PDF-S.pdf", [cover_lines(["Document WTDC-22/25-S"], "PROPUESTAS")])
+    make_docx(docs / "add" / "D22-WTDC-C-0025!A1!MSW-E.docx", COVER_LINES + PROPOSALS_LINES, header_table=True)
+    make_pdf(docs / "add" / "D22-WTDC-C-0025!A1!PDF-E.pdf", [COVER_LINES])
+    make_docx(docs / "D22-WTDC-C-0026!!MSW-E.docx", cover_lines(["Document WTDC-22/26-E"], "AFRICAN COMMON PROPOSALS"))
+    make_docx(docs / "D22-WTDC-C-0026!R1!MSW-E.docx", cover_lines(["Revision 1 to", "Document WTDC-22/26-E"],
+                                                              "AFRICAN COMMON PROPOSALS"))
+    make_docx(docs / "D22-WTDC-C-0027!!MSW-E.docx", cover_lines(["Document WTDC-22/72-E"], "SOMETHING ELSE"))
+    make_docx(docs / "minutes of the coordination meeting.docx", ["Minutes"])
+    (docs / "photo.png").write_bytes(b"\x89PNG\r\n")
+    inner = root / "tmp-inner" / "D22-WTDC-C-0030!!MSW-E.docx"
+    make_docx(inner, cover_lines(["Document WTDC-22/30-E"], "ARAB STATES PROPOSALS"))
+    with zipfile.ZipFile(docs / "D22-WTDC-C-0030!!ZIP-E.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.write(inner, inner.name)
+        zf.writestr("readme.txt", "hello")
+    shutil.rmtree(root / "tmp-inner")
+    with zipfile.ZipFile(docs / "D22-WTDC-C-0099!!ZIP-E.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("D22-WTDC-C-0099!!MSW-E.docx", b"\0" * (20 << 20))
+    (docs / "lists" / "hostile.xml").write_bytes(BILLION_LAUGHS)
+    (docs / "lists" / "broken.xml").write_bytes(b"<page_content>\n<folder_list>\n</page_content>")
+    return docs

@@ -2,7 +2,8 @@
 
 ``sync`` with no source, ``sync --watch`` and the window's periodic sync all
 come here. Bundle sources are synced by :mod:`wtdc_desktop.bundles.sources`,
-timetables re-imported by :mod:`wtdc_desktop.exchange.timetable_import`; both are
+timetables re-imported by :mod:`wtdc_desktop.exchange.timetable_import`, remembered folders of ITU
+documents re-read by :mod:`wtdc_desktop.exchange.itu`; all are
 reported as :class:`~wtdc_desktop.bundles.sources.SourceResult` (a timetable's
 ``kind`` is ``"timetable"``) and scheduled by one
 :class:`~wtdc_desktop.bundles.periodic.Scheduler`, at the user's interval.
@@ -11,6 +12,7 @@ This module is above both bundles/ and exchange/, so that neither imports the ot
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,11 +27,45 @@ from wtdc_desktop.store import sources as source_table
 from wtdc_desktop.store.lock import SyncLock
 
 
+#: The setting holding the remembered folders of ITU documents: location -> meeting, languages, files' state.
+ITU_FOLDERS_SETTING = "itu_folders"
+
+
+def itu_folders(store: Store) -> dict[str, dict]:
+    """The remembered folders of ITU documents, each with its options and the state of its files when last read."""
+    try:
+        value = json.loads(store_agenda.get_setting(store, ITU_FOLDERS_SETTING) or "{}")
+    except ValueError:
+        return {}
+    if not isinstance(value, dict):
+        return {}
+    for entry in value.values():
+        # (size, mtime_ns, sha256) tuples, as the reader compares them
+        entry["state"] = {k: tuple(v) for k, v in (entry.get("state") or {}).items()}
+    return value
+
+
+def remember_itu_folder(store: Store, location: str, *, meeting: str | None = None,
+                        languages: list[str] | None = None, state: dict | None = None) -> None:
+    """Remember a folder of ITU documents for the periodic sync to re-read (with the state of its files now)."""
+    folders = itu_folders(store)
+    folders[location] = {"meeting": meeting, "languages": languages, "state": state or {}}
+    store_agenda.set_setting(store, ITU_FOLDERS_SETTING, json.dumps(folders, ensure_ascii=False))
+
+
+def forget_itu_folder(store: Store, location: str) -> bool:
+    folders = itu_folders(store)
+    if folders.pop(location, None) is None:
+        return False
+    store_agenda.set_setting(store, ITU_FOLDERS_SETTING, json.dumps(folders, ensure_ascii=False) if folders else None)
+    return True
+
+
 def remembered(data_dir: Path | str) -> list[str]:
-    """The locations of every remembered bundle source, then of every remembered timetable."""
+    """The locations of every remembered bundle source, then of every remembered timetable and ITU folder."""
     with Store(data_dir) as store:
         return [row.location for row in source_table.list_sources(store)] + [
-            src["location"] for src in store_agenda.schedule_sources(store)]
+            src["location"] for src in store_agenda.schedule_sources(store)] + list(itu_folders(store))
 
 
 def sync_all(
@@ -73,7 +109,40 @@ def sync_all(
                 if opts.is_cancelled():
                     return results
                 report(_reimport_timetable(store, src["location"], src["meeting"]))
+            # Remembered folders of ITU documents: read again only when a file changed.
+            for location, entry in itu_folders(store).items():
+                if only is not None and location not in only:
+                    continue
+                if opts.is_cancelled():
+                    return results
+                report(_reread_itu_folder(store, location, entry, opts.is_cancelled))
     return results
+
+
+def _reread_itu_folder(store: Store, location: str, entry: dict, cancelled) -> SourceResult:
+    from wtdc_desktop.exchange.itu.importer import apply_itu_import, read_itu_sources
+
+    if not Path(location).is_dir():
+        error = WtdcError(_("The folder of ITU documents {path} is not there (a drive not plugged in?); it is read "
+                            "again when it is back.").format(path=location))
+        return SourceResult(location=location, kind="itu", outcome=FAILED, message=error.message, error=error)
+    try:
+        with read_itu_sources([location], meeting=entry.get("meeting"), languages=entry.get("languages"),
+                              state=entry.get("state") or {}, cancel=cancelled) as imported:
+            if imported.unchanged:
+                return SourceResult(location=location, kind="itu", outcome=UP_TO_DATE,
+                                    message=_("ITU folder unchanged"))
+            applied = apply_itu_import(store, imported)
+            remember_itu_folder(store, location, meeting=entry.get("meeting"), languages=entry.get("languages"),
+                                state=imported.state)
+    except WtdcError as exc:
+        return SourceResult(location=location, kind="itu", outcome=FAILED, message=exc.message, error=exc)
+    if applied is None:
+        return SourceResult(location=location, kind="itu", outcome=UP_TO_DATE,
+                            message=_("nothing usable in the ITU folder"))
+    return SourceResult(location=location, kind="itu", outcome=APPLIED if applied.changed else UP_TO_DATE,
+                        message=_("ITU folder read again") if applied.changed else _("ITU folder unchanged"),
+                        applied=[applied])
 
 
 def _reimport_timetable(store: Store, location: str, meeting: str) -> SourceResult:

@@ -13,6 +13,7 @@ No Qt here: the PDF writers that need it (``exchange/brief_pdf.py``,
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +21,7 @@ from typing import Any, Generic, TypeVar
 
 from wtdc_desktop.resources import demo_bundle_path
 
-__all__ = ["Changes", "Outcome", "Workspace", "demo_bundle_path"]
+__all__ = ["Changes", "ItuResult", "Outcome", "Workspace", "demo_bundle_path"]
 
 T = TypeVar("T")
 
@@ -104,11 +105,55 @@ def _applied(result) -> Changes:
     return changes_of_sync(None)
 
 
+@dataclass(frozen=True)
+class ItuResult:
+    """What :meth:`Workspace.import_itu` did: the read's report (see ``ItuImport.report``), whether
+    anything usable was read, the files' state (to pass back next time), and the apply result or
+    the bundle written."""
+
+    report: dict
+    usable: bool
+    state: dict = field(default_factory=dict)
+    applied: Any = None
+    manifest: dict | None = None
+    out: Path | None = None
+    #: the sources as given (folders, XML lists, files)
+    sources: tuple[str, ...] = ()
+
+    def shown_path(self, path: str) -> str:
+        """A file's path as the user knows it: relative to the folder it was found in, when it was."""
+        for source in self.sources:
+            prefix = source.rstrip("/\\") + os.sep
+            if path.startswith(prefix) and len(path) > len(prefix):
+                return path[len(prefix):]
+        return path
+
+    def shown_text(self, text: str) -> str:
+        """A sentence with the source folders' paths left out of the file paths it names."""
+        for source in self.sources:
+            text = text.replace(source.rstrip("/\\") + os.sep, "")
+        return text
+
+    @property
+    def unchanged(self) -> bool:
+        return bool(self.report.get("unchanged"))
+
+    @property
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Per record type, what the apply did (new, changed, withdrawn, unchanged); empty when not applied."""
+        return dict(self.applied.counts) if self.applied is not None else {}
+
+    @property
+    def changed(self) -> bool:
+        return self.applied is not None and self.applied.changed
+
+
 class Workspace:
     """The store of one data folder and the actions on it.
 
     ``Workspace.open(data_dir)`` opens (or creates) the store; ``Workspace(store)`` wraps a store
     already open (the window's). Used as a context manager, it closes its store at the end.
+    ``Workspace(None)`` has no store, for the actions that touch none (``import_itu`` with ``out``).
     """
 
     def __init__(self, store) -> None:
@@ -176,6 +221,53 @@ class Workspace:
         result = import_schedule_locked(data_dir, location, meeting, force=force)
         changed = result.outcome not in ("not_modified", "unchanged")  # a new sync: every type's badges move
         return Outcome(result, changes_of_sync(None) if changed else Changes(syncs=True))
+
+    def import_itu(self, sources: Iterable[Path | str], *, meeting: str | None = None,
+                   languages: Iterable[str] | None = None, out: Path | str | None = None,
+                   sign_key=None, publisher: str | None = None, state=None, progress=None,
+                   cancelled=None, remember: bool = False) -> Outcome[ItuResult]:
+        """Read ITU catalogs, document lists, folders and files; apply them, or write a bundle at ``out``.
+
+        Without ``out`` what was read is applied as a bundle under the sync lock (the value's ``applied``
+        is the apply result, its counts per type); with ``out`` a full bundle of ``publisher`` (signed
+        with ``sign_key``, a private key or its file) is written and the store is not touched. ``state``
+        is the ``state`` of an earlier read of the same sources: when nothing changed, nothing is read.
+        ``progress(done, total, name)`` and ``cancelled()`` as :func:`exchange.itu.importer.read_itu_sources`'s.
+        ``remember`` (one folder, applied) has the periodic sync re-read the folder when its files change.
+        """
+        from wtdc_desktop.errors import WtdcError
+        from wtdc_desktop.exchange.itu.importer import apply_itu_import, read_itu_sources, write_itu_bundle
+        from wtdc_desktop.i18n import _
+        from wtdc_desktop.store.lock import SyncLock
+
+        sources = [os.path.abspath(Path(s).expanduser()) for s in sources]
+        if remember and (out is not None or len(sources) != 1 or not Path(sources[0]).is_dir()):
+            raise WtdcError(_("Only one folder, applied to the store, can be remembered for the periodic sync."))
+        with read_itu_sources(sources, meeting=meeting, languages=languages, state=state,
+                              progress=progress, cancel=cancelled) as imported:
+            report = imported.report()
+            if out is not None:
+                manifest = None
+                if imported.usable:
+                    manifest = write_itu_bundle(imported, out, publisher=publisher or "itu-import",
+                                                sign_key=sign_key)
+                return Outcome(ItuResult(report, imported.usable, imported.state, manifest=manifest,
+                                         out=Path(out), sources=tuple(imported.sources)))
+            applied = None
+            remembered = Changes()
+            if imported.usable and not imported.unchanged:
+                with SyncLock(self.data_dir):
+                    applied = apply_itu_import(self.store, imported)
+                    if remember:
+                        from wtdc_desktop.sync import remember_itu_folder
+
+                        remember_itu_folder(self.store, sources[0], meeting=meeting,
+                                            languages=list(languages) if languages else None, state=imported.state)
+                        remembered = Changes.of(delegation=("setting",))
+            changes = remembered | (NOTHING if applied is None else (
+                _applied(applied) if applied.changed else Changes(syncs=True)))
+            return Outcome(ItuResult(report, imported.usable, imported.state, applied=applied,
+                                     sources=tuple(imported.sources)), changes)
 
     # -- the delegation's own records ----------------------------------------------------------
 

@@ -27,7 +27,7 @@ from wtdc_desktop.ui.navigation import NAVIGATION, VIEW_OF_TYPE, LazyViews, Reco
 from wtdc_desktop.ui.prefs import setting
 from wtdc_desktop.ui.sync_status import SyncStatus
 from wtdc_desktop.ui.sync_view import SyncController
-from wtdc_desktop.workspace import Changes, changes_of_sync, demo_bundle_path
+from wtdc_desktop.workspace import Changes, Outcome, changes_of_sync, demo_bundle_path
 
 __all__ = ["MainWindow", "NAVIGATION", "VIEW_OF_TYPE", "apply_font_size"]
 
@@ -265,7 +265,8 @@ class MainWindow(QMainWindow):
 
     def _sync_finished(self, results) -> None:
         self.sync_status.finished()
-        changes = changes_of_sync(results)
+        # an action's Outcome says what it changed (an ITU import); a sync's results are looked at
+        changes = results.changes if isinstance(results, Outcome) else changes_of_sync(results)
         if changes.records:
             self.reload(changes)
         else:

@@ -7,12 +7,13 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import (
-    QFileDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout,
-    QWidget, QHeaderView,
+    QCheckBox, QFileDialog, QHBoxLayout, QLabel, QMenu, QPlainTextEdit, QProgressBar, QPushButton, QTableWidget,
+    QTableWidgetItem, QVBoxLayout, QWidget, QHeaderView,
 )
 
 from wtdc_desktop.errors import WtdcError
-from wtdc_desktop.i18n import _
+from wtdc_desktop.formatting import format_number
+from wtdc_desktop.i18n import N_, _
 from wtdc_desktop.instants import format_instant_or_text
 from wtdc_desktop.store import Store, syncs
 from wtdc_desktop.store import sessions as store_agenda
@@ -20,6 +21,7 @@ from wtdc_desktop.store import sources as source_table
 from wtdc_desktop.store.lock import SyncLock
 from wtdc_desktop.ui import workers
 from wtdc_desktop.ui.view import wants
+from wtdc_desktop.workspace import ItuResult
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +36,60 @@ def outcome_text(outcome: str | None) -> str:
     return OUTCOMES[outcome]() if outcome in OUTCOMES else (outcome or "")
 
 
+#: How a record type is named in an import's summary (translated when shown).
+TYPE_LABELS = {"meeting": N_("meetings"), "document": N_("documents"), "proposal": N_("proposals")}
+
+
+def _type_label(type_name: str) -> str:
+    return _(TYPE_LABELS[type_name]) if type_name in TYPE_LABELS else type_name
+
+
+def _applied_text(counts: dict[str, dict[str, int]]) -> str:
+    """``documents: 5 new, 1 changed; proposals: 2 withdrawn`` (what did not change is not said)."""
+    words = {"new": N_("{count} new"), "changed": N_("{count} changed"), "withdrawn": N_("{count} withdrawn")}
+    parts = []
+    for type_name, c in counts.items():
+        said = [_(word).format(count=format_number(c[key])) for key, word in words.items() if c.get(key)]
+        if said:
+            parts.append(_("{label}: {count}").format(label=_type_label(type_name), count=", ".join(said)))
+    return "; ".join(parts)
+
+
+def itu_summary(result: ItuResult) -> tuple[str, str]:
+    """(one paragraph, the details: skipped files with reasons, unread proposal blocks, problems)."""
+    report = result.report
+    if result.unchanged:
+        return _("The ITU documents have not changed since they were last read; nothing was read again."), ""
+    records = ", ".join(_("{label}: {count}").format(label=_type_label(t), count=format_number(n))
+                        for t, n in report["counts"].items())
+    lines = [_("ITU documents: {read} files read, {skipped} skipped; {records}.").format(
+        read=format_number(len(report["read"])), skipped=format_number(len(report["skipped"])),
+        records=records or _("nothing usable"))]
+    if report["unread_proposals"]:
+        lines.append(_("Proposal blocks not imported: {count} (their text is kept on the document).").format(
+            count=format_number(len(report["unread_proposals"]))))
+    if result.applied is not None:
+        applied = _applied_text(result.counts)
+        lines.append(_("Applied: {changes}.").format(changes=applied) if applied
+                     else _("Nothing changed: everything read is already in the store."))
+    elif not result.usable:
+        lines.append(_("Nothing usable was read; the details say why."))
+    details = []
+    if report["skipped"]:
+        details.append(_("Files skipped: {count}").format(count=format_number(len(report["skipped"]))))
+        details += ["  " + _("{path}: {reason}").format(path=result.shown_path(s["path"]), reason=s["reason"])
+                    for s in report["skipped"]]
+    if report["unread_proposals"]:
+        details.append(_("Proposal blocks not imported (their text is kept on the document):"))
+        details += ["  " + _("{document}: {id} ({reason})").format(document=u["document"], id=u["id"] or "?",
+                                                                   reason=u["reason"])
+                    for u in report["unread_proposals"]]
+    if report["problems"]:
+        details.append(_("Problems:"))
+        details += ["  " + result.shown_text(p) for p in report["problems"]]
+    return "\n".join(lines), "\n".join(details)
+
+
 class SyncController(QObject):
     """Runs syncs off the GUI thread and reports back; never two at once.
 
@@ -43,6 +99,7 @@ class SyncController(QObject):
     Signals:
         started(): a sync began
         progress(int, int): done, total
+        progress_text(str): what is being done (the file being read), when the worker says it
         finished(object): the results (a list of source results, or one apply result)
         failed(str): the reason a sync could not run or a bundle was refused
         refused(str): a bundle was refused (the reason, for a banner)
@@ -50,6 +107,8 @@ class SyncController(QObject):
 
     started = Signal()
     progress = Signal(int, int)
+    #: what is being done (a file's name), while a worker reports it
+    progress_text = Signal(str)
     finished = Signal(object)
     failed = Signal(str)
     refused = Signal(str)
@@ -135,7 +194,10 @@ class SyncController(QObject):
         sync itself say what is wrong."""
         try:
             with Store(self.data_dir) as store:
-                return bool(source_table.list_sources(store)) or bool(store_agenda.schedule_sources(store))
+                from wtdc_desktop.sync import itu_folders
+
+                return (bool(source_table.list_sources(store)) or bool(store_agenda.schedule_sources(store))
+                        or bool(itu_folders(store)))
         except WtdcError:
             return True
 
@@ -148,6 +210,19 @@ class SyncController(QObject):
             with SyncLock(self.data_dir, wait=30), Workspace.open(self.data_dir) as workspace:
                 return workspace.apply_bundle(path, source=source or str(path), progress=worker.report,
                                               cancelled=worker.cancelled).value
+
+        return self._run(task)
+
+    def import_itu(self, sources: list[Path | str], **options) -> workers.Worker | None:
+        """Read ITU catalogs, document lists, folders or files on a worker and apply them; the
+        result is the :class:`~wtdc_desktop.workspace.Outcome` of ``Workspace.import_itu``."""
+        sources = [str(s) for s in sources]
+
+        def task(worker):
+            from wtdc_desktop.workspace import Workspace
+
+            with Workspace.open(self.data_dir) as workspace:
+                return workspace.import_itu(sources, progress=worker.report, cancelled=worker.cancelled, **options)
 
         return self._run(task)
 
@@ -170,8 +245,10 @@ class SyncController(QObject):
         workers.start(worker)
         return worker
 
-    def _worker_progress(self, done: int, total: int, _text: str) -> None:
+    def _worker_progress(self, done: int, total: int, text: str) -> None:
         self.progress.emit(done, total)
+        if text:
+            self.progress_text.emit(text)
 
     def _worker_finished(self, result) -> None:
         self.worker = None
@@ -216,6 +293,17 @@ class SyncView(QWidget):
         self.sync_now.setAccessibleName(_("Sync every source now"))
         self.sync_file = QPushButton(_("Sync a bundle file…"), self)
         self.sync_folder = QPushButton(_("Sync a bundle folder…"), self)
+        self.add_itu = QPushButton(_("Add ITU documents…"), self)
+        self.add_itu.setToolTip(_("Read a folder of ITU documents, or ITU document lists and meeting catalogs (XML), "
+                                  "into the store"))
+        itu_menu = QMenu(self.add_itu)
+        self.itu_folder_action = itu_menu.addAction(_("A folder of ITU documents…"), self._choose_itu_folder)
+        self.itu_files_action = itu_menu.addAction(_("Document lists, catalogs or document files…"),
+                                                   self._choose_itu_files)
+        self.add_itu.setMenu(itu_menu)
+        self.itu_remember = QCheckBox(_("Read the folder again at each sync"), self)
+        self.itu_remember.setToolTip(_("Remember the chosen folder of ITU documents: the periodic sync reads it "
+                                       "again whenever its files change"))
         self.cancel = QPushButton(_("Cancel"), self)
         self.cancel.setEnabled(False)
         self.progress = QProgressBar(self)
@@ -223,10 +311,19 @@ class SyncView(QWidget):
         self.progress.setVisible(False)
         self.message = QLabel(self)
         self.message.setWordWrap(True)
+        self.details = QPlainTextEdit(self)
+        self.details.setReadOnly(True)
+        self.details.setAccessibleName(_("What the ITU import read, skipped and noticed"))
+        self.details.setMaximumHeight(240)
+        self.details.setVisible(False)
         bar = QHBoxLayout()
         for w in (self.sync_now, self.sync_file, self.sync_folder, self.progress, self.cancel):
             bar.addWidget(w)
         bar.addStretch(1)
+        itu_bar = QHBoxLayout()  # a row of its own: with the sync buttons it would widen the window in long languages
+        itu_bar.addWidget(self.add_itu)
+        itu_bar.addWidget(self.itu_remember)
+        itu_bar.addStretch(1)
         self.sources = QTableWidget(0, 4, self)
         self.sources.setAccessibleName(_("Sources and their last sync"))
         self.sources.setHorizontalHeaderLabels([_("Source"), _("Last sync"), _("State"), _("Message")])
@@ -246,7 +343,9 @@ class SyncView(QWidget):
         self.log.setColumnWidth(3, 180)
         lay = QVBoxLayout(self)
         lay.addLayout(bar)
+        lay.addLayout(itu_bar)
         lay.addWidget(self.message)
+        lay.addWidget(self.details)
         lay.addWidget(QLabel(_("Sources"), self))
         lay.addWidget(self.sources, 1)
         lay.addWidget(QLabel(_("Sync log"), self))
@@ -258,6 +357,7 @@ class SyncView(QWidget):
         self.cancel.clicked.connect(controller.cancel)
         controller.started.connect(self._on_started)
         controller.progress.connect(self._on_progress)
+        controller.progress_text.connect(self._on_progress_text)
         controller.finished.connect(self._on_done)
         controller.failed.connect(self._on_failed)
         self.reload()
@@ -272,23 +372,57 @@ class SyncView(QWidget):
         if path:
             self.controller.sync_path(path)
 
+    def _choose_itu_folder(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, _("Choose the folder of your ITU documents"))
+        if path:
+            self.import_itu([path], remember=self.itu_remember.isChecked())
+
+    def _choose_itu_files(self) -> None:
+        paths, _filter = QFileDialog.getOpenFileNames(
+            self, _("Choose ITU document lists, catalogs or documents"), "",
+            _("ITU material (*.xml *.docx *.pdf *.htm *.html *.txt *.zip);;All files (*)"))
+        if paths:
+            self.import_itu(paths)
+
+    def import_itu(self, sources: list[str], *, remember: bool = False) -> None:
+        self.details.clear()
+        self.details.setVisible(False)
+        if self.controller.import_itu(sources, remember=remember) is not None:
+            self.message.setText(_("Reading ITU documents…"))
+
     def _on_started(self) -> None:
         self.progress.setRange(0, 0)
         self.progress.setVisible(True)
         self.cancel.setEnabled(True)
         self.sync_now.setEnabled(False)
+        self.add_itu.setEnabled(False)
         self.message.setText(_("Syncing…"))
 
     def _on_progress(self, done: int, total: int) -> None:
         self.progress.setRange(0, max(total, 0))
         self.progress.setValue(done)
 
-    def _on_done(self, _result) -> None:
+    def _on_progress_text(self, text: str) -> None:
+        self.message.setText(_("Reading {name}…").format(name=text))
+
+    def _on_done(self, result) -> None:
         self.progress.setVisible(False)
         self.cancel.setEnabled(False)
         self.sync_now.setEnabled(True)
-        self.message.setText(_("Sync finished."))
+        self.add_itu.setEnabled(True)
+        value = getattr(result, "value", None)
+        if isinstance(value, ItuResult):
+            self.show_itu_summary(value)
+        else:
+            self.message.setText(_("Sync finished."))
         self.reload()
+
+    def show_itu_summary(self, result: ItuResult) -> None:
+        """What an ITU import read, applied and skipped: a summary line and the details below it."""
+        summary, details = itu_summary(result)
+        self.message.setText(summary)
+        self.details.setPlainText(details)
+        self.details.setVisible(bool(details))
 
     def _on_failed(self, message: str) -> None:
         self._on_done(None)

@@ -10,52 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from itu_fixtures import COVER_LINES, PROPOSALS_LINES, make_docx, make_pdf
+from itu_fixtures import DATA, cover_lines, make_docx, make_folder
 from wtdc_desktop.bundles.reader import Bundle
 from wtdc_desktop.domain.records import PUBLISHED_TYPES
 from wtdc_desktop.exchange.itu.importer import (
     apply_itu_import, local_channel, read_itu_sources, write_itu_bundle,
 )
 from wtdc_desktop.exchange.itu.xmlsafe import ItuError
-
-DATA = Path(__file__).resolve().parents[2] / "data" / "itu"
-BILLION_LAUGHS = (b'<?xml version="1.0"?>\n<!DOCTYPE d [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]>\n'
-                  b"<page_content><folder_list><folder><object_name>&b;</object_name></folder></folder_list></page_content>")
-
-
-def _cover(symbol_lines: list[str], title: str) -> list[str]:
-    return COVER_LINES[:3] + symbol_lines + ["2 May 2022", "Original: English",
-                                             "Member States of the Inter-American Telecommunication Commission (CITEL)",
-                                             title]
-
-
-def make_folder(root: Path) -> Path:
-    docs = root / "WTDC-22"
-    (docs / "lists").mkdir(parents=True)
-    shutil.copy(DATA / "D22-WTDC-C.xml", docs / "lists" / "D22-WTDC-C.xml")
-    shutil.copy(DATA / "ITU-D_NEW-Meetings.xml", docs / "lists" / "ITU-D_NEW-Meetings.xml")
-    make_docx(docs / "D22-WTDC-C-0025!!MSW-E.docx", _cover(["Document WTDC-22/25-E"], "PROPOSALS"))
-    make_docx(docs / "D22-WTDC-C-0025!!MSW-F.docx", _cover(["Document WTDC-22/25-F"], "PROPOSITIONS"))
-    make_pdf(docs / "D22-WTDC-C-0025!!PDF-S.pdf", [_cover(["Document WTDC-22/25-S"], "PROPUESTAS")])
-    make_docx(docs / "add" / "D22-WTDC-C-0025!A1!MSW-E.docx", COVER_LINES + PROPOSALS_LINES, header_table=True)
-    make_pdf(docs / "add" / "D22-WTDC-C-0025!A1!PDF-E.pdf", [COVER_LINES])
-    make_docx(docs / "D22-WTDC-C-0026!!MSW-E.docx", _cover(["Document WTDC-22/26-E"], "AFRICAN COMMON PROPOSALS"))
-    make_docx(docs / "D22-WTDC-C-0026!R1!MSW-E.docx", _cover(["Revision 1 to", "Document WTDC-22/26-E"],
-                                                              "AFRICAN COMMON PROPOSALS"))
-    make_docx(docs / "D22-WTDC-C-0027!!MSW-E.docx", _cover(["Document WTDC-22/72-E"], "SOMETHING ELSE"))
-    make_docx(docs / "minutes of the coordination meeting.docx", ["Minutes"])
-    (docs / "photo.png").write_bytes(b"\x89PNG\r\n")
-    inner = root / "tmp-inner" / "D22-WTDC-C-0030!!MSW-E.docx"
-    make_docx(inner, _cover(["Document WTDC-22/30-E"], "ARAB STATES PROPOSALS"))
-    with zipfile.ZipFile(docs / "D22-WTDC-C-0030!!ZIP-E.zip", "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.write(inner, inner.name)
-        zf.writestr("readme.txt", "hello")
-    shutil.rmtree(root / "tmp-inner")
-    with zipfile.ZipFile(docs / "D22-WTDC-C-0099!!ZIP-E.zip", "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("D22-WTDC-C-0099!!MSW-E.docx", b"\0" * (20 << 20))
-    (docs / "lists" / "hostile.xml").write_bytes(BILLION_LAUGHS)
-    (docs / "lists" / "broken.xml").write_bytes(b"<page_content>\n<folder_list>\n</page_content>")
-    return docs
 
 
 def _by_id(records):
@@ -160,7 +121,7 @@ def test_unchanged_folder_reads_nothing_and_changed_file_is_read(folder, monkeyp
     touched = read_itu_sources([folder], state=state)
     assert touched.unchanged
     monkeypatch.undo()
-    make_docx(path, _cover(["Document WTDC-22/27-E"], "A CHANGED TITLE"))
+    make_docx(path, cover_lines(["Document WTDC-22/27-E"], "A CHANGED TITLE"))
     with read_itu_sources([folder], state=touched.state) as changed:
         assert not changed.unchanged and changed.usable
         assert changed.state[str(path)] != state[str(path)]
@@ -187,7 +148,7 @@ def test_write_signed_bundle_and_apply_idempotently(folder, tmp_path, store):
         second = apply_itu_import(store, again)
         assert not second.changed
     path = folder / "D22-WTDC-C-0027!!MSW-E.docx"
-    make_docx(path, _cover(["Document WTDC-22/27-E"], "A CHANGED TITLE"))
+    make_docx(path, cover_lines(["Document WTDC-22/27-E"], "A CHANGED TITLE"))
     with read_itu_sources([folder]) as changed:
         third = apply_itu_import(store, changed)
         assert third.counts["document"]["changed"] == 1

@@ -103,65 +103,95 @@ def _label(line: str) -> tuple[str, str] | None:
     return None
 
 
+def _date_of(match: re.Match) -> str | None:
+    """The ISO date of a "2 May 2022" line (None for "31 February")."""
+    month = _MONTHS.index(match.group(2).lower()) + 1
+    try:
+        return dt.date(int(match.group(3)), month, int(match.group(1))).isoformat()
+    except ValueError:
+        return None
+
+
+#: Fields that run over several lines until a blank one; the others take one line.
+_MULTILINE = ("summary", "expected_results", "references")
+
+
+class _CoverScan:
+    """The date, original language and labelled fields of a cover's lines, in one pass."""
+
+    def __init__(self) -> None:
+        self.date: str | None = None
+        self.original: str | None = None
+        self.original_at: int | None = None
+        self.current: str | None = None
+        self.collected: dict[str, list[str]] = {}
+
+    def line(self, index: int, line: str) -> None:
+        if self.date is None and (match := _DATE_LINE_RE.match(line)):
+            self.date = _date_of(match)
+            return
+        if self.original is None and (match := _ORIGINAL_RE.match(line)):
+            self.original = _LANGUAGE_NAMES.get(match.group("language").lower())
+            self.original_at = index
+            self.current = None
+            return
+        labelled = _label(line)
+        if labelled:
+            self.current, rest = labelled
+            self.collected.setdefault(self.current, [])
+            if rest:
+                self.collected[self.current].append(rest)
+            return
+        self.continued(line)
+
+    def continued(self, line: str) -> None:
+        """A line after a label: more of a multi-line field, or the value of a one-line field."""
+        current = self.current
+        if current in _MULTILINE:
+            if line:
+                self.collected[current].append(line)
+            elif self.collected[current]:
+                self.current = None
+        elif current and line:
+            self.collected[current].append(line)
+            self.current = None if current in ("source", "title") else current
+
+    def fields(self) -> dict[str, str]:
+        return {key: "\n".join(parts) if key in _MULTILINE else " ".join(parts)
+                for key, parts in self.collected.items() if parts}
+
+
+def _conference_fields(lines: list[str], original_at: int, fields: dict[str, str]) -> None:
+    """Conference form: the source, then the title (often in capitals), follow "Original:"."""
+    following = []
+    for line in lines[original_at + 1:]:
+        if not line:
+            continue
+        if _label(line) or _SYMBOL_RE.search(line):
+            break
+        following.append(line)
+        if len(following) == 2:
+            break
+    if following and "source" not in fields:
+        fields["source"] = following[0]
+        following = following[1:]
+    if following and "title" not in fields:
+        title = following[0]
+        fields["title"] = title.capitalize() if title.isupper() else title
+
+
 def parse_cover_text(text: str) -> Cover:
     """The cover fields of a first page's text (pure)."""
     text = text[:COVER_CHARS]
     lines = _lines(text)
     symbol, symbol_text = _symbol(text)
-    fields: dict[str, str] = {}
-    date = original = None
-    original_at = None
-    current: str | None = None
-    collected: dict[str, list[str]] = {}
+    scan = _CoverScan()
     for index, line in enumerate(lines):
-        if date is None and (match := _DATE_LINE_RE.match(line)):
-            month = _MONTHS.index(match.group(2).lower()) + 1
-            try:
-                date = dt.date(int(match.group(3)), month, int(match.group(1))).isoformat()
-            except ValueError:
-                date = None  # "31 February": not a date
-            continue
-        if original is None and (match := _ORIGINAL_RE.match(line)):
-            original = _LANGUAGE_NAMES.get(match.group("language").lower())
-            original_at = index
-            current = None
-            continue
-        labelled = _label(line)
-        if labelled:
-            current, rest = labelled
-            collected.setdefault(current, [])
-            if rest:
-                collected[current].append(rest)
-            continue
-        if current in ("summary", "expected_results", "references"):
-            if line:
-                collected[current].append(line)
-            elif collected[current]:
-                current = None
-        elif current and line:
-            collected[current].append(line)
-            current = None if current in ("source", "title") else current
-    for key, parts in collected.items():
-        if parts:
-            fields[key] = "\n".join(parts) if key in ("summary", "expected_results", "references") else " ".join(parts)
-    if original_at is not None and ("source" not in fields or "title" not in fields):
-        # Conference form: the source, then the title (often in capitals) follow "Original:".
-        following = []
-        for line in lines[original_at + 1:]:
-            if not line:
-                continue
-            if _label(line) or _SYMBOL_RE.search(line):
-                break
-            following.append(line)
-            if len(following) == 2:
-                break
-        if following and "source" not in fields:
-            fields["source"] = following[0]
-            following = following[1:]
-        if following and "title" not in fields:
-            title = following[0]
-            fields["title"] = title.capitalize() if title.isupper() else title
-    return Cover(symbol=symbol, symbol_text=symbol_text, date=date, original_language=original,
+        scan.line(index, line)
+    fields = scan.fields()
+    if scan.original_at is not None and ("source" not in fields or "title" not in fields):
+        _conference_fields(lines, scan.original_at, fields)
+    return Cover(symbol=symbol, symbol_text=symbol_text, date=scan.date, original_language=scan.original,
                  source=fields.get("source"), title=fields.get("title"), summary=fields.get("summary"),
                  expected_results=fields.get("expected_results"), references=fields.get("references"),
                  questions=fields.get("questions"))

@@ -242,6 +242,9 @@ class _Reader:
 
     # sources
     def skip(self, path: str, reason: str) -> None:
+        if reason.startswith(path) and len(reason) > len(path) + 2:
+            # "<path>, line 3: …" is listed under <path> already (French puts a narrow space before the colon)
+            reason = re.sub(r"^[\s:,]+", "", reason[len(path):])
         self.out.skipped.append(Skipped(path, reason))
 
     def xml(self, path: Path) -> None:
@@ -312,6 +315,21 @@ class _Reader:
             for text in unknown:
                 self.out.problems.append(_("{where}: “{value}” of {name} is not a Question reference (such as Q2/12).").format(
                     where=doclist.where, value=text, name=entry.object_name))
+
+    def read_file(self, path: Path) -> None:
+        """One file of the sources, by its kind."""
+        suffix = path.suffix.lower()
+        shown = str(path)
+        if suffix not in READ_SUFFIXES:
+            self.skip(shown, _("not a kind of file that is read (.docx, .pdf, .htm, .html, .txt, .zip, .xml)"))
+        elif path.stat().st_size > MAX_FILE_BYTES:
+            self.skip(shown, _("larger than {size} MiB").format(size=MAX_FILE_BYTES // (1 << 20)))
+        elif suffix == ".xml":
+            self.xml(path)
+        elif suffix == ".zip":
+            self.zip_file(path, shown)
+        else:
+            self.named_file(path, shown)
 
     def named_file(self, path: Path, shown: str) -> None:
         parsed = parse_itu_filename(path.name)
@@ -451,33 +469,71 @@ class _Reader:
                 self.skip(item.shown, _("another format of the same language of {doc} is attached").format(doc=doc.id))
         return chosen
 
+    def primary_text(self, primary: _File) -> tuple[Cover, str | None]:
+        """The cover (checked against the file name) and the text of a document's main file."""
+        from wtdc_desktop.bundles.extract import ExtractError, extract_file
+
+        cover = Cover()
+        text = None
+        try:
+            cover = read_cover(primary.path)
+        except ItuError as exc:
+            self.out.problems.append(_("{name}: the cover page cannot be read ({reason}).").format(
+                name=primary.shown, reason=exc.message))
+        cover, disagreements = check_against_name(cover, primary.name, meeting=self.meeting)
+        self.out.problems.extend(disagreements)
+        try:
+            text = extract_file(primary.path, primary.path.name)
+        except ExtractError as exc:
+            self.out.problems.append(_("{name}: the text cannot be read ({reason}).").format(
+                name=primary.shown, reason=exc))
+        if text and primary.name.extension not in (".docx", ".pdf"):
+            # web pages and text files: the cover is the start of the text
+            cover, disagreements = check_against_name(parse_cover_text(text), primary.name, meeting=self.meeting)
+            self.out.problems.extend(disagreements)
+        return cover, text
+
+    def languages_of(self, doc: _Doc, chosen: dict[str, _File], titles: dict[str, str], title: str) -> dict:
+        """The record's ``languages``: each language's title and attached file (files noted for the bundle)."""
+        languages = {}
+        for lang in sorted(set(chosen) | set(titles)):
+            if self.languages is not None and lang not in self.languages:
+                continue
+            value: dict = {"title": titles.get(lang) or title}
+            if lang in chosen:
+                bundle_path = f"files/{_CHANNEL_RE.sub('-', doc.meeting)}/{chosen[lang].name.name}"
+                self.out.files[bundle_path] = chosen[lang].path
+                value["file"] = bundle_path
+            languages[lang] = value
+        return languages
+
+    def proposals_of(self, doc: _Doc, text: str, cover: Cover, source: str | None, record: dict) -> list[dict]:
+        """The proposal records of a document's text; blocks not read whole are reported and the text kept."""
+        from wtdc_desktop.bundles.extract import cap_text
+        from wtdc_desktop.bundles.limits import DEFAULT_LIMITS
+
+        found, unread = read_proposals(
+            text, body=_resolution_body(doc.meeting), question_period=doc.question_period or (
+                _period_years(doc.parsed.period) if doc.parsed and doc.parsed.sector == "D" else None),
+            cover_source=cover.source or source)
+        for block in unread:
+            self.out.unread_blocks.append((doc.id, block))
+            self.out.problems.append(_("{doc}: the proposal block {id} is not imported ({reason}); its text is kept "
+                                       "on the document.").format(doc=doc.id, id=block.id or "?", reason=block.reason))
+        if unread:
+            # The whole text is kept on the document, so what could not be read is still found by search.
+            record["text"] = cap_text(text, DEFAULT_LIMITS.text_field)
+        return [proposal_record(p, doc.id) for p in found]
+
     def document(self, doc: _Doc) -> tuple[dict | None, list[dict]]:
-        from wtdc_desktop.bundles.extract import ExtractError, cap_text, extract_file
+        from wtdc_desktop.bundles.extract import cap_text
         from wtdc_desktop.bundles.limits import DEFAULT_LIMITS
 
         entry = doc.entry
         chosen = self.choose_files(doc)
         titles = dict(entry.titles) if entry else {}
         primary = chosen.get("en") or next((chosen[k] for k in sorted(chosen)), None)
-        cover = Cover()
-        text = None
-        if primary is not None:
-            try:
-                cover = read_cover(primary.path)
-            except ItuError as exc:
-                self.out.problems.append(_("{name}: the cover page cannot be read ({reason}).").format(
-                    name=primary.shown, reason=exc.message))
-            cover, disagreements = check_against_name(cover, primary.name, meeting=self.meeting)
-            self.out.problems.extend(disagreements)
-            try:
-                text = extract_file(primary.path, primary.path.name)
-            except ExtractError as exc:
-                self.out.problems.append(_("{name}: the text cannot be read ({reason}).").format(
-                    name=primary.shown, reason=exc))
-            if text and primary.name.extension not in (".docx", ".pdf"):
-                # web pages and text files: the cover is the start of the text
-                cover, disagreements = check_against_name(parse_cover_text(text), primary.name, meeting=self.meeting)
-                self.out.problems.extend(disagreements)
+        cover, text = self.primary_text(primary) if primary is not None else (Cover(), None)
         for item in chosen.values():
             self.out.read.append(item.shown)
         title = titles.get("en") or next((titles[k] for k in sorted(titles)), None) or cover.title
@@ -496,16 +552,7 @@ class _Reader:
         summary = abstracts.get("en") or next((abstracts[k] for k in sorted(abstracts)), None) or cover.summary
         if summary:
             record["summary"] = cap_text(summary, DEFAULT_LIMITS.text_field)
-        languages = {}
-        for lang in sorted(set(chosen) | set(titles)):
-            if self.languages is not None and lang not in self.languages:
-                continue
-            value: dict = {"title": titles.get(lang) or title}
-            if lang in chosen:
-                bundle_path = f"files/{_CHANNEL_RE.sub('-', doc.meeting)}/{chosen[lang].name.name}"
-                self.out.files[bundle_path] = chosen[lang].path
-                value["file"] = bundle_path
-            languages[lang] = value
+        languages = self.languages_of(doc, chosen, titles, title)
         if languages:
             record["languages"] = languages
         if entry and entry.derived_from:
@@ -514,20 +561,7 @@ class _Reader:
                 parsed = parse_object_name(name)
                 related.append(_document_key(parsed, self.meeting)[0] if isinstance(parsed, ItuFileName) else name)
             record["related"] = related
-        proposals: list[dict] = []
-        if text:
-            found, unread = read_proposals(
-                text, body=_resolution_body(doc.meeting), question_period=doc.question_period or (
-                    _period_years(doc.parsed.period) if doc.parsed and doc.parsed.sector == "D" else None),
-                cover_source=cover.source or source)
-            proposals = [proposal_record(p, doc.id) for p in found]
-            for block in unread:
-                self.out.unread_blocks.append((doc.id, block))
-                self.out.problems.append(_("{doc}: the proposal block {id} is not imported ({reason}); its text is kept "
-                                           "on the document.").format(doc=doc.id, id=block.id or "?", reason=block.reason))
-            if unread:
-                # The whole text is kept on the document, so what could not be read is still found by search.
-                record["text"] = cap_text(text, DEFAULT_LIMITS.text_field)
+        proposals = self.proposals_of(doc, text, cover, source, record) if text else []
         return record, proposals
 
 
@@ -538,21 +572,8 @@ def _walk(root: Path) -> Iterable[Path]:
             yield Path(dirpath) / name
 
 
-def read_itu_sources(paths: Iterable[Path | str], *, meeting: str | None = None,
-                     languages: Iterable[str] | None = None, state: Mapping[str, FileState] | None = None,
-                     progress: Callable[[int, int, str], None] | None = None,
-                     cancel: Callable[[], bool] | None = None) -> ItuImport:
-    """Read ITU catalogs, document lists, folders and files into bundle records.
-
-    ``meeting`` forces the meeting id (and the symbol prefix of conference documents, e.g. ``WTDC-21``);
-    ``languages`` keeps only those languages (ITU letters ``E,F`` or codes ``en,fr``); ``state`` is the
-    ``state`` of a previous import: when no source file changed (same size and modification time, or the
-    same SHA-256), nothing is read and the result is ``unchanged``. ``progress(done, total, name)`` is
-    called per file; ``cancel()`` returning True stops with an :class:`ItuError`. Problems with single
-    files never raise: they are listed in ``skipped`` and ``problems``.
-    """
-    wanted = _languages_wanted(languages)
-    reader = _Reader(meeting=meeting, languages=wanted, progress=progress, cancel=cancel)
+def _collect_files(paths: Iterable[Path | str], reader: "_Reader") -> list[Path]:
+    """The files given and those in the folders given (read recursively, links not followed), once each."""
     out = reader.out
     files: list[Path] = []
     for given in paths:
@@ -570,8 +591,11 @@ def read_itu_sources(paths: Iterable[Path | str], *, meeting: str | None = None,
             files.append(path)
         else:
             reader.skip(str(path), _("does not exist"))
-    files = list(dict.fromkeys(files))  # a file given and also inside a given folder is read once
-    previous = dict(state or {})
+    return list(dict.fromkeys(files))  # a file given and also inside a given folder is read once
+
+
+def _file_states(files: list[Path], previous: Mapping[str, FileState], reader: "_Reader") -> dict[str, FileState]:
+    """(size, mtime_ns, sha256) of each file; an unchanged size and time keep the previous hash."""
     new_state: dict[str, FileState] = {}
     for path in files:
         try:
@@ -591,6 +615,28 @@ def read_itu_sources(paths: Iterable[Path | str], *, meeting: str | None = None,
             new_state[key] = (info.st_size, info.st_mtime_ns, _sha256(path))
         except OSError as exc:
             reader.skip(str(path), exc.strerror or str(exc))
+    return new_state
+
+
+def read_itu_sources(paths: Iterable[Path | str], *, meeting: str | None = None,
+                     languages: Iterable[str] | None = None, state: Mapping[str, FileState] | None = None,
+                     progress: Callable[[int, int, str], None] | None = None,
+                     cancel: Callable[[], bool] | None = None) -> ItuImport:
+    """Read ITU catalogs, document lists, folders and files into bundle records.
+
+    ``meeting`` forces the meeting id (and the symbol prefix of conference documents, e.g. ``WTDC-21``);
+    ``languages`` keeps only those languages (ITU letters ``E,F`` or codes ``en,fr``); ``state`` is the
+    ``state`` of a previous import: when no source file changed (same size and modification time, or the
+    same SHA-256), nothing is read and the result is ``unchanged``. ``progress(done, total, name)`` is
+    called per file; ``cancel()`` returning True stops with an :class:`ItuError`. Problems with single
+    files never raise: they are listed in ``skipped`` and ``problems``.
+    """
+    wanted = _languages_wanted(languages)
+    reader = _Reader(meeting=meeting, languages=wanted, progress=progress, cancel=cancel)
+    out = reader.out
+    files = _collect_files(paths, reader)
+    previous = dict(state or {})
+    new_state = _file_states(files, previous, reader)
     out.state = new_state
     if state is not None and {k: v[0::2] for k, v in new_state.items()} == {k: v[0::2] for k, v in previous.items()}:
         out.unchanged = True
@@ -603,20 +649,8 @@ def read_itu_sources(paths: Iterable[Path | str], *, meeting: str | None = None,
             raise ItuError(_("Reading ITU material was cancelled."))
         if progress:
             progress(number, total, path.name)
-        suffix = path.suffix.lower()
-        shown = str(path)
-        if str(path) not in new_state:
-            continue
-        if suffix not in READ_SUFFIXES:
-            reader.skip(shown, _("not a kind of file that is read (.docx, .pdf, .htm, .html, .txt, .zip, .xml)"))
-        elif path.stat().st_size > MAX_FILE_BYTES:
-            reader.skip(shown, _("larger than {size} MiB").format(size=MAX_FILE_BYTES // (1 << 20)))
-        elif suffix == ".xml":
-            reader.xml(path)
-        elif suffix == ".zip":
-            reader.zip_file(path, shown)
-        else:
-            reader.named_file(path, shown)
+        if str(path) in new_state:
+            reader.read_file(path)
     try:
         reader.build_documents()
     except BaseException:
