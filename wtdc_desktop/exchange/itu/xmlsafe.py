@@ -54,8 +54,9 @@ def parse_xml(data: bytes, where: str, *, limit: int = MAX_XML_BYTES):
         raise ItuError(_("{where}, line {line}: the XML is malformed ({reason}).").format(
             where=where, line=line or "?", reason=exc), where=where, line=line) from None
     except DefusedXmlException as exc:
-        raise ItuError(_("{where}: the XML declares entities or external references, which are refused ({reason}).").format(
-            where=where, reason=exc), where=where) from None
+        # The exception's text is Python's repr of the entity: the sentence says all a reader needs.
+        raise ItuError(_("{where}: the XML declares entities or external references, which are refused.").format(
+            where=where), where=where) from None
     except (LookupError, ValueError) as exc:  # LookupError: an unknown encoding
         raise ItuError(_("{where}: the XML cannot be read ({reason}).").format(where=where, reason=exc),
                        where=where) from None
