@@ -53,7 +53,7 @@ def parse_xml(data: bytes, where: str, *, limit: int = MAX_XML_BYTES):
         line = exc.position[0] if getattr(exc, "position", None) else None
         raise ItuError(_("{where}, line {line}: the XML is malformed ({reason}).").format(
             where=where, line=line or "?", reason=exc), where=where, line=line) from None
-    except DefusedXmlException as exc:
+    except DefusedXmlException:
         # The exception's text is Python's repr of the entity: the sentence says all a reader needs.
         raise ItuError(_("{where}: the XML declares entities or external references, which are refused.").format(
             where=where), where=where) from None
