@@ -6,7 +6,8 @@ import json
 import sys
 from pathlib import Path
 
-from wtdc_desktop.i18n import current_language
+from wtdc_desktop.errors import WtdcError
+from wtdc_desktop.i18n import _, current_language
 
 
 def fmt_number(n: int) -> str:
@@ -30,10 +31,22 @@ def print_table(headers: list[str], rows: list[list], max_width: int = 60) -> No
         print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
 
 
-def open_store(args):
-    from wtdc_desktop.store import Store
+class NoStore(WtdcError):
+    """A command that only reads was pointed at a folder that holds no store."""
 
-    return Store(args.data_dir)
+
+def open_store(args, create: bool = False):
+    """The store of --data-dir (or the default folder). Only a command that writes (``create``)
+    makes a new one: a command that only reads refuses a folder without a store, so that a typo in
+    the folder's name does not look like an empty conference."""
+    from wtdc_desktop.store import Store
+    from wtdc_desktop.store.db import STORE_FILENAME
+
+    folder = data_dir_of(args)
+    if not create and not (folder / STORE_FILENAME).exists():
+        raise NoStore(_("There is no store in {path}: check --data-dir (a command that only reads does not create one).").format(
+            path=folder))
+    return Store(folder)
 
 
 def workspace(store):
