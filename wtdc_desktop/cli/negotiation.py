@@ -14,6 +14,8 @@ from wtdc_desktop.i18n import _, current_language
 def cmd_position_set(args) -> int:
     from wtdc_desktop.store import positions
 
+    if not args.id.strip():
+        raise WtdcError(_("The record id is empty: give the id of the {type} the position is on.").format(type=args.type))
     brief = None
     if args.brief_file:
         try:

@@ -99,6 +99,8 @@ def cmd_sync(args) -> int:
         return _sync_watch(args)
     if args.source is None:
         return _sync_remembered(args)
+    if not args.source.strip():
+        raise WtdcError(_("The source is empty: give a bundle file, a folder of bundles or an https address."))
     options = _sync_options(args)
     with SyncLock(data_dir_of(args)):
         with open_store(args, create=True) as store:
