@@ -161,7 +161,7 @@ def test_no_control_character_reaches_the_terminal(hostile_store, argv):
     assert "Clear" in out and "screen" in out
     for ch in ("\x1b", "\x9b", "\x07", "\t"):
         assert ch not in out
-    assert all(line.count("Clear") <= 1 for line in out.splitlines())
+    assert "bell line" in out  # the cell stays on one line
 
 
 def test_json_output_escapes_control_characters(hostile_store):
