@@ -205,3 +205,19 @@ def test_a_store_whose_version_was_set_back_is_damaged(tmp_path):
         assert "damaged" in err and "restore" in err
         assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert (data / "store.sqlite3").read_bytes() == before
+
+
+def test_the_backups_of_a_store_that_is_gone_are_still_listed(tmp_path):
+    from helpers import DEMO_BUNDLE
+
+    data = tmp_path / "data"
+    assert run_cli("sync", DEMO_BUNDLE, "--data-dir", data)[0] == 0
+    assert run_cli("sync", DEMO_BUNDLE, "--data-dir", data, "--force")[0] == 0
+    code, listed, err = run_cli("backups", "--data-dir", data)
+    assert code == 0, err
+    for name in ("store.sqlite3", "store.sqlite3-wal", "store.sqlite3-shm"):
+        (data / name).unlink(missing_ok=True)
+    code, out, err = run_cli("backups", "--data-dir", data)
+    assert code == 0, err
+    assert not (data / "store.sqlite3").exists()
+    assert out.splitlines()[2].split()[0] == listed.splitlines()[2].split()[0]
