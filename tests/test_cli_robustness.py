@@ -175,6 +175,14 @@ def test_json_output_escapes_control_characters(hostile_store):
     assert f"spectrum {HOSTILE}" in titles
 
 
+def test_an_error_message_echoing_input_carries_no_control_character(hostile_store):
+    data, _id = hostile_store
+    code, out, err = run_cli("history", "proposal", "no\x1b[2Jsuch\x9b", "--data-dir", data)
+    assert code != 0
+    assert "nosuch" in err.replace("[2J", "")
+    assert "\x1b" not in err and "\x9b" not in err
+
+
 # -- small refusals -------------------------------------------------------------------------------
 
 def test_position_set_with_an_empty_id_is_refused(tmp_path):
@@ -192,11 +200,12 @@ def test_sync_with_an_empty_source_is_refused(tmp_path):
     assert len(err.strip().splitlines()) == 1
 
 
-def test_a_store_whose_version_was_set_back_is_damaged(tmp_path):
+@pytest.mark.parametrize("version", [0, 1, 5])
+def test_a_store_whose_version_was_set_back_is_damaged(tmp_path, version):
     data = tmp_path / "data"
     assert run_cli("demo", "--data-dir", data)[0] == 0
     conn = sqlite3.connect(data / "store.sqlite3")
-    conn.execute("PRAGMA user_version = 1")
+    conn.execute(f"PRAGMA user_version = {version}")
     conn.close()
     before = (data / "store.sqlite3").read_bytes()
     for argv in (["stats"], ["position", "set", "proposal", "WD2/1.1", "--stance", "support"]):
