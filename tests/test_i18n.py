@@ -628,7 +628,7 @@ def test_language_precedence_and_the_restart_rule(qapp, isolated_settings, monke
 
 # --- the command line ---------------------------------------------------------------------------------
 
-def test_cli_lang_translates_help_and_output(data_dir):
+def test_cli_lang_translates_help_and_output(data_dir, store):
     code, out, _err = run_cli("--lang", "fr", "--help")
     assert code == 0
     from wtdc_desktop.i18n import _, set_language
@@ -642,7 +642,7 @@ def test_cli_lang_translates_help_and_output(data_dir):
     assert _("records") in out.splitlines()[0]
 
 
-def test_cli_unknown_language_falls_back_to_english(data_dir):
+def test_cli_unknown_language_falls_back_to_english(data_dir, store):
     code, out, err = run_cli("--lang", "xx", "stats", "--data-dir", data_dir)
     assert code == 0
     assert "records" in out.splitlines()[0]

@@ -223,7 +223,7 @@ def test_malformed_symbol_on_the_command_line():
 def test_unwritable_data_dir_on_the_command_line(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    code, out, err = run_cli("stats", "--data-dir", blocker / "data")
+    code, out, err = run_cli("demo", "--data-dir", blocker / "data")
     assert code != 0 and "not writable" in err and len(err.strip().splitlines()) == 1
 
 

@@ -35,7 +35,7 @@ def _days(text: str | None) -> list[dt.date] | None:
 def cmd_member_add(args) -> int:
     from wtdc_desktop.store import sessions as sa
 
-    with open_store(args) as store:
+    with open_store(args, create=True) as store:
         sa.save_member(store, args.name, role=args.role, languages=_split(args.languages),
                        days_present=_days(args.days))
         if args.me:
@@ -82,7 +82,7 @@ def cmd_member_remove(args) -> int:
 def cmd_assign(args) -> int:
     from wtdc_desktop.store import sessions as sa
 
-    with open_store(args) as store:
+    with open_store(args, create=True) as store:
         if args.remove:
             sa.unassign(store, args.session, args.member)
         else:
@@ -101,7 +101,7 @@ def cmd_assign(args) -> int:
 def cmd_session_priority(args) -> int:
     from wtdc_desktop.store import sessions as sa
 
-    with open_store(args) as store:
+    with open_store(args, create=True) as store:
         sa.set_priority(store, args.session, None if args.priority == "none" else args.priority)
     if args.json:
         print_json({"session": args.session, "priority": None if args.priority == "none" else args.priority})
@@ -113,7 +113,7 @@ def cmd_session_priority(args) -> int:
 def cmd_session_language(args) -> int:
     from wtdc_desktop.store import sessions as sa
 
-    with open_store(args) as store:
+    with open_store(args, create=True) as store:
         if sa.session(store, args.session) is None:
             raise sa.AgendaError(_("There is no session “{id}” in the store.").format(id=args.session))
         sa.set_session_language(store, args.session, _split(args.languages), args.interpretation)
@@ -171,7 +171,7 @@ def cmd_import_schedule(args) -> int:
 def cmd_agenda_settings(args) -> int:
     from wtdc_desktop.store import sessions as sa
 
-    with open_store(args) as store:
+    with open_store(args, create=args.me is not None or args.reminder_minutes is not None) as store:
         if args.me is not None:
             if args.me and sa.member(store, args.me) is None:
                 raise sa.AgendaError(_("“{name}” is not a member of the delegation.").format(name=args.me))

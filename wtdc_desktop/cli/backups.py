@@ -11,9 +11,14 @@ from wtdc_desktop.i18n import _
 def cmd_backups(args) -> int:
     from wtdc_desktop.store import backup
 
+    from wtdc_desktop.store.db import STORE_FILENAME
+
     backups = backup.list_backups(data_dir_of(args))
-    with open_store(args) as store:
-        syncs_of = {b.before_sync: backup.sync_summary(store, b.before_sync) for b in backups}
+    syncs_of = {}
+    # The backups of a store that is gone are listed still: they are what “restore” brings back.
+    if not backups or (data_dir_of(args) / STORE_FILENAME).exists():
+        with open_store(args) as store:
+            syncs_of = {b.before_sync: backup.sync_summary(store, b.before_sync) for b in backups}
     if args.json:
         print_json([{**b.as_dict(), "sync": syncs_of.get(b.before_sync)} for b in backups])
         return 0

@@ -148,7 +148,7 @@ def cmd_trust_add(args) -> int:
     from wtdc_desktop.store import trust
 
     raw = load_public_key(args.keyfile)
-    with open_store(args) as store:
+    with open_store(args, create=True) as store:
         previous = trust.get_key(store, args.publisher)
         trust.pin_key(store, args.publisher, raw, fingerprint(raw), origin="cli")
     if previous is not None and previous.public_key != raw:

@@ -35,7 +35,7 @@ def cmd_import_delegation(args) -> int:
     from wtdc_desktop.bundles.delegation import import_delegation
 
     trust_key = trust_key_arg(args)
-    with open_store(args) as store:
+    with open_store(args, create=True) as store:
         result = import_delegation(store, Path(args.file), source=args.file, force=args.force, trust_key=trust_key)
     if args.json:
         print_json(result.as_dict())

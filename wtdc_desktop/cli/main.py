@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from wtdc_desktop.cli.app import cmd_gui
+from wtdc_desktop.cli.output import PlainText
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import _, set_language
 
@@ -33,6 +34,19 @@ def main(argv: list[str] | None = None) -> int:
         args = argparse.Namespace(data_dir=known.data_dir, lang=known.lang, func=cmd_gui, command=None)
     else:
         args = build_parser().parse_args(argv)
+    if args.func is not cmd_gui:
+        # Text from the store (titles, names) must not drive the terminal: no control characters.
+        sys.stdout, sys.stderr = PlainText(sys.stdout), PlainText(sys.stderr, keep="\t\n\r")
+    try:
+        return _run(args)
+    finally:
+        for name in ("stdout", "stderr"):
+            stream = getattr(sys, name)
+            if isinstance(stream, PlainText):
+                setattr(sys, name, stream.stream)
+
+
+def _run(args) -> int:
     try:
         return args.func(args)
     except WtdcError as exc:

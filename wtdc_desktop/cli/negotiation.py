@@ -14,6 +14,8 @@ from wtdc_desktop.i18n import _, current_language
 def cmd_position_set(args) -> int:
     from wtdc_desktop.store import positions
 
+    if not args.id.strip():
+        raise WtdcError(_("The record id is empty: give the id of the {type} the position is on.").format(type=args.type))
     brief = None
     if args.brief_file:
         try:
@@ -21,7 +23,7 @@ def cmd_position_set(args) -> int:
         except (OSError, UnicodeDecodeError) as exc:
             raise WtdcError(_("Cannot read the brief file {path}: {reason}.").format(
                 path=args.brief_file, reason=getattr(exc, "strerror", None) or exc)) from None
-    with open_store(args) as store:
+    with open_store(args, create=True) as store:
         pid = workspace(store).set_position(
             args.type, args.id, changed_by=whoami(args), stance=args.stance, priority=args.priority,
             brief=brief, red_lines=args.red_lines, fallback=args.fallback, owner=args.owner, status=args.status).value
@@ -119,7 +121,7 @@ def cmd_import_vcf(args) -> int:
         raise WtdcError(_("Cannot read {path}: {reason}.").format(
             path=args.file, reason=getattr(exc, "strerror", None) or exc)) from None
     contacts = parse_vcf(text, source=str(args.file))
-    with open_store(args) as store:
+    with open_store(args, create=True) as store:
         ids = contact_book.save_private_contacts(store, contacts)
     if args.json:
         print_json({"imported": ids})
@@ -138,7 +140,7 @@ def _money(amount: float, currency: str) -> str:
 def cmd_budget(args) -> int:
     from wtdc_desktop.store import budget
 
-    with open_store(args) as store:
+    with open_store(args, create=bool(args.available)) as store:
         if args.available:
             amount_text, currency = args.available
             try:

@@ -12,17 +12,21 @@ from wtdc_desktop.i18n import _
 
 
 def build_parser() -> argparse.ArgumentParser:
+    data_dir_help = _("the folder holding the store (default: the user data folder)")
+    lang_help = _("interface language: ar, zh, en, fr, ru or es")
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS,
-                        help=_("the folder holding the store (default: the user data folder)"))
-    common.add_argument("--lang", default=argparse.SUPPRESS, help=_("interface language: ar, zh, en, fr, ru or es"))
+    common.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS, help=data_dir_help)
+    common.add_argument("--lang", default=argparse.SUPPRESS, help=lang_help)
 
     parser = argparse.ArgumentParser(
         prog="wtdc-desktop",
         description=_("WTDC Desktop: conference material for delegations, offline."),
-        parents=[common],
     )
-    parser.set_defaults(data_dir=None, lang=None, func=cmd_gui)
+    # Its own --data-dir and --lang, defaulting to None: the shared ones stay SUPPRESS, so that a
+    # subcommand's parser (whose values replace the parent's) does not reset a value given before it.
+    parser.add_argument("--data-dir", type=Path, default=None, help=data_dir_help)
+    parser.add_argument("--lang", default=None, help=lang_help)
+    parser.set_defaults(func=cmd_gui)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--self-test", dest="func", action="store_const", const=cmd_self_test,
                         help=_("check this installation offscreen (store, demo, window, search, export) and exit"))

@@ -26,7 +26,7 @@ def cmd_sources_add(args) -> int:
         raise WtdcError(_("{path} does not exist; give a bundle file, a folder of bundles or an https feed address.").format(
             path=location))
     kind = source_kind(location)
-    with open_store(args) as store:
+    with open_store(args, create=True) as store:
         added = sources.add_source(store, location, kind)
     if added:
         print(_("Added the source {location} ({kind}).").format(location=location, kind=kind))

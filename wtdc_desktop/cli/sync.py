@@ -44,7 +44,7 @@ def _print_apply(result) -> None:
 
 
 def cmd_demo(args) -> int:
-    with open_store(args) as store:
+    with open_store(args, create=True) as store:
         result = workspace(store).load_demo().value
     if args.json:
         print_json({"outcome": result.outcome, "counts": result.counts})
@@ -99,9 +99,11 @@ def cmd_sync(args) -> int:
         return _sync_watch(args)
     if args.source is None:
         return _sync_remembered(args)
+    if not args.source.strip():
+        raise WtdcError(_("The source is empty: give a bundle file, a folder of bundles or an https address."))
     options = _sync_options(args)
     with SyncLock(data_dir_of(args)):
-        with open_store(args) as store:
+        with open_store(args, create=True) as store:
             result = workspace(store).sync_source(args.source, options).value
     if result.kind == "bundle":
         if result.error is not None:

@@ -194,8 +194,17 @@ class Store:
                 # Re-read inside the write lock: another process may have migrated.
                 if self.schema_version() >= version:
                     continue
-                for statement in _split_sql(schema.MIGRATIONS[version - 1]):
-                    self.conn.execute(statement)
+                try:
+                    for statement in _split_sql(schema.MIGRATIONS[version - 1]):
+                        self.conn.execute(statement)
+                except sqlite3.Error as exc:
+                    if sqlite_error_kind(exc) is not None:
+                        raise
+                    # A released migration applies to the schema its predecessors made; when it
+                    # does not (its table already exists), user_version was set back by hand.
+                    log.warning("migration %d of %s failed: %s", version, self.path, exc)
+                    raise StoreError(_("The store {path} is damaged: its schema version does not match its tables. Restore a backup with the “restore” command (“backups” lists them).").format(
+                        path=self.path)) from None
                 self.conn.execute(f"PRAGMA user_version = {version}")
 
     # -- use ------------------------------------------------------------------
