@@ -109,7 +109,7 @@ def cmd_import_itu(args) -> int:
         result = Workspace(None).import_itu(args.sources, out=Path(args.out), sign_key=key,
                                             publisher=args.publisher, **options).value
     else:
-        with open_store(args) as store:
+        with open_store(args, create=True) as store:
             result = workspace(store).import_itu(args.sources, remember=args.remember, **options).value
         if args.remember and not args.json and result.applied is not None:
             print(_("The folder is remembered: “sync” and the window's periodic sync read it again when its files change."))
