@@ -76,7 +76,7 @@ def _too_large(path: Path | str, what: str, limit: int) -> FileTooLargeError:
     template, unit = _TOO_LARGE[what]
     size = limit / unit
     reason = _(template).format(size=int(size) if size == int(size) else round(size, 1))
-    message = _("{path} cannot be read: {reason}.").format(path=path, reason=reason)
+    message = _("Cannot read {path}: {reason}.").format(path=path, reason=reason)
     return FileTooLargeError(message, path=path, reason=reason)
 
 
