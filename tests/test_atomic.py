@@ -163,3 +163,115 @@ def test_permissions(tmp_path):
     with atomic_path(tmp_path / "private-by-name", private=True) as tmp:
         tmp.write_bytes(b"x")
     assert stat.S_IMODE((tmp_path / "private-by-name").stat().st_mode) == 0o600
+
+
+# --- a destination that is not a regular file -------------------------------------------------
+
+def _fifo(tmp_path):
+    path = tmp_path / "pipe"
+    os.mkfifo(path)
+    return path
+
+
+def _socket(tmp_path):
+    import socket
+
+    path = tmp_path / "sock"
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.bind(str(path))
+    sock.close()  # the socket file stays
+    return path
+
+
+def _folder(tmp_path):
+    path = tmp_path / "folder"
+    path.mkdir()
+    (path / "inside.txt").write_text("kept", "utf-8")
+    return path
+
+
+def _write_with_atomic_write(path):
+    with atomic_write(path) as fp:
+        fp.write(b"new")
+
+
+def _write_with_atomic_path(path):
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(b"new")
+
+
+def _write_text(path):
+    atomic_write_text(path, "new")
+
+
+def _write_bytes(path):
+    atomic_write_bytes(path, b"new", private=True)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="FIFOs and Unix sockets")
+@pytest.mark.parametrize("make", [_fifo, _socket, _folder], ids=["fifo", "socket", "folder"])
+@pytest.mark.parametrize("write", [_write_with_atomic_write, _write_with_atomic_path, _write_text, _write_bytes],
+                         ids=["atomic_write", "atomic_path", "text", "bytes"])
+def test_a_destination_that_is_not_a_regular_file_is_refused_and_kept(tmp_path, make, write):
+    from wtdc_desktop.errors import NotARegularFileError, WtdcError
+
+    target = make(tmp_path)
+    kind = stat.S_IFMT(target.lstat().st_mode)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    with pytest.raises(NotARegularFileError) as caught:
+        write(target)
+    assert isinstance(caught.value, WtdcError) and isinstance(caught.value, OSError)
+    message = str(caught.value)
+    assert str(target) in message and "\n" not in message and message.endswith(".")
+    assert caught.value.strerror and "\n" not in caught.value.strerror  # for "Cannot write {path}: {reason}."
+    assert stat.S_IFMT(target.lstat().st_mode) == kind  # still the pipe, socket or folder
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # no temporary left behind
+    if kind == stat.S_IFDIR:
+        assert [p.name for p in target.iterdir()] == ["inside.txt"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="FIFOs")
+def test_a_fifo_is_refused_before_the_block_runs(tmp_path):
+    """The check comes first: an export does not build its content only to fail at the rename."""
+    from wtdc_desktop.errors import NotARegularFileError
+
+    target = _fifo(tmp_path)
+    ran = []
+    with pytest.raises(NotARegularFileError):
+        with atomic_write(target) as fp:
+            ran.append(fp)
+    assert ran == []
+
+
+@pytest.mark.skipif(os.name != "posix", reason="FIFOs")
+def test_a_link_to_a_fifo_is_refused(tmp_path):
+    from wtdc_desktop.errors import NotARegularFileError
+
+    target = _fifo(tmp_path)
+    link = tmp_path / "link"
+    link.symlink_to(target)
+    with pytest.raises(NotARegularFileError):
+        atomic_write_bytes(link, b"x")
+    assert link.is_symlink() and stat.S_ISFIFO(target.stat().st_mode)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_a_replaced_regular_file_keeps_its_permissions(tmp_path):
+    out = tmp_path / "report.csv"
+    out.write_bytes(b"old")
+    os.chmod(out, 0o640)
+    atomic_write_bytes(out, b"new")
+    assert out.read_bytes() == b"new" and stat.S_IMODE(out.stat().st_mode) == 0o640
+    os.chmod(out, 0o604)
+    with atomic_path(out) as tmp:
+        tmp.write_bytes(b"newer")
+    assert out.read_bytes() == b"newer" and stat.S_IMODE(out.stat().st_mode) == 0o604
+    os.chmod(out, 0o644)
+    atomic_write_text(out, "text")
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644
+    # A private write keeps its own rule: owner only, whatever the file had.
+    atomic_write_bytes(out, b"secret", private=True)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    # A new file still gets those of a newly created one.
+    atomic_write_bytes(tmp_path / "new.csv", b"x")
+    assert stat.S_IMODE((tmp_path / "new.csv").stat().st_mode) == 0o666 & ~_umask()

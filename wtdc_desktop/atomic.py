@@ -6,11 +6,19 @@ so the rename never crosses file systems, and is named after the destination
 (``.NAME.XXXXXXXX.part``), so one left behind by a crash is recognisable. On any failure it is
 removed and the exception goes on unchanged. Standard library only: bundles and exchange use it as
 well as the window.
+
+Only a regular file is ever replaced: a destination that exists and is a folder, a device (an
+export to ``/dev/full`` as root would otherwise put a file in the device's place), a pipe or a
+socket is refused with :class:`~wtdc_desktop.errors.NotARegularFileError` (one sentence naming
+it) before anything is written, and checked again just before the rename. A regular file that is
+replaced keeps its permissions; a new file gets those of ``open()`` (0o666 less the umask); a
+``private`` write is owner-only (0o600) either way.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,9 +44,25 @@ def _umask() -> int:
     return mask
 
 
+def _existing_mode(path: Path) -> int | None:
+    """The permission bits of the regular file at ``path``, None if there is none; refuses
+    (NotARegularFileError) anything else there. A link is followed, as a write through it would."""
+    try:
+        info = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        from wtdc_desktop.userfiles import not_a_regular_file  # translated text: imported when needed
+
+        raise not_a_regular_file(path, info.st_mode, writing=True)
+    return stat.S_IMODE(info.st_mode) & 0o777  # no set-id or sticky bits carried over
+
+
 def _move_into_place(tmp: str, path: Path, private: bool) -> None:
+    mode = _existing_mode(path)  # again: a pipe or a folder may have taken its place meanwhile
     if not private:
-        os.chmod(tmp, 0o666 & ~_umask())  # as open() would have made it
+        # that of the file replaced, else as open() would have made it
+        os.chmod(tmp, mode if mode is not None else 0o666 & ~_umask())
     os.replace(tmp, path)
 
 
@@ -50,9 +74,12 @@ def atomic_path(path: Path | str, *, fsync: bool = True,
     For writers that want a file name rather than a file object (``zipfile.ZipFile``, Qt's
     ``QPdfWriter``): the block writes the file by that name and closes it. ``fsync`` syncs it to
     disk before the rename. ``private`` keeps the owner-only permissions (0o600) of the temporary
-    file; otherwise the file gets those of a newly created one (0o666 less the umask).
+    file; otherwise the file gets those of the regular file it replaces, or of a newly created one
+    (0o666 less the umask). A destination that is not a regular file is refused before the block
+    runs (NotARegularFileError).
     """
     path = Path(path)
+    _existing_mode(path)
     fd, tmp = _temporary(path)
     try:
         os.close(fd)
@@ -82,6 +109,7 @@ def atomic_write(path: Path | str, mode: str = "wb", *, encoding: str | None = N
     if "b" in mode and (encoding is not None or newline is not None):
         raise ValueError("atomic_write: binary mode takes no encoding or newline")
     path = Path(path)
+    _existing_mode(path)
     fd, tmp = _temporary(path)
     try:
         # on failure (an unknown encoding), io.open has closed fd itself

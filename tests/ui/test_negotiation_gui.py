@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -260,3 +261,25 @@ def test_private_contact_and_budget_rows_are_the_same_from_the_window_and_the_cl
             assert [tuple(r) for r in cli.execute(sql)] == [tuple(r) for r in rstore.execute(sql)] != []
     finally:
         cli.close()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="FIFOs and /dev/zero")
+def test_contacts_view_refuses_what_is_not_a_regular_file(qtbot, rstore, tmp_path, monkeypatch):
+    import stat
+    from pathlib import Path
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from wtdc_desktop.ui.contacts import ContactsView
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append(text))
+    view = ContactsView(rstore)
+    qtbot.addWidget(view)
+    assert view.import_vcf(Path("/dev/zero")) == 0  # at once, not until memory runs out
+    assert len(shown) == 1 and "/dev/zero" in shown[0] and "not a regular file" in shown[0]
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    assert view.export_vcf(pipe) is None
+    assert len(shown) == 2 and str(pipe) in shown[1] and "not a regular file" in shown[1]
+    assert stat.S_ISFIFO(pipe.stat().st_mode)

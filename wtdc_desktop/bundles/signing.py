@@ -34,6 +34,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from wtdc_desktop.bundles.errors import BundleError, BundleRefused
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import _
+from wtdc_desktop.userfiles import read_user_file
 
 SIGNATURE_MEMBER = "manifest.json.sig"
 PUBLIC_KEY_FIELD = "public_key"  # inside the manifest's "publisher" object
@@ -117,7 +118,7 @@ def generate_key(out: Path | str) -> tuple[Path, Path, str]:
 def load_private_key(path: Path | str) -> Ed25519PrivateKey:
     path = Path(path)
     try:
-        data = path.read_bytes()
+        data = read_user_file(path, "key")
     except OSError as exc:
         raise KeyFileError(_("The key file {path} cannot be read: {reason}.").format(
             path=path, reason=exc.strerror or exc)) from None
@@ -138,7 +139,7 @@ def load_public_key(path: Path | str) -> bytes:
     """The 32 raw bytes of the public key in ``path`` (base64, PEM or an ssh-ed25519 line)."""
     path = Path(path)
     try:
-        data = path.read_bytes()
+        data = read_user_file(path, "key")
     except OSError as exc:
         raise KeyFileError(_("The public key file {path} cannot be read: {reason}.").format(
             path=path, reason=exc.strerror or exc)) from None

@@ -9,6 +9,7 @@ from wtdc_desktop.cli.output import (
 )
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import _, current_language
+from wtdc_desktop.userfiles import read_user_text
 
 
 def cmd_position_set(args) -> int:
@@ -19,7 +20,7 @@ def cmd_position_set(args) -> int:
     brief = None
     if args.brief_file:
         try:
-            brief = Path(args.brief_file).read_text("utf-8")
+            brief = read_user_text(args.brief_file, "brief")
         except (OSError, UnicodeDecodeError) as exc:
             raise WtdcError(_("Cannot read the brief file {path}: {reason}.").format(
                 path=args.brief_file, reason=getattr(exc, "strerror", None) or exc)) from None
@@ -116,7 +117,7 @@ def cmd_import_vcf(args) -> int:
     from wtdc_desktop.store import contact_book
 
     try:
-        text = Path(args.file).read_text("utf-8")
+        text = read_user_text(args.file, "vcard")
     except (OSError, UnicodeDecodeError) as exc:
         raise WtdcError(_("Cannot read {path}: {reason}.").format(
             path=args.file, reason=getattr(exc, "strerror", None) or exc)) from None

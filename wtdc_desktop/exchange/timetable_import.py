@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from wtdc_desktop import network
-from wtdc_desktop.errors import WtdcError
+from wtdc_desktop.errors import FileRefusedError, WtdcError
 from wtdc_desktop.exchange import frab, ics
 from wtdc_desktop.exchange.timetable import Event, Timetable, TimetableError
 from wtdc_desktop.i18n import _
 from wtdc_desktop.instants import iso_utc, zone
+from wtdc_desktop.userfiles import read_user_file
 
 PUBLISHER = "schedule-import"
 MAX_BYTES = 32 * 1024 * 1024
@@ -67,17 +68,16 @@ def read_files(location: str) -> list[tuple[str, bytes]]:
         files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in _SUFFIXES)
         if not files:
             raise TimetableError(_("{where} holds no timetable (.xml, .json or .ics file).").format(where=path))
-    elif path.is_file():
-        files = [path]
+    elif path.exists():
+        files = [path]  # a device, a pipe or a socket is refused by read_user_file, in one sentence
     else:
         raise TimetableError(_("{where} does not exist.").format(where=path))
     out = []
     for p in files:
-        if p.stat().st_size > MAX_BYTES:
-            raise TimetableError(_("{where} is larger than {size} MiB; refused.").format(
-                where=p, size=MAX_BYTES // (1024 * 1024)))
         try:
-            out.append((str(p), p.read_bytes()))
+            out.append((str(p), read_user_file(p, "timetable", limit=MAX_BYTES)))
+        except FileRefusedError as exc:
+            raise TimetableError(exc.message) from None
         except OSError as exc:
             raise TimetableError(_("{where} cannot be read ({reason}).").format(
                 where=p, reason=exc.strerror or exc)) from None

@@ -29,6 +29,7 @@ from wtdc_desktop.ui.negotiation_widgets import TabsFilledWhenOpened, fill_combo
 from wtdc_desktop.ui.language import directed_html
 from wtdc_desktop.ui.models import RowsTableModel
 from wtdc_desktop.ui.view import wants
+from wtdc_desktop.userfiles import read_user_text
 
 ROLE_CONTACT = Qt.UserRole + 1
 
@@ -321,7 +322,7 @@ class ContactsView(QWidget):
         try:
             from wtdc_desktop.exchange.vcard import parse_vcf
 
-            contacts = parse_vcf(path.read_text("utf-8"), source=str(path))
+            contacts = parse_vcf(read_user_text(path, "vcard"), source=str(path))
             ids = contact_book.save_private_contacts(self.store, contacts)
         except (OSError, UnicodeDecodeError) as exc:
             QMessageBox.warning(self, _("Import vCard"), _("Cannot read {path}: {reason}.").format(
