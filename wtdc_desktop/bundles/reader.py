@@ -24,7 +24,10 @@ from typing import BinaryIO
 
 from wtdc_desktop.bundles.errors import BundleError
 from wtdc_desktop.bundles.limits import DEFAULT_LIMITS, Limits
-from wtdc_desktop.bundles.manifest import Manifest, Member, known_type, parse_manifest, path_problem
+from wtdc_desktop.bundles.jsoncheck import lone_surrogate, too_deep
+from wtdc_desktop.bundles.manifest import (
+    Manifest, Member, known_type, parse_manifest, path_problem, surrogate_error, too_deep_error,
+)
 from wtdc_desktop.domain.records import ALL_TYPES, RecordError
 from wtdc_desktop.i18n import _
 
@@ -453,7 +456,7 @@ class Bundle:
             raise BundleError(_("{where} has no manifest.json at its root.").format(where=self.where))
         # The size limit is checked before a single byte is parsed as JSON.
         self.manifest_bytes = self._read_small(MANIFEST, self.limits.manifest_size)
-        self.manifest: Manifest = parse_manifest(self.manifest_bytes, self.where)
+        self.manifest: Manifest = parse_manifest(self.manifest_bytes, self.where, max_depth=self.limits.json_depth)
         self.signature = self._read_small(SIGNATURE, SIGNATURE_LIMIT) if SIGNATURE in names else None
         listed = self.manifest.members
         for name in sorted(names - {MANIFEST, SIGNATURE}):
@@ -542,14 +545,21 @@ class Bundle:
                 if not raw.strip():
                     continue
                 try:
-                    record = json.loads(raw.decode("utf-8"))
+                    text = raw.decode("utf-8")
                 except UnicodeDecodeError:
                     raise BundleError(_("{where}: the line is not valid UTF-8.").format(where=here), where=here) from None
+                if too_deep(text, self.limits.json_depth):  # before parsing: the parser recurses
+                    raise too_deep_error(here, self.limits.json_depth)
+                try:
+                    record = json.loads(text)
                 except json.JSONDecodeError as exc:
                     raise BundleError(
                         _("{where}: the line is not valid JSON ({reason}).").format(where=here, reason=exc.msg),
                         where=here,
                     ) from None
+                found = lone_surrogate(record, text)
+                if found:
+                    raise surrogate_error(here, found)
                 try:
                     rtype.validate(record)
                     _check_text_sizes(record, self.limits.text_field)
