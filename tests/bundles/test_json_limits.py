@@ -250,3 +250,24 @@ def test_a_good_delegation_bundle_still_imports(tmp_path, data_dir):
     assert code == 0, err
     code, out, err = run_cli("import-delegation", path, "--data-dir", data_dir)
     assert code == 0, err
+
+
+# --- bundle build: never writes what every reader refuses ---------------------------------------------------
+
+@pytest.mark.parametrize("where, line", [
+    ("records/region.jsonl", '{"id": "AFR", "name": "x", "x": ' + nested(DEEP) + "}\n"),
+    ("records/region.jsonl", '{"id": "AFR", "name": "Afr\\udfffque"}\n'),
+    ("manifest.json", '{"publisher": {"id": "p", "name": ' + nested(DEEP) + "}}"),
+    ("manifest.json", '{"publisher": {"id": "p", "name": "\\ud800"}, "channel": "C", "sequence": 1}'),
+])
+def test_bundle_build_refuses_a_source_breaking_the_rules(where, line, tmp_path, data_dir):
+    src = tmp_path / "src"
+    (src / "records").mkdir(parents=True)
+    (src / "records" / "region.jsonl").write_text('{"id": "AFR", "name": "Afrique"}\n', "utf-8")
+    (src / where).write_text(line, "utf-8")
+    out = tmp_path / "out.wtdc.zip"
+    code, _out, err = run_cli("bundle", "build", src, "--out", out, "--publisher", "p", "--channel", "C",
+                              "--sequence", "1", "--data-dir", data_dir)
+    assert code != 0 and "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert where in err and ("nested deeper" in err or "lone surrogate" in err), err
+    assert not out.exists()
