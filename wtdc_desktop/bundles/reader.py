@@ -544,22 +544,7 @@ class Bundle:
                     )
                 if not raw.strip():
                     continue
-                try:
-                    text = raw.decode("utf-8")
-                except UnicodeDecodeError:
-                    raise BundleError(_("{where}: the line is not valid UTF-8.").format(where=here), where=here) from None
-                if too_deep(text, self.limits.json_depth):  # before parsing: the parser recurses
-                    raise too_deep_error(here, self.limits.json_depth)
-                try:
-                    record = json.loads(text)
-                except json.JSONDecodeError as exc:
-                    raise BundleError(
-                        _("{where}: the line is not valid JSON ({reason}).").format(where=here, reason=exc.msg),
-                        where=here,
-                    ) from None
-                found = lone_surrogate(record, text)
-                if found:
-                    raise surrogate_error(here, found)
+                record = parse_record_line(raw, here, self.limits)
                 try:
                     rtype.validate(record)
                     _check_text_sizes(record, self.limits.text_field)
@@ -582,6 +567,31 @@ class Bundle:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def parse_record_line(raw: bytes, where: str, limits: Limits = DEFAULT_LIMITS):
+    """One line of a records file as JSON, checked for the rules of spec §7 (UTF-8, nesting, Unicode).
+
+    ``where`` names the bundle, the member and the line in the :class:`BundleError` raised.
+    The nesting is checked before parsing (the parser recurses); lone surrogates after.
+    """
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BundleError(_("{where}: the line is not valid UTF-8.").format(where=where), where=where) from None
+    if too_deep(text, limits.json_depth):
+        raise too_deep_error(where, limits.json_depth)
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BundleError(
+            _("{where}: the line is not valid JSON ({reason}).").format(where=where, reason=exc.msg),
+            where=where,
+        ) from None
+    found = lone_surrogate(value, text)
+    if found:
+        raise surrogate_error(where, found)
+    return value
 
 
 def _check_text_sizes(value, limit: int, name: str = "") -> None:
