@@ -15,7 +15,6 @@ it.
 
 from __future__ import annotations
 
-import json
 import shutil
 import sys
 import tempfile
