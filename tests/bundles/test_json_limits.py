@@ -64,6 +64,11 @@ def surrogate_manifest(members):
     members["manifest.json"] = text.replace('"Test publisher"', '"Test \\udc00publisher"').encode()
 
 
+def control_in_id(members):
+    members["records/region.jsonl"] = b'{"id": "AFR", "name": "Afrique"}\n{"id": "EU\\u001b[2JR", "name": "Europe"}\n'
+    relist(members)
+
+
 #: Each bad bundle: how it is made, and what its refusal must name.
 BAD = {
     "record-deep": (deep_record(DEEP), ["records/region.jsonl, line 1", "nested deeper than the limit of 32"]),
@@ -71,6 +76,7 @@ BAD = {
     "manifest-deep": (deep_manifest, ["manifest.json", "nested deeper than the limit of 32"]),
     "record-surrogate": (surrogate_record, ["records/region.jsonl, line 2", "field “name”", "lone surrogate"]),
     "manifest-surrogate": (surrogate_manifest, ["manifest.json", "field “publisher.name”", "lone surrogate"]),
+    "id-control-char": (control_in_id, ["records/region.jsonl, line 2", "field “id”", "control character (\\x1b)"]),
 }
 
 

@@ -407,6 +407,7 @@ def main() -> None:
         json.dumps(r).replace('"title": "Proposal 2', '"title": "Proposal \\ud800 2'))))
     put_zip("record-lone-surrogate-key.wtdc.zip", with_record(good, "region", 1, lambda r: (
         '{"id": "AFR", "name": "Afrique", "\\udc00": 1}')))
+    put_zip("record-id-control-char.wtdc.zip", with_record(good, "region", 2, lambda r: r.update(id="EU\x1b[2JR")))
     put_zip("manifest-lone-surrogate.wtdc.zip", {**good, "manifest.json": good["manifest.json"].replace(
         b'"name": "hostile-pub"', b'"name": "hostile\\ud800-pub"')})
 

@@ -139,6 +139,7 @@ REFUSALS: dict[str, str | None] = {
     "manifest-nested-deep": "manifest.json: the JSON value is nested deeper than the limit of 32 levels",
     "record-lone-surrogate": "records/proposal.jsonl, line 2, field “title”: the text holds a lone surrogate (\\ud800)",
     "record-lone-surrogate-key": "records/region.jsonl, line 1: the text holds a lone surrogate (\\udc00)",
+    "record-id-control-char": "records/region.jsonl, line 2, field “id”: the id holds a control character (\\x1b)",
     "manifest-lone-surrogate": "manifest.json, field “publisher.name”: the text holds a lone surrogate (\\ud800)",
     "records-delegation-in-sync": "is a delegation bundle; import it with import-delegation, not sync",
     "record-count-lies": None,

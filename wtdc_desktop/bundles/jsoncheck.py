@@ -6,7 +6,8 @@ refused, never handed to the parser (whose recursion it would exhaust).
 
 Valid Unicode: a lone surrogate can only come from a ``\\uD800``-style escape
 (the UTF-8 decoder refuses encoded ones); after parsing, every string, keys
-included, is looked at, walking the value without recursion.
+included, is looked at, walking the value without recursion. An id holds no
+control character other than tab and line feed.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ _OUTSIDE = re.compile(r'[^"\[\]{}]*')
 #: Inside a string (after its opening quote): everything up to its closing quote, escapes skipped.
 _INSIDE = re.compile(r'[^"\\]*(?:\\.[^"\\]*)*', re.DOTALL)
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 #: An escape that may stand for a surrogate (a look before walking the value).
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
@@ -75,6 +77,12 @@ def lone_surrogate(value, text: str | None = None) -> tuple[str, str] | None:
         elif isinstance(node, list):
             stack.extend((sub, f"{name}[{i}]") for i, sub in enumerate(node))
     return None
+
+
+def control_in_id(value: str) -> str | None:
+    """The first control character (C0, DEL, C1) other than tab and line feed in an id, as ``\\x1b``; or None."""
+    found = _CONTROL.search(value)
+    return f"\\x{ord(found.group()):02x}" if found else None
 
 
 def printable_field(name: str) -> str:

@@ -24,7 +24,7 @@ from typing import BinaryIO
 
 from wtdc_desktop.bundles.errors import BundleError
 from wtdc_desktop.bundles.limits import DEFAULT_LIMITS, Limits
-from wtdc_desktop.bundles.jsoncheck import lone_surrogate, too_deep
+from wtdc_desktop.bundles.jsoncheck import control_in_id, lone_surrogate, too_deep
 from wtdc_desktop.bundles.manifest import (
     Manifest, Member, known_type, parse_manifest, path_problem, surrogate_error, too_deep_error,
 )
@@ -551,6 +551,13 @@ class Bundle:
                 except RecordError as exc:
                     raise BundleError(f"{here}, {exc.message}.", where=here) from None
                 rid = record["id"]
+                control = control_in_id(rid)
+                if control:
+                    raise BundleError(
+                        _("{where}, field “id”: the id holds a control character ({char}), which an id may not hold.").format(
+                            where=here, char=control),
+                        where=here,
+                    )
                 if rid in seen:
                     raise BundleError(
                         _("{where}: the id “{id}” appears twice in this file.").format(where=here, id=rid), where=here
