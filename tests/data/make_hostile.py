@@ -392,6 +392,25 @@ def main() -> None:
         lambda m: m["records"].append({"path": "records/note.jsonl", "type": "note", "count": 1,
                                        "size": len(note), "sha256": hashlib.sha256(note).hexdigest()})))
 
+    # §7 nesting depth and valid Unicode; stored, not deflated, so that the ratio limit does not refuse them first
+    deep = "[" * 30_000 + "]" * 30_000  # far beyond the parser's recursion, under the corpus's 64 KiB line limit
+    put_zip("record-nested-deep.wtdc.zip", with_record(good, "region", 1, lambda r: (
+        '{"id": "AFR", "name": "Afrique", "x": ' + deep + "}")), zipfile.ZIP_STORED)
+    put_zip("record-nested-33.wtdc.zip", with_record(good, "region", 2, lambda r: (
+        '{"id": "EUR", "name": "Europe", "x": ' + "[" * 32 + "]" * 32 + "}")), zipfile.ZIP_STORED)
+    put_zip("record-nested-32.wtdc.zip", with_record(good, "region", 2, lambda r: (
+        '{"id": "EUR", "name": "Europe", "x": ' + "[" * 31 + "]" * 31 + "}")), zipfile.ZIP_STORED)
+    deep_manifest = dict(good)
+    deep_manifest["manifest.json"] = b'{"extra": ' + deep.encode() + b"," + good["manifest.json"][1:]
+    put_zip("manifest-nested-deep.wtdc.zip", deep_manifest, zipfile.ZIP_STORED)
+    put_zip("record-lone-surrogate.wtdc.zip", with_record(good, "proposal", 2, lambda r: (
+        json.dumps(r).replace('"title": "Proposal 2', '"title": "Proposal \\ud800 2'))))
+    put_zip("record-lone-surrogate-key.wtdc.zip", with_record(good, "region", 1, lambda r: (
+        '{"id": "AFR", "name": "Afrique", "\\udc00": 1}')))
+    put_zip("record-id-control-char.wtdc.zip", with_record(good, "region", 2, lambda r: r.update(id="EU\x1b[2JR")))
+    put_zip("manifest-lone-surrogate.wtdc.zip", {**good, "manifest.json": good["manifest.json"].replace(
+        b'"name": "hostile-pub"', b'"name": "hostile\\ud800-pub"')})
+
     # --- §4 sequences and §6 signatures -----------------------------------------------------------------------
     put_zip("rollback-s4.wtdc.zip", build("hostile-pub", "H", 4, variant="old"))
     put_zip("replay-s5-new-content.wtdc.zip", build("hostile-pub", "H", 5, variant="replayed"))

@@ -15,7 +15,6 @@ it.
 
 from __future__ import annotations
 
-import json
 import shutil
 import sys
 import tempfile
@@ -28,6 +27,7 @@ SEEDS = Path(__file__).resolve().parent.parent / "data" / "fuzz-seeds"
 with atheris.instrument_imports(include=["wtdc_desktop"]):
     from wtdc_desktop.bundles.errors import BundleError
     from wtdc_desktop.bundles.manifest import parse_manifest
+    from wtdc_desktop.bundles.reader import parse_record_line
     from wtdc_desktop.domain.records import ALL_TYPES, RecordError
     from wtdc_desktop.domain.render import markdown_to_html
     from wtdc_desktop.domain.symbols import SymbolError, parse_symbol
@@ -38,10 +38,8 @@ with atheris.instrument_imports(include=["wtdc_desktop"]):
 def _records(data: bytes) -> None:
     fdp = atheris.FuzzedDataProvider(data)
     type_name = sorted(ALL_TYPES)[fdp.ConsumeIntInRange(0, len(ALL_TYPES) - 1)]
-    try:
-        record = json.loads(fdp.ConsumeUnicodeNoSurrogates(4096))
-    except ValueError:
-        return
+    # raw bytes, as a records file holds them: escapes of lone surrogates and deep nesting included
+    record = parse_record_line(fdp.ConsumeBytes(4096), "fuzz.wtdc.zip: records/fuzz.jsonl, line 1")
     if isinstance(record, dict):
         ALL_TYPES[type_name].validate(record)
 
@@ -52,7 +50,7 @@ def _text(data: bytes) -> str:
 
 TARGETS = {
     "manifest": (lambda d: parse_manifest(d, "fuzz.wtdc.zip"), (BundleError,)),
-    "records": (_records, (RecordError,)),
+    "records": (_records, (RecordError, BundleError)),
     "symbol": (lambda d: parse_symbol(_text(d)), (SymbolError,)),
     "markdown": (lambda d: markdown_to_html(_text(d)), ()),
     "frab-xml": (lambda d: frab.parse_xml(d, "fuzz.xml"), (TimetableError,)),

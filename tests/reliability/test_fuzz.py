@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from wtdc_desktop.bundles.errors import BundleError
 from wtdc_desktop.bundles.manifest import parse_manifest
+from wtdc_desktop.bundles.reader import parse_record_line
 from wtdc_desktop.domain.records import ALL_TYPES, RecordError
 from wtdc_desktop.domain.render import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES, markdown_to_html
 from wtdc_desktop.domain.symbols import SymbolError, parse_symbol
@@ -65,6 +66,111 @@ def test_manifest_parser_on_wrong_types_in_every_field(fields, key):
         parse_manifest(json.dumps(manifest).encode(), "fuzz.wtdc.zip")
     except BundleError:
         pass
+
+
+# --- spec §7: nesting depth and valid Unicode, in the manifest and in record lines -------------------------
+
+#: Text with any code point, lone surrogates (U+D800 to U+DFFF) included, and the characters JSON escapes.
+unicode_text = st.lists(st.one_of(st.characters(), st.integers(0xD800, 0xDFFF).map(chr),
+                                  st.sampled_from('"\\[]{}\n\x00')), max_size=12).map("".join)
+#: Any JSON value whose strings and keys are such text.
+unicode_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | unicode_text,
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(unicode_text, children, max_size=3),
+    max_leaves=12,
+)
+#: A value nested ``depth`` levels deep (around the limit of 32, or far beyond it): each level an array or
+#: an object after a repeating pattern, the innermost a string.
+nestings = st.tuples(st.one_of(st.integers(0, 40), st.integers(41, 5000)),
+                     st.lists(st.booleans(), min_size=1, max_size=6), unicode_text)
+
+
+def _nested_text(depth: int, pattern: list[bool], leaf: str) -> str:
+    kinds = (pattern * (depth // len(pattern) + 1))[:depth]
+    opening = "".join('{"k": ' if is_object else "[" for is_object in kinds)
+    closing = "".join("}" if is_object else "]" for is_object in reversed(kinds))
+    return opening + json.dumps(leaf) + closing
+
+
+def _has_surrogate(value) -> bool:
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str) and any(0xD800 <= ord(ch) <= 0xDFFF for ch in node):
+            return True
+        if isinstance(node, dict):
+            stack.extend(node.keys())
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return False
+
+
+@FUZZ
+@given(nestings)
+@example((100_000, [False], "deep"))
+@example((31, [True], "[[[{{{"))
+@example((32, [False, True], "]]]"))
+def test_record_line_nesting_is_refused_over_the_limit_never_a_crash(nesting):
+    levels, pattern, leaf = nesting
+    text = '{"id": "x", "v": ' + _nested_text(levels, pattern, leaf) + "}"
+    depth = levels + 1
+    try:
+        value = parse_record_line(text.encode(), "fuzz.wtdc.zip: records/region.jsonl, line 1")
+    except BundleError as exc:
+        assert "fuzz.wtdc.zip: records/region.jsonl, line 1" in exc.message and "\n" not in exc.message
+        assert depth > 32 or "lone surrogate" in exc.message, exc.message
+    else:
+        assert depth <= 32 and value["id"] == "x"
+
+
+@FUZZ
+@given(nestings)
+@example((100_000, [True, False], "deep"))
+def test_manifest_nesting_is_refused_over_the_limit_never_a_crash(nesting):
+    levels, pattern, leaf = nesting
+    text = '{"extra": ' + _nested_text(levels, pattern, leaf) + ", " + json.dumps(VALID_MANIFEST)[1:]
+    try:
+        parse_manifest(text.encode("utf-8"), "fuzz.wtdc.zip")
+    except BundleError as exc:
+        assert "fuzz.wtdc.zip: manifest.json" in exc.message and "\n" not in exc.message
+        assert levels + 1 > 32 or "lone surrogate" in exc.message, exc.message
+    else:
+        assert levels + 1 <= 32
+
+
+@FUZZ
+@given(unicode_values)
+@example("\ud800")
+@example({"\udc00": 1})
+@example("\ud83c\udf0f")
+@example(["a", {"b": "\udfff"}])
+def test_lone_surrogates_are_refused_anywhere_in_a_record_line(value):
+    text = json.dumps({"id": "x", "v": value})  # ASCII: every surrogate written as an escape
+    try:
+        parsed = parse_record_line(text.encode(), "fuzz.wtdc.zip: records/region.jsonl, line 1")
+    except BundleError as exc:
+        assert "lone surrogate" in exc.message or "nested deeper" in exc.message, exc.message
+        assert "\n" not in exc.message
+        assert _has_surrogate(json.loads(text)) or "nested deeper" in exc.message
+        exc.message.encode("utf-8")  # the message itself is printable anywhere
+    else:
+        assert not _has_surrogate(parsed)
+        json.dumps(parsed, ensure_ascii=False).encode("utf-8")  # what the content hash does
+
+
+@FUZZ
+@given(unicode_values)
+@example({"\ud800": "x"})
+def test_lone_surrogates_are_refused_anywhere_in_the_manifest(value):
+    text = json.dumps({**VALID_MANIFEST, "publisher": {"id": "p", "name": "n", "extra": value}})
+    try:
+        parse_manifest(text.encode(), "fuzz.wtdc.zip")
+    except BundleError as exc:
+        assert ("lone surrogate" in exc.message) == _has_surrogate(json.loads(text)), exc.message
+        exc.message.encode("utf-8")
+    else:
+        assert not _has_surrogate(json.loads(text))
 
 
 @FUZZ

@@ -132,6 +132,15 @@ REFUSALS: dict[str, str | None] = {
     "record-invalid-utf8": "records/region.jsonl, line 1: the line is not valid UTF-8",
     "record-oversized-line": "records/region.jsonl, line 1: the line is over the limit of 65536 bytes",
     "record-oversized-text": "records/document.jsonl, line 1, field “text”: the text is over the limit of 32768 bytes",
+    # §7 nesting depth (32) and valid Unicode, in records and in the manifest
+    "record-nested-deep": "records/region.jsonl, line 1: the JSON value is nested deeper than the limit of 32 levels",
+    "record-nested-33": "records/region.jsonl, line 2: the JSON value is nested deeper than the limit of 32 levels",
+    "record-nested-32": None,
+    "manifest-nested-deep": "manifest.json: the JSON value is nested deeper than the limit of 32 levels",
+    "record-lone-surrogate": "records/proposal.jsonl, line 2, field “title”: the text holds a lone surrogate (\\ud800)",
+    "record-lone-surrogate-key": "records/region.jsonl, line 1: the text holds a lone surrogate (\\udc00)",
+    "record-id-control-char": "records/region.jsonl, line 2, field “id”: the id holds a control character (\\x1b)",
+    "manifest-lone-surrogate": "manifest.json, field “publisher.name”: the text holds a lone surrogate (\\ud800)",
     "records-delegation-in-sync": "is a delegation bundle; import it with import-delegation, not sync",
     "record-count-lies": None,
     # §4 sequences and §6 signatures
@@ -156,6 +165,7 @@ HARMLESS = {
     "nested-zip-listed": "a listed archive is a file like any other: cached by its hash, never opened",
     "path-fullwidth-dots": "fullwidth full stops are not “..”; member names never become file names",
     "record-count-lies": "the count is only a progress hint; every line is read and checked",
+    "record-nested-32": "nested exactly as deep as the limit of 32 allows",
 }
 SEEDS = ("base-s5.wtdc.zip", "signed-base-s5.wtdc.zip", "hostile-signed.pub")
 

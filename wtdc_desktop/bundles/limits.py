@@ -18,6 +18,8 @@ class Limits:
     manifest_size: int = 32 * MiB
     record_line: int = 8 * MiB
     text_field: int = 4 * MiB
+    #: arrays and objects inside one another in one JSON value (the manifest, a record)
+    json_depth: int = 32
 
 
 DEFAULT_LIMITS = Limits()

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wtdc_desktop.bundles.errors import BundleError
+from wtdc_desktop.bundles.jsoncheck import lone_surrogate, printable_field, too_deep
+from wtdc_desktop.bundles.limits import DEFAULT_LIMITS
 from wtdc_desktop.domain.records import ALL_TYPES, RecordError, parse_datetime
 from wtdc_desktop.i18n import _
 
@@ -87,13 +89,37 @@ def _int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def parse_manifest(data: bytes, where: str) -> Manifest:
-    """Parse and check ``manifest.json``; ``where`` names the bundle in messages."""
+def too_deep_error(where: str, limit: int) -> BundleError:
+    return BundleError(
+        _("{where}: the JSON value is nested deeper than the limit of {limit} levels.").format(where=where, limit=limit),
+        where=where,
+    )
+
+
+def surrogate_error(where: str, found: tuple[str, str]) -> BundleError:
+    """``found`` is what :func:`~wtdc_desktop.bundles.jsoncheck.lone_surrogate` returned."""
+    field_name, escape = found
+    if field_name:
+        message = _("{where}, field “{field}”: the text holds a lone surrogate ({escape}), which is not valid Unicode.")
+    else:
+        message = _("{where}: the text holds a lone surrogate ({escape}), which is not valid Unicode.")
+    return BundleError(message.format(where=where, field=printable_field(field_name), escape=escape), where=where)
+
+
+def parse_manifest(data: bytes, where: str, *, max_depth: int = DEFAULT_LIMITS.json_depth) -> Manifest:
+    """Parse and check ``manifest.json``; ``where`` names the bundle in messages.
+
+    ``max_depth`` is the nesting limit of spec §7, checked before the text is parsed.
+    """
     loc = f"{where}: manifest.json"
     try:
-        raw = json.loads(data.decode("utf-8"))
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise BundleError(_("{where} is not valid UTF-8.").format(where=loc), where=loc) from None
+    if too_deep(text, max_depth):
+        raise too_deep_error(loc, max_depth)
+    try:
+        raw = json.loads(text)
     except json.JSONDecodeError as exc:
         raise BundleError(
             _("{where} is not valid JSON (line {line}, column {column}: {reason}).").format(
@@ -101,6 +127,9 @@ def parse_manifest(data: bytes, where: str) -> Manifest:
             ),
             where=loc,
         ) from None
+    found = lone_surrogate(raw, text)
+    if found:
+        raise surrogate_error(loc, found)
     _need(isinstance(raw, dict), loc, _("the manifest must be a JSON object."))
     _need(raw.get("format") == FORMAT, loc,
           _("“format” must be “{expected}” (got {got}).").format(expected=FORMAT, got=json.dumps(raw.get("format"))))

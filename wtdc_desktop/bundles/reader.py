@@ -24,7 +24,10 @@ from typing import BinaryIO
 
 from wtdc_desktop.bundles.errors import BundleError
 from wtdc_desktop.bundles.limits import DEFAULT_LIMITS, Limits
-from wtdc_desktop.bundles.manifest import Manifest, Member, known_type, parse_manifest, path_problem
+from wtdc_desktop.bundles.jsoncheck import control_in_id, lone_surrogate, too_deep
+from wtdc_desktop.bundles.manifest import (
+    Manifest, Member, known_type, parse_manifest, path_problem, surrogate_error, too_deep_error,
+)
 from wtdc_desktop.domain.records import ALL_TYPES, RecordError
 from wtdc_desktop.i18n import _
 
@@ -453,7 +456,7 @@ class Bundle:
             raise BundleError(_("{where} has no manifest.json at its root.").format(where=self.where))
         # The size limit is checked before a single byte is parsed as JSON.
         self.manifest_bytes = self._read_small(MANIFEST, self.limits.manifest_size)
-        self.manifest: Manifest = parse_manifest(self.manifest_bytes, self.where)
+        self.manifest: Manifest = parse_manifest(self.manifest_bytes, self.where, max_depth=self.limits.json_depth)
         self.signature = self._read_small(SIGNATURE, SIGNATURE_LIMIT) if SIGNATURE in names else None
         listed = self.manifest.members
         for name in sorted(names - {MANIFEST, SIGNATURE}):
@@ -541,21 +544,20 @@ class Bundle:
                     )
                 if not raw.strip():
                     continue
-                try:
-                    record = json.loads(raw.decode("utf-8"))
-                except UnicodeDecodeError:
-                    raise BundleError(_("{where}: the line is not valid UTF-8.").format(where=here), where=here) from None
-                except json.JSONDecodeError as exc:
-                    raise BundleError(
-                        _("{where}: the line is not valid JSON ({reason}).").format(where=here, reason=exc.msg),
-                        where=here,
-                    ) from None
+                record = parse_record_line(raw, here, self.limits)
                 try:
                     rtype.validate(record)
                     _check_text_sizes(record, self.limits.text_field)
                 except RecordError as exc:
                     raise BundleError(f"{here}, {exc.message}.", where=here) from None
                 rid = record["id"]
+                control = control_in_id(rid)
+                if control:
+                    raise BundleError(
+                        _("{where}, field “id”: the id holds a control character ({char}), which an id may not hold.").format(
+                            where=here, char=control),
+                        where=here,
+                    )
                 if rid in seen:
                     raise BundleError(
                         _("{where}: the id “{id}” appears twice in this file.").format(where=here, id=rid), where=here
@@ -572,6 +574,31 @@ class Bundle:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def parse_record_line(raw: bytes, where: str, limits: Limits = DEFAULT_LIMITS):
+    """One line of a records file as JSON, checked for the rules of spec §7 (UTF-8, nesting, Unicode).
+
+    ``where`` names the bundle, the member and the line in the :class:`BundleError` raised.
+    The nesting is checked before parsing (the parser recurses); lone surrogates after.
+    """
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BundleError(_("{where}: the line is not valid UTF-8.").format(where=where), where=where) from None
+    if too_deep(text, limits.json_depth):
+        raise too_deep_error(where, limits.json_depth)
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BundleError(
+            _("{where}: the line is not valid JSON ({reason}).").format(where=where, reason=exc.msg),
+            where=where,
+        ) from None
+    found = lone_surrogate(value, text)
+    if found:
+        raise surrogate_error(where, found)
+    return value
 
 
 def _check_text_sizes(value, limit: int, name: str = "") -> None:

@@ -28,7 +28,10 @@ from pathlib import Path
 from wtdc_desktop.atomic import atomic_path
 from wtdc_desktop.bundles.errors import BundleError
 from wtdc_desktop.bundles.limits import DEFAULT_LIMITS
-from wtdc_desktop.bundles.manifest import FORMAT, FORMAT_VERSION, parse_manifest, path_problem
+from wtdc_desktop.bundles.jsoncheck import lone_surrogate, too_deep
+from wtdc_desktop.bundles.manifest import (
+    FORMAT, FORMAT_VERSION, parse_manifest, path_problem, surrogate_error, too_deep_error,
+)
 from wtdc_desktop.bundles.reader import Bundle
 from wtdc_desktop.bundles.signing import (
     PUBLIC_KEY_FIELD, check_bundle_signature, encode_public_key, raw_public_key, sign_manifest,
@@ -85,7 +88,13 @@ def _source_records(path: Path, rel: str, type_name: str):
                 continue
             here = f"{rel}, line {lineno}"
             try:
-                record = json.loads(raw.decode("utf-8"))
+                text = raw.decode("utf-8")
+                if too_deep(text, DEFAULT_LIMITS.json_depth):  # what every reader refuses (spec §7)
+                    raise too_deep_error(here, DEFAULT_LIMITS.json_depth)
+                record = json.loads(text)
+                found = lone_surrogate(record, text)
+                if found:
+                    raise surrogate_error(here, found)
                 rtype.validate(record)
             except UnicodeDecodeError:
                 raise BundleError(_("{where}: the line is not valid UTF-8.").format(where=here)) from None
@@ -109,11 +118,19 @@ def _source_manifest(src: Path) -> dict:
     """The source folder's ``manifest.json`` (an empty header without one)."""
     if not (src / "manifest.json").is_file():
         return {}
+    where = str(src / "manifest.json")
     try:
-        return json.loads((src / "manifest.json").read_text("utf-8"))
+        text = (src / "manifest.json").read_text("utf-8")
+        if too_deep(text, DEFAULT_LIMITS.json_depth):
+            raise too_deep_error(where, DEFAULT_LIMITS.json_depth)
+        header = json.loads(text)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise BundleError(_("{where} is not valid JSON ({reason}).").format(
             where=src / "manifest.json", reason=exc)) from None
+    found = lone_surrogate(header, text)
+    if found:
+        raise surrogate_error(where, found)
+    return header
 
 
 def _record_type(path: Path, where: Path) -> str:
