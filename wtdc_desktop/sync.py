@@ -22,7 +22,7 @@ from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.exchange.timetable_import import import_schedule
 from wtdc_desktop.i18n import _, ngettext
 from wtdc_desktop.store import Store
-from wtdc_desktop.store import sessions as store_agenda
+from wtdc_desktop.store import sessions as session_store
 from wtdc_desktop.store import sources as source_table
 from wtdc_desktop.store.lock import SyncLock
 
@@ -34,7 +34,7 @@ ITU_FOLDERS_SETTING = "itu_folders"
 def itu_folders(store: Store) -> dict[str, dict]:
     """The remembered folders of ITU documents, each with its options and the state of its files when last read."""
     try:
-        value = json.loads(store_agenda.get_setting(store, ITU_FOLDERS_SETTING) or "{}")
+        value = json.loads(session_store.get_setting(store, ITU_FOLDERS_SETTING) or "{}")
     except ValueError:
         return {}
     if not isinstance(value, dict):
@@ -50,14 +50,14 @@ def remember_itu_folder(store: Store, location: str, *, meeting: str | None = No
     """Remember a folder of ITU documents for the periodic sync to re-read (with the state of its files now)."""
     folders = itu_folders(store)
     folders[location] = {"meeting": meeting, "languages": languages, "state": state or {}}
-    store_agenda.set_setting(store, ITU_FOLDERS_SETTING, json.dumps(folders, ensure_ascii=False))
+    session_store.set_setting(store, ITU_FOLDERS_SETTING, json.dumps(folders, ensure_ascii=False))
 
 
 def forget_itu_folder(store: Store, location: str) -> bool:
     folders = itu_folders(store)
     if folders.pop(location, None) is None:
         return False
-    store_agenda.set_setting(store, ITU_FOLDERS_SETTING, json.dumps(folders, ensure_ascii=False) if folders else None)
+    session_store.set_setting(store, ITU_FOLDERS_SETTING, json.dumps(folders, ensure_ascii=False) if folders else None)
     return True
 
 
@@ -65,7 +65,7 @@ def remembered(data_dir: Path | str) -> list[str]:
     """The locations of every remembered bundle source, then of every remembered timetable and ITU folder."""
     with Store(data_dir) as store:
         return [row.location for row in source_table.list_sources(store)] + [
-            src["location"] for src in store_agenda.schedule_sources(store)] + list(itu_folders(store))
+            src["location"] for src in session_store.schedule_sources(store)] + list(itu_folders(store))
 
 
 def sync_all(
@@ -103,7 +103,7 @@ def sync_all(
                     return results
                 report(sync_source(store, row.location, opts))
             # Published timetables (frab, iCalendar) follow the same schedule as bundles.
-            for src in store_agenda.schedule_sources(store):
+            for src in session_store.schedule_sources(store):
                 if only is not None and src["location"] not in only:
                     continue
                 if opts.is_cancelled():

@@ -33,14 +33,14 @@ def _days(text: str | None) -> list[dt.date] | None:
 
 
 def cmd_member_add(args) -> int:
-    from wtdc_desktop.store import sessions as sa
+    from wtdc_desktop.store import sessions as session_store
 
     with open_store(args, create=True) as store:
-        sa.save_member(store, args.name, role=args.role, languages=_split(args.languages),
+        session_store.save_member(store, args.name, role=args.role, languages=_split(args.languages),
                        days_present=_days(args.days))
         if args.me:
-            sa.set_setting(store, sa.SETTING_ME, args.name.strip())
-        m = sa.member(store, args.name.strip())
+            session_store.set_setting(store, session_store.SETTING_ME, args.name.strip())
+        m = session_store.member(store, args.name.strip())
     if args.json:
         print_json(_member_dict(m))
     else:
@@ -54,11 +54,11 @@ def _member_dict(m) -> dict:
 
 
 def cmd_member_list(args) -> int:
-    from wtdc_desktop.store import sessions as sa
+    from wtdc_desktop.store import sessions as session_store
 
     with open_store(args) as store:
-        members = sa.members(store)
-        me = sa.me(store)
+        members = session_store.members(store)
+        me = session_store.me(store)
     if args.json:
         print_json([{**_member_dict(m), "me": m.name == me} for m in members])
         return 0
@@ -69,25 +69,25 @@ def cmd_member_list(args) -> int:
 
 
 def cmd_member_remove(args) -> int:
-    from wtdc_desktop.store import sessions as sa
+    from wtdc_desktop.store import sessions as session_store
 
     with open_store(args) as store:
-        if sa.member(store, args.name) is None:
-            raise sa.AgendaError(_("“{name}” is not a member of the delegation.").format(name=args.name))
-        sa.remove_member(store, args.name)
+        if session_store.member(store, args.name) is None:
+            raise session_store.AgendaError(_("“{name}” is not a member of the delegation.").format(name=args.name))
+        session_store.remove_member(store, args.name)
     print(_("Member {name} removed with their assignments.").format(name=args.name))
     return 0
 
 
 def cmd_assign(args) -> int:
-    from wtdc_desktop.store import sessions as sa
+    from wtdc_desktop.store import sessions as session_store
 
     with open_store(args, create=True) as store:
         if args.remove:
-            sa.unassign(store, args.session, args.member)
+            session_store.unassign(store, args.session, args.member)
         else:
-            sa.assign(store, args.session, args.member, args.role)
-        current = [a for a in sa.assignments(store, args.session)]
+            session_store.assign(store, args.session, args.member, args.role)
+        current = [a for a in session_store.assignments(store, args.session)]
     if args.json:
         print_json([{"session": a.session, "member": a.member, "role": a.role} for a in current])
     elif args.remove:
@@ -99,10 +99,10 @@ def cmd_assign(args) -> int:
 
 
 def cmd_session_priority(args) -> int:
-    from wtdc_desktop.store import sessions as sa
+    from wtdc_desktop.store import sessions as session_store
 
     with open_store(args, create=True) as store:
-        sa.set_priority(store, args.session, None if args.priority == "none" else args.priority)
+        session_store.set_priority(store, args.session, None if args.priority == "none" else args.priority)
     if args.json:
         print_json({"session": args.session, "priority": None if args.priority == "none" else args.priority})
     else:
@@ -111,24 +111,24 @@ def cmd_session_priority(args) -> int:
 
 
 def cmd_session_language(args) -> int:
-    from wtdc_desktop.store import sessions as sa
+    from wtdc_desktop.store import sessions as session_store
 
     with open_store(args, create=True) as store:
-        if sa.session(store, args.session) is None:
-            raise sa.AgendaError(_("There is no session “{id}” in the store.").format(id=args.session))
-        sa.set_session_language(store, args.session, _split(args.languages), args.interpretation)
+        if session_store.session(store, args.session) is None:
+            raise session_store.AgendaError(_("There is no session “{id}” in the store.").format(id=args.session))
+        session_store.set_session_language(store, args.session, _split(args.languages), args.interpretation)
     print(_("Languages of {session} noted.").format(session=args.session))
     return 0
 
 
 def cmd_export_ics(args) -> int:
     from wtdc_desktop.exchange.coverage import export_ics
-    from wtdc_desktop.store import sessions as sa
+    from wtdc_desktop.store import sessions as session_store
 
     with open_store(args) as store:
         member = args.member
         if member is None and not args.all and not args.covered:
-            member = sa.me(store)
+            member = session_store.me(store)
         n = export_ics(store, Path(args.out), member=member, everything=args.all, meeting=args.meeting)
     print(_("Wrote {count} sessions to {out}.").format(count=n, out=args.out))
     return 0
@@ -169,18 +169,18 @@ def cmd_import_schedule(args) -> int:
 
 
 def cmd_agenda_settings(args) -> int:
-    from wtdc_desktop.store import sessions as sa
+    from wtdc_desktop.store import sessions as session_store
 
     with open_store(args, create=args.me is not None or args.reminder_minutes is not None) as store:
         if args.me is not None:
-            if args.me and sa.member(store, args.me) is None:
-                raise sa.AgendaError(_("“{name}” is not a member of the delegation.").format(name=args.me))
-            sa.set_setting(store, sa.SETTING_ME, args.me or None)
+            if args.me and session_store.member(store, args.me) is None:
+                raise session_store.AgendaError(_("“{name}” is not a member of the delegation.").format(name=args.me))
+            session_store.set_setting(store, session_store.SETTING_ME, args.me or None)
         if args.reminder_minutes is not None:
             if args.reminder_minutes < 0:
                 raise WtdcError(_("--reminder-minutes must be zero or more."))
-            sa.set_setting(store, sa.SETTING_REMINDER_MINUTES, str(args.reminder_minutes))
-        value = {"me": sa.me(store), "reminder_minutes": sa.reminder_minutes(store)}
+            session_store.set_setting(store, session_store.SETTING_REMINDER_MINUTES, str(args.reminder_minutes))
+        value = {"me": session_store.me(store), "reminder_minutes": session_store.reminder_minutes(store)}
     if args.json:
         print_json(value)
     else:

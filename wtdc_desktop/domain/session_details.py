@@ -13,7 +13,7 @@ import datetime as dt
 import html
 from dataclasses import dataclass
 
-from wtdc_desktop.domain import sessions as ag
+from wtdc_desktop.domain import sessions as session_model
 from wtdc_desktop.domain.links import make_link
 from wtdc_desktop.domain.render import sanitize_html
 from wtdc_desktop.instants import format_date, format_time_range, zone_label
@@ -45,11 +45,11 @@ class AgendaItem:
 class SessionDetails:
     """Everything the details of one session show, read in one go."""
 
-    session: ag.Session
+    session: session_model.Session
     committee_name: str | None = None
     priority: str | None = None
-    assignments: tuple[ag.Assignment, ...] = ()
-    changes: tuple[ag.SessionChange, ...] = ()
+    assignments: tuple[session_model.Assignment, ...] = ()
+    changes: tuple[session_model.SessionChange, ...] = ()
     agenda: tuple[AgendaItem, ...] = ()
     url: str | None = None
 
@@ -57,11 +57,11 @@ class SessionDetails:
 # --- labels ---------------------------------------------------------------------------------------
 
 def change_label(kind: str) -> str:
-    return {ag.MOVED: _("moved"), ag.ROOM: _("room changed"), ag.CANCELLED: _("cancelled"),
-            ag.WITHDRAWN: _("withdrawn")}.get(kind, kind)
+    return {session_model.MOVED: _("moved"), session_model.ROOM: _("room changed"), session_model.CANCELLED: _("cancelled"),
+            session_model.WITHDRAWN: _("withdrawn")}.get(kind, kind)
 
 
-def status_label(session: ag.Session) -> str:
+def status_label(session: session_model.Session) -> str:
     if session.withdrawn:
         return _("withdrawn")
     return {"cancelled": _("cancelled"), "changed": _("changed"), "scheduled": _("scheduled")}.get(
@@ -77,16 +77,16 @@ def priority_label(priority: str | None) -> str:
         priority or "", "")
 
 
-def conflict_text(c: ag.Conflict) -> str:
-    if c.kind == ag.DOUBLE_BOOKED:
+def conflict_text(c: session_model.Conflict) -> str:
+    if c.kind == session_model.DOUBLE_BOOKED:
         return _("{member} is assigned to overlapping sessions: {sessions}.").format(
             member=c.member, sessions=", ".join(c.sessions))
-    if c.kind == ag.MUST_UNCOVERED:
+    if c.kind == session_model.MUST_UNCOVERED:
         return _("Must cover, but nobody is assigned.")
-    if c.kind == ag.UNDERSTAFFED:
+    if c.kind == session_model.UNDERSTAFFED:
         return _("{count} must-cover sessions at once, {present} members present.").format(
             count=c.detail.get("sessions_count", len(c.sessions)), present=c.detail.get("members_present", 0))
-    if c.kind == ag.LANGUAGE:
+    if c.kind == session_model.LANGUAGE:
         return _("{member} does not list {languages}, and no interpretation is noted.").format(
             member=c.member, languages=", ".join(c.detail.get("languages", [])))
     return c.kind
@@ -99,7 +99,7 @@ def no_session_html() -> str:
     return sanitize_html("<p>{}</p>".format(html.escape(_("Choose a session to see its agenda and prepare for it."))))
 
 
-def session_html(details: SessionDetails | None, conflicts: list[ag.Conflict], tz: dt.tzinfo,
+def session_html(details: SessionDetails | None, conflicts: list[session_model.Conflict], tz: dt.tzinfo,
                  here: dt.tzinfo) -> str:
     """A session's details: when (meeting zone and laptop zone), where, who covers it, its conflicts
     (those of ``conflicts`` that name it) and its agenda items with their documents (read or not, our
@@ -153,12 +153,12 @@ def _facts(details: SessionDetails) -> list[str]:
     return facts
 
 
-def _change_text(c: ag.SessionChange, tz: dt.tzinfo) -> str:
+def _change_text(c: session_model.SessionChange, tz: dt.tzinfo) -> str:
     before = []
-    if ag.MOVED in c.kinds and c.before.get("starts_at"):
-        b_start, b_end = ag.parse_instant(c.before["starts_at"]), ag.parse_instant(c.before["ends_at"])
+    if session_model.MOVED in c.kinds and c.before.get("starts_at"):
+        b_start, b_end = session_model.parse_instant(c.before["starts_at"]), session_model.parse_instant(c.before["ends_at"])
         before.append(format_date(b_start, "medium", zone=tz) + ", " + format_time_range(b_start, b_end, tz))
-    if ag.ROOM in c.kinds:
+    if session_model.ROOM in c.kinds:
         before.append(c.before.get("room") or "—")
     return _("Changed by the last sync ({changes}); before: {before}.").format(
         changes=", ".join(change_label(k) for k in c.kinds), before="; ".join(before) or "—")

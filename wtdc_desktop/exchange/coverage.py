@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 from wtdc_desktop.atomic import atomic_write_bytes
-from wtdc_desktop.domain import sessions as ag
+from wtdc_desktop.domain import sessions as session_model
 from wtdc_desktop.exchange import ics
 from wtdc_desktop.i18n import _
 
@@ -19,7 +19,7 @@ def write_atomic(out: Path, data: bytes) -> None:
     atomic_write_bytes(out, data)
 
 
-def _describe(session: ag.Session, assignments: list[ag.Assignment], committees: dict[str, str],
+def _describe(session: session_model.Session, assignments: list[session_model.Assignment], committees: dict[str, str],
               priority: str | None) -> str:
     lines = []
     if session.committee:
@@ -36,22 +36,22 @@ def _describe(session: ag.Session, assignments: list[ag.Assignment], committees:
 def export_ics(store, out: Path | str, *, member: str | None = None, everything: bool = False,
                meeting: str | None = None) -> int:
     """Write the sessions of ``member`` (or every covered session, or all with ``everything``); returns how many."""
-    from wtdc_desktop.store import sessions as sa
+    from wtdc_desktop.store import sessions as session_store
 
-    if member and sa.member(store, member) is None:
-        raise sa.AgendaError(_("“{name}” is not a member of the delegation.").format(name=member))
+    if member and session_store.member(store, member) is None:
+        raise session_store.AgendaError(_("“{name}” is not a member of the delegation.").format(name=member))
     if everything:
-        chosen = sa.sessions(store, meeting=meeting)
+        chosen = session_store.sessions(store, meeting=meeting)
     else:
-        chosen = [s for s in sa.my_sessions(store, member) if meeting is None or s.meeting == meeting]
-    by_session: dict[str, list[ag.Assignment]] = {}
-    for a in sa.assignments(store):
+        chosen = [s for s in session_store.my_sessions(store, member) if meeting is None or s.meeting == meeting]
+    by_session: dict[str, list[session_model.Assignment]] = {}
+    for a in session_store.assignments(store):
         by_session.setdefault(a.session, []).append(a)
-    zones = {m: sa.meeting_zone(store, m) for m in {s.meeting for s in chosen}}
-    committees = sa.committee_names(store)
-    pri = sa.priorities(store)
+    zones = {m: session_store.meeting_zone(store, m) for m in {s.meeting for s in chosen}}
+    committees = session_store.committee_names(store)
+    pri = session_store.priorities(store)
     descriptions = {s.id: _describe(s, by_session.get(s.id, []), committees, pri.get(s.id)) for s in chosen}
-    sequences = sa.session_sequences(store, [s.id for s in chosen])
+    sequences = session_store.session_sequences(store, [s.id for s in chosen])
     if member:
         name = _("Sessions of {member}").format(member=member)
     elif everything:
@@ -65,19 +65,19 @@ def export_ics(store, out: Path | str, *, member: str | None = None, everything:
 
 def coverage_table(store, meeting: str | None = None) -> tuple[list[str], list[list[str]]]:
     """Header and rows of the coverage board: one row per session, members as columns."""
-    from wtdc_desktop.store import sessions as sa
+    from wtdc_desktop.store import sessions as session_store
 
-    members = sa.members(store)
+    members = session_store.members(store)
     by_session: dict[str, dict[str, str]] = {}
-    for a in sa.assignments(store):
+    for a in session_store.assignments(store):
         by_session.setdefault(a.session, {})[a.member] = a.role
-    pri = sa.priorities(store)
+    pri = session_store.priorities(store)
     roles = {"lead": _("lead"), "support": _("support"), "observer": _("observer")}
     header = [_("session"), _("title"), _("day"), _("starts"), _("ends"), _("time zone"), _("room"),
               _("status"), _("priority"), *[m.name for m in members]]
     rows = []
-    for s in sa.sessions(store, meeting=meeting):
-        tz = sa.meeting_zone(store, s.meeting)
+    for s in session_store.sessions(store, meeting=meeting):
+        tz = session_store.meeting_zone(store, s.meeting)
         start, end = s.starts_at.astimezone(tz), s.ends_at.astimezone(tz)
         assigned = by_session.get(s.id, {})
         rows.append([s.id, s.title, start.date().isoformat(), start.strftime("%H:%M"),

@@ -11,33 +11,33 @@ import os
 from pathlib import Path
 
 from wtdc_desktop.atomic import atomic_path
-from wtdc_desktop.domain import sessions as ag
+from wtdc_desktop.domain import sessions as session_model
 from wtdc_desktop.domain.session_details import priority_label, role_label
 from wtdc_desktop.instants import format_date, format_time, zone_label
 from wtdc_desktop.i18n import _, current_language, is_rtl
-from wtdc_desktop.store import sessions as sa
+from wtdc_desktop.store import sessions as session_store
 
 
 def coverage_html(store, meeting: str | None = None) -> str:
     """The whole coverage board as an HTML table (every text escaped), one section per day."""
-    members = sa.members(store)
+    members = session_store.members(store)
     by_session: dict[str, dict[str, str]] = {}
-    for a in sa.assignments(store):
+    for a in session_store.assignments(store):
         by_session.setdefault(a.session, {})[a.member] = a.role
-    pri = sa.priorities(store)
-    sessions = sa.sessions(store, meeting=meeting)
+    pri = session_store.priorities(store)
+    sessions = session_store.sessions(store, meeting=meeting)
     e = html.escape
     rtl = is_rtl(current_language())
     parts = [f'<html><body dir="{"rtl" if rtl else "ltr"}" style="font-family: sans-serif; font-size: 9pt">',
              f"<h2>{e(_('Coverage board'))}</h2>"]
     if not members:
         parts.append(f"<p>{e(_('No delegation member yet.'))}</p>")
-    by_day: dict[tuple, list[ag.Session]] = {}
+    by_day: dict[tuple, list[session_model.Session]] = {}
     for s in sessions:
-        tz = sa.meeting_zone(store, s.meeting)
+        tz = session_store.meeting_zone(store, s.meeting)
         by_day.setdefault((s.starts_at.astimezone(tz).date(), getattr(tz, "key", "UTC")), []).append(s)
     for (day, _zone_key), day_sessions in sorted(by_day.items()):
-        tz = sa.meeting_zone(store, day_sessions[0].meeting)
+        tz = session_store.meeting_zone(store, day_sessions[0].meeting)
         parts.append(f"<h3>{e(format_date(day, 'full'))} — {e(zone_label(tz, day_sessions[0].starts_at))}</h3>")
         head = "".join(f"<th>{e(x)}</th>" for x in [_("time"), _("room"), _("session"), _("priority"),
                                                      *[m.name for m in members]])
@@ -79,7 +79,7 @@ def write_pdf(document_html: str, out: Path | str) -> None:
 
 def export_pdf(store, out: Path | str, meeting: str | None = None) -> int:
     write_pdf(coverage_html(store, meeting), out)
-    return len(sa.sessions(store, meeting=meeting))
+    return len(session_store.sessions(store, meeting=meeting))
 
 
 def export_pdf_offscreen(store, out: Path | str, meeting: str | None = None) -> int:

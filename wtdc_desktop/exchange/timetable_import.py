@@ -199,15 +199,15 @@ def import_schedule(store, location: str, meeting_id: str, *, force: bool = Fals
     """Read the timetable at ``location`` and apply it as a bundle; the store is unchanged on error."""
     from wtdc_desktop.bundles.apply import apply_bundle
     from wtdc_desktop.bundles.writer import Header, build_bundle
-    from wtdc_desktop.store import sessions as store_agenda
+    from wtdc_desktop.store import sessions as session_store
 
     meeting_id = (meeting_id or "").strip()
     if not meeting_id:
         raise TimetableError(_("Give the meeting the timetable belongs to (--meeting ID)."))
     channel = channel_for(location)
     channel_key = f"{PUBLISHER}/{channel}"
-    known = store_agenda.schedule_source(store, location)
-    existing = store_agenda.meeting(store, meeting_id)
+    known = session_store.schedule_source(store, location)
+    existing = session_store.meeting(store, meeting_id)
     etag = last_modified = None
     try:
         if is_url(location):
@@ -215,7 +215,7 @@ def import_schedule(store, location: str, meeting_id: str, *, force: bool = Fals
                 location, etag=None if force or not known else known.get("etag"),
                 last_modified=None if force or not known else known.get("last_modified"))
             if body is None:
-                store_agenda.record_schedule_import(store, location=location, meeting_id=meeting_id, channel=channel,
+                session_store.record_schedule_import(store, location=location, meeting_id=meeting_id, channel=channel,
                                                     fmt=None, outcome="not_modified")
                 return ScheduleImport(location, meeting_id, channel, "not_modified")
             files = [(location, body)]
@@ -227,16 +227,16 @@ def import_schedule(store, location: str, meeting_id: str, *, force: bool = Fals
         if zone_name is None and timetable.events:
             first = timetable.events[0].starts_at.tzinfo
             zone_name = getattr(first, "key", None)
-        include_meeting = existing is None or store_agenda.channel_carries(store, "meeting", meeting_id, channel_key)
+        include_meeting = existing is None or session_store.channel_carries(store, "meeting", meeting_id, channel_key)
         records = build_records(
             timetable, meeting_id, include_meeting=include_meeting, zone_name=zone_name,
-            committees_to_include=lambda cid: (not store_agenda.record_exists(store, "committee", cid)
-                                               or store_agenda.channel_carries(store, "committee", cid, channel_key)))
+            committees_to_include=lambda cid: (not session_store.record_exists(store, "committee", cid)
+                                               or session_store.channel_carries(store, "committee", cid, channel_key)))
         digest = hashlib.sha256(json.dumps(records, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
         events = {r["guid"]: r["id"] for r in records.get("session", [])}
-        sequence = store_agenda.channel_sequence(store, PUBLISHER, channel)
+        sequence = session_store.channel_sequence(store, PUBLISHER, channel)
         if not force and known and known.get("content_sha256") == digest and sequence:
-            store_agenda.record_schedule_import(store, location=location, meeting_id=meeting_id, channel=channel,
+            session_store.record_schedule_import(store, location=location, meeting_id=meeting_id, channel=channel,
                                                 fmt=timetable.format, outcome="unchanged", etag=etag,
                                                 last_modified=last_modified)
             return ScheduleImport(location, meeting_id, channel, "unchanged", timetable.format, len(events))
@@ -255,10 +255,10 @@ def import_schedule(store, location: str, meeting_id: str, *, force: bool = Fals
                                           channel=channel, sequence=sequence + 1, kind="full"))
             result = apply_bundle(store, out, source=location)
     except WtdcError as exc:
-        store_agenda.record_schedule_import(store, location=location, meeting_id=meeting_id, channel=channel,
+        session_store.record_schedule_import(store, location=location, meeting_id=meeting_id, channel=channel,
                                             fmt=None, outcome="refused", message=exc.message)
         raise
-    store_agenda.record_schedule_import(store, location=location, meeting_id=meeting_id, channel=channel,
+    session_store.record_schedule_import(store, location=location, meeting_id=meeting_id, channel=channel,
                                         fmt=timetable.format, outcome="applied", content_sha256=digest,
                                         events=events, etag=etag, last_modified=last_modified)
     return ScheduleImport(location, meeting_id, channel, "applied", timetable.format, len(events),
@@ -281,10 +281,10 @@ def reimport_schedules(store) -> list[tuple[str, ScheduleImport | WtdcError]]:
     Returns (location, outcome) pairs: errors are returned per source, not raised,
     so one unreachable timetable does not stop the others.
     """
-    from wtdc_desktop.store import sessions as store_agenda
+    from wtdc_desktop.store import sessions as session_store
 
     out: list = []
-    for src in store_agenda.schedule_sources(store):
+    for src in session_store.schedule_sources(store):
         try:
             out.append((src["location"], import_schedule(store, src["location"], src["meeting"])))
         except WtdcError as exc:

@@ -10,7 +10,7 @@ import datetime as dt
 import json
 import uuid
 
-from wtdc_desktop.domain import sessions as ag
+from wtdc_desktop.domain import sessions as session_model
 from wtdc_desktop.domain.session_details import AgendaDocument, AgendaItem, SessionDetails
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import _
@@ -30,7 +30,7 @@ class AgendaError(WtdcError):
 
 # --- sessions ------------------------------------------------------------------------
 
-def _session_from_row(row, notes: dict | None = None) -> ag.Session:
+def _session_from_row(row, notes: dict | None = None) -> session_model.Session:
     langs: tuple[str, ...] = ()
     interpretation = None
     note = (notes or {}).get(row["id"])
@@ -41,7 +41,7 @@ def _session_from_row(row, notes: dict | None = None) -> ag.Session:
         text = row["language"]
         value = json.loads(text) if text.startswith("[") else text
         langs = tuple(value) if isinstance(value, list) else tuple(str(value).split(","))
-    return ag.Session(
+    return session_model.Session(
         id=row["id"], title=row["title"] or row["id"], starts_at=parse_instant(row["starts_at"]),
         ends_at=parse_instant(row["ends_at"]), meeting=row["meeting"], committee=row["committee"],
         room=row["room"], status=row["status"], withdrawn=bool(row["withdrawn"]),
@@ -58,7 +58,7 @@ def _language_notes(store: Store) -> dict[str, tuple[list[str], str | None]]:
 
 
 def sessions(store: Store, *, meeting: str | None = None, start: dt.datetime | None = None,
-             end: dt.datetime | None = None, include_withdrawn: bool = False) -> list[ag.Session]:
+             end: dt.datetime | None = None, include_withdrawn: bool = False) -> list[session_model.Session]:
     """Sessions (optionally of one meeting, optionally overlapping [start, end))."""
     clauses, params = [], []
     if not include_withdrawn:
@@ -79,13 +79,13 @@ def sessions(store: Store, *, meeting: str | None = None, start: dt.datetime | N
 
 
 def sessions_for_day(store: Store, day: dt.date, tz: dt.tzinfo, *, meeting: str | None = None,
-                     include_withdrawn: bool = False) -> list[ag.Session]:
-    start, end = ag.day_bounds(day, tz)
-    return ag.sessions_on(sessions(store, meeting=meeting, start=start, end=end,
+                     include_withdrawn: bool = False) -> list[session_model.Session]:
+    start, end = session_model.day_bounds(day, tz)
+    return session_model.sessions_on(sessions(store, meeting=meeting, start=start, end=end,
                                    include_withdrawn=include_withdrawn), day, tz)
 
 
-def session(store: Store, session_id: str) -> ag.Session | None:
+def session(store: Store, session_id: str) -> session_model.Session | None:
     row = store.execute(f"SELECT {_SESSION_COLUMNS} FROM session WHERE id = ?", (session_id,)).fetchone()
     return _session_from_row(row, _language_notes(store)) if row else None
 
@@ -156,23 +156,23 @@ def committee_names(store: Store, meeting_id: str | None = None) -> dict[str, st
 
 # --- members ---------------------------------------------------------------------------
 
-def _member_from_row(row) -> ag.Member:
+def _member_from_row(row) -> session_model.Member:
     days = []
     for d in json.loads(row["days_present"] or "[]"):
         try:
             days.append(dt.date.fromisoformat(d))
         except (TypeError, ValueError):
             continue
-    return ag.Member(name=row["name"], role=row["role"], languages=tuple(json.loads(row["languages"] or "[]")),
+    return session_model.Member(name=row["name"], role=row["role"], languages=tuple(json.loads(row["languages"] or "[]")),
                      days_present=tuple(sorted(days)))
 
 
-def members(store: Store) -> list[ag.Member]:
+def members(store: Store) -> list[session_model.Member]:
     return [_member_from_row(r) for r in
             store.execute("SELECT name, role, languages, days_present FROM my_member ORDER BY name COLLATE NOCASE")]
 
 
-def member(store: Store, name: str) -> ag.Member | None:
+def member(store: Store, name: str) -> session_model.Member | None:
     row = store.execute("SELECT name, role, languages, days_present FROM my_member WHERE name = ?",
                         (name,)).fetchone()
     return _member_from_row(row) if row else None
@@ -209,7 +209,7 @@ def remove_member(store: Store, name: str) -> None:
 # --- assignments and priorities ------------------------------------------------------------
 
 def assign(store: Store, session_id: str, member_name: str, role: str = "lead") -> None:
-    if role not in ag.ROLES:
+    if role not in session_model.ROLES:
         raise AgendaError(_("“{role}” is not a coverage role; choose lead, support or observer.").format(role=role))
     with store.transaction() as conn:
         if conn.execute("SELECT 1 FROM session WHERE id = ?", (session_id,)).fetchone() is None:
@@ -250,16 +250,16 @@ def delete_assignment(conn, assignment_id: str) -> None:
     conn.execute("DELETE FROM my_assignment WHERE id = ?", (assignment_id,))
 
 
-def assignments(store: Store, session_id: str | None = None) -> list[ag.Assignment]:
+def assignments(store: Store, session_id: str | None = None) -> list[session_model.Assignment]:
     sql, params = "SELECT session, member, role FROM my_assignment", []
     if session_id:
         sql += " WHERE session = ?"
         params.append(session_id)
-    return [ag.Assignment(r[0], r[1], r[2]) for r in store.execute(sql + " ORDER BY session, member", params)]
+    return [session_model.Assignment(r[0], r[1], r[2]) for r in store.execute(sql + " ORDER BY session, member", params)]
 
 
 def set_priority(store: Store, session_id: str, priority: str | None) -> None:
-    if priority is not None and priority not in ag.PRIORITIES:
+    if priority is not None and priority not in session_model.PRIORITIES:
         raise AgendaError(_("“{priority}” is not a priority; choose must, should or optional.").format(
             priority=priority))
     with store.transaction() as conn:
@@ -292,15 +292,15 @@ def set_session_language(store: Store, session_id: str, languages: list[str] | N
 
 # --- coverage and conflicts ------------------------------------------------------------------
 
-def conflicts(store: Store, meeting_id: str | None = None) -> list[ag.Conflict]:
+def conflicts(store: Store, meeting_id: str | None = None) -> list[session_model.Conflict]:
     """Coverage conflicts of one meeting (or of all meetings, each in its own zone)."""
     all_sessions = sessions(store, meeting=meeting_id)
     meetings = sorted({s.meeting or "" for s in all_sessions})
-    out: list[ag.Conflict] = []
+    out: list[session_model.Conflict] = []
     mem, asg, pri = members(store), assignments(store), priorities(store)
     for m in meetings:
         group = [s for s in all_sessions if (s.meeting or "") == m]
-        out += ag.find_conflicts(group, mem, asg, pri, meeting_zone(store, m or None))
+        out += session_model.find_conflicts(group, mem, asg, pri, meeting_zone(store, m or None))
     return out
 
 
@@ -312,7 +312,7 @@ def covered_session_ids(store: Store, member_name: str | None = None) -> set[str
     return {r[0] for r in store.execute(sql, params)}
 
 
-def my_sessions(store: Store, member_name: str | None = None) -> list[ag.Session]:
+def my_sessions(store: Store, member_name: str | None = None) -> list[session_model.Session]:
     """Sessions a member covers (or, without a member, every session the delegation covers)."""
     ids = covered_session_ids(store, member_name)
     return [s for s in sessions(store) if s.id in ids]
@@ -349,7 +349,7 @@ def reminded_keys(store: Store) -> set[str]:
     return {r[0] for r in store.execute("SELECT key FROM reminder_sent")}
 
 
-def mark_reminded(store: Store, reminder: ag.Reminder) -> None:
+def mark_reminded(store: Store, reminder: session_model.Reminder) -> None:
     with store.transaction() as conn:
         conn.execute("INSERT OR IGNORE INTO reminder_sent (key, session, fired_at) VALUES (?, ?, ?)",
                      (reminder.key, reminder.session, utcnow()))
@@ -358,7 +358,7 @@ def mark_reminded(store: Store, reminder: ag.Reminder) -> None:
 # --- changes after a sync ------------------------------------------------------------------------
 
 def session_changes(store: Store, after_sync: int | None = None, *,
-                    session_id: str | None = None) -> list[ag.SessionChange]:
+                    session_id: str | None = None) -> list[session_model.SessionChange]:
     """Sessions moved, re-roomed, cancelled or withdrawn by syncs after ``after_sync`` (of one session
     with ``session_id``).
 
@@ -387,9 +387,9 @@ def session_changes(store: Store, after_sync: int | None = None, *,
         before = json.loads(r["before"]) if r["before"] else (after if r["withdrawn"] else None)
         if before is None:
             continue  # a new session
-        kinds = ag.compare_versions(before, after, withdrawn=bool(r["withdrawn"]))
+        kinds = session_model.compare_versions(before, after, withdrawn=bool(r["withdrawn"]))
         if kinds:
-            out.append(ag.SessionChange(r["id"], kinds, before, after, tuple(sorted(who.get(r["id"], [])))))
+            out.append(session_model.SessionChange(r["id"], kinds, before, after, tuple(sorted(who.get(r["id"], [])))))
     return sorted(out, key=lambda c: (c.after.get("starts_at") or "", c.session))
 
 

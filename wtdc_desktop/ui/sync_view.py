@@ -16,7 +16,7 @@ from wtdc_desktop.formatting import format_number
 from wtdc_desktop.i18n import N_, _
 from wtdc_desktop.instants import format_instant_or_text
 from wtdc_desktop.store import Store, syncs
-from wtdc_desktop.store import sessions as store_agenda
+from wtdc_desktop.store import sessions as session_store
 from wtdc_desktop.store import sources as source_table
 from wtdc_desktop.store.lock import SyncLock
 from wtdc_desktop.ui import workers
@@ -196,7 +196,7 @@ class SyncController(QObject):
             with Store(self.data_dir) as store:
                 from wtdc_desktop.sync import itu_folders
 
-                return (bool(source_table.list_sources(store)) or bool(store_agenda.schedule_sources(store))
+                return (bool(source_table.list_sources(store)) or bool(session_store.schedule_sources(store))
                         or bool(itu_folders(store)))
         except WtdcError:
             return True

@@ -724,12 +724,12 @@ def apply_itu_import(store, imported: ItuImport, *, channel: str | None = None):
     is ``unchanged`` or nothing usable was read. The store is unchanged on error.
     """
     from wtdc_desktop.bundles.apply import apply_bundle
-    from wtdc_desktop.store import sessions as store_agenda
+    from wtdc_desktop.store import sessions as session_store
 
     if imported.unchanged or not imported.usable:
         return None
     channel = channel or local_channel(imported)
-    sequence = store_agenda.channel_sequence(store, DEFAULT_PUBLISHER, channel) + 1
+    sequence = session_store.channel_sequence(store, DEFAULT_PUBLISHER, channel) + 1
     with tempfile.TemporaryDirectory(dir=store.data_dir, prefix=".itu-") as tmp:
         out = Path(tmp) / "itu.wtdc.zip"
         write_itu_bundle(imported, out, publisher=DEFAULT_PUBLISHER, channel=channel, sequence=sequence,

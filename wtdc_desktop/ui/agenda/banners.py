@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton
 
-from wtdc_desktop.domain import sessions as ag
+from wtdc_desktop.domain import sessions as session_model
 from wtdc_desktop.domain.session_details import change_label
 from wtdc_desktop.i18n import _
 
@@ -31,7 +31,7 @@ class ChangesBanner(QFrame):
         lay.addWidget(self.button)
         self.hide()
 
-    def show_changes(self, changes: list[ag.SessionChange]) -> None:
+    def show_changes(self, changes: list[session_model.SessionChange]) -> None:
         if not changes:
             self.hide()
             return

@@ -10,11 +10,11 @@ from PySide6.QtWidgets import (
     QAbstractItemView, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
-from wtdc_desktop.domain import sessions as ag
+from wtdc_desktop.domain import sessions as session_model
 from wtdc_desktop.domain.session_details import role_label
 from wtdc_desktop.instants import format_date, format_time, zone_label
 from wtdc_desktop.i18n import _
-from wtdc_desktop.store import sessions as sa
+from wtdc_desktop.store import sessions as session_store
 
 
 class CoverageBoard(QWidget):
@@ -64,10 +64,10 @@ class CoverageBoard(QWidget):
             return
         self._stale = False
         day, tz = self.day, self.tz
-        sessions = [s for s in sa.sessions_for_day(self.store, day, tz, meeting=self.meeting)]
-        members = sa.members(self.store)
-        asg = sa.assignments(self.store)
-        pri = sa.priorities(self.store)
+        sessions = [s for s in session_store.sessions_for_day(self.store, day, tz, meeting=self.meeting)]
+        members = session_store.members(self.store)
+        asg = session_store.assignments(self.store)
+        pri = session_store.priorities(self.store)
         by_id = {s.id: s for s in sessions}
         active = [s for s in sessions if s.active]
         if active:
@@ -77,9 +77,9 @@ class CoverageBoard(QWidget):
                 if last_end.date() == day else 24
         else:
             first, last = 8, 18
-        slots = ag.time_slots(day, tz, minutes=30, first_hour=min(first, 23), last_hour=max(last, first + 1))
-        conflicts = sa.conflicts(self.store, self.meeting)
-        double = {(c.member, sid) for c in conflicts if c.kind == ag.DOUBLE_BOOKED for sid in c.sessions}
+        slots = session_model.time_slots(day, tz, minutes=30, first_hour=min(first, 23), last_hour=max(last, first + 1))
+        conflicts = session_store.conflicts(self.store, self.meeting)
+        double = {(c.member, sid) for c in conflicts if c.kind == session_model.DOUBLE_BOOKED for sid in c.sessions}
         uncovered_must = [s for s in active if pri.get(s.id) == "must" and not any(a.session == s.id for a in asg)]
 
         self.table.clear()
@@ -91,7 +91,7 @@ class CoverageBoard(QWidget):
             present = m.present_on(day)
             mine = [(by_id[a.session], a.role) for a in asg if a.member == m.name and a.session in by_id]
             for col, (a, b) in enumerate(slots):
-                here = [(s, role) for s, role in mine if s.active and ag.overlaps(s.starts_at, s.ends_at, a, b)]
+                here = [(s, role) for s, role in mine if s.active and session_model.overlaps(s.starts_at, s.ends_at, a, b)]
                 item = QTableWidgetItem()
                 if here:
                     item.setText(" / ".join(_short(s) for s, _r in here))
@@ -105,7 +105,7 @@ class CoverageBoard(QWidget):
                 self.table.setItem(row, col, item)
         row = len(members)
         for col, (a, b) in enumerate(slots):
-            here = [s for s in uncovered_must if ag.overlaps(s.starts_at, s.ends_at, a, b)]
+            here = [s for s in uncovered_must if session_model.overlaps(s.starts_at, s.ends_at, a, b)]
             item = QTableWidgetItem(" / ".join(_short(s) for s in here))
             if here:
                 item.setBackground(QBrush(QColor("#f7d08a")))
@@ -122,5 +122,5 @@ class CoverageBoard(QWidget):
             self.session_selected.emit(sid)
 
 
-def _short(s: ag.Session) -> str:
+def _short(s: session_model.Session) -> str:
     return s.room or s.id.rsplit("/", 1)[-1]

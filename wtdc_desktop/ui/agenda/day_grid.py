@@ -13,7 +13,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPalette, QPen, QTextOption
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from wtdc_desktop.domain import sessions as ag
+from wtdc_desktop.domain import sessions as session_model
 from wtdc_desktop.domain.session_details import change_label, priority_label, status_label
 from wtdc_desktop.instants import format_time, format_time_range, zone_label
 from wtdc_desktop.i18n import _
@@ -43,7 +43,7 @@ class DayGrid(QWidget):
         self.setFocusPolicy(Qt.StrongFocus)
         self.setAccessibleName(_("Sessions of the day on a time axis"))
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
-        self.sessions: list[ag.Session] = []
+        self.sessions: list[session_model.Session] = []
         self.lanes: list[str] = []
         self.lane_key = "room"
         self.lane_titles: dict[str, str] = {}
@@ -60,15 +60,15 @@ class DayGrid(QWidget):
 
     # -- data
 
-    def set_day(self, day: dt.date, tz: dt.tzinfo, sessions: list[ag.Session], *, lane_key: str = "room",
+    def set_day(self, day: dt.date, tz: dt.tzinfo, sessions: list[session_model.Session], *, lane_key: str = "room",
                 lane_titles: dict[str, str] | None = None, second_tz: dt.tzinfo | None = None,
                 now: dt.datetime | None = None) -> None:
         self.day, self.tz, self.sessions, self.lane_key = day, tz, sessions, lane_key
         self.lane_titles = lane_titles or {}
         self.second_tz = second_tz
         self.now = now
-        self.lanes = ag.lanes(sessions, lane_key) or [""]
-        start, end = ag.day_bounds(day, tz)
+        self.lanes = session_model.lanes(sessions, lane_key) or [""]
+        start, end = session_model.day_bounds(day, tz)
         if sessions:
             first = max(min(s.starts_at for s in sessions), start).astimezone(tz)
             last = min(max(s.ends_at for s in sessions), end)
@@ -90,7 +90,7 @@ class DayGrid(QWidget):
     def ordered_ids(self) -> list[str]:
         return [s.id for s in sorted(self.sessions, key=lambda s: (s.starts_at, self._lane_index(s), s.id))]
 
-    def _lane_index(self, s: ag.Session) -> int:
+    def _lane_index(self, s: session_model.Session) -> int:
         name = getattr(s, self.lane_key) or ""
         return self.lanes.index(name) if name in self.lanes else 0
 
@@ -101,9 +101,9 @@ class DayGrid(QWidget):
 
     def _y(self, instant: dt.datetime) -> float:
         """Vertical position of an instant: wall-clock minutes of the meeting's day (clamped)."""
-        start, end = ag.day_bounds(self.day, self.tz)
+        start, end = session_model.day_bounds(self.day, self.tz)
         instant = min(max(instant, start), end)
-        top = ag.at_local(self.day, dt.time(self.first_hour), self.tz) if self.first_hour < 24 else end
+        top = session_model.at_local(self.day, dt.time(self.first_hour), self.tz) if self.first_hour < 24 else end
         minutes = (instant - top).total_seconds() / 60
         return self.HEADER + minutes * self.HOUR / 60
 
@@ -119,7 +119,7 @@ class DayGrid(QWidget):
             group = sorted((s for s in self.sessions if (getattr(s, self.lane_key) or "") == lane),
                            key=lambda s: (s.starts_at, s.id))
             columns: list[dt.datetime] = []
-            placed: list[tuple[ag.Session, int]] = []
+            placed: list[tuple[session_model.Session, int]] = []
             for s in group:
                 for i, end in enumerate(columns):
                     if end <= s.starts_at:
@@ -181,7 +181,7 @@ class DayGrid(QWidget):
         # axis titles
         p.setFont(small)
         zones = [self.tz] + ([self.second_tz] if self.second_tz is not None else [])
-        ref = ag.at_local(self.day, dt.time(12), self.tz)
+        ref = session_model.at_local(self.day, dt.time(12), self.tz)
         for k, tz in enumerate(zones):
             r = self._mirror(QRectF(k * self.AXIS, 0, self.AXIS, self.HEADER))
             _draw_text(p, r.adjusted(2, 0, -2, 0), zone_label(tz, ref), direction, halign=Qt.AlignHCenter,
@@ -189,9 +189,9 @@ class DayGrid(QWidget):
         # hour lines and labels
         for hour in range(self.first_hour, self.last_hour + 1):
             if hour >= 24:
-                instant = ag.day_bounds(self.day, self.tz)[1]
+                instant = session_model.day_bounds(self.day, self.tz)[1]
             else:
-                instant = ag.at_local(self.day, dt.time(hour), self.tz)
+                instant = session_model.at_local(self.day, dt.time(hour), self.tz)
             y = self._y(instant)
             p.setPen(QPen(grid, 1))
             p.drawLine(QPointF(0, y), QPointF(self.width(), y))
@@ -218,7 +218,7 @@ class DayGrid(QWidget):
 
         # the current time
         if self.now is not None:
-            start, end = ag.day_bounds(self.day, self.tz)
+            start, end = session_model.day_bounds(self.day, self.tz)
             if start <= self.now < end:
                 y = self._y(self.now)
                 p.setPen(QPen(QColor("#d32f2f"), 2))
@@ -230,7 +230,7 @@ class DayGrid(QWidget):
                 p.drawEllipse(QPointF(cx, y), 4, 4)
         p.end()
 
-    def _paint_session(self, p: QPainter, rect: QRectF, s: ag.Session, small: QFont, bold: QFont) -> None:
+    def _paint_session(self, p: QPainter, rect: QRectF, s: session_model.Session, small: QFont, bold: QFont) -> None:
         changed = s.status == "changed" or bool(self.changes.get(s.id))
         if s.cancelled:
             fill, border = QColor("#eeeeee"), QColor("#9e9e9e")

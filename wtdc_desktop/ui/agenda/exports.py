@@ -10,7 +10,7 @@ from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.exchange import coverage
 from wtdc_desktop.exchange.coverage_pdf import export_pdf
 from wtdc_desktop.i18n import _
-from wtdc_desktop.store import sessions as sa
+from wtdc_desktop.store import sessions as session_store
 
 
 def export_ics(parent: QWidget, store, which: str) -> str | None:
@@ -19,7 +19,7 @@ def export_ics(parent: QWidget, store, which: str) -> str | None:
                                                 _("iCalendar files (*.ics)"))
     if not path:
         return None
-    member = sa.me(store) if which == "me" else None
+    member = session_store.me(store) if which == "me" else None
     try:
         count = coverage.export_ics(store, path, member=member, everything=(which == "all"))
     except (WtdcError, OSError) as exc:

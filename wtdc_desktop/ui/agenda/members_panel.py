@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
 
 from wtdc_desktop.instants import format_date
 from wtdc_desktop.i18n import _
-from wtdc_desktop.store import sessions as sa
+from wtdc_desktop.store import sessions as session_store
 
 
 class MembersPanel(QWidget):
@@ -102,24 +102,24 @@ class MembersPanel(QWidget):
             self.days_list.addItem(item)
 
     def reload(self) -> None:
-        members = sa.members(self.store)
+        members = session_store.members(self.store)
         self.table.setRowCount(len(members))
         for row, m in enumerate(members):
             days = ", ".join(format_date(d, "short") for d in m.days_present) or _("every day")
             for col, text in enumerate([m.name, m.role or "", ", ".join(m.languages), days]):
                 self.table.setItem(row, col, QTableWidgetItem(text))
-        me = sa.me(self.store)
+        me = session_store.me(self.store)
         self.me_box.clear()
         self.me_box.addItem(_("(nobody: remind me of every session we cover)"), None)
         for m in members:
             self.me_box.addItem(m.name, m.name)
         self.me_box.setCurrentIndex(max(0, self.me_box.findData(me)) if me else 0)
-        self.minutes.setValue(sa.reminder_minutes(self.store))
+        self.minutes.setValue(session_store.reminder_minutes(self.store))
         self.remove_button.setEnabled(bool(members))
 
     def _load_row(self, row: int) -> None:
         item = self.table.item(row, 0) if row >= 0 else None
-        m = sa.member(self.store, item.text()) if item else None
+        m = session_store.member(self.store, item.text()) if item else None
         if m is None:
             return
         self.name_edit.setText(m.name)
@@ -142,7 +142,7 @@ class MembersPanel(QWidget):
         days = [dt.date.fromisoformat(self.days_list.item(i).data(Qt.UserRole))
                 for i in range(self.days_list.count()) if self.days_list.item(i).checkState() == Qt.Checked]
         languages = [x.strip() for x in self.languages_edit.text().replace(";", ",").split(",") if x.strip()]
-        sa.save_member(self.store, name, role=self.role_edit.text().strip() or None, languages=languages,
+        session_store.save_member(self.store, name, role=self.role_edit.text().strip() or None, languages=languages,
                        days_present=days)
         self.status.setText(_("{name} saved.").format(name=name))
         self.reload()
@@ -150,20 +150,20 @@ class MembersPanel(QWidget):
 
     def remove(self) -> None:
         name = self.name_edit.text().strip()
-        if not name or sa.member(self.store, name) is None:
+        if not name or session_store.member(self.store, name) is None:
             return
-        sa.remove_member(self.store, name)
-        if sa.me(self.store) == name:
-            sa.set_setting(self.store, sa.SETTING_ME, None)
+        session_store.remove_member(self.store, name)
+        if session_store.me(self.store) == name:
+            session_store.set_setting(self.store, session_store.SETTING_ME, None)
         self.status.setText(_("{name} removed, with their assignments.").format(name=name))
         self.clear_form()
         self.reload()
         self.changed.emit()
 
     def _on_me(self, index: int) -> None:
-        sa.set_setting(self.store, sa.SETTING_ME, self.me_box.itemData(index))
+        session_store.set_setting(self.store, session_store.SETTING_ME, self.me_box.itemData(index))
         self.changed.emit()
 
     def _on_minutes(self) -> None:
-        sa.set_setting(self.store, sa.SETTING_REMINDER_MINUTES, str(self.minutes.value()))
+        session_store.set_setting(self.store, session_store.SETTING_REMINDER_MINUTES, str(self.minutes.value()))
         self.changed.emit()

@@ -18,10 +18,10 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
-from wtdc_desktop.domain import sessions as ag
+from wtdc_desktop.domain import sessions as session_model
 from wtdc_desktop.instants import format_time
 from wtdc_desktop.i18n import _
-from wtdc_desktop.store import sessions as sa
+from wtdc_desktop.store import sessions as session_store
 
 log = logging.getLogger(__name__)
 
@@ -32,9 +32,9 @@ def system_clock() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-def reminder_text(store, reminder: ag.Reminder, now: dt.datetime) -> str:
-    session = sa.session(store, reminder.session)
-    tz = sa.meeting_zone(store, session.meeting if session else None)
+def reminder_text(store, reminder: session_model.Reminder, now: dt.datetime) -> str:
+    session = session_store.session(store, reminder.session)
+    tz = session_store.meeting_zone(store, session.meeting if session else None)
     minutes = max(0, int((reminder.starts_at - now).total_seconds() // 60))
     when = format_time(reminder.starts_at, tz)
     if reminder.room:
@@ -64,16 +64,16 @@ class ReminderService(QObject):
     def stop(self) -> None:
         self.timer.stop()
 
-    def sessions(self) -> list[ag.Session]:
+    def sessions(self) -> list[session_model.Session]:
         """The sessions the user covers (every covered session when nobody is set as "me")."""
-        return sa.my_sessions(self.store, sa.me(self.store))
+        return session_store.my_sessions(self.store, session_store.me(self.store))
 
-    def check(self) -> list[ag.Reminder]:
+    def check(self) -> list[session_model.Reminder]:
         """Show every reminder now due; returns them."""
         now = self.clock()
         try:
-            due = ag.due_reminders(self.sessions(), now, sa.reminder_minutes(self.store),
-                                   sa.reminded_keys(self.store))
+            due = session_model.due_reminders(self.sessions(), now, session_store.reminder_minutes(self.store),
+                                   session_store.reminded_keys(self.store))
         except sqlite3.ProgrammingError:  # the store was closed (the window is going away)
             self.timer.stop()
             return []
@@ -81,11 +81,11 @@ class ReminderService(QObject):
             text = reminder_text(self.store, reminder, now)
             if self.use_tray:
                 self._tray().showMessage(_("Session soon"), text, QSystemTrayIcon.Information, 15_000)
-            sa.mark_reminded(self.store, reminder)
+            session_store.mark_reminded(self.store, reminder)
             self.reminded.emit(reminder.session, text)
         return due
 
-    def notify_changes(self, changes: list[ag.SessionChange]) -> None:
+    def notify_changes(self, changes: list[session_model.SessionChange]) -> None:
         """A system notification for sessions someone covers that a sync changed (nothing without a tray:
         the view's banner says it)."""
         if not changes or not self.use_tray:

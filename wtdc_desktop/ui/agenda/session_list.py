@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QTreeWidget, QTreeWidgetItem
 
-from wtdc_desktop.domain import sessions as ag
+from wtdc_desktop.domain import sessions as session_model
 from wtdc_desktop.domain.session_details import change_label, status_label
 from wtdc_desktop.instants import format_time_range
 from wtdc_desktop.i18n import _
@@ -29,7 +29,7 @@ class SessionList(QTreeWidget):
         self.setColumnWidth(1, 70)
         self.setColumnWidth(2, 220)
 
-    def show_sessions(self, sessions: list[ag.Session], tz: dt.tzinfo, changes: dict[str, tuple[str, ...]],
+    def show_sessions(self, sessions: list[session_model.Session], tz: dt.tzinfo, changes: dict[str, tuple[str, ...]],
                       who: dict[str, list[str]]) -> None:
         """Fill the list (without signals): ``changes`` by session id, ``who`` covers each (as shown)."""
         self.blockSignals(True)

@@ -16,11 +16,11 @@ import datetime as dt
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from wtdc_desktop.domain import sessions as ag
+from wtdc_desktop.domain import sessions as session_model
 from wtdc_desktop.domain.session_details import no_session_html, priority_label, role_label, session_html
 from wtdc_desktop.instants import laptop_zone
 from wtdc_desktop.i18n import _
-from wtdc_desktop.store import sessions as sa
+from wtdc_desktop.store import sessions as session_store
 from wtdc_desktop.ui.browser import SafeTextBrowser
 from wtdc_desktop.ui.language import directed_html
 
@@ -41,13 +41,13 @@ class SessionPane(QWidget):
         self.priority_box = QComboBox(self)
         self.priority_box.setAccessibleName(_("Priority of the session"))
         self.priority_box.addItem(_("No priority"), None)
-        for key in ag.PRIORITIES:
+        for key in session_model.PRIORITIES:
             self.priority_box.addItem(priority_label(key), key)
         self.member_box = QComboBox(self)
         self.member_box.setAccessibleName(_("Member"))
         self.role_box = QComboBox(self)
         self.role_box.setAccessibleName(_("Role"))
-        for key in ag.ROLES:
+        for key in session_model.ROLES:
             self.role_box.addItem(role_label(key), key)
         self.assign_button = QPushButton(_("Assign"), self)
         self.unassign_button = QPushButton(_("Remove"), self)
@@ -86,7 +86,7 @@ class SessionPane(QWidget):
         self.unassign_button.clicked.connect(self._on_unassign)
         self.language_button.clicked.connect(self._on_language)
 
-    def set_members(self, members: list[ag.Member], me: str | None) -> None:
+    def set_members(self, members: list[session_model.Member], me: str | None) -> None:
         """The members offered for assignments (keeping the chosen one, else the user's own name)."""
         current = self.member_box.currentData()
         self.member_box.clear()
@@ -100,7 +100,7 @@ class SessionPane(QWidget):
         if not has:
             self.member_box.setPlaceholderText(_("No member yet"))
 
-    def show_session(self, sid: str | None, conflicts: list[ag.Conflict], tz: dt.tzinfo) -> None:
+    def show_session(self, sid: str | None, conflicts: list[session_model.Conflict], tz: dt.tzinfo) -> None:
         """Show a session (None: none chosen), with those of the meeting's ``conflicts`` that name it."""
         self.session_id = sid
         has = sid is not None
@@ -108,7 +108,7 @@ class SessionPane(QWidget):
             w.setEnabled(has and (w is self.priority_box or self.member_box.count() > 0))
         for w in (self.language_edit, self.interpretation_edit, self.language_button):
             w.setEnabled(has)
-        details = sa.session_details(self.store, sid) if has else None
+        details = session_store.session_details(self.store, sid) if has else None
         session = details.session if details else None
         self.language_edit.setText(", ".join(session.language) if session else "")
         self.interpretation_edit.setText((session.interpretation or "") if session else "")
@@ -123,25 +123,25 @@ class SessionPane(QWidget):
 
     def _on_priority(self, index: int) -> None:
         if self.session_id:
-            sa.set_priority(self.store, self.session_id, self.priority_box.itemData(index))
+            session_store.set_priority(self.store, self.session_id, self.priority_box.itemData(index))
             self.edited.emit()
 
     def _on_assign(self) -> None:
         member = self.member_box.currentData()
         if self.session_id and member:
-            sa.assign(self.store, self.session_id, member, self.role_box.currentData())
+            session_store.assign(self.store, self.session_id, member, self.role_box.currentData())
             self.edited.emit()
 
     def _on_unassign(self) -> None:
         member = self.member_box.currentData()
         if self.session_id and member:
-            sa.unassign(self.store, self.session_id, member)
+            session_store.unassign(self.store, self.session_id, member)
             self.edited.emit()
 
     def _on_language(self) -> None:
         if not self.session_id:
             return
         languages = [x.strip() for x in self.language_edit.text().replace(";", ",").split(",") if x.strip()]
-        sa.set_session_language(self.store, self.session_id, languages,
+        session_store.set_session_language(self.store, self.session_id, languages,
                                 self.interpretation_edit.text().strip() or None)
         self.edited.emit()

@@ -19,11 +19,11 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
-from wtdc_desktop.domain import sessions as ag
+from wtdc_desktop.domain import sessions as session_model
 from wtdc_desktop.domain.session_details import role_label
 from wtdc_desktop.instants import laptop_zone, zone_label
 from wtdc_desktop.i18n import _
-from wtdc_desktop.store import sessions as sa
+from wtdc_desktop.store import sessions as session_store
 from wtdc_desktop.ui.agenda import exports
 from wtdc_desktop.ui.agenda.banners import ChangesBanner, MessageBanner
 from wtdc_desktop.ui.agenda.coverage_board import CoverageBoard
@@ -59,7 +59,7 @@ class AgendaView(QWidget):
         self.day: dt.date | None = None
         self.current: str | None = None
         self.committee_names: dict[str, str] = {}
-        self.conflicts: list[ag.Conflict] = []  # of the meeting shown, as of the last refresh
+        self.conflicts: list[session_model.Conflict] = []  # of the meeting shown, as of the last refresh
         self._notified: set[tuple] = set()
         self._worker = None
         self._build()
@@ -154,7 +154,7 @@ class AgendaView(QWidget):
         """Re-read meetings, days, sessions and changes (after a sync or an edit)."""
         if not wants(changes, any_record=True, delegation=("assignment", "member", "session_priority", "position")):
             return
-        meetings = sa.meetings_with_sessions(self.store)
+        meetings = session_store.meetings_with_sessions(self.store)
         if self.meeting is None and meetings:
             self.meeting = self._default_meeting(meetings)
         index = self.bar.show_meetings(meetings, self.meeting)
@@ -167,44 +167,44 @@ class AgendaView(QWidget):
     def _default_meeting(self, meetings: list[dict]) -> str:
         now = self.clock()
         for m in meetings:  # one running now first
-            tz = ag.zone(m["timezone"])
-            today = ag.local_day(now, tz).isoformat()
+            tz = session_model.zone(m["timezone"])
+            today = session_model.local_day(now, tz).isoformat()
             if m["starts_on"] and m["ends_on"] and m["starts_on"] <= today <= m["ends_on"]:
                 return m["id"]
         return meetings[0]["id"]
 
     def _load_meeting(self, keep_day: bool = False) -> None:
-        m = sa.meeting(self.store, self.meeting) if self.meeting else None
-        self.tz = ag.zone(m["timezone"] if m else None)
-        sessions = sa.sessions(self.store, meeting=self.meeting)
-        self.days = ag.meeting_days(sessions, self.tz)
+        m = session_store.meeting(self.store, self.meeting) if self.meeting else None
+        self.tz = session_model.zone(m["timezone"] if m else None)
+        sessions = session_store.sessions(self.store, meeting=self.meeting)
+        self.days = session_model.meeting_days(sessions, self.tz)
         self.members.set_days(self.days)
-        self.committee_names = sa.committee_names(self.store, self.meeting)
+        self.committee_names = session_store.committee_names(self.store, self.meeting)
         self.bar.show_filters(sorted({s.committee for s in sessions if s.committee}), self.committee_names,
                               sorted({s.room for s in sessions if s.room}))
         if not (keep_day and self.day in self.days):
             starts = _date_or_none(m.get("starts_on")) if m else None
             ends = _date_or_none(m.get("ends_on")) if m else None
-            self.day = ag.default_day(self.days, self.clock(), self.tz, starts, ends)
+            self.day = session_model.default_day(self.days, self.clock(), self.tz, starts, ends)
         self.bar.show_days(self.days, self.day)
         self.refresh_day()
 
     def _refresh_members(self) -> None:
-        self.pane.set_members(sa.members(self.store), sa.me(self.store))
+        self.pane.set_members(session_store.members(self.store), session_store.me(self.store))
 
     # -- the day
 
-    def visible_sessions(self) -> list[ag.Session]:
+    def visible_sessions(self) -> list[session_model.Session]:
         if self.day is None:
             return []
-        sessions = sa.sessions_for_day(self.store, self.day, self.tz, meeting=self.meeting)
+        sessions = session_store.sessions_for_day(self.store, self.day, self.tz, meeting=self.meeting)
         committee, room = self.bar.committee(), self.bar.room()
         if committee:
             sessions = [s for s in sessions if s.committee == committee]
         if room:
             sessions = [s for s in sessions if s.room == room]
         if self.bar.covered_check.isChecked():
-            covered = sa.covered_session_ids(self.store)
+            covered = session_store.covered_session_ids(self.store)
             sessions = [s for s in sessions if s.id in covered]
         return sessions
 
@@ -212,15 +212,15 @@ class AgendaView(QWidget):
         sessions = self.visible_sessions()
         now = self.clock()
         here = laptop_zone()
-        ref = ag.at_local(self.day, dt.time(12), self.tz) if self.day else now
+        ref = session_model.at_local(self.day, dt.time(12), self.tz) if self.day else now
         differs = ref.astimezone(here).utcoffset() != ref.astimezone(self.tz).utcoffset()
         second = here if (self.bar.laptop_check.isChecked() and differs) else None
         lane_key = self.bar.lane_key()
-        changes = {c.session: c.kinds for c in sa.session_changes(self.store)}
-        asg = sa.assignments(self.store)
-        self.conflicts = sa.conflicts(self.store, self.meeting)
+        changes = {c.session: c.kinds for c in session_store.session_changes(self.store)}
+        asg = session_store.assignments(self.store)
+        self.conflicts = session_store.conflicts(self.store, self.meeting)
         self.grid.covered = {a.session for a in asg}
-        self.grid.priorities = sa.priorities(self.store)
+        self.grid.priorities = session_store.priorities(self.store)
         self.grid.changes = changes
         self.grid.conflicted = {sid for c in self.conflicts for sid in c.sessions}
         if self.day is not None:
@@ -274,7 +274,7 @@ class AgendaView(QWidget):
                 self.go_to_day(earlier[-1])
 
     def go_today(self) -> None:
-        self.go_to_day(ag.local_day(self.clock(), self.tz))
+        self.go_to_day(session_model.local_day(self.clock(), self.tz))
 
     def _on_day_box(self, index: int) -> None:
         value = self.bar.day_box.itemData(index)
@@ -312,13 +312,13 @@ class AgendaView(QWidget):
 
     def open_session(self, sid: str) -> bool:
         """Show a session (its day, selected): for links from elsewhere."""
-        s = sa.session(self.store, sid)
+        s = session_store.session(self.store, sid)
         if s is None:
             return False
         if s.meeting != self.meeting:
             self.meeting = s.meeting
             self.reload()
-        self.go_to_day(ag.local_day(s.starts_at, self.tz))
+        self.go_to_day(session_model.local_day(s.starts_at, self.tz))
         self.select_session(sid)
         return True
 
@@ -336,7 +336,7 @@ class AgendaView(QWidget):
     # -- changes and reminders
 
     def _show_changes(self) -> None:
-        changes = sa.session_changes(self.store)
+        changes = session_store.session_changes(self.store)
         self.banner.show_changes(changes)
         # A system notification once per change (the banner stays until the user marks them seen).
         assigned = [c for c in changes if c.members and (c.session, c.kinds, c.after.get("starts_at"),
@@ -349,7 +349,7 @@ class AgendaView(QWidget):
             self.reminders.notify_changes(assigned)
 
     def _on_changes_seen(self) -> None:
-        sa.dismiss_changes(self.store)
+        session_store.dismiss_changes(self.store)
         self.banner.hide()
         self.refresh_day()
 
