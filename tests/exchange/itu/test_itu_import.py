@@ -50,6 +50,8 @@ def test_folder_becomes_records(folder):
                                           "file": "files/WTDC-22/D22-WTDC-C-0025!!MSW-F.docx"}
         assert doc["languages"]["es"]["file"].endswith("!!PDF-S.pdf")
         assert imported.question_refs["WTDC-22/25"] == ["2022-2025:1/1", "2022-2025:7/2"]
+        # the Questions are named in the summary, where the detail pane links them
+        assert doc["summary"].endswith("Study Questions: Question 1/1, Question 7/2.")
         # the addendum, not in the list: its cover fills title, source, date and summary
         add = docs["WTDC-22/25(Add.1)"]
         assert add["title"] == "Inter-american proposals for the work of the conference"
@@ -98,6 +100,7 @@ def test_single_files_and_nothing_usable(tmp_path, folder):
         assert doc["id"] == "T25-SG12-250909-TD-GEN-0292" and doc["kind"] == "temporary"
         assert doc["meeting"] == "T25-SG12-250909"
         assert imported.question_refs[doc["id"]] == ["ITU-T Q2/12"]
+        assert doc["summary"].endswith("Study Questions: ITU-T Q2/12.")
         (meeting,) = imported.records["meeting"]
         assert meeting["id"] == "T25-SG12-250909" and meeting["city"] == "Geneva"
     with read_itu_sources([folder / "photo.png", tmp_path / "missing"]) as nothing:
@@ -242,3 +245,12 @@ def test_report_is_plain_data(folder):
                                            "reason": report["unread_proposals"][0]["reason"]}]
     assert any(s["path"].endswith("photo.png") for s in report["skipped"])
     assert report["questions"]["WTDC-22/25"] == ["2022-2025:1/1", "2022-2025:7/2"]
+
+
+def test_a_documents_study_questions_are_links_in_its_detail():
+    from wtdc_desktop.domain.render import record_detail_html
+
+    with read_itu_sources([DATA / "D22-WTDC-C.xml"]) as imported:
+        doc = _by_id(imported.records["document"])["WTDC-22/25"]
+    html = record_detail_html("document", doc, markdown_fields=("summary", "text"))  # as the detail pane calls it
+    assert ">Question 1/1</a>" in html and ">Question 7/2</a>" in html and "wtdc:question/" in html

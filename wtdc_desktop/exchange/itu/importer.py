@@ -216,6 +216,15 @@ def _question_id(text: str, sector: str | None, period: str | None) -> str | Non
     return f"{ {'T': 'ITU-T', 'R': 'ITU-R'}.get(sector or '', 'ITU') } Q{number}/{group}".strip()
 
 
+def _questions_line(refs) -> str:
+    """The study Questions of a document as a line of its summary: ITU-D Questions as "Question 1/1"
+    (the words the window links), other sectors' as ITU writes them ("ITU-T Q2/12")."""
+    named = [f"Question {ref.rpartition(':')[2]}" if ":" in ref else ref for ref in refs]
+    if not named:
+        return ""
+    return _("Study Questions: {questions}.").format(questions=", ".join(named))
+
+
 def _place(title: str | None) -> tuple[str | None, str | None]:
     """(country, city) of a meeting title such as ``Switzerland [Geneva]``."""
     if not title:
@@ -550,6 +559,11 @@ class _Reader:
             record["date"] = date
         abstracts = entry.abstracts if entry else {}
         summary = abstracts.get("en") or next((abstracts[k] for k in sorted(abstracts)), None) or cover.summary
+        questions = _questions_line(self.out.question_refs.get(doc.id, ()))
+        if questions:
+            # The format has no field linking a document to a Question: the summary names them, and
+            # the detail pane turns "Question 1/1" into a link (unresolved while the store lacks it).
+            summary = f"{summary}\n\n{questions}" if summary else questions
         if summary:
             record["summary"] = cap_text(summary, DEFAULT_LIMITS.text_field)
         languages = self.languages_of(doc, chosen, titles, title)
