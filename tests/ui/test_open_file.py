@@ -106,3 +106,10 @@ def test_a_cancelled_save_writes_nothing(pane, tmp_path, monkeypatch):
     monkeypatch.setattr(detail.QFileDialog, "getSaveFileName", lambda *args, **kwargs: ("", ""))
     assert pane.save_selected_file() is None
     assert pane.opened == []
+
+
+def test_the_offer_to_save_goes_with_another_record(pane):
+    assert pane.show_record("document", "M-1/3")
+    assert pane.open_selected_file() is None and not pane.save_file.isHidden()
+    assert pane.show_record("document", "M-1/1")
+    assert pane.save_file.isHidden()

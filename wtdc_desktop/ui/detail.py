@@ -143,6 +143,7 @@ class DetailPane(QWidget):
         self.star.toggled.connect(self._on_star)
         self.read.toggled.connect(self._on_read)
         self.open_file.clicked.connect(self.open_selected_file)
+        self.language.currentIndexChanged.connect(self._forget_file_offer)
         self.compare_from.currentIndexChanged.connect(self._render)
         self.compare_to.currentIndexChanged.connect(self._render)
         self.browser.navigate.connect(self.navigate)
@@ -455,6 +456,12 @@ class DetailPane(QWidget):
             self.save_file.setVisible(False)
             return None
         return entry, cached
+
+    def _forget_file_offer(self) -> None:
+        """Another language's file: the offer to save the previous one goes."""
+        if not self.save_file.isHidden():
+            self.save_file.setVisible(False)
+            self.file_message.setVisible(False)
 
     def _file_name(self, entry: dict) -> str:
         return Path(entry["path"]).name or (self.record_id.replace("/", "-") + ".bin")
