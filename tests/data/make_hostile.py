@@ -408,6 +408,11 @@ def main() -> None:
     put_zip("record-lone-surrogate-key.wtdc.zip", with_record(good, "region", 1, lambda r: (
         '{"id": "AFR", "name": "Afrique", "\\udc00": 1}')))
     put_zip("record-id-control-char.wtdc.zip", with_record(good, "region", 2, lambda r: r.update(id="EU\x1b[2JR")))
+    mismatched = listed(good, "files/report.exe", b"MZ\x90\x00 a program, listed as a PDF")
+    manifest = json.loads(mismatched["manifest.json"])
+    manifest["files"][-1]["media_type"] = "application/pdf"
+    mismatched["manifest.json"] = json.dumps(manifest, indent=1).encode()
+    put_zip("file-media-type-mismatch.wtdc.zip", mismatched)
     put_zip("manifest-lone-surrogate.wtdc.zip", {**good, "manifest.json": good["manifest.json"].replace(
         b'"name": "hostile-pub"', b'"name": "hostile\\ud800-pub"')})
 

@@ -140,6 +140,7 @@ REFUSALS: dict[str, str | None] = {
     "record-lone-surrogate": "records/proposal.jsonl, line 2, field “title”: the text holds a lone surrogate (\\ud800)",
     "record-lone-surrogate-key": "records/region.jsonl, line 1: the text holds a lone surrogate (\\udc00)",
     "record-id-control-char": "records/region.jsonl, line 2, field “id”: the id holds a control character (\\x1b)",
+    "file-media-type-mismatch": "manifest.json, files[1]: the file “files/report.exe” is listed with the media type “application/pdf”, which its extension “.exe” does not match",
     "manifest-lone-surrogate": "manifest.json, field “publisher.name”: the text holds a lone surrogate (\\ud800)",
     "records-delegation-in-sync": "is a delegation bundle; import it with import-delegation, not sync",
     "record-count-lies": None,

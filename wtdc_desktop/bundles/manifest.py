@@ -12,6 +12,7 @@ from typing import Any
 from wtdc_desktop.bundles.errors import BundleError
 from wtdc_desktop.bundles.jsoncheck import lone_surrogate, printable_field, too_deep
 from wtdc_desktop.bundles.limits import DEFAULT_LIMITS
+from wtdc_desktop.domain.filetypes import extension, media_type_disagrees
 from wtdc_desktop.domain.records import ALL_TYPES, RecordError, parse_datetime
 from wtdc_desktop.i18n import _
 
@@ -202,6 +203,10 @@ def parse_manifest(data: bytes, where: str, *, max_depth: int = DEFAULT_LIMITS.j
                 _need(count is None or (_int(count) and count >= 0), here, _("“count” must be a whole number."))
             media = item.get("media_type")
             _need(media is None or isinstance(media, str), here, _("“media_type” must be text."))
+            # application/pdf on a .exe: the file is not what its listing says (nor ever opened)
+            _need(media is None or not media_type_disagrees(path, media), here,
+                  _("the file “{path}” is listed with the media type “{media_type}”, which its extension “{extension}” "
+                    "does not match.").format(path=path, media_type=media, extension=extension(path) or _("(none)")))
             out.append(Member(path, size, digest, rtype if key == "records" else None,
                               count if key == "records" else None, media))
         return out

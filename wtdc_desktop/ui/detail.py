@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -10,12 +11,14 @@ from pathlib import Path
 from PySide6.QtCore import QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDialogButtonBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QSplitter,
+    QCheckBox, QComboBox, QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QSplitter,
     QVBoxLayout, QWidget,
 )
 from PySide6.QtCore import Qt
 
+from wtdc_desktop.atomic import atomic_write_bytes
 from wtdc_desktop.domain import diff as word_diffs
+from wtdc_desktop.domain.filetypes import is_openable
 from wtdc_desktop.domain import records
 from wtdc_desktop.domain.records import PUBLISHED_TYPES
 from wtdc_desktop.domain.render import record_detail_html, sanitize_html
@@ -77,6 +80,12 @@ class DetailPane(QWidget):
         self.compare_label = QLabel(_("Compare:"), self)
         self.file_message = QLabel(self)
         self.file_message.setWordWrap(True)
+        # A file that is not a document type (a program, a script, a web page) is never opened:
+        # it is offered for saving instead.
+        self.save_file = QPushButton(_("Save file…"), self)
+        self.save_file.setAccessibleName(_("Save the document's file to a folder of your choice"))
+        self.save_file.setVisible(False)
+        self.save_file.clicked.connect(lambda: self.save_selected_file())
         bar = QHBoxLayout()
         bar.setContentsMargins(0, 0, 0, 0)
         for w in (self.star, self.read, self.language, self.open_file, self.compare_label, self.compare_from,
@@ -115,7 +124,11 @@ class DetailPane(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addLayout(bar)
-        lay.addWidget(self.file_message)
+        message_row = QHBoxLayout()
+        message_row.setContentsMargins(0, 0, 0, 0)
+        message_row.addWidget(self.file_message, 1)
+        message_row.addWidget(self.save_file)
+        lay.addLayout(message_row)
         lay.addWidget(self.splitter, 1)
 
         self._note_timer = QTimer(self, singleShot=True, interval=self.NOTE_DELAY_MS)
@@ -130,6 +143,7 @@ class DetailPane(QWidget):
         self.star.toggled.connect(self._on_star)
         self.read.toggled.connect(self._on_read)
         self.open_file.clicked.connect(self.open_selected_file)
+        self.language.currentIndexChanged.connect(self._forget_file_offer)
         self.compare_from.currentIndexChanged.connect(self._render)
         self.compare_to.currentIndexChanged.connect(self._render)
         self.browser.navigate.connect(self.navigate)
@@ -160,6 +174,7 @@ class DetailPane(QWidget):
         for w in (self.language, self.open_file, self.compare_from, self.compare_to, self.compare_label):
             w.setVisible(False)
         self.file_message.setVisible(False)
+        self.save_file.setVisible(False)
         self._loading = True
         self.notes.clear()
         self._loading = False
@@ -204,6 +219,7 @@ class DetailPane(QWidget):
         is_doc = self.type_name == "document"
         self.language.clear()
         self.file_message.setVisible(False)
+        self.save_file.setVisible(False)
         files = related.document_files(self.store, self.record_id) if is_doc else []
         self._files = {f["language"]: f for f in files}
         for lang in sorted(self._files):
@@ -425,8 +441,8 @@ class DetailPane(QWidget):
 
     # -- files ------------------------------------------------------------------------------
 
-    def open_selected_file(self) -> Path | None:
-        """Copy the chosen language's file from the cache to a temporary file and open it."""
+    def _selected_file(self) -> tuple[dict, Path] | None:
+        """The chosen language's file entry and its path in the cache; None (said) when not there."""
         lang = self.language.currentData()
         entry = self._files.get(lang) if lang else None
         if entry is None:
@@ -437,11 +453,67 @@ class DetailPane(QWidget):
                 _("The {language} file of this document is not in the file cache; sync the bundle that carries it.")
                 .format(language=lang))
             self.file_message.setVisible(True)
+            self.save_file.setVisible(False)
             return None
-        name = Path(entry["path"]).name or (self.record_id.replace("/", "-") + ".bin")
+        return entry, cached
+
+    def _forget_file_offer(self) -> None:
+        """Another language's file: the offer to save the previous one goes."""
+        if not self.save_file.isHidden():
+            self.save_file.setVisible(False)
+            self.file_message.setVisible(False)
+
+    def _file_name(self, entry: dict) -> str:
+        return Path(entry["path"]).name or (self.record_id.replace("/", "-") + ".bin")
+
+    def open_selected_file(self) -> Path | None:
+        """Copy the chosen language's file from the cache to a read-only temporary file and open it.
+
+        Only a document type (domain.filetypes: its listed media type and its extension both
+        allowed and agreeing) is handed to the system opener, and never with an execute bit;
+        anything else is not opened, and the pane offers to save it instead."""
+        found = self._selected_file()
+        if found is None:
+            return None
+        entry, cached = found
+        name = self._file_name(entry)
+        if not is_openable(name, entry.get("media_type")):
+            self.file_message.setText(
+                _("{name} is not a document type this application opens; you can save it instead.").format(name=name))
+            self.file_message.setVisible(True)
+            self.save_file.setVisible(True)
+            self.save_file.setEnabled(True)
+            return None
         folder = Path(tempfile.mkdtemp(prefix="wtdc-open-"))
         dest = folder / name
         shutil.copyfile(cached, dest)
+        os.chmod(dest, 0o444)  # read-only, no execute bit whatever the umask
         self.file_message.setVisible(False)
+        self.save_file.setVisible(False)
         self.file_opener(QUrl.fromLocalFile(str(dest)))
         return dest
+
+    def save_selected_file(self, path: Path | str | None = None) -> Path | None:
+        """Save the chosen language's file where the user says (written whole or not at all)."""
+        found = self._selected_file()
+        if found is None:
+            return None
+        entry, cached = found
+        if path is None:
+            chosen, _selected = QFileDialog.getSaveFileName(self, _("Save file"),
+                                                            str(Path.home() / self._file_name(entry)))
+            if not chosen:
+                return None
+            path = chosen
+        path = Path(path)
+        try:
+            atomic_write_bytes(path, cached.read_bytes())
+        except OSError as exc:
+            self.file_message.setText(_("Could not write {path}: {reason}.").format(
+                path=path, reason=exc.strerror or exc))
+            self.file_message.setVisible(True)
+            return None
+        self.file_message.setText(_("Saved to {path}.").format(path=path))
+        self.file_message.setVisible(True)
+        self.save_file.setVisible(False)
+        return path
