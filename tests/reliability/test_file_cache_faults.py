@@ -1,0 +1,112 @@
+"""A full disk or a folder that cannot be written while a bundle's files are copied into the store's
+file cache (files/): one sentence, no traceback, the store and the files/ tree as before; what an
+earlier killed sync left (``.part`` files, downloads) is removed by the next sync."""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+import pytest
+
+from helpers import DEMO_BUNDLE, run_cli, table_fingerprint
+from wtdc_desktop.bundles.apply import apply_bundle
+from wtdc_desktop.bundles.reader import Bundle
+from wtdc_desktop.store import DiskFull, Store, StoreNotWritable
+
+
+def _tree(root: Path) -> list[str]:
+    """Every file and folder under ``root`` (the folder itself included, when it is there)."""
+    if not root.exists():
+        return []
+    return sorted(["."] + [str(p.relative_to(root)) for p in root.rglob("*")])
+
+
+def _failing_copy(exc: OSError):
+    def copy_member(self, name, dest):
+        dest.write(b"half of a file")  # some bytes reach the temporary file first
+        raise exc
+    return copy_member
+
+
+FAULTS = [
+    pytest.param(OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)), DiskFull, "full", id="disk-full"),
+    pytest.param(PermissionError(errno.EACCES, os.strerror(errno.EACCES)), StoreNotWritable, "cannot be written",
+                 id="permission"),
+]
+
+
+@pytest.mark.parametrize(("exc", "error", "words"), FAULTS)
+def test_a_failing_copy_into_the_file_cache_leaves_store_and_files_as_before(store, monkeypatch, exc, error, words):
+    before, files_before = table_fingerprint(store), _tree(store.files_dir)
+    monkeypatch.setattr(Bundle, "copy_member", _failing_copy(exc))
+    with pytest.raises(error) as err:
+        apply_bundle(store, DEMO_BUNDLE)
+    assert words in str(err.value) and "\n" not in str(err.value)
+    assert table_fingerprint(store) == before
+    assert _tree(store.files_dir) == files_before  # no empty files/xx folder, no orphan, no .part
+
+
+def test_the_disk_full_sentence_is_that_of_the_record_apply(store, monkeypatch):
+    store.execute(f"PRAGMA max_page_count = {store.execute('PRAGMA page_count').fetchone()[0]}")
+    with pytest.raises(DiskFull) as records_full:
+        apply_bundle(store, DEMO_BUNDLE)
+    store.execute("PRAGMA max_page_count = 1073741823")
+    monkeypatch.setattr(Bundle, "copy_member", _failing_copy(OSError(errno.ENOSPC, "No space left on device")))
+    with pytest.raises(DiskFull) as files_full:
+        apply_bundle(store, DEMO_BUNDLE)
+    assert str(files_full.value) == str(records_full.value)
+
+
+def test_a_failing_mkdir_of_the_cache_folder_is_refused(store, monkeypatch):
+    before = table_fingerprint(store)
+    real_mkdir = Path.mkdir
+
+    def mkdir(self, *args, **kwargs):
+        if store.files_dir in (self, *self.parents):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(self))
+        return real_mkdir(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "mkdir", mkdir)
+    with pytest.raises(StoreNotWritable):
+        apply_bundle(store, DEMO_BUNDLE)
+    assert table_fingerprint(store) == before
+    assert not store.files_dir.exists()
+
+
+@pytest.mark.parametrize(("exc", "error", "words"), FAULTS)
+def test_sync_on_a_failing_file_cache_says_one_sentence(data_dir, monkeypatch, exc, error, words):
+    with Store(data_dir) as store:
+        before = table_fingerprint(store)
+    files_before = _tree(data_dir / "files")
+    monkeypatch.setattr(Bundle, "copy_member", _failing_copy(exc))
+    code, out, err = run_cli("sync", DEMO_BUNDLE, "--data-dir", data_dir)
+    assert code == error.exit_code != 0
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert words in err
+    with Store(data_dir) as store:
+        assert table_fingerprint(store) == before
+    assert _tree(data_dir / "files") == files_before
+
+
+def test_the_next_sync_removes_what_a_killed_sync_left(data_dir):
+    with Store(data_dir):
+        pass
+    cache = data_dir / "files" / "ab"
+    cache.mkdir(parents=True)
+    part = cache / ".abcdef.1234abcd.part"
+    part.write_bytes(b"half")
+    empty = data_dir / "files" / "cd"
+    empty.mkdir()
+    kept = cache / ("ab" + "0" * 62)
+    kept.write_bytes(b"a cached file")
+    downloads = data_dir / "tmp" / "downloads"
+    downloads.mkdir(parents=True)
+    (downloads / ".x.wtdc.zip.1234abcd.part").write_bytes(b"half a download")
+    code, out, err = run_cli("sync", DEMO_BUNDLE, "--data-dir", data_dir)
+    assert code == 0, err
+    assert not part.exists() and not empty.exists()
+    assert kept.read_bytes() == b"a cached file"
+    assert not downloads.exists() or not any(downloads.iterdir())
+    assert not list((data_dir / "files").rglob("*.part"))
