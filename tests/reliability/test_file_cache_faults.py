@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import errno
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from helpers import DEMO_BUNDLE, run_cli, table_fingerprint
+from wtdc_desktop.bundles import apply as apply_module
 from wtdc_desktop.bundles.apply import apply_bundle
 from wtdc_desktop.bundles.reader import Bundle
 from wtdc_desktop.store import DiskFull, Store, StoreNotWritable
@@ -23,11 +25,28 @@ def _tree(root: Path) -> list[str]:
     return sorted(["."] + [str(p.relative_to(root)) for p in root.rglob("*")])
 
 
-def _failing_copy(exc: OSError):
-    def copy_member(self, name, dest):
-        dest.write(b"half of a file")  # some bytes reach the temporary file first
-        raise exc
-    return copy_member
+class _FailingFile:
+    """The cache file being written: some bytes reach it, then the write fails."""
+
+    def __init__(self, fp, exc: OSError) -> None:
+        self.fp, self.exc = fp, exc
+
+    def write(self, data) -> int:
+        self.fp.write(bytes(data[:16]))
+        raise self.exc
+
+
+def _fail_cache_writes(monkeypatch, exc: OSError) -> None:
+    """Make every write into the file cache fail with ``exc``, inside the real atomic write (which
+    makes the temporary ``.part`` file and must remove it)."""
+    real = apply_module.atomic_write
+
+    @contextmanager
+    def atomic_write(path, *args, **kwargs):
+        with real(path, *args, **kwargs) as fp:
+            yield _FailingFile(fp, exc)
+
+    monkeypatch.setattr(apply_module, "atomic_write", atomic_write)
 
 
 FAULTS = [
@@ -40,7 +59,7 @@ FAULTS = [
 @pytest.mark.parametrize(("exc", "error", "words"), FAULTS)
 def test_a_failing_copy_into_the_file_cache_leaves_store_and_files_as_before(store, monkeypatch, exc, error, words):
     before, files_before = table_fingerprint(store), _tree(store.files_dir)
-    monkeypatch.setattr(Bundle, "copy_member", _failing_copy(exc))
+    _fail_cache_writes(monkeypatch, exc)
     with pytest.raises(error) as err:
         apply_bundle(store, DEMO_BUNDLE)
     assert words in str(err.value) and "\n" not in str(err.value)
@@ -53,7 +72,7 @@ def test_the_disk_full_sentence_is_that_of_the_record_apply(store, monkeypatch):
     with pytest.raises(DiskFull) as records_full:
         apply_bundle(store, DEMO_BUNDLE)
     store.execute("PRAGMA max_page_count = 1073741823")
-    monkeypatch.setattr(Bundle, "copy_member", _failing_copy(OSError(errno.ENOSPC, "No space left on device")))
+    _fail_cache_writes(monkeypatch, OSError(errno.ENOSPC, "No space left on device"))
     with pytest.raises(DiskFull) as files_full:
         apply_bundle(store, DEMO_BUNDLE)
     assert str(files_full.value) == str(records_full.value)
@@ -80,7 +99,7 @@ def test_sync_on_a_failing_file_cache_says_one_sentence(data_dir, monkeypatch, e
     with Store(data_dir) as store:
         before = table_fingerprint(store)
     files_before = _tree(data_dir / "files")
-    monkeypatch.setattr(Bundle, "copy_member", _failing_copy(exc))
+    _fail_cache_writes(monkeypatch, exc)
     code, out, err = run_cli("sync", DEMO_BUNDLE, "--data-dir", data_dir)
     assert code == error.exit_code != 0
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
@@ -110,3 +129,14 @@ def test_the_next_sync_removes_what_a_killed_sync_left(data_dir):
     assert kept.read_bytes() == b"a cached file"
     assert not downloads.exists() or not any(downloads.iterdir())
     assert not list((data_dir / "files").rglob("*.part"))
+
+
+def test_an_error_reading_the_bundle_is_not_called_a_full_disk(store, monkeypatch):
+    def copy_member(self, name, dest):
+        raise OSError(errno.EIO, "the USB stick went away")
+
+    monkeypatch.setattr(Bundle, "copy_member", copy_member)
+    with pytest.raises(OSError) as err:
+        apply_bundle(store, DEMO_BUNDLE)
+    assert not isinstance(err.value, DiskFull) and err.value.errno == errno.EIO
+    assert _tree(store.files_dir) == []

@@ -81,6 +81,7 @@ def _cache_files(store: Store, bundle: Bundle) -> list[Path]:
     """
     added: list[Path] = []
     folders: list[Path] = []
+    sink = None
     try:
         for member in bundle.manifest.files:
             dest = _file_cache_path(store, member.sha256)
@@ -91,14 +92,33 @@ def _cache_files(store: Store, bundle: Bundle) -> list[Path]:
                     folders.append(folder)
             dest.parent.mkdir(parents=True, exist_ok=True)
             with atomic_write(dest, private=True) as out:
-                bundle.copy_member(member.path, out)
+                sink = _Sink(out)
+                bundle.copy_member(member.path, sink)
+                sink = None
             added.append(dest)
     except BaseException as exc:
         _discard(added + _innermost_first(folders))
-        if isinstance(exc, OSError):
+        # an error reading the bundle (not writing the cache) goes on as it is
+        if isinstance(exc, OSError) and (sink is None or sink.failed):
             raise _disk_refusal(store, exc) from exc
         raise
     return added + _innermost_first(folders)
+
+
+class _Sink:
+    """The cache file being written, noting whether a write to it failed (a full disk) rather than
+    a read of the bundle."""
+
+    def __init__(self, out) -> None:
+        self.out = out
+        self.failed = False
+
+    def write(self, data) -> int:
+        try:
+            return self.out.write(data)
+        except OSError:
+            self.failed = True
+            raise
 
 
 def _innermost_first(folders: list[Path]) -> list[Path]:
