@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
+import subprocess
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -16,6 +19,8 @@ from wtdc_desktop.bundles import apply as apply_module
 from wtdc_desktop.bundles.apply import apply_bundle
 from wtdc_desktop.bundles.reader import Bundle
 from wtdc_desktop.store import DiskFull, Store, StoreNotWritable
+
+HERE = Path(__file__).resolve().parent
 
 
 def _tree(root: Path) -> list[str]:
@@ -140,3 +145,33 @@ def test_an_error_reading_the_bundle_is_not_called_a_full_disk(store, monkeypatc
         apply_bundle(store, DEMO_BUNDLE)
     assert not isinstance(err.value, DiskFull) and err.value.errno == errno.EIO
     assert _tree(store.files_dir) == []
+
+
+@pytest.fixture(scope="module")
+def shim(tmp_path_factory) -> Path:
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if not cc or not sys.platform.startswith("linux"):
+        pytest.skip("needs a C compiler on Linux to build the fault-injection shim")
+    out = tmp_path_factory.mktemp("shim") / "faultshim.so"
+    subprocess.run([cc, "-shared", "-fPIC", "-O1", "-o", str(out), str(HERE / "faultshim.c"), "-ldl"], check=True)
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("errno_value", "words"), [(errno.ENOSPC, "full"), (errno.EACCES, "cannot be written")])
+def test_real_failing_writes_into_the_file_cache_say_one_sentence(shim, tmp_path, errno_value, words):
+    """The system call writing into files/ fails (the fault shim, in a subprocess running the
+    command line): one line, the store and the files/ tree as before."""
+    data_dir = tmp_path / "data"
+    with Store(data_dir) as store:
+        before = table_fingerprint(store)
+    env = dict(os.environ, LD_PRELOAD=str(shim), WTDC_FAULT_AT="1", WTDC_FAULT_ERRNO=str(errno_value),
+               WTDC_FAULT_MATCH=f"{os.sep}files{os.sep}")
+    proc = subprocess.run([sys.executable, "-m", "wtdc_desktop", "sync", str(DEMO_BUNDLE), "--data-dir", str(data_dir)],
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert words in proc.stderr
+    with Store(data_dir) as store:
+        assert table_fingerprint(store) == before
+    assert _tree(data_dir / "files") == []
