@@ -11,6 +11,7 @@ rolls the transaction back, so the store is exactly as before.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import logging
 from collections.abc import Callable
@@ -26,7 +27,8 @@ from wtdc_desktop.bundles.signing import Signer, check_bundle_signature, configu
 from wtdc_desktop.domain.records import DELEGATION_TYPES, PUBLISHED_TYPES
 from wtdc_desktop.i18n import _
 from wtdc_desktop.instants import format_datetime, parse_instant
-from wtdc_desktop.store import Store
+from wtdc_desktop.store import Store, StoreError
+from wtdc_desktop.store.db import FULL, IO, NOT_WRITABLE, refusal_for
 from wtdc_desktop.store import syncs, trust
 from wtdc_desktop.store.published import PublishedWriter, document_files_differ, save_document_files
 
@@ -71,28 +73,95 @@ def _file_cache_path(store: Store, digest: str) -> Path:
 
 
 def _cache_files(store: Store, bundle: Bundle) -> list[Path]:
-    """Copy the bundle's files into the cache (each checked against its hash); the files it added."""
+    """Copy the bundle's files into the cache (each checked against its hash); what it added.
+
+    The list holds the files it added, then the folders it made (innermost first), so that
+    :func:`_discard` removes them in order. A full disk or a folder that cannot be written is
+    refused in one sentence (:func:`_disk_refusal`), with nothing of this apply left behind.
+    """
     added: list[Path] = []
-    for member in bundle.manifest.files:
-        dest = _file_cache_path(store, member.sha256)
-        if dest.exists() and dest.stat().st_size == member.size:
-            continue
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        try:
+    folders: list[Path] = []
+    sink = None
+    try:
+        for member in bundle.manifest.files:
+            dest = _file_cache_path(store, member.sha256)
+            if dest.exists() and dest.stat().st_size == member.size:
+                continue
+            for folder in (dest.parent, dest.parent.parent):
+                if folder not in folders and not folder.is_dir():
+                    folders.append(folder)
+            dest.parent.mkdir(parents=True, exist_ok=True)
             with atomic_write(dest, private=True) as out:
-                bundle.copy_member(member.path, out)
-        except BaseException:
-            _discard(added)
+                sink = _Sink(out)
+                bundle.copy_member(member.path, sink)
+                sink = None
+            added.append(dest)
+    except BaseException as exc:
+        _discard(added + _innermost_first(folders))
+        # an error reading the bundle (not writing the cache) goes on as it is
+        if isinstance(exc, OSError) and (sink is None or sink.failed):
+            raise _disk_refusal(store, exc) from exc
+        raise
+    return added + _innermost_first(folders)
+
+
+class _Sink:
+    """The cache file being written, noting whether a write to it failed (a full disk) rather than
+    a read of the bundle."""
+
+    def __init__(self, out) -> None:
+        self.out = out
+        self.failed = False
+
+    def write(self, data) -> int:
+        try:
+            return self.out.write(data)
+        except OSError:
+            self.failed = True
             raise
-        added.append(dest)
-    return added
+
+
+def _innermost_first(folders: list[Path]) -> list[Path]:
+    return sorted(folders, key=lambda p: len(p.parts), reverse=True)
+
+
+def clean_file_cache(store: Store) -> None:
+    """Remove what an interrupted apply left in the file cache: temporary ``.part`` files and empty
+    folders (callers hold the sync lock, so no apply is writing there)."""
+    root = store.files_dir
+    try:
+        folders = [p for p in root.iterdir() if p.is_dir() and not p.is_symlink()] if root.is_dir() else []
+        for folder in folders:
+            for path in folder.iterdir():
+                if path.name.startswith(".") and path.name.endswith(".part") and not path.is_dir():
+                    path.unlink(missing_ok=True)
+            try:
+                folder.rmdir()  # only when empty
+            except OSError:
+                pass
+    except OSError as exc:  # the apply that follows says what is wrong with the folder
+        log.warning("could not clean the file cache %s: %s", root, exc)
+
+
+def _disk_refusal(store: Store, exc: OSError) -> StoreError:
+    """The sentence for a write into the file cache that failed: the same as for the store's own."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        kind = FULL
+    elif isinstance(exc, PermissionError) or exc.errno == errno.EROFS:
+        kind = NOT_WRITABLE
+    else:
+        kind = IO
+    return refusal_for(kind, store.path)
 
 
 def _discard(paths: list[Path]) -> None:
-    """Remove files this apply added to the cache, when the apply does not complete."""
+    """Remove the files and (empty) folders this apply added to the cache, when it does not complete."""
     for path in paths:
         try:
-            path.unlink()
+            if path.is_dir() and not path.is_symlink():
+                path.rmdir()
+            else:
+                path.unlink()
         except OSError:
             pass
 

@@ -95,7 +95,12 @@ def sqlite_error_kind(exc: BaseException) -> str | None:
 
 def translate_sqlite_error(exc: sqlite3.Error, path: Path) -> StoreError | None:
     """Map SQLite's errors that are the user's situation, not our bug (by result code)."""
-    kind = sqlite_error_kind(exc)
+    return refusal_for(sqlite_error_kind(exc), path)
+
+
+def refusal_for(kind: str | None, path: Path) -> StoreError | None:
+    """The one-sentence refusal for a write to the store at ``path`` that failed for ``kind``
+    (``LOCKED``, ``FULL``, ...; None: no refusal, a bug). Also used for the store's file cache."""
     if kind == LOCKED:
         return StoreLocked(
             _("The store {path} is in use by another WTDC Desktop process; try again when it has finished.").format(

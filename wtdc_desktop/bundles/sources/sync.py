@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
+from wtdc_desktop.bundles.apply import clean_file_cache
 from wtdc_desktop.bundles.errors import ApplyCancelled, BundleError
 from wtdc_desktop.bundles.sources.chain import apply_chain, apply_one, choose_chain, last_sequence, unreachable_note
 from wtdc_desktop.bundles.sources.fetch import clean_downloads, download, fetch_feed
@@ -101,6 +102,9 @@ def sync_source(store: Store, location: str, opts: SyncOptions | None = None) ->
     kind = row.kind if row else source_kind(location)
     result = SourceResult(location=row.location if row else location, kind=kind)
     validators: tuple[str | None, str | None] = (None, None)
+    # what a killed sync left: partial downloads, temporary files and empty folders in the file cache
+    clean_downloads(store.data_dir)
+    clean_file_cache(store)
     try:
         if kind == "feed":
             validators = _sync_feed(store, location, result, opts, row)
