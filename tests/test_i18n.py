@@ -803,3 +803,20 @@ def test_arabic_sentences_read_right_to_left_even_when_they_start_with_a_french_
     out = rtl_blocks(html)
     assert '<li dir="rtl">' in out and '<h2 dir="rtl">' in out
     assert "<p>Le résumé" in out  # French text keeps its own direction
+
+
+def test_no_message_is_translated_inside_an_f_string():
+    """Babel does not extract ``_("...")`` written inside an f-string: such a text stays English."""
+    import ast
+
+    offenders = []
+    for path in (ROOT / "wtdc_desktop").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if not isinstance(node, ast.JoinedStr):
+                continue
+            for sub in ast.walk(node):
+                if (isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name)
+                        and sub.func.id in ("_", "N_", "ngettext") and sub.args
+                        and isinstance(sub.args[0], ast.Constant)):
+                    offenders.append(f"{path.relative_to(ROOT)}:{sub.lineno}")
+    assert offenders == []

@@ -92,7 +92,7 @@ def _cover_html(pack: dict, title: str | None, D: str) -> list[str]:
     """The cover page (Qt's rich text honours page breaks on headings and paragraphs, not on divs)."""
     scope = pack["scope"]
     h = ["<p style='margin-top:160px'>&nbsp;</p>",
-         f"<h1{D} style='font-size:28pt'>{_e(title or _('Brief pack'))}</h1>"]
+         "<h1{} style='font-size:28pt'>{}</h1>".format(D, _e(title or _('Brief pack')))]
     if scope.get("title"):
         h.append(f"<p style='font-size:16pt'>{_e(scope['title'])}</p>")
     h.append(f"<p style='font-size:13pt'>{_e(scope_text(scope))}</p>")
@@ -105,8 +105,8 @@ def _cover_html(pack: dict, title: str | None, D: str) -> list[str]:
 
 
 def _contents_html(pack: dict, labels: dict[str, dict[str, str]], D: str) -> list[str]:
-    h = [f"<h1{D} style='page-break-before:always'>{_e(_('Contents'))}</h1>",
-         f"<p{D}>1. {_e(_('Positions'))}</p>"]
+    h = ["<h1{} style='page-break-before:always'>{}</h1>".format(D, _e(_('Contents'))),
+         "<p{}>1. {}</p>".format(D, _e(_('Positions')))]
     for i, entry in enumerate(pack["entries"], 1):
         h.append(f"<p{D} style='margin-left:24px'>1.{i} <a href='#pos{i}'>{_e(entry_heading(entry, labels['subject']))}</a></p>")
     for n, (anchor, label) in enumerate((("docs", _("Documents")), ("coord", _("Coordinators")),
@@ -133,7 +133,7 @@ def _proposals_html(entry: dict, labels: dict[str, dict[str, str]], D: str, tdir
     current = entry.get("current")
     if not props:
         return []
-    h = [f"<h3{D}>{_e(_('Proposals side by side'))}</h3>"]
+    h = ["<h3{}>{}</h3>".format(D, _e(_('Proposals side by side')))]
     for start in range(0, len(props), 3):
         chunk = props[start:start + 3]
         h.append(f"<table border='1' cellspacing='0' cellpadding='4' width='100%'{tdir}><tr>")
@@ -153,7 +153,7 @@ def _entry_coordinators_html(entry: dict, D: str) -> list[str]:
     coords = entry.get("coordinators") or []
     if not coords:
         return []
-    h = [f"<h3{D}>{_e(_('Regional coordinators'))}</h3><ul{D}>"]
+    h = ["<h3{}>{}</h3><ul{}>".format(D, _e(_('Regional coordinators')), D)]
     for c in coords:
         h.append(f"<li>{_e(c.get('region') or '')}: {_e(c.get('name'))}"
                  + (f" ({_e(c['organization'])})" if c.get("organization") else "")
@@ -183,33 +183,33 @@ def _entry_html(i: int, entry: dict, labels: dict[str, dict[str, str]], D: str, 
 
 
 def _positions_html(pack: dict, labels: dict[str, dict[str, str]], D: str, tdir: str) -> list[str]:
-    h = [f"<h1{D} style='page-break-before:always'>1. {_e(_('Positions'))}</h1>"]
+    h = ["<h1{} style='page-break-before:always'>1. {}</h1>".format(D, _e(_('Positions')))]
     if not pack["entries"]:
-        h.append(f"<p{D}>{_e(_('No position recorded for this scope.'))}</p>")
+        h.append("<p{}>{}</p>".format(D, _e(_('No position recorded for this scope.'))))
     for i, entry in enumerate(pack["entries"], 1):
         h.extend(_entry_html(i, entry, labels, D, tdir))
     return h
 
 
 def _documents_html(pack: dict, D: str) -> list[str]:
-    h = [f"<h1{D}><a name='docs'></a>2. {_e(_('Documents'))}</h1>"]
+    h = ["<h1{}><a name='docs'></a>2. {}</h1>".format(D, _e(_('Documents')))]
     if pack["documents"]:
-        h.append("<ul>" + "".join(f"<li><b>{_e(d['id'])}</b> {_e(d.get('title') or _('(not in the store)'))}</li>"
+        h.append("<ul>" + "".join("<li><b>{}</b> {}</li>".format(_e(d['id']), _e(d.get('title') or _('(not in the store)')))
                                   for d in pack["documents"]) + "</ul>")
     else:
-        h.append(f"<p{D}>{_e(_('None.'))}</p>")
+        h.append("<p{}>{}</p>".format(D, _e(_('None.'))))
     return h
 
 
 def _coordinators_html(pack: dict, D: str, tdir: str) -> list[str]:
     """Every coordinator of this pack, by region."""
-    h = [f"<h1{D}><a name='coord'></a>3. {_e(_('Coordinators'))}</h1>"]
+    h = ["<h1{}><a name='coord'></a>3. {}</h1>".format(D, _e(_('Coordinators')))]
     seen = {}
     for entry in pack["entries"]:
         for c in entry.get("coordinators") or []:
             seen.setdefault(c["id"], (c, []))[1].append(entry["position"]["subject"]["id"])
     if not seen:
-        h.append(f"<p{D}>{_e(_('None.'))}</p>")
+        h.append("<p{}>{}</p>".format(D, _e(_('None.'))))
         return h
     h.append(f"<table border='1' cellspacing='0' cellpadding='4'{tdir}>")
     h.append("<tr>" + "".join(f"<th>{_e(x)}</th>" for x in (_("Region"), _("Name"), _("Organization"),
@@ -223,12 +223,12 @@ def _coordinators_html(pack: dict, D: str, tdir: str) -> list[str]:
 
 
 def _deadlines_html(pack: dict, D: str) -> list[str]:
-    h = [f"<h1{D}><a name='deadlines'></a>4. {_e(_('Deadlines'))}</h1>"]
+    h = ["<h1{}><a name='deadlines'></a>4. {}</h1>".format(D, _e(_('Deadlines')))]
     if pack["deadlines"]:
         h.append("<ul>" + "".join(f"<li><b>{_e(format_due(d.get('due')))}</b> – {_e(d.get('title'))}</li>"
                                   for d in pack["deadlines"]) + "</ul>")
     else:
-        h.append(f"<p{D}>{_e(_('None.'))}</p>")
+        h.append("<p{}>{}</p>".format(D, _e(_('None.'))))
     return h
 
 
@@ -279,17 +279,17 @@ def target_detail_html(detail: dict, *, labels: dict[str, dict[str, str]], asses
         h.append(f"<p{D}>" + _e(_("Our position: {stance} ({status})").format(
             stance=labels["stance"].get(pos["stance"], pos["stance"]),
             status=labels["status"].get(pos["status"], pos["status"]))) + "</p>")
-    h.append(f"<h3{D}>{_e(_('Current text'))}</h3>")
+    h.append("<h3{}>{}</h3>".format(D, _e(_('Current text'))))
     if current and current.get("text"):
         if current.get("revision"):
             h.append(f"<p{D}><i>{_e(current['revision'])}</i></p>")
         h.append(_content(markdown_to_html(current["text"]), current["text"]))
     else:
-        h.append(f"<p{D}><i>{_e(_('No current text in the store for this target.'))}</i></p>")
+        h.append("<p{}><i>{}</i></p>".format(D, _e(_('No current text in the store for this target.'))))
     props = detail.get("proposals") or []
-    h.append(f"<h3{D}>{_e(_('Proposals side by side ({count})').format(count=len(props)))}</h3>")
+    h.append("<h3{}>{}</h3>".format(D, _e(_('Proposals side by side ({count})').format(count=len(props)))))
     if props:
-        h.append(f"<p{D}><small>{_e(_('Words added to the current text are underlined in green, words removed are struck through in red.'))}</small></p>")
+        h.append("<p{}><small>{}</small></p>".format(D, _e(_('Words added to the current text are underlined in green, words removed are struck through in red.'))))
     for start in range(0, len(props), per_row):
         chunk = props[start:start + per_row]
         h.append(f"<table border='1' cellspacing='0' cellpadding='5' width='100%'{D}><tr>")
@@ -304,16 +304,16 @@ def target_detail_html(detail: dict, *, labels: dict[str, dict[str, str]], asses
             status = labels["proposal_status"].get(pr.get("status") or "", pr.get("status") or "")
             cell = f"<p{D}><i>{_e(status)}</i></p>"
             if pr["action"] == "NOC":
-                cell += f"<p{D}>{_e(_('No change to the current text.'))}</p>"
+                cell += "<p{}>{}</p>".format(D, _e(_('No change to the current text.')))
             elif pr["action"] == "SUP":
-                cell += f"<p{D}>{_e(_('Suppress the whole text.'))}</p>"
+                cell += "<p{}>{}</p>".format(D, _e(_('Suppress the whole text.')))
             if pr.get("text"):
                 if current and current.get("text") and pr["action"] in ("MOD", "ADD"):
                     cell += _content(f"<p>{diff_html(current['text'], pr['text'])}</p>", pr["text"])
                 else:
                     cell += _content(markdown_to_html(pr["text"]), pr["text"])
             if pr.get("reasons"):
-                cell += f"<p{D}><b>{_e(_('Reasons'))}</b></p>" + _content(markdown_to_html(pr["reasons"]), pr["reasons"])
+                cell += "<p{}><b>{}</b></p>".format(D, _e(_('Reasons'))) + _content(markdown_to_html(pr["reasons"]), pr["reasons"])
             h.append(f"<td valign='top'>{cell}</td>")
         h.append("</tr></table><br>")
     return "".join(h)

@@ -119,21 +119,21 @@ def session_html(details: SessionDetails | None, conflicts: list[session_model.C
     parts.append("<p>" + "<br>".join(e(f) for f in _facts(details)) + "</p>")
     for c in details.changes:
         parts.append("<p><mark>{}</mark></p>".format(e(_change_text(c, tz))))
-    parts.append(f"<h3>{e(_('Coverage'))}</h3>")
+    parts.append("<h3>{}</h3>".format(e(_('Coverage'))))
     if details.assignments:
         parts.append("<ul>" + "".join(f"<li>{e(a.member)} — {e(role_label(a.role))}</li>"
                                       for a in details.assignments) + "</ul>")
     else:
-        parts.append(f"<p>{e(_('Nobody covers this session yet.'))}</p>")
+        parts.append("<p>{}</p>".format(e(_('Nobody covers this session yet.'))))
     for c in conflicts:
         if s.id in c.sessions:
             parts.append("<p><em>⚠ {}</em></p>".format(e(conflict_text(c))))
-    parts.append(f"<h3>{e(_('Prepare for this session'))}</h3>")
+    parts.append("<h3>{}</h3>".format(e(_('Prepare for this session'))))
     if not details.agenda:
-        parts.append(f"<p>{e(_('No agenda published for this session.'))}</p>")
+        parts.append("<p>{}</p>".format(e(_('No agenda published for this session.'))))
     parts.append("<ol>" + "".join(_agenda_item(item) for item in details.agenda) + "</ol>")
     if details.url:
-        parts.append(f'<p><a href="{e(details.url)}">{e(_("Web page of the session"))}</a></p>')
+        parts.append('<p><a href="{}">{}</a></p>'.format(e(details.url), e(_('Web page of the session'))))
     return sanitize_html("".join(parts))
 
 

@@ -245,7 +245,7 @@ def _positions(w: _Writer, pack: dict, labels: dict) -> None:
 def _documents(w: _Writer, pack: dict) -> None:
     w.heading("2. " + _("Documents"), 1)
     for d in pack["documents"]:
-        w.para(f"{d['id']}  {d.get('title') or _('(not in the store)')}", style="List Bullet")
+        w.para("{}  {}".format(d['id'], d.get('title') or _('(not in the store)')), style="List Bullet")
     if not pack["documents"]:
         w.para(_("None."))
 

@@ -29,9 +29,9 @@ def coverage_html(store, meeting: str | None = None) -> str:
     e = html.escape
     rtl = is_rtl(current_language())
     parts = [f'<html><body dir="{"rtl" if rtl else "ltr"}" style="font-family: sans-serif; font-size: 9pt">',
-             f"<h2>{e(_('Coverage board'))}</h2>"]
+             "<h2>{}</h2>".format(e(_('Coverage board')))]
     if not members:
-        parts.append(f"<p>{e(_('No delegation member yet.'))}</p>")
+        parts.append("<p>{}</p>".format(e(_('No delegation member yet.'))))
     by_day: dict[tuple, list[session_model.Session]] = {}
     for s in sessions:
         tz = session_store.meeting_zone(store, s.meeting)

@@ -49,7 +49,7 @@ def contact_html(c: dict) -> str:
     e = html.escape
     parts = [f"<h2>{e(c.get('name') or '')}</h2>"]
     if c.get("private"):
-        parts.append(f"<p><i>{e(_('Private contact of the delegation (not published)'))}</i></p>")
+        parts.append("<p><i>{}</i></p>".format(e(_('Private contact of the delegation (not published)'))))
     if c.get("role"):
         parts.append(f"<p>{e(c['role'])}</p>")
     rows = []
@@ -69,14 +69,14 @@ def contact_html(c: dict) -> str:
     parts.append("<table cellpadding='3'>" + "".join(f"<tr><th align='left'>{k}</th><td>{v}</td></tr>"
                                                       for k, v in rows) + "</table>")
     if c.get("coordinates"):
-        parts.append(f"<h3>{e(_('Regional coordinator for'))}</h3><ul>")
+        parts.append("<h3>{}</h3><ul>".format(e(_('Regional coordinator for'))))
         for s in c["coordinates"]:
             kind = _(SUBJECT_LABELS.get(s.get("type"), s.get("type") or ""))
             parts.append(f"<li><a href='{e(make_link(str(s.get('type')), str(s.get('id'))))}'>"
                          f"{e(kind)} {e(str(s.get('id')))}</a></li>")
         parts.append("</ul>")
     if c.get("notes"):
-        parts.append(f"<h3>{e(_('Notes'))}</h3><p>{e(c['notes'])}</p>")
+        parts.append("<h3>{}</h3><p>{}</p>".format(e(_('Notes')), e(c['notes'])))
     return "".join(parts)
 
 
