@@ -66,3 +66,26 @@ def demo_store(_demo_store_template, tmp_path):
 @pytest.fixture
 def example_bundle() -> Path:
     return EXAMPLE_BUNDLE
+
+
+@pytest.fixture
+def own_settings(tmp_path, qapp):
+    """Settings (window state, language) go to a temporary file, never the user's."""
+    from PySide6.QtCore import QSettings
+
+    QSettings.setDefaultFormat(QSettings.IniFormat)
+    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(tmp_path / "settings"))
+    QSettings().clear()
+    yield
+
+
+@pytest.fixture
+def window(qtbot, data_dir):
+    """The main window on a new data folder (the demo loads on a first launch), closed after."""
+    from helpers import dispose
+    from wtdc_desktop.ui.app import open_window
+
+    win = open_window(data_dir)
+    win.show()
+    yield win
+    dispose(win)

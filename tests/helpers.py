@@ -105,3 +105,14 @@ def schema_of(store) -> dict[str, dict]:
     for name in db.view_names():
         out[name] = {"view": db[name].schema}
     return out
+
+
+def dispose(win) -> None:
+    """Close a window and delete it (its views' timers with it), then close its store."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    store = win.store
+    win.close()
+    win.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+    store.close()

@@ -21,23 +21,13 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QElapsedTimer, QTimer, QUrl, Qt
 
-from helpers import DEMO_BUNDLE, DEMO_SOURCE, set_header, write_records
+from helpers import DEMO_BUNDLE, DEMO_SOURCE, dispose, set_header, write_records
 from wtdc_desktop.bundles.apply import apply_bundle
 from wtdc_desktop.bundles.limits import MiB
 from wtdc_desktop.bundles.writer import build_bundle
 from wtdc_desktop.store import Store, record_marks
 
-pytestmark = pytest.mark.gui
-
-
-@pytest.fixture(autouse=True)
-def _own_settings(tmp_path, qapp):
-    from PySide6.QtCore import QSettings
-
-    QSettings.setDefaultFormat(QSettings.IniFormat)
-    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(tmp_path / "settings"))
-    QSettings().clear()
-    yield
+pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("own_settings")]
 
 
 @pytest.fixture
@@ -65,16 +55,6 @@ def open_main_window(qtbot, data_dir: Path):
     win.show()
     qtbot.waitExposed(win)
     return win
-
-
-def dispose(win) -> None:
-    from PySide6.QtCore import QCoreApplication, QEvent
-
-    store = win.store
-    win.close()
-    win.deleteLater()
-    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
-    store.close()
 
 
 # --- a note save on a full disk ------------------------------------------------------------------------

@@ -5,23 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def window(qtbot, data_dir):
-    from wtdc_desktop.ui.app import open_window
-
-    win = open_window(data_dir)
-    win.show()
-    yield win
-    from PySide6.QtCore import QCoreApplication, QEvent
-
-    store = win.store
-    win.close()
-    win.deleteLater()
-    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
-    store.close()
+pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("own_settings")]
 
 
 def test_first_launch_on_an_empty_store_loads_the_demo(window, qtbot):

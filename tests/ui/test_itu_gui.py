@@ -7,33 +7,7 @@ import pytest
 
 from itu_fixtures import DATA, make_folder
 
-pytestmark = pytest.mark.gui
-
-
-@pytest.fixture(autouse=True)
-def _own_settings(tmp_path, qapp):
-    from PySide6.QtCore import QSettings
-
-    QSettings.setDefaultFormat(QSettings.IniFormat)
-    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(tmp_path / "settings"))
-    QSettings().clear()
-    yield
-
-
-@pytest.fixture
-def window(qtbot, data_dir):
-    from PySide6.QtCore import QCoreApplication, QEvent
-
-    from wtdc_desktop.ui.app import open_window
-
-    win = open_window(data_dir)
-    win.show()
-    yield win
-    store = win.store
-    win.close()
-    win.deleteLater()
-    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
-    store.close()
+pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("own_settings")]
 
 
 def test_a_folder_chosen_in_the_dialog_is_read_applied_and_summarised(window, qtbot, tmp_path, monkeypatch):

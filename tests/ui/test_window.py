@@ -10,41 +10,9 @@ import sys
 import pytest
 from PySide6.QtCore import QTimer, QUrl, Qt
 
-from helpers import DEMO_SOURCE, run_cli, set_header, table_fingerprint, write_records
+from helpers import DEMO_SOURCE, dispose, run_cli, set_header, table_fingerprint, write_records
 
-pytestmark = pytest.mark.gui
-
-
-@pytest.fixture(autouse=True)
-def _own_settings(tmp_path, qapp):
-    """Settings (window state, language) go to a temporary file, never the user's."""
-    from PySide6.QtCore import QSettings
-
-    QSettings.setDefaultFormat(QSettings.IniFormat)
-    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(tmp_path / "settings"))
-    QSettings().clear()
-    yield
-
-
-def dispose(win) -> None:
-    """Close a window and delete it (its views' timers with it), then close its store."""
-    from PySide6.QtCore import QCoreApplication, QEvent
-
-    store = win.store
-    win.close()
-    win.deleteLater()
-    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
-    store.close()
-
-
-@pytest.fixture
-def window(qtbot, data_dir):
-    from wtdc_desktop.ui.app import open_window
-
-    win = open_window(data_dir)
-    win.show()
-    yield win
-    dispose(win)
+pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("own_settings")]
 
 
 # --- a store of 100 000 documents, built once -----------------------------------------------------
