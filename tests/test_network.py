@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import ast
-import datetime as dt
-import ipaddress
 import ssl
 import threading
 import urllib.request
@@ -12,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from helpers import ROOT, table_fingerprint
+from helpers import ROOT, local_tls_contexts, table_fingerprint
 from sync_helpers import FeedServer, send_bytes
 from wtdc_desktop import network
 from wtdc_desktop.exchange.timetable_import import import_schedule
@@ -120,33 +118,8 @@ def test_a_timetable_redirected_to_plain_http_or_a_file_is_refused(store, target
     assert published(store) == before
 
 
-def _tls_contexts(tmp_path):
-    """A self-signed certificate for 127.0.0.1: the server's context, and a client context trusting only it."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = dt.datetime.now(dt.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
-            .not_valid_after(now + dt.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
-            .sign(key, hashes.SHA256()))
-    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    server_ctx.load_cert_chain(cert_path, key_path)
-    return server_ctx, ssl.create_default_context(cafile=str(cert_path))
-
-
 def test_a_timetable_redirected_from_https_to_http_is_refused(store, tmp_path, monkeypatch):
-    server_ctx, client_ctx = _tls_contexts(tmp_path)
+    server_ctx, client_ctx = local_tls_contexts(tmp_path)
     # the timetable fetch uses the default context: make it trust the test certificate
     monkeypatch.setattr(ssl, "_create_default_https_context", lambda *a, **k: client_ctx)
     requests = []

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import ipaddress
 import json
-import ssl
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
-from helpers import run_cli, table_fingerprint
+from helpers import local_tls_contexts, run_cli, table_fingerprint
 from sync_helpers import CHANNEL, PUBLISHER, FeedServer, feed_document, feed_entry, make_bundle, send_bytes
 from wtdc_desktop.bundles.apply import apply_bundle
 from wtdc_desktop.bundles.sources import Candidate, SyncOptions, choose_chain, scan_folder, sync_source
@@ -313,34 +310,8 @@ def test_plain_http_is_refused_except_on_loopback(data_dir):
         one_line_error(err, command[-1], "loopback")
 
 
-def _tls_context_and_server_cert(tmp_path):
-    """A self-signed certificate for 127.0.0.1, and a client context that trusts only it."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = dt.datetime.now(dt.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
-            .not_valid_after(now + dt.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
-            .sign(key, hashes.SHA256()))
-    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    server_ctx.load_cert_chain(cert_path, key_path)
-    client_ctx = ssl.create_default_context(cafile=str(cert_path))
-    return server_ctx, client_ctx
-
-
 def test_a_redirect_from_loopback_to_https_is_followed(store, bundles, tmp_path):
-    server_ctx, client_ctx = _tls_context_and_server_cert(tmp_path)
+    server_ctx, client_ctx = local_tls_contexts(tmp_path)
     payload = {"/feed.json": feed_document([feed_entry(bundles[1], "b1.wtdc.zip", sequence=1)]),
                "/b1.wtdc.zip": bundles[1].read_bytes()}
 
