@@ -22,6 +22,7 @@ from wtdc_desktop.atomic import atomic_write
 from wtdc_desktop.bundles.errors import AlreadyApplied, ApplyCancelled, BundleError, BundleRefused
 from wtdc_desktop.bundles.extract import DocumentTextExtractor
 from wtdc_desktop.bundles.limits import DEFAULT_LIMITS, Limits
+from wtdc_desktop.bundles.pinned import check_pinned_records
 from wtdc_desktop.bundles.reader import Bundle
 from wtdc_desktop.bundles.signing import Signer, check_bundle_signature, configured_key, fingerprint
 from wtdc_desktop.domain.records import DELEGATION_TYPES, PUBLISHED_TYPES
@@ -252,6 +253,7 @@ def apply_bundle(
             signer = _check_signature(store, bundle, trust_key)
             _check_sequence(store, bundle, force)
             bundle.verify()
+            check_pinned_records(store, bundle, signer)  # spec §4: across trust
             added = _cache_files(store, bundle)
             try:
                 result = _apply_records(store, bundle, source, progress, cancelled)

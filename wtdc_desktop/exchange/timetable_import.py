@@ -99,8 +99,8 @@ def parse_any(name: str, data: bytes, *, default_zone: str | None = None) -> Tim
 # --- turning a timetable into a bundle -------------------------------------------------------------
 
 def channel_for(location: str) -> str:
-    if is_url(location):
-        return location
+    if is_url(location):  # a channel name is plain ASCII without "/" or ":" (spec §2)
+        return "url-" + hashlib.sha256(location.encode("utf-8")).hexdigest()[:16]
     resolved = str(Path(location).expanduser().resolve())
     return "file-" + hashlib.sha256(resolved.encode("utf-8")).hexdigest()[:16]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import sqlite3
 from dataclasses import dataclass
 
@@ -70,3 +71,73 @@ def remove_key(store: Store, publisher: str) -> bool:
     with store.transaction() as conn:
         cur = conn.execute("DELETE FROM trusted_key WHERE publisher = ?", (publisher,))
     return cur.rowcount > 0
+
+
+def pinned_publishers(conn: sqlite3.Connection) -> dict[str, str]:
+    """channel key (``publisher/channel``) -> publisher, for every applied channel of a publisher whose key is pinned."""
+    rows = conn.execute(
+        "SELECT c.publisher, c.channel FROM channel_state c JOIN trusted_key k ON k.publisher = c.publisher"
+    ).fetchall()
+    return {f"{publisher}/{channel}": publisher for publisher, channel in rows}
+
+
+
+def carried_ids(conn: sqlite3.Connection, channel_key: str) -> dict[str, set[str]]:
+    """type -> the ids of the records a channel carries."""
+    out: dict[str, set[str]] = {}
+    for type_name, rid in conn.execute("SELECT type, id FROM record_channel WHERE channel = ?", (channel_key,)):
+        out.setdefault(type_name, set()).add(rid)
+    return out
+
+
+def protected_records(conn: sqlite3.Connection, *, channel_key: str, incoming: dict[str, dict[str, str]],
+                      withdrawn: dict[str, set[str]]) -> list[tuple[str, str, str]]:
+    """The records a bundle on ``channel_key`` would change or withdraw whose current version a pinned publisher
+    published: (type, id, that publisher).
+
+    ``incoming``: type -> {id: content hash} of what the bundle carries; ``withdrawn``: type -> ids the bundle
+    withdraws (by name, or by no longer carrying them in a full bundle). A current version is a pinned
+    publisher's when the sync that brought it was that publisher's, or when a channel of that publisher carries
+    the very same content. One query, whatever the number of records. Types are names from the record-type
+    registry (the caller checks them), never text from a bundle.
+    """
+    pinned = pinned_publishers(conn)
+    if not pinned:
+        return []
+
+    def owner(type_name: str) -> str:
+        """The pinned publisher of the current version of the row ``t``, or NULL."""
+        return (
+            "coalesce((SELECT s.publisher FROM sync_log s JOIN trusted_key k ON k.publisher = s.publisher "
+            "WHERE s.sync_id = t.changed_sync), "
+            "(SELECT p.value FROM record_channel rc JOIN json_each(:pinned) p ON p.key = rc.channel "
+            f"WHERE rc.type = '{type_name}' AND rc.id = t.id AND rc.content_hash = t.content_hash LIMIT 1))"
+        )
+
+    parts = []
+    params: dict[str, object] = {"channel": channel_key, "pinned": json.dumps(pinned)}
+    for n, type_name in enumerate(sorted(set(incoming) | set(withdrawn))):
+        if incoming.get(type_name):
+            # changed (or restored): the bundle carries other content than the current version
+            params[f"in{n}"] = json.dumps(incoming[type_name])
+            parts.append(
+                f"SELECT '{type_name}', t.id, {owner(type_name)} AS pub FROM json_each(:in{n}) b "
+                f"CROSS JOIN {type_name} t ON t.id = b.key WHERE t.content_hash != b.value OR t.withdrawn")
+        if withdrawn.get(type_name):
+            # withdrawn: when no other channel carries it
+            params[f"out{n}"] = json.dumps(sorted(withdrawn[type_name]))
+            parts.append(
+                f"SELECT '{type_name}', t.id, {owner(type_name)} AS pub FROM {type_name} t "
+                f"WHERE t.id IN (SELECT value FROM json_each(:out{n})) AND NOT t.withdrawn AND NOT EXISTS "
+                f"(SELECT 1 FROM record_channel o WHERE o.type = '{type_name}' AND o.id = t.id "
+                "AND o.channel != :channel)")
+    if not parts:
+        return []
+    sql = "SELECT * FROM (" + " UNION ALL ".join(parts) + ") WHERE pub IS NOT NULL"
+    return conn.execute(sql, params).fetchall()
+
+
+def is_pinned_key(conn: sqlite3.Connection, public_key: bytes) -> bool:
+    """Whether this key is pinned for some publisher."""
+    return conn.execute("SELECT 1 FROM trusted_key WHERE public_key = ? LIMIT 1",
+                        (base64.b64encode(public_key).decode("ascii"),)).fetchone() is not None
