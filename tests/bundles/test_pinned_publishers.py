@@ -10,9 +10,13 @@ another publisher may not change what a pinned one published (the record and bot
 from __future__ import annotations
 
 import json
+import os
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from helpers import run_cli, table_fingerprint
 from small_bundles import build, proposals, read_members, write_zip
@@ -237,3 +241,76 @@ def test_delegation_bundles_written_with_an_upper_case_id_are_still_read():
     for bad in ("delegation-Ken", "delegation-KEN ", "delegation-", "DELEGATION-KEN"):
         with pytest.raises(BundleError):
             parse_manifest(_manifest(bad, "delegation", types), "b")
+
+
+# -- fuzzing: any text as a publisher id or a channel name ----------------------------------------------------
+
+_ID = re.compile(r"[a-z0-9](?:[a-z0-9.-]{0,62}[a-z0-9])?")
+_CHANNEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+#: Text near a valid id: ASCII letters of both cases, separators, spaces, invisible and look-alike characters.
+near_ids = st.lists(st.one_of(st.sampled_from("itubdITUBD0129.-_ /:\n\t\u200b\u00a0\ufeff\u0456\u2010\uff49"),
+                              st.characters(exclude_categories=("Cs",))), max_size=70).map("".join)
+
+
+@settings(max_examples=int(os.environ.get("WTDC_FUZZ_EXAMPLES", "300")), deadline=None)
+@given(near_ids, near_ids)
+@example("itu-bdt", "WTDC-25")
+@example("itu-bdt\u200b", "WTDC-25")
+def test_only_plain_ids_and_channels_are_read(publisher, channel):
+    try:
+        manifest = parse_manifest(_manifest(publisher, channel), "fuzz.wtdc.zip")
+    except BundleError as exc:
+        assert not (_ID.fullmatch(publisher) and _CHANNEL.fullmatch(channel)), exc.message
+        assert "\n" not in exc.message and exc.message.isprintable(), exc.message
+    else:
+        assert _ID.fullmatch(manifest.publisher_id) and _CHANNEL.fullmatch(manifest.channel)
+
+
+# -- trusting a key: the command line ---------------------------------------------------------------------------
+
+def test_trust_add_shows_the_publisher_and_fingerprint_and_replaces_only_when_asked(tmp_path, data_dir):
+    first, second = _key(tmp_path, "first"), _key(tmp_path, "second")
+    old, new = (signing.fingerprint(signing.load_public_key(_pub(k))) for k in (first, second))
+    code, out, err = run_cli("trust", "add", "itu-bdt", _pub(first), "--data-dir", data_dir)
+    assert code == 0, err
+    assert "itu-bdt" in out and old in out and "Pinned the key" in out
+    code, out, err = run_cli("trust", "add", "itu-bdt", _pub(first), "--data-dir", data_dir)
+    assert code == 0 and "already pinned" in out
+    # a second key: refused without --replace, saying so and naming both keys
+    code, out, err = run_cli("trust", "add", "itu-bdt", _pub(second), "--data-dir", data_dir)
+    assert code != 0 and new in out
+    assert f"The key {old} is already pinned for itu-bdt. Replacing it with {new} is refused unless you give " \
+           "--replace" in err
+    code, out, err = run_cli("trust", "list", "--json", "--data-dir", data_dir)
+    assert [k["fingerprint"] for k in json.loads(out)] == [old]
+    code, out, err = run_cli("trust", "add", "itu-bdt", _pub(second), "--replace", "--data-dir", data_dir)
+    assert code == 0, err
+    assert f"The key {old} pinned for itu-bdt is replaced by {new}." in out
+    code, out, err = run_cli("trust", "list", "--json", "--data-dir", data_dir)
+    assert [k["fingerprint"] for k in json.loads(out)] == [new]
+
+
+@pytest.mark.parametrize(("publisher", "shown"), [("ITU-BDT", "'ITU-BDT'"), ("itu-bdt ", "'itu-bdt '"),
+                                                  ("itu-bdt\u200b", "'itu-bdt\\u200b'")])
+def test_trust_add_refuses_a_look_alike_id(tmp_path, data_dir, publisher, shown):
+    code, out, err = run_cli("trust", "add", publisher, _pub(_key(tmp_path, "k")), "--data-dir", data_dir)
+    assert code != 0 and f"The publisher id {shown} is not allowed" in err
+    assert not (data_dir / "store.sqlite3").exists()
+
+
+def test_trust_add_keeps_the_ids_of_existing_delegation_bundles(tmp_path, data_dir):
+    code, out, err = run_cli("trust", "add", "delegation-KEN", _pub(_key(tmp_path, "k")), "--data-dir", data_dir)
+    assert code == 0, err
+
+
+def test_sync_trust_never_replaces_a_pinned_key(probe, tmp_path):
+    data_dir = probe["data_dir"]
+    other = _key(tmp_path, "other")
+    bundle = _bundle(tmp_path, "itu-2", publisher="itu-bdt", key=other, sequence=2, title="Signed by another key")
+    code, out, err = run_cli("sync", bundle, "--trust", _pub(other), "--data-dir", data_dir)
+    assert code == BundleRefused.exit_code
+    assert "trust add itu-bdt PUBKEYFILE --replace" in err
+    assert _title(data_dir) == "Proposal 1 as the secretariat published it"
+    code, out, err = run_cli("trust", "list", "--json", "--data-dir", data_dir)
+    assert [k["fingerprint"] for k in json.loads(out)] == [signing.fingerprint(signing.load_public_key(
+        _pub(probe["itu"])))]

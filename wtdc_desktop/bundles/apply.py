@@ -180,6 +180,11 @@ def _check_signature(store: Store, bundle: Bundle, trust_key: bytes | None) -> S
         pinned = trust.get_key(store.conn, publisher)
     if trust_key is None:
         return check_bundle_signature(bundle, pinned.public_key if pinned else None)
+    if pinned is not None and pinned.public_key != trust_key:  # replacing a pinned key is deliberate
+        raise BundleRefused(
+            _("{where}: the key {pinned} is pinned for {publisher}, and the key given to trust is another one "
+              "({other}); replace a pinned key with “trust add {publisher} PUBKEYFILE --replace”.").format(
+                where=bundle.where, pinned=pinned.fingerprint, publisher=publisher, other=fingerprint(trust_key)))
     signer = check_bundle_signature(bundle, trust_key)
     if pinned is None or pinned.public_key != trust_key:
         trust.pin_key(store, publisher, trust_key, fingerprint(trust_key), origin="cli")

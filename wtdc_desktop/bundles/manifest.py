@@ -106,6 +106,17 @@ def publisher_id_problem(value: str) -> str | None:
              "hyphens, at most 64, beginning and ending with a letter or a digit.").format(id=ascii(value))
 
 
+def pinnable_publisher_problem(value: str) -> str | None:
+    """Why a key may not be pinned for the publisher id ``value``, in one sentence, or None when it may.
+
+    The ids of existing delegation bundles (``delegation-KEN``) are accepted: their keys still sign them.
+    """
+    if valid_publisher_id(value) or LEGACY_DELEGATION_ID_RE.fullmatch(value):
+        return None
+    return _("The publisher id {id} is not allowed: a publisher id is lower-case ASCII letters, digits, dots and "
+             "hyphens, at most 64, beginning and ending with a letter or a digit.").format(id=ascii(value))
+
+
 def channel_problem(value: str) -> str | None:
     """Why ``value`` may not be a channel name (spec §2), or None when it may."""
     if valid_channel(value):

@@ -140,26 +140,52 @@ class SettingsDialog(QDialog):
         self._fill()
 
     def _trust(self) -> None:
-        from wtdc_desktop.bundles import signing
-
         publisher, ok = QInputDialog.getText(self, _("Trust a publisher key"), _("Publisher id (as in its bundles):"))
         if not ok or not publisher.strip():
             return
         text, ok = QInputDialog.getText(self, _("Trust a publisher key"), _("The publisher's public key (base64):"))
-        if not ok:
-            return
+        if ok:
+            self.trust_key(publisher.strip(), text)
+
+    def trust_key(self, publisher: str, text: str) -> bool:
+        """Pin the key ``text`` (base64) for ``publisher`` once the user has seen its fingerprint and agreed;
+        replacing a key already pinned needs its own confirmation, naming both fingerprints."""
+        from wtdc_desktop.bundles import signing
+        from wtdc_desktop.bundles.manifest import pinnable_publisher_problem
+
+        title = _("Trust a publisher key")
+        problem = pinnable_publisher_problem(publisher)
+        if problem is not None:
+            QMessageBox.warning(self, title, problem)
+            return False
         raw = signing.decode_public_key(text)
         if raw is None:
-            QMessageBox.warning(self, _("Trust a publisher key"), _("This is not a public key (32 bytes in base64)."))
-            return
+            QMessageBox.warning(self, title, _("This is not a public key (32 bytes in base64)."))
+            return False
         fp = signing.fingerprint(raw)
-        answer = QMessageBox.question(
-            self, _("Trust a publisher key"),
-            _("Trust this key for {publisher}?\n\nFingerprint: {fingerprint}\n\nCompare it with the fingerprint the "
-              "publisher gave you by another channel.").format(publisher=publisher.strip(), fingerprint=fp))
-        if answer == QMessageBox.Yes:
-            trust_table.pin_key(self.store, publisher.strip(), raw, fp, "user")
-            self._fill()
+        previous = trust_table.get_key(self.store, publisher)
+        if previous is not None and previous.public_key == raw:
+            QMessageBox.information(self, title, _("This key is already pinned for {publisher}.\n\nFingerprint: "
+                                                   "{fingerprint}").format(publisher=publisher, fingerprint=fp))
+            return False
+        if previous is None:
+            answer = QMessageBox.question(
+                self, title,
+                _("Trust this key for {publisher}?\n\nFingerprint: {fingerprint}\n\nCompare it with the fingerprint the "
+                  "publisher gave you by another channel.").format(publisher=publisher, fingerprint=fp))
+        else:
+            answer = QMessageBox.warning(
+                self, _("Replace a pinned key"),
+                _("Another key is already pinned for {publisher}.\n\nPinned key: {old}\nNew key: {new}\n\nReplace "
+                  "it only if the publisher told you, by another channel, that its key changed: from then on, "
+                  "bundles signed with the old key are refused.").format(
+                    publisher=publisher, old=previous.fingerprint, new=fp),
+                QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
+        if answer != QMessageBox.Yes:
+            return False
+        trust_table.pin_key(self.store, publisher, raw, fp, "user")
+        self._fill()
+        return True
 
     def _browse(self) -> None:
         path = QFileDialog.getExistingDirectory(self, _("Choose the data folder"), self.data_dir.text())
