@@ -151,6 +151,16 @@ def surrogate_error(where: str, found: tuple[str, str]) -> BundleError:
     return BundleError(message.format(where=where, field=printable_field(field_name), escape=escape), where=where)
 
 
+def _check_stream(publisher_id: str, channel: str, types: list[str], loc: str) -> None:
+    """Spec §2: the publisher id and the channel name, with the upper-case ids of existing delegation bundles."""
+    problem = publisher_id_problem(publisher_id)
+    if problem is not None and not (any(t in DELEGATION_TYPES for t in types)
+                                    and LEGACY_DELEGATION_ID_RE.fullmatch(publisher_id)):
+        raise BundleError(f"{loc}: {problem}", where=loc)
+    problem = channel_problem(channel)
+    _need(problem is None, loc, problem or "")
+
+
 def parse_manifest(data: bytes, where: str, *, max_depth: int = DEFAULT_LIMITS.json_depth) -> Manifest:
     """Parse and check ``manifest.json``; ``where`` names the bundle in messages.
 
@@ -260,12 +270,7 @@ def parse_manifest(data: bytes, where: str, *, max_depth: int = DEFAULT_LIMITS.j
     types = [m.type for m in records]
     dup = {t for t in types if types.count(t) > 1}
     _need(not dup, loc, _("the record type “{type}” has more than one records file.").format(type=", ".join(sorted(dup))))
-    problem = publisher_id_problem(publisher["id"])
-    if problem is not None and not (any(t in DELEGATION_TYPES for t in types)
-                                    and LEGACY_DELEGATION_ID_RE.fullmatch(publisher["id"])):
-        raise BundleError(f"{loc}: {problem}", where=loc)
-    problem = channel_problem(channel)
-    _need(problem is None, loc, problem or "")
+    _check_stream(publisher["id"], channel, types, loc)
 
     deletions_raw = raw.get("deletions") or []
     _need(isinstance(deletions_raw, list), loc, _("“deletions” must be a list."))
