@@ -34,7 +34,7 @@ def boxes(monkeypatch):
     shown = Shown()
     for kind in ("question", "warning", "information"):
         def box(parent, title, text, *args, kind=kind):
-            shown.append((kind, title, text))
+            shown.append((kind, title, text.replace("\u00a0", " ")))  # fingerprints are kept on one line
             return shown.answer
         monkeypatch.setattr(QMessageBox, kind, staticmethod(box))
     return shown

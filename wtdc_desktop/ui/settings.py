@@ -21,6 +21,11 @@ LANGUAGE_NAMES = {"ar": "العربية", "zh": "中文", "en": "English", "fr":
 DEFAULT_FONT_SIZE = 0  # 0: the system's
 
 
+def _unbroken(fingerprint: str) -> str:
+    """A fingerprint kept on one line in a message box, where it is compared group by group."""
+    return fingerprint.replace(" ", "\u00a0")
+
+
 class SettingsDialog(QDialog):
     def __init__(self, store, parent=None) -> None:
         super().__init__(parent)
@@ -164,22 +169,23 @@ class SettingsDialog(QDialog):
             return False
         fp = signing.fingerprint(raw)
         previous = trust_table.get_key(self.store, publisher)
+        shown, old = _unbroken(fp), _unbroken(previous.fingerprint) if previous is not None else ""
         if previous is not None and previous.public_key == raw:
             QMessageBox.information(self, title, _("This key is already pinned for {publisher}.\n\nFingerprint: "
-                                                   "{fingerprint}").format(publisher=publisher, fingerprint=fp))
+                                                   "{fingerprint}").format(publisher=publisher, fingerprint=shown))
             return False
         if previous is None:
             answer = QMessageBox.question(
                 self, title,
                 _("Trust this key for {publisher}?\n\nFingerprint: {fingerprint}\n\nCompare it with the fingerprint the "
-                  "publisher gave you by another channel.").format(publisher=publisher, fingerprint=fp))
+                  "publisher gave you by another channel.").format(publisher=publisher, fingerprint=shown))
         else:
             answer = QMessageBox.warning(
                 self, _("Replace a pinned key"),
                 _("Another key is already pinned for {publisher}.\n\nPinned key: {old}\nNew key: {new}\n\nReplace "
                   "it only if the publisher told you, by another channel, that its key changed: from then on, "
                   "bundles signed with the old key are refused.").format(
-                    publisher=publisher, old=previous.fingerprint, new=fp),
+                    publisher=publisher, old=old, new=shown),
                 QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
         if answer != QMessageBox.Yes:
             return False
