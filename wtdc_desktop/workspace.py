@@ -214,13 +214,25 @@ class Workspace:
         return Outcome(results, changes_of_sync(results))
 
     @staticmethod
-    def import_schedule(data_dir: Path | str, location: str, meeting: str, *, force: bool = False) -> Outcome:
-        """Import a published timetable (a file, a folder or an https address) as a bundle, under the sync lock."""
+    def import_schedule(data_dir: Path | str, location: str, meeting: str | None = None, *, force: bool = False,
+                        confirmed: bool = False, title: str | None = None) -> Outcome:
+        """Import a published timetable (a file, a folder or an https address) as a bundle, under the sync lock.
+
+        Without ``meeting``, into the file's own conference; ``confirmed``: the user chose to add it to a
+        meeting of another conference, or to move the sessions of an earlier import (see
+        :func:`exchange.timetable_import.import_schedule`)."""
         from wtdc_desktop.exchange.timetable_import import import_schedule_locked
 
-        result = import_schedule_locked(data_dir, location, meeting, force=force)
+        result = import_schedule_locked(data_dir, location, meeting, force=force, confirmed=confirmed, title=title)
         changed = result.outcome not in ("not_modified", "unchanged")  # a new sync: every type's badges move
         return Outcome(result, changes_of_sync(None) if changed else Changes(syncs=True))
+
+    @staticmethod
+    def preview_schedule(data_dir: Path | str, location: str) -> Outcome:
+        """What a timetable is (its conference, zone, sessions) and where an earlier import put it; writes nothing."""
+        from wtdc_desktop.exchange.timetable_import import preview_schedule_in
+
+        return Outcome(preview_schedule_in(data_dir, location), NOTHING)
 
     def import_itu(self, sources: Iterable[Path | str], *, meeting: str | None = None,
                    languages: Iterable[str] | None = None, out: Path | str | None = None,

@@ -248,7 +248,7 @@ def test_imported_timetables_fetched_again_by_a_sync_show_their_moves(make_view,
                  "room": room, "title": "Side event"}]}}]}}}), "utf-8")
 
     write("18:00", "Salle 9")
-    import_schedule(demo_store, str(path), "WTDC-21")
+    import_schedule(demo_store, str(path), "WTDC-21", confirmed=True)  # side events added to WTDC-21 on purpose
     sa.save_member(demo_store, "Amina")
     sa.assign(demo_store, "WTDC-21/side-1", "Amina")
     view = make_view(dt.datetime(2026, 5, 1, tzinfo=UTC), reminders=False)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from wtdc_desktop.cli.output import open_store, print_json, print_table
 from wtdc_desktop.errors import WtdcError
-from wtdc_desktop.i18n import _
+from wtdc_desktop.i18n import _, ngettext
 
 
 
@@ -150,12 +150,16 @@ def cmd_import_schedule(args) -> int:
     from wtdc_desktop.workspace import Workspace
 
     data_dir = Path(args.data_dir) if args.data_dir else default_data_dir()
-    result = Workspace.import_schedule(data_dir, args.source, args.meeting, force=args.force).value
+    result = Workspace.import_schedule(data_dir, args.source, args.into or args.meeting, force=args.force,
+                                       confirmed=bool(args.into)).value
     if args.json:
         print_json({"outcome": result.outcome, "meeting": result.meeting, "channel": result.channel,
                             "format": result.format, "events": result.events, "counts": result.counts,
-                            "meeting_created": result.meeting_created})
+                            "meeting_created": result.meeting_created, "zone_note": result.zone_note,
+                            "moved": result.moved})
         return 0
+    if result.zone_note:
+        print(result.zone_note)
     if result.outcome == "not_modified":
         print(_("{source} has not changed since the last import.").format(source=args.source))
     elif result.outcome == "unchanged":
@@ -163,6 +167,10 @@ def cmd_import_schedule(args) -> int:
     else:
         print(_("Imported {count} events from {source} into {meeting}.").format(
             count=result.events, source=args.source, meeting=result.meeting))
+        if result.moved:
+            print(ngettext("{count} session moved from the meeting of the earlier import.",
+                           "{count} sessions moved from the meeting of the earlier import.",
+                           result.moved).format(count=result.moved))
         rows = [[t, c["new"], c["changed"], c["withdrawn"], c["unchanged"]] for t, c in result.counts.items()]
         print_table([_("type"), _("new"), _("changed"), _("withdrawn"), _("unchanged")], rows)
     return 0
@@ -237,7 +245,13 @@ def register(sub, add, common) -> None:
 
     p = add("import-schedule", _("import a published timetable (frab XML or JSON, iCalendar)"), cmd_import_schedule)
     p.add_argument("source", metavar="FILE_OR_URL", help=_("a file, a folder or an https URL"))
-    p.add_argument("--meeting", required=True, help=_("the meeting the sessions belong to (created if new)"))
+    target = p.add_mutually_exclusive_group()
+    target.add_argument("--meeting", metavar="M", help=_(
+        "the meeting the sessions belong to (created if new; refused if it is another conference's); "
+        "default: a meeting named from the file's own conference"))
+    target.add_argument("--into", metavar="M", help=_(
+        "add the sessions to the meeting M even though the file names another conference or zone, "
+        "or move them there from the meeting of an earlier import"))
     p.add_argument("--force", action="store_true", help=_("import again even if nothing changed"))
 
     p = add("agenda-settings", _("who you are in the delegation, and reminders"), cmd_agenda_settings)

@@ -141,6 +141,12 @@ def meeting(store: Store, meeting_id: str) -> dict | None:
     return dict(row) if row else None
 
 
+def all_meetings(store: Store) -> list[dict]:
+    """Every meeting of the store (id, title, time zone), by title."""
+    rows = store.execute("SELECT id, title, timezone FROM meeting WHERE withdrawn = 0 ORDER BY title, id").fetchall()
+    return [dict(r) for r in rows]
+
+
 def meeting_zone(store: Store, meeting_id: str | None) -> dt.tzinfo:
     m = meeting(store, meeting_id) if meeting_id else None
     return zone(m["timezone"] if m else None)
@@ -432,6 +438,13 @@ def record_schedule_import(store: Store, *, location: str, meeting_id: str, chan
 def channel_carries(store: Store, type_name: str, record_id: str, channel_key: str) -> bool:
     return store.execute("SELECT 1 FROM record_channel WHERE type = ? AND id = ? AND channel = ?",
                          (type_name, record_id, channel_key)).fetchone() is not None
+
+
+def channel_session_count(store: Store, channel_key: str, meeting_id: str) -> int:
+    """How many sessions of ``meeting_id`` (not withdrawn) the channel ``channel_key`` carries."""
+    return store.execute(
+        "SELECT count(*) FROM record_channel rc JOIN session s ON s.id = rc.id WHERE rc.type = 'session' "
+        "AND rc.channel = ? AND s.meeting = ? AND s.withdrawn = 0", (channel_key, meeting_id)).fetchone()[0]
 
 
 def record_exists(store: Store, type_name: str, record_id: str) -> bool:
