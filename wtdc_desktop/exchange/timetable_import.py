@@ -212,7 +212,7 @@ def zone_of(timetable: Timetable) -> tuple[str | None, str | None]:
                    "name: times are shown in UTC.").format(offset=shown)
 
 
-def _zone_shown(name: str | None, when: dt.datetime | None) -> str:
+def zone_shown(name: str | None, when: dt.datetime | None) -> str:
     return zone_label(name or "UTC", when) if name and to_zone(name) else _("no time zone")
 
 
@@ -228,7 +228,7 @@ def _differs(name: str, acronym: str | None, zone_name: str | None, when: dt.dat
     return False
 
 
-def _meeting_shown(meeting: dict) -> str:
+def meeting_shown(meeting: dict) -> str:
     title = meeting.get("title")
     if title and _normal(title) != _normal(meeting.get("id")):
         return "{id} “{title}”".format(id=meeting["id"], title=title)
@@ -395,8 +395,8 @@ def import_schedule(store, location: str, meeting_id: str | None = None, *, forc
             raise ForeignConference(_(
                 "{where} is the timetable of “{conference}” ({zone}), not of the meeting {meeting} ({meeting_zone}): "
                 "nothing was imported; to add its sessions to {id} all the same, give --into {id}.").format(
-                where=location, conference=name, zone=_zone_shown(file_zone, first),
-                meeting=_meeting_shown(existing), meeting_zone=_zone_shown(existing.get("timezone"), first),
+                where=location, conference=name, zone=zone_shown(file_zone, first),
+                meeting=meeting_shown(existing), meeting_zone=zone_shown(existing.get("timezone"), first),
                 id=meeting_id))
         moved = 0
         if known and known.get("meeting") and known["meeting"] != meeting_id:

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QScrollArea, QSplitter, QTabWidget, QVBoxLayout, Q
 from wtdc_desktop.domain import sessions as session_model
 from wtdc_desktop.domain.session_details import role_label
 from wtdc_desktop.instants import laptop_zone, zone_label
-from wtdc_desktop.i18n import _
+from wtdc_desktop.i18n import _, ngettext
 from wtdc_desktop.store import sessions as session_store
 from wtdc_desktop.ui.agenda import exports
 from wtdc_desktop.ui.agenda.banners import ChangesBanner, MessageBanner
@@ -33,7 +33,7 @@ from wtdc_desktop.ui.agenda.members_panel import MembersPanel
 from wtdc_desktop.ui.agenda.reminders import ReminderService
 from wtdc_desktop.ui.agenda.session_list import SessionList
 from wtdc_desktop.ui.agenda.session_pane import SessionPane
-from wtdc_desktop.ui.agenda.timetable_import import ask_timetable, import_worker
+from wtdc_desktop.ui.agenda.timetable_import import ImportTimetableDialog, ask_timetable_file, import_worker
 from wtdc_desktop.ui.view import wants
 from wtdc_desktop.ui.workers import start
 
@@ -383,13 +383,35 @@ class AgendaView(QWidget):
             self.message_banner.show_message(message)
 
     def import_timetable(self) -> None:
-        asked = ask_timetable(self, self.meeting)
-        if asked is not None:
-            self.start_import(*asked)
+        path = ask_timetable_file(self)
+        if path:
+            self.open_import_dialog(path)
 
-    def start_import(self, location: str, meeting: str):
+    def open_import_dialog(self, location: str) -> ImportTimetableDialog | None:
+        """Read the timetable, then ask where its sessions go (the dialog, open; it imports when accepted).
+        A file that is no timetable, or holds no session, is said in the message banner (None)."""
+        from wtdc_desktop.errors import WtdcError
+        from wtdc_desktop.workspace import Workspace
+
+        try:
+            preview = Workspace.preview_schedule(self.store.data_dir, location).value
+        except WtdcError as exc:
+            self.message_banner.show_message(_("The timetable was not imported: {reason}").format(reason=exc.message))
+            return None
+        dialog = ImportTimetableDialog(preview, self)
+        self._import_dialog = dialog
+
+        def chosen() -> None:
+            meeting, title = dialog.choice()
+            self.start_import(location, meeting, title=title, confirmed=True)  # the dialog asked
+
+        dialog.accepted.connect(chosen)
+        dialog.open()
+        return dialog
+
+    def start_import(self, location: str, meeting: str, *, title: str | None = None, confirmed: bool = False):
         """Import off the GUI thread (a URL may take time); returns the worker."""
-        worker = import_worker(self.store.data_dir, location, meeting)
+        worker = import_worker(self.store.data_dir, location, meeting, title=title, confirmed=confirmed)
         worker.signals.finished.connect(self._imported)
         worker.signals.failed.connect(lambda exc: self.message_banner.show_message(
             _("The timetable was not imported: {reason}").format(reason=getattr(exc, "message", None) or exc)))
@@ -402,8 +424,14 @@ class AgendaView(QWidget):
     def _imported(self, result) -> None:
         self.meeting = result.meeting
         self.reload()
-        self.message_banner.show_message(_("{count} events imported into {meeting}.").format(
-            count=result.events, meeting=result.meeting))
+        parts = [_("{count} events imported into {meeting}.").format(count=result.events, meeting=result.meeting)]
+        if result.moved:
+            parts.append(ngettext("{count} session moved from the meeting of the earlier import.",
+                                  "{count} sessions moved from the meeting of the earlier import.",
+                                  result.moved).format(count=result.moved))
+        if result.zone_note:
+            parts.append(result.zone_note)
+        self.message_banner.show_message(" ".join(parts))
 
 
 def _date_or_none(value) -> dt.date | None:
