@@ -95,6 +95,15 @@ def main() -> int:
     window.show_shortcuts()
     save(window.shortcuts_dialog, "shortcuts")
     window.shortcuts_dialog.hide()
+
+    # The timetable import dialog, on a small c3voc schedule (another conference than the demo's).
+    window.show_view("agenda")
+    importer = window.views["agenda"].open_import_dialog(str(ROOT / "tests" / "data" / "schedule-v2-38c3.json"))
+    if importer is not None:
+        save(importer, "timetable-import")
+        importer.existing_radio.setChecked(True)
+        save(importer, "timetable-import-existing")
+        importer.reject()
     window.close()
     QApplication.processEvents()
     return 0

@@ -43,7 +43,7 @@ def questions(monkeypatch):
     asked = Asked()
 
     def question(parent, title, text, *args):
-        asked.append(text)
+        asked.append(text.replace("\u2068", "").replace("\u2069", ""))  # as read: without the bidi isolates
         return asked.answer
 
     monkeypatch.setattr(QMessageBox, "question", question)

@@ -18,6 +18,11 @@ from wtdc_desktop.i18n import _, ngettext
 from wtdc_desktop.ui.workers import Worker
 
 
+def _isolated(text: str) -> str:
+    """Text of its own direction inside a translated line (a Latin name in an Arabic sentence): FSI … PDI."""
+    return f"\u2068{text}\u2069"
+
+
 def ask_timetable_file(parent: QWidget) -> str | None:
     """The timetable file the user picks (None if they cancelled)."""
     path, _filter = QFileDialog.getOpenFileName(
@@ -37,7 +42,8 @@ class ImportTimetableDialog(QDialog):
         summary = QLabel(ngettext(
             "This timetable is “{conference}”: {count} session, times in {zone}.",
             "This timetable is “{conference}”: {count} sessions, times in {zone}.", preview.events).format(
-            conference=preview.name, count=preview.events, zone=zone_shown(preview.zone, when)), self)
+            conference=_isolated(preview.name), count=preview.events,
+            zone=_isolated(zone_shown(preview.zone, when))), self)
         summary.setWordWrap(True)
         self.summary = summary
         self.zone_note = QLabel(preview.zone_note or "", self)
@@ -82,7 +88,7 @@ class ImportTimetableDialog(QDialog):
         self.new_radio.toggled.connect(self._update)
         self.name_edit.textChanged.connect(self._update)
         self._update()
-        self.setMinimumWidth(520)
+        self.setMinimumWidth(640)
 
     def _update(self) -> None:
         new = self.new_radio.isChecked()
@@ -110,8 +116,9 @@ class ImportTimetableDialog(QDialog):
                 "({meeting_zone}). Add its {count} session to {meeting} all the same?",
                 "The file is the timetable of “{conference}” ({zone}), not of the meeting {meeting} "
                 "({meeting_zone}). Add its {count} sessions to {meeting} all the same?", preview.events).format(
-                conference=preview.name, zone=zone_shown(preview.zone, when), meeting=meeting_shown(target),
-                meeting_zone=zone_shown(target.get("timezone"), when), count=preview.events)))
+                conference=_isolated(preview.name), zone=_isolated(zone_shown(preview.zone, when)),
+                meeting=_isolated(meeting_shown(target)),
+                meeting_zone=_isolated(zone_shown(target.get("timezone"), when)), count=preview.events)))
         moved = preview.moves_to(meeting_id)
         if moved:
             questions.append((_("Move sessions"), ngettext(
@@ -119,7 +126,7 @@ class ImportTimetableDialog(QDialog):
                 "from {old} to {new}. Move it?",
                 "This file was imported into {old} before. Importing it into {new} moves its {count} sessions "
                 "from {old} to {new}. Move them?", moved).format(
-                old=preview.earlier_meeting, new=meeting_id, count=moved)))
+                old=_isolated(preview.earlier_meeting), new=_isolated(meeting_id), count=moved)))
         return questions
 
     def accept(self) -> None:
