@@ -125,3 +125,19 @@ def test_a_timetable_without_sessions_is_refused(store, tmp_path):
     assert code != 0 and out == ""
     assert err.strip() == f"error: {path} holds no session: nothing was imported."
     assert sa.meeting(store, "38C3") is None
+
+
+def test_an_icalendar_file_names_its_meeting_from_its_calendar_name(store, tmp_path):
+    from wtdc_desktop.store import sessions as sa
+
+    path = tmp_path / "geneva.ics"
+    path.write_bytes((
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Example//EN\r\nX-WR-CALNAME:Réunion – Genève\r\n"
+        "X-WR-TIMEZONE:Europe/Zurich\r\nBEGIN:VEVENT\r\nUID:g-1@example.org\r\nDTSTAMP:20210901T000000Z\r\n"
+        "DTSTART:20211030T090000\r\nDTEND:20211030T100000\r\nSUMMARY:Plénière\r\nEND:VEVENT\r\n"
+        "END:VCALENDAR\r\n").encode())
+    code, out, err = run_cli("import-schedule", path, "--data-dir", store.data_dir)
+    assert code == 0, err
+    meeting = sa.meeting(store, "Réunion-Genève")
+    assert (meeting["title"], meeting["timezone"]) == ("Réunion – Genève", "Europe/Zurich")
+    assert sa.session(store, "Réunion-Genève/g-1@example.org").starts_at == dt.datetime(2021, 10, 30, 7, tzinfo=UTC)

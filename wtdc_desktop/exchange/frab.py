@@ -167,7 +167,7 @@ def parse_json(data: bytes, where: str) -> Timetable:
                               if isinstance(t, dict) and t.get("slug")}
             for i, ev in enumerate(flat):
                 events.append(_event_v2(ev, tz, rooms_by_guid, tracks_by_slug, f"{where}, event #{i + 1}"))
-    except (AttributeError, TypeError, ValueError) as exc:  # a value of the wrong JSON type somewhere
+    except (AttributeError, TypeError, ValueError, OverflowError) as exc:  # a value of the wrong JSON type somewhere
         raise TimetableError(_("{where} is not a valid frab schedule.json ({reason}).").format(
             where=where, reason=exc)) from None
     return Timetable(conference, events, "frab-json-2" if isinstance(schedule.get("events"), list) else "frab-json")
