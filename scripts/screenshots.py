@@ -98,7 +98,11 @@ def main() -> int:
 
     # The timetable import dialog, on a small c3voc schedule (another conference than the demo's).
     window.show_view("agenda")
-    importer = window.views["agenda"].open_import_dialog(str(ROOT / "tests" / "data" / "schedule-v2-38c3.json"))
+    agenda = window.views["agenda"]
+    agenda.open_import_dialog(str(ROOT / "tests" / "data" / "schedule-v2-38c3.json")).wait(30)
+    for _ in range(20):  # the file is read on a worker thread; the dialog opens when it is done
+        app.processEvents()
+    importer = agenda.import_dialog
     if importer is not None:
         save(importer, "timetable-import")
         importer.existing_radio.setChecked(True)

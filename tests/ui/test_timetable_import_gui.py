@@ -50,6 +50,13 @@ def questions(monkeypatch):
     return asked
 
 
+def _open(qtbot, view, path):
+    """The import dialog for ``path``, once the file has been read (on a worker thread)."""
+    view.open_import_dialog(str(path))
+    qtbot.waitUntil(lambda: view.import_dialog is not None and view.import_dialog.isVisible(), timeout=20000)
+    return view.import_dialog
+
+
 def _ok(dialog):
     return dialog.buttons.button(QDialogButtonBox.Ok)
 
@@ -60,7 +67,7 @@ def _wait_imported(qtbot, view, meeting):
 
 def test_a_new_meeting_named_from_the_file_is_the_default(view, demo_store, qtbot, questions):
     before = {s.id for s in sa.sessions(demo_store, meeting="WTDC-21")}
-    dialog = view.open_import_dialog(str(CONGRESS))
+    dialog = _open(qtbot, view, CONGRESS)
     assert dialog.isVisible() and dialog.new_radio.isChecked()
     assert dialog.name_edit.text() == "38th Chaos Communication Congress"
     assert "4 sessions" in dialog.summary.text() and "Berlin" in dialog.summary.text()
@@ -75,7 +82,7 @@ def test_a_new_meeting_named_from_the_file_is_the_default(view, demo_store, qtbo
 
 
 def test_the_new_meeting_can_be_renamed(view, demo_store, qtbot, questions):
-    dialog = view.open_import_dialog(str(CONGRESS))
+    dialog = _open(qtbot, view, CONGRESS)
     dialog.name_edit.setText("")
     assert not _ok(dialog).isEnabled()
     dialog.name_edit.setText("Congrès 38C3")
@@ -86,7 +93,7 @@ def test_the_new_meeting_can_be_renamed(view, demo_store, qtbot, questions):
 
 def test_an_existing_meeting_of_another_conference_is_confirmed(view, demo_store, qtbot, questions):
     before = {s.id for s in sa.sessions(demo_store, meeting="WTDC-21")}
-    dialog = view.open_import_dialog(str(CONGRESS))
+    dialog = _open(qtbot, view, CONGRESS)
     dialog.existing_radio.setChecked(True)
     assert dialog.meeting_box.isEnabled()
     dialog.meeting_box.setCurrentIndex(dialog.meeting_box.findData("WTDC-21"))
@@ -107,7 +114,7 @@ def test_sessions_that_would_move_are_counted_and_asked_about(view, demo_store, 
     from wtdc_desktop.exchange.timetable_import import import_schedule
 
     import_schedule(demo_store, str(CONGRESS))  # imported earlier under its own meeting, 38C3
-    dialog = view.open_import_dialog(str(CONGRESS))
+    dialog = _open(qtbot, view, CONGRESS)
     dialog.name_edit.setText("Congress side events")
     _ok(dialog).click()
     assert questions == ["This file was imported into 38C3 before. Importing it into Congress-side-events moves "
@@ -120,12 +127,14 @@ def test_sessions_that_would_move_are_counted_and_asked_about(view, demo_store, 
     assert len(questions) == 1
 
 
-def test_a_file_without_sessions_is_said_not_imported(view, demo_store, tmp_path, questions):
+def test_a_file_without_sessions_is_said_not_imported(view, demo_store, qtbot, tmp_path, questions):
     doc = json.loads(CONGRESS.read_text("utf-8"))
     doc["schedule"]["events"] = []
     path = tmp_path / "no-sessions.json"
     path.write_text(json.dumps(doc), "utf-8")
-    assert view.open_import_dialog(str(path)) is None
+    view.open_import_dialog(str(path))
+    qtbot.waitUntil(lambda: view.message_banner.isVisible() and view.bar.import_button.isEnabled(), timeout=20000)
+    assert view.import_dialog is None
     text = view.message_banner.label.text()
     assert view.message_banner.isVisible() and str(path) in text and "holds no session" in text
     assert "new" not in text and sa.meeting(demo_store, "38C3") is None
@@ -138,7 +147,7 @@ def test_a_zone_taken_from_the_offsets_is_said(view, demo_store, qtbot, tmp_path
         "days": [{"index": 1, "date": "2025-08-01", "rooms": {"Tent": [
             {"guid": "c-1", "date": "2025-08-01T10:00:00+02:00", "start": "10:00", "duration": "01:00",
              "room": "Tent", "title": "Welcome"}]}}]}}}), "utf-8")
-    dialog = view.open_import_dialog(str(path))
+    dialog = _open(qtbot, view, path)
     note = "No time zone named in the file; using the offset its times carry, UTC+02:00."
     assert dialog.zone_note.isVisibleTo(dialog) and dialog.zone_note.text() == note
     _ok(dialog).click()

@@ -35,7 +35,7 @@ from wtdc_desktop.ui.agenda.session_list import SessionList
 from wtdc_desktop.ui.agenda.session_pane import SessionPane
 from wtdc_desktop.ui.agenda.timetable_import import ImportTimetableDialog, ask_timetable_file, import_worker
 from wtdc_desktop.ui.view import wants
-from wtdc_desktop.ui.workers import start
+from wtdc_desktop.ui.workers import Worker, start
 
 Clock = Callable[[], dt.datetime]
 
@@ -54,6 +54,7 @@ class AgendaView(QWidget):
         self.store = store
         self.clock: Clock = clock or (lambda: dt.datetime.now(dt.timezone.utc))
         self.meeting: str | None = None
+        self.import_dialog = None  # where a timetable goes, once its file has been read
         self.tz: dt.tzinfo = dt.timezone.utc
         self.days: list[dt.date] = []
         self.day: dt.date | None = None
@@ -387,19 +388,27 @@ class AgendaView(QWidget):
         if path:
             self.open_import_dialog(path)
 
-    def open_import_dialog(self, location: str) -> ImportTimetableDialog | None:
-        """Read the timetable, then ask where its sessions go (the dialog, open; it imports when accepted).
-        A file that is no timetable, or holds no session, is said in the message banner (None)."""
-        from wtdc_desktop.errors import WtdcError
+    def open_import_dialog(self, location: str):
+        """Read the timetable off the GUI thread, then ask where its sessions go (``import_dialog``, open;
+        it imports when accepted). A file that is no timetable, or holds no session, is said in the
+        message banner and nothing is imported. Returns the worker that reads the file."""
         from wtdc_desktop.workspace import Workspace
 
-        try:
-            preview = Workspace.preview_schedule(self.store.data_dir, location).value
-        except WtdcError as exc:
-            self.message_banner.show_message(_("The timetable was not imported: {reason}").format(reason=exc.message))
-            return None
+        self.import_dialog = None
+        data_dir = self.store.data_dir
+        worker = Worker(lambda _worker: Workspace.preview_schedule(data_dir, location).value)
+        worker.signals.finished.connect(lambda preview: self._ask_where(location, preview))
+        worker.signals.failed.connect(lambda message: self.message_banner.show_message(
+            _("The timetable was not imported: {reason}").format(reason=message)))
+        self.bar.import_button.setEnabled(False)
+        worker.signals.finished.connect(lambda _r: self.bar.import_button.setEnabled(True))
+        worker.signals.failed.connect(lambda _e: self.bar.import_button.setEnabled(True))
+        self._preview_worker = start(worker)
+        return worker
+
+    def _ask_where(self, location: str, preview) -> None:
         dialog = ImportTimetableDialog(preview, self)
-        self._import_dialog = dialog
+        self.import_dialog = dialog
 
         def chosen() -> None:
             meeting, title = dialog.choice()
@@ -407,7 +416,6 @@ class AgendaView(QWidget):
 
         dialog.accepted.connect(chosen)
         dialog.open()
-        return dialog
 
     def start_import(self, location: str, meeting: str, *, title: str | None = None, confirmed: bool = False):
         """Import off the GUI thread (a URL may take time); returns the worker."""
