@@ -8,6 +8,7 @@ import datetime as dt
 import json
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 
 from helpers import ROOT
@@ -72,8 +73,9 @@ def test_a_new_meeting_named_from_the_file_is_the_default(view, demo_store, qtbo
     assert dialog.name_edit.text() == "38th Chaos Communication Congress"
     assert "4 sessions" in dialog.summary.text() and "Berlin" in dialog.summary.text()
     assert not dialog.meeting_box.isEnabled()  # an existing meeting is a deliberate choice
-    _ok(dialog).click()
+    qtbot.keyClick(dialog.name_edit, Qt.Key_Return)  # Enter takes the default: the file's own conference
     _wait_imported(qtbot, view, "38C3")
+    assert sa.meeting(demo_store, "38C3")["timezone"] == "Europe/Berlin"
     assert questions == []
     assert sa.meeting(demo_store, "38C3")["title"] == "38th Chaos Communication Congress"
     assert len(sa.sessions(demo_store, meeting="38C3")) == 4
