@@ -415,14 +415,11 @@ class Workspace:
         contact_book.delete_private_contact(self.store, contact_id)
         return Outcome(None, Changes.of(delegation=("contact",)))
 
-    def import_contacts(self, path: Path | str) -> Outcome[list[str]]:
-        """Add the contacts of a vCard file to the private contacts, all or none; the value is their ids.
-        A file that cannot be read raises OSError or UnicodeDecodeError (each face words it)."""
-        from wtdc_desktop.exchange.vcard import parse_vcf
+    def import_contacts(self, contacts: list[dict]) -> Outcome[list[str]]:
+        """Add contacts (as :func:`exchange.vcard.parse_vcf` reads them) to the private contacts, all
+        or none; the value is their ids."""
         from wtdc_desktop.store import contact_book
-        from wtdc_desktop.userfiles import read_user_text
 
-        contacts = parse_vcf(read_user_text(path, "vcard"), source=str(path))
         ids = contact_book.save_private_contacts(self.store, contacts)
         return Outcome(ids, Changes.of(delegation=("contact",)) if ids else NOTHING)
 

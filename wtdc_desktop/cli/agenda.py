@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from wtdc_desktop.cli.output import open_store, print_json, print_table
+from wtdc_desktop.cli.output import open_store, print_json, print_table, workspace
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import _
 
@@ -36,10 +36,8 @@ def cmd_member_add(args) -> int:
     from wtdc_desktop.store import sessions as session_store
 
     with open_store(args, create=True) as store:
-        session_store.save_member(store, args.name, role=args.role, languages=_split(args.languages),
-                       days_present=_days(args.days))
-        if args.me:
-            session_store.set_setting(store, session_store.SETTING_ME, args.name.strip())
+        workspace(store).save_member(args.name, role=args.role, languages=_split(args.languages),
+                                     days_present=_days(args.days), me=args.me)
         m = session_store.member(store, args.name.strip())
     if args.json:
         print_json(_member_dict(m))
@@ -74,7 +72,7 @@ def cmd_member_remove(args) -> int:
     with open_store(args) as store:
         if session_store.member(store, args.name) is None:
             raise session_store.AgendaError(_("“{name}” is not a member of the delegation.").format(name=args.name))
-        session_store.remove_member(store, args.name)
+        workspace(store).remove_member(args.name)
     print(_("Member {name} removed with their assignments.").format(name=args.name))
     return 0
 
@@ -84,9 +82,9 @@ def cmd_assign(args) -> int:
 
     with open_store(args, create=True) as store:
         if args.remove:
-            session_store.unassign(store, args.session, args.member)
+            workspace(store).unassign(args.session, args.member)
         else:
-            session_store.assign(store, args.session, args.member, args.role)
+            workspace(store).assign_member(args.session, args.member, args.role)
         current = [a for a in session_store.assignments(store, args.session)]
     if args.json:
         print_json([{"session": a.session, "member": a.member, "role": a.role} for a in current])
@@ -99,10 +97,8 @@ def cmd_assign(args) -> int:
 
 
 def cmd_session_priority(args) -> int:
-    from wtdc_desktop.store import sessions as session_store
-
     with open_store(args, create=True) as store:
-        session_store.set_priority(store, args.session, None if args.priority == "none" else args.priority)
+        workspace(store).set_session_priority(args.session, None if args.priority == "none" else args.priority)
     if args.json:
         print_json({"session": args.session, "priority": None if args.priority == "none" else args.priority})
     else:
@@ -116,7 +112,7 @@ def cmd_session_language(args) -> int:
     with open_store(args, create=True) as store:
         if session_store.session(store, args.session) is None:
             raise session_store.AgendaError(_("There is no session “{id}” in the store.").format(id=args.session))
-        session_store.set_session_language(store, args.session, _split(args.languages), args.interpretation)
+        workspace(store).note_session_languages(args.session, _split(args.languages), args.interpretation)
     print(_("Languages of {session} noted.").format(session=args.session))
     return 0
 
@@ -175,11 +171,11 @@ def cmd_agenda_settings(args) -> int:
         if args.me is not None:
             if args.me and session_store.member(store, args.me) is None:
                 raise session_store.AgendaError(_("“{name}” is not a member of the delegation.").format(name=args.me))
-            session_store.set_setting(store, session_store.SETTING_ME, args.me or None)
+            workspace(store).set_me(args.me or None)
         if args.reminder_minutes is not None:
             if args.reminder_minutes < 0:
                 raise WtdcError(_("--reminder-minutes must be zero or more."))
-            session_store.set_setting(store, session_store.SETTING_REMINDER_MINUTES, str(args.reminder_minutes))
+            workspace(store).set_reminder_minutes(args.reminder_minutes)
         value = {"me": session_store.me(store), "reminder_minutes": session_store.reminder_minutes(store)}
     if args.json:
         print_json(value)

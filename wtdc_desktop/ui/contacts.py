@@ -29,6 +29,7 @@ from wtdc_desktop.ui.negotiation_widgets import TabsFilledWhenOpened, fill_combo
 from wtdc_desktop.ui.language import directed_html
 from wtdc_desktop.ui.models import RowsTableModel
 from wtdc_desktop.ui.view import wants
+from wtdc_desktop.userfiles import read_user_text
 from wtdc_desktop.workspace import Workspace
 
 ROLE_CONTACT = Qt.UserRole + 1
@@ -323,7 +324,10 @@ class ContactsView(QWidget):
                 return 0
             path = Path(chosen)
         try:
-            imported = self.workspace.import_contacts(path)
+            from wtdc_desktop.exchange.vcard import parse_vcf
+
+            contacts = parse_vcf(read_user_text(path, "vcard"), source=str(path))
+            imported = self.workspace.import_contacts(contacts)
         except (OSError, UnicodeDecodeError) as exc:
             QMessageBox.warning(self, _("Import vCard"), _("Cannot read {path}: {reason}.").format(
                 path=path, reason=getattr(exc, "strerror", None) or exc))
