@@ -281,8 +281,9 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message, 10000)
 
     def _view_wrote(self, view: QWidget, changes: Changes) -> None:
-        """A view's own action changed the store: the other views refresh what they show of it."""
-        self.reload(changes, counts=False, besides=view)
+        """A view's own action changed the store: the other views refresh what they show of it (and the
+        status bar its record counts, after an import)."""
+        self.reload(changes, counts=bool(changes.records), besides=view)
 
     def reload(self, changes: Changes | None = None, *, counts: bool = True, besides=None) -> None:
         """Tell every built view what changed (None: everything); each refreshes if it shows any of it.

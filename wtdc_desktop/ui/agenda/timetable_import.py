@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QWidget
 
-from wtdc_desktop.exchange.timetable_import import import_schedule_locked
 from wtdc_desktop.i18n import _
 from wtdc_desktop.ui.workers import Worker
+from wtdc_desktop.workspace import Workspace
 
 
 def ask_timetable(parent: QWidget, meeting: str | None) -> tuple[str, str] | None:
@@ -25,5 +25,6 @@ def ask_timetable(parent: QWidget, meeting: str | None) -> tuple[str, str] | Non
 
 def import_worker(data_dir, location: str, meeting: str) -> Worker:
     """A worker (not yet started: connect to its signals, then ``ui.workers.start`` it) that imports
-    ``location`` into ``meeting``; ``finished`` carries the import's outcome, ``failed`` the error."""
-    return Worker(lambda _worker: import_schedule_locked(data_dir, location, meeting))
+    ``location`` into ``meeting``; ``finished`` carries the :class:`~wtdc_desktop.workspace.Outcome` of
+    ``Workspace.import_schedule`` (the import's result and what it changed), ``failed`` the error."""
+    return Worker(lambda _worker: Workspace.import_schedule(data_dir, location, meeting))

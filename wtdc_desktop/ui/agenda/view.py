@@ -406,11 +406,13 @@ class AgendaView(QWidget):
         self._worker = start(worker)
         return worker
 
-    def _imported(self, result) -> None:
+    def _imported(self, outcome) -> None:
+        result = outcome.value
         self.meeting = result.meeting
         self.reload()
         self.message_banner.show_message(_("{count} events imported into {meeting}.").format(
             count=result.events, meeting=result.meeting))
+        self.store_changed.emit(outcome.changes)
 
 
 def _date_or_none(value) -> dt.date | None:
