@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
 
 from wtdc_desktop.instants import format_date
 from wtdc_desktop.i18n import _
-from wtdc_desktop.store import sessions as session_store
+from wtdc_desktop.store import sessions
 from wtdc_desktop.workspace import Workspace
 
 
@@ -106,24 +106,24 @@ class MembersPanel(QWidget):
             self.days_list.addItem(item)
 
     def reload(self) -> None:
-        members = session_store.members(self.store)
+        members = sessions.members(self.store)
         self.table.setRowCount(len(members))
         for row, m in enumerate(members):
             days = ", ".join(format_date(d, "short") for d in m.days_present) or _("every day")
             for col, text in enumerate([m.name, m.role or "", ", ".join(m.languages), days]):
                 self.table.setItem(row, col, QTableWidgetItem(text))
-        me = session_store.me(self.store)
+        me = sessions.me(self.store)
         self.me_box.clear()
         self.me_box.addItem(_("(nobody: remind me of every session we cover)"), None)
         for m in members:
             self.me_box.addItem(m.name, m.name)
         self.me_box.setCurrentIndex(max(0, self.me_box.findData(me)) if me else 0)
-        self.minutes.setValue(session_store.reminder_minutes(self.store))
+        self.minutes.setValue(sessions.reminder_minutes(self.store))
         self.remove_button.setEnabled(bool(members))
 
     def _load_row(self, row: int) -> None:
         item = self.table.item(row, 0) if row >= 0 else None
-        m = session_store.member(self.store, item.text()) if item else None
+        m = sessions.member(self.store, item.text()) if item else None
         if m is None:
             return
         self.name_edit.setText(m.name)
@@ -154,7 +154,7 @@ class MembersPanel(QWidget):
 
     def remove(self) -> None:
         name = self.name_edit.text().strip()
-        if not name or session_store.member(self.store, name) is None:
+        if not name or sessions.member(self.store, name) is None:
             return
         outcome = self.workspace.remove_member(name)  # and as "I am", if they were
         self.status.setText(_("{name} removed, with their assignments.").format(name=name))

@@ -21,7 +21,7 @@ from wtdc_desktop.domain import sessions as session_model
 from wtdc_desktop.domain.session_details import no_session_html, priority_label, role_label, session_html
 from wtdc_desktop.instants import laptop_zone
 from wtdc_desktop.i18n import _
-from wtdc_desktop.store import sessions as session_store
+from wtdc_desktop.store.sessions import session_details
 from wtdc_desktop.ui.browser import SafeTextBrowser
 from wtdc_desktop.ui.language import directed_html
 from wtdc_desktop.workspace import Workspace
@@ -112,7 +112,7 @@ class SessionPane(QWidget):
             w.setEnabled(has and (w is self.priority_box or self.member_box.count() > 0))
         for w in (self.language_edit, self.interpretation_edit, self.language_button):
             w.setEnabled(has)
-        details = session_store.session_details(self.store, sid) if has else None
+        details = session_details(self.store, sid) if has else None
         session = details.session if details else None
         self.language_edit.setText(", ".join(session.language) if session else "")
         self.interpretation_edit.setText((session.interpretation or "") if session else "")
