@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 from wtdc_desktop.exchange.timetable_import import SchedulePreview, meeting_shown, zone_shown
 from wtdc_desktop.i18n import _, ngettext
 from wtdc_desktop.ui.workers import Worker
+from wtdc_desktop.workspace import Workspace
 
 
 def _isolated(text: str) -> str:
@@ -140,8 +141,7 @@ class ImportTimetableDialog(QDialog):
 def import_worker(data_dir, location: str, meeting: str, *, title: str | None = None,
                   confirmed: bool = False) -> Worker:
     """A worker (not yet started: connect to its signals, then ``ui.workers.start`` it) that imports
-    ``location`` into ``meeting``; ``finished`` carries the import's outcome, ``failed`` the error."""
-    from wtdc_desktop.workspace import Workspace
-
+    ``location`` into ``meeting``; ``finished`` carries the :class:`~wtdc_desktop.workspace.Outcome` of
+    ``Workspace.import_schedule`` (the import's result and what it changed), ``failed`` the error."""
     return Worker(lambda _worker: Workspace.import_schedule(
-        data_dir, location, meeting, confirmed=confirmed, title=title).value)
+        data_dir, location, meeting, confirmed=confirmed, title=title))

@@ -36,6 +36,7 @@ from wtdc_desktop.ui.agenda.session_pane import SessionPane
 from wtdc_desktop.ui.agenda.timetable_import import ImportTimetableDialog, ask_timetable_file, import_worker
 from wtdc_desktop.ui.view import wants
 from wtdc_desktop.ui.workers import Worker, start
+from wtdc_desktop.workspace import Workspace
 
 Clock = Callable[[], dt.datetime]
 
@@ -44,14 +45,17 @@ class AgendaView(QWidget):
     """Signals:
         open_record_requested(str, str): open a record elsewhere in the window (type, id)
         changes_notified(list): sessions with an assignment changed by a sync: [(session id, [members])]
+        store_changed(Changes): an edit of the view (coverage, members, changes seen) wrote these
     """
 
     open_record_requested = Signal(str, str)
     changes_notified = Signal(list)
+    store_changed = Signal(object)
 
     def __init__(self, store, parent=None, *, clock: Clock | None = None, reminders: bool = True) -> None:
         super().__init__(parent)
         self.store = store
+        self.workspace = Workspace(store)
         self.clock: Clock = clock or (lambda: dt.datetime.now(dt.timezone.utc))
         self.meeting: str | None = None
         self.import_dialog = None  # where a timetable goes, once its file has been read
@@ -136,9 +140,11 @@ class AgendaView(QWidget):
         self.list.itemActivated.connect(lambda item, _col: self._focus_details(item.data(0, Qt.UserRole)))
         self.pane.navigate.connect(self.open_record_requested)
         self.pane.edited.connect(self.refresh_day)
+        self.pane.store_changed.connect(self.store_changed)
         self.banner.button.clicked.connect(self._on_changes_seen)
         self.board.session_selected.connect(self._from_board)
         self.members.changed.connect(self._on_members_changed)
+        self.members.store_changed.connect(self.store_changed)
 
     def _shortcuts(self) -> None:
         back = -1 if self.layoutDirection() != Qt.RightToLeft else 1  # Alt+Left goes back, mirrored in RTL
@@ -350,9 +356,10 @@ class AgendaView(QWidget):
             self.reminders.notify_changes(assigned)
 
     def _on_changes_seen(self) -> None:
-        session_store.dismiss_changes(self.store)
+        changes = self.workspace.dismiss_session_changes().changes
         self.banner.hide()
         self.refresh_day()
+        self.store_changed.emit(changes)
 
     def _on_reminded(self, sid: str, text: str) -> None:
         if self.reminders is not None and self.reminders.use_tray:
@@ -429,7 +436,8 @@ class AgendaView(QWidget):
         self._worker = start(worker)
         return worker
 
-    def _imported(self, result) -> None:
+    def _imported(self, outcome) -> None:
+        result = outcome.value
         self.meeting = result.meeting
         self.reload()
         parts = [_("{count} events imported into {meeting}.").format(count=result.events, meeting=result.meeting)]
@@ -440,6 +448,7 @@ class AgendaView(QWidget):
         if result.zone_note:
             parts.append(result.zone_note)
         self.message_banner.show_message(" ".join(parts))
+        self.store_changed.emit(outcome.changes)
 
 
 def _date_or_none(value) -> dt.date | None:
