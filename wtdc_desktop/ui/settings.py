@@ -11,10 +11,11 @@ from PySide6.QtWidgets import (
 from wtdc_desktop.domain.constants import DEFAULT_INTERVAL_MINUTES
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import LANGUAGES, _, current_language
-from wtdc_desktop.store import sources as source_table
-from wtdc_desktop.store import trust as trust_table
+from wtdc_desktop.store.sources import list_sources
+from wtdc_desktop.store.trust import get_key, list_keys
 from wtdc_desktop.ui.language import CONTENT_ORDER_LABEL, ContentLanguageOrder
 from wtdc_desktop.ui.prefs import setting
+from wtdc_desktop.workspace import Workspace
 
 #: Names of the interface languages in their own language.
 LANGUAGE_NAMES = {"ar": "العربية", "zh": "中文", "en": "English", "fr": "Français", "ru": "Русский", "es": "Español"}
@@ -30,6 +31,7 @@ class SettingsDialog(QDialog):
     def __init__(self, store, parent=None) -> None:
         super().__init__(parent)
         self.store = store
+        self.workspace = Workspace(store)
         self.setWindowTitle(_("Settings"))
         self.sources = QListWidget(self)
         self.sources.setAccessibleName(_("Sources"))
@@ -107,20 +109,15 @@ class SettingsDialog(QDialog):
     def _fill(self) -> None:
         self.sources.clear()
         self.keys.clear()
-        for row in source_table.list_sources(self.store):
+        for row in list_sources(self.store):
             self.sources.addItem(row.location)
-        for key in trust_table.list_keys(self.store):
+        for key in list_keys(self.store):
             self.keys.addItem(_("{publisher}: {fingerprint}").format(publisher=key.publisher,
                                                                      fingerprint=key.fingerprint))
 
     def add_source(self, location: str) -> bool:
-        from wtdc_desktop.bundles import sources as bundle_sources
-
         try:
-            location = bundle_sources.normalize_location(location)
-            if bundle_sources.is_url(location):
-                bundle_sources.check_url(location)
-            source_table.add_source(self.store, location, bundle_sources.source_kind(location))
+            self.workspace.add_source(location)
         except WtdcError as exc:
             QMessageBox.warning(self, _("Source refused"), exc.message)
             return False
@@ -141,7 +138,7 @@ class SettingsDialog(QDialog):
         item = self.sources.currentItem()
         if item is None:
             return
-        source_table.remove_source(self.store, item.text())
+        self.workspace.remove_source(item.text())
         self._fill()
 
     def _trust(self) -> None:
@@ -168,7 +165,7 @@ class SettingsDialog(QDialog):
             QMessageBox.warning(self, title, _("This is not a public key (32 bytes in base64)."))
             return False
         fp = signing.fingerprint(raw)
-        previous = trust_table.get_key(self.store, publisher)
+        previous = get_key(self.store, publisher)
         shown, old = _unbroken(fp), _unbroken(previous.fingerprint) if previous is not None else ""
         if previous is not None and previous.public_key == raw:
             QMessageBox.information(self, title, _("This key is already pinned for {publisher}.\n\nFingerprint: "
@@ -189,7 +186,7 @@ class SettingsDialog(QDialog):
                 QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
         if answer != QMessageBox.Yes:
             return False
-        trust_table.pin_key(self.store, publisher, raw, fp, "user")
+        self.workspace.trust_key(publisher, raw, origin="user")
         self._fill()
         return True
 
