@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from wtdc_desktop.cli.output import fmt_number, open_store, print_json, print_table, trust_key_arg
+from wtdc_desktop.cli.output import fmt_number, open_store, print_json, print_table, trust_key_arg, workspace
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import _
 
@@ -164,7 +164,7 @@ def cmd_trust_add(args) -> int:
             raise WtdcError(_("The key {old} is already pinned for {publisher}. Replacing it with {new} is refused "
                               "unless you give --replace (check the new fingerprint with the publisher first).").format(
                 old=previous.fingerprint, publisher=args.publisher, new=new))
-        trust.pin_key(store, args.publisher, raw, new, origin="cli")
+        workspace(store).trust_key(args.publisher, raw, origin="cli")
     if previous is not None:
         print(_("The key {old} pinned for {publisher} is replaced by {new}.").format(
             old=previous.fingerprint, publisher=args.publisher, new=new))
