@@ -353,6 +353,7 @@ def store_at_version_1(path: Path, n: int = 3000) -> Path:
 
 def migrate_to(path: Path, version: int) -> None:
     conn = sqlite3.connect(path / STORE_FILENAME, isolation_level=None)
+    conn.create_function("sha256_hex", 1, schema.sha256_hex, deterministic=True)
     conn.execute("BEGIN")
     for v in range(2, version + 1):
         for statement in _split_sql(schema.MIGRATIONS[v - 1]):

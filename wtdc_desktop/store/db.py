@@ -193,6 +193,7 @@ class Store:
         return self.conn.execute("PRAGMA user_version").fetchone()[0]
 
     def _migrate(self, current: int) -> None:
+        self.conn.create_function("sha256_hex", 1, schema.sha256_hex, deterministic=True)
         for version in range(current + 1, schema.LATEST_VERSION + 1):
             log.info("migrating store %s to schema %d", self.path, version)
             with self.transaction():

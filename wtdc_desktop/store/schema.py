@@ -8,6 +8,8 @@ no bundle apply ever writes a ``my_`` table.
 
 from __future__ import annotations
 
+import hashlib
+
 # Columns every published table carries besides the record's own fields.
 _META = """
     raw TEXT NOT NULL,                 -- the record as published (canonical JSON)
@@ -465,8 +467,32 @@ MIGRATION_9 = "".join(
     f"CREATE INDEX {table}_changes ON {table}(withdrawn, changed_sync, first_sync, withdrawn_sync);\n"
     for table in PUBLISHED_TABLES)
 
+# A timetable imported from a URL had that URL as its channel name; spec §2 allows only plain
+# ASCII names without "/" or ":", so such channels are now named "url-" and the first 16 hex digits
+# of the URL's SHA-256 (exchange.timetable_import.channel_for). Renamed everywhere a channel is kept,
+# so that the next import of the same URL continues its channel (and withdraws what it dropped).
+_OLD_URL = "({col} LIKE 'http://%' OR {col} LIKE 'https://%')"
+_NEW_URL = "'url-' || substr(sha256_hex({col}), 1, 16)"
+_KEYED_OLD = "{col} LIKE 'schedule-import/http://%' OR {col} LIKE 'schedule-import/https://%'"
+_KEYED_NEW = "'schedule-import/url-' || substr(sha256_hex(substr({col}, 17)), 1, 16)"
+MIGRATION_10 = "".join(
+    [f"UPDATE {table} SET channel = {_NEW_URL} WHERE {_OLD_URL};\n".format(col="channel")
+     for table in ("schedule_source", "schedule_event")]
+    + [f"UPDATE {table} SET channel = {_NEW_URL} WHERE publisher = 'schedule-import' AND {_OLD_URL};\n".format(
+        col="channel") for table in ("channel_state", "applied_bundle", "sync_log")]
+    + [f"UPDATE {table} SET channel = {_KEYED_NEW} WHERE {_KEYED_OLD};\n".format(col="channel")
+       for table in ("record_channel", "record_version", "channel_records", *(
+           "region", "organization", "meeting", "committee", "document", "resolution", "question",
+           "proposal", "session", "contact", "priority", "deadline"))])
+
+
+def sha256_hex(text: str | None) -> str | None:
+    """SQL function ``sha256_hex(text)`` that migrations may call (registered before they run)."""
+    return None if text is None else hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 MIGRATIONS: list[str] = [MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5, MIGRATION_6, MIGRATION_7,
-                         MIGRATION_8, MIGRATION_9]
+                         MIGRATION_8, MIGRATION_9, MIGRATION_10]
 LATEST_VERSION = len(MIGRATIONS)
 
 #: Tables that make up the delegation's own layer.
