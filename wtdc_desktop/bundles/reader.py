@@ -453,8 +453,7 @@ class Bundle:
     def _load_manifest(self) -> None:
         names = set(self.container.names())
         if MANIFEST not in names:
-            name = self.where.rstrip("/\\").rsplit("/", 1)[-1].rsplit("\\", 1)[-1] or self.where
-            raise BundleError(_("{name} is not a WTDC bundle (no manifest.json inside).").format(name=name))
+            raise BundleError(_("{where} is not a WTDC bundle (no manifest.json inside).").format(where=self.where))
         # The size limit is checked before a single byte is parsed as JSON.
         self.manifest_bytes = self._read_small(MANIFEST, self.limits.manifest_size)
         self.manifest: Manifest = parse_manifest(self.manifest_bytes, self.where, max_depth=self.limits.json_depth)
