@@ -65,3 +65,4 @@ def test_a_target_proposed_by_the_bdt_alone_is_not_called_one_region():
     one = matrix.build_matrix([{"id": "A/1", "action": "ADD", "sources": ["AFR"],
                                 "target": {"type": "other", "id": "x"}}], {})
     assert one[0].assessment == matrix.SINGLE
+

@@ -50,6 +50,9 @@ class MainWindow(QMainWindow):
 
         self.nav = QListWidget(self)
         self.nav.setAccessibleName(_("Navigation"))
+        # a focus ring one sees: the list's border and its current entry's outline in the highlight colour
+        self.nav.setStyleSheet("QListWidget:focus { border: 2px solid palette(highlight); }"
+                               "QListWidget::item:focus { border: 1px dashed palette(highlight); }")
         self.stack = QStackedWidget(self)
         # Views are built the first time they are shown (or asked for): start-up builds only the
         # first one, so a large store opens as fast as a small one.
