@@ -124,7 +124,7 @@ class TodayView(QWidget):
         ids = [m["id"] for m in self.meetings]
         self.zones = {m["id"]: m.get("timezone") for m in self.meetings}
         names = ", ".join(m["id"] for m in self.meetings)
-        self.followed.setText(names or _("None"))
+        self.followed.setText(names or _("No meeting"))
         zone = self.meetings[0].get("timezone") if len(self.meetings) == 1 else None
         if self.meetings:
             title = _("{meeting} — {day}").format(
