@@ -15,7 +15,7 @@ import unicodedata
 from wtdc_desktop.domain.diff import word_diff
 from wtdc_desktop.domain.matrix import OTHER
 from wtdc_desktop.domain.render import markdown_to_html
-from wtdc_desktop.i18n import _, is_rtl, ngettext
+from wtdc_desktop.i18n import _, current_language, is_rtl, ngettext
 from wtdc_desktop.instants import format_date, format_time, parse_instant
 
 #: Where US Letter is the paper of custom (CLDR's paperSize data); A4 everywhere else.
@@ -83,11 +83,23 @@ def prepared_text(pack: dict) -> str:
     return _("Prepared on {date}").format(date=format_date(parse_instant(pack["generated_at"]), "long"))
 
 
+def country_name(code: str | None) -> str:
+    """A country by its name in the interface language ("ET" → "Ethiopia", "Éthiopie"), not its code."""
+    if not code:
+        return ""
+    from babel import Locale
+
+    try:
+        return Locale.parse(current_language()).territories.get(code.upper(), code)
+    except (ValueError, LookupError):
+        return code
+
+
 def meeting_text(meeting: dict | None) -> str:
     """The meeting of a pack: its title, and where and when it is held."""
     if not meeting:
         return ""
-    place = ", ".join(x for x in (meeting.get("city"), meeting.get("country")) if x)
+    place = ", ".join(x for x in (meeting.get("city"), country_name(meeting.get("country"))) if x)
     days = ""
     if meeting.get("starts_on"):
         start = format_date(dt.date.fromisoformat(meeting["starts_on"]), "long")
@@ -291,7 +303,7 @@ def _deadlines_html(pack: dict, D: str) -> list[str]:
         h.append("<ul>" + "".join(f"<li><b>{_e(format_due(d.get('due')))}</b> – {_e(d.get('title'))}</li>"
                                   for d in pack["deadlines"]) + "</ul>")
     else:
-        h.append("<p{}>{}</p>".format(D, _e(_('None.'))))
+        h.append("<p{}>{}</p>".format(D, _e(_('No deadline ahead.'))))
     return h
 
 
@@ -313,6 +325,8 @@ def brief_html(pack: dict, *, labels: dict[str, dict[str, str]], title: str | No
     h.extend(_coordinators_html(pack, D, tdir))
     h.extend(_deadlines_html(pack, D))
     h.append("</body></html>")
+    if rtl:  # Arabic has no italic in the common fonts (it printed as boxes): interface text stays upright
+        return "".join(h).replace("<i>", "").replace("</i>", "")
     return "".join(h)
 
 

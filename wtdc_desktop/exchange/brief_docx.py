@@ -279,7 +279,7 @@ def _deadlines(w: _Writer, pack: dict) -> None:
     for d in pack["deadlines"]:
         w.para(f"{format_due(d.get('due'))} – {d.get('title')}", style="List Bullet")
     if not pack["deadlines"]:
-        w.para(_("None."))
+        w.para(_("No deadline ahead."))
 
 
 def build_docx(pack: dict, *, title: str | None = None) -> Document:

@@ -82,11 +82,18 @@ class SyncStatus:
         refused = syncs.last_sync_with(store, ("refused",))
         if refused and (good is None or refused["sync_id"] > good["sync_id"]):
             self.refusal.setText(_("Last refusal: {source}, {when}").format(
-                source=_short(refused["source"]), when=format_instant_or_text(refused["finished_at"])))
+                source=_name(refused["source"]), when=format_instant_or_text(refused["finished_at"])))
             self.refusal.setToolTip(refused["message"] or "")
             self.refusal.setVisible(True)
         else:
             self.refusal.setVisible(False)
+
+
+def _name(location: str | None) -> str:
+    """A refused file by its name (its full location is in the message, in the tooltip)."""
+    if not location:
+        return "—"
+    return _short(location.rstrip("/\\").replace("\\", "/").rsplit("/", 1)[-1] or location)
 
 
 def _short(location: str | None) -> str:

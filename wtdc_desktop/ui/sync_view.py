@@ -475,7 +475,8 @@ class SyncView(QWidget):
         entries = syncs.sync_log(self.store, 200)
         self.log.setRowCount(len(entries))
         for row, e in enumerate(entries):
-            stream = f"{e.get('publisher') or ''}/{e.get('channel') or ''} #{e.get('sequence') or ''}"
+            stream = (f"{e.get('publisher') or ''}/{e.get('channel') or ''} #{e.get('sequence') or ''}"
+                      if e.get("publisher") else "—")  # a refused file has no stream
             values = [e["sync_id"], format_instant_or_text(e.get("finished_at") or e.get("started_at")),
                       e.get("source") or "", stream,
                       outcome_text(e.get("outcome")), e.get("message") or ""]

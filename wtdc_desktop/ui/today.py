@@ -14,10 +14,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QPushButton, QVBoxLayout, QWidget
 
 from wtdc_desktop.domain.render import link_sections_html
-from wtdc_desktop.i18n import _
+from wtdc_desktop.i18n import _, is_rtl
 from wtdc_desktop.instants import format_date, format_instant_or_text, format_time, iso_utc, parse_instant
 from wtdc_desktop.store import changes as store_changes
 from wtdc_desktop.store import upcoming
@@ -62,8 +62,7 @@ class TodayView(QWidget):
         self.now = now or (lambda: dt.datetime.now(dt.timezone.utc))
         self.meetings: list[dict] = []
         self.followed_label = QLabel(_("Meetings followed:"), self)
-        self.followed = QToolButton(self)
-        self.followed.setPopupMode(QToolButton.InstantPopup)
+        self.followed = QPushButton(self)  # a push button sizes itself with room for its menu's arrow
         self.followed.setAccessibleName(_("Meetings followed"))
         self.followed.setToolTip(_("Choose the meetings whose sessions and deadlines Today shows"))
         self.followed_menu = QMenu(self.followed)
@@ -138,6 +137,8 @@ class TodayView(QWidget):
             (_("Changed in the last sync, among my items"), *self._changed()),
             (_("Positions still missing for the agendas ahead"), *self._missing(now, ids)),
         ], title=title)
+        if is_rtl():  # Arabic has no italic in the common fonts (it showed as boxes): the empty states stay upright
+            html = html.replace("<i>", "").replace("</i>", "")
         self.browser.setHtml(directed_html(html))
 
     def _session_zone(self, session: dict) -> str | None:
