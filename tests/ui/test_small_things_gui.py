@@ -103,3 +103,15 @@ def test_mnemonics_for_labels_without_a_latin_letter_follow_their_language():
 
     assert with_mnemonics(["Today", "Tools", "&Quit"]) == ["&Today", "T&ools", "&Quit"]
     assert with_mnemonics(["今天", "同步"]) == ["今天(&1)", "同步(&2)"]
+
+
+def test_every_save_dialog_of_the_window_goes_through_the_remembered_folders():
+    """No export asks for a file from the working directory: each uses ui/save_dialogs.py."""
+    from pathlib import Path
+
+    import wtdc_desktop.ui as ui
+
+    root = Path(ui.__file__).parent
+    direct = [str(p.relative_to(root)) for p in root.rglob("*.py")
+              if p.name != "save_dialogs.py" and "getSaveFileName" in p.read_text("utf-8")]
+    assert direct == []
