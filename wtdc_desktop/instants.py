@@ -248,9 +248,9 @@ def format_time_range(start: dt.datetime | str, end: dt.datetime | str, zone=Non
     tz = to_zone(zone) or laptop_zone()
     a, b = parse_instant(start).astimezone(tz), parse_instant(end).astimezone(tz)
     loc = _locale(lang)
+    if a.date() != b.date():  # across midnight: each end as a day and a time, never with seconds
+        return "{start} – {end}".format(start=_day_and_time(a, loc), end=_day_and_time(b, loc))
     skeleton = "Hm" if _uses_24h(loc) else "hm"
-    if a.date() != b.date():
-        skeleton = "yMMMd" + skeleton
     return _dates.format_interval(a, b, skeleton, tzinfo=tz, locale=loc)
 
 

@@ -69,9 +69,9 @@ REFUSALS: dict[str, str | None] = {
     "member-unlisted": "the member “files/extra.txt” is not listed in the manifest",
     "member-missing": "the member “files/M-1/1-E.txt” listed in the manifest is missing",
     "member-wrong-hash": "the member “files/M-1/1-E.txt” does not match its SHA-256 in the manifest",
-    "manifest-missing": "has no manifest.json at its root",
+    "manifest-missing": "is not a WTDC bundle (no manifest.json inside)",
     "nested-zip-unlisted": "the member “files/inner.zip” is not listed in the manifest",
-    "nested-bundle-only": "has no manifest.json at its root",
+    "nested-bundle-only": "is not a WTDC bundle (no manifest.json inside)",
     "nested-zip-listed": None,
     # damaged containers
     "truncated": "is not a readable ZIP archive, or is truncated or damaged",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import stat
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QUrl
@@ -76,7 +77,7 @@ def test_a_pdf_is_opened_from_a_read_only_copy_without_execute_bits(pane):
 
 @pytest.mark.parametrize("record_id", ["M-1/2", "M-1/3", "M-1/4", "M-1/5", "M-1/6"])
 def test_anything_else_is_never_opened_and_is_offered_for_saving(pane, record_id, tmp_path, monkeypatch):
-    from wtdc_desktop.ui import detail
+    from wtdc_desktop.ui import save_dialogs
 
     name = FILES[record_id][0]
     assert pane.show_record("document", record_id)
@@ -88,7 +89,7 @@ def test_anything_else_is_never_opened_and_is_offered_for_saving(pane, record_id
     target = tmp_path / "saved" / name
     target.parent.mkdir()
     asked = []
-    monkeypatch.setattr(detail.QFileDialog, "getSaveFileName",
+    monkeypatch.setattr(save_dialogs.QFileDialog, "getSaveFileName",
                         lambda *args, **kwargs: (asked.append(args) or (str(target), "")))
     pane.save_file.click()
     assert len(asked) == 1
@@ -99,11 +100,11 @@ def test_anything_else_is_never_opened_and_is_offered_for_saving(pane, record_id
 
 
 def test_a_cancelled_save_writes_nothing(pane, tmp_path, monkeypatch):
-    from wtdc_desktop.ui import detail
+    from wtdc_desktop.ui import save_dialogs
 
     assert pane.show_record("document", "M-1/2")
     assert pane.open_selected_file() is None
-    monkeypatch.setattr(detail.QFileDialog, "getSaveFileName", lambda *args, **kwargs: ("", ""))
+    monkeypatch.setattr(save_dialogs.QFileDialog, "getSaveFileName", lambda *args, **kwargs: ("", ""))
     assert pane.save_selected_file() is None
     assert pane.opened == []
 
@@ -113,3 +114,37 @@ def test_the_offer_to_save_goes_with_another_record(pane):
     assert pane.open_selected_file() is None and not pane.save_file.isHidden()
     assert pane.show_record("document", "M-1/1")
     assert pane.save_file.isHidden()
+
+
+def test_a_file_no_application_opens_is_said_and_its_folder_offered(pane):
+    pane.file_opener = lambda url: pane.opened.append(url) or False  # the system has no viewer for PDF
+    assert pane.show_record("document", "M-1/1")
+    pane.open_file.click()
+    text = pane.file_message.text()
+    assert not pane.file_message.isHidden() and "No application on this computer opens report.pdf" in text
+    assert not pane.show_folder.isHidden()
+    pane.show_folder.click()
+    folder = pane.opened[-1].toLocalFile()
+    assert (Path(folder) / "report.pdf").is_file()  # the folder of the read-only copy
+    assert pane.show_record("document", "M-1/3") and pane.show_folder.isHidden()
+
+
+def test_save_dialogs_start_in_the_documents_folder_then_in_the_last_folder_used(pane, own_settings, tmp_path,
+                                                                                   monkeypatch):
+    from PySide6.QtCore import QStandardPaths
+
+    from wtdc_desktop.ui import save_dialogs
+
+    starts = []
+    target = tmp_path / "chosen" / "setup.exe"
+    target.parent.mkdir()
+    monkeypatch.setattr(save_dialogs.QFileDialog, "getSaveFileName",
+                        lambda parent, caption, start, *a: starts.append(Path(start)) or (str(target), ""))
+    assert pane.show_record("document", "M-1/2")
+    pane.save_selected_file()
+    documents = QStandardPaths.writableLocation(QStandardPaths.DocumentsLocation)
+    expected = Path(documents) if documents and Path(documents).is_dir() else Path.home()
+    assert starts[0] == expected / "setup.exe" and starts[0].parent != Path.cwd()
+    pane.save_selected_file()
+    assert starts[1] == target.parent / "setup.exe"  # remembered for files saved from the detail pane
+    assert save_dialogs.start_folder("brief") == expected  # each kind of export its own folder

@@ -697,7 +697,7 @@ def test_a_record_without_a_list_opens_in_a_dialog_and_sync_now_without_sources_
     window.record_dialog.close()
     with qtbot.waitSignal(window.sync.failed) as failed:
         window.sync.sync_now()
-    assert "no source" in failed.args[0]
+    assert "were synced once and are not remembered" in failed.args[0]  # the demo is listed: never "no source"
 
 
 def test_a_full_disk_while_saving_shows_a_banner_not_a_traceback(window, monkeypatch):

@@ -453,7 +453,7 @@ class Bundle:
     def _load_manifest(self) -> None:
         names = set(self.container.names())
         if MANIFEST not in names:
-            raise BundleError(_("{where} has no manifest.json at its root.").format(where=self.where))
+            raise BundleError(_("{where} is not a WTDC bundle (no manifest.json inside).").format(where=self.where))
         # The size limit is checked before a single byte is parsed as JSON.
         self.manifest_bytes = self._read_small(MANIFEST, self.limits.manifest_size)
         self.manifest: Manifest = parse_manifest(self.manifest_bytes, self.where, max_depth=self.limits.json_depth)

@@ -9,12 +9,47 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 import unicodedata
 
 from wtdc_desktop.domain.diff import word_diff
+from wtdc_desktop.domain.matrix import OTHER
 from wtdc_desktop.domain.render import markdown_to_html
-from wtdc_desktop.i18n import _, is_rtl, ngettext
-from wtdc_desktop.instants import UTC, format_date, format_datetime, parse_instant
+from wtdc_desktop.i18n import _, current_language, is_rtl, ngettext
+from wtdc_desktop.instants import format_date, format_time, parse_instant
+
+#: Where US Letter is the paper of custom (CLDR's paperSize data); A4 everywhere else.
+LETTER_TERRITORIES = frozenset({"US", "CA", "MX", "PH", "BZ", "CL", "CO", "CR", "GT", "NI", "PA", "PR", "SV", "VE"})
+#: The level of the heading a position's texts (brief, red lines, fallback) sit under.
+TEXT_HEADING_LEVEL = 3
+
+
+def paper_size(territory: str | None) -> str:
+    """``"Letter"`` where it is the custom (the United States, Canada, Mexico, the Philippines…), else ``"A4"``."""
+    return "Letter" if (territory or "").upper() in LETTER_TERRITORIES else "A4"
+
+
+def nested_markdown_html(text: str | None, below: int = TEXT_HEADING_LEVEL) -> str:
+    """A brief's Markdown as HTML with its headings nested below the section it sits in: under a
+    level-3 heading, its "# x" becomes a level-4 heading (never deeper than 6)."""
+    return re.sub(r"<(/?)h([1-6])\b", lambda m: f"<{m.group(1)}h{min(6, int(m.group(2)) + below)}",
+                  markdown_to_html(text))
+
+
+def region_label(region: str | None) -> str:
+    """A region as a delegate reads it: its id (AFR, EUR…), and the proposals of no region by name."""
+    return _("Other sources") if region == OTHER else (region or "")
+
+
+def format_moment(value: str | dt.datetime) -> str:
+    """A day and a time, without seconds, at the offset the value was given with: "18 October 2021, 23:59 (UTC+02:00)"."""
+    moment = parse_instant(value, keep_offset=True)
+    offset = moment.utcoffset() or dt.timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    zone = "UTC" if not minutes else "UTC{sign}{h:02d}:{m:02d}".format(
+        sign="+" if minutes > 0 else "−", h=abs(minutes) // 60, m=abs(minutes) % 60)
+    return _("{day}, {time} ({zone})").format(day=format_date(moment.date(), "long"),
+                                             time=format_time(moment, moment.tzinfo), zone=zone)
 
 def text_direction(text: str | None) -> str:
     """``rtl`` when a text's first strong character is right-to-left (Arabic, Hebrew), else ``ltr``."""
@@ -41,8 +76,51 @@ def format_due(due: str | None) -> str:
         return ""
     if len(due) == 10:
         return format_date(dt.date.fromisoformat(due), "long")
-    moment = parse_instant(due, keep_offset=True)  # shown at the offset it was given with
-    return format_datetime(moment, moment.tzinfo, "long")
+    return format_moment(due)  # shown at the offset it was given with
+
+
+def prepared_text(pack: dict) -> str:
+    return _("Prepared on {date}").format(date=format_date(parse_instant(pack["generated_at"]), "long"))
+
+
+def country_name(code: str | None) -> str:
+    """A country by its name in the interface language ("ET" → "Ethiopia", "Éthiopie"), not its code."""
+    if not code:
+        return ""
+    from babel import Locale
+
+    try:
+        return Locale.parse(current_language()).territories.get(code.upper(), code)
+    except (ValueError, LookupError):
+        return code
+
+
+def meeting_text(meeting: dict | None) -> str:
+    """The meeting of a pack: its title, and where and when it is held."""
+    if not meeting:
+        return ""
+    place = ", ".join(x for x in (meeting.get("city"), country_name(meeting.get("country"))) if x)
+    days = ""
+    if meeting.get("starts_on"):
+        start = format_date(dt.date.fromisoformat(meeting["starts_on"]), "long")
+        end = format_date(dt.date.fromisoformat(meeting["ends_on"]), "long") if meeting.get("ends_on") else ""
+        days = start + (" – " + end if end and end != start else "")
+    return " · ".join(x for x in (meeting.get("title") or meeting["id"], place, days) if x)
+
+
+def cover_lines(pack: dict) -> list[tuple[str, str]]:
+    """The cover page's lines below the title: (kind, text), kind "delegation", "meeting", "scope" or "date"."""
+    lines = []
+    if pack.get("delegation"):
+        lines.append(("delegation", _("Delegation: {name}").format(name=pack["delegation"])))
+    if pack.get("meeting"):
+        lines.append(("meeting", meeting_text(pack["meeting"])))
+    scope = pack["scope"]
+    if scope.get("title") and not (pack.get("meeting") and scope["title"] == pack["meeting"].get("title")):
+        lines.append(("scope", scope["title"]))
+    lines.append(("scope", scope_text(scope)))
+    lines.append(("date", prepared_text(pack)))
+    return lines
 
 
 def scope_text(scope: dict) -> str:
@@ -90,14 +168,11 @@ def diff_html(current: str | None, proposed: str | None) -> str:
 
 def _cover_html(pack: dict, title: str | None, D: str) -> list[str]:
     """The cover page (Qt's rich text honours page breaks on headings and paragraphs, not on divs)."""
-    scope = pack["scope"]
     h = ["<p style='margin-top:160px'>&nbsp;</p>",
          "<h1{} style='font-size:28pt'>{}</h1>".format(D, _e(title or _('Brief pack')))]
-    if scope.get("title"):
-        h.append(f"<p style='font-size:16pt'>{_e(scope['title'])}</p>")
-    h.append(f"<p style='font-size:13pt'>{_e(scope_text(scope))}</p>")
-    h.append(f"<p{D}>" + _e(_("Prepared on {date}").format(
-        date=format_datetime(pack["generated_at"], UTC, "long"))) + "</p>")
+    sizes = {"delegation": "16pt", "meeting": "16pt", "scope": "13pt", "date": "13pt"}
+    for kind, text in cover_lines(pack):
+        h.append(f"<p{D} style='font-size:{sizes[kind]}'>{_e(text)}</p>")
     h.append(f"<p{D}>" + _e(counts_text(pack)) + "</p>")
     h.append(f"<p{D}><i>" + _e(_("Internal to the delegation: positions, red lines and fallbacks are not for distribution."))
              + "</i></p>")
@@ -123,7 +198,7 @@ def _proposal_cell_html(pr: dict, current: dict | None, labels: dict[str, dict[s
     if current and current.get("text") and pr.get("text") and pr["action"] == "MOD":
         cell += _content(f"<p>{diff_html(current.get('text'), pr.get('text'))}</p>", pr.get("text"))
     else:
-        cell += _content(markdown_to_html(pr.get("text") or ""), pr.get("text"))
+        cell += _content(nested_markdown_html(pr.get("text") or ""), pr.get("text"))
     return cell
 
 
@@ -139,7 +214,7 @@ def _proposals_html(entry: dict, labels: dict[str, dict[str, str]], D: str, tdir
         h.append(f"<table border='1' cellspacing='0' cellpadding='4' width='100%'{tdir}><tr>")
         for pr in chunk:
             head = "{id} · {regions} · {action}".format(
-                id=pr["id"], regions=", ".join(pr.get("regions") or pr.get("sources") or []),
+                id=pr["id"], regions=", ".join(region_label(r) for r in pr.get("regions") or pr.get("sources") or []),
                 action=labels["action"].get(pr["action"], pr["action"]))
             h.append(f"<th style='background-color:#eef2f7'>{_e(head)}</th>")
         h.append("</tr><tr>")
@@ -155,7 +230,7 @@ def _entry_coordinators_html(entry: dict, D: str) -> list[str]:
         return []
     h = ["<h3{}>{}</h3><ul{}>".format(D, _e(_('Regional coordinators')), D)]
     for c in coords:
-        h.append(f"<li>{_e(c.get('region') or '')}: {_e(c.get('name'))}"
+        h.append(f"<li>{_e(region_label(c.get('region')))}: {_e(c.get('name'))}"
                  + (f" ({_e(c['organization'])})" if c.get("organization") else "")
                  + (f" – {_e(c['email'])}" if c.get("email") else "") + "</li>")
     h.append("</ul>")
@@ -176,7 +251,7 @@ def _entry_html(i: int, entry: dict, labels: dict[str, dict[str, str]], D: str, 
         f"<tr><td><b>{_e(k)}</b></td><td>{_e(v)}</td></tr>" for k, v in rows) + "</table>")
     for key, label in (("brief", _("Brief")), ("red_lines", _("Red lines")), ("fallback", _("Fallback"))):
         if p.get(key):
-            h.append(f"<h3{D}>{_e(label)}</h3>" + _content(markdown_to_html(p[key]), p[key]))
+            h.append(f"<h3{D}>{_e(label)}</h3>" + _content(nested_markdown_html(p[key]), p[key]))
     h.extend(_proposals_html(entry, labels, D, tdir))
     h.extend(_entry_coordinators_html(entry, D))
     return h
@@ -216,7 +291,7 @@ def _coordinators_html(pack: dict, D: str, tdir: str) -> list[str]:
                                                               _("E-mail"), _("Phone"), _("Items"))) + "</tr>")
     for c, items in sorted(seen.values(), key=lambda v: (v[0].get("region") or "", v[0].get("name") or "")):
         h.append("<tr>" + "".join(f"<td>{_e(x)}</td>" for x in (
-            c.get("region"), c.get("name"), c.get("organization"), c.get("email"), c.get("phone"),
+            region_label(c.get("region")), c.get("name"), c.get("organization"), c.get("email"), c.get("phone"),
             ", ".join(items))) + "</tr>")
     h.append("</table>")
     return h
@@ -228,7 +303,7 @@ def _deadlines_html(pack: dict, D: str) -> list[str]:
         h.append("<ul>" + "".join(f"<li><b>{_e(format_due(d.get('due')))}</b> – {_e(d.get('title'))}</li>"
                                   for d in pack["deadlines"]) + "</ul>")
     else:
-        h.append("<p{}>{}</p>".format(D, _e(_('None.'))))
+        h.append("<p{}>{}</p>".format(D, _e(_('No deadline ahead.'))))
     return h
 
 
@@ -250,6 +325,8 @@ def brief_html(pack: dict, *, labels: dict[str, dict[str, str]], title: str | No
     h.extend(_coordinators_html(pack, D, tdir))
     h.extend(_deadlines_html(pack, D))
     h.append("</body></html>")
+    if rtl:  # Arabic has no italic in the common fonts (it printed as boxes): interface text stays upright
+        return "".join(h).replace("<i>", "").replace("</i>", "")
     return "".join(h)
 
 

@@ -26,10 +26,12 @@ INACTIVE_STATUSES = frozenset({"withdrawn"})
 QUICK = "likely_quick"           # every region that proposed asks for the same action
 NEGOTIATE = "needs_negotiation"  # regions ask for different actions
 SINGLE = "single_region"         # only one region proposed: nothing to compare yet
+NO_REGION = "no_region"          # no region proposed: other sources only (the BDT, a member state alone)
 ASSESSMENT_LABELS = {
     QUICK: N_("Likely quick: all regions agree"),
     NEGOTIATE: N_("Needs negotiation"),
     SINGLE: N_("One region only"),
+    NO_REGION: N_("No region proposed it (other sources only)"),
 }
 
 
@@ -82,6 +84,8 @@ class MatrixRow:
 def assess(row: MatrixRow) -> str:
     """Do the regions that proposed on this target ask for the same single action?"""
     regions = row.regions
+    if not regions:
+        return NO_REGION
     if len(regions) < 2:
         return SINGLE
     first = row.actions(regions[0])
@@ -137,7 +141,7 @@ def build_matrix(proposals: list[dict], org_regions: dict[str, str | None], *,
 
 def summary(rows: list[MatrixRow]) -> dict[str, int]:
     """How many rows are likely quick, need negotiation, or have one region only."""
-    out = {QUICK: 0, NEGOTIATE: 0, SINGLE: 0}
+    out = {QUICK: 0, NEGOTIATE: 0, SINGLE: 0, NO_REGION: 0}
     for row in rows:
         out[row.assessment] += 1
     return out

@@ -111,15 +111,23 @@ def _coordinates_html(type_name: str, value: list, labels: dict[str, str]) -> st
     return ", ".join(_link(str(s.get("type")), s.get("id")) for s in value if isinstance(s, dict) and s.get("id"))
 
 
+def list_numbers_agenda(numbers: list) -> bool:
+    """Whether an agenda's published item numbers are 1, 2, 3… in order: a numbered list says them
+    (and they are not written again: never "1. 1 Opening"); other numbers (4.1, 3bis) are written."""
+    return bool(numbers) and [str(n).strip().rstrip(".") for n in numbers] == [str(i) for i in range(1, len(numbers) + 1)]
+
+
 def _agenda_html(type_name: str, value: list, labels: dict[str, str]) -> str:
     rows = []
-    for item in value:
-        if not isinstance(item, dict):
-            continue
+    items = [item for item in value if isinstance(item, dict)]
+    numbered = list_numbers_agenda([item.get("item", "") for item in items])
+    for item in items:
         docs = ", ".join(_link("document", d) for d in item.get("documents") or [] if isinstance(d, str))
-        rows.append(f"<li><b>{html.escape(str(item.get('item', '')))}</b> "
-                    f"{html.escape(str(item.get('title') or ''))}{' — ' + docs if docs else ''}</li>")
-    return "<ol>" + "".join(rows) + "</ol>" if rows else ""
+        number = "" if numbered or not item.get("item") else f"<b>{html.escape(str(item['item']))}</b> "
+        rows.append(f"<li>{number}{html.escape(str(item.get('title') or ''))}{' — ' + docs if docs else ''}</li>")
+    if not rows:
+        return ""
+    return ("<ol>" + "".join(rows) + "</ol>") if numbered else ("<ul>" + "".join(rows) + "</ul>")
 
 
 def _languages_html(type_name: str, value: dict, labels: dict[str, str]) -> str:

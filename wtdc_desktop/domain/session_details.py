@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from wtdc_desktop.domain import sessions as session_model
 from wtdc_desktop.domain.links import make_link
-from wtdc_desktop.domain.render import sanitize_html
+from wtdc_desktop.domain.render import list_numbers_agenda, sanitize_html
 from wtdc_desktop.instants import format_date, format_time_range, zone_label
 from wtdc_desktop.i18n import _
 
@@ -131,7 +131,9 @@ def session_html(details: SessionDetails | None, conflicts: list[session_model.C
     parts.append("<h3>{}</h3>".format(e(_('Prepare for this session'))))
     if not details.agenda:
         parts.append("<p>{}</p>".format(e(_('No agenda published for this session.'))))
-    parts.append("<ol>" + "".join(_agenda_item(item) for item in details.agenda) + "</ol>")
+    numbered = list_numbers_agenda([item.item for item in details.agenda])
+    tag = "ol" if numbered else "ul"  # published numbers 1, 2, 3…: the list says them, once
+    parts.append(f"<{tag}>" + "".join(_agenda_item(item, numbered) for item in details.agenda) + f"</{tag}>")
     if details.url:
         parts.append('<p><a href="{}">{}</a></p>'.format(e(details.url), e(_('Web page of the session'))))
     return sanitize_html("".join(parts))
@@ -164,9 +166,9 @@ def _change_text(c: session_model.SessionChange, tz: dt.tzinfo) -> str:
         changes=", ".join(change_label(k) for k in c.kinds), before="; ".join(before) or "—")
 
 
-def _agenda_item(item: AgendaItem) -> str:
+def _agenda_item(item: AgendaItem, numbered: bool = False) -> str:
     e = html.escape
-    label = f"{item.item} {item.title or ''}".strip()
+    label = (item.title or "") if numbered else f"{item.item} {item.title or ''}".strip()
     docs = []
     for d in item.documents:
         marks = [_("read") if d.read else _("not read")]

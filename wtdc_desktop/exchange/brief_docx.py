@@ -10,16 +10,18 @@ from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt, RGBColor
+from docx.shared import Inches, Mm, Pt, RGBColor
 
 from wtdc_desktop.atomic import atomic_path
-from wtdc_desktop.domain.brief import counts_text, entry_heading, format_due, scope_text, text_direction
+from wtdc_desktop.domain.brief import (
+    TEXT_HEADING_LEVEL, counts_text, cover_lines, entry_heading, format_due, paper_size, region_label, text_direction,
+)
 from wtdc_desktop.domain.diff import word_diff
 from wtdc_desktop.domain.positions import labels as all_labels
 from wtdc_desktop.domain.render import markdown_to_html
 from wtdc_desktop.errors import WtdcError
+from wtdc_desktop.exchange.brief_pdf import locale_territory
 from wtdc_desktop.i18n import _, current_language, is_rtl
-from wtdc_desktop.instants import UTC, format_datetime
 
 
 class BriefExportError(WtdcError):
@@ -40,7 +42,7 @@ class _Blocks(HTMLParser):
     def handle_starttag(self, tag, attrs):
         if tag in self.BLOCKS:
             self._flush()
-            self._kind = "li" if tag == "li" else "p"
+            self._kind = tag if tag == "li" or (tag[0] == "h" and tag[1:].isdigit()) else "p"
 
     def handle_endtag(self, tag):
         if tag in self.BLOCKS:
@@ -129,10 +131,8 @@ def _cover(w: _Writer, pack: dict, title: str | None) -> None:
     for _i in range(6):
         w.para()
     w.para(title or _("Brief pack"), style="Title")
-    if pack["scope"].get("title"):
-        w.para(pack["scope"]["title"], size=16)
-    w.para(scope_text(pack["scope"]), size=13)
-    w.para(_("Prepared on {date}").format(date=format_datetime(pack["generated_at"], UTC, "long")))
+    for kind, text in cover_lines(pack):
+        w.para(text, size=16 if kind in ("delegation", "meeting") else 13, content=kind in ("meeting", "scope"))
     w.para(counts_text(pack))
     w.para(_("Internal to the delegation: positions, red lines and fallbacks are not for distribution.")).runs[0].italic = True
     w.page_break()
@@ -167,7 +167,10 @@ def _position_texts(w: _Writer, p: dict) -> None:
         if p.get(key):
             w.heading(label, 3)
             for kind, text in markdown_blocks(p[key]):
-                w.para(text, style="List Bullet" if kind == "li" else None, content=True)
+                if kind.startswith("h"):  # the brief's own headings, nested below "Brief"
+                    w.heading(text, min(9, TEXT_HEADING_LEVEL + int(kind[1:])))
+                else:
+                    w.para(text, style="List Bullet" if kind == "li" else None, content=True)
 
 
 def _diff_paragraph(body, current_text: str, proposed_text: str) -> None:
@@ -184,7 +187,7 @@ def _diff_paragraph(body, current_text: str, proposed_text: str) -> None:
 
 def _proposal_cells(t, col: int, pr: dict, current: dict | None, labels: dict) -> None:
     head = t.cell(0, col).paragraphs[0].add_run("{id} · {regions} · {action}".format(
-        id=pr["id"], regions=", ".join(pr.get("regions") or pr.get("sources") or []),
+        id=pr["id"], regions=", ".join(region_label(r) for r in pr.get("regions") or pr.get("sources") or []),
         action=pr["action"]))
     head.bold = True
     body = t.cell(1, col)
@@ -195,8 +198,8 @@ def _proposal_cells(t, col: int, pr: dict, current: dict | None, labels: dict) -
     if current and current.get("text") and pr.get("text") and pr["action"] == "MOD":
         _diff_paragraph(body, current["text"], pr["text"])
     else:
-        for _kind, text in markdown_blocks(pr.get("text")):
-            body.add_paragraph(text)
+        for kind, text in markdown_blocks(pr.get("text")):
+            body.add_paragraph().add_run(text).bold = kind.startswith("h")
 
 
 def _proposals(w: _Writer, entry: dict, labels: dict) -> None:
@@ -221,7 +224,7 @@ def _entry_coordinators(w: _Writer, entry: dict) -> None:
         return
     w.heading(_("Regional coordinators"), 3)
     for c in coords:
-        bits = [f"{c.get('region') or ''}: {c.get('name')}"]
+        bits = [f"{region_label(c.get('region'))}: {c.get('name')}"]
         if c.get("organization"):
             bits.append(f"({c['organization']})")
         if c.get("email"):
@@ -266,7 +269,7 @@ def _coordinators(w: _Writer, pack: dict) -> None:
         t.cell(0, col).text = label
     for c, items in sorted(seen.values(), key=lambda v: (v[0].get("region") or "", v[0].get("name") or "")):
         cells = t.add_row().cells
-        for col, value in enumerate((c.get("region"), c.get("name"), c.get("organization"), c.get("email"),
+        for col, value in enumerate((region_label(c.get("region")), c.get("name"), c.get("organization"), c.get("email"),
                                      c.get("phone"), ", ".join(items))):
             cells[col].text = value or ""
 
@@ -276,7 +279,7 @@ def _deadlines(w: _Writer, pack: dict) -> None:
     for d in pack["deadlines"]:
         w.para(f"{format_due(d.get('due'))} – {d.get('title')}", style="List Bullet")
     if not pack["deadlines"]:
-        w.para(_("None."))
+        w.para(_("No deadline ahead."))
 
 
 def build_docx(pack: dict, *, title: str | None = None) -> Document:
@@ -284,6 +287,11 @@ def build_docx(pack: dict, *, title: str | None = None) -> Document:
     rtl = is_rtl()
     lang = current_language()
     doc = Document()
+    section = doc.sections[0]  # the paper of the user's locale, as the PDF's
+    if paper_size(locale_territory()) == "Letter":
+        section.page_width, section.page_height = Inches(8.5), Inches(11)
+    else:
+        section.page_width, section.page_height = Mm(210), Mm(297)
     styles = doc.styles
     styles["Normal"].font.size = Pt(10.5)
     w = _Writer(doc, rtl)

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 from wtdc_desktop.atomic import atomic_path
-from wtdc_desktop.domain.brief import brief_html
+from wtdc_desktop.domain.brief import brief_html, paper_size
 from wtdc_desktop.domain.positions import labels as all_labels
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import _
@@ -32,8 +32,25 @@ def ensure_gui_app():
     return app
 
 
+def locale_territory() -> str | None:
+    """The territory of the user's locale ("US", "FR"…): the paper size follows it, not the
+    interface language (French in Canada prints on Letter, English in Kenya on A4)."""
+    from babel.core import Locale, UnknownLocaleError, default_locale
+
+    name = default_locale(("LC_PAPER", "LC_ALL", "LC_MEASUREMENT", "LANG"))
+    if not name:
+        from PySide6.QtCore import QLocale
+
+        name = QLocale.system().name()
+    try:
+        return Locale.parse(name.split(".")[0].split("@")[0]).territory
+    except (ValueError, UnknownLocaleError):
+        return None
+
+
 def write_pdf(pack: dict, out: Path | str, *, title: str | None = None) -> Path:
-    """Write the brief pack as an A4 PDF at ``out`` (through a temporary file)."""
+    """Write the brief pack as a PDF at ``out`` (through a temporary file), on the paper of the
+    user's locale (A4, or Letter where it is the custom)."""
     ensure_gui_app()
     from PySide6.QtCore import QMarginsF, QSizeF
     from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
@@ -46,11 +63,13 @@ def write_pdf(pack: dict, out: Path | str, *, title: str | None = None) -> Path:
             writer.setTitle(title or _("Brief pack"))
             writer.setCreator("WTDC Desktop")
             writer.setResolution(96)
-            layout = QPageLayout(QPageSize(QPageSize.A4), QPageLayout.Portrait, QMarginsF(15, 15, 15, 15),
+            size = QPageSize.Letter if paper_size(locale_territory()) == "Letter" else QPageSize.A4
+            layout = QPageLayout(QPageSize(size), QPageLayout.Portrait, QMarginsF(15, 15, 15, 15),
                                  QPageLayout.Millimeter)
             writer.setPageLayout(layout)
             doc = QTextDocument()
-            doc.setDefaultStyleSheet("h1 { color: #1a3a5f; } h2 { color: #1a3a5f; } th { text-align: left; }")
+            doc.setDefaultStyleSheet("h1 { color: #1a3a5f; } h2 { color: #1a3a5f; } th { text-align: left; } "
+                                     "h4 { font-size: 11pt; } h5 { font-size: 10pt; } h6 { font-size: 10pt; }")
             doc.setHtml(html)
             paint_rect = writer.pageLayout().paintRectPixels(writer.resolution())
             doc.setPageSize(QSizeF(paint_rect.size()))

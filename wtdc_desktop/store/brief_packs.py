@@ -7,7 +7,7 @@ import json
 from wtdc_desktop.domain import matrix as matrix_domain
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import _
-from wtdc_desktop.store import contact_book, positions
+from wtdc_desktop.store import contact_book, delegation_merge, positions
 from wtdc_desktop.store.db import Store, utcnow
 from wtdc_desktop.store.proposal_matrix import current_text, matrix_proposals, org_regions
 from wtdc_desktop.store.published import record_from_row
@@ -96,8 +96,10 @@ def _documents(store: Store, doc_ids: set[str]) -> list[dict]:
     return docs
 
 
-def _deadlines(store: Store, scope_meeting: str | None) -> list[dict]:
-    dl_sql, dl_params = "SELECT * FROM deadline WHERE withdrawn = 0", []
+def _deadlines(store: Store, scope_meeting: str | None, now: str) -> list[dict]:
+    """The deadlines still ahead at ``now`` (a deadline given as a day is ahead until that day ends)."""
+    dl_sql = "SELECT * FROM deadline WHERE withdrawn = 0 AND (due_utc >= ? OR (length(due) = 10 AND due >= ?))"
+    dl_params: list = [now, now[:10]]
     if scope_meeting:
         dl_sql += " AND (meeting = ? OR meeting IS NULL)"
         dl_params.append(scope_meeting)
@@ -119,9 +121,14 @@ def brief_pack(store: Store, *, meeting: str | None = None, committee: str | Non
     doc_ids: set[str] = set(agenda_docs)
     entries = [_entry(store, p, scope_committee if not session else None, regions, doc_ids) for p in chosen]
     docs = _documents(store, doc_ids)
-    deadlines = _deadlines(store, scope_meeting)
+    now = utcnow()
+    deadlines = _deadlines(store, scope_meeting, now)
+    meeting_row = store.execute("SELECT * FROM meeting WHERE id = ?", (scope_meeting,)).fetchone() \
+        if scope_meeting else None
     return {"scope": {"meeting": meeting, "committee": committee, "session": session, "title": title},
-            "entries": entries, "documents": docs, "deadlines": deadlines, "generated_at": utcnow()}
+            "entries": entries, "documents": docs, "deadlines": deadlines, "generated_at": now,
+            "delegation": delegation_merge.delegation_id(store),
+            "meeting": record_from_row("meeting", meeting_row) if meeting_row else None}
 
 
 def _subject_documents(store: Store, subject_type: str, subject_id: str) -> set[str]:

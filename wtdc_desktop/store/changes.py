@@ -57,6 +57,11 @@ def _mine(store: Store) -> dict[tuple[str, str], list[str]]:
     return {key: [w for w in WHY_MINE if w in reasons] for key, reasons in why.items()}
 
 
+def mine_count(store: Store) -> int:
+    """How many records the delegation follows (starred, noted, with a position, or covered)."""
+    return len(_mine(store))
+
+
 def _baselines(store: Store, since: int, types: Iterable[str]) -> dict[tuple[str, str], str]:
     """(type, id) -> the raw record as it was at sync ``since``, for records changed after it."""
     wanted = list(types)

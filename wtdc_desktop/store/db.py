@@ -194,8 +194,9 @@ class Store:
 
     def _migrate(self, current: int) -> None:
         self.conn.create_function("sha256_hex", 1, schema.sha256_hex, deterministic=True)
+        if current:  # one line for an existing store; a new one is only being made
+            log.info("migrating store %s from schema %d to %d", self.path, current, schema.LATEST_VERSION)
         for version in range(current + 1, schema.LATEST_VERSION + 1):
-            log.info("migrating store %s to schema %d", self.path, version)
             with self.transaction():
                 # Re-read inside the write lock: another process may have migrated.
                 if self.schema_version() >= version:

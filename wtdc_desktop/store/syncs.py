@@ -166,3 +166,18 @@ def only_demo_content(store: Store) -> bool:
     """True when the built-in demo is the only published material synced so far."""
     publishers = {row[0] for row in store.execute("SELECT DISTINCT publisher FROM channel_state")}
     return publishers == {DEMO_PUBLISHER}
+
+
+#: The outcomes of a sync that went well (something applied, or nothing new to apply).
+SUCCESSFUL_OUTCOMES = ("applied", "already_applied", "up_to_date")
+
+
+def last_sync_with(store: Store, outcomes: tuple[str, ...]) -> dict | None:
+    """The latest sync whose outcome is one of ``outcomes``: ``{"sync_id", "source", "finished_at",
+    "outcome", "message"}``, or None."""
+    row = store.execute(
+        "SELECT sync_id, source, coalesce(finished_at, started_at), outcome, message FROM sync_log "
+        f"WHERE outcome IN ({', '.join('?' * len(outcomes))}) ORDER BY sync_id DESC LIMIT 1", outcomes).fetchone()
+    if row is None:
+        return None
+    return {"sync_id": row[0], "source": row[1], "finished_at": row[2], "outcome": row[3], "message": row[4]}

@@ -28,6 +28,7 @@ from wtdc_desktop.ui.browser import SafeTextBrowser
 from wtdc_desktop.ui.negotiation_widgets import TabsFilledWhenOpened, fill_combo
 from wtdc_desktop.ui.language import directed_html
 from wtdc_desktop.ui.models import RowsTableModel
+from wtdc_desktop.ui.save_dialogs import save_file_name
 from wtdc_desktop.ui.view import wants
 from wtdc_desktop.userfiles import read_user_text
 from wtdc_desktop.workspace import Workspace
@@ -301,8 +302,7 @@ class ContactsView(QWidget):
 
     def export_vcf(self, path: Path | None = None) -> Path | None:
         if path is None:
-            chosen, _sel = QFileDialog.getSaveFileName(self, _("Export vCard"), str(Path.home() / "contacts.vcf"),
-                                                       _("vCard (*.vcf)"))
+            chosen = save_file_name(self, "vcard", _("Export vCard"), "contacts.vcf", _("vCard (*.vcf)"))
             if not chosen:
                 return None
             path = Path(chosen)

@@ -11,7 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QSplitter,
+    QCheckBox, QComboBox, QDialogButtonBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QSplitter,
     QVBoxLayout, QWidget,
 )
 from PySide6.QtCore import Qt
@@ -28,6 +28,7 @@ from wtdc_desktop.ui.language import directed_html, preferred_version
 from wtdc_desktop.store import changes, published, record_marks, related
 from wtdc_desktop.store.db import StoreError, StoreLocked
 from wtdc_desktop.ui.browser import SafeTextBrowser
+from wtdc_desktop.ui.save_dialogs import save_file_name
 from wtdc_desktop.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,12 @@ class DetailPane(QWidget):
         self.save_file.setAccessibleName(_("Save the document's file to a folder of your choice"))
         self.save_file.setVisible(False)
         self.save_file.clicked.connect(lambda: self.save_selected_file())
+        # offered when no application opens a file: its folder, where the user opens it
+        self.show_folder = QPushButton(_("Show in folder"), self)
+        self.show_folder.setAccessibleName(_("Show the file in its folder"))
+        self.show_folder.setVisible(False)
+        self.show_folder.clicked.connect(self._show_folder)
+        self._opened_copy: Path | None = None
         bar = QHBoxLayout()
         bar.setContentsMargins(0, 0, 0, 0)
         for w in (self.star, self.read, self.language, self.open_file, self.compare_label, self.compare_from,
@@ -132,6 +139,7 @@ class DetailPane(QWidget):
         message_row.setContentsMargins(0, 0, 0, 0)
         message_row.addWidget(self.file_message, 1)
         message_row.addWidget(self.save_file)
+        message_row.addWidget(self.show_folder)
         lay.addLayout(message_row)
         lay.addWidget(self.splitter, 1)
 
@@ -179,6 +187,7 @@ class DetailPane(QWidget):
             w.setVisible(False)
         self.file_message.setVisible(False)
         self.save_file.setVisible(False)
+        self.show_folder.setVisible(False)
         self._loading = True
         self.notes.clear()
         self._loading = False
@@ -224,6 +233,7 @@ class DetailPane(QWidget):
         self.language.clear()
         self.file_message.setVisible(False)
         self.save_file.setVisible(False)
+        self.show_folder.setVisible(False)
         files = related.document_files(self.store, self.record_id) if is_doc else []
         self._files = {f["language"]: f for f in files}
         for lang in sorted(self._files):
@@ -464,6 +474,7 @@ class DetailPane(QWidget):
         """Another language's file: the offer to save the previous one goes."""
         if not self.save_file.isHidden():
             self.save_file.setVisible(False)
+            self.show_folder.setVisible(False)
             self.file_message.setVisible(False)
 
     def _file_name(self, entry: dict) -> str:
@@ -493,8 +504,21 @@ class DetailPane(QWidget):
         os.chmod(dest, 0o444)  # read-only, no execute bit whatever the umask
         self.file_message.setVisible(False)
         self.save_file.setVisible(False)
-        self.file_opener(QUrl.fromLocalFile(str(dest)))
+        self.show_folder.setVisible(False)
+        if self.file_opener(QUrl.fromLocalFile(str(dest))) is False:  # no application opens this type
+            self._opened_copy = dest
+            self.file_message.setText(_("No application on this computer opens {name}. Show it in its folder "
+                                        "to open it from there, or save it.").format(name=name))
+            self.file_message.setVisible(True)
+            self.show_folder.setVisible(True)
+            self.save_file.setVisible(True)
+            self.save_file.setEnabled(True)
         return dest
+
+    def _show_folder(self) -> None:
+        """The folder of the file last opened (its read-only copy), in the system's file manager."""
+        if self._opened_copy is not None:
+            self.file_opener(QUrl.fromLocalFile(str(self._opened_copy.parent)))
 
     def save_selected_file(self, path: Path | str | None = None) -> Path | None:
         """Save the chosen language's file where the user says (written whole or not at all)."""
@@ -503,8 +527,7 @@ class DetailPane(QWidget):
             return None
         entry, cached = found
         if path is None:
-            chosen, _selected = QFileDialog.getSaveFileName(self, _("Save file"),
-                                                            str(Path.home() / self._file_name(entry)))
+            chosen = save_file_name(self, "file", _("Save file"), self._file_name(entry))
             if not chosen:
                 return None
             path = chosen

@@ -51,6 +51,8 @@ class MainWindow(QMainWindow):
 
         self.nav = QListWidget(self)
         self.nav.setAccessibleName(_("Navigation"))
+        # a focus ring one sees: the list's border in the highlight colour while it has the focus
+        self.nav.setStyleSheet("QListWidget:focus { border: 2px solid palette(highlight); }")
         self.stack = QStackedWidget(self)
         # Views are built the first time they are shown (or asked for): start-up builds only the
         # first one, so a large store opens as fast as a small one.

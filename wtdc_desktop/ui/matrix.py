@@ -192,9 +192,9 @@ class ProposalsMatrixView(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         counts = matrix_domain.summary(self.rows)
         self.summary.setText(_("{targets} targets: {quick} likely quick (all regions agree), {negotiate} need "
-                               "negotiation, {single} proposed by one region only.").format(
+                               "negotiation, {single} proposed by one region only, {none} by no region.").format(
             targets=len(self.rows), quick=counts[matrix_domain.QUICK], negotiate=counts[matrix_domain.NEGOTIATE],
-            single=counts[matrix_domain.SINGLE]))
+            single=counts[matrix_domain.SINGLE], none=counts[matrix_domain.NO_REGION]))
         if self.rows:
             blocked = self.table.blockSignals(True)  # show the first row's detail once, not twice
             self.table.selectRow(0)

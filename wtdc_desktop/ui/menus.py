@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTableWidget, QTableWidgetItem, QVBoxLayout
 
@@ -32,6 +34,44 @@ def add_action(window, menu, text: str, slot, shortcut=None, *, extra=()) -> QAc
     return action
 
 
+def with_mnemonics(labels: list[str]) -> list[str]:
+    """Each label with an access key of its own ("&Today", "&What changed", "Ag&enda"…): the first
+    letter not yet taken in the menu; a label with none free (Chinese, Arabic) gets one in brackets
+    after it, as those languages write it ("今天(&1)"). A label that has one keeps it."""
+    used: set[str] = set()
+    for label in labels:
+        i = label.replace("&&", "").find("&")
+        if i >= 0 and i + 1 < len(label.replace("&&", "")):
+            used.add(label.replace("&&", "")[i + 1].lower())
+    spare = iter("123456789" "abcdefghijklmnopqrstuvwxyz")
+    out = []
+    for label in labels:
+        if "&" in label.replace("&&", ""):
+            out.append(label)
+            continue
+        for i, ch in enumerate(label):
+            if ch.isascii() and ch.isalnum() and ch.lower() not in used:
+                used.add(ch.lower())
+                out.append(label[:i] + "&" + label[i:])
+                break
+        else:
+            key = next(k for k in spare if k not in used)
+            used.add(key)
+            out.append(f"{label}(&{key.upper()})")
+    return out
+
+
+def add_mnemonics(menu) -> None:
+    """Access keys for every entry of ``menu`` (see :func:`with_mnemonics`)."""
+    actions = [a for a in menu.actions() if not a.isSeparator()]
+    for action, text in zip(actions, with_mnemonics([a.text() for a in actions]), strict=True):
+        action.setText(text)
+
+
+#: Keys of the Go menu's entries past the tenth (Ctrl+1…Ctrl+0 go to the first ten).
+GO_KEYS = {"sync": "Ctrl+Shift+R"}  # beside Ctrl+R, "Sync now"
+
+
 def build_menus(window) -> None:
     """File, Edit, Go and Help, each action calling one of the window's methods."""
     window.shortcut_actions = []
@@ -57,7 +97,7 @@ def build_menus(window) -> None:
     action(edit, _("Edit my notes"), window.focus_notes, "Ctrl+N")
     go = mb.addMenu(_("&Go"))
     for i, (key, label, _type) in enumerate(NAVIGATION):
-        shortcut = f"Ctrl+{i + 1}" if i < 9 else ("Ctrl+0" if i == 9 else None)
+        shortcut = f"Ctrl+{i + 1}" if i < 9 else ("Ctrl+0" if i == 9 else GO_KEYS.get(key))
         action(go, _(label), lambda _c=False, k=key: window.show_view(k), shortcut)
     go.addSeparator()
     action(go, _("Back"), window.go_back, QKeySequence.Back)
@@ -65,13 +105,15 @@ def build_menus(window) -> None:
     help_menu = mb.addMenu(_("&Help"))
     action(help_menu, _("Keyboard shortcuts"), window.show_shortcuts, QKeySequence.HelpContents)
     action(help_menu, _("About WTDC Desktop"), window.show_about)
+    for menu in (file_menu, edit, go, help_menu):
+        add_mnemonics(menu)
 
 
 def shortcuts_dialog(parent, actions: list[QAction]) -> QDialog:
     """A dialog listing every action that has a shortcut, and the keys that need no action."""
     dialog = QDialog(parent)
     dialog.setWindowTitle(_("Keyboard shortcuts"))
-    rows = [(a.text().replace("&", ""), ", ".join(k.toString(QKeySequence.NativeText) for k in a.shortcuts()))
+    rows = [(re.sub(r"\(&.\)$", "", a.text()).replace("&", ""), ", ".join(k.toString(QKeySequence.NativeText) for k in a.shortcuts()))
             for a in actions if a.shortcuts()]
     rows += [(_("Next field / previous field"), "Tab, Shift+Tab"),
              (_("Open the selected search result"), "Enter")]

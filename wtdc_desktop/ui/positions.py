@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
+    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
     QLineEdit, QMenu, QMessageBox, QPlainTextEdit, QPushButton, QSplitter, QTableWidget, QTableWidgetItem,
     QTabWidget, QToolButton, QVBoxLayout, QWidget,
 )
@@ -30,6 +30,7 @@ from wtdc_desktop.i18n import _
 from wtdc_desktop.instants import format_datetime
 from wtdc_desktop.store import brief_packs, positions, published
 from wtdc_desktop.ui.browser import SafeTextBrowser
+from wtdc_desktop.ui.save_dialogs import save_file_name
 from wtdc_desktop.ui.crosssector import CrossSectorView
 from wtdc_desktop.ui.matrix import ProposalsMatrixView
 from wtdc_desktop.ui.negotiation_widgets import (
@@ -506,9 +507,8 @@ class PositionsPanel(QWidget):
     def export_brief(self, fmt: str) -> Worker | None:
         suffix = ".pdf" if fmt == "pdf" else ".docx"
         name = "brief-" + (self.committee.currentData() or self.meeting.currentData() or "all").replace("/", "-")
-        path, _selected = QFileDialog.getSaveFileName(
-            self, _("Export brief pack"), str(Path.home() / (name + suffix)),
-            _("PDF (*.pdf)") if fmt == "pdf" else _("Word document (*.docx)"))
+        path = save_file_name(self, "brief", _("Export brief pack"), name + suffix,
+                              _("PDF (*.pdf)") if fmt == "pdf" else _("Word document (*.docx)"))
         if not path:
             return None
         return self.write_brief(Path(path), fmt)

@@ -19,6 +19,15 @@ class SyncStatus:
         owner = bar.parentWidget()
         self.label = QLabel(owner)
         self.label.setAccessibleName(_("Last sync"))
+        # the last refusal, apart from the last successful sync (shown while no later sync went well)
+        self.refusal = QLabel(owner)
+        self.refusal.setAccessibleName(_("Last refusal"))
+        self.refusal.setStyleSheet("color: #8b1111;")
+        self.refusal.setVisible(False)
+        self.counts_text = ""
+        # The record counts are the status bar's standing message: a dialog, a menu or a status
+        # tip clears the message, and the counts come back at once.
+        bar.messageChanged.connect(self._message_changed)
         self.progress_bar = QProgressBar(owner)
         self.progress_bar.setMaximumWidth(180)
         self.progress_bar.setVisible(False)
@@ -29,7 +38,7 @@ class SyncStatus:
         self.button = QPushButton(_("Sync now"), owner)
         self.button.setAccessibleName(_("Sync every source now"))
         self.button.clicked.connect(sync.sync_now)
-        for widget in (self.label, self.progress_bar, self.cancel, self.button):
+        for widget in (self.refusal, self.label, self.progress_bar, self.cancel, self.button):
             bar.addPermanentWidget(widget)
 
     def started(self) -> None:
@@ -47,25 +56,44 @@ class SyncStatus:
         self.cancel.setVisible(False)
         self.button.setEnabled(True)
 
+    def _message_changed(self, message: str) -> None:
+        if not message and self.counts_text:
+            self.bar.showMessage(self.counts_text)
+
     def refresh(self, store, counts: bool = True) -> None:
-        """The record counts (with ``counts``) and the last sync of each source."""
+        """The record counts (with ``counts``), the last successful sync, and the last refusal after it."""
         if counts:
             n = published.counts(store, types=("document", "proposal", "session"))
-            self.bar.showMessage(
-                _("{documents} documents, {proposals} proposals, {sessions} sessions").format(
-                    documents=format_number(n["document"]), proposals=format_number(n["proposal"]),
-                    sessions=format_number(n["session"])))
-        per_source = syncs.last_sync_per_source(store)
-        if per_source:
-            latest = per_source[0]
-            self.label.setText(_("Last sync: {source}, {when} ({state})").format(
-                source=_short(latest["source"]), when=format_instant_or_text(latest["finished_at"]),
-                state=outcome_text(latest["outcome"])))
-            self.label.setToolTip("\n".join(
-                f"{p['source']}: {format_instant_or_text(p['finished_at'])} — {outcome_text(p['outcome'])}"
-                for p in per_source))
+            self.counts_text = _("{documents} documents, {proposals} proposals, {sessions} sessions").format(
+                documents=format_number(n["document"]), proposals=format_number(n["proposal"]),
+                sessions=format_number(n["session"]))
+            self.bar.showMessage(self.counts_text)
+        good = syncs.last_sync_with(store, syncs.SUCCESSFUL_OUTCOMES)
+        if good:
+            self.label.setText(_("Last sync: {source}, {when}").format(
+                source=_short(good["source"]), when=format_instant_or_text(good["finished_at"])))
         else:
             self.label.setText(_("Never synced"))
+        per_source = syncs.last_sync_per_source(store)
+        self.label.setToolTip("\n".join(
+            _("{source}: {when} — {state}").format(source=p["source"], when=format_instant_or_text(p["finished_at"]),
+                                                  state=outcome_text(p["outcome"]))
+            for p in per_source))
+        refused = syncs.last_sync_with(store, ("refused",))
+        if refused and (good is None or refused["sync_id"] > good["sync_id"]):
+            self.refusal.setText(_("Last refusal: {source}, {when}").format(
+                source=_name(refused["source"]), when=format_instant_or_text(refused["finished_at"])))
+            self.refusal.setToolTip(refused["message"] or "")
+            self.refusal.setVisible(True)
+        else:
+            self.refusal.setVisible(False)
+
+
+def _name(location: str | None) -> str:
+    """A refused file by its name (its full location is in the message, in the tooltip)."""
+    if not location:
+        return "—"
+    return _short(location.rstrip("/\\").replace("\\", "/").rsplit("/", 1)[-1] or location)
 
 
 def _short(location: str | None) -> str:

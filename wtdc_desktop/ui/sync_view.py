@@ -90,6 +90,16 @@ def itu_summary(result: ItuResult) -> tuple[str, str]:
     return "\n".join(lines), "\n".join(details)
 
 
+def one_off_sources(store) -> list[str]:
+    """Locations synced once (a bundle file or folder, the demo), not remembered, whose last sync
+    went well: a file that was refused (a text file, a ZIP that is no bundle) is no source."""
+    remembered = {row.location for row in source_table.list_sources(store)}
+    remembered |= {src["location"] for src in session_store.schedule_sources(store)}
+    return [item["source"] for item in syncs.last_sync_per_source(store)
+            if item["source"] and item["source"] not in remembered
+            and item["outcome"] in syncs.SUCCESSFUL_OUTCOMES]
+
+
 class SyncController(QObject):
     """Runs syncs off the GUI thread and reports back; never two at once.
 
@@ -184,10 +194,24 @@ class SyncController(QObject):
     def sync_now(self) -> None:
         """Sync every remembered source and timetable now (saying so when there is none yet)."""
         if not self._has_sources():
-            self.failed.emit(_("There is no source to sync yet: add a folder or a publisher's address in Settings, "
-                               "or sync a bundle file from the Sync view."))
+            once = self._synced_once()
+            if once:
+                self.failed.emit(_("Nothing to sync again: the sources listed ({sources}) were synced once and "
+                                   "are not remembered. Add a folder or a publisher's address in Settings to sync "
+                                   "at each sync.").format(sources=", ".join(once)))
+            else:
+                self.failed.emit(_("There is no source to sync yet: add a folder or a publisher's address in "
+                                   "Settings, or sync a bundle file from the Sync view."))
             return
         self.scheduler.sync_now()
+
+    def _synced_once(self) -> list[str]:
+        """The sources the Sync view lists that are not remembered (a bundle file, the demo)."""
+        try:
+            with Store(self.data_dir) as store:
+                return [Path(loc).name or loc for loc in one_off_sources(store)]
+        except WtdcError:
+            return []
 
     def _has_sources(self) -> bool:
         """A remembered bundle source or timetable; True when the store cannot tell, to let the
@@ -437,10 +461,11 @@ class SyncView(QWidget):
         if not wants(changes, syncs=True, delegation=("source", "trust")):
             return
         last = {item["source"]: item for item in syncs.last_sync_per_source(self.store)}
+        # what Sync now syncs, and the bundles synced once that were applied; never a file refused
         locations = [row.location for row in source_table.list_sources(self.store)]
-        for loc in last:
-            if loc and loc not in locations:
-                locations.append(loc)
+        locations += [src["location"] for src in session_store.schedule_sources(self.store)
+                      if src["location"] not in locations]
+        locations += [loc for loc in one_off_sources(self.store) if loc not in locations]
         self.sources.setRowCount(len(locations))
         for row, loc in enumerate(locations):
             item = last.get(loc) or {}
@@ -451,7 +476,8 @@ class SyncView(QWidget):
         entries = syncs.sync_log(self.store, 200)
         self.log.setRowCount(len(entries))
         for row, e in enumerate(entries):
-            stream = f"{e.get('publisher') or ''}/{e.get('channel') or ''} #{e.get('sequence') or ''}"
+            stream = (f"{e.get('publisher') or ''}/{e.get('channel') or ''} #{e.get('sequence') or ''}"
+                      if e.get("publisher") else "—")  # a refused file has no stream
             values = [e["sync_id"], format_instant_or_text(e.get("finished_at") or e.get("started_at")),
                       e.get("source") or "", stream,
                       outcome_text(e.get("outcome")), e.get("message") or ""]

@@ -10,7 +10,7 @@ import datetime as dt
 import unicodedata
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPalette, QPen, QTextOption
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPalette, QPen, QTextOption
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from wtdc_desktop.domain import sessions as session_model
@@ -267,9 +267,12 @@ class DayGrid(QWidget):
             badges.append("⚠ " + (", ".join(change_label(k) for k in kinds) if kinds else _("changed")))
         if self.priorities.get(s.id):
             badges.append(priority_label(self.priorities[s.id]))
+        direction = self.layoutDirection()
+        if inner.height() < 2 * QFontMetricsF(small).height():
+            self._paint_short_session(p, rect, s, bold, badges)
+            return
         p.setFont(small)
         p.setPen(QColor("#b71c1c") if (s.cancelled or changed) else self.palette().color(QPalette.Text))
-        direction = self.layoutDirection()
         line = format_time_range(s.starts_at, s.ends_at, self.tz) + ("  " + " · ".join(badges) if badges else "")
         _draw_text(p, inner, line, direction)
         title_font = QFont(bold)
@@ -278,6 +281,24 @@ class DayGrid(QWidget):
         p.setFont(title_font)
         p.setPen(QColor("#616161") if s.cancelled else self.palette().color(QPalette.Text))
         _draw_text(p, inner.adjusted(0, 15, 0, 0), s.title, direction, wrap=True)
+
+    def _paint_short_session(self, p: QPainter, rect: QRectF, s: session_model.Session, bold: QFont,
+                             badges: list[str]) -> None:
+        """A session too short for two lines (15 minutes): its title on one line, in a font small
+        enough for the box and elided at its end; the time is in the tooltip."""
+        inner = rect.adjusted(8, 1, -6, -1)
+        font = QFont(bold)
+        font.setStrikeOut(s.cancelled)
+        size = font.pointSizeF() * 0.85
+        font.setPointSizeF(size)
+        while size > 6.0 and QFontMetricsF(font).height() > inner.height() + 2:
+            size -= 0.5
+            font.setPointSizeF(size)
+        text = " · ".join([s.title or s.id, *badges])
+        p.setFont(font)
+        p.setPen(QColor("#616161") if s.cancelled else self.palette().color(QPalette.Text))
+        elided = QFontMetricsF(font).elidedText(text, Qt.ElideRight, max(0.0, inner.width()))
+        _draw_text(p, inner, elided, self.layoutDirection(), valign=Qt.AlignVCenter)
 
     # -- input
 

@@ -4,19 +4,20 @@ cancelled)."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QWidget
 
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.exchange import coverage
 from wtdc_desktop.exchange.coverage_pdf import export_pdf
 from wtdc_desktop.i18n import _
 from wtdc_desktop.store import sessions as session_store
+from wtdc_desktop.ui.save_dialogs import save_file_name
 
 
 def export_ics(parent: QWidget, store, which: str) -> str | None:
     """``which``: "me" (the user's sessions), "covered" (every session we cover) or "all"."""
-    path, _filter = QFileDialog.getSaveFileName(parent, _("Export as iCalendar"), "wtdc-sessions.ics",
-                                                _("iCalendar files (*.ics)"))
+    path = save_file_name(parent, "calendar", _("Export as iCalendar"), "wtdc-sessions.ics",
+                          _("iCalendar files (*.ics)"))
     if not path:
         return None
     member = session_store.me(store) if which == "me" else None
@@ -30,11 +31,11 @@ def export_ics(parent: QWidget, store, which: str) -> str | None:
 def export_board(parent: QWidget, store, meeting: str | None, fmt: str) -> str | None:
     """``fmt``: "csv" or "pdf"."""
     if fmt == "csv":
-        path, _filter = QFileDialog.getSaveFileName(parent, _("Export the coverage board"), "coverage.csv",
-                                                    _("CSV files (*.csv)"))
+        path = save_file_name(parent, "coverage", _("Export the coverage board"), "coverage.csv",
+                              _("CSV files (*.csv)"))
     else:
-        path, _filter = QFileDialog.getSaveFileName(parent, _("Export the coverage board"), "coverage.pdf",
-                                                    _("PDF files (*.pdf)"))
+        path = save_file_name(parent, "coverage", _("Export the coverage board"), "coverage.pdf",
+                              _("PDF files (*.pdf)"))
     if not path:
         return None
     try:

@@ -92,12 +92,14 @@ class SessionPane(QWidget):
 
     def set_members(self, members: list[session_model.Member], me: str | None) -> None:
         """The members offered for assignments (keeping the chosen one, else the user's own name)."""
-        current = self.member_box.currentData()
+        current = self.member_box.currentData() or getattr(self, "_last_member", None)
         self.member_box.clear()
         for m in members:
             self.member_box.addItem(m.name, m.name)
         index = self.member_box.findData(current or me)
         self.member_box.setCurrentIndex(max(0, index))
+        if self.session_id is None:
+            self._clear_member()
         has = bool(members)
         self.assign_button.setEnabled(has and self.session_id is not None)
         self.unassign_button.setEnabled(has and self.session_id is not None)
@@ -112,6 +114,10 @@ class SessionPane(QWidget):
             w.setEnabled(has and (w is self.priority_box or self.member_box.count() > 0))
         for w in (self.language_edit, self.interpretation_edit, self.language_button):
             w.setEnabled(has)
+        if not has:
+            self._clear_member()
+        elif self.member_box.currentIndex() < 0 and self.member_box.count():
+            self.member_box.setCurrentIndex(max(0, self.member_box.findData(getattr(self, "_last_member", None))))
         details = session_details(self.store, sid) if has else None
         session = details.session if details else None
         self.language_edit.setText(", ".join(session.language) if session else "")
@@ -122,6 +128,14 @@ class SessionPane(QWidget):
         self.details.setHtml(directed_html(session_html(details, conflicts, tz, laptop_zone())))
         index = self.priority_box.findData(details.priority if details else None)
         self.priority_box.setCurrentIndex(max(0, index))
+
+    def _clear_member(self) -> None:
+        """No session chosen: no member shows as if chosen for it (the last one comes back with a session)."""
+        if self.member_box.currentIndex() >= 0:
+            self._last_member = self.member_box.currentData()
+        self.member_box.setCurrentIndex(-1)
+        if self.member_box.count():
+            self.member_box.setPlaceholderText(_("Choose a session first"))
 
     # -- edits
 

@@ -1,0 +1,61 @@
+"""The Sync view and the status bar: refused files are no sources, the last sync and the last refusal."""
+
+from __future__ import annotations
+
+import zipfile
+
+
+def _refuse(window, qtbot, path):
+    with qtbot.waitSignal(window.sync.failed, timeout=30000) as failed:
+        window.sync.sync_path(path)
+    return failed.args[0]
+
+
+def test_a_refused_file_is_not_listed_among_the_sources(window, qtbot, tmp_path):
+    window.show_view("sync")
+    view = window.views["sync"]
+    text_file = tmp_path / "notes.txt"
+    text_file.write_text("not a bundle")
+    random_zip = tmp_path / "random.zip"
+    with zipfile.ZipFile(random_zip, "w") as z:
+        z.writestr("photo.txt", "x")
+    _refuse(window, qtbot, text_file)
+    message = _refuse(window, qtbot, random_zip)
+    assert message.endswith("random.zip is not a WTDC bundle (no manifest.json inside).")
+    listed = [view.sources.item(r, 0).text() for r in range(view.sources.rowCount())]
+    assert listed == ["demo"]  # the refusals are in the sync log only
+    logged = [view.log.item(r, 2).text() for r in range(view.log.rowCount())]
+    assert str(random_zip) in logged and str(text_file) in logged
+
+
+def test_the_status_bar_shows_the_last_good_sync_and_apart_from_it_the_last_refusal(window, qtbot, tmp_path):
+    status = window.sync_status
+    assert "Last sync: demo" in status.label.text() and status.refusal.isHidden()
+    random_zip = tmp_path / "random.zip"
+    with zipfile.ZipFile(random_zip, "w") as z:
+        z.writestr("photo.txt", "x")
+    _refuse(window, qtbot, random_zip)
+    assert "Last sync: demo" in status.label.text()  # the refusal does not take the last sync's place
+    assert status.refusal.isVisibleTo(window) and "Last refusal: " in status.refusal.text()
+    assert "random.zip" in status.refusal.text()
+    assert "not a WTDC bundle" in status.refusal.toolTip()
+
+
+def test_sync_now_with_sources_listed_never_says_there_is_no_source(window, qtbot):
+    window.show_view("sync")
+    assert window.views["sync"].sources.rowCount() == 1  # the demo
+    with qtbot.waitSignal(window.sync.failed) as failed:
+        window.views["sync"].sync_now.click()
+    assert "no source" not in failed.args[0] and "demo" in failed.args[0]
+
+
+def test_the_record_counts_come_back_after_a_dialog_clears_the_status_bar(window, qtbot):
+    from PySide6.QtGui import QStatusTipEvent
+    from PySide6.QtWidgets import QApplication
+
+    qtbot.waitUntil(lambda: "proposals" in window.statusBar().currentMessage())
+    counts = window.statusBar().currentMessage()
+    QApplication.sendEvent(window, QStatusTipEvent(""))  # what a closing file dialog or a menu sends
+    assert window.statusBar().currentMessage() == counts
+    window.statusBar().showMessage("Saved.", 50)  # a message of its own, for a while
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == counts)
