@@ -33,7 +33,7 @@ def cmd_position_set(args) -> int:
         print_json(record)
     else:
         print(_("Position on {type} {id}: {stance} ({status}).").format(
-            type=args.type, id=args.id, stance=record["stance"], status=record["status"]))
+            type=args.type, id=record["subject"]["id"], stance=record["stance"], status=record["status"]))
     return 0
 
 
