@@ -113,7 +113,9 @@ def cmd_search(args) -> int:
     if not hits:
         print(_("No results for “{query}”.").format(query=args.query))
         return 0
-    print_table([_("type"), _("id"), _("title"), _("extract")], [[h.type, h.id, h.title, h.snippet] for h in hits])
+    # A note or a position is named by the record it is about, never by its internal id.
+    print_table([_("type"), _("id"), _("title"), _("extract")],
+                [[h.type, h.shown_id, h.title, h.snippet] for h in hits])
     return 0
 
 

@@ -9,6 +9,7 @@ own ``wtdc:`` scheme (internal navigation).
 from __future__ import annotations
 
 import html
+import re
 import threading
 
 import nh3
@@ -216,6 +217,38 @@ def record_detail_html(type_name: str, record: dict, *, labels: dict[str, str] |
         for body in notes:
             parts.append("<blockquote>" + linkify_html(markdown_to_html(body)) + "</blockquote>")
     return sanitize_html("".join(parts))
+
+
+_MD_INLINE = (
+    (re.compile(r"!\[([^\]\n]*)\]\([^)\n]*\)"), r"\1"),  # an image: its text
+    (re.compile(r"\[([^\]\n]*)\]\([^)\n]*\)"), r"\1"),  # a link: its text
+    (re.compile(r"\[([^\]\n]*)\]\[[^\]\n]*\]"), r"\1"),  # a reference link
+    (re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>"), ""),  # a tag
+    (re.compile(r"`+([^`\n]*)`+"), r"\1"),  # code
+    (re.compile(r"(\*\*|__|~~)(?=\S)(.+?)(?<=\S)\1"), r"\2"),  # bold, strike-through
+    (re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])"), r"\1"),  # italic *x*
+    (re.compile(r"(?<![\w_])_(?=[^\s_])([^_\n]+?)(?<=[^\s_])_(?![\w_])"), r"\1"),  # italic _x_
+    (re.compile(r"\*\*+|__+|~~+|`+"), ""),  # what a cut left unclosed
+    (re.compile(r"\\([\\`*_{}\[\]()#+\-.!>~|])"), r"\1"),  # escapes
+)
+_MD_LINE = re.compile(r"^[ \t]{0,3}(?:#{1,6}[ \t]+|>[ \t]?|[-*+][ \t]+(?:\[[ xX]\][ \t]+)?)+|[ \t]+#+[ \t]*$",
+                      re.MULTILINE)
+_MD_RULE = re.compile(r"^[ \t]*(?:[-*_][ \t]*){3,}$", re.MULTILINE)
+
+
+def markdown_to_text(text: str | None) -> str:
+    """Markdown (or a cut out of it, a search snippet) as plain text on one line: no markers
+    of emphasis, headings, lists, quotes, links (their text stays), code or tags.
+
+    Characters that are not Markdown (a match's delimiters, symbols such as ``WTDC-21/25`` or
+    ``2022-2025:1/1``, a lone asterisk) are kept."""
+    if not text:
+        return ""
+    out = _MD_RULE.sub("", text)
+    out = _MD_LINE.sub("", out)
+    for pattern, repl in _MD_INLINE:
+        out = pattern.sub(repl, out)
+    return " ".join(out.split())
 
 
 def snippet_to_html(snippet: str, mark: tuple[str, str] = ("\x02", "\x03")) -> str:
