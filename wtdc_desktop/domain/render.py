@@ -166,14 +166,16 @@ def _value_html(type_name: str, key: str, value, labels: dict[str, str]) -> str:
 def record_detail_html(type_name: str, record: dict, *, labels: dict[str, str] | None = None,
                        markdown_fields: tuple[str, ...] = (), display: dict[str, str] | None = None,
                        badges: list[str] | None = None, related: list[tuple[str, list]] | None = None,
-                       extra_html: list[str] | None = None, notes: list[str] | None = None) -> str:
+                       extra_html: list[str] | None = None, notes: list[str] | None = None,
+                       lead_html: list[str] | None = None) -> str:
     """The detail pane of one record, as sanitised HTML.
 
     ``labels`` translates field names (and ``target:KIND`` / ``links:KIND``);
     ``display`` gives already formatted values for some fields (local times);
     ``related`` lists sections ``(heading, groups)`` where each group is
     ``(subheading or None, [(type, id, label), ...])``; ``extra_html`` holds
-    blocks made by this module's pure functions (diffs); ``notes`` are the
+    blocks made by this module's pure functions (diffs), ``lead_html`` such blocks shown first,
+    under the title (the delegation's position, a comparison asked for); ``notes`` are the
     delegation's Markdown notes on the record. Mentions of documents,
     resolutions and Questions in the texts become internal links.
     """
@@ -186,6 +188,7 @@ def record_detail_html(type_name: str, record: dict, *, labels: dict[str, str] |
     head = [f"<h2>{html.escape(str(title))}</h2>"]
     badge_html = "".join(f" <b>[{html.escape(b)}]</b>" for b in badges or [])
     head.append(f"<p><code>{html.escape(rid)}</code>{badge_html}</p>")
+    head.extend(lead_html or [])
     rows = []
     for key, value in record.items():
         if key in _HIDDEN_FIELDS or key in markdown_fields or value in (None, "", [], {}):
@@ -249,6 +252,48 @@ def markdown_to_text(text: str | None) -> str:
     for pattern, repl in _MD_INLINE:
         out = pattern.sub(repl, out)
     return " ".join(out.split())
+
+
+def position_summary_html(heading: str, rows: list[tuple[str, str]], brief: str | None, *, link: str,
+                          action: str, empty: str | None = None, brief_lines: int = 4) -> str:
+    """The delegation's position in a record's detail pane: its facts (``rows``: label, value already
+    translated), the first lines of its brief (Markdown, sanitised) and the link that opens the
+    editor on it (``action``); ``empty`` is said instead when there is no position yet."""
+    parts = [f"<h3>{html.escape(heading)}</h3>"]
+    if empty:
+        parts.append(f"<p><i>{html.escape(empty)}</i></p>")
+    else:
+        shown = "; ".join(f"<b>{html.escape(label)}</b> {html.escape(value)}" for label, value in rows if value)
+        parts.append(f"<p>{shown}</p>")
+        lines = [ln for ln in (brief or "").strip().splitlines()]
+        if lines:
+            head = "\n".join(lines[:brief_lines]) + ("\n\n…" if len(lines) > brief_lines else "")
+            parts.append("<blockquote>" + markdown_to_html(head) + "</blockquote>")
+    parts.append(f"<p><a href=\"{html.escape(link)}\">{html.escape(action)}</a></p>")
+    return sanitize_html("".join(parts))
+
+
+def comparison_html(type_name: str, before: dict, after: dict, *, heading: str,
+                    labels: dict[str, str] | None = None) -> str:
+    """Two versions of a record compared, field by field as the registry lists them
+    (``compared``): text word by word, a coded value as its word before and after. Every
+    compared field with a value in either version is shown, unchanged ones as they are."""
+    from wtdc_desktop.domain import diff
+    from wtdc_desktop.domain.records import PUBLISHED_TYPES
+
+    rtype = PUBLISHED_TYPES[type_name]
+    labels = labels or {}
+    parts = [f"<h3>{html.escape(heading)}</h3>"]
+    for name, a, b in diff.compare_fields(before, after, rtype.compared):
+        spec = rtype.spec(name)
+        parts.append(f"<h4>{html.escape(labels.get(name) or (spec.label if spec else name))}</h4>")
+        if spec is not None and spec.kind == "enum":
+            a_word = html.escape(rtype.value_label(name, a) or a or "—")
+            b_word = html.escape(rtype.value_label(name, b) or b or "—")
+            parts.append(f"<p>{b_word}</p>" if a == b else f"<p><del>{a_word}</del> → <ins>{b_word}</ins></p>")
+        else:
+            parts.append("<p>" + diff.word_diff_html(a, b) + "</p>")
+    return sanitize_html("".join(parts))
 
 
 def snippet_to_html(snippet: str, mark: tuple[str, str] = ("\x02", "\x03")) -> str:
