@@ -159,7 +159,7 @@ def check_subject(store: Store, subject_type: str, subject_id: str) -> str:
         return subject_id
     found = resolve_subject(store, subject_type, subject_id)
     if found is None:
-        raise PositionError(_("There is no {type} “{id}” in the store: a position can only be on a record it "
+        raise PositionError(_("{type} “{id}” is not in the store: a position can only be on a record it "
                               "holds.").format(type=_(SUBJECT_LABELS.get(subject_type, subject_type)),
                                                id=(subject_id or "").strip()))
     return found

@@ -378,7 +378,7 @@ class NewPositionDialog(QDialog):
             text = self.ident.text().strip()
             self.chosen.setText(
                 _("Type a symbol or words of the title, then choose a record in the list.") if not text else
-                _("There is no {type} “{id}” in the store: a position can only be on a record it holds.").format(
+                _("{type} “{id}” is not in the store: a position can only be on a record it holds.").format(
                     type=_(SUBJECT_LABELS[self.kind.currentData()]), id=text))
             return
         self._target = target

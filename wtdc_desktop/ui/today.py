@@ -75,7 +75,7 @@ class TodayView(QWidget):
         changed = [(c["type"], c["id"], c["id"], _("{title} ({change})").format(
                        title=c["title"] or "", change=_change_word(c["change"])))
                    for c in store_changes.changes_since(self.store, mine_only=True) if c["mine"]]
-        missing = [("proposal", m["id"], m["id"],
+        missing = [("position", f"proposal/{m['id']}", m["id"],  # a link to write the position
                     _("{title}, on the agenda of {session}").format(title=m["title"], session=m["session"]))
                    for m in upcoming.proposals_without_position(self.store, iso_utc(start), 15, mid)]
         if meeting:
