@@ -48,7 +48,7 @@ def test_a_changed_proposal_shows_its_text_and_status_compared(qtbot, revised_st
     text = pane.browser.toPlainText()
     assert "Changes from version 1 to current" in text
     html = pane.browser.toHtml()
-    assert "Texte révisé" in text and "line-through" in html  # the old words struck through, the new ones in
+    assert "Texte révisé" in text and "line-through" in html and "underline" in html  # struck through, underlined
     assert "submitted" in text and "agreed" in text  # the status before and after, in words
     pane.compare_from.setCurrentIndex(1)  # the current version against itself: nothing struck through
     assert "line-through" not in pane.browser.toHtml() and "Texte révisé" in pane.browser.toPlainText()

@@ -263,8 +263,9 @@ def position_summary_html(heading: str, rows: list[tuple[str, str]], brief: str 
     if empty:
         parts.append(f"<p><i>{html.escape(empty)}</i></p>")
     else:
-        shown = "; ".join(f"<b>{html.escape(label)}</b> {html.escape(value)}" for label, value in rows if value)
-        parts.append(f"<p>{shown}</p>")
+        parts.append("<table cellspacing='4'>" + "".join(
+            f"<tr><th align='left'>{html.escape(label)}</th><td>{html.escape(value)}</td></tr>"
+            for label, value in rows if value) + "</table>")
         lines = [ln for ln in (brief or "").strip().splitlines()]
         if lines:
             head = "\n".join(lines[:brief_lines]) + ("\n\n…" if len(lines) > brief_lines else "")
@@ -293,7 +294,8 @@ def comparison_html(type_name: str, before: dict, after: dict, *, heading: str,
             parts.append(f"<p>{b_word}</p>" if a == b else f"<p><del>{a_word}</del> → <ins>{b_word}</ins></p>")
         else:
             parts.append("<p>" + diff.word_diff_html(a, b) + "</p>")
-    return sanitize_html("".join(parts))
+    # Qt's rich text draws <del> struck through but <ins> as plain text: inserted words are underlined.
+    return sanitize_html("".join(parts).replace("<ins>", "<u>").replace("</ins>", "</u>"))
 
 
 def snippet_to_html(snippet: str, mark: tuple[str, str] = ("\x02", "\x03")) -> str:

@@ -380,6 +380,7 @@ class NewPositionDialog(QDialog):
                 _("Type a symbol or words of the title, then choose a record in the list.") if not text else
                 _("{type} “{id}” is not in the store: a position can only be on a record it holds.").format(
                     type=_(SUBJECT_LABELS[self.kind.currentData()]), id=text))
+            self.adjustSize()  # the sentence wraps: room for all its lines
             return
         self._target = target
         super().accept()
