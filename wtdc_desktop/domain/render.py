@@ -264,7 +264,8 @@ def position_summary_html(heading: str, rows: list[tuple[str, str]], brief: str 
         parts.append(f"<p><i>{html.escape(empty)}</i></p>")
     else:
         parts.append("<table cellspacing='4'>" + "".join(
-            f"<tr><th align='left'>{html.escape(label)}</th><td>{html.escape(value)}</td></tr>"
+            # each value isolated (FSI…PDI): "Amina K." stays so inside a right-to-left line
+            f"<tr><th align='left'>{html.escape(label)}</th><td>\u2068{html.escape(value)}\u2069</td></tr>"
             for label, value in rows if value) + "</table>")
         lines = [ln for ln in (brief or "").strip().splitlines()]
         if lines:
