@@ -76,3 +76,16 @@ def test_today_links_a_missing_position_to_its_editor(qtbot, demo_store):
     qtbot.addWidget(view)
     html = view.browser.toHtml()
     assert "wtdc:position/proposal%2F" in html
+
+
+def test_a_position_link_opens_the_editor_and_a_save_keeps_the_stores_id(window):
+    from wtdc_desktop.store import positions
+
+    win = window
+    assert win.open_record("position", "proposal/wd2/2.2")  # a link as the agenda and Today write them
+    editor = win.views["positions"].positions.editor
+    assert win.current_key() == "positions" and editor.subject == ("proposal", "wd2/2.2")
+    assert editor.save()
+    assert editor.subject == ("proposal", "WD2/2.2")
+    assert [p["subject"]["id"] for p in positions.list_positions(win.store)] == ["WD2/2.2"]
+    assert "WD2/2.2" in editor.heading.toPlainText()

@@ -105,13 +105,19 @@ def _proposal_target(store: Store, subject_type: str, given: str) -> str | None:
     return row[0] if row else None
 
 
-def _candidates(store: Store, subject_type: str):
-    """(id, title) of everything a position of this type could be about, in the store's order."""
+def _candidates(store: Store, subject_type: str, words: list[str]):
+    """(id, title) of what a position of this type could be about, in the store's order; for
+    records, those holding each ASCII word typed in their symbol or title (SQLite's LIKE ignores
+    only ASCII case), so that a store of 100 000 documents is not read whole at each key."""
     from wtdc_desktop.domain.records import PUBLISHED_TYPES
 
     if subject_type in RECORD_SUBJECTS:
-        yield from store.execute(f"SELECT id, coalesce(title, '') FROM {subject_type} WHERE withdrawn = 0 "
-                                 f"ORDER BY {PUBLISHED_TYPES[subject_type].order_by}")
+        where, params = "", []
+        for word in (w for w in words if w.isascii()):
+            where += " AND (id LIKE ? ESCAPE '\\' OR title LIKE ? ESCAPE '\\')"
+            params += ["%" + _like(word) + "%"] * 2
+        yield from store.execute(f"SELECT id, coalesce(title, '') FROM {subject_type} WHERE withdrawn = 0{where} "
+                                 f"ORDER BY {PUBLISHED_TYPES[subject_type].order_by}", params)
         named = "SELECT DISTINCT target_id, '' FROM proposal WHERE withdrawn = 0 AND target_type = ? AND " \
                 f"target_id NOT IN (SELECT id FROM {subject_type}) ORDER BY target_id"
         yield from store.execute(named, (subject_type,))
@@ -127,6 +133,10 @@ def _candidates(store: Store, subject_type: str):
                                  "target_type = ? ORDER BY target_id", (subject_type,))
 
 
+def _like(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def find_targets(store: Store, subject_type: str, text: str, *, limit: int = 50) -> list[dict]:
     """What a new position of this type may be about, for completion: ``{"id", "title"}``.
 
@@ -137,15 +147,30 @@ def find_targets(store: Store, subject_type: str, text: str, *, limit: int = 50)
     if not words or subject_type not in SUBJECT_TYPES:
         return []
     typed = " ".join(words)
-    exact, prefix, other = [], [], []
-    for rid, title in _candidates(store, subject_type):
-        key, name = str(rid).casefold(), (title or "").casefold()
-        if not all(w in key or w in name for w in words):
-            continue
-        found = {"id": rid, "title": title or ""}
-        (exact if key == typed else prefix if key.startswith(words[0]) else other).append(found)
-        if len(exact) + len(prefix) >= limit:
-            break
+    exact: list[dict] = []
+    prefix: list[dict] = []
+    other: list[dict] = []
+    seen: set[str] = set()
+
+    def take(rows, *, stop: bool) -> None:
+        for rid, title in rows:
+            key, name = str(rid).casefold(), (title or "").casefold()
+            if rid in seen or not all(w in key or w in name for w in words):
+                continue
+            seen.add(rid)
+            found = {"id": rid, "title": title or ""}
+            (exact if key == typed else prefix if key.startswith(words[0]) else other).append(found)
+            if stop and len(exact) + len(prefix) + len(other) >= limit:
+                return
+
+    if subject_type in RECORD_SUBJECTS and words[0].isascii():  # symbols starting so: looked up first
+        from wtdc_desktop.domain.records import PUBLISHED_TYPES
+
+        take(store.execute(f"SELECT id, coalesce(title, '') FROM {subject_type} WHERE withdrawn = 0 AND id LIKE ? "
+                           f"ESCAPE '\\' ORDER BY {PUBLISHED_TYPES[subject_type].order_by} LIMIT ?",
+                           (_like(words[0]) + "%", limit)), stop=False)
+    if len(exact) + len(prefix) < limit:
+        take(_candidates(store, subject_type, words), stop=True)
     return (exact + prefix + other)[:limit]
 
 

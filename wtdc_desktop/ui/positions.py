@@ -10,7 +10,7 @@ import html
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QCompleter, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
@@ -242,10 +242,14 @@ class PositionEditor(QWidget):
         if values["priority"] is None:
             values.pop("priority")
         try:
-            Workspace(self.store).set_position(*self.subject, changed_by=current_user(), **values)
+            pid = Workspace(self.store).set_position(*self.subject, changed_by=current_user(), **values).value
         except WtdcError as exc:
             self.state.setText(exc.message)
             return False
+        # saved under the id the store knows the record by (``wd2/2.1`` is ``WD2/2.1``)
+        saved = next((p["subject"] for p in positions.list_positions(self.store) if p["id"] == pid), None)
+        if saved:
+            self.subject = (saved["type"], saved["id"])
         self.load(*self.subject)
         self.saved.emit(*self.subject)
         return True
@@ -317,6 +321,7 @@ class NewPositionDialog(QDialog):
     completed on its symbol and the words of its title; what the store does not hold is refused."""
 
     COMPLETIONS = 30
+    COMPLETE_DELAY_MS = 150
 
     def __init__(self, store, parent=None) -> None:
         super().__init__(parent)
@@ -347,7 +352,10 @@ class NewPositionDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         form.addRow(self.buttons)
-        self.ident.textEdited.connect(self.complete)
+        # completion once typing pauses: a large store is not queried at every key
+        self._complete_timer = QTimer(self, singleShot=True, interval=self.COMPLETE_DELAY_MS)
+        self._complete_timer.timeout.connect(lambda: self.complete(self.ident.text()))
+        self.ident.textEdited.connect(lambda _t: self._complete_timer.start())
         self.ident.textChanged.connect(lambda _t: self.chosen.clear())
         self.kind.currentIndexChanged.connect(lambda _i: self.complete(self.ident.text()))
         self._target: tuple[str, str] | None = None
