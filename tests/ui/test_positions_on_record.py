@@ -42,6 +42,12 @@ def test_edit_position_in_the_window_opens_the_editor_on_the_record(window):
     editor = win.views["positions"].positions.editor
     assert editor.subject == ("proposal", "WD2/2.3") and editor.save_button.isEnabled()
     assert "WD2/2.3" in editor.heading.toPlainText()
+    editor.stance.setCurrentIndex(editor.stance.findData("oppose"))
+    editor.owner.setText("Ben")
+    assert editor.save()
+    win.show_view("proposals")  # back on the record: its pane says the position just written
+    assert detail.position_button.text() == "Edit position"
+    assert "Oppose" in detail.browser.toPlainText() and "Ben" in detail.browser.toPlainText()
 
 
 def test_new_position_completes_on_symbol_and_title_and_refuses_what_the_store_lacks(qtbot, demo_store):

@@ -167,6 +167,11 @@ class DetailPane(QWidget):
             pass
         super().hideEvent(event)
 
+    def showEvent(self, event) -> None:  # noqa: N802 - the position may have changed in another view
+        super().showEvent(event)
+        if self.type_name is not None and not self._loading:
+            self._render()
+
     # -- showing ------------------------------------------------------------------
 
     def clear(self) -> None:
