@@ -24,6 +24,9 @@ def test_position_set_matches_ids_as_the_store_does(demo_store):
         assert "WD2/2.1" in out
     code, out, _err = run_cli("list", "position", "--json", "--data-dir", demo_store.data_dir)
     assert [p["subject"] for p in json.loads(out)] == [{"type": "proposal", "id": "WD2/2.1"}]
+    code, out, err = run_cli("position", "history", "proposal", "wd2/2.1", "--json", "--data-dir",
+                             demo_store.data_dir)
+    assert code == 0 and len(json.loads(out)) == 3, err
     code, out, err = run_cli("position", "set", "document", "tdag-wd2-20/1", "--stance", "support",
                              "--data-dir", demo_store.data_dir)
     assert code == 0 and "TDAG-WD2-20/1" in out, err
