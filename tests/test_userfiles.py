@@ -142,11 +142,11 @@ def test_an_oversized_file_is_refused_in_one_sentence(store, data_dir, tmp_path,
     assert str(big) in err and shown in err, err
 
 
-def test_a_brief_file_within_the_limit_is_still_read(store, data_dir, tmp_path):
+def test_a_brief_file_within_the_limit_is_still_read(demo_store, tmp_path):
     brief = tmp_path / "brief.md"
     brief.write_text("x" * (4 * 1024 * 1024), "utf-8")
-    code, out, err = run_cli("position", "set", "resolution", "WTDC/37", "--stance", "support", "--brief-file",
-                             brief, "--json", "--data-dir", data_dir)
+    code, out, err = run_cli("position", "set", "resolution", "WTDC/1", "--stance", "support", "--brief-file",
+                             brief, "--json", "--data-dir", demo_store.data_dir)
     assert code == 0, err
 
 

@@ -222,9 +222,9 @@ def test_a_colleagues_version_of_a_position_is_chosen_field_by_field(demo_store)
     from wtdc_desktop.store import positions
 
     workspace = Workspace(demo_store)
-    workspace.set_position("resolution", "WTDC/37", stance="support", owner="Awa", brief="Mine")
-    pos = positions.position_for(demo_store, "resolution", "WTDC/37")
-    local = {"id": pos["id"], "updated_at": pos["updated_at"], "subject": {"type": "resolution", "id": "WTDC/37"},
+    workspace.set_position("resolution", "WTDC/24", stance="support", owner="Awa", brief="Mine")
+    pos = positions.position_for(demo_store, "resolution", "WTDC/24")
+    local = {"id": pos["id"], "updated_at": pos["updated_at"], "subject": {"type": "resolution", "id": "WTDC/24"},
              **{k: pos[k] for k in positions.POSITION_FIELDS}}
     remote = dict(local, stance="oppose", brief="Theirs", updated_at="2025-02-01T08:00:00Z")
     with demo_store.transaction() as conn:
@@ -235,6 +235,6 @@ def test_a_colleagues_version_of_a_position_is_chosen_field_by_field(demo_store)
     chosen = workspace.choose_position_version(conflict["conflict_id"], {"stance": "remote", "brief": "local"},
                                                changed_by="Awa")
     assert chosen.changes == Changes.of(delegation=("position",))
-    kept = positions.position_for(demo_store, "resolution", "WTDC/37")
+    kept = positions.position_for(demo_store, "resolution", "WTDC/24")
     assert (kept["stance"], kept["brief"]) == ("oppose", "Mine")
     assert positions.open_position_edit_conflicts(demo_store) == []

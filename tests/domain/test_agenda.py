@@ -283,8 +283,11 @@ def test_session_details_render_escaped_without_qt():
     assert "<mark>Changed by the last sync (room changed); before: Salle 9.</mark>" in out
     assert "Amina — support" in out
     assert "overlapping sessions: M/S1, M/S2" in out and "nobody is assigned" not in out  # only its own conflicts
-    assert out.count('<a href="wtdc:') == 2
+    assert out.count('<a href="wtdc:document/') == 2 and out.count('<a href="wtdc:position/document') == 2
     assert "D/1 — Report</a> (read, our position: support)" in out and "D/2</a> (not read)" in out
+    # each document links to the delegation's position on it: to edit it, or to write it
+    assert 'position/document%2FD%2F1" rel="noopener noreferrer">Edit position</a>' in out
+    assert 'position/document%2FD%2F2" rel="noopener noreferrer">Write position</a>' in out
     assert "javascript" not in out  # the sanitiser drops the link to a scheme it does not allow
     assert "no longer in the store" in session_html(None, [], ADDIS, ADDIS)
 

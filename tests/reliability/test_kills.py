@@ -126,7 +126,7 @@ def with_delegation_layer(store: Store) -> None:
     record_marks.mark_read(store, "proposal", "WD2/1.2")
     record_marks.save_note(store, "proposal", "WD2/1.1", "Soutenir, avec la région ATU.")
     record_marks.save_note(store, "document", "TDAG-WD2-20/1", "À lire avant la séance.")
-    positions.save_position(store, "proposal", "WD2/1.3", stance="support", brief="Appui.")
+    positions.save_position(store, "proposal", "WD2/2.1", stance="support", brief="Appui.")
 
 
 def build_template(path: Path) -> Path:

@@ -107,7 +107,7 @@ def test_word_diff_round_trips_and_marks_changes():
 
 # --- positions ------------------------------------------------------------------------------------
 
-def test_position_history_keeps_every_edit_with_who_and_when(data_dir, store, tmp_path):
+def test_position_history_keeps_every_edit_with_who_and_when(data_dir, regional_store, tmp_path):
     brief = tmp_path / "brief.md"
     brief.write_text("Support the **ATU** text.", "utf-8")
     assert run_cli("position", "set", "resolution", "WTDC/37", "--stance", "support", "--brief-file", brief,
@@ -354,9 +354,11 @@ def test_brief_pack_for_a_session_keeps_its_agenda_items_only(demo_store, tmp_pa
     assert "WTDC-21/S03#1" not in text and "Other session." not in text
 
 
-def test_a_position_save_is_one_transaction(store, monkeypatch):
+def test_a_position_save_is_one_transaction(regional_store, monkeypatch):
     """A failure after the position is written leaves neither the position nor a history row."""
     from wtdc_desktop.store import positions
+
+    store = regional_store
 
     def fail(*_a, **_k):
         raise RuntimeError("disk gone")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
@@ -77,7 +78,10 @@ def test_a_url_timetable_of_an_older_store_keeps_its_channel_and_withdraws_what_
         assert url not in channels and f"schedule-import/{url}" not in channels
         assert channel_for(url) in channels and f"schedule-import/{channel_for(url)}" in channels
         dropped = schedule["schedule"]["events"].pop()
-        (folder / "schedule.json").write_text(json.dumps(schedule), encoding="utf-8")
+        changed = folder / "schedule.json"
+        changed.write_text(json.dumps(schedule), encoding="utf-8")
+        later = changed.stat().st_mtime + 10  # a new Last-Modified, not the second of the first write
+        os.utime(changed, (later, later))
         again = import_schedule(store, url)
         assert again.meeting == first.meeting
         live = {row[0] for row in store.execute("SELECT id FROM session WHERE withdrawn = 0")}

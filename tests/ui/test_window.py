@@ -793,7 +793,7 @@ def test_every_view_is_a_view_and_refreshes_only_for_what_it_shows(window, monke
 def test_a_position_set_through_the_workspace_says_what_changed(demo_store):
     from wtdc_desktop.workspace import Changes, Workspace
 
-    outcome = Workspace(demo_store).set_position("resolution", "WTDC/37", stance="support")
+    outcome = Workspace(demo_store).set_position("resolution", "WTDC/24", stance="support")
     assert outcome.value
     assert outcome.changes == Changes.of(records=("resolution",), delegation=("position",))
     assert outcome.changes.touches(delegation=("position",)) and not outcome.changes.touches(records=("document",))

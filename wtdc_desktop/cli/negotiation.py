@@ -33,7 +33,7 @@ def cmd_position_set(args) -> int:
         print_json(record)
     else:
         print(_("Position on {type} {id}: {stance} ({status}).").format(
-            type=args.type, id=args.id, stance=record["stance"], status=record["status"]))
+            type=args.type, id=record["subject"]["id"], stance=record["stance"], status=record["status"]))
     return 0
 
 
@@ -49,6 +49,9 @@ def cmd_position_history(args) -> int:
 
     with open_store(args) as store:
         history = positions.history_for(store, args.type, args.id)
+        if not history:  # the id as the store knows the record (``wd2/2.1`` is ``WD2/2.1``)
+            found = positions.resolve_subject(store, args.type, args.id)
+            history = positions.history_for(store, args.type, found) if found else []
     if not history:
         raise WtdcError(_("There is no position on {type} “{id}”.").format(type=args.type, id=args.id))
     if args.json:

@@ -113,7 +113,9 @@ def cmd_search(args) -> int:
     if not hits:
         print(_("No results for “{query}”.").format(query=args.query))
         return 0
-    print_table([_("type"), _("id"), _("title"), _("extract")], [[h.type, h.id, h.title, h.snippet] for h in hits])
+    # A note or a position is named by the record it is about, never by its internal id.
+    print_table([_("type"), _("id"), _("title"), _("extract")],
+                [[h.type, h.shown_id, h.title, h.snippet] for h in hits])
     return 0
 
 
@@ -125,7 +127,36 @@ def cmd_history(args) -> int:
         if current is None:
             raise WtdcError(_("There is no {type} “{id}” in the store.").format(type=args.type, id=args.id))
         versions = published.record_history(store, args.type, args.id)
+    if args.compare:
+        return _print_comparison(args, current, versions)
     print_json({"current": current, "earlier_versions": versions})
+    return 0
+
+
+def _print_comparison(args, current: dict, versions: list[dict]) -> int:
+    """``history TYPE ID --compare``: the previous version against the current one, field by field,
+    word by word (``[-gone-]{+came+}``), the fields the registry compares for the type."""
+    from wtdc_desktop.domain.diff import compare_fields, diff_to_text, word_diff
+    from wtdc_desktop.domain.records import PUBLISHED_TYPES
+
+    rtype = PUBLISHED_TYPES[args.type]
+    if not rtype.compared:
+        raise WtdcError(_("The versions of a {type} are not compared; without --compare, history shows them "
+                          "all.").format(type=args.type))
+    if not versions:
+        print(_("{type} “{id}” has a single version: there is nothing to compare.").format(
+            type=args.type, id=current["id"]))
+        return 0
+    before = versions[-1]["record"]
+    print(_("Changes from version {a} to the current version of {type} “{id}”:").format(
+        a=fmt_number(len(versions)), type=args.type, id=current["id"]))
+    for name, a, b in compare_fields(before, current, rtype.compared):
+        spec = rtype.spec(name)
+        print(f"\n== {_(spec.label) if spec and spec.label else name} ==")
+        if spec is not None and spec.kind == "enum":
+            print(b if a == b else f"[-{a or ''}-]{{+{b or ''}+}}")
+        else:
+            print(diff_to_text(word_diff(a, b)))
     return 0
 
 
@@ -206,6 +237,8 @@ def register(sub, add, common) -> None:
     p = add("history", _("show a record with its earlier versions"), cmd_history, json_flag=False)
     p.add_argument("type")
     p.add_argument("id")
+    p.add_argument("--compare", action="store_true",
+                   help=_("compare the previous version with the current one, field by field, word by word"))
     p = add("symbol", _("parse an ITU document symbol"), cmd_symbol)
     p.add_argument("symbol")
     p = add("changes", _("what changed since a sync (the delegation's records first)"), cmd_changes)

@@ -92,3 +92,20 @@ def diff_to_html(ops: list[tuple[str, str]]) -> str:
 
 def word_diff_html(a: str | None, b: str | None) -> str:
     return diff_to_html(word_diff(a, b))
+
+
+def diff_to_text(ops: list[tuple[str, str]]) -> str:
+    """A word diff for a terminal, as ``git diff --word-diff`` writes it: ``[-gone-]{+came+}``."""
+    return "".join(f"[-{t}-]" if op == "delete" else f"{{+{t}+}}" if op == "insert" else t for op, t in ops)
+
+
+def compare_fields(before: dict, after: dict, fields) -> list[tuple[str, str | None, str | None]]:
+    """(field, value before, value after) of the ``fields`` that have a value in either version,
+    in the order given; values as text."""
+    out = []
+    for name in fields:
+        a, b = before.get(name), after.get(name)
+        if a in (None, "") and b in (None, ""):
+            continue
+        out.append((name, None if a is None else str(a), None if b is None else str(b)))
+    return out

@@ -59,6 +59,18 @@ def make_link(type_name: str, record_id: str) -> str:
     return f"{SCHEME}:{type_name}/{encode(str(record_id))}"
 
 
+def position_link(subject_type: str, subject_id: str) -> str:
+    """The address of the delegation's position on a record (``wtdc:position/TYPE/ID``): following
+    it opens the position editor on that record."""
+    return make_link("position", f"{subject_type}/{subject_id}")
+
+
+def position_subject(record_id: str) -> tuple[str, str]:
+    """(type, id) of the record a ``position`` link names (the id of :func:`position_link`)."""
+    subject_type, _sep, subject_id = record_id.partition("/")
+    return subject_type, subject_id
+
+
 def parse_link(url: str) -> tuple[str, str] | None:
     """``(type, id)`` of a ``wtdc:`` address, or None if it is not one."""
     if not url.lower().startswith(SCHEME + ":"):

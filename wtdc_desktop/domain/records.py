@@ -350,6 +350,9 @@ class RecordType:
     order_by: str = "id"
     #: fields of the command line's table
     table: tuple[str, ...] = ()
+    #: fields compared between two versions of a record (word by word for text, old and new word for a
+    #: coded value), in the order shown; empty: the type's versions are not compared
+    compared: tuple[str, ...] = ()
 
     def validate(self, record: Any) -> dict:
         """Check one record; return it unchanged or raise :class:`RecordError`."""
@@ -423,9 +426,9 @@ def _t(name, label, plural, fields, required, markdown=(), delegation=False) -> 
 
 
 def _published(name, label, plural, specs: tuple[Field, ...], required, markdown=(), *, lists, order_by="id",
-               table, derived=(), derive=None, store_only=()) -> RecordType:
+               table, derived=(), derive=None, store_only=(), compared=()) -> RecordType:
     return RecordType(name, label, plural, {f.name: f.check for f in specs}, required, False, markdown,
-                      specs, derived, derive, store_only, lists, order_by, table)
+                      specs, derived, derive, store_only, lists, order_by, table, compared)
 
 
 _REGION = N_("Region")
@@ -488,7 +491,7 @@ PUBLISHED_TYPES: dict[str, RecordType] = {
                      Column("sym_corrigendum", "INTEGER", read_as="corrigendum")),
             derive=_document_columns, store_only=("extracted_text",),
             lists=("id", "title", "source", "date", "status"), order_by="sort_key",
-            table=("id", "date", "source", "title")),
+            table=("id", "date", "source", "title"), compared=("title", "summary", "text")),
         _published(
             "resolution", N_("Resolution"), N_("Resolutions"),
             (_id(), _enum("body", ("WTDC", "PP", "WTSA", "WRC", "RA"), N_("Body")),
@@ -499,7 +502,7 @@ PUBLISHED_TYPES: dict[str, RecordType] = {
             ("id", "body", "number", "title"), ("text",),
             derived=(Column("sort_key"),), derive=_numbered_sort_key("body"),
             lists=("id", "title", "revision", "status"), order_by="sort_key",
-            table=("id", "revision", "status", "title")),
+            table=("id", "revision", "status", "title"), compared=("title", "status", "text")),
         _published(
             "question", N_("Question"), N_("Questions"),
             (_id(), _f("number", nonempty_text),
@@ -512,7 +515,7 @@ PUBLISHED_TYPES: dict[str, RecordType] = {
             ("id", "number", "study_group", "period", "title"), ("text",),
             derived=(Column("sort_key"),), derive=_numbered_sort_key("period"),
             lists=("id", "title", "study_group", "period", "status"), order_by="sort_key",
-            table=("id", "study_group", "status", "title")),
+            table=("id", "study_group", "status", "title"), compared=("title", "status", "text")),
         _published(
             "proposal", N_("Proposal"), N_("Proposals"),
             (_id(), _f("document", nonempty_text, N_("Document"), "reference", ref="document"),
@@ -530,7 +533,8 @@ PUBLISHED_TYPES: dict[str, RecordType] = {
                 columns=(_part("cost_amount", "cost", "amount", sql="REAL"),
                          _part("cost_currency", "cost", "currency")))),
             ("id", "document", "sources", "action", "target"), ("text", "reasons"),
-            lists=("id", "title", "action", "target_id", "status"), table=("id", "action", "target", "status", "title")),
+            lists=("id", "title", "action", "target_id", "status"), table=("id", "action", "target", "status", "title"),
+            compared=("text", "reasons", "status", "action")),
         _published(
             "session", N_("Session"), N_("Sessions"),
             (_id(), _f("meeting", nonempty_text, _MEETING, "reference", ref="meeting"),

@@ -9,6 +9,7 @@ own ``wtdc:`` scheme (internal navigation).
 from __future__ import annotations
 
 import html
+import re
 import threading
 
 import nh3
@@ -173,14 +174,16 @@ def _value_html(type_name: str, key: str, value, labels: dict[str, str]) -> str:
 def record_detail_html(type_name: str, record: dict, *, labels: dict[str, str] | None = None,
                        markdown_fields: tuple[str, ...] = (), display: dict[str, str] | None = None,
                        badges: list[str] | None = None, related: list[tuple[str, list]] | None = None,
-                       extra_html: list[str] | None = None, notes: list[str] | None = None) -> str:
+                       extra_html: list[str] | None = None, notes: list[str] | None = None,
+                       lead_html: list[str] | None = None) -> str:
     """The detail pane of one record, as sanitised HTML.
 
     ``labels`` translates field names (and ``target:KIND`` / ``links:KIND``);
     ``display`` gives already formatted values for some fields (local times);
     ``related`` lists sections ``(heading, groups)`` where each group is
     ``(subheading or None, [(type, id, label), ...])``; ``extra_html`` holds
-    blocks made by this module's pure functions (diffs); ``notes`` are the
+    blocks made by this module's pure functions (diffs), ``lead_html`` such blocks shown first,
+    under the title (the delegation's position, a comparison asked for); ``notes`` are the
     delegation's Markdown notes on the record. Mentions of documents,
     resolutions and Questions in the texts become internal links.
     """
@@ -193,6 +196,7 @@ def record_detail_html(type_name: str, record: dict, *, labels: dict[str, str] |
     head = [f"<h2>{html.escape(str(title))}</h2>"]
     badge_html = "".join(f" <b>[{html.escape(b)}]</b>" for b in badges or [])
     head.append(f"<p><code>{html.escape(rid)}</code>{badge_html}</p>")
+    head.extend(lead_html or [])
     rows = []
     for key, value in record.items():
         if key in _HIDDEN_FIELDS or key in markdown_fields or value in (None, "", [], {}):
@@ -224,6 +228,83 @@ def record_detail_html(type_name: str, record: dict, *, labels: dict[str, str] |
         for body in notes:
             parts.append("<blockquote>" + linkify_html(markdown_to_html(body)) + "</blockquote>")
     return sanitize_html("".join(parts))
+
+
+_MD_INLINE = (
+    (re.compile(r"!\[([^\]\n]*)\]\([^)\n]*\)"), r"\1"),  # an image: its text
+    (re.compile(r"\[([^\]\n]*)\]\([^)\n]*\)"), r"\1"),  # a link: its text
+    (re.compile(r"\[([^\]\n]*)\]\[[^\]\n]*\]"), r"\1"),  # a reference link
+    (re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>"), ""),  # a tag
+    (re.compile(r"`+([^`\n]*)`+"), r"\1"),  # code
+    (re.compile(r"(\*\*|__|~~)(?=\S)(.+?)(?<=\S)\1"), r"\2"),  # bold, strike-through
+    (re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])"), r"\1"),  # italic *x*
+    (re.compile(r"(?<![\w_])_(?=[^\s_])([^_\n]+?)(?<=[^\s_])_(?![\w_])"), r"\1"),  # italic _x_
+    (re.compile(r"\*\*+|__+|~~+|`+"), ""),  # what a cut left unclosed
+    (re.compile(r"\\([\\`*_{}\[\]()#+\-.!>~|])"), r"\1"),  # escapes
+)
+_MD_LINE = re.compile(r"^[ \t]{0,3}(?:#{1,6}[ \t]+|>[ \t]?|[-*+][ \t]+(?:\[[ xX]\][ \t]+)?)+|[ \t]+#+[ \t]*$",
+                      re.MULTILINE)
+_MD_RULE = re.compile(r"^[ \t]*(?:[-*_][ \t]*){3,}$", re.MULTILINE)
+
+
+def markdown_to_text(text: str | None) -> str:
+    """Markdown (or a cut out of it, a search snippet) as plain text on one line: no markers
+    of emphasis, headings, lists, quotes, links (their text stays), code or tags.
+
+    Characters that are not Markdown (a match's delimiters, symbols such as ``WTDC-21/25`` or
+    ``2022-2025:1/1``, a lone asterisk) are kept."""
+    if not text:
+        return ""
+    out = _MD_RULE.sub("", text)
+    out = _MD_LINE.sub("", out)
+    for pattern, repl in _MD_INLINE:
+        out = pattern.sub(repl, out)
+    return " ".join(out.split())
+
+
+def position_summary_html(heading: str, rows: list[tuple[str, str]], brief: str | None, *, link: str,
+                          action: str, empty: str | None = None, brief_lines: int = 4) -> str:
+    """The delegation's position in a record's detail pane: its facts (``rows``: label, value already
+    translated), the first lines of its brief (Markdown, sanitised) and the link that opens the
+    editor on it (``action``); ``empty`` is said instead when there is no position yet."""
+    parts = [f"<h3>{html.escape(heading)}</h3>"]
+    if empty:
+        parts.append(f"<p><i>{html.escape(empty)}</i></p>")
+    else:
+        parts.append("<table cellspacing='4'>" + "".join(
+            # each value isolated (FSI…PDI): "Amina K." stays so inside a right-to-left line
+            f"<tr><th align='left'>{html.escape(label)}</th><td>\u2068{html.escape(value)}\u2069</td></tr>"
+            for label, value in rows if value) + "</table>")
+        lines = [ln for ln in (brief or "").strip().splitlines()]
+        if lines:
+            head = "\n".join(lines[:brief_lines]) + ("\n\n…" if len(lines) > brief_lines else "")
+            parts.append("<blockquote>" + markdown_to_html(head) + "</blockquote>")
+    parts.append(f"<p><a href=\"{html.escape(link)}\">{html.escape(action)}</a></p>")
+    return sanitize_html("".join(parts))
+
+
+def comparison_html(type_name: str, before: dict, after: dict, *, heading: str,
+                    labels: dict[str, str] | None = None) -> str:
+    """Two versions of a record compared, field by field as the registry lists them
+    (``compared``): text word by word, a coded value as its word before and after. Every
+    compared field with a value in either version is shown, unchanged ones as they are."""
+    from wtdc_desktop.domain import diff
+    from wtdc_desktop.domain.records import PUBLISHED_TYPES
+
+    rtype = PUBLISHED_TYPES[type_name]
+    labels = labels or {}
+    parts = [f"<h3>{html.escape(heading)}</h3>"]
+    for name, a, b in diff.compare_fields(before, after, rtype.compared):
+        spec = rtype.spec(name)
+        parts.append(f"<h4>{html.escape(labels.get(name) or (spec.label if spec else name))}</h4>")
+        if spec is not None and spec.kind == "enum":
+            a_word = html.escape(rtype.value_label(name, a) or a or "—")
+            b_word = html.escape(rtype.value_label(name, b) or b or "—")
+            parts.append(f"<p>{b_word}</p>" if a == b else f"<p><del>{a_word}</del> → <ins>{b_word}</ins></p>")
+        else:
+            parts.append("<p>" + diff.word_diff_html(a, b) + "</p>")
+    # Qt's rich text draws <del> struck through but <ins> as plain text: inserted words are underlined.
+    return sanitize_html("".join(parts).replace("<ins>", "<u>").replace("</ins>", "</u>"))
 
 
 def snippet_to_html(snippet: str, mark: tuple[str, str] = ("\x02", "\x03")) -> str:

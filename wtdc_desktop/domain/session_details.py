@@ -14,7 +14,7 @@ import html
 from dataclasses import dataclass
 
 from wtdc_desktop.domain import sessions as session_model
-from wtdc_desktop.domain.links import make_link
+from wtdc_desktop.domain.links import make_link, position_link
 from wtdc_desktop.domain.render import list_numbers_agenda, sanitize_html
 from wtdc_desktop.instants import format_date, format_time_range, zone_label
 from wtdc_desktop.i18n import _
@@ -175,5 +175,8 @@ def _agenda_item(item: AgendaItem, numbered: bool = False) -> str:
         if d.stance is not None:
             marks.append(_("our position: {stance}").format(stance=d.stance))
         text = f"{d.id}" + (f" — {d.title}" if d.title else "")
-        docs.append(f'<li><a href="{e(make_link("document", d.id))}">{e(text)}</a> ({e(", ".join(marks))})</li>')
+        # the delegation's position on the document: a link to its editor
+        action = _("Edit position") if d.stance is not None else _("Write position")
+        docs.append(f'<li><a href="{e(make_link("document", d.id))}">{e(text)}</a> ({e(", ".join(marks))}) '
+                    f'<a href="{e(position_link("document", d.id))}">{e(action)}</a></li>')
     return f"<li>{e(label)}" + (f"<ul>{''.join(docs)}</ul>" if docs else "") + "</li>"

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from wtdc_desktop.domain.render import markdown_to_text
 from wtdc_desktop.store.db import Store
+from wtdc_desktop.store.positions import subject_title
 from wtdc_desktop.store.schema import FTS_CODES
 
 _TOKEN_RE = re.compile(r"\w+", re.UNICODE)
@@ -25,14 +27,26 @@ def fts_query(text: str) -> str | None:
 
 @dataclass(frozen=True)
 class Hit:
+    """One search hit. A note or a position is shown by the record it is about: ``subject``
+    (type, id) and ``title`` (that record's title); its own ``id`` is internal."""
+
     type: str
     id: str
     title: str
     snippet: str
     rank: float
+    subject: tuple[str, str] | None = None
+
+    @property
+    def shown_id(self) -> str:
+        """What names the hit for a reader: the symbol of the record (of the one a note or position is about)."""
+        return self.subject[1] if self.subject else self.id
 
     def as_dict(self) -> dict:
-        return {"type": self.type, "id": self.id, "title": self.title, "snippet": self.snippet, "rank": self.rank}
+        out = {"type": self.type, "id": self.id, "title": self.title, "snippet": self.snippet, "rank": self.rank}
+        if self.subject:
+            out["subject"] = {"type": self.subject[0], "id": self.subject[1]}
+        return out
 
 
 #: bm25 weights of the search index's columns: kind, key, title, summary, body.
@@ -43,7 +57,9 @@ def search(store: Store, text: str, *, types: tuple[str, ...] | None = None, lim
            mark: tuple[str, str] = ("[", "]")) -> list[Hit]:
     """Ranked (bm25) hits over documents, resolutions, Questions, proposals, notes and briefs, for a
     terminal (matches marked with brackets); the same search as :func:`search_all`."""
-    return search_all(store, text, types=types, limit=limit, mark=mark)
+    hits = search_all(store, text, types=types, limit=limit)
+    marks = str.maketrans({"\x02": mark[0], "\x03": mark[1]})
+    return [replace(h, snippet=h.snippet.translate(marks)) for h in hits]
 
 
 @functools.cache
@@ -87,8 +103,8 @@ def search_all(store: Store, text: str, *, types: tuple[str, ...] | None = None,
 
     ``types`` restricts the kinds (document, resolution, question, proposal,
     note, position); ``meeting`` keeps documents and proposals of one meeting.
-    Notes and positions are returned with the record they are attached to in
-    ``title`` ("type id").
+    Notes and positions are returned with the record they are about (``subject``) and its
+    title. Snippets are plain text (Markdown taken out), matches between ``mark``.
     """
     if not text or not text.strip():
         return []
@@ -123,7 +139,13 @@ def search_all(store: Store, text: str, *, types: tuple[str, ...] | None = None,
     all_params += meeting_params + [limit]
     hits = []
     for row in store.execute(sql, all_params):
-        hits.append(Hit(row["kind"], row["key"], row["title"] or "", row["snip"] or "", row["rank"]))
+        snip = markdown_to_text(row["snip"] or "")
+        if row["kind"] in ("note", "position"):
+            subject = (note_subject if row["kind"] == "note" else position_subject)(store, row["key"])
+            title = (subject_title(store, *subject) or "") if subject else ""
+            hits.append(Hit(row["kind"], row["key"], title, snip, row["rank"], subject))
+        else:
+            hits.append(Hit(row["kind"], row["key"], row["title"] or "", snip, row["rank"]))
     return hits
 
 

@@ -14,7 +14,7 @@ import json
 import sqlite3
 import uuid
 
-from wtdc_desktop.domain.positions import PRIORITIES, STANCES, STATUSES, SUBJECT_TYPES
+from wtdc_desktop.domain.positions import PRIORITIES, STANCES, STATUSES, SUBJECT_LABELS, SUBJECT_TYPES
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import _
 from wtdc_desktop.store.db import Store, utcnow
@@ -45,14 +45,161 @@ def _check(values: dict, subject_type: str) -> None:
                 value=value, field=name, choices=", ".join(allowed)))
 
 
+#: Subject types that are records of the store (the others are targets that proposals name).
+RECORD_SUBJECTS = ("resolution", "question", "proposal", "document")
+
+
+def resolve_subject(store: Store, subject_type: str, subject_id: str) -> str | None:
+    """The id under which the store knows what a position would be about, or None when it knows nothing of it.
+
+    Ids are matched as the store matches links (:func:`store.related.resolve_reference`: a
+    resolution or Question also by its number), then whatever the case, and a document by
+    its symbol's identity (``wtdc-21/25-e`` is ``WTDC-21/25``). An agenda item
+    (``SESSION#ITEM``) must be on its session's agenda; a declaration, a plan or another
+    target must be named by a proposal.
+    """
+    from wtdc_desktop.store import related
+
+    given = (subject_id or "").strip()
+    if not given:
+        return None
+    if subject_type in RECORD_SUBJECTS:
+        if store.execute(f"SELECT 1 FROM {subject_type} WHERE id = ?", (given,)).fetchone():
+            return given
+        target = _proposal_target(store, subject_type, given)
+        if target == given:  # the matrix's targets are named as the proposals name them
+            return target
+        found = related.resolve_reference(store, subject_type, given)
+        if found is not None and found[0] == subject_type:
+            return found[1]
+        if subject_type == "document":
+            from wtdc_desktop.domain.symbols import try_parse_symbol
+
+            symbol = try_parse_symbol(given)
+            if symbol is not None and symbol.identity != given:
+                row = store.execute("SELECT id FROM document WHERE id = ?", (symbol.identity,)).fetchone()
+                if row:
+                    return row[0]
+        row = store.execute(f"SELECT id FROM {subject_type} WHERE id = ? COLLATE NOCASE ORDER BY withdrawn, id "
+                            "LIMIT 1", (given,)).fetchone()
+        return row[0] if row else target
+    if subject_type == "agenda_item":
+        session, sep, item = given.rpartition("#")
+        if not sep:
+            return None
+        row = store.execute("SELECT id, agenda FROM session WHERE id = ? COLLATE NOCASE ORDER BY withdrawn, id "
+                            "LIMIT 1", (session.strip(),)).fetchone()
+        if row is None:
+            return None
+        items = {str(e.get("item")).casefold(): str(e.get("item")) for e in json.loads(row[1] or "[]")}
+        found_item = items.get(item.strip().casefold())
+        return agenda_item_id(row[0], found_item) if found_item is not None else None
+    return _proposal_target(store, subject_type, given)
+
+
+def _proposal_target(store: Store, subject_type: str, given: str) -> str | None:
+    """The target id of a proposal aimed at (type, id), whatever the case (exactly as given first)."""
+    row = store.execute("SELECT target_id FROM proposal WHERE target_type = ? AND target_id = ? COLLATE NOCASE "
+                        "ORDER BY target_id = ? DESC, withdrawn, target_id LIMIT 1",
+                        (subject_type, given, given)).fetchone()
+    return row[0] if row else None
+
+
+def _candidates(store: Store, subject_type: str, words: list[str]):
+    """(id, title) of what a position of this type could be about, in the store's order; for
+    records, those holding each ASCII word typed in their symbol or title (SQLite's LIKE ignores
+    only ASCII case), so that a store of 100 000 documents is not read whole at each key."""
+    from wtdc_desktop.domain.records import PUBLISHED_TYPES
+
+    if subject_type in RECORD_SUBJECTS:
+        where, params = "", []
+        for word in (w for w in words if w.isascii()):
+            where += " AND (id LIKE ? ESCAPE '\\' OR title LIKE ? ESCAPE '\\')"
+            params += ["%" + _like(word) + "%"] * 2
+        yield from store.execute(f"SELECT id, coalesce(title, '') FROM {subject_type} WHERE withdrawn = 0{where} "
+                                 f"ORDER BY {PUBLISHED_TYPES[subject_type].order_by}", params)
+        named = "SELECT DISTINCT target_id, '' FROM proposal WHERE withdrawn = 0 AND target_type = ? AND " \
+                f"target_id NOT IN (SELECT id FROM {subject_type}) ORDER BY target_id"
+        yield from store.execute(named, (subject_type,))
+    elif subject_type == "agenda_item":
+        for sid, title, agenda in store.execute(
+                "SELECT id, coalesce(title, ''), agenda FROM session WHERE withdrawn = 0 AND agenda IS NOT NULL "
+                "ORDER BY starts_at, id"):
+            for entry in json.loads(agenda or "[]"):
+                yield agenda_item_id(sid, entry.get("item")), " — ".join(
+                    t for t in (str(entry.get("title") or ""), title) if t)
+    else:
+        yield from store.execute("SELECT DISTINCT target_id, '' FROM proposal WHERE withdrawn = 0 AND "
+                                 "target_type = ? ORDER BY target_id", (subject_type,))
+
+
+def _like(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def find_targets(store: Store, subject_type: str, text: str, *, limit: int = 50) -> list[dict]:
+    """What a new position of this type may be about, for completion: ``{"id", "title"}``.
+
+    Every word typed must be in the symbol or the title, whatever the case; an exact symbol
+    comes first, then symbols that start with what was typed, then the rest in the store's order.
+    """
+    words = (text or "").casefold().split()
+    if not words or subject_type not in SUBJECT_TYPES:
+        return []
+    typed = " ".join(words)
+    exact: list[dict] = []
+    prefix: list[dict] = []
+    other: list[dict] = []
+    seen: set[str] = set()
+
+    def take(rows, *, stop: bool) -> None:
+        for rid, title in rows:
+            key, name = str(rid).casefold(), (title or "").casefold()
+            if rid in seen or not all(w in key or w in name for w in words):
+                continue
+            seen.add(rid)
+            found = {"id": rid, "title": title or ""}
+            (exact if key == typed else prefix if key.startswith(words[0]) else other).append(found)
+            if stop and len(exact) + len(prefix) + len(other) >= limit:
+                return
+
+    if subject_type in RECORD_SUBJECTS and words[0].isascii():  # symbols starting so: looked up first
+        from wtdc_desktop.domain.records import PUBLISHED_TYPES
+
+        take(store.execute(f"SELECT id, coalesce(title, '') FROM {subject_type} WHERE withdrawn = 0 AND id LIKE ? "
+                           f"ESCAPE '\\' ORDER BY {PUBLISHED_TYPES[subject_type].order_by} LIMIT ?",
+                           (_like(words[0]) + "%", limit)), stop=False)
+    if len(exact) + len(prefix) < limit:
+        take(_candidates(store, subject_type, words), stop=True)
+    return (exact + prefix + other)[:limit]
+
+
+def check_subject(store: Store, subject_type: str, subject_id: str) -> str:
+    """The id a new or changed position on this subject is saved under; refuses what the store does not hold.
+
+    A position already saved under exactly this subject may always be changed (its record may
+    have been withdrawn since, or it came from a colleague)."""
+    _check({}, subject_type)
+    if position_for(store, subject_type, subject_id) is not None:
+        return subject_id
+    found = resolve_subject(store, subject_type, subject_id)
+    if found is None:
+        raise PositionError(_("{type} “{id}” is not in the store: a position can only be on a record it "
+                              "holds.").format(type=_(SUBJECT_LABELS.get(subject_type, subject_type)),
+                                               id=(subject_id or "").strip()))
+    return found
+
+
 def save_position(store: Store, subject_type: str, subject_id: str, *, changed_by: str | None = None,
                   origin: str | None = None, **values) -> str:
     """Create or update a position after checking its values, with its history row, in one transaction.
 
     A field left out (or None) keeps its saved value; ``origin`` names the delegation channel a
-    value came from (settling a colleague's version), kept in the history row.
+    value came from (settling a colleague's version), kept in the history row. The subject must
+    be one the store holds (:func:`check_subject`), matched as the store matches ids.
     """
     _check(values, subject_type)
+    subject_id = check_subject(store, subject_type, subject_id)
     with store.transaction() as conn:
         return _save(conn, subject_type, subject_id, values, changed_by=changed_by, origin=origin)
 

@@ -19,6 +19,8 @@ from wtdc_desktop.ui.view import wants
 
 WHY = {"starred": lambda: _("starred"), "noted": lambda: _("noted"), "position": lambda: _("position"),
        "assigned": lambda: _("covered")}
+#: a row's kind of change (new, changed, withdrawn, restored)
+ROLE_CHANGE = Qt.UserRole + 2
 
 
 class ChangesView(QWidget):
@@ -134,6 +136,7 @@ class ChangesView(QWidget):
                                ", ".join(c.get("fields") or []),
                                ", ".join(WHY[w]() if w in WHY else w for w in c.get("why_mine") or [])])
         row.setData(0, Qt.UserRole, (c["type"], c["id"]))
+        row.setData(0, ROLE_CHANGE, c["change"])
         if c["mine"]:
             for col in range(5):
                 font = row.font(col)
@@ -180,4 +183,6 @@ class ChangesView(QWidget):
             self.detail.clear()
             return
         type_name, rid = key
-        self.detail.show_record(type_name, rid)
+        # A changed record opens on the comparison of its previous version with the current one.
+        if self.detail.show_record(type_name, rid) and current.data(0, ROLE_CHANGE) == "changed":
+            self.detail.show_comparison()

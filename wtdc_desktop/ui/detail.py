@@ -17,11 +17,11 @@ from PySide6.QtWidgets import (
 from PySide6.QtCore import Qt
 
 from wtdc_desktop.atomic import atomic_write_bytes
-from wtdc_desktop.domain import diff as word_diffs
 from wtdc_desktop.domain.filetypes import is_openable
 from wtdc_desktop.domain import records
 from wtdc_desktop.domain.records import PUBLISHED_TYPES
-from wtdc_desktop.domain.render import record_detail_html, sanitize_html
+from wtdc_desktop.domain.render import comparison_html, record_detail_html, sanitize_html
+from wtdc_desktop.ui import detail_position
 from wtdc_desktop.i18n import _
 from wtdc_desktop.instants import format_instant_or_text
 from wtdc_desktop.ui.language import directed_html, preferred_version
@@ -103,6 +103,11 @@ class DetailPane(QWidget):
                   self.compare_to):
             bar.addWidget(w)
         bar.addStretch(1)
+        # The delegation's position on the record: "Write position" or "Edit position" opens its editor.
+        self.position_button = QPushButton(self)
+        self.position_button.clicked.connect(self.edit_position)
+        bar.addWidget(self.position_button)
+        self._compare_first = False
 
         self.browser = SafeTextBrowser(self)
         self.browser.setAccessibleName(_("Details"))
@@ -174,6 +179,11 @@ class DetailPane(QWidget):
             pass
         super().hideEvent(event)
 
+    def showEvent(self, event) -> None:  # noqa: N802 - the position may have changed in another view
+        super().showEvent(event)
+        if self.type_name is not None and not self._loading:
+            self._render()
+
     # -- showing ------------------------------------------------------------------
 
     def clear(self) -> None:
@@ -188,6 +198,7 @@ class DetailPane(QWidget):
         self.file_message.setVisible(False)
         self.save_file.setVisible(False)
         self.show_folder.setVisible(False)
+        self.position_button.setVisible(False)
         self._loading = True
         self.notes.clear()
         self._loading = False
@@ -221,6 +232,7 @@ class DetailPane(QWidget):
                 self._retry_box.setVisible(True)
             self._setup_files()
             self._setup_versions()
+            self._compare_first = False
         finally:
             self._loading = False
         self._render()
@@ -252,15 +264,15 @@ class DetailPane(QWidget):
     def _setup_versions(self) -> None:
         self.compare_from.clear()
         self.compare_to.clear()
-        self._versions: list[tuple[str, str]] = []
-        if self.type_name in ("resolution", "question", "proposal", "document"):
+        self._versions: list[tuple[str, dict]] = []
+        if PUBLISHED_TYPES[self.type_name].compared:  # the types whose versions are compared (the registry's)
             history = published.record_history(self.store, self.type_name, self.record_id)
             for i, item in enumerate(history):
                 rec = item["record"]
                 label = rec.get("revision") or _("version {n}").format(n=i + 1)
-                self._versions.append((label, rec.get("text") or ""))
+                self._versions.append((label, rec))
             if self._versions:
-                self._versions.append((self._record.get("revision") or _("current"), self._record.get("text") or ""))
+                self._versions.append((self._record.get("revision") or _("current"), self._record))
         show = len(self._versions) >= 2
         for i, (label, _text) in enumerate(self._versions):
             self.compare_from.addItem(label, i)
@@ -296,10 +308,37 @@ class DetailPane(QWidget):
         if type_name == "deadline" and record.get("due") and "T" in str(record.get("due")):
             display["due"] = format_instant_or_text(record["due"], self._meeting_zone(record.get("meeting")))
         sections, extra = self._related(type_name, record)
+        lead = detail_position.position_blocks(self.store, type_name, rid, self.position_button)
+        comparison = self._comparison(labels)
+        (lead if self._compare_first else extra).extend(comparison)
         notes = [n["body"] for n in record_marks.notes_for(self.store, type_name, rid)[1:]]
         html = record_detail_html(type_name, record, labels=labels, markdown_fields=rtype.markdown, display=display,
-                                  badges=badges, related=sections, extra_html=extra, notes=notes)
+                                  badges=badges, related=sections, extra_html=extra, notes=notes, lead_html=lead)
         self.browser.setHtml(directed_html(html))
+
+    def _comparison(self, labels: dict[str, str]) -> list[str]:
+        """The two versions chosen in "Compare:", field by field (the registry's compared fields)."""
+        if len(self._versions) < 2:
+            return []
+        a = self._versions[max(0, self.compare_from.currentIndex())]
+        b = self._versions[max(0, self.compare_to.currentIndex())]
+        return [comparison_html(self.type_name, a[1], b[1], labels=labels,
+                                heading=_("Changes from {a} to {b}").format(a=a[0], b=b[0]))]
+
+    def show_comparison(self) -> bool:
+        """Show the comparison of the last two versions first (What changed opens it so); False when
+        the record has a single version."""
+        if self.type_name is None or len(self._versions) < 2:
+            return False
+        self._compare_first = True
+        self._render()
+        self.browser.verticalScrollBar().setValue(0)
+        return True
+
+    def edit_position(self) -> None:
+        """Open the position editor on this record (the window follows a ``position`` link)."""
+        if self.type_name is not None:
+            self.navigate.emit(*detail_position.editor_target(self.type_name, self.record_id))
 
     def _badge(self) -> str | None:
         state = changes.badge_state(self.store, self.type_name, [self.record_id]).get(self.record_id)
@@ -334,11 +373,6 @@ class DetailPane(QWidget):
             if type_name == "resolution":
                 back = related.resolutions_linking_to(self.store, rid)
                 sections.append((_("Resolutions linking here"), [(None, [("resolution", i, t) for i, t in back])]))
-            if len(self._versions) >= 2:
-                a = self._versions[max(0, self.compare_from.currentIndex())]
-                b = self._versions[max(0, self.compare_to.currentIndex())]
-                extra.append("<h3>" + _("Changes from {a} to {b}").format(a=a[0], b=b[0]).replace("<", "&lt;")
-                             + "</h3><p>" + word_diffs.word_diff_html(a[1], b[1]) + "</p>")
         elif type_name == "proposal":
             target = record.get("target") or {}
             items = [("document", record.get("document"), _("the document carrying it"))]

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from wtdc_desktop import APP_NAME, __version__
 from wtdc_desktop.domain.constants import DEFAULT_INTERVAL_MINUTES
+from wtdc_desktop.domain.links import position_subject
 from wtdc_desktop.domain.records import PUBLISHED_TYPES
 from wtdc_desktop.i18n import _, ngettext
 from wtdc_desktop.store import related
@@ -164,6 +165,8 @@ class MainWindow(QMainWindow):
 
     def open_record(self, type_name: str, record_id: str, *, remember: bool = True) -> bool:
         """Show a record in its view (an internal link, a search hit); False when the store lacks it."""
+        if type_name == "position":  # a "position" link: the editor on the position on a record
+            return self.open_position(*position_subject(record_id))
         found = related.resolve_reference(self.store, type_name, record_id) if type_name in PUBLISHED_TYPES else None
         if found is None:
             self.statusBar().showMessage(_("{id} is not in the store.").format(id=record_id), 6000)
@@ -182,6 +185,12 @@ class MainWindow(QMainWindow):
         dialog.detail.store_changed.connect(lambda changes: self.reload(changes, counts=False))
         dialog.show()
         self.record_dialog = dialog
+        return True
+
+    def open_position(self, subject_type: str, subject_id: str) -> bool:
+        """Show (or start) the delegation's position on a record in the Positions view."""
+        self.show_view("positions")
+        self.views["positions"].open_subject(subject_type, subject_id)
         return True
 
     def go_back(self) -> None:

@@ -10,10 +10,10 @@ import html
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
+    QCheckBox, QComboBox, QCompleter, QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
     QLineEdit, QMenu, QMessageBox, QPlainTextEdit, QPushButton, QSplitter, QTableWidget, QTableWidgetItem,
     QTabWidget, QToolButton, QVBoxLayout, QWidget,
 )
@@ -250,6 +250,10 @@ class PositionEditor(QWidget):
         except WtdcError as exc:
             self.state.setText(exc.message)
             return False
+        # saved under the id the store knows the record by (``wd2/2.1`` is ``WD2/2.1``)
+        saved = next((p["subject"] for p in positions.list_positions(self.store) if p["id"] == outcome.value), None)
+        if saved:
+            self.subject = (saved["type"], saved["id"])
         self.load(*self.subject)
         self.saved.emit(*self.subject)
         self.store_changed.emit(outcome.changes)
@@ -319,21 +323,85 @@ class PositionEditor(QWidget):
 
 
 class NewPositionDialog(QDialog):
-    def __init__(self, parent=None) -> None:
+    """Choose what a new position is about: a record of the store (or a target its proposals name),
+    completed on its symbol and the words of its title; what the store does not hold is refused."""
+
+    COMPLETIONS = 30
+    COMPLETE_DELAY_MS = 150
+
+    def __init__(self, store, parent=None) -> None:
         super().__init__(parent)
+        self.store = store
         self.setWindowTitle(_("New position"))
         self.kind = QComboBox(self)
+        self.kind.setAccessibleName(_("What the position is about"))
         for t in SUBJECT_TYPES:
             self.kind.addItem(_(SUBJECT_LABELS[t]), t)
         self.ident = QLineEdit(self)
-        self.ident.setPlaceholderText(_("e.g. WTDC/37, 2022-2025:1/1, WTDC-21/S02#1"))
+        self.ident.setAccessibleName(_("Symbol or words of the title"))
+        self.ident.setPlaceholderText(_("Type a symbol or words of the title, then choose"))
+        self.ident.setMinimumWidth(420)
+        self._model = QStringListModel(self)
+        self._found: dict[str, str] = {}  # a completion shown -> the id it names
+        self.completer = QCompleter(self._model, self)
+        self.completer.setCompletionMode(QCompleter.UnfilteredPopupCompletion)  # the store filtered already
+        self.completer.setCaseSensitivity(Qt.CaseInsensitive)
+        self.completer.setMaxVisibleItems(12)
+        self.ident.setCompleter(self.completer)
+        self.chosen = QLabel(self)
+        self.chosen.setWordWrap(True)
         form = QFormLayout(self)
         form.addRow(_("About:"), self.kind)
-        form.addRow(_("Id:"), self.ident)
-        box = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel, self)
-        box.accepted.connect(self.accept)
-        box.rejected.connect(self.reject)
-        form.addRow(box)
+        form.addRow(_("Record:"), self.ident)
+        form.addRow("", self.chosen)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel, self)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        form.addRow(self.buttons)
+        # completion once typing pauses: a large store is not queried at every key
+        self._complete_timer = QTimer(self, singleShot=True, interval=self.COMPLETE_DELAY_MS)
+        self._complete_timer.timeout.connect(lambda: self.complete(self.ident.text()))
+        self.ident.textEdited.connect(lambda _t: self._complete_timer.start())
+        self.ident.textChanged.connect(lambda _t: self.chosen.clear())
+        self.kind.currentIndexChanged.connect(lambda _i: self.complete(self.ident.text()))
+        self._target: tuple[str, str] | None = None
+
+    def complete(self, text: str) -> list[str]:
+        """Offer the records of the chosen type whose symbol or title holds every word typed."""
+        found = positions.find_targets(self.store, self.kind.currentData(), text, limit=self.COMPLETIONS)
+        self._found = {}
+        for t in found:
+            shown = f"{t['id']} — {t['title']}" if t["title"] else t["id"]
+            self._found[shown] = t["id"]
+        self._model.setStringList(list(self._found))
+        if self._found and self.ident.hasFocus():
+            self.completer.complete()
+        return list(self._found)
+
+    def target(self) -> tuple[str, str] | None:
+        """(type, id) of the record chosen or typed, as the store knows it; None when it holds no such record."""
+        text = self.ident.text().strip()
+        kind = self.kind.currentData()
+        given = self._found.get(text, text)
+        found = positions.resolve_subject(self.store, kind, given) if given else None
+        return (kind, found) if found else None
+
+    def accept(self) -> None:
+        target = self.target()
+        if target is None:
+            text = self.ident.text().strip()
+            self.chosen.setText(
+                _("Type a symbol or words of the title, then choose a record in the list.") if not text else
+                _("{type} “{id}” is not in the store: a position can only be on a record it holds.").format(
+                    type=_(SUBJECT_LABELS[self.kind.currentData()]), id=text))
+            self.adjustSize()  # the sentence wraps: room for all its lines
+            return
+        self._target = target
+        super().accept()
+
+    @property
+    def chosen_target(self) -> tuple[str, str] | None:
+        return self._target
 
 
 class PositionsPanel(QWidget):
@@ -500,9 +568,9 @@ class PositionsPanel(QWidget):
             self.editor.load(subject_type, subject_id)
 
     def new_position(self) -> None:
-        dialog = NewPositionDialog(self)
-        if dialog.exec() == QDialog.Accepted and dialog.ident.text().strip():
-            self.open_subject(dialog.kind.currentData(), dialog.ident.text().strip())
+        dialog = NewPositionDialog(self.store, self)
+        if dialog.exec() == QDialog.Accepted and dialog.chosen_target:
+            self.open_subject(*dialog.chosen_target)
 
     def export_brief(self, fmt: str) -> Worker | None:
         suffix = ".pdf" if fmt == "pdf" else ".docx"

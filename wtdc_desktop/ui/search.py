@@ -149,15 +149,15 @@ class SearchDialog(QDialog):
             head.setFont(0, font)
             self.results.addTopLevelItem(head)
             for hit in hits:
-                item = QTreeWidgetItem([hit.id])
+                # A note or a position is named by the record it is about (its symbol and title).
+                item = QTreeWidgetItem([hit.shown_id])
                 target = self._target(hit)
                 item.setData(0, ROLE_TARGET, target)
-                title = hit.title if hit.type not in ("note", "position") else (target[1] if target else hit.id)
                 html = sanitize_html(
-                    f"<b>{snippet_to_html(hit.id)}</b> {snippet_to_html(title)}<br>"
+                    f"<b>{snippet_to_html(hit.shown_id)}</b> {snippet_to_html(hit.title)}<br>"
                     f"<span>{snippet_to_html(hit.snippet)}</span>")
                 item.setData(0, ROLE_HTML, html)
-                item.setData(0, Qt.AccessibleTextRole, f"{hit.id} {title}")
+                item.setData(0, Qt.AccessibleTextRole, f"{hit.shown_id} {hit.title}")
                 self.results.addTopLevelItem(item)
         n = len(self.hits)
         if text.strip():
@@ -167,10 +167,8 @@ class SearchDialog(QDialog):
             self.status.setText(_("Type words to search; Enter opens the selected result."))
 
     def _target(self, hit) -> tuple[str, str] | None:
-        if hit.type == "note":
-            return fulltext.note_subject(self.store, hit.id)
-        if hit.type == "position":
-            return fulltext.position_subject(self.store, hit.id)
+        if hit.type in ("note", "position"):
+            return hit.subject
         return hit.type, hit.id
 
     def _select_first(self) -> None:

@@ -187,7 +187,7 @@ class TodayView(QWidget):
 
     def _missing(self, now: dt.datetime, ids: list[str]) -> tuple[list[Item], str]:
         start = iso_utc(now)
-        items = [("proposal", m["id"], m["id"],
+        items = [("position", f"proposal/{m['id']}", m["id"],  # a link to write the position
                   _("{title}, on the agenda of {session}").format(title=m["title"], session=m["session"]))
                  for m in upcoming.proposals_without_position(self.store, start, 15, ids or None)]
         if items:
