@@ -149,7 +149,7 @@ def _check_order(folder: Path, feed: dict | None, placed: list[Placed]) -> tuple
     given: set[int] = set()
     for p in placed:
         if p.sequence in given:
-            raise PublishRefused(_("{bundle} has sequence {sequence}, as another bundle given; nothing was changed.").format(
+            raise PublishRefused(_("{bundle} has the same sequence ({sequence}) as another bundle given; nothing was changed.").format(
                 bundle=p.source, sequence=p.sequence))
         given.add(p.sequence)
         if (p.publisher, p.channel) != (publisher, channel):
