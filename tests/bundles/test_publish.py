@@ -72,6 +72,13 @@ def test_the_feed_keeps_the_newest_full_bundle_and_the_deltas_after_it(tmp_path,
     assert (site / "SYNC-0001.wtdc.zip").exists()
 
 
+def test_a_delta_whose_base_the_feed_does_not_list_is_published_with_a_note(tmp_path, bundles):
+    result = publish([bundles[1], bundles[3]], tmp_path / "site")
+    assert [e["sequence"] for e in feed_of(tmp_path / "site")["bundles"]] == [1, 3]
+    assert result.notes == ["Sequence 3 is a delta on sequence 2, which the feed does not list: "
+                            "only readers already at sequence 2 can apply it."]
+
+
 def test_the_feed_is_written_the_same_way_for_the_same_bundles(tmp_path, bundles):
     publish([bundles[1], bundles[2], bundles[3]], tmp_path / "a")
     publish([bundles[3], bundles[1], bundles[2]], tmp_path / "b")
