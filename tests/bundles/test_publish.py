@@ -79,6 +79,19 @@ def test_a_delta_whose_base_the_feed_does_not_list_is_published_with_a_note(tmp_
                             "only readers already at sequence 2 can apply it."]
 
 
+def test_a_feed_rewritten_at_the_same_size_gets_a_new_modification_second(tmp_path, bundles):
+    # nginx's ETag and Last-Modified come from the modification second (and size): equal ones would
+    # tell readers holding the old feed that nothing changed.
+    site = tmp_path / "site"
+    publish([bundles[1]], site)
+    old = (site / FEED_NAME).stat()
+    publish([bundles[4]], site)
+    new = (site / FEED_NAME).stat()
+    assert [e["sequence"] for e in feed_of(site)["bundles"]] == [4]
+    assert new.st_size == old.st_size
+    assert int(new.st_mtime) != int(old.st_mtime)
+
+
 def test_the_feed_is_written_the_same_way_for_the_same_bundles(tmp_path, bundles):
     publish([bundles[1], bundles[2], bundles[3]], tmp_path / "a")
     publish([bundles[3], bundles[1], bundles[2]], tmp_path / "b")

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import time
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -173,6 +174,22 @@ def _notes(entries: list[dict]) -> list[str]:
         for e in entries if e["kind"] == "delta" and e["base_sequence"] not in listed]
 
 
+def _new_validators(feed: Path, size: int) -> None:
+    """Wait for the next second if the new feed would otherwise look unchanged to a web server.
+
+    nginx's ETag is the file's modification time (in seconds) and size, and Last-Modified is that
+    second: a feed rewritten at the same size within the second of the old one would be answered
+    304 to readers holding the old one.
+    """
+    try:
+        old = feed.stat()
+    except OSError:
+        return
+    now = time.time()
+    if old.st_size == size and int(now) == int(old.st_mtime):
+        time.sleep(int(now) + 1 - now)
+
+
 def publish(bundles: list[Path], folder: Path, *, trust_key: bytes | None = None) -> PublishResult:
     """Place ``bundles`` in ``folder`` and write its feed; raises (nothing changed) if any is refused.
 
@@ -201,6 +218,7 @@ def publish(bundles: list[Path], folder: Path, *, trust_key: bytes | None = None
             if _hash_file(tmp) != (p.size, p.sha256):
                 raise PublishRefused(_("{bundle} changed while it was being published; nothing was changed.").format(
                     bundle=p.source))
+        _new_validators(folder / FEED_NAME, len(text.encode("utf-8")))
         feed_tmp.write_text(text, encoding="utf-8")
     result = PublishResult(folder=folder, feed=folder / FEED_NAME, publisher=publisher, channel=channel,
                            published=placed, listed=entries,
