@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -176,3 +177,31 @@ def test_keys_a_publisher_added_to_the_feed_are_kept(tmp_path, bundles):
     (site / FEED_NAME).write_text(json.dumps(doc), "utf-8")
     publish([bundles[2]], site)
     assert feed_of(site)["title"] == "Test publications"
+
+
+def test_a_full_disk_leaves_the_folder_as_it_was_in_one_sentence(tmp_path, bundles, monkeypatch):
+    import errno
+    import os
+
+    from wtdc_desktop.bundles import publish as publishing
+    from wtdc_desktop.errors import WtdcError
+
+    site = tmp_path / "site"
+    publish([bundles[1]], site)
+    before = folder_state(site)
+    copies, copy = [], shutil.copyfile
+
+    def full_disk(src, dst):
+        copies.append(dst)
+        if len(copies) % 2 == 0:  # the second bundle of each publication
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return copy(src, dst)
+
+    monkeypatch.setattr(publishing.shutil, "copyfile", full_disk)
+    with pytest.raises(WtdcError) as exc:
+        publish([bundles[2], bundles[3]], site)
+    assert exc.value.message == f"Cannot publish to {site}: No space left on device."
+    assert folder_state(site) == before  # neither the first copy nor any temporary file
+    with pytest.raises(WtdcError):
+        publish([bundles[2], bundles[3]], tmp_path / "new")
+    assert not (tmp_path / "new").exists()

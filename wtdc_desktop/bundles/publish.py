@@ -32,6 +32,7 @@ from wtdc_desktop.bundles.reader import Bundle
 from wtdc_desktop.bundles.signing import check_bundle_signature
 from wtdc_desktop.bundles.sources.feed import FEED_FORMAT, parse_feed
 from wtdc_desktop.bundles.sources.model import BUNDLE_SUFFIX
+from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import _
 
 FEED_NAME = "feed.json"
@@ -112,7 +113,10 @@ def _verified(path: Path, trust_key: bytes | None) -> Placed:
         m = bundle.manifest
         signer = check_bundle_signature(bundle, trust_key)
         bundle.verify()
-    size, digest = _hash_file(path)
+    try:
+        size, digest = _hash_file(path)
+    except OSError as exc:
+        raise BundleError(_("Cannot read {path}: {reason}.").format(path=path, reason=exc.strerror or exc)) from None
     return Placed(source=str(path), name=bundle_name(m.channel, m.sequence, m.kind), publisher=m.publisher_id,
                   channel=m.channel, sequence=m.sequence, kind=m.kind, base_sequence=m.base_sequence, size=size,
                   sha256=digest, signed_by=signer.fingerprint if signer else None)
@@ -190,6 +194,21 @@ def _new_validators(feed: Path, size: int) -> None:
         time.sleep(int(now) + 1 - now)
 
 
+def _write(folder: Path, placed: list[Placed], text: str) -> None:
+    """Copy the bundles in under temporary names, check the copies, then rename them into place, the feed last."""
+    with ExitStack() as stack:
+        # Entered feed first, so left last: the bundles are renamed into place before the feed.
+        feed_tmp = stack.enter_context(atomic_path(folder / FEED_NAME))
+        for p in placed:
+            tmp = stack.enter_context(atomic_path(folder / p.name))
+            shutil.copyfile(p.source, tmp)
+            if _hash_file(tmp) != (p.size, p.sha256):
+                raise PublishRefused(_("{bundle} changed while it was being published; nothing was changed.").format(
+                    bundle=p.source))
+        _new_validators(folder / FEED_NAME, len(text.encode("utf-8")))
+        feed_tmp.write_text(text, encoding="utf-8")
+
+
 def publish(bundles: list[Path], folder: Path, *, trust_key: bytes | None = None) -> PublishResult:
     """Place ``bundles`` in ``folder`` and write its feed; raises (nothing changed) if any is refused.
 
@@ -208,18 +227,17 @@ def publish(bundles: list[Path], folder: Path, *, trust_key: bytes | None = None
     document.update({"format": FEED_FORMAT, "publisher": publisher, "channel": channel, "bundles": entries})
     text = json.dumps(document, ensure_ascii=False, indent=1) + "\n"
 
-    folder.mkdir(parents=True, exist_ok=True)
-    with ExitStack() as stack:
-        # Entered feed first, so left last: the bundles are renamed into place before the feed.
-        feed_tmp = stack.enter_context(atomic_path(folder / FEED_NAME))
-        for p in placed:
-            tmp = stack.enter_context(atomic_path(folder / p.name))
-            shutil.copyfile(p.source, tmp)
-            if _hash_file(tmp) != (p.size, p.sha256):
-                raise PublishRefused(_("{bundle} changed while it was being published; nothing was changed.").format(
-                    bundle=p.source))
-        _new_validators(folder / FEED_NAME, len(text.encode("utf-8")))
-        feed_tmp.write_text(text, encoding="utf-8")
+    created = not folder.exists()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        _write(folder, placed, text)
+    except BaseException as exc:
+        if created:
+            shutil.rmtree(folder, ignore_errors=True)
+        if isinstance(exc, OSError) and not isinstance(exc, WtdcError):
+            raise WtdcError(_("Cannot publish to {folder}: {reason}.").format(
+                folder=folder, reason=exc.strerror or exc)) from None
+        raise
     result = PublishResult(folder=folder, feed=folder / FEED_NAME, publisher=publisher, channel=channel,
                            published=placed, listed=entries,
                            unlisted=[name for name in dropped if (folder / name).exists()])
