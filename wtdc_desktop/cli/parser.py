@@ -7,6 +7,7 @@ from pathlib import Path
 
 from wtdc_desktop import __version__
 from wtdc_desktop.cli import agenda, backups, bundles, delegation, itu, negotiation, records, sources, sync
+from wtdc_desktop.cli import publish
 from wtdc_desktop.cli.app import cmd_gui, cmd_self_test
 from wtdc_desktop.i18n import _
 
@@ -47,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     backups.register(sub, add, common)
     negotiation.register(sub, add, common)
     bundles.register(sub, add, common)
+    publish.register(sub, add, common)
     agenda.register(sub, add, common)
     itu.register(sub, add, common)
     return parser
