@@ -14,11 +14,11 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from wtdc_desktop import APP_ID, APP_NAME, __version__, startup_probe
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import _
+from wtdc_desktop.store.logfile import LOG_NAME, log_path  # noqa: F401 - LOG_NAME: named here before
+from wtdc_desktop.store.logfile import FirstUseFileHandler as _FirstUseFileHandler
 from wtdc_desktop.ui.language import apply_language, startup_language  # noqa: F401 - used by scripts too
 
 log = logging.getLogger(__name__)
-
-LOG_NAME = "wtdc-desktop.log"
 
 
 def make_app(argv: list[str] | None = None) -> QApplication:
@@ -30,41 +30,8 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def log_path(data_dir: Path) -> Path:
-    return Path(data_dir) / "logs" / LOG_NAME
-
-
 #: Where a known problem (a locked store, a full disk) raised in a slot is shown; set to the window's banner.
 user_error_sink: list = []
-
-
-class _FirstUseFileHandler(logging.Handler):
-    """The rotating log file (1 MB, three old ones kept), opened with the first record written.
-
-    A start-up that logs nothing neither opens the file nor loads ``logging.handlers``.
-    """
-
-    def __init__(self, path: Path) -> None:
-        super().__init__()
-        self.path = path
-        self.inner: logging.Handler | None = None
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if self.inner is None:
-            from logging.handlers import RotatingFileHandler
-
-            try:
-                self.inner = RotatingFileHandler(self.path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
-            except OSError:
-                self.handleError(record)
-                return
-            self.inner.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        self.inner.emit(record)
-
-    def close(self) -> None:
-        if self.inner is not None:
-            self.inner.close()
-        super().close()
 
 
 def install_error_handling(data_dir: Path) -> Path:
