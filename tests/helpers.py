@@ -4,8 +4,10 @@ tests/); conftest.py keeps the fixtures only."""
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import io
+import os
 import json
 import re
 import shutil
@@ -145,3 +147,68 @@ def local_tls_contexts(tmp_path):
     server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     server_ctx.load_cert_chain(cert_path, key_path)
     return server_ctx, ssl.create_default_context(cafile=str(cert_path))
+
+
+# -- the command line's commands, walked from its parser ---------------------------------------------
+
+def sub_action(parser: argparse.ArgumentParser):
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action
+    return None
+
+
+def leaf_commands(parser, path=()):
+    """(words leading to the command, the command's parser) for every command of the parser."""
+    sub = sub_action(parser)
+    if sub is None:
+        yield path, parser
+        return
+    for name, child in sub.choices.items():
+        yield from leaf_commands(child, (*path, name))
+
+
+def minimal_args(parser: argparse.ArgumentParser) -> list[str]:
+    """The least a user types after the command's name for the parser to accept it."""
+    def value(action) -> str:
+        if action.choices:
+            return str(next(iter(action.choices)))
+        if action.type is int:
+            return "1"
+        return "x"
+
+    out: list[str] = []
+    for action in parser._actions:
+        if action.option_strings and action.required:
+            out += [action.option_strings[0]] + [value(action)] * (action.nargs if isinstance(action.nargs, int) else 1)
+    for action in parser._actions:
+        if action.option_strings or isinstance(action, argparse._SubParsersAction):
+            continue
+        if action.nargs in ("?", "*", argparse.REMAINDER):
+            continue
+        count = action.nargs if isinstance(action.nargs, int) else 1
+        out += [value(action)] * count
+    return out
+
+
+def cli_commands() -> list[tuple[tuple[str, ...], list[str]]]:
+    """(the words naming the command, the least a user types after them) for every command of the
+    command line's parser, so that a new command is covered by the tests walking them."""
+    from wtdc_desktop.cli.parser import build_parser
+
+    return [(path, minimal_args(p)) for path, p in leaf_commands(build_parser())]
+
+
+# -- a damaged store ----------------------------------------------------------------------------------
+
+def damage_store(path: Path, at: float = 0.5, length: int = 3 * 4096) -> None:
+    """Overwrite ``length`` bytes in the middle of a store file (at the fraction ``at`` of its size)
+    with bytes no page holds, as a failing disk or a stray write would."""
+    size = os.path.getsize(path)
+    with open(path, "r+b") as fp:
+        fp.seek(int(size * at) // 4096 * 4096 + 100)
+        fp.write(bytes(range(7, 251)) * (length // 244 + 1))
+
+
+def file_hash(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
