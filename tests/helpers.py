@@ -22,12 +22,18 @@ DEMO_SOURCE = ROOT / "resources" / "demo"
 DEMO_BUNDLE = ROOT / "resources" / "demo.wtdc.zip"
 
 
-def run_cli(*args: str) -> tuple[int, str, str]:
-    """Run the command line in-process; returns (exit code, stdout, stderr)."""
+def run_cli(*args: str, stdout: io.TextIOBase | None = None, stdin_closed: bool = False) -> tuple[int, str, str]:
+    """Run the command line in-process; returns (exit code, stdout, stderr). ``stdout`` replaces the
+    captured standard output (what it received is then returned as ""); ``stdin_closed`` runs the
+    command as with ``<&-`` (``sys.stdin`` is None)."""
+    import sys
+    from unittest import mock
+
     from wtdc_desktop.cli import main
 
     out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
+    with redirect_stdout(stdout or out), redirect_stderr(err), \
+            mock.patch.object(sys, "stdin", None if stdin_closed else sys.stdin):
         try:
             code = main([str(a) for a in args])
         except SystemExit as exc:  # argparse

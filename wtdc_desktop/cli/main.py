@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     # A closed standard output or error (``>&-``) is None: what would go there goes nowhere.
     for name in ("stdout", "stderr"):
         if getattr(sys, name) is None:
-            setattr(sys, name, open(os.devnull, "w"))
+            setattr(sys, name, _devnull())
     # Warnings and tracebacks go to the log file, never to the terminal: standard error carries the
     # one sentence of a refusal.
     from wtdc_desktop.store.db import default_data_dir
@@ -130,7 +130,17 @@ def _silence_stdout() -> None:
         os.close(devnull)
     except (OSError, ValueError, AttributeError):
         pass
-    sys.stdout = open(os.devnull, "w")
+    sys.stdout = _devnull()
+
+
+_DEVNULL: list = []
+
+
+def _devnull():
+    """One text stream to the null device, opened once and kept (where closed output goes)."""
+    if not _DEVNULL:
+        _DEVNULL.append(open(os.devnull, "w", encoding="utf-8"))
+    return _DEVNULL[0]
 
 
 if __name__ == "__main__":

@@ -6,7 +6,6 @@ platform's user log folder is used instead (``platformdirs.user_log_dir``)."""
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 
 from wtdc_desktop import APP_ID
@@ -27,11 +26,14 @@ def fallback_log_path() -> Path:
 
 
 def writable_log_path(data_dir: Path | str) -> Path | None:
-    """The first of the data folder's log file and the platform's one that can be written (None: neither)."""
+    """The first of the data folder's log file and the platform's one that can be written (None: neither).
+    A data folder that does not exist is not created for a log file (a mistyped --data-dir)."""
     for path in (log_path(data_dir), fallback_log_path()):
+        if path.parent.parent == Path(data_dir) and not Path(data_dir).is_dir():
+            continue
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            if os.access(path.parent, os.W_OK) and (not path.exists() or os.access(path, os.W_OK)):
+            with open(path, "a", encoding="utf-8"):
                 return path
         except OSError:
             continue
