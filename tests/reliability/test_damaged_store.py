@@ -236,3 +236,51 @@ def test_damage_found_while_the_window_runs_shows_the_banner_not_an_unexpected_e
             dispose(new)
         else:
             dispose(window)
+
+
+# -- damage anywhere: a fuzz ---------------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_damage_anywhere_gives_an_answer_or_the_damaged_sentence_never_a_traceback(_synced_template, tmp_path):
+    """Bytes overwritten at any offset, any length, any pattern (the header included): ``list``,
+    ``stats`` and ``position set`` say the store is damaged, exit 8 and leave its bytes unchanged;
+    or, for damage inside a record's bytes that leaves every page sound (SQLite keeps no checksum),
+    answer, or give the one sentence of an unexpected error naming the log file, which holds the
+    traceback (a record's JSON cut in the middle); never a traceback on the terminal."""
+    import os
+
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    examples = min(int(os.environ.get("WTDC_FUZZ_EXAMPLES", "300")), 300) // 3
+    size = (_synced_template / "store.sqlite3").stat().st_size
+    seen = {"damaged": 0, "answered": 0, "unexpected": 0}
+
+    @settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(offset=st.integers(0, size - 1), length=st.integers(1, 3 * 4096),
+           fill=st.sampled_from([b"\x00", b"\xff", b"\x0d", bytes(range(256))]))
+    def damaged_somewhere(offset, length, fill):
+        data = tmp_path / "fuzz"
+        shutil.rmtree(data, ignore_errors=True)
+        shutil.copytree(_synced_template, data)
+        with open(data / "store.sqlite3", "r+b") as fp:
+            fp.seek(offset)
+            fp.write((fill * (length // len(fill) + 1))[:length])
+        for argv in (["list", "proposal"], ["stats"],
+                     ["position", "set", "proposal", "WD2/1.1", "--stance", "support"]):
+            before = file_hash(data / "store.sqlite3")
+            code, out, err = run_cli(*argv, "--data-dir", data)
+            assert "Traceback" not in err, err
+            assert len(err.strip().splitlines()) <= 1, err
+            if code == 8:
+                assert "damaged" in err and file_hash(data / "store.sqlite3") == before
+                seen["damaged"] += 1
+            elif "unexpected" in err:
+                assert code == 1 and str(data / "logs" / "wtdc-desktop.log") in err
+                seen["unexpected"] += 1
+            else:
+                seen["answered"] += 1
+
+    damaged_somewhere()
+    print(f"\ndamage fuzz: {examples} stores, {seen['damaged']} runs refused as damaged, "
+          f"{seen['answered']} answered, {seen['unexpected']} unexpected errors (logged)")

@@ -121,9 +121,18 @@ def sqlite_error_kind(exc: BaseException) -> str | None:
     """``LOCKED``, ``FULL``, ``IO``, ``NOT_WRITABLE``, ``DAMAGED`` or None (anything else: a bug),
     from the error's SQLite result code."""
     code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(exc, sqlite3.OperationalError) and code is None and _is_undecodable_text(exc):
+        return DAMAGED
     if not isinstance(exc, sqlite3.Error) or code is None:
         return None
     return _KIND_BY_CODE.get(code & 0xFF)
+
+
+def _is_undecodable_text(exc: sqlite3.OperationalError) -> bool:
+    """Python's own error (no SQLite code) for a text value that is not UTF-8 when a row is read: the
+    store only ever writes UTF-8, so such bytes are damage inside a record, which SQLite's checks do
+    not see. Its wording is CPython's, fixed (``_pysqlite_fetch_one_row``), not SQLite's."""
+    return bool(exc.args) and str(exc.args[0]).startswith("Could not decode to UTF-8")
 
 
 def translate_sqlite_error(exc: sqlite3.Error, path: Path) -> StoreError | None:
