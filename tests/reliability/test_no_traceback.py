@@ -135,6 +135,11 @@ def test_a_store_in_a_read_only_folder(synced, open_to_all, monkeypatch, path, r
     for p in [data, *data.rglob("*")]:
         p.chmod(0o755 if p.is_dir() else 0o644)
     monkeypatch.chdir(open_to_all / "cwd")
+    # The same command once on a writable copy first, so that the modules it imports on the way are
+    # loaded: as nobody, Python's own library may be unreadable (an interpreter under /root).
+    warm = open_to_all / "warm"
+    shutil.copytree(synced, warm)
+    run_cli(*_argv(path, rest, warm))
     before = file_hash(data / "store.sqlite3")
     with _read_only(data):
         assert not os.access(data, os.W_OK, effective_ids=os.access in os.supports_effective_ids)
