@@ -56,6 +56,12 @@ def _check(code: int, out: str, err: str, *, failed: bool | None = None) -> None
         assert code != 0, (code, err)
 
 
+@pytest.fixture(autouse=True)
+def _qt_application(qapp):
+    """The application object of the whole test session, made before a command (a PDF export)
+    would make a QGuiApplication of its own, which the window tests could not use."""
+
+
 @pytest.fixture(scope="module")
 def synced(tmp_path_factory) -> Path:
     """A store synced twice: it holds records, a sync log and a backup."""

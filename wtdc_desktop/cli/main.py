@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import logging
 import os
 import sqlite3
@@ -133,15 +134,15 @@ def _silence_stdout() -> None:
     sys.stdout = _devnull()
 
 
-_DEVNULL: list = []
+class _Nowhere(io.TextIOBase):
+    """Where closed output goes: everything written is dropped (no file is opened for it)."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        return len(text)
 
 
-def _devnull():
-    """One text stream to the null device, opened once and kept (where closed output goes)."""
-    if not _DEVNULL:
-        _DEVNULL.append(open(os.devnull, "w", encoding="utf-8"))
-    return _DEVNULL[0]
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+def _devnull() -> io.TextIOBase:
+    return _Nowhere()
