@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import shutil
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -251,7 +252,7 @@ def store_is_damaged(data_dir: Path | str) -> bool:
 
 
 def _restore_over_damaged(data_dir: Path, info: BackupInfo) -> RestoreResult:
-    """Move the damaged store aside, untouched (``backups/damaged-STAMP.sqlite3``, with its WAL), and
+    """Keep the damaged store aside, untouched (``backups/damaged-STAMP.sqlite3``, with its WAL), and
     put a copy of the backup in its place. The caller holds the sync lock."""
     store_path = data_dir / STORE_FILENAME
     try:  # refuse while another process has it open, as for a sound store
@@ -279,8 +280,13 @@ def _restore_over_damaged(data_dir: Path, info: BackupInfo) -> RestoreResult:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         _copy_file(info.path, tmp)  # synced to disk
-        os.replace(store_path, aside)
-        for suffix in ("-wal", "-journal"):
+        # The damaged file is linked (or copied) aside, then the copy replaces it in one rename: killed
+        # at any moment, the data folder holds the damaged store or the restored one, never none.
+        try:
+            os.link(store_path, aside)
+        except OSError:
+            shutil.copy2(store_path, aside)
+        for suffix in ("-wal", "-journal"):  # never to be replayed onto the restored store
             if Path(f"{store_path}{suffix}").exists():
                 os.replace(f"{store_path}{suffix}", f"{aside}{suffix}")
         Path(f"{store_path}-shm").unlink(missing_ok=True)
