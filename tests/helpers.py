@@ -4,8 +4,10 @@ tests/); conftest.py keeps the fixtures only."""
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import io
+import os
 import json
 import re
 import shutil
@@ -20,12 +22,18 @@ DEMO_SOURCE = ROOT / "resources" / "demo"
 DEMO_BUNDLE = ROOT / "resources" / "demo.wtdc.zip"
 
 
-def run_cli(*args: str) -> tuple[int, str, str]:
-    """Run the command line in-process; returns (exit code, stdout, stderr)."""
+def run_cli(*args: str, stdout: io.TextIOBase | None = None, stdin_closed: bool = False) -> tuple[int, str, str]:
+    """Run the command line in-process; returns (exit code, stdout, stderr). ``stdout`` replaces the
+    captured standard output (what it received is then returned as ""); ``stdin_closed`` runs the
+    command as with ``<&-`` (``sys.stdin`` is None)."""
+    import sys
+    from unittest import mock
+
     from wtdc_desktop.cli import main
 
     out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
+    with redirect_stdout(stdout or out), redirect_stderr(err), \
+            mock.patch.object(sys, "stdin", None if stdin_closed else sys.stdin):
         try:
             code = main([str(a) for a in args])
         except SystemExit as exc:  # argparse
@@ -145,3 +153,68 @@ def local_tls_contexts(tmp_path):
     server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     server_ctx.load_cert_chain(cert_path, key_path)
     return server_ctx, ssl.create_default_context(cafile=str(cert_path))
+
+
+# -- the command line's commands, walked from its parser ---------------------------------------------
+
+def sub_action(parser: argparse.ArgumentParser):
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action
+    return None
+
+
+def leaf_commands(parser, path=()):
+    """(words leading to the command, the command's parser) for every command of the parser."""
+    sub = sub_action(parser)
+    if sub is None:
+        yield path, parser
+        return
+    for name, child in sub.choices.items():
+        yield from leaf_commands(child, (*path, name))
+
+
+def minimal_args(parser: argparse.ArgumentParser) -> list[str]:
+    """The least a user types after the command's name for the parser to accept it."""
+    def value(action) -> str:
+        if action.choices:
+            return str(next(iter(action.choices)))
+        if action.type is int:
+            return "1"
+        return "x"
+
+    out: list[str] = []
+    for action in parser._actions:
+        if action.option_strings and action.required:
+            out += [action.option_strings[0]] + [value(action)] * (action.nargs if isinstance(action.nargs, int) else 1)
+    for action in parser._actions:
+        if action.option_strings or isinstance(action, argparse._SubParsersAction):
+            continue
+        if action.nargs in ("?", "*", argparse.REMAINDER):
+            continue
+        count = action.nargs if isinstance(action.nargs, int) else 1
+        out += [value(action)] * count
+    return out
+
+
+def cli_commands() -> list[tuple[tuple[str, ...], list[str]]]:
+    """(the words naming the command, the least a user types after them) for every command of the
+    command line's parser, so that a new command is covered by the tests walking them."""
+    from wtdc_desktop.cli.parser import build_parser
+
+    return [(path, minimal_args(p)) for path, p in leaf_commands(build_parser())]
+
+
+# -- a damaged store ----------------------------------------------------------------------------------
+
+def damage_store(path: Path, at: float = 0.5, length: int = 3 * 4096) -> None:
+    """Overwrite ``length`` bytes in the middle of a store file (at the fraction ``at`` of its size)
+    with bytes no page holds, as a failing disk or a stray write would."""
+    size = os.path.getsize(path)
+    with open(path, "r+b") as fp:
+        fp.seek(int(size * at) // 4096 * 4096 + 100)
+        fp.write(bytes(range(7, 251)) * (length // 244 + 1))
+
+
+def file_hash(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()

@@ -3,7 +3,6 @@ by a command that only reads, no terminal control characters from store data, sm
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import sqlite3
 from pathlib import Path
@@ -11,47 +10,8 @@ from pathlib import Path
 import pytest
 
 from helpers import DEMO_SOURCE, read_records, run_cli, set_header, write_records
+from helpers import leaf_commands as _leaf_commands, minimal_args as _minimal_args
 from wtdc_desktop.cli.parser import build_parser
-
-
-def _sub_action(parser: argparse.ArgumentParser):
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return action
-    return None
-
-
-def _leaf_commands(parser, path=()):
-    """(words leading to the command, the command's parser) for every command of the parser."""
-    sub = _sub_action(parser)
-    if sub is None:
-        yield path, parser
-        return
-    for name, child in sub.choices.items():
-        yield from _leaf_commands(child, (*path, name))
-
-
-def _minimal_args(parser: argparse.ArgumentParser) -> list[str]:
-    """The least a user types after the command's name for the parser to accept it."""
-    def value(action) -> str:
-        if action.choices:
-            return str(next(iter(action.choices)))
-        if action.type is int:
-            return "1"
-        return "x"
-
-    out: list[str] = []
-    for action in parser._actions:
-        if action.option_strings and action.required:
-            out += [action.option_strings[0]] + [value(action)] * (action.nargs if isinstance(action.nargs, int) else 1)
-    for action in parser._actions:
-        if action.option_strings or isinstance(action, argparse._SubParsersAction):
-            continue
-        if action.nargs in ("?", "*", argparse.REMAINDER):
-            continue
-        count = action.nargs if isinstance(action.nargs, int) else 1
-        out += [value(action)] * count
-    return out
 
 
 COMMANDS = [(path, _minimal_args(p)) for path, p in _leaf_commands(build_parser())]

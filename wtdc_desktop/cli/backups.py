@@ -11,14 +11,19 @@ from wtdc_desktop.i18n import _
 def cmd_backups(args) -> int:
     from wtdc_desktop.store import backup
 
-    from wtdc_desktop.store.db import STORE_FILENAME
+    from wtdc_desktop.store.db import STORE_FILENAME, StoreDamaged
 
     backups = backup.list_backups(data_dir_of(args))
     syncs_of = {}
-    # The backups of a store that is gone are listed still: they are what “restore” brings back.
+    # The backups of a store that is gone or damaged are listed still: they are what “restore”
+    # brings back.
     if not backups or (data_dir_of(args) / STORE_FILENAME).exists():
-        with open_store(args) as store:
-            syncs_of = {b.before_sync: backup.sync_summary(store, b.before_sync) for b in backups}
+        try:
+            with open_store(args) as store:
+                syncs_of = {b.before_sync: backup.sync_summary(store, b.before_sync) for b in backups}
+        except StoreDamaged:
+            if not backups:
+                raise
     if args.json:
         print_json([{**b.as_dict(), "sync": syncs_of.get(b.before_sync)} for b in backups])
         return 0
@@ -41,6 +46,10 @@ def cmd_restore(args) -> int:
     from wtdc_desktop.store import backup
 
     result = backup.restore_backup(data_dir_of(args), args.backup)
+    if result.safety is None:  # the store was damaged: moved aside, not backed up
+        print(_("Restored {name}; the damaged store was moved, unchanged, to {path}.").format(
+            name=result.restored.name, path=result.damaged_copy))
+        return 0
     print(_("Restored {name}; the state before the restore was kept as {safety}.").format(
         name=result.restored.name, safety=result.safety.name))
     return 0

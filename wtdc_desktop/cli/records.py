@@ -120,8 +120,12 @@ def cmd_search(args) -> int:
 
 
 def cmd_history(args) -> int:
+    from wtdc_desktop.domain.records import PUBLISHED_TYPES
     from wtdc_desktop.store import published
 
+    if args.type not in PUBLISHED_TYPES:
+        raise WtdcError(_("“{type}” is not a record type; choose one of: {choices}.").format(
+            type=args.type, choices=", ".join(PUBLISHED_TYPES)))
     with open_store(args) as store:
         current = published.get_record(store, args.type, args.id)
         if current is None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import shutil
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,8 +31,8 @@ from wtdc_desktop.atomic import atomic_path
 from wtdc_desktop.i18n import _
 from wtdc_desktop.instants import iso_utc
 from wtdc_desktop.store import schema
-from wtdc_desktop.store.db import (LOCKED, STORE_FILENAME, Store, StoreError, StoreLocked, StoreTooNew, sqlite_error_kind,
-                                  translate_sqlite_error)
+from wtdc_desktop.store.db import (DAMAGED, LOCKED, STORE_FILENAME, Store, StoreDamaged, StoreError, StoreLocked,
+                                  StoreTooNew, check_store_file, sqlite_error_kind, translate_sqlite_error)
 from wtdc_desktop.store.lock import SyncLock
 
 BACKUP_DIRNAME = "backups"
@@ -161,12 +162,14 @@ def rotate(data_dir: Path | str, keep: int = KEEP, protect: Path | None = None) 
             deleted.append(info.path)
         except OSError:
             pass
+    parts = [*Path(data_dir).glob(".restore-*.sqlite3.part*")]  # a restore over a damaged store, interrupted
     if folder.is_dir():  # a backup interrupted by a crash (and its journal); callers hold the sync lock
-        for part in folder.glob(".store-*.part*"):
-            try:
-                part.unlink()
-            except OSError:
-                pass
+        parts += folder.glob(".store-*.part*")
+    for part in parts:
+        try:
+            part.unlink()
+        except OSError:
+            pass
     return deleted
 
 
@@ -219,7 +222,91 @@ def _check_backup(path: Path) -> None:
 @dataclass(frozen=True)
 class RestoreResult:
     restored: BackupInfo
-    safety: BackupInfo  # the state just before the restore
+    safety: BackupInfo | None  # the state just before the restore (None when the store was damaged)
+    damaged_copy: Path | None = None  # where a damaged store was moved, untouched
+
+
+DAMAGED_PREFIX = "damaged-"
+
+
+def store_is_damaged(data_dir: Path | str) -> bool:
+    """Whether the store in ``data_dir`` is damaged (see :class:`StoreDamaged`); opens it read-only."""
+    path = Path(data_dir) / STORE_FILENAME
+    if not path.exists():
+        return False
+    try:
+        if path.stat().st_size == 0:
+            return bool(list_backups(data_dir))
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except (OSError, sqlite3.Error):
+        return False
+    try:
+        check_store_file(conn, path)
+    except StoreDamaged:
+        return True
+    except sqlite3.Error as exc:
+        return sqlite_error_kind(exc) == DAMAGED
+    finally:
+        conn.close()
+    return False
+
+
+def _restore_over_damaged(data_dir: Path, info: BackupInfo) -> RestoreResult:
+    """Keep the damaged store aside, untouched (``backups/damaged-STAMP.sqlite3``, with its WAL), and
+    put a copy of the backup in its place. The caller holds the sync lock."""
+    store_path = data_dir / STORE_FILENAME
+    try:  # refuse while another process has it open, as for a sound store
+        conn = sqlite3.connect(store_path, isolation_level=None, timeout=0.5)
+        try:
+            conn.execute("PRAGMA locking_mode = EXCLUSIVE")
+            conn.execute("BEGIN EXCLUSIVE")
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        if sqlite_error_kind(exc) == LOCKED:
+            raise StoreInUse(
+                _("The store {path} is open in another WTDC Desktop process (the window or a command); close it and run restore again.").format(
+                    path=store_path)
+            ) from exc
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    folder = backups_dir(data_dir)
+    aside = folder / f"{DAMAGED_PREFIX}{stamp}.sqlite3"
+    n = 1
+    while aside.exists():
+        n += 1
+        aside = folder / f"{DAMAGED_PREFIX}{stamp}-{n}.sqlite3"
+    tmp = data_dir / f".restore-{stamp}.sqlite3.part"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        _copy_file(info.path, tmp)  # synced to disk
+        # The damaged file is linked (or copied) aside, then the copy replaces it in one rename: killed
+        # at any moment, the data folder holds the damaged store or the restored one, never none.
+        try:
+            os.link(store_path, aside)
+        except OSError:
+            shutil.copy2(store_path, aside)
+        for suffix in ("-wal", "-journal"):  # never to be replayed onto the restored store
+            if Path(f"{store_path}{suffix}").exists():
+                os.replace(f"{store_path}{suffix}", f"{aside}{suffix}")
+        Path(f"{store_path}-shm").unlink(missing_ok=True)
+        os.replace(tmp, store_path)
+    except (OSError, sqlite3.Error) as exc:
+        tmp.unlink(missing_ok=True)
+        known = translate_sqlite_error(exc, store_path) if isinstance(exc, sqlite3.Error) else None
+        raise known or BackupError(
+            _("The backup {name} could not be copied to {path} ({reason}); the damaged store is where it was or in {aside}.").format(
+                name=info.name, path=store_path, reason=getattr(exc, "strerror", None) or exc, aside=aside)
+        ) from exc
+    return RestoreResult(restored=info, safety=None, damaged_copy=aside)
+
+
+def _copy_file(source: Path, dest: Path) -> None:
+    conn = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        _copy(conn, dest)
+    finally:
+        conn.close()
 
 
 def restore_backup(data_dir: Path | str, name: str, *, keep: int = KEEP,
@@ -230,6 +317,10 @@ def restore_backup(data_dir: Path | str, name: str, *, keep: int = KEEP,
     _check_backup(info.path)
     store_path = data_dir / STORE_FILENAME
     with SyncLock(data_dir, wait=lock_wait):
+        if store_is_damaged(data_dir):
+            result = _restore_over_damaged(data_dir, info)
+            rotate(data_dir, keep, protect=info.path)
+            return result
         try:
             conn = sqlite3.connect(store_path, isolation_level=None, timeout=0.5)
         except sqlite3.Error as exc:

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import sys
 import traceback
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from wtdc_desktop import APP_ID, APP_NAME, __version__, startup_probe
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import _
+from wtdc_desktop.store.logfile import LOG_NAME, log_path  # noqa: F401 - LOG_NAME: named here before
+from wtdc_desktop.store.logfile import FirstUseFileHandler as _FirstUseFileHandler
 from wtdc_desktop.ui.language import apply_language, startup_language  # noqa: F401 - used by scripts too
 
 log = logging.getLogger(__name__)
-
-LOG_NAME = "wtdc-desktop.log"
 
 
 def make_app(argv: list[str] | None = None) -> QApplication:
@@ -30,41 +31,11 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def log_path(data_dir: Path) -> Path:
-    return Path(data_dir) / "logs" / LOG_NAME
-
-
 #: Where a known problem (a locked store, a full disk) raised in a slot is shown; set to the window's banner.
 user_error_sink: list = []
-
-
-class _FirstUseFileHandler(logging.Handler):
-    """The rotating log file (1 MB, three old ones kept), opened with the first record written.
-
-    A start-up that logs nothing neither opens the file nor loads ``logging.handlers``.
-    """
-
-    def __init__(self, path: Path) -> None:
-        super().__init__()
-        self.path = path
-        self.inner: logging.Handler | None = None
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if self.inner is None:
-            from logging.handlers import RotatingFileHandler
-
-            try:
-                self.inner = RotatingFileHandler(self.path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
-            except OSError:
-                self.handleError(record)
-                return
-            self.inner.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        self.inner.emit(record)
-
-    def close(self) -> None:
-        if self.inner is not None:
-            self.inner.close()
-        super().close()
+#: Where a damaged store found while the window runs is reported (the exception); set to the window's
+#: damaged-store banner with its Restore button.
+damaged_store_sink: list = []
 
 
 def install_error_handling(data_dir: Path) -> Path:
@@ -85,11 +56,18 @@ def install_error_handling(data_dir: Path) -> Path:
     shown = {"done": False}
 
     def hook(exc_type, exc, tb) -> None:
+        from wtdc_desktop.store.db import STORE_FILENAME, StoreDamaged, translate_sqlite_error
+
         if issubclass(exc_type, KeyboardInterrupt):
             sys.__excepthook__(exc_type, exc, tb)
             return
         logging.getLogger("wtdc_desktop").error("unexpected error:\n%s",
                                                 "".join(traceback.format_exception(exc_type, exc, tb)))
+        if isinstance(exc, sqlite3.Error):  # a query outside Store.execute: classified by its code
+            exc = translate_sqlite_error(exc, Path(data_dir) / STORE_FILENAME) or exc
+        if isinstance(exc, StoreDamaged) and damaged_store_sink:
+            damaged_store_sink[-1](exc)
+            return
         if isinstance(exc, WtdcError):
             if user_error_sink:
                 user_error_sink[-1](exc.message)
@@ -98,8 +76,8 @@ def install_error_handling(data_dir: Path) -> Path:
         elif shown["done"]:
             return
         else:
-            message = _("Something unexpected went wrong. The details were written to {path}; please send that "
-                        "file to whoever supports you. You can keep working.").format(path=path)
+            message = _("Something unexpected went wrong ({error}); the details were written to {path}: please send "
+                        "that file to whoever supports you.").format(error=exc_type.__name__, path=path)
         shown["done"] = True
         if QApplication.instance() is not None:
             QMessageBox.warning(None, APP_NAME, message)
@@ -121,7 +99,7 @@ def open_window(data_dir: Path | None, *, load_demo_if_empty: bool = True, today
 
 
 def run(data_dir: Path | None = None, lang: str | None = None) -> int:
-    from wtdc_desktop.store.db import default_data_dir
+    from wtdc_desktop.store.db import StoreDamaged, default_data_dir
     from wtdc_desktop.ui.main_window import MainWindow, apply_font_size
 
     app = make_app()
@@ -138,11 +116,60 @@ def run(data_dir: Path | None = None, lang: str | None = None) -> int:
         # A first launch opens on the built-in demo content (a banner offers to add a real source).
         window = open_window(data_dir, load_demo_if_empty=True, periodic=True,
                              initial_view=MainWindow.saved_view())  # reopened on the view it was closed on
+    except StoreDamaged as exc:  # the banner and its Restore button, and no view reading the store
+        from wtdc_desktop.ui.banners import DamagedStoreWindow
+
+        holder = DamagedStoreWindow(exc, lambda: _show_main(open_window(data_dir, load_demo_if_empty=False,
+                                                                        periodic=True)))
+        holder.show()
+        return app.exec()
     except WtdcError as exc:
         QMessageBox.critical(None, APP_NAME, exc.message)
         return exc.exit_code or 1
-    user_error_sink.append(lambda message: window.show_banner("error", message))
     window.restore_state()
+    _show_main(window)
+    return app.exec()
+
+
+def _show_main(window) -> None:
+    """Show the main window, its banners receiving the problems raised in its slots."""
+    user_error_sink[:] = [lambda message: window.show_banner("error", message)]
+    damaged_store_sink[:] = [lambda exc: show_damaged_in(window, exc)]
     startup_probe.watch(window)  # the start-up benchmark's probe; nothing unless it is switched on
     window.show()
-    return app.exec()
+
+
+def show_damaged_in(window, exc) -> None:
+    """The store of a running window was found damaged: no more writes to it, and the banner whose
+    Restore button closes the window, restores the backup chosen and opens the window again."""
+    from wtdc_desktop.ui.banners import show_damaged
+
+    window.store.damaged = True
+    if window.banners.has("damaged"):
+        return
+    show_damaged(window.banners, exc, lambda name: restore_from(window, exc, name))
+
+
+def restore_from(window, exc, name: str):
+    """Close ``window`` (its notes cannot be saved into a damaged store), restore the backup ``name``
+    and open a new main window on the restored store; the new window (None if the restore failed)."""
+    from PySide6.QtGui import QGuiApplication
+
+    from wtdc_desktop.store.backup import restore_backup
+
+    window.close_discarding_notes = True
+    window.sync.stop()
+    window.store.close()
+    QGuiApplication.setOverrideCursor(Qt.WaitCursor)
+    try:
+        restore_backup(exc.data_dir, name)
+    except WtdcError as err:
+        window.show_banner("error", err.message)
+        return None
+    finally:
+        QGuiApplication.restoreOverrideCursor()
+    window.hide()
+    window.deleteLater()
+    new = open_window(exc.data_dir, load_demo_if_empty=False, periodic=True)
+    _show_main(new)
+    return new

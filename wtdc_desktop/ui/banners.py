@@ -97,3 +97,83 @@ class BannerLayout(QVBoxLayout):
             self.dismiss("demo")
         if self.has("stale") and not syncs.stale_channels(store):
             self.dismiss("stale")
+
+
+# -- a damaged store ------------------------------------------------------------------------------
+
+def damaged_text(exc) -> str:
+    """The window's one sentence for a damaged store (:class:`~wtdc_desktop.store.db.StoreDamaged`)."""
+    if exc.backups:
+        return _("The store {path} is damaged, so nothing is read from it or written to it: restore a backup "
+                 "with the Restore button (the damaged file is kept in the backups folder).").format(path=exc.path)
+    return _("The store {path} is damaged and has no backup, so nothing is read from it or written to it: move "
+             "it aside (a new, empty store is then created) or restore a copy of it.").format(path=exc.path)
+
+
+def backup_label(info) -> str:
+    """A backup as the Restore menu lists it: its date in the interface language, and the sync it preceded."""
+    from wtdc_desktop.instants import format_datetime
+
+    return _("{when} (before sync {sync})").format(when=format_datetime(info.created_at, fmt="medium"),
+                                                   sync=info.before_sync)
+
+
+def show_damaged(layout: BannerLayout, exc, on_restore) -> Banner:
+    """The damaged-store banner, with a Restore button listing the backups by date, newest first;
+    ``on_restore(name)`` is called with the backup chosen."""
+    from PySide6.QtWidgets import QMenu
+
+    banner = layout.show_banner("damaged", damaged_text(exc))
+    if exc.backups:
+        button = QPushButton(_("Restore…"), banner)
+        menu = QMenu(button)
+        for info in exc.backups:  # newest first (list_backups)
+            action = menu.addAction(backup_label(info))
+            action.setData(info.name)
+            action.triggered.connect(lambda _checked=False, name=info.name: on_restore(name))
+        button.setMenu(menu)
+        button.setAccessibleName(_("Restore a backup"))
+        banner.layout().insertWidget(1, button)
+        banner.buttons.append(button)
+        banner.restore_menu = menu
+    return banner
+
+
+class DamagedStoreWindow(QWidget):
+    """What the window shows when its store is damaged at start: the banner and nothing else (no
+    view, so nothing reads or writes the store). ``restored`` is called after a restore succeeded."""
+
+    def __init__(self, exc, restored, parent=None) -> None:
+        from wtdc_desktop import APP_NAME
+
+        super().__init__(parent)
+        self.setObjectName("DamagedStoreWindow")
+        self.setWindowTitle(APP_NAME)
+        self.exc = exc
+        self.restored = restored
+        self.banners = BannerLayout(self)
+        lay = QVBoxLayout(self)
+        lay.addLayout(self.banners)
+        lay.addStretch(1)
+        self.banner = show_damaged(self.banners, exc, self.restore)
+        self.resize(900, 240)
+
+    def restore(self, name: str) -> None:
+        from PySide6.QtGui import QGuiApplication
+
+        from wtdc_desktop.errors import WtdcError
+        from wtdc_desktop.store.backup import restore_backup
+
+        QGuiApplication.setOverrideCursor(Qt.WaitCursor)
+        try:
+            restore_backup(self.exc.data_dir, name)
+        except WtdcError as err:
+            self.banners.show_banner("error", err.message)
+            return
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        self.close()
+        self.restored()
+
+    def banner_texts(self) -> list[str]:
+        return self.banners.texts()
