@@ -612,18 +612,63 @@ def isolated_settings(tmp_path):
 
 
 @pytest.mark.gui
-def test_language_precedence_and_the_restart_rule(qapp, isolated_settings, monkeypatch):
-    from wtdc_desktop.i18n import _, set_language
+def test_language_precedence(qapp, isolated_settings, monkeypatch):
     from wtdc_desktop.ui import language as app_module
 
     monkeypatch.setattr(app_module, "qt_system_language", lambda: "es")
     assert app_module.startup_language(None) == "es"  # nothing chosen: the system's
-    set_language("fr")
-    notice = app_module.save_language("ru")
-    assert notice == _(app_module.RESTART_NOTICE)  # said plainly, in the language in use
-    assert "next time you start" in app_module.RESTART_NOTICE
-    assert app_module.startup_language(None) == "ru"  # chosen in Settings: from the next start
+    app_module.save_language("ru")
+    assert app_module.startup_language(None) == "ru"  # chosen in Settings
     assert app_module.startup_language("zh") == "zh"  # --lang wins
+
+
+@pytest.fixture
+def back_to_english(qapp):
+    from wtdc_desktop.ui.app import apply_language
+
+    yield
+    apply_language(qapp, "en")
+
+
+@pytest.mark.gui
+def test_choosing_a_language_in_settings_retranslates_the_open_window(own_settings, back_to_english, window,
+                                                                      qtbot, monkeypatch):
+    """No restart: the menus, the navigation, the view shown, the status bar and the store's banners
+    are in French as soon as Settings is accepted; views shown later too."""
+    from PySide6.QtWidgets import QDialog, QLineEdit
+
+    from wtdc_desktop.ui.settings import SettingsDialog
+
+    win = window
+    win.show_view("documents")
+    qtbot.waitUntil(lambda: "documents" in win.statusBar().currentMessage())
+    assert [a.text() for a in win.menuBar().actions()][0] == "&File"
+
+    def choose_french(dialog):
+        dialog.language.setCurrentIndex(dialog.language.findData("fr"))
+        return QDialog.Accepted
+
+    monkeypatch.setattr(SettingsDialog, "exec", choose_french)
+    monkeypatch.setattr(win, "offer_restart", lambda: pytest.fail("a language change needs no restart"))
+    win.open_settings()
+
+    menus = [a.text() for a in win.menuBar().actions()]
+    assert menus[:2] == ["&Fichier", "É&dition"] and "&File" not in menus
+    file_actions = [a.text() for a in win.menuBar().actions()[0].menu().actions() if a.text()]
+    assert "Synchroniser" in file_actions and "Sync now" not in file_actions
+    assert win.nav.item(0).text() == "Aujourd’hui" and win.nav.item(1).text() == "Nouveautés"
+    assert win.current_key() == "documents"
+    view = win.views["documents"]
+    assert view.isVisible()
+    placeholders = [e.placeholderText() for e in view.findChildren(QLineEdit) if e.isVisibleTo(win)]
+    assert "Filtrer (mots, cotes)…" in placeholders, placeholders
+    assert "propositions" in win.statusBar().currentMessage() and "séances" in win.statusBar().currentMessage()
+    assert win.sync_status.button.text() == "Synchroniser"
+    assert any("démonstration" in text for text in win.banner_texts()), win.banner_texts()
+    win.show_view("today")  # a view built before the change is built again in French
+    from wtdc_desktop.i18n import _
+
+    assert _("Today") == "Aujourd’hui"
 
 
 # --- the command line ---------------------------------------------------------------------------------
@@ -820,3 +865,21 @@ def test_no_message_is_translated_inside_an_f_string():
                         and isinstance(sub.args[0], ast.Constant)):
                     offenders.append(f"{path.relative_to(ROOT)}:{sub.lineno}")
     assert offenders == []
+
+
+@pytest.mark.gui
+def test_a_new_data_folder_offers_to_restart_now(own_settings, window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QDialog
+
+    from wtdc_desktop.ui.settings import SettingsDialog
+
+    offered = []
+
+    def new_folder(dialog):
+        dialog.data_dir.setText(str(tmp_path / "elsewhere"))
+        return QDialog.Accepted
+
+    monkeypatch.setattr(SettingsDialog, "exec", new_folder)
+    monkeypatch.setattr(window, "offer_restart", lambda: offered.append(True))
+    window.open_settings()
+    assert offered == [True]

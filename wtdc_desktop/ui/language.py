@@ -1,10 +1,13 @@
-"""The interface language on the Qt side: chosen at start-up, applied once.
+"""The interface language on the Qt side: chosen at start-up, changed live from Settings.
 
-One rule for the whole application: the language chosen in Settings takes
-effect the next time the application starts (Settings says so with
-:data:`RESTART_NOTICE`); nothing is retranslated live. ``--lang CODE`` wins
-over Settings for one run; with neither, the system's language is used if it
-is one of the six, else English.
+``--lang CODE`` wins over Settings for one run; with neither, the system's
+language is used if it is one of the six, else English. A language chosen in
+Settings is applied at once (:func:`switch_language`): our catalogs, Qt's own
+strings, the locale and the layout direction change, and :func:`language_changed`
+emits ``changed(code)``; the main window then re-translates itself (its menus,
+navigation, status bar and banners, and it rebuilds its views), as Frescobaldi
+does. What cannot follow live (the data folder) is applied at the next start,
+and Settings offers to restart now.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 import logging
 import re
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, Qt, QTranslator, Signal
+from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QSettings, Qt, QTranslator, Signal
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QListWidget, QListWidgetItem, QToolButton, QVBoxLayout, QWidget
 
 from wtdc_desktop.domain.constants import LANGUAGES
@@ -25,8 +28,8 @@ log = logging.getLogger(__name__)
 LANGUAGE_SETTING = "interface/language"
 #: The QSettings key holding the order in which document languages are preferred.
 CONTENT_ORDER_SETTING = "content/languages"
-#: What Settings says when the language changes.
-RESTART_NOTICE = N_("The new interface language takes effect the next time you start WTDC Desktop.")
+#: What Settings says of a change that only a restart applies (the data folder).
+RESTART_NOTICE = N_("The new data folder is used the next time you start WTDC Desktop. Restart now?")
 #: Qt's own catalogs are named by Qt's locale names.
 _QT_CATALOG_NAMES = {"zh": "zh_CN"}
 #: Translators installed by apply_language (kept referenced: Qt does not own them).
@@ -53,10 +56,35 @@ def startup_language(cli_lang: str | None = None) -> str | None:
     return cli_lang or saved_language() or qt_system_language()
 
 
-def save_language(lang: str) -> str:
-    """Remember the interface language for the next start; returns the sentence to show."""
+def save_language(lang: str) -> None:
+    """Remember the interface language for the next starts."""
     QSettings().setValue(LANGUAGE_SETTING, normalize_language(lang) or lang)
-    return _(RESTART_NOTICE)
+
+
+class LanguageNotifier(QObject):
+    """Emits ``changed(code)`` after :func:`switch_language` changed the interface language."""
+
+    changed = Signal(str)
+
+
+_notifier: LanguageNotifier | None = None
+
+
+def language_changed() -> LanguageNotifier:
+    """The one notifier of language changes (connect to its ``changed`` signal)."""
+    global _notifier
+    if _notifier is None:
+        _notifier = LanguageNotifier(QApplication.instance())
+    return _notifier
+
+
+def switch_language(lang: str) -> str:
+    """Change the interface language of the running application and tell every window
+    (``language_changed().changed``); returns the language now in use."""
+    app = QApplication.instance()
+    lang = apply_language(app, lang)
+    language_changed().changed.emit(lang)
+    return lang
 
 
 def apply_language(app: QApplication, lang: str | None) -> str:

@@ -67,6 +67,14 @@ class SyncStatus:
         else:
             self.label.setText(_("Never synced"))
 
+    def retranslate(self) -> None:
+        """The fixed texts again, in the interface language now in use (refresh() fills the rest)."""
+        self.label.setAccessibleName(_("Last sync"))
+        self.progress_bar.setAccessibleName(_("Sync progress"))
+        self.cancel.setText(_("Cancel sync"))
+        self.button.setText(_("Sync now"))
+        self.button.setAccessibleName(_("Sync every source now"))
+
 
 def _short(location: str | None) -> str:
     if not location:
