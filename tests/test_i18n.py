@@ -503,30 +503,161 @@ def pseudo_window(qtbot, data_dir, monkeypatch):
     set_pseudo(False)
 
 
-@pytest.mark.gui
-def test_every_view_shows_only_translated_text_under_the_pseudo_locale(pseudo_window, qtbot):
-    from PySide6.QtWidgets import QAbstractItemView, QApplication, QTextBrowser
+class _Dialogs:
+    """While the walk runs: dialogs shown modally (``exec``) are shown, looked at and cancelled, file
+    and input choosers answer "cancelled", message boxes "no"; every top-level window a step opened
+    is looked at, then closed."""
 
+    def __init__(self, monkeypatch, look) -> None:
+        from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox
+
+        self.look, self.seen = look, []
+
+        def fake_exec(dialog, *_args):
+            dialog.show()
+            self._look_at(dialog)
+            dialog.hide()
+            return QMessageBox.Cancel if isinstance(dialog, QMessageBox) else QDialog.Rejected
+
+        for cls in (QDialog, QMessageBox, QFileDialog, QInputDialog):
+            monkeypatch.setattr(cls, "exec", fake_exec)
+        for name in ("getOpenFileName", "getSaveFileName"):
+            monkeypatch.setattr(QFileDialog, name, staticmethod(lambda *a, **k: ("", "")))
+        monkeypatch.setattr(QFileDialog, "getOpenFileNames", staticmethod(lambda *a, **k: ([], "")))
+        monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: ""))
+        for name in ("getText", "getItem", "getInt", "getMultiLineText"):
+            monkeypatch.setattr(QInputDialog, name, staticmethod(lambda *a, **k: ("", False)))
+        for name in ("question", "information", "warning", "critical"):
+            monkeypatch.setattr(QMessageBox, name, staticmethod(lambda *a, **k: QMessageBox.No))
+        monkeypatch.setattr(QMessageBox, "about", staticmethod(lambda *a, **k: None))
+
+    def _look_at(self, dialog) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        QApplication.processEvents()
+        self.seen.append(type(dialog).__name__)
+        self.look(dialog)
+
+    def close_new_windows(self, main) -> None:
+        """Look at, then close, every window a step opened (non-modal dialogs)."""
+        from PySide6.QtWidgets import QApplication
+
+        for w in QApplication.topLevelWidgets():
+            if w is not main and w.isVisible() and w.isWindow() and not w.inherits("QMenu"):
+                self._look_at(w)
+                w.close()
+        QApplication.processEvents()
+
+
+def _dialog_texts(dialog) -> list[tuple[str, str]]:
+    """What a dialog shows; its standard buttons (OK, Cancel, Close) are Qt's, in Qt's catalogs."""
+    from PySide6.QtWidgets import QDialogButtonBox, QWidget
+
+    name = type(dialog).__name__
+    found = [(name, dialog.windowTitle())]
+    standard = {box.button(b) for box in dialog.findChildren(QDialogButtonBox) for b in box.standardButtons()}
+    for w in [dialog, *dialog.findChildren(QWidget)]:
+        if w not in standard and (w is dialog or w.isVisibleTo(dialog)):
+            found += [(f"{name} {type(w).__name__}", t)
+                      for t in [w.toolTip(), w.accessibleName(), *_widget_texts(w)] if t]
+    return found
+
+
+def _opens_a_dialog(button) -> bool:
+    """Buttons that open a dialog say so with "…" (the interface's convention)."""
+    return "…" in button.text()
+
+
+@pytest.mark.gui
+@pytest.mark.slow
+def test_every_view_shows_only_translated_text_under_the_pseudo_locale(pseudo_window, qtbot, monkeypatch):
+    """Every view (each of its tabs, a record selected) and every dialog reachable from the menus
+    and from the views' "…" buttons, under the pseudo-locale: every text a user sees went through
+    _() (marked), and every message asked for is in the template i18n/wtdc_desktop.pot, so it is
+    translated (a message missing there stays English in every language)."""
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QApplication, QTabWidget, QTextBrowser,
+                                   QToolButton)
+
+    from wtdc_desktop.i18n import _, recording
+    from wtdc_desktop.store import published
     from wtdc_desktop.ui.main_window import NAVIGATION
 
     win = pseudo_window
     corpus = _record_words(win.store)
-    bad, checked = [], 0
-    for key, *_rest in NAVIGATION:
-        win.show_view(key)
-        view = win.views[key]
-        for table in view.findChildren(QAbstractItemView):
-            if table.isVisibleTo(win) and table.model() is not None and table.model().rowCount() > 0:
-                table.setCurrentIndex(table.model().index(0, 0))
-        QApplication.processEvents()
-        found = _ui_texts(win)
-        # Detail panes: record data plus labels; labels must be marked, data is in the corpus.
-        found += [(f"{key} detail", line) for pane in view.findChildren(QTextBrowser) if pane.isVisibleTo(win)
-                  for line in pane.toPlainText().splitlines()]
-        checked += len(found)
-        bad += [f"[{key}] {b}" for b in _unmarked(found, corpus)]
+    bad, checked, dialog_texts = [], 0, []
+    dialogs = _Dialogs(monkeypatch, lambda d: dialog_texts.extend(_dialog_texts(d)))
+    with recording() as asked:
+        for key, *_rest in NAVIGATION:
+            win.show_view(key)
+            view = win.views[key]
+            tab_widgets = [t for t in view.findChildren(QTabWidget) if t.isVisibleTo(win)]
+            for tabs in [None, *tab_widgets]:
+                for index in range(tabs.count()) if tabs is not None else [None]:
+                    if tabs is not None:
+                        tabs.setCurrentIndex(index)
+                    for table in view.findChildren(QAbstractItemView):
+                        if table.isVisibleTo(win) and table.model() is not None and table.model().rowCount() > 0:
+                            table.setCurrentIndex(table.model().index(0, 0))
+                    QApplication.processEvents()
+                    found = _ui_texts(win)
+                    # Detail panes: record data plus labels; labels must be marked, data is in the corpus.
+                    found += [(f"{key} detail", line) for pane in view.findChildren(QTextBrowser)
+                              if pane.isVisibleTo(win) for line in pane.toPlainText().splitlines()]
+                    checked += len(found)
+                    bad += [f"[{key}] {b}" for b in _unmarked(found, corpus)]
+                    # The view's own dialogs: its buttons that open one.
+                    for button in view.findChildren(QAbstractButton):
+                        if not (button.isVisibleTo(win) and button.isEnabled()):
+                            continue
+                        menu = button.menu() if isinstance(button, QToolButton) else None
+                        for action in menu.actions() if menu is not None else []:  # Export ▾: each kind
+                            if action.isEnabled() and not action.isSeparator():
+                                action.trigger()
+                                dialogs.close_new_windows(win)
+                        if menu is None and _opens_a_dialog(button):
+                            button.click()
+                            dialogs.close_new_windows(win)
+        # A record no view lists opens in a dialog of its own.
+        meeting = next(iter(published.list_records(win.store, "meeting")), None)
+        if meeting is not None:
+            win.open_record("meeting", meeting["id"])
+            dialogs.close_new_windows(win)
+        # The dialogs of the menus (not Quit, and not the actions that change the store).
+        leave_alone = {_("Quit"), _("Sync now"), _("Load the demo content")}
+        for menu in [a.menu() for a in win.menuBar().actions() if a.menu()]:
+            for action in menu.actions():
+                if isinstance(action, QAction) and action.text() and action.text() not in leave_alone:
+                    action.trigger()
+                    QApplication.processEvents()
+                    dialogs.close_new_windows(win)
+    from wtdc_desktop.i18n import LANGUAGE_NAMES
+
+    corpus |= {word for name in LANGUAGE_NAMES.values() for word in _WORD.findall(name)}  # each in itself
+    bad += [f"[dialog] {b}" for b in _unmarked(dialog_texts, corpus)]
     assert checked > 10 * len(NAVIGATION)
+    print("dialogs looked at:", sorted(set(dialogs.seen)))
+    assert {"SettingsDialog", "SearchDialog"} <= set(dialogs.seen), dialogs.seen
     assert bad == [], "strings that do not go through _(): " + "\n".join(bad)
+    script = _load_script()
+    template = script.message_keys(script.read_catalog(script.POT))
+    missing = sorted((key for key in asked if key[1] and key not in template), key=str)
+    assert missing == [], "asked for but not in i18n/wtdc_desktop.pot (never extracted): " + \
+        "\n".join(map(repr, missing))
+    assert len(asked) > 300
+
+
+def test_the_recording_catches_a_message_missing_from_the_template():
+    from wtdc_desktop.i18n import _, ngettext, pgettext, recording
+
+    with recording() as asked:
+        _("Resolutions")
+        ngettext("{count} position", "{count} positions", 2)
+        pgettext("verb", "Open")
+        message = "Prepare for this session"
+        _(f"{message}")  # noqa: INT001 - what Babel cannot extract
+    assert {(None, "Resolutions"), (None, "{count} position", "{count} positions"), ("verb", "Open"),
+            (None, "Prepare for this session")} <= asked
 
 
 @pytest.mark.gui

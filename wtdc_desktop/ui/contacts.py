@@ -201,8 +201,8 @@ class ContactsView(QWidget):
         for combo in (self.region, self.language, self.which):
             combo.currentIndexChanged.connect(self._refresh)
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._show(cur.row()))
-        self.export_button.clicked.connect(self.export_vcf)
-        self.import_button.clicked.connect(self.import_vcf)
+        self.export_button.clicked.connect(lambda: self.export_vcf())  # not clicked(bool) as the path
+        self.import_button.clicked.connect(lambda: self.import_vcf())
         self.new_button.clicked.connect(lambda: self.edit_contact(None))
         self.edit_button.clicked.connect(lambda: self.edit_contact(self._current()))
         self.delete_button.clicked.connect(self.delete_contact)
