@@ -568,16 +568,54 @@ def _opens_a_dialog(button) -> bool:
     return "…" in button.text()
 
 
+def _walk_view(win, key: str, corpus: set[str], dialogs: _Dialogs) -> tuple[int, list[str]]:
+    """Each tab of the view ``key`` with its first rows selected, and the dialogs its buttons open:
+    (texts checked, texts not marked)."""
+    from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QApplication, QTabWidget, QTextBrowser,
+                                   QToolButton)
+
+    view = win.views[key]
+    checked, bad = 0, []
+    tab_widgets = [t for t in view.findChildren(QTabWidget) if t.isVisibleTo(win)]
+    for tabs, index in [(None, None)] + [(t, i) for t in tab_widgets for i in range(t.count())]:
+        if tabs is not None:
+            tabs.setCurrentIndex(index)
+        for table in view.findChildren(QAbstractItemView):
+            if table.isVisibleTo(win) and table.model() is not None and table.model().rowCount() > 0:
+                table.setCurrentIndex(table.model().index(0, 0))
+        QApplication.processEvents()
+        found = _ui_texts(win)
+        # Detail panes: record data plus labels; labels must be marked, data is in the corpus.
+        found += [(f"{key} detail", line) for pane in view.findChildren(QTextBrowser)
+                  if pane.isVisibleTo(win) for line in pane.toPlainText().splitlines()]
+        checked += len(found)
+        bad += [f"[{key}] {b}" for b in _unmarked(found, corpus)]
+        # The view's own dialogs: its buttons that open one, and each entry of its Export ▾ menus.
+        for button in view.findChildren(QAbstractButton):
+            if not (button.isVisibleTo(win) and button.isEnabled()):
+                continue
+            menu = button.menu() if isinstance(button, QToolButton) else None
+            for action in menu.actions() if menu is not None else []:
+                if action.isEnabled() and not action.isSeparator():
+                    action.trigger()
+                    dialogs.close_new_windows(win)
+            if menu is None and _opens_a_dialog(button):
+                button.click()
+                dialogs.close_new_windows(win)
+    return checked, bad
+
+
 @pytest.mark.gui
 @pytest.mark.slow
+# A popup opened by a dialog grabs the keyboard; the offscreen platform has no keyboard to grab.
+@pytest.mark.qt_log_ignore("This plugin does not support grabbing the keyboard")
 def test_every_view_shows_only_translated_text_under_the_pseudo_locale(pseudo_window, qtbot, monkeypatch):
     """Every view (each of its tabs, a record selected) and every dialog reachable from the menus
     and from the views' "…" buttons, under the pseudo-locale: every text a user sees went through
     _() (marked), and every message asked for is in the template i18n/wtdc_desktop.pot, so it is
     translated (a message missing there stays English in every language)."""
     from PySide6.QtGui import QAction
-    from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QApplication, QTabWidget, QTextBrowser,
-                                   QToolButton)
+    from PySide6.QtWidgets import QApplication
 
     from wtdc_desktop.i18n import _, recording
     from wtdc_desktop.store import published
@@ -590,34 +628,9 @@ def test_every_view_shows_only_translated_text_under_the_pseudo_locale(pseudo_wi
     with recording() as asked:
         for key, *_rest in NAVIGATION:
             win.show_view(key)
-            view = win.views[key]
-            tab_widgets = [t for t in view.findChildren(QTabWidget) if t.isVisibleTo(win)]
-            for tabs in [None, *tab_widgets]:
-                for index in range(tabs.count()) if tabs is not None else [None]:
-                    if tabs is not None:
-                        tabs.setCurrentIndex(index)
-                    for table in view.findChildren(QAbstractItemView):
-                        if table.isVisibleTo(win) and table.model() is not None and table.model().rowCount() > 0:
-                            table.setCurrentIndex(table.model().index(0, 0))
-                    QApplication.processEvents()
-                    found = _ui_texts(win)
-                    # Detail panes: record data plus labels; labels must be marked, data is in the corpus.
-                    found += [(f"{key} detail", line) for pane in view.findChildren(QTextBrowser)
-                              if pane.isVisibleTo(win) for line in pane.toPlainText().splitlines()]
-                    checked += len(found)
-                    bad += [f"[{key}] {b}" for b in _unmarked(found, corpus)]
-                    # The view's own dialogs: its buttons that open one.
-                    for button in view.findChildren(QAbstractButton):
-                        if not (button.isVisibleTo(win) and button.isEnabled()):
-                            continue
-                        menu = button.menu() if isinstance(button, QToolButton) else None
-                        for action in menu.actions() if menu is not None else []:  # Export ▾: each kind
-                            if action.isEnabled() and not action.isSeparator():
-                                action.trigger()
-                                dialogs.close_new_windows(win)
-                        if menu is None and _opens_a_dialog(button):
-                            button.click()
-                            dialogs.close_new_windows(win)
+            view_checked, view_bad = _walk_view(win, key, corpus, dialogs)
+            checked += view_checked
+            bad += view_bad
         # A record no view lists opens in a dialog of its own.
         meeting = next(iter(published.list_records(win.store, "meeting")), None)
         if meeting is not None:
@@ -636,8 +649,8 @@ def test_every_view_shows_only_translated_text_under_the_pseudo_locale(pseudo_wi
     corpus |= {word for name in LANGUAGE_NAMES.values() for word in _WORD.findall(name)}  # each in itself
     bad += [f"[dialog] {b}" for b in _unmarked(dialog_texts, corpus)]
     assert checked > 10 * len(NAVIGATION)
-    print("dialogs looked at:", sorted(set(dialogs.seen)))
-    assert {"SettingsDialog", "SearchDialog"} <= set(dialogs.seen), dialogs.seen
+    assert {"SettingsDialog", "SearchDialog", "RecordDialog", "NewPositionDialog", "ContactDialog"} <= \
+        set(dialogs.seen), dialogs.seen
     assert bad == [], "strings that do not go through _(): " + "\n".join(bad)
     script = _load_script()
     template = script.message_keys(script.read_catalog(script.POT))
@@ -1014,3 +1027,38 @@ def test_a_new_data_folder_offers_to_restart_now(own_settings, window, tmp_path,
     monkeypatch.setattr(window, "offer_restart", lambda: offered.append(True))
     window.open_settings()
     assert offered == [True]
+
+
+_COUNTED_NOUN = re.compile(r"\{(count|n|number|total)\}\s+[a-z-]+s\b")
+
+
+def test_counts_of_things_go_through_ngettext():
+    """"{count} positions" through _() says "1 positions": a count followed by a plural noun is
+    an ngettext call, so each language gets its plural forms (one, few, many…)."""
+    offenders = []
+    for path in sorted((ROOT / "wtdc_desktop").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("_", "N_")
+                    and node.args and isinstance(node.args[0], ast.Constant)
+                    and _COUNTED_NOUN.search(str(node.args[0].value))):
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.args[0].value!r}")
+    assert offenders == []
+
+
+@pytest.mark.gui
+@pytest.mark.parametrize("lang, one, two", [("en", "1 position", "2 positions"), ("ru", "1 позиция", "2 позиции")])
+def test_the_positions_list_counts_one_position_in_the_singular(window, lang, one, two, qtbot):
+    from wtdc_desktop.i18n import set_language
+
+    assert run_cli("position", "set", "proposal", "WD2/1.1", "--stance", "support",
+                   "--data-dir", window.store.data_dir)[0] == 0
+    set_language(lang)
+    window.show_view("positions")
+    view = window.views["positions"].positions
+    view.reload()
+    assert view.count.text() == one
+    assert run_cli("position", "set", "proposal", "WD2/1.2", "--stance", "oppose",
+                   "--data-dir", window.store.data_dir)[0] == 0
+    set_language(lang)  # the command line, run in-process, chose its own
+    view.reload()
+    assert view.count.text() == two

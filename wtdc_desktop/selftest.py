@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from wtdc_desktop import APP_NAME, __version__
-from wtdc_desktop.i18n import _
+from wtdc_desktop.i18n import _, ngettext
 
 
 class _Context:
@@ -98,7 +98,8 @@ def _check_search(ctx: _Context) -> str:
     hits = fulltext.search(ctx.store, "CMDT")
     if not hits:
         raise RuntimeError(_("searching the demo content for “CMDT” found nothing"))
-    return _("search for “CMDT”: {count} hits, first {type} {id}").format(
+    return ngettext("search for “CMDT”: {count} hit, first {type} {id}", "search for “CMDT”: {count} hits, first {type} {id}",
+                    len(hits)).format(
         count=len(hits), type=hits[0].type, id=hits[0].id)
 
 
@@ -145,7 +146,8 @@ def _check_languages(ctx: _Context) -> str:
             _("Documents")
     finally:
         set_language("en")
-    return _("dates formatted in {count} languages, e.g. {example}").format(count=len(shown), example=shown[-1])
+    return ngettext("dates formatted in {count} language, e.g. {example}", "dates formatted in {count} languages, e.g. {example}",
+                    len(shown)).format(count=len(shown), example=shown[-1])
 
 
 def _check_timezone(ctx: _Context) -> str:
@@ -198,9 +200,10 @@ def run_self_test(out=None) -> int:
             ctx.store.close()
     elapsed = time.perf_counter() - started
     if failed:
-        print(_("{failed} of {total} checks failed ({seconds:.1f} s).").format(
+        print(ngettext("{failed} of {total} checks failed ({seconds:.1f} s).", "{failed} of {total} checks failed ({seconds:.1f} s).",
+                       failed).format(
             failed=failed, total=len(CHECKS), seconds=elapsed), file=out, flush=True)
         return 1
-    print(_("All {total} checks passed ({seconds:.1f} s).").format(total=len(CHECKS), seconds=elapsed),
+    print(ngettext("The {total} check passed ({seconds:.1f} s).", "All {total} checks passed ({seconds:.1f} s).", len(CHECKS)).format(total=len(CHECKS), seconds=elapsed),
           file=out, flush=True)
     return 0

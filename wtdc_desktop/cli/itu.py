@@ -8,7 +8,7 @@ from pathlib import Path
 
 from wtdc_desktop.cli.output import fmt_number, open_store, print_json, workspace
 from wtdc_desktop.errors import WtdcError
-from wtdc_desktop.i18n import N_, _
+from wtdc_desktop.i18n import N_, _, ngettext
 
 #: How a record type is named in the summary (translated when shown).
 TYPE_LABELS = {"meeting": N_("meetings"), "document": N_("documents"), "proposal": N_("proposals")}
@@ -21,7 +21,7 @@ def _progress_printer():
 
     def show(done: int, total: int, _name: str) -> None:
         end = "\n" if done >= total else ""
-        print("\r" + _("{done} of {total} files read").format(
+        print("\r" + ngettext("{done} of {total} file read", "{done} of {total} files read", total).format(
             done=fmt_number(done), total=fmt_number(total)), end=end, file=sys.stderr, flush=True)
 
     return show

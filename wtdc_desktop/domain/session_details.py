@@ -17,7 +17,7 @@ from wtdc_desktop.domain import sessions as session_model
 from wtdc_desktop.domain.links import make_link
 from wtdc_desktop.domain.render import sanitize_html
 from wtdc_desktop.instants import format_date, format_time_range, zone_label
-from wtdc_desktop.i18n import _
+from wtdc_desktop.i18n import _, ngettext
 
 # --- what the details pane shows -----------------------------------------------------------------
 
@@ -84,8 +84,12 @@ def conflict_text(c: session_model.Conflict) -> str:
     if c.kind == session_model.MUST_UNCOVERED:
         return _("Must cover, but nobody is assigned.")
     if c.kind == session_model.UNDERSTAFFED:
-        return _("{count} must-cover sessions at once, {present} members present.").format(
-            count=c.detail.get("sessions_count", len(c.sessions)), present=c.detail.get("members_present", 0))
+        count, present = c.detail.get("sessions_count", len(c.sessions)), c.detail.get("members_present", 0)
+        # Translators: the second half of "{sessions}, {members}." below.
+        members = ngettext("{present} member present", "{present} members present", present).format(present=present)
+        # Translators: "3 must-cover sessions at once, 2 members present."
+        return ngettext("{count} must-cover session at once, {members}.", "{count} must-cover sessions at once, {members}.",
+                        count).format(count=count, members=members)
     if c.kind == session_model.LANGUAGE:
         return _("{member} does not list {languages}, and no interpretation is noted.").format(
             member=c.member, languages=", ".join(c.detail.get("languages", [])))

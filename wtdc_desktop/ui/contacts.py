@@ -22,7 +22,7 @@ from wtdc_desktop.domain.positions import SUBJECT_LABELS
 from wtdc_desktop.domain.records import REGION_IDS
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.formatting import format_number
-from wtdc_desktop.i18n import LANGUAGES, N_, _
+from wtdc_desktop.i18n import LANGUAGES, N_, _, ngettext
 from wtdc_desktop.store import contact_book
 from wtdc_desktop.ui.browser import SafeTextBrowser
 from wtdc_desktop.ui.negotiation_widgets import TabsFilledWhenOpened, fill_combo
@@ -236,7 +236,8 @@ class ContactsView(QWidget):
             ", ".join(c.get("languages") or []), c.get("email"), c.get("phone"))) for c in self.contacts])
         self.table.resizeColumnsToContents()
         self.table.setColumnWidth(0, min(240, self.table.columnWidth(0)))
-        self.count.setText(_("{count} contacts").format(count=format_number(len(self.contacts))))
+        self.count.setText(ngettext("{count} contact", "{count} contacts", len(self.contacts)).format(
+            count=format_number(len(self.contacts))))
         if self.contacts:
             self.table.selectRow(0)
             self._show(0)

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QScrollArea, QSplitter, QTabWidget, QVBoxLayout, Q
 from wtdc_desktop.domain import sessions as session_model
 from wtdc_desktop.domain.session_details import role_label
 from wtdc_desktop.instants import laptop_zone, zone_label
-from wtdc_desktop.i18n import _
+from wtdc_desktop.i18n import _, ngettext
 from wtdc_desktop.store import sessions as session_store
 from wtdc_desktop.ui.agenda import exports
 from wtdc_desktop.ui.agenda.banners import ChangesBanner, MessageBanner
@@ -402,7 +402,8 @@ class AgendaView(QWidget):
     def _imported(self, result) -> None:
         self.meeting = result.meeting
         self.reload()
-        self.message_banner.show_message(_("{count} events imported into {meeting}.").format(
+        self.message_banner.show_message(ngettext("{count} event imported into {meeting}.",
+                                                  "{count} events imported into {meeting}.", result.events).format(
             count=result.events, meeting=result.meeting))
 
 
