@@ -1062,3 +1062,55 @@ def test_the_positions_list_counts_one_position_in_the_singular(window, lang, on
     set_language(lang)  # the command line, run in-process, chose its own
     view.reload()
     assert view.count.text() == two
+
+
+def _needed_width(button) -> int:
+    """The width a button needs to show all it draws: its size hint, and for a tool button that
+    opens its menu when pressed the arrow Qt draws over its text but leaves out of the hint."""
+    from PySide6.QtWidgets import QStyle, QToolButton
+
+    need = button.sizeHint().width()
+    if (isinstance(button, QToolButton) and button.menu() is not None and button.text()
+            and button.popupMode() == QToolButton.InstantPopup):
+        need = max(need, QToolButton.sizeHint(button).width()
+                   + button.style().pixelMetric(QStyle.PM_MenuButtonIndicator, None, button))
+    return need
+
+
+@pytest.mark.gui
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ALL)
+def test_no_button_is_clipped_at_1280_by_800(qt_language, own_settings, data_dir, lang):
+    """Each view (each tab) at 1280×800 in each language: every visible button is as wide as what
+    it shows, and the window keeps its size (no layout pushes it wider than the screen)."""
+    from PySide6.QtWidgets import QApplication, QPushButton, QTabWidget, QToolButton
+
+    from helpers import dispose
+    from wtdc_desktop.ui.app import open_window
+    from wtdc_desktop.ui.main_window import NAVIGATION
+
+    qt_language(lang)
+    win = open_window(data_dir)
+    win.resize(1280, 800)
+    win.show()
+    clipped, looked_at = set(), 0
+    try:
+        for key, *_rest in NAVIGATION:
+            win.show_view(key)
+            view = win.views[key]
+            tabs = [t for t in view.findChildren(QTabWidget) if t.isVisibleTo(win)]
+            for tab, index in [(None, None)] + [(t, i) for t in tabs for i in range(t.count())]:
+                if tab is not None:
+                    tab.setCurrentIndex(index)
+                QApplication.processEvents()
+                assert win.width() <= 1280, f"[{key}] the window grew to {win.width()} px"
+                for button in win.findChildren(QPushButton) + win.findChildren(QToolButton):
+                    if button.isVisibleTo(win):
+                        looked_at += 1
+                        if button.width() < _needed_width(button):
+                            clipped.add(f"[{key}] {button.text() or button.accessibleName()!r}: "
+                                        f"{button.width()} px < {_needed_width(button)} px")
+    finally:
+        dispose(win)
+    assert looked_at > 50
+    assert sorted(clipped) == []

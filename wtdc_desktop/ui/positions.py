@@ -30,6 +30,7 @@ from wtdc_desktop.i18n import _, ngettext
 from wtdc_desktop.instants import format_datetime
 from wtdc_desktop.store import brief_packs, positions, published
 from wtdc_desktop.ui.browser import SafeTextBrowser
+from wtdc_desktop.ui.buttons import MenuButton
 from wtdc_desktop.ui.crosssector import CrossSectorView
 from wtdc_desktop.ui.matrix import ProposalsMatrixView
 from wtdc_desktop.ui.negotiation_widgets import (
@@ -362,8 +363,7 @@ class PositionsPanel(QWidget):
         self.missing = QCheckBox(_("Missing on upcoming agendas"), self)
         self.missing.setToolTip(_("Agenda items of sessions still to come on which the delegation has no position"))
         self.new_button = QPushButton(_("New position…"), self)
-        self.export_button = QToolButton(self)
-        self.export_button.setText(_("Export brief pack"))
+        self.export_button = MenuButton(_("Export brief pack"), self)  # room for its arrow
         self.export_button.setPopupMode(QToolButton.InstantPopup)
         menu = QMenu(self.export_button)
         menu.addAction(_("As PDF…"), lambda: self.export_brief("pdf"))
