@@ -1114,3 +1114,94 @@ def test_no_button_is_clipped_at_1280_by_800(qt_language, own_settings, data_dir
         dispose(win)
     assert looked_at > 50
     assert sorted(clipped) == []
+
+
+# --- mixed directions: Latin names and titles inside Arabic -----------------------------------------
+
+def test_isolate_wraps_text_of_another_direction_only_in_a_right_to_left_interface():
+    from wtdc_desktop.i18n import FSI, LRI, PDI, isolate, set_language, strip_isolates
+
+    set_language("en")
+    assert isolate("Amina K.") == "Amina K."  # nothing added where nothing is needed
+    set_language("ar")
+    assert isolate("Amina K.") == f"{FSI}Amina K.{PDI}"
+    assert isolate("C:/Users/amina/wtdc", ltr=True) == f"{LRI}C:/Users/amina/wtdc{PDI}"
+    assert isolate(isolate("x")) == isolate("x") and isolate("") == "" and isolate(None) == ""
+    assert strip_isolates(isolate("Amina K.")) == "Amina K."
+
+
+def _drawn(text: str, rtl: bool = True) -> str:
+    """The visible characters of ``text`` in the order Qt draws them, left to right, laid out as
+    a line of a right-to-left (or left-to-right) widget: what a reader sees."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QFont, QTextLayout, QTextOption
+
+    layout = QTextLayout(text, QFont())
+    option = QTextOption()
+    option.setTextDirection(Qt.RightToLeft if rtl else Qt.LeftToRight)
+    layout.setTextOption(option)
+    layout.beginLayout()
+    layout.createLine().setLineWidth(10000)
+    layout.endLayout()
+    x = {}
+    for run in layout.glyphRuns(-1, -1, QTextLayout.GlyphRunRetrievalFlag.RetrieveAll):
+        for index, position in zip(run.stringIndexes(), run.positions(), strict=False):
+            x.setdefault(index, position.x())
+    marks = {"\u2066", "\u2067", "\u2068", "\u2069", "\u200e", "\u200f"}
+    return "".join(text[i] for i in sorted(x, key=lambda i: (x[i], i)) if text[i] not in marks)
+
+
+@pytest.mark.gui
+def test_a_french_title_in_an_arabic_list_keeps_its_order(qt_language, own_settings, data_dir):
+    """"[Exemple] Coordonnateur AFR" in the Arabic contacts list reads as written, not
+    "Coordonnateur AFR ]Exemple[", and "Amina K." keeps its full stop at its end."""
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    from helpers import dispose
+    from wtdc_desktop.i18n import isolate
+    from wtdc_desktop.ui.app import open_window
+
+    qt_language("ar")
+    assert _drawn("[Exemple] Coordonnateur AFR") != "[Exemple] Coordonnateur AFR"  # the trap
+    assert _drawn("Amina K.") == ".Amina K"
+    win = open_window(data_dir)
+    win.resize(1280, 800)
+    win.show()
+    try:
+        win.show_view("contacts")
+        table = win.views["contacts"].table
+        model = table.model()
+        index = next(model.index(r, c) for r in range(model.rowCount()) for c in range(model.columnCount())
+                     if str(model.index(r, c).data()).startswith("[Exemple]"))
+        option = QStyleOptionViewItem()
+        option.initFrom(table)
+        table.itemDelegateForIndex(index).initStyleOption(option, index)
+        assert _drawn(option.text) == index.data(), option.text
+        assert _drawn(isolate("Amina K.")) == "Amina K."
+    finally:
+        dispose(win)
+
+
+@pytest.mark.gui
+def test_the_arabic_status_bar_keeps_the_source_and_the_date_apart(qt_language, own_settings, data_dir):
+    """"آخر مزامنة: demo، 3/12/2026، 1:25 م": the source's name and the date's digits no longer
+    interleave ("2026/12/demo، 3")."""
+    from helpers import dispose
+    from wtdc_desktop.ui.app import open_window
+
+    qt_language("ar")
+    win = open_window(data_dir)
+    try:
+        drawn = _drawn(win.sync_label.text())
+        assert "demo" in drawn and re.search(r"2026/\d{1,2}/\d{1,2}", drawn), drawn
+    finally:
+        dispose(win)
+
+
+def test_links_inside_arabic_sentences_are_isolated():
+    from wtdc_desktop.i18n import FSI, PDI
+    from wtdc_desktop.ui.language import rtl_blocks
+
+    out = rtl_blocks("<p>منسق إقليمي لـ <a href='wtdc:contact/x'>Amina K.</a></p><p><a href='x'>Only Latin</a></p>")
+    assert f"{FSI}Amina K.{PDI}</a>" in out
+    assert "<a href='x'>Only Latin</a>" in out  # a block in a left-to-right script is left alone

@@ -22,7 +22,7 @@ from wtdc_desktop.domain.records import PUBLISHED_TYPES
 from wtdc_desktop.i18n import _, ngettext
 from wtdc_desktop.store import related
 from wtdc_desktop.ui.banners import Banner, BannerLayout  # noqa: F401 - Banner: the type of window.banners' widgets
-from wtdc_desktop.ui.language import language_changed, switch_language
+from wtdc_desktop.ui.language import isolate_item_views, language_changed, switch_language
 from wtdc_desktop.ui.menus import build_menus, shortcuts_dialog
 from wtdc_desktop.ui.navigation import NAVIGATION, VIEW_OF_TYPE, LazyViews, RecordDialog, make_view
 from wtdc_desktop.ui.prefs import setting
@@ -110,6 +110,7 @@ class MainWindow(QMainWindow):
         if current == row:
             self.stack.setCurrentIndex(row)
         view.open_record_requested.connect(self.open_record)
+        isolate_item_views(view)  # right to left: names and Latin titles in cells keep their order
         state = QSettings().value(f"views/{key}/splitter")
         inner = getattr(view, "splitter", None)  # the views with a list and a detail pane
         if isinstance(state, QByteArray) and isinstance(inner, QSplitter):

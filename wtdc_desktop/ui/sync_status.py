@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar
 
 from wtdc_desktop.formatting import format_number
-from wtdc_desktop.i18n import _
+from wtdc_desktop.i18n import _, isolate
 from wtdc_desktop.store import published, syncs
 from wtdc_desktop.instants import format_instant_or_text
 from wtdc_desktop.ui.sync_view import SyncController, outcome_text
@@ -59,7 +59,8 @@ class SyncStatus:
         if per_source:
             latest = per_source[0]
             self.label.setText(_("Last sync: {source}, {when} ({state})").format(
-                source=_short(latest["source"]), when=format_instant_or_text(latest["finished_at"]),
+                source=isolate(_short(latest["source"]), ltr=True),
+                when=isolate(format_instant_or_text(latest["finished_at"])),
                 state=outcome_text(latest["outcome"])))
             self.label.setToolTip("\n".join(
                 f"{p['source']}: {format_instant_or_text(p['finished_at'])} — {outcome_text(p['outcome'])}"
