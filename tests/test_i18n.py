@@ -1205,3 +1205,24 @@ def test_links_inside_arabic_sentences_are_isolated():
     out = rtl_blocks("<p>منسق إقليمي لـ <a href='wtdc:contact/x'>Amina K.</a></p><p><a href='x'>Only Latin</a></p>")
     assert f"{FSI}Amina K.{PDI}</a>" in out
     assert "<a href='x'>Only Latin</a>" in out  # a block in a left-to-right script is left alone
+
+
+@pytest.mark.gui
+def test_an_arabic_session_pane_keeps_a_french_committee_name_in_order(qt_language, own_settings, data_dir):
+    """"اللجنة: [Exemple] Séance plénière", not "اللجنة: Séance plénière [Exemple]"."""
+    from helpers import dispose
+    from wtdc_desktop.i18n import _
+    from wtdc_desktop.ui.app import open_window
+
+    qt_language("ar")
+    win = open_window(data_dir)
+    win.resize(1280, 800)
+    win.show()
+    try:
+        assert win.open_record("session", "WTDC-21/S01")
+        pane = win.views["agenda"].pane.details
+        label = _("Committee: {name}").split("{name}")[0].strip()
+        (line,) = [line for line in pane.toPlainText().splitlines() if label in line]
+        assert "[Exemple] Séance plénière" in _drawn(line), _drawn(line)
+    finally:
+        dispose(win)
