@@ -1226,3 +1226,21 @@ def test_an_arabic_session_pane_keeps_a_french_committee_name_in_order(qt_langua
         assert "[Exemple] Séance plénière" in _drawn(line), _drawn(line)
     finally:
         dispose(win)
+
+
+@pytest.mark.gui
+def test_elided_text_loses_its_own_end(qt_language):
+    """A French title cut short in an Arabic list ends with "…" on its right, where it ends; an Arabic
+    title ends with "…" on its left."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    from wtdc_desktop.i18n import isolate
+
+    qt_language("ar")
+    metrics = QFontMetrics(QFont())
+    french = metrics.elidedText(isolate("[Exemple] Séance plénière d'ouverture de la Conférence"), Qt.ElideRight, 150)
+    drawn = _drawn(french)
+    assert drawn.startswith("[Exemple]") and drawn.endswith("…"), drawn
+    arabic = metrics.elidedText(isolate("الجلسة العامة الافتتاحية للمؤتمر العالمي لتنمية الاتصالات"), Qt.ElideRight, 150)
+    assert _drawn(arabic).startswith("…"), _drawn(arabic)

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from wtdc_desktop import APP_NAME, __version__
 from wtdc_desktop.domain.constants import DEFAULT_INTERVAL_MINUTES
 from wtdc_desktop.domain.records import PUBLISHED_TYPES
-from wtdc_desktop.i18n import _, ngettext
+from wtdc_desktop.i18n import _, isolate, ngettext
 from wtdc_desktop.store import related
 from wtdc_desktop.ui.banners import Banner, BannerLayout  # noqa: F401 - Banner: the type of window.banners' widgets
 from wtdc_desktop.ui.language import isolate_item_views, language_changed, switch_language
@@ -165,7 +165,7 @@ class MainWindow(QMainWindow):
         """Show a record in its view (an internal link, a search hit); False when the store lacks it."""
         found = related.resolve_reference(self.store, type_name, record_id) if type_name in PUBLISHED_TYPES else None
         if found is None:
-            self.statusBar().showMessage(_("{id} is not in the store.").format(id=record_id), 6000)
+            self.statusBar().showMessage(_("{id} is not in the store.").format(id=isolate(record_id, ltr=True)), 6000)
             return False
         type_name, record_id = found
         if remember:
