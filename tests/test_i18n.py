@@ -1244,3 +1244,18 @@ def test_elided_text_loses_its_own_end(qt_language):
     assert drawn.startswith("[Exemple]") and drawn.endswith("…"), drawn
     arabic = metrics.elidedText(isolate("الجلسة العامة الافتتاحية للمؤتمر العالمي لتنمية الاتصالات"), Qt.ElideRight, 150)
     assert _drawn(arabic).startswith("…"), _drawn(arabic)
+
+
+@pytest.mark.gui
+@pytest.mark.parametrize("lang, shown", [("en", "30 April 2020"), ("fr", "30 avril 2020")])
+def test_a_record_day_is_shown_with_the_month_by_its_name(own_settings, window, lang, shown):
+    """A document dated 2020-04-30 shows "30 April 2020" in its detail pane, the way a conference
+    reads a date in English (and the French way in French), not a bare ISO or US numeric date."""
+    from wtdc_desktop.i18n import set_language
+
+    set_language(lang)
+    window.show_view("documents")
+    view = window.views["documents"]
+    view.select_record("TDAG-WD2-20/1")
+    text = view.detail.browser.toPlainText()
+    assert shown in text and "2020-04-30" not in text and "4/30/20" not in text, text

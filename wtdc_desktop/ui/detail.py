@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -23,13 +24,15 @@ from wtdc_desktop.domain import records
 from wtdc_desktop.domain.records import PUBLISHED_TYPES
 from wtdc_desktop.domain.render import record_detail_html, sanitize_html
 from wtdc_desktop.i18n import _
-from wtdc_desktop.instants import format_instant_or_text
+from wtdc_desktop.instants import format_date, format_instant_or_text
 from wtdc_desktop.ui.language import directed_html, preferred_version
 from wtdc_desktop.store import changes, published, record_marks, related
 from wtdc_desktop.store.db import StoreError, StoreLocked
 from wtdc_desktop.ui.browser import SafeTextBrowser
 
 log = logging.getLogger(__name__)
+#: A day written as the store keeps it (ISO 8601), shown with the month by its name.
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 def field_labels() -> dict[str, str]:
     """Translated names of record fields (and of ``field:code`` values) shown in the detail pane."""
@@ -275,6 +278,9 @@ class DetailPane(QWidget):
             shown = rtype.value_label(field.name, record.get(field.name))
             if shown:
                 display[field.name] = shown
+        for name, value in record.items():  # a day: "30 April 2020", never "4/30/20"
+            if name not in display and isinstance(value, str) and _DAY.fullmatch(value):
+                display[name] = format_date(value, "long")
         if type_name == "session":
             zone = self._meeting_zone(record.get("meeting"))
             display["starts_at"] = format_instant_or_text(record.get("starts_at"), zone)
