@@ -785,6 +785,7 @@ def test_choosing_a_language_in_settings_retranslates_the_open_window(own_settin
 
     win = window
     win.show_view("documents")
+    win.views["documents"].select_record("TDAG-WD2-20/1")
     qtbot.waitUntil(lambda: "documents" in win.statusBar().currentMessage())
     assert [a.text() for a in win.menuBar().actions()][0] == "&File"
 
@@ -804,6 +805,7 @@ def test_choosing_a_language_in_settings_retranslates_the_open_window(own_settin
     assert win.current_key() == "documents"
     view = win.views["documents"]
     assert view.isVisible()
+    assert view.detail.record_id == "TDAG-WD2-20/1"  # the record shown stays shown
     placeholders = [e.placeholderText() for e in view.findChildren(QLineEdit) if e.isVisibleTo(win)]
     assert "Filtrer (mots, cotes)…" in placeholders, placeholders
     assert "propositions" in win.statusBar().currentMessage() and "séances" in win.statusBar().currentMessage()

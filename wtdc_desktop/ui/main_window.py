@@ -263,9 +263,13 @@ class MainWindow(QMainWindow):
         for row, (_key, label, _type_name) in enumerate(NAVIGATION):
             self.nav.item(row).setText(_(label))
         current = self.current_key()
+        detail = self.current_detail()
+        shown = (detail.type_name, detail.record_id) if detail is not None and detail.record_id else None
         for key in [k for k in self.views.declared() if self.views.is_built(k)]:
             self._unbuild_view(key)
-        self.views[current]  # noqa: B018 - built again, in the new language
+        view = self.views[current]  # built again, in the new language
+        if shown is not None:
+            view.show_record(*shown)  # the record that was shown stays shown
         for name in ("_search", "record_dialog", "shortcuts_dialog"):  # made again when next opened
             dialog = getattr(self, name, None)
             if dialog is not None:
