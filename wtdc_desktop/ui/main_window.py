@@ -257,6 +257,9 @@ class MainWindow(QMainWindow):
         for action in self.shortcut_actions:
             self.removeAction(action)
             action.deleteLater()
+        for entry in self.menuBar().actions():
+            if entry.menu() is not None:
+                entry.menu().deleteLater()
         self.menuBar().clear()
         build_menus(self)
         self.nav.setAccessibleName(_("Navigation"))
