@@ -1031,7 +1031,8 @@ def test_a_new_data_folder_offers_to_restart_now(own_settings, window, tmp_path,
     assert offered == [True]
 
 
-_COUNTED_NOUN = re.compile(r"\{(count|n|number|total)\}\s+[a-z-]+s\b")
+#: A count followed by a plural noun: "{count} positions", "{documents} documents".
+_COUNTED_NOUN = re.compile(r"\{(count|n|number|total|read)\}\s+[a-z-]+s\b|\{(\w+s)\}\s+\2\b")
 
 
 def test_counts_of_things_go_through_ngettext():

@@ -59,8 +59,13 @@ def _check_demo(ctx: _Context) -> str:
     counts = published.counts(ctx.store)
     if result.outcome != "applied" or not counts.get("document") or not counts.get("session"):
         raise RuntimeError(_("the demo bundle applied nothing ({counts})").format(counts=counts))
-    return _("demo bundle applied: {documents} documents, {proposals} proposals, {sessions} sessions").format(
-        documents=counts["document"], proposals=counts["proposal"], sessions=counts["session"])
+    return _("demo bundle applied: {documents}, {proposals}, {sessions}").format(
+        documents=ngettext("{count} document", "{count} documents", counts["document"]).format(
+            count=counts["document"]),
+        proposals=ngettext("{count} proposal", "{count} proposals", counts["proposal"]).format(
+            count=counts["proposal"]),
+        sessions=ngettext("{count} session", "{count} sessions", counts["session"]).format(
+            count=counts["session"]))
 
 
 def _check_window(ctx: _Context) -> str:
@@ -126,7 +131,8 @@ def _check_ics(ctx: _Context) -> str:
     timetable = ics_reader.parse(out.read_bytes(), str(out))
     if not timetable.events:
         raise RuntimeError(_("{path} holds no events").format(path=out))
-    return _("agenda exported as iCalendar ({how}) and read back: {events} events").format(
+    return ngettext("agenda exported as iCalendar ({how}) and read back: {events} event",
+                    "agenda exported as iCalendar ({how}) and read back: {events} events", len(timetable.events)).format(
         how=how, events=len(timetable.events))
 
 

@@ -67,9 +67,11 @@ def _print_applied(result) -> None:
 def _print_written(result, signed: bool) -> None:
     manifest = result.manifest
     records = sum(r["count"] for r in manifest["records"])
-    print(_("Wrote {out}: {publisher}/{channel} sequence {sequence}, {records} records, {files} files.").format(
+    print(_("Wrote {out}: {publisher}/{channel} sequence {sequence}, {records}, {files}.").format(
         out=result.out, publisher=manifest["publisher"].get("id"), channel=manifest["channel"],
-        sequence=manifest["sequence"], records=fmt_number(records), files=fmt_number(len(manifest["files"]))))
+        sequence=manifest["sequence"], records=ngettext("{count} record", "{count} records", records).format(count=fmt_number(records)),
+        files=ngettext("{count} file", "{count} files", len(manifest["files"])).format(
+            count=fmt_number(len(manifest["files"])))))
     if signed:
         print(_("Signed; delegations check it with your public key (“trust add {publisher} KEYFILE”).").format(
             publisher=manifest["publisher"].get("id")))

@@ -171,7 +171,9 @@ def _sync_watch(args) -> int:
     scheduler = make_scheduler(data_dir_of(args), interval_minutes=args.interval, options=_sync_options(args),
                                on_result=report)
     if not args.json:
-        print(_("Syncing the remembered sources every {minutes} minutes; press Ctrl-C to stop.").format(
+        print(ngettext("Syncing the remembered sources every {minutes} minute; press Ctrl-C to stop.",
+                       "Syncing the remembered sources every {minutes} minutes; press Ctrl-C to stop.",
+                       args.interval).format(
             minutes=fmt_number(args.interval)), flush=True)
     try:
         scheduler.run(on_busy=busy)

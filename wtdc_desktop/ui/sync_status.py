@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar
 
 from wtdc_desktop.formatting import format_number
-from wtdc_desktop.i18n import _, isolate
+from wtdc_desktop.i18n import _, isolate, ngettext
 from wtdc_desktop.store import published, syncs
 from wtdc_desktop.instants import format_instant_or_text
 from wtdc_desktop.ui.sync_view import SyncController, outcome_text
@@ -51,10 +51,14 @@ class SyncStatus:
         """The record counts (with ``counts``) and the last sync of each source."""
         if counts:
             n = published.counts(store, types=("document", "proposal", "session"))
-            self.bar.showMessage(
-                _("{documents} documents, {proposals} proposals, {sessions} sessions").format(
-                    documents=format_number(n["document"]), proposals=format_number(n["proposal"]),
-                    sessions=format_number(n["session"])))
+            # Translators: the status bar's counts, each already with its noun ("2 documents").
+            self.bar.showMessage(_("{documents}, {proposals}, {sessions}").format(
+                documents=ngettext("{count} document", "{count} documents", n["document"]).format(
+                    count=format_number(n["document"])),
+                proposals=ngettext("{count} proposal", "{count} proposals", n["proposal"]).format(
+                    count=format_number(n["proposal"])),
+                sessions=ngettext("{count} session", "{count} sessions", n["session"]).format(
+                    count=format_number(n["session"]))))
         per_source = syncs.last_sync_per_source(store)
         if per_source:
             latest = per_source[0]
