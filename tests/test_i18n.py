@@ -1262,3 +1262,22 @@ def test_a_record_day_is_shown_with_the_month_by_its_name(own_settings, window, 
     view.select_record("TDAG-WD2-20/1")
     text = view.detail.browser.toPlainText()
     assert shown in text and "2020-04-30" not in text and "4/30/20" not in text, text
+
+
+@pytest.mark.gui
+def test_restart_now_starts_the_application_again_without_the_one_run_language(own_settings, window, monkeypatch):
+    """After a new data folder, "Restart now" starts the application again with the same arguments
+    but ``--lang`` (the language chosen in Settings applies), and closes the window."""
+    import sys
+
+    from PySide6.QtCore import QProcess
+
+    started = []
+    monkeypatch.setattr(sys, "argv", ["wtdc-desktop", "gui", "--lang", "fr", "--data-dir", "/elsewhere", "--lang=ru"])
+    monkeypatch.setattr(QProcess, "startDetached", staticmethod(lambda program, args: started.append(
+        (program, list(args))) or (True, 1)))
+    assert window.restart() is True
+    assert not window.isVisible()
+    ((program, args),) = started
+    assert program == sys.executable and args[-3:] == ["gui", "--data-dir", "/elsewhere"]
+    assert not any(a.startswith("--lang") or a in ("fr", "ru") for a in args)
