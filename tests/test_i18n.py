@@ -1281,3 +1281,22 @@ def test_restart_now_starts_the_application_again_without_the_one_run_language(o
     ((program, args),) = started
     assert program == sys.executable and args[-3:] == ["gui", "--data-dir", "/elsewhere"]
     assert not any(a.startswith("--lang") or a in ("fr", "ru") for a in args)
+
+
+@pytest.mark.gui
+def test_a_latin_name_saved_in_arabic_keeps_its_full_stop(qt_language, own_settings, data_dir):
+    """"Amina K." saved in the Arabic members tab is confirmed as "Amina K.", never ".Amina K"."""
+    from helpers import dispose
+    from wtdc_desktop.ui.app import open_window
+
+    qt_language("ar")
+    win = open_window(data_dir)
+    win.show()
+    try:
+        win.show_view("agenda")
+        panel = win.views["agenda"].members
+        panel.name_edit.setText("Amina K.")
+        panel.save()
+        assert "Amina K." in _drawn(panel.status.text()), _drawn(panel.status.text())
+    finally:
+        dispose(win)

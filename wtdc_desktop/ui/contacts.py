@@ -22,7 +22,7 @@ from wtdc_desktop.domain.positions import SUBJECT_LABELS
 from wtdc_desktop.domain.records import REGION_IDS
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.formatting import format_number
-from wtdc_desktop.i18n import LANGUAGES, N_, _, ngettext
+from wtdc_desktop.i18n import LANGUAGES, N_, _, ngettext, isolate
 from wtdc_desktop.store import contact_book
 from wtdc_desktop.ui.browser import SafeTextBrowser
 from wtdc_desktop.ui.negotiation_widgets import TabsFilledWhenOpened, fill_combo
@@ -354,7 +354,7 @@ class ContactsView(QWidget):
         if not contact or not contact.get("private"):
             return
         answer = QMessageBox.question(self, _("Delete contact"), _("Delete the private contact {name}?").format(
-            name=contact.get("name")))
+            name=isolate(contact.get("name"))))
         if answer == QMessageBox.Yes:
             contact_book.delete_private_contact(self.store, contact["id"])
             self.reload()

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
 )
 
 from wtdc_desktop.instants import format_date
-from wtdc_desktop.i18n import _
+from wtdc_desktop.i18n import _, isolate
 from wtdc_desktop.store import sessions as session_store
 
 
@@ -144,7 +144,7 @@ class MembersPanel(QWidget):
         languages = [x.strip() for x in self.languages_edit.text().replace(";", ",").split(",") if x.strip()]
         session_store.save_member(self.store, name, role=self.role_edit.text().strip() or None, languages=languages,
                        days_present=days)
-        self.status.setText(_("{name} saved.").format(name=name))
+        self.status.setText(_("{name} saved.").format(name=isolate(name)))
         self.reload()
         self.changed.emit()
 
@@ -155,7 +155,7 @@ class MembersPanel(QWidget):
         session_store.remove_member(self.store, name)
         if session_store.me(self.store) == name:
             session_store.set_setting(self.store, session_store.SETTING_ME, None)
-        self.status.setText(_("{name} removed, with their assignments.").format(name=name))
+        self.status.setText(_("{name} removed, with their assignments.").format(name=isolate(name)))
         self.clear_form()
         self.reload()
         self.changed.emit()
