@@ -503,30 +503,174 @@ def pseudo_window(qtbot, data_dir, monkeypatch):
     set_pseudo(False)
 
 
-@pytest.mark.gui
-def test_every_view_shows_only_translated_text_under_the_pseudo_locale(pseudo_window, qtbot):
-    from PySide6.QtWidgets import QAbstractItemView, QApplication, QTextBrowser
+class _Dialogs:
+    """While the walk runs: dialogs shown modally (``exec``) are shown, looked at and cancelled, file
+    and input choosers answer "cancelled", message boxes "no"; every top-level window a step opened
+    is looked at, then closed."""
 
-    from wtdc_desktop.ui.main_window import NAVIGATION
+    def __init__(self, monkeypatch, look) -> None:
+        from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox
 
-    win = pseudo_window
-    corpus = _record_words(win.store)
-    bad, checked = [], 0
-    for key, *_rest in NAVIGATION:
-        win.show_view(key)
-        view = win.views[key]
+        self.look, self.seen = look, []
+
+        def fake_exec(dialog, *_args):
+            dialog.show()
+            self._look_at(dialog)
+            dialog.hide()
+            return QMessageBox.Cancel if isinstance(dialog, QMessageBox) else QDialog.Rejected
+
+        for cls in (QDialog, QMessageBox, QFileDialog, QInputDialog):
+            monkeypatch.setattr(cls, "exec", fake_exec)
+        for name in ("getOpenFileName", "getSaveFileName"):
+            monkeypatch.setattr(QFileDialog, name, staticmethod(lambda *a, **k: ("", "")))
+        monkeypatch.setattr(QFileDialog, "getOpenFileNames", staticmethod(lambda *a, **k: ([], "")))
+        monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: ""))
+        for name in ("getText", "getItem", "getInt", "getMultiLineText"):
+            monkeypatch.setattr(QInputDialog, name, staticmethod(lambda *a, **k: ("", False)))
+        for name in ("question", "information", "warning", "critical"):
+            monkeypatch.setattr(QMessageBox, name, staticmethod(lambda *a, **k: QMessageBox.No))
+        monkeypatch.setattr(QMessageBox, "about", staticmethod(lambda *a, **k: None))
+
+    def _look_at(self, dialog) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        QApplication.processEvents()
+        self.seen.append(type(dialog).__name__)
+        self.look(dialog)
+
+    def close_new_windows(self, main) -> None:
+        """Look at, then close, every window a step opened (non-modal dialogs)."""
+        from PySide6.QtWidgets import QApplication
+
+        for w in QApplication.topLevelWidgets():
+            if w is not main and w.isVisible() and w.isWindow() and not w.inherits("QMenu"):
+                self._look_at(w)
+                w.close()
+        QApplication.processEvents()
+
+
+def _dialog_texts(dialog) -> list[tuple[str, str]]:
+    """What a dialog shows; its standard buttons (OK, Cancel, Close) are Qt's, in Qt's catalogs."""
+    from PySide6.QtWidgets import QDialogButtonBox, QWidget
+
+    name = type(dialog).__name__
+    found = [(name, dialog.windowTitle())]
+    standard = {box.button(b) for box in dialog.findChildren(QDialogButtonBox) for b in box.standardButtons()}
+    for w in [dialog, *dialog.findChildren(QWidget)]:
+        if w not in standard and (w is dialog or w.isVisibleTo(dialog)):
+            found += [(f"{name} {type(w).__name__}", t)
+                      for t in [w.toolTip(), w.accessibleName(), *_widget_texts(w)] if t]
+    return found
+
+
+def _opens_a_dialog(button) -> bool:
+    """Buttons that open a dialog say so with "…" (the interface's convention)."""
+    return "…" in button.text()
+
+
+def _walk_view(win, key: str, corpus: set[str], dialogs: _Dialogs) -> tuple[int, list[str]]:
+    """Each tab of the view ``key`` with its first rows selected, and the dialogs its buttons open:
+    (texts checked, texts not marked)."""
+    from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QApplication, QTabWidget, QTextBrowser,
+                                   QToolButton)
+
+    view = win.views[key]
+    checked, bad = 0, []
+    tab_widgets = [t for t in view.findChildren(QTabWidget) if t.isVisibleTo(win)]
+    for tabs, index in [(None, None)] + [(t, i) for t in tab_widgets for i in range(t.count())]:
+        if tabs is not None:
+            tabs.setCurrentIndex(index)
         for table in view.findChildren(QAbstractItemView):
             if table.isVisibleTo(win) and table.model() is not None and table.model().rowCount() > 0:
                 table.setCurrentIndex(table.model().index(0, 0))
         QApplication.processEvents()
         found = _ui_texts(win)
         # Detail panes: record data plus labels; labels must be marked, data is in the corpus.
-        found += [(f"{key} detail", line) for pane in view.findChildren(QTextBrowser) if pane.isVisibleTo(win)
-                  for line in pane.toPlainText().splitlines()]
+        found += [(f"{key} detail", line) for pane in view.findChildren(QTextBrowser)
+                  if pane.isVisibleTo(win) for line in pane.toPlainText().splitlines()]
         checked += len(found)
         bad += [f"[{key}] {b}" for b in _unmarked(found, corpus)]
+        # The view's own dialogs: its buttons that open one, and each entry of its Export ▾ menus.
+        for button in view.findChildren(QAbstractButton):
+            if not (button.isVisibleTo(win) and button.isEnabled()):
+                continue
+            menu = button.menu() if isinstance(button, QToolButton) else None
+            for action in menu.actions() if menu is not None else []:
+                if action.isEnabled() and not action.isSeparator():
+                    action.trigger()
+                    dialogs.close_new_windows(win)
+            if menu is None and _opens_a_dialog(button):
+                button.click()
+                dialogs.close_new_windows(win)
+    return checked, bad
+
+
+@pytest.mark.gui
+@pytest.mark.slow
+# A popup opened by a dialog grabs the keyboard; the offscreen platform has no keyboard to grab.
+@pytest.mark.qt_log_ignore("This plugin does not support grabbing the keyboard")
+def test_every_view_shows_only_translated_text_under_the_pseudo_locale(pseudo_window, qtbot, monkeypatch):
+    """Every view (each of its tabs, a record selected) and every dialog reachable from the menus
+    and from the views' "…" buttons, under the pseudo-locale: every text a user sees went through
+    _() (marked), and every message asked for is in the template i18n/wtdc_desktop.pot, so it is
+    translated (a message missing there stays English in every language)."""
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QApplication
+
+    from wtdc_desktop.i18n import _, recording
+    from wtdc_desktop.store import published
+    from wtdc_desktop.ui.main_window import NAVIGATION
+
+    win = pseudo_window
+    corpus = _record_words(win.store)
+    bad, checked, dialog_texts = [], 0, []
+    dialogs = _Dialogs(monkeypatch, lambda d: dialog_texts.extend(_dialog_texts(d)))
+    with recording() as asked:
+        for key, *_rest in NAVIGATION:
+            win.show_view(key)
+            view_checked, view_bad = _walk_view(win, key, corpus, dialogs)
+            checked += view_checked
+            bad += view_bad
+        # A record no view lists opens in a dialog of its own.
+        meeting = next(iter(published.list_records(win.store, "meeting")), None)
+        if meeting is not None:
+            win.open_record("meeting", meeting["id"])
+            dialogs.close_new_windows(win)
+        # The dialogs of the menus (not Quit, and not the actions that change the store).
+        leave_alone = {_("Quit"), _("Sync now"), _("Load the demo content")}
+        for menu in [a.menu() for a in win.menuBar().actions() if a.menu()]:
+            for action in menu.actions():
+                if isinstance(action, QAction) and action.text() and action.text() not in leave_alone:
+                    action.trigger()
+                    QApplication.processEvents()
+                    dialogs.close_new_windows(win)
+    from wtdc_desktop.i18n import LANGUAGE_NAMES
+
+    corpus |= {word for name in LANGUAGE_NAMES.values() for word in _WORD.findall(name)}  # each in itself
+    bad += [f"[dialog] {b}" for b in _unmarked(dialog_texts, corpus)]
     assert checked > 10 * len(NAVIGATION)
+    assert {"SettingsDialog", "SearchDialog", "RecordDialog", "NewPositionDialog", "ContactDialog"} <= \
+        set(dialogs.seen), dialogs.seen
     assert bad == [], "strings that do not go through _(): " + "\n".join(bad)
+    script = _load_script()
+    template = script.message_keys(script.read_catalog(script.POT))
+    missing = sorted((key for key in asked if key[1] and key not in template), key=str)
+    assert missing == [], "asked for but not in i18n/wtdc_desktop.pot (never extracted): " + \
+        "\n".join(map(repr, missing))
+    assert len(asked) > 300
+
+
+def test_the_recording_catches_a_message_missing_from_the_template():
+    from wtdc_desktop.i18n import _, ngettext, pgettext, recording
+
+    with recording() as asked:
+        _("Resolutions")
+        ngettext("{count} position", "{count} positions", 2)
+        pgettext("verb", "Open")
+        message = "Prepare for this session"
+        _(f"{message}")  # noqa: INT001 - what Babel cannot extract
+    assert {(None, "Resolutions"), (None, "{count} position", "{count} positions"), ("verb", "Open"),
+            (None, "Prepare for this session")} <= asked
 
 
 @pytest.mark.gui
@@ -612,18 +756,65 @@ def isolated_settings(tmp_path):
 
 
 @pytest.mark.gui
-def test_language_precedence_and_the_restart_rule(qapp, isolated_settings, monkeypatch):
-    from wtdc_desktop.i18n import _, set_language
+def test_language_precedence(qapp, isolated_settings, monkeypatch):
     from wtdc_desktop.ui import language as app_module
 
     monkeypatch.setattr(app_module, "qt_system_language", lambda: "es")
     assert app_module.startup_language(None) == "es"  # nothing chosen: the system's
-    set_language("fr")
-    notice = app_module.save_language("ru")
-    assert notice == _(app_module.RESTART_NOTICE)  # said plainly, in the language in use
-    assert "next time you start" in app_module.RESTART_NOTICE
-    assert app_module.startup_language(None) == "ru"  # chosen in Settings: from the next start
+    app_module.save_language("ru")
+    assert app_module.startup_language(None) == "ru"  # chosen in Settings
     assert app_module.startup_language("zh") == "zh"  # --lang wins
+
+
+@pytest.fixture
+def back_to_english(qapp):
+    from wtdc_desktop.ui.app import apply_language
+
+    yield
+    apply_language(qapp, "en")
+
+
+@pytest.mark.gui
+def test_choosing_a_language_in_settings_retranslates_the_open_window(own_settings, back_to_english, window,
+                                                                      qtbot, monkeypatch):
+    """No restart: the menus, the navigation, the view shown, the status bar and the store's banners
+    are in French as soon as Settings is accepted; views shown later too."""
+    from PySide6.QtWidgets import QDialog, QLineEdit
+
+    from wtdc_desktop.ui.settings import SettingsDialog
+
+    win = window
+    win.show_view("documents")
+    win.views["documents"].select_record("TDAG-WD2-20/1")
+    qtbot.waitUntil(lambda: "documents" in win.statusBar().currentMessage())
+    assert [a.text() for a in win.menuBar().actions()][0] == "&File"
+
+    def choose_french(dialog):
+        dialog.language.setCurrentIndex(dialog.language.findData("fr"))
+        return QDialog.Accepted
+
+    monkeypatch.setattr(SettingsDialog, "exec", choose_french)
+    monkeypatch.setattr(win, "offer_restart", lambda: pytest.fail("a language change needs no restart"))
+    win.open_settings()
+
+    menus = [a.text() for a in win.menuBar().actions()]
+    assert menus[:2] == ["&Fichier", "É&dition"] and "&File" not in menus
+    file_actions = [a.text() for a in win.menuBar().actions()[0].menu().actions() if a.text()]
+    assert "Synchroniser" in file_actions and "Sync now" not in file_actions
+    assert win.nav.item(0).text() == "Aujourd’hui" and win.nav.item(1).text() == "Nouveautés"
+    assert win.current_key() == "documents"
+    view = win.views["documents"]
+    assert view.isVisible()
+    assert view.detail.record_id == "TDAG-WD2-20/1"  # the record shown stays shown
+    placeholders = [e.placeholderText() for e in view.findChildren(QLineEdit) if e.isVisibleTo(win)]
+    assert "Filtrer (mots, cotes)…" in placeholders, placeholders
+    assert "propositions" in win.statusBar().currentMessage() and "séances" in win.statusBar().currentMessage()
+    assert win.sync_status.button.text() == "Synchroniser"
+    assert any("démonstration" in text for text in win.banner_texts()), win.banner_texts()
+    win.show_view("today")  # a view built before the change is built again in French
+    from wtdc_desktop.i18n import _
+
+    assert _("Today") == "Aujourd’hui"
 
 
 # --- the command line ---------------------------------------------------------------------------------
@@ -820,3 +1011,292 @@ def test_no_message_is_translated_inside_an_f_string():
                         and isinstance(sub.args[0], ast.Constant)):
                     offenders.append(f"{path.relative_to(ROOT)}:{sub.lineno}")
     assert offenders == []
+
+
+@pytest.mark.gui
+def test_a_new_data_folder_offers_to_restart_now(own_settings, window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QDialog
+
+    from wtdc_desktop.ui.settings import SettingsDialog
+
+    offered = []
+
+    def new_folder(dialog):
+        dialog.data_dir.setText(str(tmp_path / "elsewhere"))
+        return QDialog.Accepted
+
+    monkeypatch.setattr(SettingsDialog, "exec", new_folder)
+    monkeypatch.setattr(window, "offer_restart", lambda: offered.append(True))
+    window.open_settings()
+    assert offered == [True]
+
+
+#: A count followed by a plural noun: "{count} positions", "{documents} documents".
+_COUNTED_NOUN = re.compile(r"\{(count|n|number|total|read)\}\s+[a-z-]+s\b|\{(\w+s)\}\s+\2\b")
+
+
+def test_counts_of_things_go_through_ngettext():
+    """"{count} positions" through _() says "1 positions": a count followed by a plural noun is
+    an ngettext call, so each language gets its plural forms (one, few, many…)."""
+    offenders = []
+    for path in sorted((ROOT / "wtdc_desktop").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("_", "N_")
+                    and node.args and isinstance(node.args[0], ast.Constant)
+                    and _COUNTED_NOUN.search(str(node.args[0].value))):
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.args[0].value!r}")
+    assert offenders == []
+
+
+@pytest.mark.gui
+@pytest.mark.parametrize("lang, one, two", [("en", "1 position", "2 positions"), ("ru", "1 позиция", "2 позиции")])
+def test_the_positions_list_counts_one_position_in_the_singular(window, lang, one, two, qtbot):
+    from wtdc_desktop.i18n import set_language
+
+    assert run_cli("position", "set", "proposal", "WD2/1.1", "--stance", "support",
+                   "--data-dir", window.store.data_dir)[0] == 0
+    set_language(lang)
+    window.show_view("positions")
+    view = window.views["positions"].positions
+    view.reload()
+    assert view.count.text() == one
+    assert run_cli("position", "set", "proposal", "WD2/1.2", "--stance", "oppose",
+                   "--data-dir", window.store.data_dir)[0] == 0
+    set_language(lang)  # the command line, run in-process, chose its own
+    view.reload()
+    assert view.count.text() == two
+
+
+def _needed_width(button) -> int:
+    """The width a button needs to show all it draws: its size hint, and for a tool button that
+    opens its menu when pressed the arrow Qt draws over its text but leaves out of the hint."""
+    from PySide6.QtWidgets import QStyle, QToolButton
+
+    need = button.sizeHint().width()
+    if (isinstance(button, QToolButton) and button.menu() is not None and button.text()
+            and button.popupMode() == QToolButton.InstantPopup):
+        need = max(need, QToolButton.sizeHint(button).width()
+                   + button.style().pixelMetric(QStyle.PM_MenuButtonIndicator, None, button))
+    return need
+
+
+@pytest.mark.gui
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ALL)
+def test_no_button_is_clipped_at_1280_by_800(qt_language, own_settings, data_dir, lang):
+    """Each view (each tab) at 1280×800 in each language: every visible button is as wide as what
+    it shows, and the window keeps its size (no layout pushes it wider than the screen)."""
+    from PySide6.QtWidgets import QApplication, QPushButton, QTabWidget, QToolButton
+
+    from helpers import dispose
+    from wtdc_desktop.ui.app import open_window
+    from wtdc_desktop.ui.main_window import NAVIGATION
+
+    qt_language(lang)
+    win = open_window(data_dir)
+    win.resize(1280, 800)
+    win.show()
+    clipped, looked_at = set(), 0
+    try:
+        for key, *_rest in NAVIGATION:
+            win.show_view(key)
+            view = win.views[key]
+            tabs = [t for t in view.findChildren(QTabWidget) if t.isVisibleTo(win)]
+            for tab, index in [(None, None)] + [(t, i) for t in tabs for i in range(t.count())]:
+                if tab is not None:
+                    tab.setCurrentIndex(index)
+                QApplication.processEvents()
+                assert win.width() <= 1280, f"[{key}] the window grew to {win.width()} px"
+                for button in win.findChildren(QPushButton) + win.findChildren(QToolButton):
+                    if button.isVisibleTo(win):
+                        looked_at += 1
+                        if button.width() < _needed_width(button):
+                            clipped.add(f"[{key}] {button.text() or button.accessibleName()!r}: "
+                                        f"{button.width()} px < {_needed_width(button)} px")
+    finally:
+        dispose(win)
+    assert looked_at > 50
+    assert sorted(clipped) == []
+
+
+# --- mixed directions: Latin names and titles inside Arabic -----------------------------------------
+
+def test_isolate_wraps_text_of_another_direction_only_in_a_right_to_left_interface():
+    from wtdc_desktop.i18n import FSI, LRI, PDI, isolate, set_language, strip_isolates
+
+    set_language("en")
+    assert isolate("Amina K.") == "Amina K."  # nothing added where nothing is needed
+    set_language("ar")
+    assert isolate("Amina K.") == f"{FSI}Amina K.{PDI}"
+    assert isolate("C:/Users/amina/wtdc", ltr=True) == f"{LRI}C:/Users/amina/wtdc{PDI}"
+    assert isolate(isolate("x")) == isolate("x") and isolate("") == "" and isolate(None) == ""
+    assert strip_isolates(isolate("Amina K.")) == "Amina K."
+
+
+def _drawn(text: str, rtl: bool = True) -> str:
+    """The visible characters of ``text`` in the order Qt draws them, left to right, laid out as
+    a line of a right-to-left (or left-to-right) widget: what a reader sees."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QFont, QTextLayout, QTextOption
+
+    layout = QTextLayout(text, QFont())
+    option = QTextOption()
+    option.setTextDirection(Qt.RightToLeft if rtl else Qt.LeftToRight)
+    layout.setTextOption(option)
+    layout.beginLayout()
+    layout.createLine().setLineWidth(10000)
+    layout.endLayout()
+    x = {}
+    for run in layout.glyphRuns(-1, -1, QTextLayout.GlyphRunRetrievalFlag.RetrieveAll):
+        for index, position in zip(run.stringIndexes(), run.positions(), strict=False):
+            x.setdefault(index, position.x())
+    marks = {"\u2066", "\u2067", "\u2068", "\u2069", "\u200e", "\u200f"}
+    return "".join(text[i] for i in sorted(x, key=lambda i: (x[i], i)) if text[i] not in marks)
+
+
+@pytest.mark.gui
+def test_a_french_title_in_an_arabic_list_keeps_its_order(qt_language, own_settings, data_dir):
+    """"[Exemple] Coordonnateur AFR" in the Arabic contacts list reads as written, not
+    "Coordonnateur AFR ]Exemple[", and "Amina K." keeps its full stop at its end."""
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    from helpers import dispose
+    from wtdc_desktop.i18n import isolate
+    from wtdc_desktop.ui.app import open_window
+
+    qt_language("ar")
+    assert _drawn("[Exemple] Coordonnateur AFR") != "[Exemple] Coordonnateur AFR"  # the trap
+    assert _drawn("Amina K.") == ".Amina K"
+    win = open_window(data_dir)
+    win.resize(1280, 800)
+    win.show()
+    try:
+        win.show_view("contacts")
+        table = win.views["contacts"].table
+        model = table.model()
+        index = next(model.index(r, c) for r in range(model.rowCount()) for c in range(model.columnCount())
+                     if str(model.index(r, c).data()).startswith("[Exemple]"))
+        option = QStyleOptionViewItem()
+        option.initFrom(table)
+        table.itemDelegateForIndex(index).initStyleOption(option, index)
+        assert _drawn(option.text) == index.data(), option.text
+        assert _drawn(isolate("Amina K.")) == "Amina K."
+    finally:
+        dispose(win)
+
+
+@pytest.mark.gui
+def test_the_arabic_status_bar_keeps_the_source_and_the_date_apart(qt_language, own_settings, data_dir):
+    """"آخر مزامنة: demo، 3/12/2026، 1:25 م": the source's name and the date's digits no longer
+    interleave ("2026/12/demo، 3")."""
+    from helpers import dispose
+    from wtdc_desktop.ui.app import open_window
+
+    qt_language("ar")
+    win = open_window(data_dir)
+    try:
+        drawn = _drawn(win.sync_label.text())
+        assert "demo" in drawn and re.search(r"2026/\d{1,2}/\d{1,2}", drawn), drawn
+    finally:
+        dispose(win)
+
+
+def test_links_inside_arabic_sentences_are_isolated():
+    from wtdc_desktop.i18n import FSI, PDI
+    from wtdc_desktop.ui.language import rtl_blocks
+
+    out = rtl_blocks("<p>منسق إقليمي لـ <a href='wtdc:contact/x'>Amina K.</a></p><p><a href='x'>Only Latin</a></p>")
+    assert f"{FSI}Amina K.{PDI}</a>" in out
+    assert "<a href='x'>Only Latin</a>" in out  # a block in a left-to-right script is left alone
+
+
+@pytest.mark.gui
+def test_an_arabic_session_pane_keeps_a_french_committee_name_in_order(qt_language, own_settings, data_dir):
+    """"اللجنة: [Exemple] Séance plénière", not "اللجنة: Séance plénière [Exemple]"."""
+    from helpers import dispose
+    from wtdc_desktop.i18n import _
+    from wtdc_desktop.ui.app import open_window
+
+    qt_language("ar")
+    win = open_window(data_dir)
+    win.resize(1280, 800)
+    win.show()
+    try:
+        assert win.open_record("session", "WTDC-21/S01")
+        pane = win.views["agenda"].pane.details
+        label = _("Committee: {name}").split("{name}")[0].strip()
+        (line,) = [line for line in pane.toPlainText().splitlines() if label in line]
+        assert "[Exemple] Séance plénière" in _drawn(line), _drawn(line)
+    finally:
+        dispose(win)
+
+
+@pytest.mark.gui
+def test_elided_text_loses_its_own_end(qt_language):
+    """A French title cut short in an Arabic list ends with "…" on its right, where it ends; an Arabic
+    title ends with "…" on its left."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    from wtdc_desktop.i18n import isolate
+
+    qt_language("ar")
+    metrics = QFontMetrics(QFont())
+    french = metrics.elidedText(isolate("[Exemple] Séance plénière d'ouverture de la Conférence"), Qt.ElideRight, 150)
+    drawn = _drawn(french)
+    assert drawn.startswith("[Exemple]") and drawn.endswith("…"), drawn
+    arabic = metrics.elidedText(isolate("الجلسة العامة الافتتاحية للمؤتمر العالمي لتنمية الاتصالات"), Qt.ElideRight, 150)
+    assert _drawn(arabic).startswith("…"), _drawn(arabic)
+
+
+@pytest.mark.gui
+@pytest.mark.parametrize("lang, shown", [("en", "30 April 2020"), ("fr", "30 avril 2020")])
+def test_a_record_day_is_shown_with_the_month_by_its_name(own_settings, window, lang, shown):
+    """A document dated 2020-04-30 shows "30 April 2020" in its detail pane, the way a conference
+    reads a date in English (and the French way in French), not a bare ISO or US numeric date."""
+    from wtdc_desktop.i18n import set_language
+
+    set_language(lang)
+    window.show_view("documents")
+    view = window.views["documents"]
+    view.select_record("TDAG-WD2-20/1")
+    text = view.detail.browser.toPlainText()
+    assert shown in text and "2020-04-30" not in text and "4/30/20" not in text, text
+
+
+@pytest.mark.gui
+def test_restart_now_starts_the_application_again_without_the_one_run_language(own_settings, window, monkeypatch):
+    """After a new data folder, "Restart now" starts the application again with the same arguments
+    but ``--lang`` (the language chosen in Settings applies), and closes the window."""
+    import sys
+
+    from PySide6.QtCore import QProcess
+
+    started = []
+    monkeypatch.setattr(sys, "argv", ["wtdc-desktop", "gui", "--lang", "fr", "--data-dir", "/elsewhere", "--lang=ru"])
+    monkeypatch.setattr(QProcess, "startDetached", staticmethod(lambda program, args: started.append(
+        (program, list(args))) or (True, 1)))
+    assert window.restart() is True
+    assert not window.isVisible()
+    ((program, args),) = started
+    assert program == sys.executable and args[-3:] == ["gui", "--data-dir", "/elsewhere"]
+    assert not any(a.startswith("--lang") or a in ("fr", "ru") for a in args)
+
+
+@pytest.mark.gui
+def test_a_latin_name_saved_in_arabic_keeps_its_full_stop(qt_language, own_settings, data_dir):
+    """"Amina K." saved in the Arabic members tab is confirmed as "Amina K.", never ".Amina K"."""
+    from helpers import dispose
+    from wtdc_desktop.ui.app import open_window
+
+    qt_language("ar")
+    win = open_window(data_dir)
+    win.show()
+    try:
+        win.show_view("agenda")
+        panel = win.views["agenda"].members
+        panel.name_edit.setText("Amina K.")
+        panel.save()
+        assert "Amina K." in _drawn(panel.status.text()), _drawn(panel.status.text())
+    finally:
+        dispose(win)

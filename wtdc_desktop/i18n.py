@@ -13,9 +13,16 @@ Rules for code that shows text (checked by tests/test_i18n.py):
   time are marked with ``N_()`` and translated where they are shown;
 - placeholders are named: ``_("{count} records").format(count=n)``, never an
   f-string inside ``_()``; plurals go through ``ngettext``;
-- the interface language is chosen once, at start-up (``--lang``, else the
+- the interface language is chosen at start-up (``--lang``, else the
   Settings choice, else the system's language if supported, else English);
-  a language chosen in Settings takes effect at the next start.
+  a language chosen in Settings re-translates the open window at once
+  (ui/language.py);
+- text of unknown or other direction (a name, a title, a path, a date) put
+  into a translated sentence goes through :func:`isolate`, so an Arabic line
+  keeps "Amina K." and "[Exemple] Titre" in their own order.
+
+Tests can record every message id the interface asked for (:func:`recording`)
+and check that each one is in the template.
 
 The pseudo-locale (environment variable ``WTDC_PSEUDO=1``) lengthens every
 translated string by about 40 % and wraps it in ``⟦…⟧``: a label that is
@@ -25,6 +32,7 @@ cut off, or a string that never went through ``_()``, is then easy to see
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gettext
 import io
@@ -62,6 +70,8 @@ _lock = threading.Lock()
 _translations: gettext.NullTranslations = gettext.NullTranslations()
 _language = DEFAULT_LANGUAGE
 _pseudo = False
+#: While a test records (:func:`recording`): the (context, msgid[, msgid_plural]) asked for.
+_recorded: set[tuple] | None = None
 
 
 # --- catalogs -----------------------------------------------------------------------------
@@ -222,8 +232,23 @@ def pseudo(text: str) -> str:
 
 # --- translating ------------------------------------------------------------------------------
 
+@contextlib.contextmanager
+def recording():
+    """Record every message asked for while the block runs: yields a set of
+    ``(context, msgid)`` and ``(context, singular, plural)`` keys, the form
+    scripts/update_catalogs.py gives the template's entries (for tests)."""
+    global _recorded
+    previous, _recorded = _recorded, set()
+    try:
+        yield _recorded
+    finally:
+        _recorded = previous
+
+
 def _(message: str) -> str:
     """Translate ``message`` into the interface language."""
+    if _recorded is not None:
+        _recorded.add((None, message))
     text = _translations.gettext(message)
     return pseudo(text) if _pseudo else text
 
@@ -235,14 +260,49 @@ def N_(message: str) -> str:
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The plural form for ``n`` (``{count}`` in the message is filled by the caller)."""
+    if _recorded is not None:
+        _recorded.add((None, singular, plural))
     text = _translations.ngettext(singular, plural, n)
     return pseudo(text) if _pseudo else text
 
 
 def pgettext(context: str, message: str) -> str:
     """Translate ``message`` in a context, for words with two meanings (a noun and a verb)."""
+    if _recorded is not None:
+        _recorded.add((context, message))
     text = _translations.pgettext(context, message)
     return pseudo(text) if _pseudo else text
+
+
+# --- text of another direction inside a sentence ------------------------------------------------
+
+#: Unicode's directional isolates: first strong (FSI), left to right (LRI), pop (PDI).
+FSI, LRI, RLI, PDI = "\u2068", "\u2066", "\u2067", "\u2069"
+_ISOLATES = frozenset((FSI, LRI, RLI, PDI))
+
+
+def isolate(text, *, ltr: bool = False) -> str:
+    """``text`` wrapped in a Unicode isolate, to be put into a translated sentence or label.
+
+    Inside an Arabic line a Latin name ("Amina K."), a French title ("[Exemple] Titre"), a
+    path or a date otherwise takes part in the sentence's right-to-left ordering: its final
+    full stop or its opening bracket moves to the wrong end. An isolate lays it out on its
+    own, in the direction of its first strong letter (FSI…PDI), or left to right (LRI…PDI)
+    with ``ltr`` for things that always read so (paths, addresses, symbols, numbers with
+    signs). Only needed, and only added, when the interface is right to left: in the other
+    languages the text comes back unchanged (the marks are invisible but are characters,
+    and copied text, tests and logs stay clean). Empty text and already isolated text are
+    returned as they are.
+    """
+    text = "" if text is None else str(text)
+    if not text or not is_rtl() or (text[0] in _ISOLATES and text[-1] == PDI):
+        return text
+    return f"{LRI if ltr else FSI}{text}{PDI}"
+
+
+def strip_isolates(text: str) -> str:
+    """``text`` without directional isolates (for copying to the clipboard, comparing)."""
+    return "".join(c for c in text if c not in _ISOLATES)
 
 
 # --- argparse's own words ("usage:", "options", its error messages) ---------------------------

@@ -9,6 +9,9 @@ The one place where a time is read or shown; the window and the command line bot
   in the laptop's zone when that differs (:func:`format_instant`); a stored instant without a
   meeting is shown in the laptop's zone (:func:`format_datetime`).
 
+English is written as a conference reads it (ITU's own style), never as US numeric dates:
+day, month name and year, and the 24-hour clock: "3 December 2026, 14:30" (:data:`ENGLISH_DATES`).
+
 In the pseudo-locale (``WTDC_PSEUDO=1``) formatted values are marked like translated strings, so a
 date shown without these helpers stands out.
 """
@@ -33,8 +36,43 @@ __all__ = [
 UTC = dt.timezone.utc
 
 
+#: English dates and times as ITU writes them: the day before the month, the month by its name,
+#: the year in full, the 24-hour clock ("3 December 2026, 14:30"; "Thursday 3 December 2026").
+#: Babel's plain "en" is US English ("12/3/26, 2:30 PM"), read the other way round by most of a
+#: conference: English uses these patterns, and British English (en_GB) for everything else
+#: (intervals, zone names, "in 3 days").
+ENGLISH_DATES = {"short": "d MMM y", "medium": "d MMMM y", "long": "d MMMM y", "full": "EEEE d MMMM y"}
+ENGLISH_TIMES = {"short": "HH:mm", "medium": "HH:mm", "long": "HH:mm z", "full": "HH:mm zzzz"}
+#: How English joins a day and a time.
+ENGLISH_GLUE = "{1}, {0}"
+_ENGLISH_LOCALE = "en_GB"
+
+
 def _locale(lang: str | None) -> str:
-    return format_locale(lang or current_language())
+    loc = format_locale(lang or current_language())
+    return _ENGLISH_LOCALE if _is_english(loc) else loc
+
+
+def _is_english(loc: str) -> bool:
+    return loc == "en" or loc.startswith(("en_", "en-"))
+
+
+def _date_pattern(fmt: str, loc: str) -> str:
+    """A named date format (short / medium / long / full) as the locale writes it; English: ITU's."""
+    return ENGLISH_DATES.get(fmt, fmt) if _is_english(loc) else fmt
+
+
+def _time_pattern(fmt: str, loc: str) -> str:
+    return ENGLISH_TIMES.get(fmt, fmt) if _is_english(loc) else fmt
+
+
+def _glue(fmt: str, loc: str) -> str:
+    """How the locale joins a day ({1}) and a time ({0}) in a named format."""
+    from babel import Locale
+
+    if _is_english(loc):
+        return ENGLISH_GLUE
+    return str(Locale.parse(loc).datetime_formats.get(fmt, "{1} {0}"))
 
 
 # --- reading and writing instants ----------------------------------------------------------------
@@ -166,14 +204,16 @@ def format_date(value: dt.date | dt.datetime | str, fmt: str = "medium", *, zone
     value = _as_date(value)
     if isinstance(value, dt.datetime):
         value = parse_instant(value).astimezone(to_zone(zone) or laptop_zone()).date()
-    return _dates.format_date(value, fmt, locale=_locale(lang))
+    loc = _locale(lang)
+    return _dates.format_date(value, _date_pattern(fmt, loc), locale=loc)
 
 
 @pseudo_marked
 def format_time(value: dt.datetime | str, zone=None, fmt: str = "short", *, lang: str | None = None) -> str:
     """The time of an instant in a zone (default: the laptop's): "09:00", "9:00 AM"."""
     instant = parse_instant(value).astimezone(to_zone(zone) or laptop_zone())
-    return _dates.format_time(instant, fmt, tzinfo=instant.tzinfo, locale=_locale(lang))
+    loc = _locale(lang)
+    return _dates.format_time(instant, _time_pattern(fmt, loc), tzinfo=instant.tzinfo, locale=loc)
 
 
 @pseudo_marked
@@ -182,7 +222,12 @@ def format_datetime(value: dt.datetime | str, zone=None, fmt: str = "medium", *,
     """Day and time of an instant in a zone (default: the laptop's); the zone is named only by the
     ``long`` and ``full`` formats."""
     instant = parse_instant(value).astimezone(to_zone(zone) or laptop_zone())
-    return _dates.format_datetime(instant, fmt, tzinfo=instant.tzinfo, locale=_locale(lang))
+    loc = _locale(lang)
+    if not _is_english(loc) or fmt not in ENGLISH_DATES:
+        return _dates.format_datetime(instant, fmt, tzinfo=instant.tzinfo, locale=loc)
+    day = _dates.format_date(instant.date(), ENGLISH_DATES[fmt], locale=loc)
+    time = _dates.format_time(instant, ENGLISH_TIMES[fmt], tzinfo=instant.tzinfo, locale=loc)
+    return ENGLISH_GLUE.replace("{1}", day).replace("{0}", time)
 
 
 @pseudo_marked
@@ -200,7 +245,7 @@ def format_instant(value: dt.datetime | str, meeting_zone=None, *, laptop=None, 
         if date_too:
             when = _day_and_time(local, loc)
         else:
-            when = _dates.format_time(local, "short", tzinfo=tz, locale=loc)
+            when = _dates.format_time(local, _time_pattern("short", loc), tzinfo=tz, locale=loc)
         # Translators: a time and the zone it is in: "09:00 Kigali (UTC+2)".
         return _("{time} {zone}").format(time=when, zone=zone_label.__wrapped__(tz, instant, lang))
 
@@ -225,18 +270,18 @@ def format_instant_or_text(value: str | None, meeting_zone=None) -> str:
 
 
 def _day_and_time(local: dt.datetime, loc: str) -> str:
-    """The medium day and the short time, joined as the locale joins them: "28 nov. 2026, 09:00"."""
-    from babel import Locale
-
-    glue = Locale.parse(loc).datetime_formats["medium"]
-    day = _dates.format_date(local.date(), "medium", locale=loc)
-    time = _dates.format_time(local, "short", tzinfo=local.tzinfo, locale=loc)
-    return str(glue).replace("{1}", day).replace("{0}", time)
+    """The medium day and the short time, joined as the locale joins them: "28 nov. 2026, 09:00"
+    ("3 December 2026, 14:30" in English)."""
+    day = _dates.format_date(local.date(), _date_pattern("medium", loc), locale=loc)
+    time = _dates.format_time(local, _time_pattern("short", loc), tzinfo=local.tzinfo, locale=loc)
+    return _glue("medium", loc).replace("{1}", day).replace("{0}", time)
 
 
 def _uses_24h(loc: str) -> bool:
     from babel import Locale
 
+    if _is_english(loc):
+        return True
     pattern = Locale.parse(loc).time_formats["short"].pattern
     return "H" in pattern or "k" in pattern
 

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from wtdc_desktop import APP_NAME, __version__
-from wtdc_desktop.i18n import _
+from wtdc_desktop.i18n import _, ngettext
 
 
 class _Context:
@@ -59,8 +59,13 @@ def _check_demo(ctx: _Context) -> str:
     counts = published.counts(ctx.store)
     if result.outcome != "applied" or not counts.get("document") or not counts.get("session"):
         raise RuntimeError(_("the demo bundle applied nothing ({counts})").format(counts=counts))
-    return _("demo bundle applied: {documents} documents, {proposals} proposals, {sessions} sessions").format(
-        documents=counts["document"], proposals=counts["proposal"], sessions=counts["session"])
+    return _("demo bundle applied: {documents}, {proposals}, {sessions}").format(
+        documents=ngettext("{count} document", "{count} documents", counts["document"]).format(
+            count=counts["document"]),
+        proposals=ngettext("{count} proposal", "{count} proposals", counts["proposal"]).format(
+            count=counts["proposal"]),
+        sessions=ngettext("{count} session", "{count} sessions", counts["session"]).format(
+            count=counts["session"]))
 
 
 def _check_window(ctx: _Context) -> str:
@@ -98,7 +103,8 @@ def _check_search(ctx: _Context) -> str:
     hits = fulltext.search(ctx.store, "CMDT")
     if not hits:
         raise RuntimeError(_("searching the demo content for “CMDT” found nothing"))
-    return _("search for “CMDT”: {count} hits, first {type} {id}").format(
+    return ngettext("search for “CMDT”: {count} hit, first {type} {id}", "search for “CMDT”: {count} hits, first {type} {id}",
+                    len(hits)).format(
         count=len(hits), type=hits[0].type, id=hits[0].id)
 
 
@@ -125,7 +131,8 @@ def _check_ics(ctx: _Context) -> str:
     timetable = ics.parse(out.read_bytes(), str(out))
     if not timetable.events:
         raise RuntimeError(_("{path} holds no events").format(path=out))
-    return _("agenda exported as iCalendar ({how}) and read back: {events} events").format(
+    return ngettext("agenda exported as iCalendar ({how}) and read back: {events} event",
+                    "agenda exported as iCalendar ({how}) and read back: {events} events", len(timetable.events)).format(
         how=how, events=len(timetable.events))
 
 
@@ -145,7 +152,8 @@ def _check_languages(ctx: _Context) -> str:
             _("Documents")
     finally:
         set_language("en")
-    return _("dates formatted in {count} languages, e.g. {example}").format(count=len(shown), example=shown[-1])
+    return ngettext("dates formatted in {count} language, e.g. {example}", "dates formatted in {count} languages, e.g. {example}",
+                    len(shown)).format(count=len(shown), example=shown[-1])
 
 
 def _check_timezone(ctx: _Context) -> str:
@@ -198,9 +206,10 @@ def run_self_test(out=None) -> int:
             ctx.store.close()
     elapsed = time.perf_counter() - started
     if failed:
-        print(_("{failed} of {total} checks failed ({seconds:.1f} s).").format(
+        print(ngettext("{failed} of {total} checks failed ({seconds:.1f} s).", "{failed} of {total} checks failed ({seconds:.1f} s).",
+                       failed).format(
             failed=failed, total=len(CHECKS), seconds=elapsed), file=out, flush=True)
         return 1
-    print(_("All {total} checks passed ({seconds:.1f} s).").format(total=len(CHECKS), seconds=elapsed),
+    print(ngettext("The {total} check passed ({seconds:.1f} s).", "All {total} checks passed ({seconds:.1f} s).", len(CHECKS)).format(total=len(CHECKS), seconds=elapsed),
           file=out, flush=True)
     return 0

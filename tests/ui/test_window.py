@@ -611,13 +611,14 @@ def test_unexpected_errors_are_logged_and_shown_once(monkeypatch, tmp_path, qapp
 
 # --- settings and state -----------------------------------------------------------------------------
 
-def test_settings_dialog_says_language_changes_need_a_restart(window, monkeypatch):
+def test_settings_dialog_says_only_a_new_data_folder_needs_a_restart(own_settings, window, monkeypatch):
     from wtdc_desktop.ui.settings import SettingsDialog
 
     dialog = SettingsDialog(window.store, window)
     assert any("next time" in w.text() for w in dialog.findChildren(type(window.sync_label)))
     dialog.language.setCurrentIndex(dialog.language.findData("fr"))
-    assert dialog.save() is True
+    assert dialog.new_language() == "fr"
+    assert dialog.save() is False  # a language applies at once
     assert dialog.add_source(str(window.store.data_dir))
     assert dialog.sources.count() == 1
 

@@ -29,7 +29,7 @@ from wtdc_desktop.bundles.manifest import (
     Manifest, Member, known_type, parse_manifest, path_problem, surrogate_error, too_deep_error,
 )
 from wtdc_desktop.domain.records import ALL_TYPES, RecordError
-from wtdc_desktop.i18n import _
+from wtdc_desktop.i18n import _, ngettext
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +111,8 @@ class _ZipContainer(_Container):
         infos = self.zip.infolist()
         if len(infos) > limits.members:
             raise BundleError(
-                _("{where} has {count} members, over the limit of {limit}.").format(
+                ngettext("{where} has {count} member, over the limit of {limit}.",
+                         "{where} has {count} members, over the limit of {limit}.", len(infos)).format(
                     where=where, count=len(infos), limit=limits.members
                 )
             )

@@ -126,7 +126,7 @@ def cmd_export_ics(args) -> int:
         if member is None and not args.all and not args.covered:
             member = sessions.me(store)
         n = export_ics(store, Path(args.out), member=member, everything=args.all, meeting=args.meeting)
-    print(_("Wrote {count} sessions to {out}.").format(count=n, out=args.out))
+    print(ngettext("Wrote {count} session to {out}.", "Wrote {count} sessions to {out}.", n).format(count=n, out=args.out))
     return 0
 
 
@@ -137,7 +137,8 @@ def cmd_export_coverage(args) -> int:
     fmt = args.format or ("pdf" if out.suffix.lower() == ".pdf" else "csv")
     with open_store(args) as store:
         n = Workspace(store).export_coverage(out, fmt, meeting=args.meeting).value
-    print(_("Wrote the coverage board ({count} sessions) to {out}.").format(count=n, out=out))
+    print(ngettext("Wrote the coverage board ({count} session) to {out}.",
+                   "Wrote the coverage board ({count} sessions) to {out}.", n).format(count=n, out=out))
     return 0
 
 
@@ -159,9 +160,11 @@ def cmd_import_schedule(args) -> int:
     if result.outcome == "not_modified":
         print(_("{source} has not changed since the last import.").format(source=args.source))
     elif result.outcome == "unchanged":
-        print(_("{source}: {count} events, nothing changed.").format(source=args.source, count=result.events))
+        print(ngettext("{source}: {count} event, nothing changed.", "{source}: {count} events, nothing changed.",
+                       result.events).format(source=args.source, count=result.events))
     else:
-        print(_("Imported {count} events from {source} into {meeting}.").format(
+        print(ngettext("Imported {count} event from {source} into {meeting}.",
+                       "Imported {count} events from {source} into {meeting}.", result.events).format(
             count=result.events, source=args.source, meeting=result.meeting))
         if result.moved:
             print(ngettext("{count} session moved from the meeting of the earlier import.",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from wtdc_desktop.cli.output import fmt_number, open_store, print_json, print_table, trust_key_arg, workspace
 from wtdc_desktop.errors import WtdcError
-from wtdc_desktop.i18n import _
+from wtdc_desktop.i18n import _, ngettext
 
 
 def cmd_bundle_build(args) -> int:
@@ -23,9 +23,11 @@ def cmd_bundle_build(args) -> int:
     else:
         manifest = build_bundle(Path(args.src), Path(args.out), header, sign_key=key)
     records = sum(r["count"] for r in manifest["records"])
-    print(_("Wrote {out}: {publisher}/{channel} sequence {sequence}, {records} records, {files} files.").format(
+    print(_("Wrote {out}: {publisher}/{channel} sequence {sequence}, {records}, {files}.").format(
         out=args.out, publisher=manifest["publisher"].get("id"), channel=manifest["channel"],
-        sequence=manifest["sequence"], records=fmt_number(records), files=fmt_number(len(manifest["files"]))))
+        sequence=manifest["sequence"], records=ngettext("{count} record", "{count} records", records).format(count=fmt_number(records)),
+        files=ngettext("{count} file", "{count} files", len(manifest["files"])).format(
+            count=fmt_number(len(manifest["files"])))))
     return 0
 
 

@@ -22,10 +22,14 @@ def cmd_export_delegation(args) -> int:
         print_json({"path": result.path, "publisher": result.publisher, "channel": result.channel,
                      "sequence": result.sequence, "counts": result.counts, "signed_by": result.signed_by})
         return 0
-    print(_("Wrote {out}: {publisher}/{channel} sequence {sequence}, {positions} positions, {notes} notes, {assignments} assignments.").format(
+    print(_("Wrote {out}: {publisher}/{channel} sequence {sequence}, {positions}, {notes}, {assignments}.").format(
         out=result.path, publisher=result.publisher, channel=result.channel, sequence=result.sequence,
-        positions=fmt_number(result.counts["position"]), notes=fmt_number(result.counts["note"]),
-        assignments=fmt_number(result.counts["assignment"])))
+        positions=ngettext("{count} position", "{count} positions", result.counts["position"]).format(
+            count=fmt_number(result.counts["position"])),
+        notes=ngettext("{count} note", "{count} notes", result.counts["note"]).format(
+            count=fmt_number(result.counts["note"])),
+        assignments=ngettext("{count} assignment", "{count} assignments", result.counts["assignment"]).format(
+            count=fmt_number(result.counts["assignment"]))))
     if result.signed_by:
         print(_("Signed with the key {fingerprint}.").format(fingerprint=result.signed_by))
     return 0

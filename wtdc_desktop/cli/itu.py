@@ -8,7 +8,7 @@ from pathlib import Path
 
 from wtdc_desktop.cli.output import fmt_number, open_store, print_json, workspace
 from wtdc_desktop.errors import WtdcError
-from wtdc_desktop.i18n import N_, _
+from wtdc_desktop.i18n import N_, _, ngettext
 
 #: How a record type is named in the summary (translated when shown).
 TYPE_LABELS = {"meeting": N_("meetings"), "document": N_("documents"), "proposal": N_("proposals")}
@@ -21,7 +21,7 @@ def _progress_printer():
 
     def show(done: int, total: int, _name: str) -> None:
         end = "\n" if done >= total else ""
-        print("\r" + _("{done} of {total} files read").format(
+        print("\r" + ngettext("{done} of {total} file read", "{done} of {total} files read", total).format(
             done=fmt_number(done), total=fmt_number(total)), end=end, file=sys.stderr, flush=True)
 
     return show
@@ -67,9 +67,11 @@ def _print_applied(result) -> None:
 def _print_written(result, signed: bool) -> None:
     manifest = result.manifest
     records = sum(r["count"] for r in manifest["records"])
-    print(_("Wrote {out}: {publisher}/{channel} sequence {sequence}, {records} records, {files} files.").format(
+    print(_("Wrote {out}: {publisher}/{channel} sequence {sequence}, {records}, {files}.").format(
         out=result.out, publisher=manifest["publisher"].get("id"), channel=manifest["channel"],
-        sequence=manifest["sequence"], records=fmt_number(records), files=fmt_number(len(manifest["files"]))))
+        sequence=manifest["sequence"], records=ngettext("{count} record", "{count} records", records).format(count=fmt_number(records)),
+        files=ngettext("{count} file", "{count} files", len(manifest["files"])).format(
+            count=fmt_number(len(manifest["files"])))))
     if signed:
         print(_("Signed; delegations check it with your public key (“trust add {publisher} KEYFILE”).").format(
             publisher=manifest["publisher"].get("id")))

@@ -8,7 +8,7 @@ from wtdc_desktop.cli.output import (
     fmt_number, open_store, print_json, print_table, whoami, workspace,
 )
 from wtdc_desktop.errors import WtdcError
-from wtdc_desktop.i18n import _, current_language
+from wtdc_desktop.i18n import _, current_language, ngettext
 from wtdc_desktop.userfiles import read_user_text
 
 
@@ -91,7 +91,8 @@ def cmd_export_brief(args) -> int:
     from wtdc_desktop.workspace import write_brief
 
     write_brief(pack, out, args.format)
-    print(_("Wrote {out}: {count} positions.").format(out=out, count=fmt_number(len(pack["entries"]))))
+    print(ngettext("Wrote {out}: {count} position.", "Wrote {out}: {count} positions.", len(pack["entries"])).format(
+        out=out, count=fmt_number(len(pack["entries"]))))
     return 0
 
 
@@ -111,7 +112,8 @@ def cmd_export_vcf(args) -> int:
         atomic_write_text(out, text, "utf-8", newline="")
     except OSError as exc:
         raise WtdcError(_("Could not write {path}: {reason}.").format(path=out, reason=exc.strerror or exc)) from None
-    print(_("Wrote {out}: {count} contacts.").format(out=out, count=fmt_number(len(contacts))))
+    print(ngettext("Wrote {out}: {count} contact.", "Wrote {out}: {count} contacts.", len(contacts)).format(
+        out=out, count=fmt_number(len(contacts))))
     return 0
 
 
@@ -129,7 +131,8 @@ def cmd_import_vcf(args) -> int:
     if args.json:
         print_json({"imported": ids})
     else:
-        print(_("Imported {count} contacts into the delegation's private contacts.").format(
+        print(ngettext("Imported {count} contact into the delegation's private contacts.",
+                       "Imported {count} contacts into the delegation's private contacts.", len(ids)).format(
             count=fmt_number(len(ids))))
     return 0
 

@@ -6,7 +6,7 @@ import sys
 
 from wtdc_desktop.cli.output import cell, fmt_number, open_store, print_json, print_table
 from wtdc_desktop.errors import WtdcError
-from wtdc_desktop.i18n import _
+from wtdc_desktop.i18n import _, ngettext
 
 
 def cmd_stats(args) -> int:
@@ -98,7 +98,8 @@ def _export_list(args) -> int:
         except OSError as exc:
             raise WtdcError(_("Could not write {path}: {reason}.").format(
                 path=out, reason=exc.strerror or exc)) from None
-    print(_("Wrote {out}: {count} records.").format(out=out, count=fmt_number(count)))
+    print(ngettext("Wrote {out}: {count} record.", "Wrote {out}: {count} records.", count).format(
+        out=out, count=fmt_number(count)))
     return 0
 
 

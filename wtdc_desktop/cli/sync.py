@@ -10,7 +10,7 @@ from wtdc_desktop.cli.output import (
 )
 from wtdc_desktop.domain.constants import DEFAULT_INTERVAL_MINUTES
 from wtdc_desktop.errors import WtdcError
-from wtdc_desktop.i18n import _
+from wtdc_desktop.i18n import _, ngettext
 
 
 def _print_signer(result) -> None:
@@ -70,7 +70,7 @@ def _progress_printer():
 
     def show(done: int, total: int) -> None:
         end = "\n" if done >= total else ""
-        print("\r" + _("{done} of {total} records applied").format(
+        print("\r" + ngettext("{done} of {total} record applied", "{done} of {total} records applied", total).format(
             done=fmt_number(done), total=fmt_number(total)), end=end, file=sys.stderr, flush=True)
 
     return show
@@ -169,7 +169,9 @@ def _sync_watch(args) -> int:
     scheduler = make_scheduler(data_dir_of(args), interval_minutes=args.interval, options=_sync_options(args),
                                on_result=report)
     if not args.json:
-        print(_("Syncing the remembered sources every {minutes} minutes; press Ctrl-C to stop.").format(
+        print(ngettext("Syncing the remembered sources every {minutes} minute; press Ctrl-C to stop.",
+                       "Syncing the remembered sources every {minutes} minutes; press Ctrl-C to stop.",
+                       args.interval).format(
             minutes=fmt_number(args.interval)), flush=True)
     try:
         scheduler.run(on_busy=busy)

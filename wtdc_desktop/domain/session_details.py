@@ -17,7 +17,7 @@ from wtdc_desktop.domain import sessions as session_model
 from wtdc_desktop.domain.links import make_link, position_link
 from wtdc_desktop.domain.render import list_numbers_agenda, sanitize_html
 from wtdc_desktop.instants import format_date, format_time_range, zone_label
-from wtdc_desktop.i18n import _
+from wtdc_desktop.i18n import _, ngettext, isolate
 
 # --- what the details pane shows -----------------------------------------------------------------
 
@@ -80,15 +80,19 @@ def priority_label(priority: str | None) -> str:
 def conflict_text(c: session_model.Conflict) -> str:
     if c.kind == session_model.DOUBLE_BOOKED:
         return _("{member} is assigned to overlapping sessions: {sessions}.").format(
-            member=c.member, sessions=", ".join(c.sessions))
+            member=isolate(c.member), sessions=", ".join(c.sessions))
     if c.kind == session_model.MUST_UNCOVERED:
         return _("Must cover, but nobody is assigned.")
     if c.kind == session_model.UNDERSTAFFED:
-        return _("{count} must-cover sessions at once, {present} members present.").format(
-            count=c.detail.get("sessions_count", len(c.sessions)), present=c.detail.get("members_present", 0))
+        count, present = c.detail.get("sessions_count", len(c.sessions)), c.detail.get("members_present", 0)
+        # Translators: the second half of "{sessions}, {members}." below.
+        members = ngettext("{present} member present", "{present} members present", present).format(present=present)
+        # Translators: "3 must-cover sessions at once, 2 members present."
+        return ngettext("{count} must-cover session at once, {members}.", "{count} must-cover sessions at once, {members}.",
+                        count).format(count=count, members=members)
     if c.kind == session_model.LANGUAGE:
         return _("{member} does not list {languages}, and no interpretation is noted.").format(
-            member=c.member, languages=", ".join(c.detail.get("languages", [])))
+            member=isolate(c.member), languages=", ".join(c.detail.get("languages", [])))
     return c.kind
 
 
@@ -121,7 +125,7 @@ def session_html(details: SessionDetails | None, conflicts: list[session_model.C
         parts.append("<p><mark>{}</mark></p>".format(e(_change_text(c, tz))))
     parts.append("<h3>{}</h3>".format(e(_('Coverage'))))
     if details.assignments:
-        parts.append("<ul>" + "".join(f"<li>{e(a.member)} — {e(role_label(a.role))}</li>"
+        parts.append("<ul>" + "".join(f"<li>{e(isolate(a.member))} — {e(role_label(a.role))}</li>"
                                       for a in details.assignments) + "</ul>")
     else:
         parts.append("<p>{}</p>".format(e(_('Nobody covers this session yet.'))))
@@ -143,15 +147,15 @@ def _facts(details: SessionDetails) -> list[str]:
     s = details.session
     facts = []
     if s.room:
-        facts.append(_("Room: {room}").format(room=s.room))
+        facts.append(_("Room: {room}").format(room=isolate(s.room)))
     if s.committee:
-        facts.append(_("Committee: {name}").format(name=details.committee_name or s.committee))
+        facts.append(_("Committee: {name}").format(name=isolate(details.committee_name or s.committee)))
     facts.append(_("Status: {status}").format(status=status_label(s)))
     if details.priority:
         facts.append(_("Priority: {priority}").format(priority=priority_label(details.priority)))
     if s.language:
         facts.append(_("Languages: {languages}").format(languages=", ".join(s.language)) +
-                     (" — " + _("interpretation: {what}").format(what=s.interpretation) if s.interpretation else ""))
+                     (" — " + _("interpretation: {what}").format(what=isolate(s.interpretation)) if s.interpretation else ""))
     return facts
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget
 
-from wtdc_desktop.i18n import _
+from wtdc_desktop.i18n import _, isolate
 from wtdc_desktop.store import syncs
 
 
@@ -85,7 +85,7 @@ class BannerLayout(QVBoxLayout):
                              [(_("Add a source…"), add_source)])
         stale = syncs.stale_channels(store)
         if stale:
-            names = ", ".join(f"{s.publisher}/{s.channel}" for s in stale)
+            names = ", ".join(isolate(f"{s.publisher}/{s.channel}", ltr=True) for s in stale)
             self.show_banner("stale", _("The material of {streams} has passed its expiry date and nothing newer was "
                                         "synced: it may be out of date.").format(streams=names))
 

@@ -22,7 +22,7 @@ from wtdc_desktop.domain.positions import SUBJECT_LABELS
 from wtdc_desktop.domain.records import REGION_IDS
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.formatting import format_number
-from wtdc_desktop.i18n import LANGUAGES, N_, _
+from wtdc_desktop.i18n import LANGUAGES, N_, _, ngettext, isolate
 from wtdc_desktop.store import contact_book
 from wtdc_desktop.ui.browser import SafeTextBrowser
 from wtdc_desktop.ui.negotiation_widgets import TabsFilledWhenOpened, fill_combo
@@ -206,8 +206,8 @@ class ContactsView(QWidget):
         for combo in (self.region, self.language, self.which):
             combo.currentIndexChanged.connect(self._refresh)
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._show(cur.row()))
-        self.export_button.clicked.connect(self.export_vcf)
-        self.import_button.clicked.connect(self.import_vcf)
+        self.export_button.clicked.connect(lambda: self.export_vcf())  # not clicked(bool) as the path
+        self.import_button.clicked.connect(lambda: self.import_vcf())
         self.new_button.clicked.connect(lambda: self.edit_contact(None))
         self.edit_button.clicked.connect(lambda: self.edit_contact(self._current()))
         self.delete_button.clicked.connect(self.delete_contact)
@@ -241,7 +241,8 @@ class ContactsView(QWidget):
             ", ".join(c.get("languages") or []), c.get("email"), c.get("phone"))) for c in self.contacts])
         self.table.resizeColumnsToContents()
         self.table.setColumnWidth(0, min(240, self.table.columnWidth(0)))
-        self.count.setText(_("{count} contacts").format(count=format_number(len(self.contacts))))
+        self.count.setText(ngettext("{count} contact", "{count} contacts", len(self.contacts)).format(
+            count=format_number(len(self.contacts))))
         if self.contacts:
             self.table.selectRow(0)
             self._show(0)
@@ -358,7 +359,7 @@ class ContactsView(QWidget):
         if not contact or not contact.get("private"):
             return
         answer = QMessageBox.question(self, _("Delete contact"), _("Delete the private contact {name}?").format(
-            name=contact.get("name")))
+            name=isolate(contact.get("name"))))
         if answer == QMessageBox.Yes:
             deleted = self.workspace.delete_contact(contact["id"])
             self.reload()

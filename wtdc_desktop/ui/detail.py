@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -23,7 +24,7 @@ from wtdc_desktop.domain.records import PUBLISHED_TYPES
 from wtdc_desktop.domain.render import comparison_html, record_detail_html, sanitize_html
 from wtdc_desktop.ui import detail_position
 from wtdc_desktop.i18n import _
-from wtdc_desktop.instants import format_instant_or_text
+from wtdc_desktop.instants import format_date, format_instant_or_text
 from wtdc_desktop.ui.language import directed_html, preferred_version
 from wtdc_desktop.store import changes, published, record_marks, related
 from wtdc_desktop.store.db import StoreError, StoreLocked
@@ -32,6 +33,8 @@ from wtdc_desktop.ui.save_dialogs import save_file_name
 from wtdc_desktop.workspace import Workspace
 
 log = logging.getLogger(__name__)
+#: A day written as the store keeps it (ISO 8601), shown with the month by its name.
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 def field_labels() -> dict[str, str]:
     """Translated names of record fields (and of ``field:code`` values) shown in the detail pane."""
@@ -301,6 +304,9 @@ class DetailPane(QWidget):
             shown = rtype.value_label(field.name, record.get(field.name))
             if shown:
                 display[field.name] = shown
+        for name, value in record.items():  # a day: "30 April 2020", never "4/30/20"
+            if name not in display and isinstance(value, str) and _DAY.fullmatch(value):
+                display[name] = format_date(value, "long")
         if type_name == "session":
             zone = self._meeting_zone(record.get("meeting"))
             display["starts_at"] = format_instant_or_text(record.get("starts_at"), zone)

@@ -1,10 +1,13 @@
-"""The interface language on the Qt side: chosen at start-up, applied once.
+"""The interface language on the Qt side: chosen at start-up, changed live from Settings.
 
-One rule for the whole application: the language chosen in Settings takes
-effect the next time the application starts (Settings says so with
-:data:`RESTART_NOTICE`); nothing is retranslated live. ``--lang CODE`` wins
-over Settings for one run; with neither, the system's language is used if it
-is one of the six, else English.
+``--lang CODE`` wins over Settings for one run; with neither, the system's
+language is used if it is one of the six, else English. A language chosen in
+Settings is applied at once (:func:`switch_language`): our catalogs, Qt's own
+strings, the locale and the layout direction change, and :func:`language_changed`
+emits ``changed(code)``; the main window then re-translates itself (its menus,
+navigation, status bar and banners, and it rebuilds its views), as Frescobaldi
+does. What cannot follow live (the data folder) is applied at the next start,
+and Settings offers to restart now.
 """
 
 from __future__ import annotations
@@ -12,12 +15,17 @@ from __future__ import annotations
 import logging
 import re
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, Qt, QTranslator, Signal
-from PySide6.QtWidgets import QApplication, QHBoxLayout, QListWidget, QListWidgetItem, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QSettings, Qt, QTranslator, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView, QApplication, QHBoxLayout, QListWidget, QListWidgetItem, QStyledItemDelegate, QToolButton,
+    QVBoxLayout, QWidget,
+)
 
 from wtdc_desktop.domain.constants import LANGUAGES
 from wtdc_desktop.domain.languages import DEFAULT_FALLBACK, choose_language
-from wtdc_desktop.i18n import N_, _, current_language, format_locale, is_rtl, normalize_language, set_language
+from wtdc_desktop.i18n import (
+    FSI, PDI, N_, _, current_language, format_locale, is_rtl, isolate, normalize_language, set_language,
+)
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +33,8 @@ log = logging.getLogger(__name__)
 LANGUAGE_SETTING = "interface/language"
 #: The QSettings key holding the order in which document languages are preferred.
 CONTENT_ORDER_SETTING = "content/languages"
-#: What Settings says when the language changes.
-RESTART_NOTICE = N_("The new interface language takes effect the next time you start WTDC Desktop.")
+#: What Settings says of a change that only a restart applies (the data folder).
+RESTART_NOTICE = N_("The new data folder is used the next time you start WTDC Desktop. Restart now?")
 #: Qt's own catalogs are named by Qt's locale names.
 _QT_CATALOG_NAMES = {"zh": "zh_CN"}
 #: Translators installed by apply_language (kept referenced: Qt does not own them).
@@ -53,10 +61,35 @@ def startup_language(cli_lang: str | None = None) -> str | None:
     return cli_lang or saved_language() or qt_system_language()
 
 
-def save_language(lang: str) -> str:
-    """Remember the interface language for the next start; returns the sentence to show."""
+def save_language(lang: str) -> None:
+    """Remember the interface language for the next starts."""
     QSettings().setValue(LANGUAGE_SETTING, normalize_language(lang) or lang)
-    return _(RESTART_NOTICE)
+
+
+class LanguageNotifier(QObject):
+    """Emits ``changed(code)`` after :func:`switch_language` changed the interface language."""
+
+    changed = Signal(str)
+
+
+_notifier: LanguageNotifier | None = None
+
+
+def language_changed() -> LanguageNotifier:
+    """The one notifier of language changes (connect to its ``changed`` signal)."""
+    global _notifier
+    if _notifier is None:
+        _notifier = LanguageNotifier(QApplication.instance())
+    return _notifier
+
+
+def switch_language(lang: str) -> str:
+    """Change the interface language of the running application and tell every window
+    (``language_changed().changed``); returns the language now in use."""
+    app = QApplication.instance()
+    lang = apply_language(app, lang)
+    language_changed().changed.emit(lang)
+    return lang
 
 
 def apply_language(app: QApplication, lang: str | None) -> str:
@@ -130,12 +163,59 @@ def rtl_blocks(html: str) -> str:
             return match.group(0)
         return f'<{match.group(1)}{match.group(2)} dir="rtl">'
 
-    return _BLOCK.sub(block, html)
+    marked = _BLOCK.sub(block, html)
+    # In each right-to-left block, the titles and names it links to are laid out on their own.
+    out, last = [], 0
+    for match in re.finditer(r'<(?:li|p|h[1-6]|dt|dd)\b[^>]*\bdir="rtl"[^>]*>', marked):
+        end = _BLOCK_END.search(marked, match.end())
+        stop = end.start() if end else len(marked)
+        out += [marked[last:match.end()], _isolate_links(marked[match.end():stop])]
+        last = stop
+    return "".join(out) + marked[last:]
+
+
+_LINK = re.compile(r"(<a\b[^>]*>)(.*?)(</a>)", re.IGNORECASE | re.DOTALL)
+
+
+def _isolate_links(segment: str) -> str:
+    """Each link's text in a Unicode isolate: a Latin title ("[Exemple] Titre") inside an Arabic
+    sentence keeps its brackets and its full stop where its own direction puts them."""
+    return _LINK.sub(lambda m: m.group(1) + FSI + m.group(2) + PDI + m.group(3)
+                     if m.group(2) and not m.group(2).startswith(FSI) else m.group(0), segment)
 
 
 def directed_html(html: str) -> str:
     """``html`` ready for a text browser in the interface's direction."""
     return mirror_tables(rtl_blocks(html)) if is_rtl() else html
+
+
+# --- right to left in item views ------------------------------------------------------------
+
+class IsolatingDelegate(QStyledItemDelegate):
+    """Draws each cell's text in a Unicode isolate when the view is right to left: a name
+    ("Amina K."), a French title ("[Exemple] Titre") or a symbol keeps its own order, and its
+    elision ("…") falls where the text itself ends."""
+
+    def initStyleOption(self, option, index) -> None:  # noqa: N802 - Qt's name
+        super().initStyleOption(option, index)
+        if option.direction == Qt.RightToLeft and option.text:
+            option.text = isolate(option.text)
+
+
+def isolate_item_views(widget: QWidget) -> int:
+    """In a right-to-left interface, give every item view under ``widget`` that draws with Qt's
+    default delegate an :class:`IsolatingDelegate`; returns how many."""
+    if not is_rtl():
+        return 0
+    views = widget.findChildren(QAbstractItemView)
+    if isinstance(widget, QAbstractItemView):
+        views.append(widget)
+    count = 0
+    for view in views:
+        if type(view.itemDelegate()) is QStyledItemDelegate:  # noqa: E721 - exactly Qt's own
+            view.setItemDelegate(IsolatingDelegate(view))
+            count += 1
+    return count
 
 
 # --- content language: which version of a document to show ---------------------------------------

@@ -21,9 +21,10 @@ from wtdc_desktop import APP_NAME, __version__
 from wtdc_desktop.domain.constants import DEFAULT_INTERVAL_MINUTES
 from wtdc_desktop.domain.links import position_subject
 from wtdc_desktop.domain.records import PUBLISHED_TYPES
-from wtdc_desktop.i18n import _, ngettext
+from wtdc_desktop.i18n import _, isolate, ngettext
 from wtdc_desktop.store import related
 from wtdc_desktop.ui.banners import Banner, BannerLayout  # noqa: F401 - Banner: the type of window.banners' widgets
+from wtdc_desktop.ui.language import isolate_item_views, language_changed, switch_language
 from wtdc_desktop.ui.menus import build_menus, shortcuts_dialog
 from wtdc_desktop.ui.navigation import NAVIGATION, VIEW_OF_TYPE, LazyViews, RecordDialog, make_view
 from wtdc_desktop.ui.prefs import setting
@@ -98,6 +99,7 @@ class MainWindow(QMainWindow):
         self.refresh_status(counts=False)
         QTimer.singleShot(0, self, lambda: None if self.store.closed else self.refresh_status())
         self.check_banners()
+        language_changed().changed.connect(self.retranslate)
 
     # -- building ------------------------------------------------------------------------
 
@@ -113,6 +115,7 @@ class MainWindow(QMainWindow):
             self.stack.setCurrentIndex(row)
         view.open_record_requested.connect(self.open_record)
         view.store_changed.connect(partial(self._view_wrote, view))
+        isolate_item_views(view)  # right to left: names and Latin titles in cells keep their order
         state = QSettings().value(f"views/{key}/splitter")
         inner = getattr(view, "splitter", None)  # the views with a list and a detail pane
         if isinstance(state, QByteArray) and isinstance(inner, QSplitter):
@@ -169,7 +172,7 @@ class MainWindow(QMainWindow):
             return self.open_position(*position_subject(record_id))
         found = related.resolve_reference(self.store, type_name, record_id) if type_name in PUBLISHED_TYPES else None
         if found is None:
-            self.statusBar().showMessage(_("{id} is not in the store.").format(id=record_id), 6000)
+            self.statusBar().showMessage(_("{id} is not in the store.").format(id=isolate(record_id, ltr=True)), 6000)
             return False
         type_name, record_id = found
         if remember:
@@ -247,10 +250,106 @@ class MainWindow(QMainWindow):
         restart = dialog.save()
         self.sync.set_interval(dialog.interval.value())
         apply_font_size(dialog.font_size.value())
-        if restart:
-            QMessageBox.information(self, _("Settings"), _(
-                "The new interface language or data folder will be used the next time you start WTDC Desktop."))
+        language = dialog.new_language()
+        if language:
+            self.change_language(language)  # the window is re-translated now, no restart needed
         self.reload(Changes.of(delegation=("source", "trust", "setting")), counts=False)
+        if restart:
+            self.offer_restart()
+
+    # -- the interface language ----------------------------------------------------------------
+
+    def change_language(self, lang: str) -> None:
+        """Switch the interface language now: every open window re-translates itself (:meth:`retranslate`)."""
+        switch_language(lang)
+
+    def retranslate(self, _lang: str | None = None) -> None:
+        """Show the window in the interface language now in use: the menus, the navigation, the status
+        bar and the store's banners are translated again, and the views are rebuilt (the one shown at
+        once, the others when next shown); pending notes are saved first."""
+        self.unsaved_note_count()
+        for action in self.shortcut_actions:
+            self.removeAction(action)
+            action.deleteLater()
+        for entry in self.menuBar().actions():
+            if entry.menu() is not None:
+                entry.menu().deleteLater()
+        self.menuBar().clear()
+        build_menus(self)
+        self.nav.setAccessibleName(_("Navigation"))
+        for row, (_key, label, _type_name) in enumerate(NAVIGATION):
+            self.nav.item(row).setText(_(label))
+        current = self.current_key()
+        detail = self.current_detail()
+        shown = (detail.type_name, detail.record_id) if detail is not None and detail.record_id else None
+        for key in [k for k in self.views.declared() if self.views.is_built(k)]:
+            self._unbuild_view(key)
+        view = self.views[current]  # built again, in the new language
+        if shown is not None:
+            view.show_record(*shown)  # the record that was shown stays shown
+        for name in ("_search", "record_dialog", "shortcuts_dialog"):  # made again when next opened
+            dialog = getattr(self, name, None)
+            if dialog is not None:
+                dialog.close()
+                dialog.deleteLater()
+                setattr(self, name, None)
+        retranslate_status = getattr(self.sync_status, "retranslate", None)
+        if retranslate_status is not None:
+            retranslate_status()
+        self.refresh_status()
+        self.check_banners()
+
+    def _unbuild_view(self, key: str) -> None:
+        """Put the built view ``key`` back to a placeholder (it is built again when next asked for)."""
+        view = dict.pop(self.views, key)
+        inner = getattr(view, "splitter", None)
+        if isinstance(inner, QSplitter):
+            QSettings().setValue(f"views/{key}/splitter", inner.saveState())
+        detail = _detail_pane(view)
+        if detail is not None:
+            detail._read_timer.stop()
+        row = self.views.declared().index(key)
+        current = self.stack.currentIndex()
+        self.stack.insertWidget(row, QWidget(self.stack))
+        self.stack.removeWidget(view)
+        if current == row:
+            self.stack.setCurrentIndex(row)
+        view.hide()
+        view.deleteLater()
+
+    def offer_restart(self) -> None:
+        """A setting only a new start applies (the data folder): offer to restart now."""
+        from wtdc_desktop.ui.language import RESTART_NOTICE
+
+        box = QMessageBox(QMessageBox.Question, _("Settings"), _(RESTART_NOTICE), QMessageBox.NoButton, self)
+        now = box.addButton(_("Restart now"), QMessageBox.AcceptRole)
+        box.addButton(_("Later"), QMessageBox.RejectRole)
+        box.setDefaultButton(now)
+        box.exec()
+        if box.clickedButton() is now:
+            self.restart()
+
+    def restart(self) -> bool:
+        """Start the application again with the same arguments (but ``--lang``: the language chosen
+        in Settings applies), then close this window. False when the new process could not start."""
+        import sys
+
+        from PySide6.QtCore import QProcess
+
+        args, skip = [], False
+        for arg in sys.argv[1:]:
+            if skip:
+                skip = False
+            elif arg == "--lang":
+                skip = True
+            elif not arg.startswith("--lang="):
+                args.append(arg)
+        program, prefix = (sys.executable, []) if getattr(sys, "frozen", False) else \
+            (sys.executable, ["-m", "wtdc_desktop"])
+        self.close()
+        if not self.isVisible():  # not refused by unsaved notes
+            return QProcess.startDetached(program, prefix + args)[0]
+        return False
 
     def load_demo(self) -> None:
         self.sync.sync_path(demo_bundle_path(), source="demo")

@@ -12,7 +12,7 @@ from wtdc_desktop.domain import matrix as matrix_domain
 from wtdc_desktop.domain.brief import target_detail_html
 from wtdc_desktop.domain.links import make_link
 from wtdc_desktop.domain.positions import labels as all_labels
-from wtdc_desktop.i18n import _
+from wtdc_desktop.i18n import _, ngettext
 from wtdc_desktop.store import proposal_matrix, published
 from wtdc_desktop.ui.browser import SafeTextBrowser
 from wtdc_desktop.ui.negotiation_widgets import (
@@ -191,8 +191,11 @@ class ProposalsMatrixView(QWidget):
         self.table.setColumnWidth(1, min(280, max(120, self.table.columnWidth(1))))
         self.table.horizontalHeader().setStretchLastSection(True)
         counts = matrix_domain.summary(self.rows)
-        self.summary.setText(_("{targets} targets: {quick} likely quick (all regions agree), {negotiate} need "
-                               "negotiation, {single} proposed by one region only, {none} by no region.").format(
+        self.summary.setText(ngettext(
+            "{targets} target: {quick} likely quick (all regions agree), {negotiate} need negotiation, {single} "
+            "proposed by one region only, {none} by no region.",
+            "{targets} targets: {quick} likely quick (all regions agree), {negotiate} need negotiation, {single} "
+            "proposed by one region only, {none} by no region.", len(self.rows)).format(
             targets=len(self.rows), quick=counts[matrix_domain.QUICK], negotiate=counts[matrix_domain.NEGOTIATE],
             single=counts[matrix_domain.SINGLE], none=counts[matrix_domain.NO_REGION]))
         if self.rows:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout, QWidget
 
-from wtdc_desktop.i18n import N_, _
+from wtdc_desktop.i18n import N_, _, isolate
 
 #: Navigation entries: (key, label, record type listed or None)
 NAVIGATION = (
@@ -107,7 +107,7 @@ class RecordDialog(QDialog):
         super().__init__(parent)
         from wtdc_desktop.ui.detail import DetailPane
 
-        self.setWindowTitle(_("Record {id}").format(id=record_id))
+        self.setWindowTitle(_("Record {id}").format(id=isolate(record_id, ltr=True)))
         self.detail = DetailPane(store, self)
         buttons = QDialogButtonBox(QDialogButtonBox.Close, self)
         buttons.rejected.connect(self.reject)

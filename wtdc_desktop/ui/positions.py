@@ -26,11 +26,12 @@ from wtdc_desktop.domain.positions import (
 from wtdc_desktop.domain.render import markdown_to_html
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.formatting import format_number
-from wtdc_desktop.i18n import _
+from wtdc_desktop.i18n import _, ngettext
 from wtdc_desktop.instants import format_datetime
 from wtdc_desktop.store import brief_packs, positions, published
 from wtdc_desktop.ui.browser import SafeTextBrowser
 from wtdc_desktop.ui.save_dialogs import save_file_name
+from wtdc_desktop.ui.buttons import MenuButton
 from wtdc_desktop.ui.crosssector import CrossSectorView
 from wtdc_desktop.ui.matrix import ProposalsMatrixView
 from wtdc_desktop.ui.negotiation_widgets import (
@@ -438,8 +439,7 @@ class PositionsPanel(QWidget):
         self.missing = QCheckBox(_("Missing on upcoming agendas"), self)
         self.missing.setToolTip(_("Agenda items of sessions still to come on which the delegation has no position"))
         self.new_button = QPushButton(_("New position…"), self)
-        self.export_button = QToolButton(self)
-        self.export_button.setText(_("Export brief pack"))
+        self.export_button = MenuButton(_("Export brief pack"), self)  # room for its arrow
         self.export_button.setPopupMode(QToolButton.InstantPopup)
         menu = QMenu(self.export_button)
         menu.addAction(_("As PDF…"), lambda: self.export_brief("pdf"))
@@ -510,7 +510,8 @@ class PositionsPanel(QWidget):
             headers = [_("Agenda item"), _("Title"), _("Session"), _("Starts")]
             values = [[f"{r['session']} #{r['item']}", r.get("title") or "", r.get("session_title") or "",
                        local_time(r.get("starts_at"))] for r in rows]
-            self.count.setText(_("{count} agenda items without a position").format(count=format_number(len(rows))))
+            self.count.setText(ngettext("{count} agenda item without a position", "{count} agenda items without a position",
+                                         len(rows)).format(count=format_number(len(rows))))
         else:
             self.items = positions.filtered_positions(
                 self.store, stance=self.stance.currentData(), status=self.status.currentData(),
@@ -522,7 +523,8 @@ class PositionsPanel(QWidget):
                        _(PRIORITY_LABELS[p["priority"]]) if p.get("priority") in PRIORITY_LABELS else "",
                        _(STATUS_LABELS[p["status"]]) if p.get("status") in STATUS_LABELS else "",
                        p.get("owner") or "", local_time(p.get("updated_at"))] for p in self.items]
-            self.count.setText(_("{count} positions").format(count=format_number(len(self.items))))
+            self.count.setText(ngettext("{count} position", "{count} positions", len(self.items)).format(
+                count=format_number(len(self.items))))
         self.table.blockSignals(True)
         self.table.clear()
         self.table.setColumnCount(len(headers))

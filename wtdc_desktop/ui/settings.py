@@ -68,8 +68,8 @@ class SettingsDialog(QDialog):
         self.font_size.setSuffix(" pt")
         self.font_size.setAccessibleName(_("Font size"))
         self.font_size.setValue(setting("view/font_size", DEFAULT_FONT_SIZE, int))
-        restart = QLabel(_("Changes to the interface language and the data folder take effect the next time "
-                           "WTDC Desktop starts."), self)
+        restart = QLabel(_("A new interface language applies at once; a new data folder, the next time WTDC "
+                           "Desktop starts."), self)
         restart.setWordWrap(True)
 
         form = QFormLayout()
@@ -195,13 +195,18 @@ class SettingsDialog(QDialog):
         if path:
             self.data_dir.setText(path)
 
+    def new_language(self) -> str | None:
+        """The interface language chosen, when it differs from the one the dialog opened with."""
+        chosen = self.language.currentData()
+        return chosen if chosen != self._initial_language else None
+
     def save(self) -> bool:
-        """Store the settings; True when a restart is needed for some of them."""
+        """Store the settings; True when a restart is needed for some of them (the data folder:
+        the window applies a new language at once, see :meth:`new_language`)."""
         s = QSettings()
         s.setValue("sync/interval", self.interval.value())
         s.setValue("interface/language", self.language.currentData())
         s.setValue("data/folder", self.data_dir.text())
         s.setValue("view/font_size", self.font_size.value())
         self.content_order.save()
-        return (self.language.currentData() != self._initial_language
-                or self.data_dir.text() != self._initial_data_dir)
+        return self.data_dir.text() != self._initial_data_dir

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar
 
 from wtdc_desktop.formatting import format_number
-from wtdc_desktop.i18n import _
+from wtdc_desktop.i18n import _, isolate, ngettext
 from wtdc_desktop.store import published, syncs
 from wtdc_desktop.instants import format_instant_or_text
 from wtdc_desktop.ui.sync_view import SyncController, outcome_text
@@ -56,6 +56,15 @@ class SyncStatus:
         self.cancel.setVisible(False)
         self.button.setEnabled(True)
 
+    def retranslate(self) -> None:
+        """The fixed texts again, in the interface language now in use (refresh() fills the rest)."""
+        self.label.setAccessibleName(_("Last sync"))
+        self.refusal.setAccessibleName(_("Last refusal"))
+        self.progress_bar.setAccessibleName(_("Sync progress"))
+        self.cancel.setText(_("Cancel sync"))
+        self.button.setText(_("Sync now"))
+        self.button.setAccessibleName(_("Sync every source now"))
+
     def _message_changed(self, message: str) -> None:
         if not message and self.counts_text:
             self.bar.showMessage(self.counts_text)
@@ -64,14 +73,20 @@ class SyncStatus:
         """The record counts (with ``counts``), the last successful sync, and the last refusal after it."""
         if counts:
             n = published.counts(store, types=("document", "proposal", "session"))
-            self.counts_text = _("{documents} documents, {proposals} proposals, {sessions} sessions").format(
-                documents=format_number(n["document"]), proposals=format_number(n["proposal"]),
-                sessions=format_number(n["session"]))
+            # Translators: the status bar's counts, each already with its noun ("2 documents").
+            self.counts_text = _("{documents}, {proposals}, {sessions}").format(
+                documents=ngettext("{count} document", "{count} documents", n["document"]).format(
+                    count=format_number(n["document"])),
+                proposals=ngettext("{count} proposal", "{count} proposals", n["proposal"]).format(
+                    count=format_number(n["proposal"])),
+                sessions=ngettext("{count} session", "{count} sessions", n["session"]).format(
+                    count=format_number(n["session"])))
             self.bar.showMessage(self.counts_text)
         good = syncs.last_sync_with(store, syncs.SUCCESSFUL_OUTCOMES)
         if good:
             self.label.setText(_("Last sync: {source}, {when}").format(
-                source=_short(good["source"]), when=format_instant_or_text(good["finished_at"])))
+                source=isolate(_short(good["source"]), ltr=True),
+                when=isolate(format_instant_or_text(good["finished_at"]))))
         else:
             self.label.setText(_("Never synced"))
         per_source = syncs.last_sync_per_source(store)
@@ -82,7 +97,8 @@ class SyncStatus:
         refused = syncs.last_sync_with(store, ("refused",))
         if refused and (good is None or refused["sync_id"] > good["sync_id"]):
             self.refusal.setText(_("Last refusal: {source}, {when}").format(
-                source=_name(refused["source"]), when=format_instant_or_text(refused["finished_at"])))
+                source=isolate(_name(refused["source"]), ltr=True),
+                when=isolate(format_instant_or_text(refused["finished_at"]))))
             self.refusal.setToolTip(refused["message"] or "")
             self.refusal.setVisible(True)
         else:

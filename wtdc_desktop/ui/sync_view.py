@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
 
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.formatting import format_number
-from wtdc_desktop.i18n import N_, _
+from wtdc_desktop.i18n import N_, _, ngettext
 from wtdc_desktop.instants import format_instant_or_text
 from wtdc_desktop.store import Store, syncs
 from wtdc_desktop.store import sessions as session_store
@@ -62,7 +62,8 @@ def itu_summary(result: ItuResult) -> tuple[str, str]:
         return _("The ITU documents have not changed since they were last read; nothing was read again."), ""
     records = ", ".join(_("{label}: {count}").format(label=_type_label(t), count=format_number(n))
                         for t, n in report["counts"].items())
-    lines = [_("ITU documents: {read} files read, {skipped} skipped; {records}.").format(
+    lines = [ngettext("ITU documents: {read} file read, {skipped} skipped; {records}.",
+                      "ITU documents: {read} files read, {skipped} skipped; {records}.", len(report["read"])).format(
         read=format_number(len(report["read"])), skipped=format_number(len(report["skipped"])),
         records=records or _("nothing usable"))]
     if report["unread_proposals"]:

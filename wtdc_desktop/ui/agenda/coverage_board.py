@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
 from wtdc_desktop.domain import sessions as session_model
 from wtdc_desktop.domain.session_details import role_label
 from wtdc_desktop.instants import format_date, format_time, zone_label
-from wtdc_desktop.i18n import _
+from wtdc_desktop.i18n import _, isolate
 from wtdc_desktop.store import sessions as session_store
 
 
@@ -101,7 +101,7 @@ class CoverageBoard(QWidget):
                     item.setBackground(QBrush(QColor("#f4b6b6" if clash else "#b9dfc1")))
                 elif not present:
                     item.setBackground(QBrush(QColor("#e0e0e0")))
-                    item.setToolTip(_("{member} is not present that day.").format(member=m.name))
+                    item.setToolTip(_("{member} is not present that day.").format(member=isolate(m.name)))
                 self.table.setItem(row, col, item)
         row = len(members)
         for col, (a, b) in enumerate(slots):

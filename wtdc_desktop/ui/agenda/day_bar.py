@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from wtdc_desktop.instants import format_date
 from wtdc_desktop.i18n import _
+from wtdc_desktop.ui.buttons import MenuButton
 
 
 class DayBar(QWidget):
@@ -57,8 +58,7 @@ class DayBar(QWidget):
         self.zone_label.setWordWrap(True)
         self.import_button = QPushButton(_("Import timetable…"), self)
         self.import_button.setToolTip(_("A frab or Pentabarf schedule (XML or JSON) or an iCalendar file"))
-        self.export_button = QToolButton(self)
-        self.export_button.setText(_("Export"))
+        self.export_button = MenuButton(_("Export"), self)  # room for its arrow
         self.export_button.setPopupMode(QToolButton.InstantPopup)
         menu = QMenu(self.export_button)
         menu.addAction(_("My sessions (iCalendar)…"), lambda: self.export_requested.emit("ics-me"))

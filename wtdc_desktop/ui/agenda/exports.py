@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QWidget
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.exchange import coverage
 from wtdc_desktop.exchange.coverage_pdf import export_pdf
-from wtdc_desktop.i18n import _
+from wtdc_desktop.i18n import _, ngettext
 from wtdc_desktop.store import sessions as session_store
 from wtdc_desktop.ui.save_dialogs import save_file_name
 
@@ -25,7 +25,7 @@ def export_ics(parent: QWidget, store, which: str) -> str | None:
         count = coverage.export_ics(store, path, member=member, everything=(which == "all"))
     except (WtdcError, OSError) as exc:
         return _("The calendar could not be written: {reason}").format(reason=getattr(exc, "message", None) or exc)
-    return _("{count} sessions written to {path}.").format(count=count, path=path)
+    return ngettext("{count} session written to {path}.", "{count} sessions written to {path}.", count).format(count=count, path=path)
 
 
 def export_board(parent: QWidget, store, meeting: str | None, fmt: str) -> str | None:
@@ -42,4 +42,5 @@ def export_board(parent: QWidget, store, meeting: str | None, fmt: str) -> str |
         count = (coverage.export_csv if fmt == "csv" else export_pdf)(store, path, meeting=meeting)
     except OSError as exc:
         return _("The coverage board could not be written: {reason}").format(reason=exc)
-    return _("The coverage board ({count} sessions) was written to {path}.").format(count=count, path=path)
+    return ngettext("The coverage board ({count} session) was written to {path}.",
+                    "The coverage board ({count} sessions) was written to {path}.", count).format(count=count, path=path)

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
 )
 
 from wtdc_desktop.instants import format_date
-from wtdc_desktop.i18n import _
+from wtdc_desktop.i18n import _, isolate
 from wtdc_desktop.store import sessions
 from wtdc_desktop.workspace import Workspace
 
@@ -148,7 +148,7 @@ class MembersPanel(QWidget):
         languages = [x.strip() for x in self.languages_edit.text().replace(";", ",").split(",") if x.strip()]
         outcome = self.workspace.save_member(name, role=self.role_edit.text().strip() or None, languages=languages,
                                              days_present=days)
-        self.status.setText(_("{name} saved.").format(name=name))
+        self.status.setText(_("{name} saved.").format(name=isolate(name)))
         self.reload()
         self._saved(outcome)
 
@@ -157,7 +157,7 @@ class MembersPanel(QWidget):
         if not name or sessions.member(self.store, name) is None:
             return
         outcome = self.workspace.remove_member(name)  # and as "I am", if they were
-        self.status.setText(_("{name} removed, with their assignments.").format(name=name))
+        self.status.setText(_("{name} removed, with their assignments.").format(name=isolate(name)))
         self.clear_form()
         self.reload()
         self._saved(outcome)

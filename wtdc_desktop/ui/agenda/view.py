@@ -440,7 +440,8 @@ class AgendaView(QWidget):
         result = outcome.value
         self.meeting = result.meeting
         self.reload()
-        parts = [_("{count} events imported into {meeting}.").format(count=result.events, meeting=result.meeting)]
+        parts = [ngettext("{count} event imported into {meeting}.", "{count} events imported into {meeting}.",
+                          result.events).format(count=result.events, meeting=result.meeting)]
         if result.moved:
             parts.append(ngettext("{count} session moved from the meeting of the earlier import.",
                                   "{count} sessions moved from the meeting of the earlier import.",
