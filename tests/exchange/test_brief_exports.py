@@ -61,7 +61,7 @@ def test_the_cover_names_the_delegation_the_meeting_and_the_date(pack, tmp_path,
     _size, text = _pdf(pack, tmp_path / "brief.pdf", qapp)
     cover = text.split("Contents")[0]
     assert "Delegation: KEN" in cover and "CMDT-21" in cover and "Addis-Abeba, Ethiopia" in cover
-    assert re.search(r"Prepared on \w+ \d{1,2}, 20\d\d", cover)
+    assert re.search(r"Prepared on \d{1,2} \w+ 20\d\d", cover)
     paragraphs = [p.text for p in build_docx(pack).paragraphs]
     cover_docx = paragraphs[:paragraphs.index("Contents")]
     assert "Delegation: KEN" in cover_docx and any("CMDT-21" in p for p in cover_docx)

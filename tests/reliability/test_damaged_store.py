@@ -73,7 +73,7 @@ def test_restore_brings_the_last_backup_back_and_keeps_the_damaged_file(damaged)
     assert len(kept) == 1 and file_hash(kept[0]) == before
     code, out, err = run_cli("stats", "--data-dir", data)
     assert code == 0, err
-    assert run_cli("position", "set", "proposal", "WD2/1.1", "--stance", "support", "--data-dir", data)[0] == 0
+    assert run_cli("member", "add", "Awa", "--data-dir", data)[0] == 0  # the restored store takes writes
 
 
 def test_an_emptied_store_with_backups_is_damaged_not_new(_synced_template, tmp_path):
@@ -236,6 +236,24 @@ def test_damage_found_while_the_window_runs_shows_the_banner_not_an_unexpected_e
             dispose(new)
         else:
             dispose(window)
+
+
+def test_a_sync_that_finds_the_store_damaged_shows_the_restore_banner_not_a_status_line(
+        _synced_template, tmp_path, no_event_loop, qtbot):
+    from wtdc_desktop.ui import app
+
+    data = tmp_path / "data"
+    shutil.copytree(_synced_template, data)
+    assert app.run(data) == 0
+    [window] = _top("MainWindow")
+    try:
+        damage_store(data / "store.sqlite3")  # under the running window: the sync's worker opens it
+        window.sync.sync_path(DEMO_BUNDLE)
+        qtbot.waitUntil(lambda: window.banners.has("damaged"), timeout=20000)
+        assert "damaged" in window.banner_texts()[-1]
+        assert "damaged" not in window.statusBar().currentMessage()
+    finally:
+        dispose(window)
 
 
 # -- damage anywhere: a fuzz ---------------------------------------------------------------------------

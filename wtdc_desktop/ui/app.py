@@ -135,6 +135,7 @@ def _show_main(window) -> None:
     """Show the main window, its banners receiving the problems raised in its slots."""
     user_error_sink[:] = [lambda message: window.show_banner("error", message)]
     damaged_store_sink[:] = [lambda exc: show_damaged_in(window, exc)]
+    window.sync.store_damaged.connect(lambda exc: show_damaged_in(window, exc))  # found by a sync's worker
     startup_probe.watch(window)  # the start-up benchmark's probe; nothing unless it is switched on
     window.show()
 

@@ -114,6 +114,7 @@ class SyncController(QObject):
         finished(object): the results (a list of source results, or one apply result)
         failed(str): the reason a sync could not run or a bundle was refused
         refused(str): a bundle was refused (the reason, for a banner)
+        store_damaged(object): the store was found damaged (the StoreDamaged, for the Restore banner)
     """
 
     started = Signal()
@@ -123,6 +124,7 @@ class SyncController(QObject):
     finished = Signal(object)
     failed = Signal(str)
     refused = Signal(str)
+    store_damaged = Signal(object)
 
     def __init__(self, data_dir: Path, parent=None) -> None:
         super().__init__(parent)
@@ -286,7 +288,11 @@ class SyncController(QObject):
     def _worker_failed(self, message: str) -> None:
         exc, self.worker = self.worker.error, None
         from wtdc_desktop.bundles.errors import AlreadyApplied, ApplyCancelled, BundleError
+        from wtdc_desktop.store.db import StoreDamaged
 
+        if isinstance(exc, StoreDamaged):  # the window's Restore banner, not a line in the status bar
+            self.store_damaged.emit(exc)
+            return
         if isinstance(exc, BundleError) and not isinstance(exc, (ApplyCancelled, AlreadyApplied)):
             self.refused.emit(message)
         elif isinstance(exc, WtdcError) and not isinstance(exc, ApplyCancelled):
