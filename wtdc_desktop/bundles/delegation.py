@@ -1,9 +1,12 @@
 """Delegation bundles (spec §8): exporting the delegation's own work, importing a colleague's.
 
 ``export-delegation`` writes the delegation's positions, notes and coverage
-assignments as a full bundle on the delegation's own stream (publisher
-``delegation-XXX``, channel ``delegation``), optionally signed. Its sequence
-grows with each export and is remembered in the store.
+assignments as a bundle on this member's own stream (publisher
+``delegation-<delegation>`` in lower case, channel ``<member>``, spec §2 and
+§8), optionally signed. Its sequence grows with each export and is remembered
+in the store. Every record carries ``base_version``, the version it was made
+from, which the importing machine merges against (one stream per member, so
+two members never publish under the same sequence).
 
 ``import-delegation`` reads such a bundle with the same checks as a published
 one (container, manifest, hashes, signature against a pinned key, sequence
@@ -41,6 +44,8 @@ class ExportResult:
     sequence: int
     counts: dict[str, int]
     signed_by: str | None = None  # fingerprint of the signing key
+    kind: str = "full"
+    deletions: int = 0
 
 
 @dataclass
@@ -62,41 +67,58 @@ class ImportResult:
 
 def export_delegation(store: Store, out: Path | str, *, delegation: str | None = None,
                       sign_key: Path | str | None = None, sequence: int | None = None,
-                      publisher_name: str | None = None) -> ExportResult:
-    """Write the delegation's positions, notes and assignments as a bundle at ``out``."""
+                      publisher_name: str | None = None, member: str | None = None, kind: str = "full",
+                      key=None) -> ExportResult:
+    """Write the delegation's positions, notes and assignments as a bundle at ``out``.
+
+    ``kind="delta"`` carries only what changed here since the last publication on this member's
+    stream (an empty delta is still written; :func:`pending_publication` tells whether one is due).
+    ``key`` is an already loaded private key (instead of ``sign_key``, a file).
+    """
     delegation = delegation or delegation_merge.delegation_id(store)
     if not delegation or not delegation.strip():
         raise WtdcError(_("Say which delegation this is with --delegation (for example --delegation KEN); it is remembered for the next exports."))
     publisher = delegation_merge.publisher_for(delegation)
-    channel_key = f"{publisher}/{delegation_merge.CHANNEL}"
+    channel = delegation_merge.own_member(store, member)
+    channel_key = f"{publisher}/{channel}"
+    last = delegation_merge.last_export_sequence(store, channel_key)
+    if kind == "delta" and last is None:
+        kind = "full"  # nothing published yet: the first bundle of a stream is full
     if sequence is None:
-        sequence = delegation_merge.next_export_sequence(store, channel_key)
+        sequence = (last or 0) + 1
     elif sequence < 1:
         raise WtdcError(_("--sequence must be 1 or more, not {value}.").format(value=sequence))
-    key = None
     signed_by = None
-    if sign_key is not None:
-        from wtdc_desktop.bundles.signing import fingerprint, load_private_key, raw_public_key
+    if sign_key is not None and key is None:
+        from wtdc_desktop.bundles.signing import load_private_key
 
         key = load_private_key(sign_key)
+    if key is not None:
+        from wtdc_desktop.bundles.signing import fingerprint, raw_public_key
+
         signed_by = fingerprint(raw_public_key(key))
-    records = delegation_merge.export_records(store)
+    pub = delegation_merge.publication(store, channel_key, kind)
     with tempfile.TemporaryDirectory(dir=store.data_dir, prefix=".export-") as tmp:
         src = Path(tmp)
         (src / "records").mkdir()
         for type_name in delegation_merge.TYPES:
             with open(src / "records" / f"{type_name}.jsonl", "w", encoding="utf-8", newline="\n") as fp:
-                for record in records[type_name]:
+                for record in pub.records[type_name]:
                     fp.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+        if pub.deletions:
+            (src / "manifest.json").write_text(json.dumps(
+                {"deletions": [{"type": t, "id": i} for t, i in pub.deletions]}), encoding="utf-8")
         header = Header(publisher_id=publisher, publisher_name=publisher_name or publisher,
-                        channel=delegation_merge.CHANNEL, sequence=sequence, kind="full")
+                        channel=channel, sequence=sequence, kind=kind,
+                        base_sequence=last if kind == "delta" else None)
         if key is not None:
             build_bundle(src, out, header, sign_key=key)
         else:
             build_bundle(src, out, header)
-    delegation_merge.record_export(store, delegation, channel_key, sequence, records)
-    return ExportResult(path=str(out), publisher=publisher, channel=delegation_merge.CHANNEL, sequence=sequence,
-                        counts={t: len(records[t]) for t in delegation_merge.TYPES}, signed_by=signed_by)
+    delegation_merge.record_export(store, delegation, channel_key, sequence, pub.records, pub.deletions)
+    return ExportResult(path=str(out), publisher=publisher, channel=channel, sequence=sequence,
+                        counts={t: len(pub.records[t]) for t in delegation_merge.TYPES}, signed_by=signed_by,
+                        kind=kind, deletions=len(pub.deletions))
 
 
 def _check_signature(store: Store, bundle: Bundle, trust_key: bytes | None) -> str | None:
@@ -124,11 +146,16 @@ def _refusal(bundle: Bundle, reason: str, last: int | None) -> BundleError:
 
 
 def import_delegation(store: Store, path: Path | str, *, source: str | None = None, force: bool = False,
-                      trust_key: bytes | None = None, limits: Limits = DEFAULT_LIMITS) -> ImportResult:
+                      trust_key: bytes | None = None, limits: Limits = DEFAULT_LIMITS,
+                      member_key: bytes | None = None, expect_stream: str | None = None) -> ImportResult:
     """Merge a delegation bundle into the delegation's own tables; raise :class:`BundleError` (store unchanged).
 
     A delegation whose key is pinned must sign its bundles with it; ``trust_key``
     (raw Ed25519 public key) is required to have signed this one, and is pinned.
+    ``member_key`` (team sync): the bundle must be signed by this member's pinned key instead,
+    and ``expect_stream`` is the only stream (publisher/channel) it may be on.
+    A bundle written before publisher ids were lower case (``delegation-KEN``) is merged on the
+    lower-case stream (see :func:`~wtdc_desktop.store.delegation_merge.canonical_stream`).
     """
     source = source or str(path)
     manifest = None
@@ -140,16 +167,25 @@ def import_delegation(store: Store, path: Path | str, *, source: str | None = No
             if published or not members:
                 raise BundleRefused(_("{where} is not a delegation bundle (it carries {types}); apply it with sync.").format(
                     where=bundle.where, types=", ".join(sorted(set(published))) or _("no delegation records")))
-            signed_by = _check_signature(store, bundle, trust_key)
-            reason = delegation_merge.check_stream(store.conn, m.channel_key, m.sequence, m.sha256, m.kind,
+            stream = delegation_merge.canonical_stream(m.channel_key)
+            if expect_stream is not None and stream != expect_stream:
+                raise BundleRefused(_("{where} is on the stream {stream}, not on {expected}; refused.").format(
+                    where=bundle.where, stream=m.channel_key, expected=expect_stream))
+            if member_key is not None:
+                from wtdc_desktop.bundles.signing import check_bundle_signature
+
+                signed_by = check_bundle_signature(bundle, member_key).fingerprint
+            else:
+                signed_by = _check_signature(store, bundle, trust_key)
+            reason = delegation_merge.check_stream(store.conn, stream, m.sequence, m.sha256, m.kind,
                                                    m.base_sequence, force)
             if reason is not None:
-                raise _refusal(bundle, reason, delegation_merge.last_imported_sequence(store.conn, m.channel_key))
+                raise _refusal(bundle, reason, delegation_merge.last_imported_sequence(store.conn, stream))
             bundle.verify()
             with store.transaction() as conn:
                 sync_id = syncs.begin_sync(conn, source=source, publisher=m.publisher_id, channel=m.channel,
                                            sequence=m.sequence, kind=m.kind, manifest_sha256=m.sha256)
-                importer = delegation_merge.DelegationImporter(conn, m.channel_key)
+                importer = delegation_merge.DelegationImporter(conn, stream)
                 for member in members:
                     importer.count(member.type)
                     for line in bundle.iter_records(member):
@@ -160,7 +196,7 @@ def import_delegation(store: Store, path: Path | str, *, source: str | None = No
                 if m.kind == "full":
                     importer.drop_unseen()
                 counts = {t: c.as_dict() for t, c in sorted(importer.counts.items())}
-                delegation_merge.record_import(conn, m.channel_key, m.sequence, m.sha256)
+                delegation_merge.record_import(conn, stream, m.sequence, m.sha256)
                 syncs.finish_sync(conn, sync_id, outcome="imported", counts=counts)
             conflicts = [c for c in delegation_merge.open_edit_conflicts(store)
                          if c["conflict_id"] in set(importer.conflicts)]
