@@ -97,7 +97,25 @@ def export_delegation(store: Store, out: Path | str, *, delegation: str | None =
         from wtdc_desktop.bundles.signing import fingerprint, raw_public_key
 
         signed_by = fingerprint(raw_public_key(key))
-    pub = delegation_merge.publication(store, channel_key, kind)
+    pub = write_delegation_bundle(store, out, publisher=publisher, channel=channel, sequence=sequence, kind=kind,
+                                  base_sequence=last if kind == "delta" else None, key=key,
+                                  publisher_name=publisher_name)
+    delegation_merge.record_export(store, delegation, channel_key, sequence, pub.records, pub.deletions)
+    return ExportResult(path=str(out), publisher=publisher, channel=channel, sequence=sequence,
+                        counts={t: len(pub.records[t]) for t in delegation_merge.TYPES}, signed_by=signed_by,
+                        kind=kind, deletions=len(pub.deletions))
+
+
+def write_delegation_bundle(store: Store, out: Path | str, *, publisher: str, channel: str, sequence: int,
+                            kind: str = "full", base_sequence: int | None = None, key=None,
+                            publisher_name: str | None = None,
+                            publication: delegation_merge.Publication | None = None) -> delegation_merge.Publication:
+    """Write this machine's next bundle on ``publisher/channel`` at ``out``; nothing is remembered yet.
+
+    The caller records it (:func:`~wtdc_desktop.store.delegation_merge.record_export`) once the
+    bundle is where the others read it.
+    """
+    pub = publication or delegation_merge.publication(store, f"{publisher}/{channel}", kind)
     with tempfile.TemporaryDirectory(dir=store.data_dir, prefix=".export-") as tmp:
         src = Path(tmp)
         (src / "records").mkdir()
@@ -109,16 +127,12 @@ def export_delegation(store: Store, out: Path | str, *, delegation: str | None =
             (src / "manifest.json").write_text(json.dumps(
                 {"deletions": [{"type": t, "id": i} for t, i in pub.deletions]}), encoding="utf-8")
         header = Header(publisher_id=publisher, publisher_name=publisher_name or publisher,
-                        channel=channel, sequence=sequence, kind=kind,
-                        base_sequence=last if kind == "delta" else None)
+                        channel=channel, sequence=sequence, kind=kind, base_sequence=base_sequence)
         if key is not None:
             build_bundle(src, out, header, sign_key=key)
         else:
             build_bundle(src, out, header)
-    delegation_merge.record_export(store, delegation, channel_key, sequence, pub.records, pub.deletions)
-    return ExportResult(path=str(out), publisher=publisher, channel=channel, sequence=sequence,
-                        counts={t: len(pub.records[t]) for t in delegation_merge.TYPES}, signed_by=signed_by,
-                        kind=kind, deletions=len(pub.deletions))
+    return pub
 
 
 def _check_signature(store: Store, bundle: Bundle, trust_key: bytes | None) -> str | None:
