@@ -236,3 +236,18 @@ def test_full_bundles_and_pruning_after_every_member_passed(team, monkeypatch, _
         assert positions.position_for(dora, "proposal", pid)["brief"] == "v4"
     finally:
         dora.close()
+
+
+def test_the_periodic_sync_does_team_sync_too(team):
+    from wtdc_desktop.sync import remembered, sync_all
+
+    stores, shared = team
+    a, b = stores["amina"], stores["baraka"]
+    pid = proposals(a)[0]
+    positions.save_position(a, "proposal", pid, stance="oppose")
+    assert str(shared) in remembered(a.data_dir)
+    [result] = [r for r in sync_all(a.data_dir) if r.kind == "team"]
+    assert result.ok and result.outcome == "applied"
+    [result] = [r for r in sync_all(b.data_dir) if r.kind == "team"]
+    assert result.ok and "1 bundle merged" in result.message
+    assert positions.position_for(b, "proposal", pid)["stance"] == "oppose"
