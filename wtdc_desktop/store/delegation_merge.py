@@ -496,7 +496,8 @@ class DelegationImporter:
         _remember_version(self.conn, type_name, record, self.channel, incoming)
         if merged != local:
             _WRITERS[type_name](self.conn, merged, self.channel)
-            merged_hash = _remember_version(self.conn, type_name, merged, "local")
+            # every member merges the same two versions the same way: a merge is not published again
+            merged_hash = _remember_version(self.conn, type_name, merged, "merged")
             _set_base(self.conn, type_name, rid, merged_hash, incoming)
         self._remember(type_name, rid, incoming, _local_hash(self.conn, type_name, record))
         if not clashes:
@@ -641,6 +642,18 @@ def settle_edit_conflict(conn: sqlite3.Connection, conflict_id: int, keep: str) 
     conflict = edit_conflict(conn, conflict_id)
     type_name, channel, remote = conflict["type"], conflict["channel"], conflict["remote"]
     if keep == "remote":
+        # only the fields in conflict take the colleague's values: what was merged into the local
+        # copy since the conflict was found (another colleague's change of another field) stays
+        current = _local_record(conn, type_name, remote)
+        if current is not None:
+            chosen = dict(current)
+            for key in _fields(conflict["local"], remote):
+                if remote.get(key) is None:
+                    chosen.pop(key, None)
+                else:
+                    chosen[key] = remote[key]
+            chosen["updated_at"] = max(current.get("updated_at") or "", remote.get("updated_at") or "") or None
+            remote = _clean(chosen)
         _WRITERS[type_name](conn, remote, channel)
     _set_state(conn, channel, type_name, conflict["id"], content_hash(remote), _local_hash(conn, type_name, remote))
     conn.execute("UPDATE my_conflict SET resolved_at = ?, resolution = ? WHERE conflict_id = ?",
