@@ -63,7 +63,7 @@ def test_fifty_members_converge_and_list_every_concurrent_edit(_demo_store_templ
 
         # every concurrent edit of the same field is a listed conflict on both sides, nothing overwritten
         for i, j, subject in expected_conflicts:
-            for me, other in ((i, j), (j, i)):
+            for me in (i, j):
                 open_ = [c for c in delegation_merge.open_edit_conflicts(members[me])
                          if c["subject"] == {"type": "proposal", "id": subject}]
                 assert open_ and all(c["fields"] == ["brief"] for c in open_), (me, subject, open_)
