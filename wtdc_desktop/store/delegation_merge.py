@@ -83,11 +83,11 @@ class EditConflictError(WtdcError):
     exit_code = 2
 
 
-def _plain_name(value: str, what: str) -> str:
+def _plain_name(value: str) -> str:
     name = (value or "").strip().lower()
     if not _NAME.match(name):
-        raise WtdcError(_("“{value}” cannot name a {what}: use letters a-z, digits, dots and hyphens "
-                          "(for example KEN or amina).").format(value=value, what=what))
+        raise WtdcError(_("“{value}” cannot be used as a delegation or member name: use letters a-z, digits, dots "
+                          "and hyphens (for example KEN or amina).").format(value=value))
     return name
 
 
@@ -96,12 +96,12 @@ def publisher_for(delegation: str) -> str:
     name = (delegation or "").strip().lower()
     if name.startswith("delegation-"):
         name = name[len("delegation-"):]
-    return "delegation-" + _plain_name(name, _("delegation"))
+    return "delegation-" + _plain_name(name)
 
 
 def member_channel(member: str) -> str:
     """The channel of one member's stream: its name in lower case (spec §2)."""
-    return _plain_name(member, _("member"))
+    return _plain_name(member)
 
 
 def canonical_stream(channel_key: str) -> str:
