@@ -251,3 +251,40 @@ def test_the_periodic_sync_does_team_sync_too(team):
     [result] = [r for r in sync_all(b.data_dir) if r.kind == "team"]
     assert result.ok and "1 bundle merged" in result.message
     assert positions.position_for(b, "proposal", pid)["stance"] == "oppose"
+
+
+def test_a_wrong_clock_changes_nothing_and_untrusted_members_wait(team, monkeypatch, _demo_store_template):
+    """Only sequences and the version each change was made from order changes, never the members' clocks."""
+    from wtdc_desktop.store import positions as positions_module
+
+    stores, shared = team
+    a, b = stores["amina"], stores["baraka"]
+    pid = proposals(a)[0]
+    with monkeypatch.context() as m:  # amina's laptop is two years ahead
+        m.setattr(positions_module, "utcnow", lambda: "2028-01-01T09:00:00Z")
+        positions.save_position(a, "proposal", pid, stance="support", brief="venu du futur")
+    _sync(a)
+    _sync(b)
+    assert positions.position_for(b, "proposal", pid)["brief"] == "venu du futur"
+    positions.save_position(b, "proposal", pid, brief="corrigé aujourd'hui")  # later, with an earlier timestamp
+    _sync(b)
+    report = _sync(a)
+    assert report["conflicts"] == 0
+    assert positions.position_for(a, "proposal", pid)["brief"] == "corrigé aujourd'hui"
+    # a newcomer nobody trusted yet: its bundles wait, reported, and the others still merge
+    [dora] = member_stores(_demo_store_template, shared.parent, ["dora"]).values()
+    try:
+        from wtdc_desktop.team import join
+
+        join(dora, str(shared), "dora")
+        positions.save_position(dora, "proposal", pid, brief="inconnue")
+        code, out, err = run_cli("team", "sync", "--json", "--data-dir", dora.data_dir)
+        positions.save_position(b, "proposal", proposals(b)[1], stance="neutral")
+        _sync(b)
+        report = _sync(a)
+        by_member = {m["member"]: m for m in report["members"]}
+        assert by_member["dora"]["outcome"] == "untrusted" and "team trust" in by_member["dora"]["problems"][0]
+        assert by_member["baraka"]["sequences"] and report["new_members"][0]["name"] == "dora"
+        assert positions.position_for(a, "proposal", pid)["brief"] == "corrigé aujourd'hui"
+    finally:
+        dora.close()

@@ -394,11 +394,14 @@ def sync(store: Store, *, storage=None, password_prompt=None, now=None) -> TeamS
         return result
     try:
         result.published = _publish(store, storage, cfg, publisher)
-    except (StorageUnavailable, StorageError, BundleError) as exc:
+    except WtdcError as exc:  # the storage, the key, the store: reported, the others' bundles still read
         result.problems.append(exc.message)
     seen = {}
     for row in team_state.members(store):
-        report = _read_member(store, storage, publisher, row)
+        try:
+            report = _read_member(store, storage, publisher, row)
+        except (WtdcError, OSError) as exc:  # one member's problem never stops the others'
+            report = MemberReport(row["name"], outcome="failed", problems=[getattr(exc, "message", None) or str(exc)])
         result.members.append(report)
         last = delegation_merge.last_imported_sequence(store.conn, f"{publisher}/{row['name']}")
         if last is not None:
@@ -489,10 +492,10 @@ def _read_member(store: Store, storage, publisher: str, row: dict) -> MemberRepo
             try:
                 imported = import_delegation(store, path, source=f"{storage.where}/{rel}", member_key=member_key,
                                              expect_stream=stream)
-            except BundleError as exc:
+            except (BundleError, OSError) as exc:
                 report.outcome = "refused"
                 report.problems.append(_("{name} is refused, read again at the next sync: {reason}").format(
-                    name=rel, reason=exc.message))
+                    name=rel, reason=getattr(exc, "message", None) or exc))
                 return report
         if imported.outcome == "imported":
             report.sequences.append(sequence)
