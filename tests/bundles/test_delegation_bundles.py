@@ -432,8 +432,12 @@ def test_changes_to_different_fields_of_a_record_merge(shared):
         assert (position["stance"], position["brief"]) == ("oppose", "Précisé en salle")
 
 
-def _legacy_bundle(tmp, records: dict[str, list[dict]], sequence: int):
-    """A delegation bundle as written before per-member streams: publisher ``delegation-KEN``, channel ``delegation``."""
+def _legacy_bundle(tmp, records: dict[str, list[dict]], sequence: int, key=None):
+    """A delegation bundle as written before per-member streams: publisher ``delegation-KEN``, channel
+    ``delegation`` (the writer refuses an upper-case id (spec §2): the manifest is rewritten as the old one was)."""
+    import zipfile
+
+    from wtdc_desktop.bundles.signing import encode_public_key, raw_public_key, sign_manifest
     from wtdc_desktop.bundles.writer import Header, build_bundle
 
     src = tmp / f"legacy-src-{sequence}"
@@ -441,8 +445,22 @@ def _legacy_bundle(tmp, records: dict[str, list[dict]], sequence: int):
     for type_name, items in records.items():
         (src / "records" / f"{type_name}.jsonl").write_text(
             "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in items), encoding="utf-8")
+    modern = tmp / f"modern-{sequence}.wtdc.zip"
+    build_bundle(src, modern, Header(publisher_id="delegation-ken", channel="delegation", sequence=sequence,
+                                     kind="full"))
     out = tmp / f"legacy-{sequence}.wtdc.zip"
-    build_bundle(src, out, Header(publisher_id="delegation-KEN", channel="delegation", sequence=sequence, kind="full"))
+    with zipfile.ZipFile(modern) as zin, zipfile.ZipFile(out, "w") as zout:
+        manifest = json.loads(zin.read("manifest.json"))
+        manifest["publisher"] = {"id": "delegation-KEN", "name": "delegation-KEN"}
+        if key is not None:
+            manifest["publisher"]["public_key"] = encode_public_key(raw_public_key(key))
+        data = json.dumps(manifest, indent=1).encode()
+        zout.writestr("manifest.json", data)
+        if key is not None:
+            zout.writestr("manifest.json.sig", sign_manifest(data, key))
+        for name in zin.namelist():
+            if name not in ("manifest.json", "manifest.json.sig"):
+                zout.writestr(name, zin.read(name))
     return out
 
 
@@ -475,3 +493,27 @@ def test_legacy_upper_case_delegation_bundles_continue_their_stream(machines, tm
     assert result.counts["position"]["changed"] == 1 and result.conflicts == []
     assert positions.position_for(b, "proposal", proposal)["stance"] == "oppose"
     b.close()
+
+
+def test_signed_legacy_bundles_are_checked_on_their_original_manifest(machines, tmp_path):
+    from wtdc_desktop.bundles.signing import generate_key, load_private_key
+
+    a, b = machines
+    proposal = _ids(b, "proposal")[0]
+    record = {"id": "pos-1", "subject": {"type": "proposal", "id": proposal}, "stance": "support",
+              "updated_at": "2021-11-08T07:00:00Z"}
+    key_file, pub, fingerprint = generate_key(tmp_path / "head.key")
+    signed = _legacy_bundle(tmp_path, {"position": [record]}, 1, key=load_private_key(key_file))
+    code, out, err = run_cli("import-delegation", signed, "--trust", pub, "--json", "--data-dir", b.data_dir)
+    assert code == 0, err
+    assert (json.loads(out)["signed_by"], json.loads(out)["publisher"]) == (fingerprint, "delegation-ken")
+    # the key is pinned for delegation-ken: an unsigned legacy bundle, or a forged one, is refused
+    before = table_fingerprint(b)
+    unsigned = _legacy_bundle(tmp_path / "u", {"position": [{**record, "stance": "oppose"}]}, 2)
+    other, _pub, _fp = generate_key(tmp_path / "other.key")
+    forged = _legacy_bundle(tmp_path / "f", {"position": [{**record, "stance": "oppose"}]}, 2,
+                            key=load_private_key(other))
+    for bundle in (unsigned, forged):
+        code, out, err = run_cli("import-delegation", bundle, "--data-dir", b.data_dir)
+        assert code == 3 and "refused" in err and "Traceback" not in err
+    assert table_fingerprint(b) == before

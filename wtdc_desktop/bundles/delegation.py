@@ -14,19 +14,31 @@ rules: rollback refused, the same sequence is "already applied", a different
 manifest under an applied sequence refused) and merges it into the ``my_``
 tables only, in one transaction; see :mod:`wtdc_desktop.store.delegation_merge`
 for how local edits are kept.
+
+Migration of bundles written before publisher ids were lower case (spec §2): a delegation bundle
+whose publisher id is ``delegation-KEN`` is no longer a valid bundle as it stands. Such a bundle is
+read through a copy: its signature (if any) is checked on the original manifest against the key
+pinned for ``delegation-ken`` (or ``delegation-KEN``, or the key given with ``--trust``), then a
+copy with the publisher id in lower case and the same members is imported on the stream
+``delegation-ken/delegation``, whose merge state the store's schema migration 10 re-keyed.
 """
 
 from __future__ import annotations
 
 import json
+import re
+import shutil
 import tempfile
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from wtdc_desktop.bundles.apply import manifest_log_fields
 from wtdc_desktop.bundles.errors import AlreadyApplied, BundleError, BundleRefused
 from wtdc_desktop.bundles.limits import DEFAULT_LIMITS, Limits
+from wtdc_desktop.bundles.manifest import path_problem
 from wtdc_desktop.bundles.reader import Bundle
+from wtdc_desktop.bundles.signing import SIGNATURE_MEMBER
 from wtdc_desktop.bundles.writer import Header, build_bundle
 from wtdc_desktop.domain.records import DELEGATION_TYPES
 from wtdc_desktop.errors import WtdcError
@@ -159,6 +171,102 @@ def _refusal(bundle: Bundle, reason: str, last: int | None) -> BundleError:
         where=bundle.where, stream=stream, base=m.base_sequence, last=last if last is not None else _("none")))
 
 
+# --- bundles written before publisher ids were lower case (spec §2) ----------------------------------
+
+_LEGACY_ID = re.compile(r"^delegation-[A-Za-z0-9.-]{1,60}$")
+
+
+def _legacy_manifest(path: Path, limits: Limits) -> tuple[dict, bytes, bytes | None] | None:
+    """The manifest (parsed, bytes) and signature of a delegation bundle whose publisher id is upper case."""
+    try:
+        if path.is_dir():
+            manifest_path = path / "manifest.json"
+            if not manifest_path.is_file() or manifest_path.stat().st_size > limits.manifest_size:
+                return None
+            data = manifest_path.read_bytes()
+            sig_path = path / SIGNATURE_MEMBER
+            sig = sig_path.read_bytes()[:4096] if sig_path.is_file() else None
+        else:
+            with zipfile.ZipFile(path) as zf:
+                info = zf.getinfo("manifest.json")
+                if info.file_size > limits.manifest_size:
+                    return None
+                data = zf.read(info)
+                sig = zf.read(SIGNATURE_MEMBER)[:4096] if SIGNATURE_MEMBER in zf.namelist() else None
+        raw = json.loads(data.decode("utf-8"))
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, RecursionError):
+        return None  # the reader says what is wrong with it
+    publisher = raw.get("publisher") if isinstance(raw, dict) else None
+    pid = publisher.get("id") if isinstance(publisher, dict) else None
+    if not isinstance(pid, str) or pid == pid.lower() or not _LEGACY_ID.match(pid):
+        return None
+    return raw, data, sig
+
+
+def _legacy_copy(store: Store, path: Path, legacy: tuple[dict, bytes, bytes | None], tmp: Path,
+                 trust_key: bytes | None, limits: Limits) -> tuple[Path, str | None]:
+    """Migration of a legacy bundle: its signature checked on the original manifest, then a copy whose
+    publisher id is lower case (the members, listed with their hashes, are copied unchanged)."""
+    from wtdc_desktop.bundles.signing import (
+        PUBLIC_KEY_FIELD, configured_key, decode_public_key, fingerprint, signature_valid,
+    )
+    from wtdc_desktop.store import trust
+
+    raw, data, sig = legacy
+    pid = raw["publisher"]["id"]
+    lower = pid.lower()
+    pinned = trust_key
+    for name in (lower, pid):
+        if pinned is None:
+            row = trust.get_key(store.conn, name)
+            pinned = row.public_key if row is not None else configured_key(store.data_dir, name)
+    signer = None
+    if sig is not None:
+        embedded = raw["publisher"].get(PUBLIC_KEY_FIELD)
+        key = pinned or (decode_public_key(embedded) if isinstance(embedded, str) else None)
+        if key is None or not signature_valid(data, sig, key):
+            raise BundleRefused(_("{where}: the signature does not match the manifest and the delegation's key; "
+                                  "refused.").format(where=path))
+        signer = fingerprint(key)
+    elif pinned is not None:
+        raise BundleRefused(_("{where} is not signed, but the delegation “{publisher}” must sign with the trusted key "
+                              "{fingerprint}; refused.").format(where=path, publisher=lower,
+                                                                 fingerprint=fingerprint(pinned)))
+    if trust_key is not None and trust.get_key(store.conn, lower) is None:
+        trust.pin_key(store, lower, trust_key, fingerprint(trust_key), origin="cli")
+    publisher = {k: v for k, v in raw["publisher"].items() if k != PUBLIC_KEY_FIELD}
+    manifest = json.dumps({**raw, "publisher": {**publisher, "id": lower}}, ensure_ascii=False, indent=1).encode()
+    out = tmp / "legacy.wtdc.zip"
+    listed = {m.get("path") for key in ("records", "files") for m in raw.get(key) or [] if isinstance(m, dict)}
+    total = 0
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
+        dst.writestr("manifest.json", manifest)
+        for name in sorted(n for n in listed if isinstance(n, str)):
+            if path_problem(name):
+                raise BundleRefused(_("{where}: the path is not allowed in a bundle ({problem}).").format(
+                    where=f"{path}: {name}", problem=path_problem(name)))
+            if path.is_dir():
+                src_path = path / name
+                if not src_path.is_file() or src_path.is_symlink():
+                    continue  # missing: the reader refuses the copy
+                total += src_path.stat().st_size
+                if total > limits.uncompressed_size:
+                    raise BundleRefused(_("{where} is larger than the limit of a bundle; refused.").format(where=path))
+                dst.write(src_path, name)
+            else:
+                with zipfile.ZipFile(path) as zf:
+                    try:
+                        info = zf.getinfo(name)
+                    except KeyError:
+                        continue
+                    total += info.file_size
+                    if total > limits.uncompressed_size or info.file_size > info.compress_size * limits.compression_ratio + 4096:
+                        raise BundleRefused(_("{where} is larger than the limit of a bundle; refused.").format(where=path))
+                    with zf.open(info) as src, dst.open(name, "w") as target:
+                        shutil.copyfileobj(src, target, 1 << 20)
+    return out, signer
+
+
 def import_delegation(store: Store, path: Path | str, *, source: str | None = None, force: bool = False,
                       trust_key: bytes | None = None, limits: Limits = DEFAULT_LIMITS,
                       member_key: bytes | None = None, expect_stream: str | None = None) -> ImportResult:
@@ -172,6 +280,32 @@ def import_delegation(store: Store, path: Path | str, *, source: str | None = No
     lower-case stream (see :func:`~wtdc_desktop.store.delegation_merge.canonical_stream`).
     """
     source = source or str(path)
+    legacy = _legacy_manifest(Path(path), limits) if member_key is None else None
+    if legacy is not None:
+        # Written as delegation-KEN before publisher ids were lower case: read through a lower-case
+        # copy, after its signature was checked on the original (see the module's documentation).
+        with tempfile.TemporaryDirectory(dir=store.data_dir, prefix=".legacy-") as tmp:
+            try:
+                copy, signer = _legacy_copy(store, Path(path), legacy, Path(tmp), trust_key, limits)
+            except BundleError as exc:
+                syncs.log_outcome(store, source=source, outcome="refused", message=exc.message)
+                raise
+            except (OSError, zipfile.BadZipFile) as exc:
+                raise BundleRefused(_("{where} cannot be read ({reason}); refused.").format(where=path, reason=exc)) from None
+            import hashlib
+
+            result = _import(store, copy, source=source, force=force, trust_key=None, limits=limits,
+                             member_key=None, expect_stream=expect_stream, legacy_signer=signer or "",
+                             manifest_sha256=hashlib.sha256(legacy[1]).hexdigest())
+            result.bundle = str(path)
+            return result
+    return _import(store, path, source=source, force=force, trust_key=trust_key, limits=limits,
+                   member_key=member_key, expect_stream=expect_stream)
+
+
+def _import(store: Store, path: Path | str, *, source: str, force: bool, trust_key: bytes | None, limits: Limits,
+            member_key: bytes | None, expect_stream: str | None, legacy_signer: str | None = None,
+            manifest_sha256: str | None = None) -> ImportResult:
     manifest = None
     try:
         with Bundle(path, limits=limits) as bundle:
@@ -189,9 +323,12 @@ def import_delegation(store: Store, path: Path | str, *, source: str | None = No
                 from wtdc_desktop.bundles.signing import check_bundle_signature
 
                 signed_by = check_bundle_signature(bundle, member_key).fingerprint
+            elif legacy_signer is not None:
+                signed_by = legacy_signer or None  # checked on the original manifest
             else:
                 signed_by = _check_signature(store, bundle, trust_key)
-            reason = delegation_merge.check_stream(store.conn, stream, m.sequence, m.sha256, m.kind,
+            sha = manifest_sha256 or m.sha256  # a legacy bundle: its original manifest's, as imported before
+            reason = delegation_merge.check_stream(store.conn, stream, m.sequence, sha, m.kind,
                                                    m.base_sequence, force)
             if reason is not None:
                 raise _refusal(bundle, reason, delegation_merge.last_imported_sequence(store.conn, stream))
@@ -210,7 +347,7 @@ def import_delegation(store: Store, path: Path | str, *, source: str | None = No
                 if m.kind == "full":
                     importer.drop_unseen()
                 counts = {t: c.as_dict() for t, c in sorted(importer.counts.items())}
-                delegation_merge.record_import(conn, stream, m.sequence, m.sha256)
+                delegation_merge.record_import(conn, stream, m.sequence, sha)
                 syncs.finish_sync(conn, sync_id, outcome="imported", counts=counts)
             conflicts = [c for c in delegation_merge.open_edit_conflicts(store)
                          if c["conflict_id"] in set(importer.conflicts)]
