@@ -490,7 +490,7 @@ def _read_member(store: Store, storage, publisher: str, row: dict) -> MemberRepo
             path = Path(tmp) / entry.name
             path.write_bytes(data)
             try:
-                imported = import_delegation(store, path, source=f"{storage.where}/{rel}", member_key=member_key,
+                imported = import_delegation(store, path, source=storage.where, member_key=member_key,
                                              expect_stream=stream)
             except (BundleError, OSError) as exc:
                 report.outcome = "refused"
