@@ -95,6 +95,19 @@ def main() -> int:
     window.show_shortcuts()
     save(window.shortcuts_dialog, "shortcuts")
     window.shortcuts_dialog.hide()
+
+    # The timetable import dialog, on a small c3voc schedule (another conference than the demo's).
+    window.show_view("agenda")
+    agenda = window.views["agenda"]
+    agenda.open_import_dialog(str(ROOT / "tests" / "data" / "schedule-v2-38c3.json")).wait(30)
+    for _ in range(20):  # the file is read on a worker thread; the dialog opens when it is done
+        app.processEvents()
+    importer = agenda.import_dialog
+    if importer is not None:
+        save(importer, "timetable-import")
+        importer.existing_radio.setChecked(True)
+        save(importer, "timetable-import-existing")
+        importer.reject()
     window.close()
     QApplication.processEvents()
     return 0

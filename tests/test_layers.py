@@ -167,3 +167,103 @@ def test_qt_is_imported_only_by_the_window_and_inside_the_pdf_writers():
         if part != "exchange" and any(n.split(".")[0] == "PySide6" for n in _imports(path)):
             offenders.append(str(rel))
     assert offenders == []
+
+
+# -- the window writes through the facade ----------------------------------------------------------
+
+#: SQL that writes (a table named by an f-string placeholder ends the constant: ``f"UPDATE {t} SET"``)
+_WRITE_SQL = re.compile(r"\b(INSERT\s+(OR\s+\w+\s+)?INTO|UPDATE\s+(\w+\s+SET\b|$)|DELETE\s+FROM|REPLACE\s+INTO)\b")
+
+
+def _module_name(path: Path) -> str:
+    rel = path.relative_to(PKG.parent).with_suffix("")
+    return ".".join(rel.parts[:-1] if rel.name == "__init__" else rel.parts)
+
+
+def _names_in_scope(tree: ast.Module, module: str) -> dict[str, str]:
+    """The names a module's code can call a store function by: alias -> dotted name (``store.x`` or
+    ``store.x.f``), from its imports of ``wtdc_desktop.store`` (anywhere in the module) and, for a
+    store module, its own top-level functions."""
+    names: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                if a.name.startswith("wtdc_desktop.store") and a.asname:
+                    names[a.asname] = a.name
+        elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("wtdc_desktop.store"):
+            for a in node.names:
+                names[a.asname or a.name] = f"{node.module}.{a.name}"
+    if module.startswith("wtdc_desktop.store"):
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                names[node.name] = f"{module}.{node.name}"
+    return names
+
+
+def _called(func: ast.AST, names: dict[str, str]) -> set[str]:
+    """The store functions ``func`` names (a call, or a callable handed on), as dotted names."""
+    found = set()
+    for node in ast.walk(func):
+        if isinstance(node, ast.Name) and node.id in names:
+            found.add(names[node.id])
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in names:
+            found.add(f"{names[node.value.id]}.{node.attr}")
+    return found
+
+
+def _writes_itself(func: ast.AST) -> bool:
+    for node in ast.walk(func):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and _WRITE_SQL.search(node.value):
+            return True
+        if isinstance(node, ast.Attribute) and node.attr in ("transaction", "executescript"):
+            return True
+    return False
+
+
+def store_writers() -> set[str]:
+    """Every function of store/ that writes: it runs INSERT, UPDATE, DELETE or REPLACE, opens a
+    transaction, or calls a store function that does (the dotted names, ``wtdc_desktop.store.x.f``)."""
+    direct, calls = set(), {}
+    for path in sorted((PKG / "store").rglob("*.py")):
+        module = _module_name(path)
+        tree = ast.parse(path.read_text("utf-8"))
+        names = _names_in_scope(tree, module)
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                name = f"{module}.{node.name}"
+                if _writes_itself(node):
+                    direct.add(name)
+                calls[name] = _called(node, names) - {name}
+    writers = set(direct)
+    grown = True
+    while grown:
+        grown = False
+        for name, called in calls.items():
+            if name not in writers and called & writers:
+                writers.add(name)
+                grown = True
+    return writers
+
+
+def test_the_finder_of_store_writers_knows_the_delegations_writes_from_its_reads():
+    writers = store_writers()
+    assert {"wtdc_desktop.store.record_marks.set_star", "wtdc_desktop.store.sessions.dismiss_changes",
+            "wtdc_desktop.store.contact_book.save_private_contacts"} <= writers
+    assert not {"wtdc_desktop.store.record_marks.is_starred", "wtdc_desktop.store.sessions.members",
+                "wtdc_desktop.store.list_rows.view_ids"} & writers
+
+
+def test_the_window_writes_the_store_only_through_the_facade():
+    """ui/ reads the store directly but changes it only through the Workspace (whose actions return
+    what changed, for the other views): no ui module names a store function that writes, nor opens a
+    transaction."""
+    writers = store_writers()
+    offenders = {}
+    for path in sorted((PKG / "ui").rglob("*.py")):
+        tree = ast.parse(path.read_text("utf-8"))
+        named = _called(tree, _names_in_scope(tree, _module_name(path))) & writers
+        if any(isinstance(n, ast.Attribute) and n.attr == "transaction" for n in ast.walk(tree)):
+            named.add("store.transaction")
+        if named:
+            offenders[str(path.relative_to(PKG))] = sorted(n.removeprefix("wtdc_desktop.store.") for n in named)
+    assert offenders == {}

@@ -126,7 +126,7 @@ def _offset_text(offset: dt.timedelta) -> str:
 
 def _city(tz: dt.tzinfo, lang: str | None) -> str | None:
     key = getattr(tz, "key", None)
-    if not key or key in ("UTC", "Etc/UTC", "Etc/GMT", "GMT", "Universal", "Zulu"):
+    if not key or key in ("UTC", "GMT", "Universal", "Zulu") or key.startswith("Etc/"):  # Etc/GMT-2: the offset alone
         return None
     try:
         return _dates.get_timezone_location(tz, locale=_locale(lang), return_city=True)

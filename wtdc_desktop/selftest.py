@@ -120,9 +120,9 @@ def _check_ics(ctx: _Context) -> str:
         raise RuntimeError(_("export-ics ended with code {code}").format(code=code))
     if not out.is_file():
         raise RuntimeError(_("{path} was not written").format(path=out))
-    from wtdc_desktop.exchange import ics as ics_reader
+    from wtdc_desktop.exchange import ics
 
-    timetable = ics_reader.parse(out.read_bytes(), str(out))
+    timetable = ics.parse(out.read_bytes(), str(out))
     if not timetable.events:
         raise RuntimeError(_("{path} holds no events").format(path=out))
     return _("agenda exported as iCalendar ({how}) and read back: {events} events").format(

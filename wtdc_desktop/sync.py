@@ -178,7 +178,7 @@ def _reread_itu_folder(store: Store, location: str, entry: dict, cancelled) -> S
 
 def _reimport_timetable(store: Store, location: str, meeting: str) -> SourceResult:
     try:
-        item = import_schedule(store, location, meeting)
+        item = import_schedule(store, location, meeting or None, confirmed=True)  # the meeting chosen at the first import
     except WtdcError as exc:
         return SourceResult(location=location, kind="timetable", outcome=FAILED, message=exc.message, error=exc)
     if item.outcome == "applied":

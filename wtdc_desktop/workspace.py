@@ -21,14 +21,14 @@ from typing import Any, Generic, TypeVar
 
 from wtdc_desktop.resources import demo_bundle_path
 
-__all__ = ["Changes", "ItuResult", "Outcome", "Workspace", "demo_bundle_path"]
+__all__ = ["Changes", "ItuResult", "Outcome", "SourceAdded", "Workspace", "demo_bundle_path"]
 
 T = TypeVar("T")
 
 #: The delegation's own tables (its layer over the published records), as :class:`Changes` names them.
 DELEGATION_TABLES = frozenset({
-    "position", "note", "star", "read", "assignment", "member", "session_priority", "contact", "budget",
-    "overlap", "setting", "source", "trust",
+    "position", "note", "star", "read", "assignment", "member", "session_priority", "session_language",
+    "contact", "budget", "overlap", "setting", "reminder", "source", "trust",
 })
 
 
@@ -103,6 +103,16 @@ def _applied(result) -> Changes:
     if getattr(result, "outcome", None) != "applied":
         return Changes(syncs=True)
     return changes_of_sync(None)
+
+
+@dataclass(frozen=True)
+class SourceAdded:
+    """What :meth:`Workspace.add_source` remembered: the location as written, its kind, and whether
+    it is new (False: it was already remembered)."""
+
+    location: str
+    kind: str
+    added: bool
 
 
 @dataclass(frozen=True)
@@ -214,13 +224,25 @@ class Workspace:
         return Outcome(results, changes_of_sync(results))
 
     @staticmethod
-    def import_schedule(data_dir: Path | str, location: str, meeting: str, *, force: bool = False) -> Outcome:
-        """Import a published timetable (a file, a folder or an https address) as a bundle, under the sync lock."""
+    def import_schedule(data_dir: Path | str, location: str, meeting: str | None = None, *, force: bool = False,
+                        confirmed: bool = False, title: str | None = None) -> Outcome:
+        """Import a published timetable (a file, a folder or an https address) as a bundle, under the sync lock.
+
+        Without ``meeting``, into the file's own conference; ``confirmed``: the user chose to add it to a
+        meeting of another conference, or to move the sessions of an earlier import (see
+        :func:`exchange.timetable_import.import_schedule`)."""
         from wtdc_desktop.exchange.timetable_import import import_schedule_locked
 
-        result = import_schedule_locked(data_dir, location, meeting, force=force)
+        result = import_schedule_locked(data_dir, location, meeting, force=force, confirmed=confirmed, title=title)
         changed = result.outcome not in ("not_modified", "unchanged")  # a new sync: every type's badges move
         return Outcome(result, changes_of_sync(None) if changed else Changes(syncs=True))
+
+    @staticmethod
+    def preview_schedule(data_dir: Path | str, location: str) -> Outcome:
+        """What a timetable is (its conference, zone, sessions) and where an earlier import put it; writes nothing."""
+        from wtdc_desktop.exchange.timetable_import import preview_schedule_in
+
+        return Outcome(preview_schedule_in(data_dir, location), NOTHING)
 
     def import_itu(self, sources: Iterable[Path | str], *, meeting: str | None = None,
                    languages: Iterable[str] | None = None, out: Path | str | None = None,
@@ -277,6 +299,189 @@ class Workspace:
 
         pid = positions.save_position(self.store, subject_type, subject_id, **values)
         return Outcome(pid, Changes.of(records=(subject_type,), delegation=("position",)))
+
+    def choose_position_version(self, conflict_id: int, choices: dict[str, str], *,
+                                changed_by: str | None = None) -> Outcome[None]:
+        """Settle a colleague's differing version of a position, field by field (``choices``: field ->
+        "local" or "remote"), as :func:`store.positions.resolve_position_edit_conflict`."""
+        from wtdc_desktop.store import positions
+
+        positions.resolve_position_edit_conflict(self.store, conflict_id, choices, changed_by=changed_by)
+        return Outcome(None, Changes.of(delegation=("position",)))
+
+    def set_star(self, type_name: str, record_id: str, starred: bool = True) -> Outcome[None]:
+        """Star (or, with ``starred`` False, unstar) a record."""
+        from wtdc_desktop.store import record_marks
+
+        record_marks.set_star(self.store, type_name, record_id, starred)
+        return Outcome(None, Changes.of(delegation=("star",)))
+
+    def mark_read(self, type_name: str, record_id: str, read: bool = True) -> Outcome[None]:
+        """Mark a record read (remembering the version read) or, with ``read`` False, unread."""
+        from wtdc_desktop.store import record_marks
+
+        record_marks.mark_read(self.store, type_name, record_id, read)
+        return Outcome(None, Changes.of(delegation=("read",)))
+
+    def save_note(self, subject_type: str, subject_id: str, body: str, *, note_id: str | None = None,
+                  author: str | None = None) -> Outcome[str | None]:
+        """Write a note on a record: a new one, or ``note_id`` changed; a blank ``body`` deletes
+        ``note_id`` (and writes nothing without it). The value is the note's id (None: no note)."""
+        from wtdc_desktop.store import record_marks
+
+        if not body.strip():
+            if note_id is None:
+                return Outcome(None)
+            record_marks.delete_note(self.store, note_id)
+            return Outcome(None, Changes.of(delegation=("note",)))
+        note_id = record_marks.save_note(self.store, subject_type, subject_id, body, note_id=note_id, author=author)
+        return Outcome(note_id, Changes.of(delegation=("note",)))
+
+    # -- the delegation's coverage of the sessions ----------------------------------------------
+
+    def save_member(self, name: str, *, role: str | None = None, languages: list[str] | None = None,
+                    days_present=None, me: bool = False) -> Outcome[None]:
+        """Add a delegation member or change the fields given (with ``me``, as the member using this computer)."""
+        from wtdc_desktop.store import sessions
+
+        sessions.save_member(self.store, name, role=role, languages=languages, days_present=days_present, me=me)
+        return Outcome(None, Changes.of(delegation=("member", "setting") if me else ("member",)))
+
+    def remove_member(self, name: str) -> Outcome[None]:
+        """Remove a member with their assignments (and as the member using this computer, if they were)."""
+        from wtdc_desktop.store import sessions
+
+        sessions.remove_member(self.store, name)
+        return Outcome(None, Changes.of(delegation=("member", "assignment", "setting")))
+
+    def set_me(self, name: str | None) -> Outcome[None]:
+        """Who uses this computer (None: nobody), for reminders and the calendar of "my" sessions."""
+        from wtdc_desktop.store import sessions
+
+        sessions.set_setting(self.store, sessions.SETTING_ME, name)
+        return Outcome(None, Changes.of(delegation=("setting",)))
+
+    def set_reminder_minutes(self, minutes: int) -> Outcome[None]:
+        """How many minutes before a session its reminder comes."""
+        from wtdc_desktop.store import sessions
+
+        sessions.set_setting(self.store, sessions.SETTING_REMINDER_MINUTES, str(minutes))
+        return Outcome(None, Changes.of(delegation=("setting",)))
+
+    def assign_member(self, session_id: str, member: str, role: str = "lead") -> Outcome[None]:
+        """Have a member cover a session in a role (lead, support, observer)."""
+        from wtdc_desktop.store import sessions
+
+        sessions.assign(self.store, session_id, member, role)
+        return Outcome(None, Changes.of(delegation=("assignment",)))
+
+    def unassign(self, session_id: str, member: str) -> Outcome[None]:
+        """A member no longer covers a session."""
+        from wtdc_desktop.store import sessions
+
+        sessions.unassign(self.store, session_id, member)
+        return Outcome(None, Changes.of(delegation=("assignment",)))
+
+    def set_session_priority(self, session_id: str, priority: str | None) -> Outcome[None]:
+        """The delegation's priority for a session (None: none)."""
+        from wtdc_desktop.store import sessions
+
+        sessions.set_priority(self.store, session_id, priority)
+        return Outcome(None, Changes.of(delegation=("session_priority",)))
+
+    def note_session_languages(self, session_id: str, languages: list[str] | None,
+                               interpretation: str | None) -> Outcome[None]:
+        """Note the languages a session is held in and its interpretation (both empty: forget the note)."""
+        from wtdc_desktop.store import sessions
+
+        sessions.set_session_language(self.store, session_id, languages, interpretation)
+        return Outcome(None, Changes.of(delegation=("session_language",)))
+
+    def mark_reminded(self, reminder) -> Outcome[None]:
+        """Remember that a reminder was shown, so that it is not shown again."""
+        from wtdc_desktop.store import sessions
+
+        sessions.mark_reminded(self.store, reminder)
+        return Outcome(None, Changes.of(delegation=("reminder",)))
+
+    def dismiss_session_changes(self) -> Outcome[None]:
+        """The sessions' moves and cancellations found by the syncs so far have been seen."""
+        from wtdc_desktop.store import sessions
+
+        sessions.dismiss_changes(self.store)
+        return Outcome(None, Changes.of(delegation=("setting",)))
+
+    # -- the delegation's contacts, budget and overlaps -------------------------------------------
+
+    def save_contact(self, contact: dict, *, contact_id: str | None = None) -> Outcome[str]:
+        """Create (or, with ``contact_id``, change) a private contact; the value is its id."""
+        from wtdc_desktop.store import contact_book
+
+        cid = contact_book.save_private_contact(self.store, contact, contact_id=contact_id)
+        return Outcome(cid, Changes.of(delegation=("contact",)))
+
+    def delete_contact(self, contact_id: str) -> Outcome[None]:
+        """Delete a private contact."""
+        from wtdc_desktop.store import contact_book
+
+        contact_book.delete_private_contact(self.store, contact_id)
+        return Outcome(None, Changes.of(delegation=("contact",)))
+
+    def import_contacts(self, contacts: list[dict]) -> Outcome[list[str]]:
+        """Add contacts (as :func:`exchange.vcard.parse_vcf` reads them) to the private contacts, all
+        or none; the value is their ids."""
+        from wtdc_desktop.store import contact_book
+
+        ids = contact_book.save_private_contacts(self.store, contacts)
+        return Outcome(ids, Changes.of(delegation=("contact",)) if ids else NOTHING)
+
+    def set_available_budget(self, amount: float, currency: str) -> Outcome[None]:
+        """The amount the delegation has available (currency: three letters)."""
+        from wtdc_desktop.store import budget
+
+        budget.set_available_budget(self.store, amount, currency)
+        return Outcome(None, Changes.of(delegation=("budget",)))
+
+    def decide_overlap(self, a: tuple[str, str], b: tuple[str, str], decision: str | None, *,
+                       score: float | None = None, decided_by: str | None = None) -> Outcome[None]:
+        """Confirm or dismiss a suggested overlap of two records (type, id); None forgets the decision."""
+        from wtdc_desktop.store import overlaps
+
+        overlaps.decide_overlap(self.store, a, b, decision, score=score, decided_by=decided_by)
+        return Outcome(None, Changes.of(delegation=("overlap",)))
+
+    # -- sources and trust -------------------------------------------------------------------------
+
+    def add_source(self, location: str) -> Outcome[SourceAdded]:
+        """Remember a bundle, a folder of bundles or an https feed for the sync (a path made absolute;
+        a URL that is not https, except on loopback, is refused)."""
+        from wtdc_desktop.bundles.sources import check_url, is_url, normalize_location, source_kind
+        from wtdc_desktop.store import sources
+
+        location = normalize_location(location)
+        if is_url(location):
+            check_url(location)
+        kind = source_kind(location)
+        added = sources.add_source(self.store, location, kind)
+        return Outcome(SourceAdded(location, kind, added), Changes.of(delegation=("source",)) if added else NOTHING)
+
+    def remove_source(self, location: str) -> Outcome[bool]:
+        """Forget a remembered source (as given, or as ``add_source`` wrote it); the value: whether one was."""
+        from wtdc_desktop.bundles.sources import normalize_location
+        from wtdc_desktop.store import sources
+
+        removed = sources.remove_source(self.store, location) or sources.remove_source(
+            self.store, normalize_location(location))
+        return Outcome(removed, Changes.of(delegation=("source",)) if removed else NOTHING)
+
+    def trust_key(self, publisher: str, public_key: bytes, *, origin: str = "user") -> Outcome[str]:
+        """Pin a publisher's public key (raw bytes); the value is its fingerprint."""
+        from wtdc_desktop.bundles.signing import fingerprint
+        from wtdc_desktop.store import trust
+
+        fp = fingerprint(public_key)
+        trust.pin_key(self.store, publisher, public_key, fp, origin)
+        return Outcome(fp, Changes.of(delegation=("trust",)))
 
     # -- exports (they change nothing) -----------------------------------------------------------
 

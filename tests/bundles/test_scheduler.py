@@ -101,7 +101,7 @@ def remembered_timetable(data_dir, tmp_path):
 
     path = tmp_path / "side-events.json"
     write_timetable(path, "18:00", "Salle 9")
-    import_schedule_locked(data_dir, str(path), "WTDC-21")
+    import_schedule_locked(data_dir, str(path), "WTDC-21", confirmed=True)  # added to WTDC-21 on purpose
     return path
 
 

@@ -246,8 +246,8 @@ def test_trust_add_list_remove(keys, data_dir, tmp_path):
     _pin(data_dir, keys["publisher"])
     code, out, err = run_cli("trust", "list", "--data-dir", data_dir)
     assert "pub-test" in out and fp(pub(keys["publisher"])) in out
-    # replacing says so
-    code, out, err = run_cli("trust", "add", "pub-test", pub(keys["impostor"]), "--data-dir", data_dir)
+    # replacing is asked for, and says so
+    code, out, err = run_cli("trust", "add", "pub-test", pub(keys["impostor"]), "--replace", "--data-dir", data_dir)
     assert code == 0 and fp(pub(keys["publisher"])) in out and "replaced" in out
     code, out, err = run_cli("trust", "remove", "pub-test", "--data-dir", data_dir)
     assert code == 0

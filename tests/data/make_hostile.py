@@ -12,7 +12,9 @@ are built by the test itself.
 
 Streams: ``hostile-pub``/``H`` (unsigned; the test applies ``base-s5`` first)
 and ``hostile-signed``/``S`` (signed with the key whose public half is
-``hostile-signed.pub``; the test pins it and applies ``signed-base-s5``).
+``hostile-signed.pub``; the test pins it and applies ``signed-base-s5``). Look-alikes of
+``hostile-signed`` (``hostile-signed `` and the like) and the plain ``hostile-other`` try to replace
+what the pinned stream published.
 The signing key is derived from a fixed seed so that the corpus can be rebuilt
 identically in meaning; it signs nothing outside this corpus.
 """
@@ -47,14 +49,14 @@ OTHER_KEY = Ed25519PrivateKey.from_private_bytes(hashlib.sha256(b"wtdc hostile c
 DATE = (2030, 5, 1, 8, 0, 0)
 
 
-def records(variant: str = "a") -> dict[str, list[dict]]:
+def records(variant: str = "a", prefix: str = "AFCP") -> dict[str, list[dict]]:
     return {
         "region": [{"id": "AFR", "name": "Afrique"}, {"id": "EUR", "name": "Europe"}],
         "meeting": [{"id": "M-1", "kind": "conference", "title": "Test conference", "starts_on": "2030-06-03",
                      "ends_on": "2030-06-07", "timezone": "Africa/Nairobi"}],
         "document": [{"id": "M-1/1", "meeting": "M-1", "title": "Agenda", "text": "The draft agenda.",
                       "languages": {"en": {"title": "Agenda", "file": "files/M-1/1-E.txt"}}}],
-        "proposal": [{"id": f"AFCP/2/{n}", "document": "M-1/1", "sources": ["ATU"], "action": "MOD",
+        "proposal": [{"id": f"{prefix}/2/{n}", "document": "M-1/1", "sources": ["ATU"], "action": "MOD",
                       "target": {"type": "resolution", "id": "WTDC/37"}, "title": f"Proposal {n} ({variant})",
                       "text": f"Text of proposal {n}, version {variant}."} for n in range(1, 4)],
     }
@@ -62,7 +64,13 @@ def records(variant: str = "a") -> dict[str, list[dict]]:
 
 def build(publisher: str, channel: str, sequence: int, *, variant: str = "a", key=None, expires_at=None,
           kind: str = "full", base: int | None = None, recs: dict | None = None) -> dict[str, bytes]:
-    """The members of a valid bundle, in order."""
+    """The members of a valid bundle, in order.
+
+    The signed stream carries only proposals of its own (``SGCP/2/n``): those of a pinned publisher, which
+    only a pinned key may change (spec §4); the unsigned stream's records are open to any publisher.
+    """
+    if recs is None and publisher == "hostile-signed":
+        recs = {"proposal": records(variant, "SGCP")["proposal"]}
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "src"
         (src / "records").mkdir(parents=True)
@@ -415,6 +423,19 @@ def main() -> None:
     put_zip("file-media-type-mismatch.wtdc.zip", mismatched)
     put_zip("manifest-lone-surrogate.wtdc.zip", {**good, "manifest.json": good["manifest.json"].replace(
         b'"name": "hostile-pub"', b'"name": "hostile\\ud800-pub"')})
+
+    # --- §2 look-alike publisher ids and §4 records of a pinned publisher ------------------------------------
+    # unsigned bundles that try to replace what the signed, pinned "hostile-signed" published
+    replaced = {"proposal": records("replaced", "SGCP")["proposal"]}
+    for name, publisher in [("lookalike-trailing-space", "hostile-signed "), ("lookalike-upper-case", "HOSTILE-SIGNED"),
+                            ("lookalike-zero-width-space", "hostile-signed\u200b"),
+                            ("lookalike-cyrillic", "hostile-\u0455igned"), ("lookalike-newline", "hostile-signed\n")]:
+        put_zip(f"{name}.wtdc.zip", with_manifest(build("placeholder", "S", 6, recs=replaced),
+                                                  lambda m, publisher=publisher: m["publisher"].update(id=publisher)))
+    put_zip("lookalike-channel-slash.wtdc.zip", with_manifest(build("hostile-pub", "H", 6, variant="b"),
+                                                              lambda m: m.update(channel="H/../S")))
+    put_zip("pinned-record-other-publisher.wtdc.zip", build("hostile-other", "S", 1, recs=replaced))
+    put_zip("pinned-record-other-key.wtdc.zip", build("hostile-other", "S", 1, recs=replaced, key=OTHER_KEY))
 
     # --- §4 sequences and §6 signatures -----------------------------------------------------------------------
     put_zip("rollback-s4.wtdc.zip", build("hostile-pub", "H", 4, variant="old"))

@@ -40,6 +40,7 @@ STORE_GROWTH = 512 * KiB
 P = "the member “{}” is refused: its path is not allowed ({}"
 LINK = "the member “files/link” is refused: it is a symbolic link or a special file"
 SIGNED = "manifest.json.sig: the signature does not match the key"
+PINNED = "proposal SGCP/2/1 was published by hostile-signed, whose key is pinned; {} may not change it"
 
 #: Each corpus file and the phrase its refusal must hold (None: it applies, see HARMLESS).
 REFUSALS: dict[str, str | None] = {
@@ -144,6 +145,15 @@ REFUSALS: dict[str, str | None] = {
     "manifest-lone-surrogate": "manifest.json, field “publisher.name”: the text holds a lone surrogate (\\ud800)",
     "records-delegation-in-sync": "is a delegation bundle; import it with import-delegation, not sync",
     "record-count-lies": None,
+    # §2 look-alike publisher ids and channels (shown escaped), §4 a pinned publisher's records (named)
+    "lookalike-trailing-space": "manifest.json: the publisher id 'hostile-signed ' is not allowed",
+    "lookalike-upper-case": "manifest.json: the publisher id 'HOSTILE-SIGNED' is not allowed",
+    "lookalike-zero-width-space": "manifest.json: the publisher id 'hostile-signed\\u200b' is not allowed",
+    "lookalike-cyrillic": "manifest.json: the publisher id 'hostile-\\u0455igned' is not allowed",
+    "lookalike-newline": "manifest.json: the publisher id 'hostile-signed\\n' is not allowed",
+    "lookalike-channel-slash": "manifest.json: the channel name 'H/../S' is not allowed",
+    "pinned-record-other-publisher": PINNED.format("hostile-other (unsigned)"),
+    "pinned-record-other-key": PINNED.format("hostile-other (signed with a key that is not pinned)"),
     # §4 sequences and §6 signatures
     "rollback-s4": "sequence 4 of hostile-pub/H is older than the last applied (5); refused as a rollback",
     "replay-s5-new-content": "sequence 5 of hostile-pub/H was already applied with a different manifest; the bundle is refused",

@@ -248,7 +248,7 @@ def test_imported_timetables_fetched_again_by_a_sync_show_their_moves(make_view,
                  "room": room, "title": "Side event"}]}}]}}}), "utf-8")
 
     write("18:00", "Salle 9")
-    import_schedule(demo_store, str(path), "WTDC-21")
+    import_schedule(demo_store, str(path), "WTDC-21", confirmed=True)  # side events added to WTDC-21 on purpose
     sa.save_member(demo_store, "Amina")
     sa.assign(demo_store, "WTDC-21/side-1", "Amina")
     view = make_view(dt.datetime(2026, 5, 1, tzinfo=UTC), reminders=False)
@@ -285,3 +285,22 @@ def test_a_link_to_a_session_opens_its_day(make_view):
     assert view.day == dt.date(2021, 11, 10) and view.current == "WTDC-21/S10"
     assert "Commission 3, deuxième séance" in view.pane.details.toPlainText()
     assert not view.select_record("WTDC-21/S99")
+
+
+def test_assigning_in_the_agenda_of_the_window_writes_and_tells_the_other_views(window, monkeypatch):
+    from wtdc_desktop.workspace import Changes
+
+    window.workspace.save_member("Amina", languages=["fr"])
+    window.show_view("agenda")
+    view = window.views["agenda"]
+    view.reload()
+    told = []
+    monkeypatch.setattr(window.views["today"], "reload", lambda changes=None: told.append(changes))
+    monkeypatch.setattr(view, "reload", lambda changes=None: told.append(("agenda itself", changes)))
+    view.select_session("WTDC-21/S02")
+    view.pane.member_box.setCurrentIndex(view.pane.member_box.findData("Amina"))
+    view.pane.role_box.setCurrentIndex(view.pane.role_box.findData("lead"))
+    view.pane.assign_button.click()
+    assert [(a.session, a.member, a.role) for a in sa.assignments(window.store)] == [("WTDC-21/S02", "Amina", "lead")]
+    assert "Amina" in view.pane.details.toPlainText()  # the pane shows who covers the session
+    assert told == [Changes.of(delegation=("assignment",))]  # Today is told; the agenda refreshed itself

@@ -272,6 +272,30 @@ def test_notes_are_searchable_and_lead_to_their_record(window):
 
 # --- the delegation's layer -------------------------------------------------------------------------
 
+def test_a_star_set_in_one_view_shows_in_the_list_of_another_without_reloading_it(window, monkeypatch):
+    """The detail pane writes through the workspace; the window hands the Changes to the other views."""
+    from wtdc_desktop.store import record_marks
+    from wtdc_desktop.workspace import Changes
+
+    window.show_view("proposals")
+    model = window.views["proposals"].model
+    marks = model.index(model.row_of("WD2/2.1"), 0)
+    assert not model.data(marks).startswith("★")
+    reset = []
+    model.modelReset.connect(lambda: reset.append(True))
+    told = []
+    today = window.views["today"]
+    monkeypatch.setattr(today, "reload", lambda changes=None: told.append(changes))
+    window.show_view("changes")
+    detail = window.views["changes"].detail
+    assert detail.show_record("proposal", "WD2/2.1")
+    detail.star.setChecked(True)  # the star of the What changed view's detail pane
+    assert record_marks.is_starred(window.store, "proposal", "WD2/2.1")
+    assert model.data(marks).startswith("★")  # the Proposals list's marks column
+    assert reset == []  # its rows were kept, only their marks read again
+    assert told == [Changes.of(delegation=("star",))]
+
+
 def test_star_note_and_read_mark_persist_across_a_restart(qtbot, data_dir):
     from wtdc_desktop.ui.app import open_window
 

@@ -22,6 +22,7 @@ from wtdc_desktop.atomic import atomic_write
 from wtdc_desktop.bundles.errors import AlreadyApplied, ApplyCancelled, BundleError, BundleRefused
 from wtdc_desktop.bundles.extract import DocumentTextExtractor
 from wtdc_desktop.bundles.limits import DEFAULT_LIMITS, Limits
+from wtdc_desktop.bundles.pinned import check_pinned_records
 from wtdc_desktop.bundles.reader import Bundle
 from wtdc_desktop.bundles.signing import Signer, check_bundle_signature, configured_key, fingerprint
 from wtdc_desktop.domain.records import DELEGATION_TYPES, PUBLISHED_TYPES
@@ -179,6 +180,11 @@ def _check_signature(store: Store, bundle: Bundle, trust_key: bytes | None) -> S
         pinned = trust.get_key(store.conn, publisher)
     if trust_key is None:
         return check_bundle_signature(bundle, pinned.public_key if pinned else None)
+    if pinned is not None and pinned.public_key != trust_key:  # replacing a pinned key is deliberate
+        raise BundleRefused(
+            _("{where}: the key {pinned} is pinned for {publisher}, and the key given to trust is another one "
+              "({other}); replace a pinned key with “trust add {publisher} PUBKEYFILE --replace”.").format(
+                where=bundle.where, pinned=pinned.fingerprint, publisher=publisher, other=fingerprint(trust_key)))
     signer = check_bundle_signature(bundle, trust_key)
     if pinned is None or pinned.public_key != trust_key:
         trust.pin_key(store, publisher, trust_key, fingerprint(trust_key), origin="cli")
@@ -252,6 +258,7 @@ def apply_bundle(
             signer = _check_signature(store, bundle, trust_key)
             _check_sequence(store, bundle, force)
             bundle.verify()
+            check_pinned_records(store, bundle, signer)  # spec §4: across trust
             added = _cache_files(store, bundle)
             try:
                 result = _apply_records(store, bundle, source, progress, cancelled)

@@ -13,13 +13,19 @@ from wtdc_desktop.bundles.errors import BundleError
 from wtdc_desktop.bundles.jsoncheck import lone_surrogate, printable_field, too_deep
 from wtdc_desktop.bundles.limits import DEFAULT_LIMITS
 from wtdc_desktop.domain.filetypes import extension, media_type_disagrees
-from wtdc_desktop.domain.records import ALL_TYPES, RecordError, parse_datetime
+from wtdc_desktop.domain.records import ALL_TYPES, DELEGATION_TYPES, RecordError, parse_datetime
 from wtdc_desktop.i18n import _
 
 FORMAT = "wtdc-bundle"
 FORMAT_VERSION = 1
 _SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 _DRIVE_RE = re.compile(r"^[A-Za-z]:")
+#: Spec §2: a publisher id is lower-case ASCII, a channel name plain ASCII (matched whole: no trailing newline).
+PUBLISHER_ID_RE = re.compile(r"[a-z0-9](?:[a-z0-9.-]{0,62}[a-z0-9])?")
+CHANNEL_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+#: Delegation bundles written before publisher ids were lower case (``delegation-KEN``): still read,
+#: for delegation bundles only, which never reach the published records.
+LEGACY_DELEGATION_ID_RE = re.compile(r"delegation-[A-Z0-9]+")
 
 
 @dataclass(frozen=True)
@@ -81,6 +87,44 @@ def path_problem(path: str) -> str | None:
     return None
 
 
+def valid_publisher_id(value: str) -> bool:
+    return PUBLISHER_ID_RE.fullmatch(value) is not None
+
+
+def valid_channel(value: str) -> bool:
+    return CHANNEL_RE.fullmatch(value) is not None
+
+
+def publisher_id_problem(value: str) -> str | None:
+    """Why ``value`` may not be a publisher id (spec §2), in one sentence, or None when it may.
+
+    The id is shown escaped (``'itu-bdt\\u200b'``), so that a space or an invisible character shows.
+    """
+    if valid_publisher_id(value):
+        return None
+    return _("the publisher id {id} is not allowed: a publisher id is lower-case ASCII letters, digits, dots and "
+             "hyphens, at most 64, beginning and ending with a letter or a digit.").format(id=ascii(value))
+
+
+def pinnable_publisher_problem(value: str) -> str | None:
+    """Why a key may not be pinned for the publisher id ``value``, in one sentence, or None when it may.
+
+    The ids of existing delegation bundles (``delegation-KEN``) are accepted: their keys still sign them.
+    """
+    if valid_publisher_id(value) or LEGACY_DELEGATION_ID_RE.fullmatch(value):
+        return None
+    return _("The publisher id {id} is not allowed: a publisher id is lower-case ASCII letters, digits, dots and "
+             "hyphens, at most 64, beginning and ending with a letter or a digit.").format(id=ascii(value))
+
+
+def channel_problem(value: str) -> str | None:
+    """Why ``value`` may not be a channel name (spec §2), or None when it may."""
+    if valid_channel(value):
+        return None
+    return _("the channel name {channel} is not allowed: a channel name is ASCII letters, digits, dots, hyphens "
+             "and underscores, at most 64, beginning with a letter or a digit.").format(channel=ascii(value))
+
+
 def _need(cond: bool, where: str, message: str) -> None:
     if not cond:
         raise BundleError(f"{where}: {message}", where=where)
@@ -105,6 +149,16 @@ def surrogate_error(where: str, found: tuple[str, str]) -> BundleError:
     else:
         message = _("{where}: the text holds a lone surrogate ({escape}), which is not valid Unicode.")
     return BundleError(message.format(where=where, field=printable_field(field_name), escape=escape), where=where)
+
+
+def _check_stream(publisher_id: str, channel: str, types: list[str], loc: str) -> None:
+    """Spec §2: the publisher id and the channel name, with the upper-case ids of existing delegation bundles."""
+    problem = publisher_id_problem(publisher_id)
+    if problem is not None and not (any(t in DELEGATION_TYPES for t in types)
+                                    and LEGACY_DELEGATION_ID_RE.fullmatch(publisher_id)):
+        raise BundleError(f"{loc}: {problem}", where=loc)
+    problem = channel_problem(channel)
+    _need(problem is None, loc, problem or "")
 
 
 def parse_manifest(data: bytes, where: str, *, max_depth: int = DEFAULT_LIMITS.json_depth) -> Manifest:
@@ -216,6 +270,7 @@ def parse_manifest(data: bytes, where: str, *, max_depth: int = DEFAULT_LIMITS.j
     types = [m.type for m in records]
     dup = {t for t in types if types.count(t) > 1}
     _need(not dup, loc, _("the record type “{type}” has more than one records file.").format(type=", ".join(sorted(dup))))
+    _check_stream(publisher["id"], channel, types, loc)
 
     deletions_raw = raw.get("deletions") or []
     _need(isinstance(deletions_raw, list), loc, _("“deletions” must be a list."))

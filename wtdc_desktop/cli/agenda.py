@@ -8,9 +8,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from wtdc_desktop.cli.output import open_store, print_json, print_table
+from wtdc_desktop.cli.output import open_store, print_json, print_table, workspace
 from wtdc_desktop.errors import WtdcError
-from wtdc_desktop.i18n import _
+from wtdc_desktop.i18n import _, ngettext
 
 
 
@@ -33,14 +33,12 @@ def _days(text: str | None) -> list[dt.date] | None:
 
 
 def cmd_member_add(args) -> int:
-    from wtdc_desktop.store import sessions as session_store
+    from wtdc_desktop.store import sessions
 
     with open_store(args, create=True) as store:
-        session_store.save_member(store, args.name, role=args.role, languages=_split(args.languages),
-                       days_present=_days(args.days))
-        if args.me:
-            session_store.set_setting(store, session_store.SETTING_ME, args.name.strip())
-        m = session_store.member(store, args.name.strip())
+        workspace(store).save_member(args.name, role=args.role, languages=_split(args.languages),
+                                     days_present=_days(args.days), me=args.me)
+        m = sessions.member(store, args.name.strip())
     if args.json:
         print_json(_member_dict(m))
     else:
@@ -54,11 +52,11 @@ def _member_dict(m) -> dict:
 
 
 def cmd_member_list(args) -> int:
-    from wtdc_desktop.store import sessions as session_store
+    from wtdc_desktop.store import sessions
 
     with open_store(args) as store:
-        members = session_store.members(store)
-        me = session_store.me(store)
+        members = sessions.members(store)
+        me = sessions.me(store)
     if args.json:
         print_json([{**_member_dict(m), "me": m.name == me} for m in members])
         return 0
@@ -69,25 +67,25 @@ def cmd_member_list(args) -> int:
 
 
 def cmd_member_remove(args) -> int:
-    from wtdc_desktop.store import sessions as session_store
+    from wtdc_desktop.store import sessions
 
     with open_store(args) as store:
-        if session_store.member(store, args.name) is None:
-            raise session_store.AgendaError(_("“{name}” is not a member of the delegation.").format(name=args.name))
-        session_store.remove_member(store, args.name)
+        if sessions.member(store, args.name) is None:
+            raise sessions.AgendaError(_("“{name}” is not a member of the delegation.").format(name=args.name))
+        workspace(store).remove_member(args.name)
     print(_("Member {name} removed with their assignments.").format(name=args.name))
     return 0
 
 
 def cmd_assign(args) -> int:
-    from wtdc_desktop.store import sessions as session_store
+    from wtdc_desktop.store import sessions
 
     with open_store(args, create=True) as store:
         if args.remove:
-            session_store.unassign(store, args.session, args.member)
+            workspace(store).unassign(args.session, args.member)
         else:
-            session_store.assign(store, args.session, args.member, args.role)
-        current = [a for a in session_store.assignments(store, args.session)]
+            workspace(store).assign_member(args.session, args.member, args.role)
+        current = [a for a in sessions.assignments(store, args.session)]
     if args.json:
         print_json([{"session": a.session, "member": a.member, "role": a.role} for a in current])
     elif args.remove:
@@ -99,10 +97,8 @@ def cmd_assign(args) -> int:
 
 
 def cmd_session_priority(args) -> int:
-    from wtdc_desktop.store import sessions as session_store
-
     with open_store(args, create=True) as store:
-        session_store.set_priority(store, args.session, None if args.priority == "none" else args.priority)
+        workspace(store).set_session_priority(args.session, None if args.priority == "none" else args.priority)
     if args.json:
         print_json({"session": args.session, "priority": None if args.priority == "none" else args.priority})
     else:
@@ -111,24 +107,24 @@ def cmd_session_priority(args) -> int:
 
 
 def cmd_session_language(args) -> int:
-    from wtdc_desktop.store import sessions as session_store
+    from wtdc_desktop.store import sessions
 
     with open_store(args, create=True) as store:
-        if session_store.session(store, args.session) is None:
-            raise session_store.AgendaError(_("There is no session “{id}” in the store.").format(id=args.session))
-        session_store.set_session_language(store, args.session, _split(args.languages), args.interpretation)
+        if sessions.session(store, args.session) is None:
+            raise sessions.AgendaError(_("There is no session “{id}” in the store.").format(id=args.session))
+        workspace(store).note_session_languages(args.session, _split(args.languages), args.interpretation)
     print(_("Languages of {session} noted.").format(session=args.session))
     return 0
 
 
 def cmd_export_ics(args) -> int:
     from wtdc_desktop.exchange.coverage import export_ics
-    from wtdc_desktop.store import sessions as session_store
+    from wtdc_desktop.store import sessions
 
     with open_store(args) as store:
         member = args.member
         if member is None and not args.all and not args.covered:
-            member = session_store.me(store)
+            member = sessions.me(store)
         n = export_ics(store, Path(args.out), member=member, everything=args.all, meeting=args.meeting)
     print(_("Wrote {count} sessions to {out}.").format(count=n, out=args.out))
     return 0
@@ -150,12 +146,16 @@ def cmd_import_schedule(args) -> int:
     from wtdc_desktop.workspace import Workspace
 
     data_dir = Path(args.data_dir) if args.data_dir else default_data_dir()
-    result = Workspace.import_schedule(data_dir, args.source, args.meeting, force=args.force).value
+    result = Workspace.import_schedule(data_dir, args.source, args.into or args.meeting, force=args.force,
+                                       confirmed=bool(args.into)).value
     if args.json:
         print_json({"outcome": result.outcome, "meeting": result.meeting, "channel": result.channel,
                             "format": result.format, "events": result.events, "counts": result.counts,
-                            "meeting_created": result.meeting_created})
+                            "meeting_created": result.meeting_created, "zone_note": result.zone_note,
+                            "moved": result.moved})
         return 0
+    if result.zone_note:
+        print(result.zone_note)
     if result.outcome == "not_modified":
         print(_("{source} has not changed since the last import.").format(source=args.source))
     elif result.outcome == "unchanged":
@@ -163,24 +163,28 @@ def cmd_import_schedule(args) -> int:
     else:
         print(_("Imported {count} events from {source} into {meeting}.").format(
             count=result.events, source=args.source, meeting=result.meeting))
+        if result.moved:
+            print(ngettext("{count} session moved from the meeting of the earlier import.",
+                           "{count} sessions moved from the meeting of the earlier import.",
+                           result.moved).format(count=result.moved))
         rows = [[t, c["new"], c["changed"], c["withdrawn"], c["unchanged"]] for t, c in result.counts.items()]
         print_table([_("type"), _("new"), _("changed"), _("withdrawn"), _("unchanged")], rows)
     return 0
 
 
 def cmd_agenda_settings(args) -> int:
-    from wtdc_desktop.store import sessions as session_store
+    from wtdc_desktop.store import sessions
 
     with open_store(args, create=args.me is not None or args.reminder_minutes is not None) as store:
         if args.me is not None:
-            if args.me and session_store.member(store, args.me) is None:
-                raise session_store.AgendaError(_("“{name}” is not a member of the delegation.").format(name=args.me))
-            session_store.set_setting(store, session_store.SETTING_ME, args.me or None)
+            if args.me and sessions.member(store, args.me) is None:
+                raise sessions.AgendaError(_("“{name}” is not a member of the delegation.").format(name=args.me))
+            workspace(store).set_me(args.me or None)
         if args.reminder_minutes is not None:
             if args.reminder_minutes < 0:
                 raise WtdcError(_("--reminder-minutes must be zero or more."))
-            session_store.set_setting(store, session_store.SETTING_REMINDER_MINUTES, str(args.reminder_minutes))
-        value = {"me": session_store.me(store), "reminder_minutes": session_store.reminder_minutes(store)}
+            workspace(store).set_reminder_minutes(args.reminder_minutes)
+        value = {"me": sessions.me(store), "reminder_minutes": sessions.reminder_minutes(store)}
     if args.json:
         print_json(value)
     else:
@@ -237,7 +241,13 @@ def register(sub, add, common) -> None:
 
     p = add("import-schedule", _("import a published timetable (frab XML or JSON, iCalendar)"), cmd_import_schedule)
     p.add_argument("source", metavar="FILE_OR_URL", help=_("a file, a folder or an https URL"))
-    p.add_argument("--meeting", required=True, help=_("the meeting the sessions belong to (created if new)"))
+    target = p.add_mutually_exclusive_group()
+    target.add_argument("--meeting", metavar="M", help=_(
+        "the meeting the sessions belong to (created if new; refused if it is another conference's); "
+        "default: a meeting named from the file's own conference"))
+    target.add_argument("--into", metavar="M", help=_(
+        "add the sessions to the meeting M even though the file names another conference or zone, "
+        "or move them there from the meeting of an earlier import"))
     p.add_argument("--force", action="store_true", help=_("import again even if nothing changed"))
 
     p = add("agenda-settings", _("who you are in the delegation, and reminders"), cmd_agenda_settings)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from wtdc_desktop.cli.output import fmt_number, open_store, print_json, print_table, trust_key_arg
+from wtdc_desktop.cli.output import fmt_number, open_store, print_json, print_table, trust_key_arg, workspace
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import _
 
@@ -144,18 +144,32 @@ def cmd_trust_list(args) -> int:
 
 
 def cmd_trust_add(args) -> int:
+    from wtdc_desktop.bundles.manifest import pinnable_publisher_problem
     from wtdc_desktop.bundles.signing import fingerprint, load_public_key
     from wtdc_desktop.store import trust
 
+    problem = pinnable_publisher_problem(args.publisher)
+    if problem is not None:
+        raise WtdcError(problem)
     raw = load_public_key(args.keyfile)
+    new = fingerprint(raw)
+    # what is about to be pinned, before it is
+    print_table([_("field"), _("value")], [[_("publisher"), args.publisher], [_("fingerprint"), new]])
     with open_store(args, create=True) as store:
         previous = trust.get_key(store, args.publisher)
-        trust.pin_key(store, args.publisher, raw, fingerprint(raw), origin="cli")
-    if previous is not None and previous.public_key != raw:
-        print(_("The key {old} pinned for {publisher} is replaced.").format(
-            old=previous.fingerprint, publisher=args.publisher))
+        if previous is not None and previous.public_key == raw:
+            print(_("This key is already pinned for {publisher}; nothing changed.").format(publisher=args.publisher))
+            return 0
+        if previous is not None and not args.replace:
+            raise WtdcError(_("The key {old} is already pinned for {publisher}. Replacing it with {new} is refused "
+                              "unless you give --replace (check the new fingerprint with the publisher first).").format(
+                old=previous.fingerprint, publisher=args.publisher, new=new))
+        workspace(store).trust_key(args.publisher, raw, origin="cli")
+    if previous is not None:
+        print(_("The key {old} pinned for {publisher} is replaced by {new}.").format(
+            old=previous.fingerprint, publisher=args.publisher, new=new))
     print(_("Pinned the key {fingerprint} for {publisher}: its bundles must now be signed with it.").format(
-        fingerprint=fingerprint(raw), publisher=args.publisher))
+        fingerprint=new, publisher=args.publisher))
     return 0
 
 
@@ -209,6 +223,8 @@ def register(sub, add, common) -> None:
     p.set_defaults(func=cmd_trust_add)
     p.add_argument("publisher", help=_("publisher id, as in the bundles' manifest"))
     p.add_argument("keyfile", metavar=_("PUBKEYFILE"), help=_("the publisher's public key file"))
+    p.add_argument("--replace", action="store_true",
+                   help=_("replace the key already pinned for this publisher (a deliberate change of key)"))
     p = trust_sub.add_parser("remove", help=_("unpin a publisher's key"), parents=[common])
     p.set_defaults(func=cmd_trust_remove)
     p.add_argument("publisher")

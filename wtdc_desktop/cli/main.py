@@ -16,9 +16,9 @@ from wtdc_desktop.i18n import _, set_language
 
 def build_parser() -> argparse.ArgumentParser:
     """Every command's parser (their modules are imported only when a command is given)."""
-    from wtdc_desktop.cli.parser import build_parser as build
+    from wtdc_desktop.cli import parser
 
-    return build()
+    return parser.build_parser()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -114,7 +114,6 @@ def cmd_export_vcf(args) -> int:
 
 def cmd_import_vcf(args) -> int:
     from wtdc_desktop.exchange.vcard import parse_vcf
-    from wtdc_desktop.store import contact_book
 
     try:
         text = read_user_text(args.file, "vcard")
@@ -123,7 +122,7 @@ def cmd_import_vcf(args) -> int:
             path=args.file, reason=getattr(exc, "strerror", None) or exc)) from None
     contacts = parse_vcf(text, source=str(args.file))
     with open_store(args, create=True) as store:
-        ids = contact_book.save_private_contacts(store, contacts)
+        ids = workspace(store).import_contacts(contacts).value
     if args.json:
         print_json({"imported": ids})
     else:
@@ -148,7 +147,7 @@ def cmd_budget(args) -> int:
                 amount = float(amount_text.replace(",", ""))
             except ValueError:
                 raise WtdcError(_("“{value}” is not an amount.").format(value=amount_text)) from None
-            budget.set_available_budget(store, amount, currency)
+            workspace(store).set_available_budget(amount, currency)
         summary = budget.budget_summary(store)
         costed = budget.costed_proposals(store)
     if args.json:
@@ -183,8 +182,8 @@ def cmd_overlaps(args) -> int:
                 kind = "question" if store.execute("SELECT 1 FROM question WHERE id = ?", (rid,)).fetchone() \
                     else "resolution"
                 kinds.append(kind)
-            overlaps.decide_overlap(store, (kinds[0], a), (kinds[1], b),
-                                       "confirmed" if args.confirm else "dismissed", decided_by=whoami(args))
+            workspace(store).decide_overlap((kinds[0], a), (kinds[1], b),
+                                            "confirmed" if args.confirm else "dismissed", decided_by=whoami(args))
         suggestions = overlaps.overlap_suggestions(store, threshold=args.threshold)
         links = overlaps.declared_links(store)
     if args.json:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from wtdc_desktop.cli.output import fmt_when, open_store, print_json, print_table
+from wtdc_desktop.cli.output import fmt_when, open_store, print_json, print_table, workspace
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import N_, _
 
@@ -16,8 +16,7 @@ _OUTCOMES = {
 
 
 def cmd_sources_add(args) -> int:
-    from wtdc_desktop.bundles.sources import check_url, is_url, normalize_location, source_kind
-    from wtdc_desktop.store import sources
+    from wtdc_desktop.bundles.sources import check_url, is_url, normalize_location
 
     location = normalize_location(args.location)
     if is_url(location):
@@ -25,13 +24,12 @@ def cmd_sources_add(args) -> int:
     elif not Path(location).exists():
         raise WtdcError(_("{path} does not exist; give a bundle file, a folder of bundles or an https feed address.").format(
             path=location))
-    kind = source_kind(location)
     with open_store(args, create=True) as store:
-        added = sources.add_source(store, location, kind)
-    if added:
-        print(_("Added the source {location} ({kind}).").format(location=location, kind=kind))
+        source = workspace(store).add_source(location).value
+    if source.added:
+        print(_("Added the source {location} ({kind}).").format(location=source.location, kind=source.kind))
     else:
-        print(_("The source {location} was already remembered.").format(location=location))
+        print(_("The source {location} was already remembered.").format(location=source.location))
     return 0
 
 
@@ -54,12 +52,8 @@ def cmd_sources_list(args) -> int:
 
 
 def cmd_sources_remove(args) -> int:
-    from wtdc_desktop.bundles.sources import normalize_location
-    from wtdc_desktop.store import sources
-
     with open_store(args) as store:
-        removed = sources.remove_source(store, args.location) or sources.remove_source(
-            store, normalize_location(args.location))
+        removed = workspace(store).remove_source(args.location).value
     if not removed:
         raise WtdcError(_("{location} is not a remembered source; see “sources list”.").format(location=args.location))
     print(_("Removed the source {location}.").format(location=args.location))

@@ -126,15 +126,13 @@ def cmd_sync(args) -> int:
 
 
 def _sync_remembered(args) -> int:
-    from wtdc_desktop.store import sources
+    from wtdc_desktop.store import sessions, sources
     from wtdc_desktop.workspace import Workspace
-
-    from wtdc_desktop.store import sessions as session_store
 
     with open_store(args) as store:
         from wtdc_desktop.sync import itu_folders
 
-        if not sources.list_sources(store) and not session_store.schedule_sources(store) and not itu_folders(store):
+        if not sources.list_sources(store) and not sessions.schedule_sources(store) and not itu_folders(store):
             raise WtdcError(_("No source is remembered in {path}; give a SOURCE or add one with “sources add LOCATION”.").format(
                 path=store.path))
     results = Workspace.sync_all(data_dir_of(args), options=_sync_options(args),

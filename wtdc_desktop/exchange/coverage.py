@@ -10,6 +10,7 @@ from wtdc_desktop.atomic import atomic_write_bytes
 from wtdc_desktop.domain import sessions as session_model
 from wtdc_desktop.exchange import ics
 from wtdc_desktop.i18n import _
+from wtdc_desktop.store import sessions as session_store
 
 
 def write_atomic(out: Path, data: bytes) -> None:
@@ -36,8 +37,6 @@ def _describe(session: session_model.Session, assignments: list[session_model.As
 def export_ics(store, out: Path | str, *, member: str | None = None, everything: bool = False,
                meeting: str | None = None) -> int:
     """Write the sessions of ``member`` (or every covered session, or all with ``everything``); returns how many."""
-    from wtdc_desktop.store import sessions as session_store
-
     if member and session_store.member(store, member) is None:
         raise session_store.AgendaError(_("“{name}” is not a member of the delegation.").format(name=member))
     if everything:
@@ -65,8 +64,6 @@ def export_ics(store, out: Path | str, *, member: str | None = None, everything:
 
 def coverage_table(store, meeting: str | None = None) -> tuple[list[str], list[list[str]]]:
     """Header and rows of the coverage board: one row per session, members as columns."""
-    from wtdc_desktop.store import sessions as session_store
-
     members = session_store.members(store)
     by_session: dict[str, dict[str, str]] = {}
     for a in session_store.assignments(store):

@@ -5,6 +5,12 @@ date and start are read in that zone (so a DST change between days is the
 zone's business); otherwise the offset of the event's ``date`` is used. An
 event whose start is earlier than its day's start belongs to the next
 calendar day (a session past midnight).
+
+The newer layout (the c3voc schedule JSON, schema version 2, as the CCC hub
+publishes) lists its events in ``schedule.events`` with ``start`` and ``end``
+instants and a ``room`` object (name, slug, guid) that refers to
+``conference.rooms``; a ``track`` may be an object referring to
+``conference.tracks`` by slug. Both layouts are read from one file.
 """
 
 from __future__ import annotations
@@ -153,10 +159,80 @@ def parse_json(data: bytes, where: str) -> Timetable:
                 for i, ev in enumerate(room_events or []):
                     events.append(_event(ev, day, tz, room_name, f"{where}, day {day.get('index', '?')}, "
                                                                   f"{room_name} #{i + 1}"))
-    except (AttributeError, TypeError, ValueError) as exc:  # a value of the wrong JSON type somewhere
+        flat = schedule.get("events")
+        if isinstance(flat, list):  # schema version 2: one list of events with their own instants
+            rooms_by_guid = {str(r.get("guid")): r.get("name") for r in conf_raw.get("rooms") or []
+                             if isinstance(r, dict) and r.get("guid")}
+            tracks_by_slug = {str(t.get("slug")): t.get("name") for t in conf_raw.get("tracks") or []
+                              if isinstance(t, dict) and t.get("slug")}
+            for i, ev in enumerate(flat):
+                events.append(_event_v2(ev, tz, rooms_by_guid, tracks_by_slug, f"{where}, event #{i + 1}"))
+    except (AttributeError, TypeError, ValueError, OverflowError) as exc:  # a value of the wrong JSON type somewhere
         raise TimetableError(_("{where} is not a valid frab schedule.json ({reason}).").format(
             where=where, reason=exc)) from None
-    return Timetable(conference, events, "frab-json")
+    return Timetable(conference, events, "frab-json-2" if isinstance(schedule.get("events"), list) else "frab-json")
+
+
+def _text_of(value) -> str | None:
+    """A text, or one language of a text given per language ({"en": ..., "de": ...})."""
+    if isinstance(value, dict):
+        value = value.get("en") or next((v for v in value.values() if v), None)
+    text = str(value).strip() if value is not None else ""
+    return text or None
+
+
+def _instant(text, tz: ZoneInfo | None, where: str) -> dt.datetime | None:
+    if not text:
+        return None
+    try:
+        value = parse_iso(str(text).strip())
+    except ValueError:
+        raise TimetableError(_("{where}: the date “{value}” is not an ISO date-time.").format(
+            where=where, value=text)) from None
+    if value.tzinfo is None:
+        if tz is None:
+            raise TimetableError(_("{where}: the timetable gives neither a time zone nor offsets.").format(
+                where=where))
+        value = value.replace(tzinfo=tz)
+    return value
+
+
+def _event_v2(event: dict, tz: ZoneInfo | None, rooms: dict, tracks: dict, where: str) -> Event:
+    """An event of the schema-2 layout: ``start`` and ``end`` instants, ``room`` and ``track`` objects."""
+    guid = str(event.get("guid") or event.get("code") or event.get("id") or event.get("slug") or "").strip()
+    if not guid:
+        raise TimetableError(_("{where}: an event has neither a guid nor an id.").format(where=where))
+    here = f"{where} ({guid})"
+    start = _instant(event.get("start") or event.get("date"), tz, here)
+    if start is None:
+        raise TimetableError(_("{where}: the event has no usable date and start time.").format(where=here))
+    end = _instant(event.get("end"), tz, here)
+    if end is None:
+        end = (start.astimezone(dt.timezone.utc) + _duration(event.get("duration"), here)).astimezone(start.tzinfo)
+    if tz is not None:
+        start, end = start.astimezone(tz), end.astimezone(tz)
+    room = event.get("room")
+    if isinstance(room, dict):
+        room = room.get("name") or rooms.get(str(room.get("guid"))) or room.get("slug")
+    track = event.get("track")
+    if isinstance(track, dict):
+        track = track.get("name") or tracks.get(str(track.get("slug"))) or track.get("slug")
+    persons = []
+    for p in (event.get("participants") or event.get("persons") or []):
+        name = (p.get("public_name") or p.get("name")) if isinstance(p, dict) else p
+        if name:
+            persons.append(str(name))
+    title = (_text_of(event.get("title")) or guid)
+    subtitle = _text_of(event.get("subtitle"))
+    if subtitle:
+        title = f"{title} {subtitle}" if title.endswith(":") else f"{title}: {subtitle}"
+    status = "cancelled" if re.search(r"cancel", str(event.get("state") or event.get("status") or ""), re.I) \
+        else "scheduled"
+    language = event.get("language")
+    return Event(guid=guid, title=title, starts_at=start, ends_at=end, room=_text_of(room),
+                 track=_text_of(track), language=str(language) if language else None, status=status,
+                 description=_text_of(event.get("abstract")) or _text_of(event.get("description")),
+                 url=event.get("url") or None, persons=persons)
 
 
 # --- XML ------------------------------------------------------------------------------------

@@ -104,7 +104,7 @@ def parse(data: bytes, where: str, *, default_zone: str | None = None) -> Timeta
         # a property of the wrong form (a DURATION that is not a duration, a date out of range…)
         raise TimetableError(_("{where} is not a valid iCalendar file ({reason}).").format(
             where=here, reason=exc)) from None
-    name = str(cal.get("X-WR-CALNAME") or "").strip() or None
+    name = str(cal.get("X-WR-CALNAME") or cal.get("NAME") or "").strip() or None  # NAME: RFC 7986
     days = sorted({e.starts_at.date() for e in events})
     tz_name = default_zone or cal_zone_name or (zones_seen[0] if zones_seen and _zone(zones_seen[0]) else None)
     conference = Conference(title=name, starts_on=days[0] if days else None, ends_on=days[-1] if days else None,

@@ -141,6 +141,12 @@ def meeting(store: Store, meeting_id: str) -> dict | None:
     return dict(row) if row else None
 
 
+def all_meetings(store: Store) -> list[dict]:
+    """Every meeting of the store (id, title, time zone), by title."""
+    rows = store.execute("SELECT id, title, timezone FROM meeting WHERE withdrawn = 0 ORDER BY title, id").fetchall()
+    return [dict(r) for r in rows]
+
+
 def meeting_zone(store: Store, meeting_id: str | None) -> dt.tzinfo:
     m = meeting(store, meeting_id) if meeting_id else None
     return zone(m["timezone"] if m else None)
@@ -179,8 +185,8 @@ def member(store: Store, name: str) -> session_model.Member | None:
 
 
 def save_member(store: Store, name: str, *, role: str | None = None, languages: list[str] | None = None,
-                days_present: list[dt.date] | None = None) -> None:
-    """Add a member or update the fields given."""
+                days_present: list[dt.date] | None = None, me: bool = False) -> None:
+    """Add a member or update the fields given (with ``me``, as the member using this computer)."""
     name = (name or "").strip()
     if not name:
         raise AgendaError(_("A delegation member needs a name."))
@@ -198,12 +204,16 @@ def save_member(store: Store, name: str, *, role: str | None = None, languages: 
             "ON CONFLICT (name) DO UPDATE SET role = excluded.role, languages = excluded.languages, "
             "days_present = excluded.days_present, updated_at = excluded.updated_at",
             (name, values["role"], values["languages"], values["days_present"], utcnow()))
+        if me:
+            _put_setting(conn, SETTING_ME, name)
 
 
 def remove_member(store: Store, name: str) -> None:
+    """Remove a member with their assignments (and as the member using this computer, if they were)."""
     with store.transaction() as conn:
         conn.execute("DELETE FROM my_assignment WHERE member = ?", (name,))
         conn.execute("DELETE FROM my_member WHERE name = ?", (name,))
+        conn.execute("DELETE FROM setting WHERE key = ? AND value = ?", (SETTING_ME, name))
 
 
 # --- assignments and priorities ------------------------------------------------------------
@@ -327,11 +337,16 @@ def get_setting(store: Store, key: str, default: str | None = None) -> str | Non
 
 def set_setting(store: Store, key: str, value: str | None) -> None:
     with store.transaction() as conn:
-        if value is None:
-            conn.execute("DELETE FROM setting WHERE key = ?", (key,))
-        else:
-            conn.execute("INSERT INTO setting (key, value) VALUES (?, ?) "
-                         "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
+        _put_setting(conn, key, value)
+
+
+def _put_setting(conn, key: str, value: str | None) -> None:
+    """Set (None: remove) a setting in the caller's transaction."""
+    if value is None:
+        conn.execute("DELETE FROM setting WHERE key = ?", (key,))
+    else:
+        conn.execute("INSERT INTO setting (key, value) VALUES (?, ?) "
+                     "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
 
 
 def me(store: Store) -> str | None:
@@ -432,6 +447,13 @@ def record_schedule_import(store: Store, *, location: str, meeting_id: str, chan
 def channel_carries(store: Store, type_name: str, record_id: str, channel_key: str) -> bool:
     return store.execute("SELECT 1 FROM record_channel WHERE type = ? AND id = ? AND channel = ?",
                          (type_name, record_id, channel_key)).fetchone() is not None
+
+
+def channel_session_count(store: Store, channel_key: str, meeting_id: str) -> int:
+    """How many sessions of ``meeting_id`` (not withdrawn) the channel ``channel_key`` carries."""
+    return store.execute(
+        "SELECT count(*) FROM record_channel rc JOIN session s ON s.id = rc.id WHERE rc.type = 'session' "
+        "AND rc.channel = ? AND s.meeting = ? AND s.withdrawn = 0", (channel_key, meeting_id)).fetchone()[0]
 
 
 def record_exists(store: Store, type_name: str, record_id: str) -> bool:

@@ -19,6 +19,7 @@ from wtdc_desktop.store import budget
 from wtdc_desktop.ui.models import RowsTableModel
 from wtdc_desktop.ui.negotiation_widgets import TabsFilledWhenOpened, money
 from wtdc_desktop.ui.view import wants
+from wtdc_desktop.workspace import Workspace
 
 SERIES = (("estimated", N_("Estimated cost"), "#5c7fa8"), ("announced", N_("Pledges announced"), "#e0a030"),
           ("confirmed", N_("Pledges confirmed"), "#3c9a4c"))
@@ -133,13 +134,16 @@ class BudgetChart(QWidget):
 class BudgetView(QWidget):
     """Signals:
         open_record_requested(str, str): a priority or proposal was double-clicked (type, id)
+        store_changed(Changes): the available budget was set
     """
 
     open_record_requested = Signal(str, str)
+    store_changed = Signal(object)
 
     def __init__(self, store, parent=None) -> None:
         super().__init__(parent)
         self.store = store
+        self.workspace = Workspace(store)
         self.summary: budget_domain.BudgetSummary | None = None
         self.amount = QLineEdit(self)
         self.amount.setAccessibleName(_("Available budget"))
@@ -306,13 +310,14 @@ class BudgetView(QWidget):
             self.message.setText(_("“{value}” is not an amount.").format(value=self.amount.text()))
             return False
         try:
-            budget.set_available_budget(self.store, amount, self.currency.text() or "CHF")
+            outcome = self.workspace.set_available_budget(amount, self.currency.text() or "CHF")
         except WtdcError as exc:
             self.message.setText(exc.message)
             return False
         self.message.clear()
         self.amount.clearFocus()
         self.reload()
+        self.store_changed.emit(outcome.changes)
         return True
 
     def _open(self, model, row: int, type_name: str) -> None:

@@ -24,9 +24,11 @@ WHY = {"starred": lambda: _("starred"), "noted": lambda: _("noted"), "position":
 class ChangesView(QWidget):
     """Signals:
         open_record_requested(str, str): a link in the detail pane names a record
+        store_changed(Changes): the detail pane wrote the delegation's layer (a star, a note…)
     """
 
     open_record_requested = Signal(str, str)
+    store_changed = Signal(object)
 
     def __init__(self, store, parent=None) -> None:
         super().__init__(parent)
@@ -65,6 +67,7 @@ class ChangesView(QWidget):
         self.tree.itemActivated.connect(self._activated)
         self.tree.itemClicked.connect(self._activated)
         self.detail.navigate.connect(self.open_record_requested)
+        self.detail.store_changed.connect(self.store_changed)
         self.reload()
 
     def show_record(self, type_name: str, record_id: str) -> bool:

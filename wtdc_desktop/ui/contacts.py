@@ -30,6 +30,7 @@ from wtdc_desktop.ui.language import directed_html
 from wtdc_desktop.ui.models import RowsTableModel
 from wtdc_desktop.ui.view import wants
 from wtdc_desktop.userfiles import read_user_text
+from wtdc_desktop.workspace import Workspace
 
 ROLE_CONTACT = Qt.UserRole + 1
 
@@ -117,13 +118,16 @@ class ContactDialog(QDialog):
 class ContactsView(QWidget):
     """Signals:
         open_record_requested(str, str): a coordinated item was chosen (type, id)
+        store_changed(Changes): a private contact was saved, imported or deleted
     """
 
     open_record_requested = Signal(str, str)
+    store_changed = Signal(object)
 
     def __init__(self, store, parent=None) -> None:
         super().__init__(parent)
         self.store = store
+        self.workspace = Workspace(store)
         self.contacts: list[dict] = []
         self.name = QLineEdit(self)
         self.name.setPlaceholderText(_("Name, organization or e-mail…"))
@@ -323,7 +327,7 @@ class ContactsView(QWidget):
             from wtdc_desktop.exchange.vcard import parse_vcf
 
             contacts = parse_vcf(read_user_text(path, "vcard"), source=str(path))
-            ids = contact_book.save_private_contacts(self.store, contacts)
+            imported = self.workspace.import_contacts(contacts)
         except (OSError, UnicodeDecodeError) as exc:
             QMessageBox.warning(self, _("Import vCard"), _("Cannot read {path}: {reason}.").format(
                 path=path, reason=getattr(exc, "strerror", None) or exc))
@@ -332,7 +336,8 @@ class ContactsView(QWidget):
             QMessageBox.warning(self, _("Import vCard"), exc.message)
             return 0
         self.reload()
-        return len(ids)
+        self.store_changed.emit(imported.changes)
+        return len(imported.value)
 
     def edit_contact(self, contact: dict | None) -> None:
         if contact is not None and not contact.get("private"):
@@ -341,12 +346,12 @@ class ContactsView(QWidget):
         if dialog.exec() != QDialog.Accepted:
             return
         try:
-            contact_book.save_private_contact(self.store, dialog.value(),
-                                              contact_id=contact["id"] if contact else None)
+            saved = self.workspace.save_contact(dialog.value(), contact_id=contact["id"] if contact else None)
         except WtdcError as exc:
             QMessageBox.warning(self, _("Private contact"), exc.message)
             return
         self.reload()
+        self.store_changed.emit(saved.changes)
 
     def delete_contact(self) -> None:
         contact = self._current()
@@ -355,5 +360,6 @@ class ContactsView(QWidget):
         answer = QMessageBox.question(self, _("Delete contact"), _("Delete the private contact {name}?").format(
             name=contact.get("name")))
         if answer == QMessageBox.Yes:
-            contact_book.delete_private_contact(self.store, contact["id"])
+            deleted = self.workspace.delete_contact(contact["id"])
             self.reload()
+            self.store_changed.emit(deleted.changes)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
 
 from wtdc_desktop.i18n import N_, _, current_language
 from wtdc_desktop.store import overlaps
+from wtdc_desktop.workspace import Workspace
 
 LINK_KINDS = {"related": N_("related"), "overlap": N_("overlap"), "supersedes": N_("supersedes")}
 DECISIONS = {"confirmed": N_("Confirmed overlap"), "dismissed": N_("Dismissed")}
@@ -26,13 +27,16 @@ def _item(text: str, data=None) -> QTableWidgetItem:
 class CrossSectorView(QWidget):
     """Signals:
         open_record_requested(str, str): a record was double-clicked (type, id)
+        store_changed(Changes): an overlap was confirmed, dismissed or forgotten
     """
 
     open_record_requested = Signal(str, str)
+    store_changed = Signal(object)
 
     def __init__(self, store, parent=None, *, load: bool = True) -> None:
         super().__init__(parent)
         self.store = store
+        self.workspace = Workspace(store)
         self.suggestions: list[dict] = []
         self.links = QTableWidget(self)
         self.links.setAccessibleName(_("Declared links"))
@@ -129,9 +133,10 @@ class CrossSectorView(QWidget):
         if not 0 <= row < len(self.suggestions):
             return
         s = self.suggestions[row]
-        overlaps.decide_overlap(self.store, (s["a"]["type"], s["a"]["id"]), (s["b"]["type"], s["b"]["id"]),
-                                decision, score=s["score"])
+        outcome = self.workspace.decide_overlap((s["a"]["type"], s["a"]["id"]), (s["b"]["type"], s["b"]["id"]),
+                                                decision, score=s["score"])
         self.reload()
+        self.store_changed.emit(outcome.changes)
 
     def _open(self, table: QTableWidget, row: int, col: int) -> None:
         item = table.item(row, col)

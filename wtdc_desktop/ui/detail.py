@@ -28,6 +28,7 @@ from wtdc_desktop.ui.language import directed_html, preferred_version
 from wtdc_desktop.store import changes, published, record_marks, related
 from wtdc_desktop.store.db import StoreError, StoreLocked
 from wtdc_desktop.ui.browser import SafeTextBrowser
+from wtdc_desktop.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +45,12 @@ class DetailPane(QWidget):
     Signals:
         navigate(str, str): open another record (type, id)
         marks_changed(str, str): the star, read mark or notes of a record changed
+        store_changed(Changes): what such a change wrote (for the window's other views)
     """
 
     navigate = Signal(str, str)
     marks_changed = Signal(str, str)
+    store_changed = Signal(object)
 
     NOTE_DELAY_MS = 600
     #: how long a note save waits for a sync's write lock on the GUI thread (about three frames)
@@ -58,6 +61,7 @@ class DetailPane(QWidget):
     def __init__(self, store, parent=None) -> None:
         super().__init__(parent)
         self.store = store
+        self.workspace = Workspace(store)
         self.type_name: str | None = None
         self.record_id: str | None = None
         self.note_id: str | None = None
@@ -338,15 +342,17 @@ class DetailPane(QWidget):
     def _on_star(self, checked: bool) -> None:
         if self._loading or self.type_name is None:
             return
-        record_marks.set_star(self.store, self.type_name, self.record_id, checked)
+        changes = self.workspace.set_star(self.type_name, self.record_id, checked).changes
         self.marks_changed.emit(self.type_name, self.record_id)
+        self.store_changed.emit(changes)
 
     def _on_read(self, checked: bool) -> None:
         if self._loading or self.type_name is None:
             return
         self._read_timer.stop()
-        record_marks.mark_read(self.store, self.type_name, self.record_id, checked)
+        changes = self.workspace.mark_read(self.type_name, self.record_id, checked).changes
         self.marks_changed.emit(self.type_name, self.record_id)
+        self.store_changed.emit(changes)
 
     def _auto_read(self) -> None:
         if self.type_name is not None and not self.read.isChecked():
@@ -377,12 +383,8 @@ class DetailPane(QWidget):
         key = (self.type_name, self.record_id)
         try:
             with self.store.busy_wait(self.NOTE_LOCK_WAIT_MS):
-                if self.note_id and not body.strip():
-                    record_marks.delete_note(self.store, self.note_id)
-                    self.note_id = None
-                elif body.strip():
-                    self.note_id = record_marks.save_note(self.store, self.type_name, self.record_id, body,
-                                                          note_id=self.note_id)
+                saved = self.workspace.save_note(self.type_name, self.record_id, body, note_id=self.note_id)
+            self.note_id = saved.value
         except StoreLocked:
             log.info("a sync holds the store; the note on %s %s waits in memory", *key)
             self._unsaved[key] = (self.note_id, body)
@@ -401,6 +403,8 @@ class DetailPane(QWidget):
         self._retry_box.setVisible(bool(self._unsaved))
         self.note_status.setText(_("Saved."))
         self.marks_changed.emit(self.type_name, self.record_id)
+        if saved.changes:
+            self.store_changed.emit(saved.changes)
         self.note_status.setText("")
         return True
 
@@ -413,10 +417,7 @@ class DetailPane(QWidget):
         for (type_name, record_id), (note_id, body) in list(self._unsaved.items()):
             try:
                 with self.store.busy_wait(self.NOTE_LOCK_WAIT_MS):
-                    if body.strip():
-                        record_marks.save_note(self.store, type_name, record_id, body, note_id=note_id)
-                    elif note_id:
-                        record_marks.delete_note(self.store, note_id)
+                    saved = self.workspace.save_note(type_name, record_id, body, note_id=note_id)
             except StoreLocked:
                 self._locked_retry.start()
                 return False
@@ -426,6 +427,8 @@ class DetailPane(QWidget):
                 return False
             del self._unsaved[(type_name, record_id)]
             self.marks_changed.emit(type_name, record_id)
+            if saved.changes:
+                self.store_changed.emit(saved.changes)
         self._retry_box.setVisible(False)
         return True
 

@@ -16,9 +16,11 @@ class RecordListView(QWidget):
 
     Signals:
         open_record_requested(str, str): a link in the detail pane names another record
+        store_changed(Changes): the detail pane wrote the delegation's layer (a star, a note…)
     """
 
     open_record_requested = Signal(str, str)
+    store_changed = Signal(object)
     FILTER_DELAY_MS = 150
 
     def __init__(self, store, type_name: str, parent=None) -> None:
@@ -77,6 +79,7 @@ class RecordListView(QWidget):
         self.model.modelReset.connect(self._update_count)
         self.detail.navigate.connect(self.open_record_requested)
         self.detail.marks_changed.connect(lambda _t, rid: self.model.refresh_marks(rid))
+        self.detail.store_changed.connect(self.store_changed)
         self._update_count()
 
     def apply_filter(self) -> None:
@@ -95,8 +98,10 @@ class RecordListView(QWidget):
         self.detail.show_record(self.type_name, rid)
 
     def reload(self, changes=None) -> None:
-        if wants(changes, records=(self.type_name,), delegation=("star", "read", "note", "position")):
+        if wants(changes, records=(self.type_name,), delegation=("position",)):
             self.model.reload()
+        elif wants(changes, delegation=("star", "read", "note")):
+            self.model.refresh_marks()  # the marks column and the bold of unread rows, rows kept
 
     def show_record(self, type_name: str, record_id: str) -> bool:
         self.select_record(record_id)

@@ -9,6 +9,7 @@ reaches every built view through ``reload(changes)``, and each view decides whet
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtWidgets import (
@@ -108,6 +109,7 @@ class MainWindow(QMainWindow):
         if current == row:
             self.stack.setCurrentIndex(row)
         view.open_record_requested.connect(self.open_record)
+        view.store_changed.connect(partial(self._view_wrote, view))
         state = QSettings().value(f"views/{key}/splitter")
         inner = getattr(view, "splitter", None)  # the views with a list and a detail pane
         if isinstance(state, QByteArray) and isinstance(inner, QSplitter):
@@ -175,6 +177,7 @@ class MainWindow(QMainWindow):
             return True
         dialog = RecordDialog(self.store, type_name, record_id, self)
         dialog.detail.navigate.connect(lambda t, i: (dialog.accept(), self.open_record(t, i)))
+        dialog.detail.store_changed.connect(lambda changes: self.reload(changes, counts=False))
         dialog.show()
         self.record_dialog = dialog
         return True
@@ -277,9 +280,19 @@ class MainWindow(QMainWindow):
         self._sync_finished(None)
         self.statusBar().showMessage(message, 10000)
 
-    def reload(self, changes: Changes | None = None, *, counts: bool = True) -> None:
-        """Tell every built view what changed (None: everything); each refreshes if it shows any of it."""
+    def _view_wrote(self, view: QWidget, changes: Changes) -> None:
+        """A view's own action changed the store: the other views refresh what they show of it (and the
+        status bar its record counts, after an import)."""
+        self.reload(changes, counts=bool(changes.records), besides=view)
+
+    def reload(self, changes: Changes | None = None, *, counts: bool = True, besides=None) -> None:
+        """Tell every built view what changed (None: everything); each refreshes if it shows any of it.
+
+        ``besides``: the view whose own action it was (it has refreshed what it shows of it).
+        """
         for view in self.views.values():
+            if view is besides:
+                continue
             try:
                 view.reload(changes)
             except Exception:  # noqa: BLE001 - one view failing must not stop the others (it is logged)

@@ -157,7 +157,7 @@ class RecordTableModel(QAbstractTableModel):
         self._marks.update(list_rows.layer_marks(self.store, self.type_name, ids))
         self._badges.update(_badges(self.store, self.type_name, ids))
         if self._ids:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, 0))
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, len(self.columns) - 1))  # bold: every column
 
     def data(self, index: QModelIndex, role: int = DISPLAY):
         if role not in _RECORD_ROLES or not index.isValid():

@@ -101,14 +101,17 @@ class PositionEditor(QWidget):
     Signals:
         saved(str, str): the position on (type, id) was saved
         open_record_requested(str, str)
+        store_changed(Changes): what the save (or the choice between versions) wrote
     """
 
     saved = Signal(str, str)
     open_record_requested = Signal(str, str)
+    store_changed = Signal(object)
 
     def __init__(self, store, parent=None) -> None:
         super().__init__(parent)
         self.store = store
+        self.workspace = Workspace(store)
         self.subject: tuple[str, str] | None = None
         self.conflict: dict | None = None
         self.heading = SafeTextBrowser(self)
@@ -242,12 +245,13 @@ class PositionEditor(QWidget):
         if values["priority"] is None:
             values.pop("priority")
         try:
-            Workspace(self.store).set_position(*self.subject, changed_by=current_user(), **values)
+            outcome = self.workspace.set_position(*self.subject, changed_by=current_user(), **values)
         except WtdcError as exc:
             self.state.setText(exc.message)
             return False
         self.load(*self.subject)
         self.saved.emit(*self.subject)
+        self.store_changed.emit(outcome.changes)
         return True
 
     def _load_history(self) -> None:
@@ -306,10 +310,11 @@ class PositionEditor(QWidget):
         choices = {}
         for i, f in enumerate(self.conflict["fields"]):
             choices[f] = self.conflict_table.cellWidget(i, 3).currentData()
-        positions.resolve_position_edit_conflict(self.store, self.conflict["conflict_id"], choices,
-                                                 changed_by=current_user())
+        outcome = self.workspace.choose_position_version(self.conflict["conflict_id"], choices,
+                                                         changed_by=current_user())
         self.load(*self.subject)
         self.saved.emit(*self.subject)
+        self.store_changed.emit(outcome.changes)
 
 
 class NewPositionDialog(QDialog):
@@ -335,11 +340,13 @@ class PositionsPanel(QWidget):
         open_record_requested(str, str)
         brief_written(str): a brief pack was written to this path
         brief_failed(str): writing a brief pack failed (the message)
+        store_changed(Changes): the editor saved a position
     """
 
     open_record_requested = Signal(str, str)
     brief_written = Signal(str)
     brief_failed = Signal(str)
+    store_changed = Signal(object)
 
     def __init__(self, store, parent=None) -> None:
         super().__init__(parent)
@@ -413,6 +420,7 @@ class PositionsPanel(QWidget):
         self.table.currentCellChanged.connect(lambda row, *_a: self._on_row(row))
         self.new_button.clicked.connect(self.new_position)
         self.editor.saved.connect(self._after_save)
+        self.editor.store_changed.connect(self.store_changed)
         self.reload()
 
     def reload(self) -> None:
@@ -543,9 +551,11 @@ class PositionsView(QWidget):
 
     Signals:
         open_record_requested(str, str): a record was chosen (type, id)
+        store_changed(Changes): a position or an overlap decision was written
     """
 
     open_record_requested = Signal(str, str)
+    store_changed = Signal(object)
 
     def __init__(self, store, parent=None) -> None:
         super().__init__(parent)
@@ -561,6 +571,8 @@ class PositionsView(QWidget):
         self.tabs.addTab(self.crosssector, _("Cross-sector map"))
         for view in (self.positions, self.matrix, self.crosssector):
             view.open_record_requested.connect(self.open_record_requested)
+        for view in (self.positions, self.crosssector):
+            view.store_changed.connect(self.store_changed)
         # Double-clicking a matrix row opens (or starts) our position on that target.
         self.matrix.table.cellDoubleClicked.connect(self._position_from_matrix)
         self.matrix.table.setToolTip(_("Double-click a row to write our position on it"))

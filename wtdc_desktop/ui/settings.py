@@ -11,20 +11,27 @@ from PySide6.QtWidgets import (
 from wtdc_desktop.domain.constants import DEFAULT_INTERVAL_MINUTES
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import LANGUAGES, _, current_language
-from wtdc_desktop.store import sources as source_table
-from wtdc_desktop.store import trust as trust_table
+from wtdc_desktop.store.sources import list_sources
+from wtdc_desktop.store.trust import get_key, list_keys
 from wtdc_desktop.ui.language import CONTENT_ORDER_LABEL, ContentLanguageOrder
 from wtdc_desktop.ui.prefs import setting
+from wtdc_desktop.workspace import Workspace
 
 #: Names of the interface languages in their own language.
 LANGUAGE_NAMES = {"ar": "العربية", "zh": "中文", "en": "English", "fr": "Français", "ru": "Русский", "es": "Español"}
 DEFAULT_FONT_SIZE = 0  # 0: the system's
 
 
+def _unbroken(fingerprint: str) -> str:
+    """A fingerprint kept on one line in a message box, where it is compared group by group."""
+    return fingerprint.replace(" ", "\u00a0")
+
+
 class SettingsDialog(QDialog):
     def __init__(self, store, parent=None) -> None:
         super().__init__(parent)
         self.store = store
+        self.workspace = Workspace(store)
         self.setWindowTitle(_("Settings"))
         self.sources = QListWidget(self)
         self.sources.setAccessibleName(_("Sources"))
@@ -102,20 +109,15 @@ class SettingsDialog(QDialog):
     def _fill(self) -> None:
         self.sources.clear()
         self.keys.clear()
-        for row in source_table.list_sources(self.store):
+        for row in list_sources(self.store):
             self.sources.addItem(row.location)
-        for key in trust_table.list_keys(self.store):
+        for key in list_keys(self.store):
             self.keys.addItem(_("{publisher}: {fingerprint}").format(publisher=key.publisher,
                                                                      fingerprint=key.fingerprint))
 
     def add_source(self, location: str) -> bool:
-        from wtdc_desktop.bundles import sources as bundle_sources
-
         try:
-            location = bundle_sources.normalize_location(location)
-            if bundle_sources.is_url(location):
-                bundle_sources.check_url(location)
-            source_table.add_source(self.store, location, bundle_sources.source_kind(location))
+            self.workspace.add_source(location)
         except WtdcError as exc:
             QMessageBox.warning(self, _("Source refused"), exc.message)
             return False
@@ -136,30 +138,57 @@ class SettingsDialog(QDialog):
         item = self.sources.currentItem()
         if item is None:
             return
-        source_table.remove_source(self.store, item.text())
+        self.workspace.remove_source(item.text())
         self._fill()
 
     def _trust(self) -> None:
-        from wtdc_desktop.bundles import signing
-
         publisher, ok = QInputDialog.getText(self, _("Trust a publisher key"), _("Publisher id (as in its bundles):"))
         if not ok or not publisher.strip():
             return
         text, ok = QInputDialog.getText(self, _("Trust a publisher key"), _("The publisher's public key (base64):"))
-        if not ok:
-            return
+        if ok:
+            self.trust_key(publisher.strip(), text)
+
+    def trust_key(self, publisher: str, text: str) -> bool:
+        """Pin the key ``text`` (base64) for ``publisher`` once the user has seen its fingerprint and agreed;
+        replacing a key already pinned needs its own confirmation, naming both fingerprints."""
+        from wtdc_desktop.bundles import signing
+        from wtdc_desktop.bundles.manifest import pinnable_publisher_problem
+
+        title = _("Trust a publisher key")
+        problem = pinnable_publisher_problem(publisher)
+        if problem is not None:
+            QMessageBox.warning(self, title, problem)
+            return False
         raw = signing.decode_public_key(text)
         if raw is None:
-            QMessageBox.warning(self, _("Trust a publisher key"), _("This is not a public key (32 bytes in base64)."))
-            return
+            QMessageBox.warning(self, title, _("This is not a public key (32 bytes in base64)."))
+            return False
         fp = signing.fingerprint(raw)
-        answer = QMessageBox.question(
-            self, _("Trust a publisher key"),
-            _("Trust this key for {publisher}?\n\nFingerprint: {fingerprint}\n\nCompare it with the fingerprint the "
-              "publisher gave you by another channel.").format(publisher=publisher.strip(), fingerprint=fp))
-        if answer == QMessageBox.Yes:
-            trust_table.pin_key(self.store, publisher.strip(), raw, fp, "user")
-            self._fill()
+        previous = get_key(self.store, publisher)
+        shown, old = _unbroken(fp), _unbroken(previous.fingerprint) if previous is not None else ""
+        if previous is not None and previous.public_key == raw:
+            QMessageBox.information(self, title, _("This key is already pinned for {publisher}.\n\nFingerprint: "
+                                                   "{fingerprint}").format(publisher=publisher, fingerprint=shown))
+            return False
+        if previous is None:
+            answer = QMessageBox.question(
+                self, title,
+                _("Trust this key for {publisher}?\n\nFingerprint: {fingerprint}\n\nCompare it with the fingerprint the "
+                  "publisher gave you by another channel.").format(publisher=publisher, fingerprint=shown))
+        else:
+            answer = QMessageBox.warning(
+                self, _("Replace a pinned key"),
+                _("Another key is already pinned for {publisher}.\n\nPinned key: {old}\nNew key: {new}\n\nReplace "
+                  "it only if the publisher told you, by another channel, that its key changed: from then on, "
+                  "bundles signed with the old key are refused.").format(
+                    publisher=publisher, old=old, new=shown),
+                QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
+        if answer != QMessageBox.Yes:
+            return False
+        self.workspace.trust_key(publisher, raw, origin="user")
+        self._fill()
+        return True
 
     def _browse(self) -> None:
         path = QFileDialog.getExistingDirectory(self, _("Choose the data folder"), self.data_dir.text())

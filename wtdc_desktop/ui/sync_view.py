@@ -287,6 +287,7 @@ class SyncView(QWidget):
     """
 
     open_record_requested = Signal(str, str)
+    store_changed = Signal(object)  # never emitted (a sync's changes reach the window through the controller)
 
     def __init__(self, store, controller: SyncController, parent=None) -> None:
         super().__init__(parent)

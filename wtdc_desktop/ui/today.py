@@ -28,6 +28,7 @@ class TodayView(QWidget):
     """
 
     open_record_requested = Signal(str, str)
+    store_changed = Signal(object)  # never emitted (Today writes nothing)
 
     def __init__(self, store, parent=None, now: Callable[[], dt.datetime] | None = None) -> None:
         super().__init__(parent)

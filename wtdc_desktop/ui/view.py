@@ -8,7 +8,10 @@ A view is a QWidget that
 - shows a record when the window asks: ``show_record(type_name, record_id)``, True when it did
   (False: the window opens the record in a dialog instead);
 - asks the window to open a record elsewhere: its ``open_record_requested(str, str)`` signal
-  (type, id).
+  (type, id);
+- says what its own actions wrote: they go through the workspace, and the ``store_changed(Changes)``
+  signal carries the :class:`~wtdc_desktop.workspace.Changes` they returned; the window hands them
+  to every other view's ``reload(changes)`` (the view itself refreshes what it shows of its action).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ if TYPE_CHECKING:
 @runtime_checkable
 class View(Protocol):
     open_record_requested: SignalInstance
+    store_changed: SignalInstance
 
     def reload(self, changes: Changes | None = None) -> None: ...
 

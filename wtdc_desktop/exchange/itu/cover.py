@@ -15,7 +15,7 @@ import zipfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from wtdc_desktop.domain.constants import SYMBOL_LETTERS as LANGUAGE_LETTERS
+from wtdc_desktop.domain.constants import SYMBOL_LETTERS
 from wtdc_desktop.domain.symbols import Symbol
 from wtdc_desktop.exchange.itu.filenames import ItuFileName, document_symbol
 from wtdc_desktop.exchange.itu.xmlsafe import ItuError
@@ -88,7 +88,7 @@ def _symbol(text: str) -> tuple[Symbol | None, str | None]:
         header = _HEADER_MEETING_RE.search(flat[: match.start()])
         meeting = header.group("meeting") if header else None
     symbol = Symbol(meeting=meeting.upper() if meeting else None, number=int(match.group("number")),
-                    language=LANGUAGE_LETTERS[match.group("lang").upper()], **values)
+                    language=SYMBOL_LETTERS[match.group("lang").upper()], **values)
     return symbol, match.group(0)
 
 

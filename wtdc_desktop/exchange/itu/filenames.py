@@ -15,7 +15,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from wtdc_desktop.domain.constants import SYMBOL_LETTERS as LANGUAGE_LETTERS
+from wtdc_desktop.domain.constants import SYMBOL_LETTERS
 from wtdc_desktop.domain.symbols import Symbol
 from wtdc_desktop.i18n import _
 
@@ -89,7 +89,7 @@ class ItuFileName:
     @property
     def language_code(self) -> str:
         """The language code (``en``, ``fr``...) of the file's language letter."""
-        return LANGUAGE_LETTERS[self.language]
+        return SYMBOL_LETTERS[self.language]
 
     @property
     def kind(self) -> str:
@@ -139,7 +139,7 @@ def parse_itu_filename(name: str) -> ItuFileName | NameRefusal:
     if sector not in SECTORS:
         return NameRefusal(name, _("“{letter}” is not an ITU sector letter (S, D, R or T)").format(letter=sector))
     lang = match.group("lang")
-    if lang not in LANGUAGE_LETTERS:
+    if lang not in SYMBOL_LETTERS:
         return NameRefusal(name, _("“{letter}” is not an ITU language letter (A, C, E, F, R or S)").format(letter=lang))
     ext = "." + match.group("ext").lower()
     fmt = match.group("format")

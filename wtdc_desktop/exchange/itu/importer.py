@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from wtdc_desktop.domain.constants import SYMBOL_LETTERS as LANGUAGE_LETTERS
+from wtdc_desktop.domain.constants import SYMBOL_LETTERS
 from wtdc_desktop.exchange.itu import catalog as itu_catalog
 from wtdc_desktop.exchange.itu import doclist as itu_doclist
 from wtdc_desktop.exchange.itu.cover import Cover, check_against_name, parse_cover_text, read_cover
@@ -46,7 +46,7 @@ _FORMAT_ORDER = {".docx": 0, ".pdf": 1, ".htm": 2, ".html": 2, ".txt": 3}
 MAX_FILE_BYTES = 256 * 1024 * 1024
 #: Publisher id used when the caller names none (applying locally).
 DEFAULT_PUBLISHER = "itu-import"
-_LANG_CODES = set(LANGUAGE_LETTERS.values())
+_LANG_CODES = set(SYMBOL_LETTERS.values())
 _CHANNEL_RE = re.compile(r"[^A-Za-z0-9._-]+")
 #: Ids the import writes: printable, no control characters, of a sensible length.
 _SAFE_MEETING_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._()-]{0,63}$")
@@ -158,8 +158,8 @@ def _languages_wanted(languages: Iterable[str] | None) -> set[str] | None:
     wanted = set()
     for item in languages:
         item = item.strip()
-        if item.upper() in LANGUAGE_LETTERS:
-            wanted.add(LANGUAGE_LETTERS[item.upper()])
+        if item.upper() in SYMBOL_LETTERS:
+            wanted.add(SYMBOL_LETTERS[item.upper()])
         elif item.lower() in _LANG_CODES:
             wanted.add(item.lower())
         elif item:
@@ -738,12 +738,12 @@ def apply_itu_import(store, imported: ItuImport, *, channel: str | None = None):
     is ``unchanged`` or nothing usable was read. The store is unchanged on error.
     """
     from wtdc_desktop.bundles.apply import apply_bundle
-    from wtdc_desktop.store import sessions as session_store
+    from wtdc_desktop.store.sessions import channel_sequence
 
     if imported.unchanged or not imported.usable:
         return None
     channel = channel or local_channel(imported)
-    sequence = session_store.channel_sequence(store, DEFAULT_PUBLISHER, channel) + 1
+    sequence = channel_sequence(store, DEFAULT_PUBLISHER, channel) + 1
     with tempfile.TemporaryDirectory(dir=store.data_dir, prefix=".itu-") as tmp:
         out = Path(tmp) / "itu.wtdc.zip"
         write_itu_bundle(imported, out, publisher=DEFAULT_PUBLISHER, channel=channel, sequence=sequence,

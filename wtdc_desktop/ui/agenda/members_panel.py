@@ -13,7 +13,8 @@ from PySide6.QtWidgets import (
 
 from wtdc_desktop.instants import format_date
 from wtdc_desktop.i18n import _
-from wtdc_desktop.store import sessions as session_store
+from wtdc_desktop.store import sessions
+from wtdc_desktop.workspace import Workspace
 
 
 class MembersPanel(QWidget):
@@ -22,13 +23,16 @@ class MembersPanel(QWidget):
 
     Signals:
         changed(): members or settings were saved
+        store_changed(Changes): what such a save wrote (for the window's other views)
     """
 
     changed = Signal()
+    store_changed = Signal(object)
 
     def __init__(self, store, parent=None) -> None:
         super().__init__(parent)
         self.store = store
+        self.workspace = Workspace(store)
         self.days: list[dt.date] = []
         self.table = QTableWidget(self)
         self.table.setAccessibleName(_("Delegation members"))
@@ -102,24 +106,24 @@ class MembersPanel(QWidget):
             self.days_list.addItem(item)
 
     def reload(self) -> None:
-        members = session_store.members(self.store)
+        members = sessions.members(self.store)
         self.table.setRowCount(len(members))
         for row, m in enumerate(members):
             days = ", ".join(format_date(d, "short") for d in m.days_present) or _("every day")
             for col, text in enumerate([m.name, m.role or "", ", ".join(m.languages), days]):
                 self.table.setItem(row, col, QTableWidgetItem(text))
-        me = session_store.me(self.store)
+        me = sessions.me(self.store)
         self.me_box.clear()
         self.me_box.addItem(_("(nobody: remind me of every session we cover)"), None)
         for m in members:
             self.me_box.addItem(m.name, m.name)
         self.me_box.setCurrentIndex(max(0, self.me_box.findData(me)) if me else 0)
-        self.minutes.setValue(session_store.reminder_minutes(self.store))
+        self.minutes.setValue(sessions.reminder_minutes(self.store))
         self.remove_button.setEnabled(bool(members))
 
     def _load_row(self, row: int) -> None:
         item = self.table.item(row, 0) if row >= 0 else None
-        m = session_store.member(self.store, item.text()) if item else None
+        m = sessions.member(self.store, item.text()) if item else None
         if m is None:
             return
         self.name_edit.setText(m.name)
@@ -142,28 +146,28 @@ class MembersPanel(QWidget):
         days = [dt.date.fromisoformat(self.days_list.item(i).data(Qt.UserRole))
                 for i in range(self.days_list.count()) if self.days_list.item(i).checkState() == Qt.Checked]
         languages = [x.strip() for x in self.languages_edit.text().replace(";", ",").split(",") if x.strip()]
-        session_store.save_member(self.store, name, role=self.role_edit.text().strip() or None, languages=languages,
-                       days_present=days)
+        outcome = self.workspace.save_member(name, role=self.role_edit.text().strip() or None, languages=languages,
+                                             days_present=days)
         self.status.setText(_("{name} saved.").format(name=name))
         self.reload()
-        self.changed.emit()
+        self._saved(outcome)
 
     def remove(self) -> None:
         name = self.name_edit.text().strip()
-        if not name or session_store.member(self.store, name) is None:
+        if not name or sessions.member(self.store, name) is None:
             return
-        session_store.remove_member(self.store, name)
-        if session_store.me(self.store) == name:
-            session_store.set_setting(self.store, session_store.SETTING_ME, None)
+        outcome = self.workspace.remove_member(name)  # and as "I am", if they were
         self.status.setText(_("{name} removed, with their assignments.").format(name=name))
         self.clear_form()
         self.reload()
-        self.changed.emit()
+        self._saved(outcome)
 
     def _on_me(self, index: int) -> None:
-        session_store.set_setting(self.store, session_store.SETTING_ME, self.me_box.itemData(index))
-        self.changed.emit()
+        self._saved(self.workspace.set_me(self.me_box.itemData(index)))
 
     def _on_minutes(self) -> None:
-        session_store.set_setting(self.store, session_store.SETTING_REMINDER_MINUTES, str(self.minutes.value()))
+        self._saved(self.workspace.set_reminder_minutes(self.minutes.value()))
+
+    def _saved(self, outcome) -> None:
         self.changed.emit()
+        self.store_changed.emit(outcome.changes)

@@ -22,6 +22,7 @@ from wtdc_desktop.domain import sessions as session_model
 from wtdc_desktop.instants import format_time
 from wtdc_desktop.i18n import _
 from wtdc_desktop.store import sessions as session_store
+from wtdc_desktop.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,7 @@ class ReminderService(QObject):
                  interval_ms: int = 30_000) -> None:
         super().__init__(parent)
         self.store = store
+        self.workspace = Workspace(store)
         self.clock = clock
         self.use_tray = QSystemTrayIcon.isSystemTrayAvailable() if use_tray is None else use_tray
         self.tray: QSystemTrayIcon | None = None
@@ -81,7 +83,7 @@ class ReminderService(QObject):
             text = reminder_text(self.store, reminder, now)
             if self.use_tray:
                 self._tray().showMessage(_("Session soon"), text, QSystemTrayIcon.Information, 15_000)
-            session_store.mark_reminded(self.store, reminder)
+            self.workspace.mark_reminded(reminder)  # no view shows it: nothing to tell the others
             self.reminded.emit(reminder.session, text)
         return due
 

@@ -1,12 +1,13 @@
 """The chosen session: its details (rendered by domain/session_details.py), the languages it is held
 in, and the delegation's controls on it (priority, who covers it in which role).
 
-Edits go through the store's session module; the pane then says ``edited`` so the view refreshes the
-day (coverage marks, conflicts) and shows the session again.
+Edits go through the workspace; the pane then says ``edited`` so the view refreshes the day (coverage
+marks, conflicts) and shows the session again, and ``store_changed`` with what the edit wrote.
 
 Signals:
     navigate(str, str): a record link in the details was followed (type, id)
     edited(): the session's priority, coverage or language notes were saved
+    store_changed(Changes): what such an edit wrote (for the window's other views)
 """
 
 from __future__ import annotations
@@ -20,18 +21,21 @@ from wtdc_desktop.domain import sessions as session_model
 from wtdc_desktop.domain.session_details import no_session_html, priority_label, role_label, session_html
 from wtdc_desktop.instants import laptop_zone
 from wtdc_desktop.i18n import _
-from wtdc_desktop.store import sessions as session_store
+from wtdc_desktop.store.sessions import session_details
 from wtdc_desktop.ui.browser import SafeTextBrowser
 from wtdc_desktop.ui.language import directed_html
+from wtdc_desktop.workspace import Workspace
 
 
 class SessionPane(QWidget):
     navigate = Signal(str, str)
     edited = Signal()
+    store_changed = Signal(object)
 
     def __init__(self, store, parent=None) -> None:
         super().__init__(parent)
         self.store = store
+        self.workspace = Workspace(store)
         self.session_id: str | None = None
         self.details = SafeTextBrowser(self)
         self.details.setAccessibleName(_("Session details"))
@@ -108,7 +112,7 @@ class SessionPane(QWidget):
             w.setEnabled(has and (w is self.priority_box or self.member_box.count() > 0))
         for w in (self.language_edit, self.interpretation_edit, self.language_button):
             w.setEnabled(has)
-        details = session_store.session_details(self.store, sid) if has else None
+        details = session_details(self.store, sid) if has else None
         session = details.session if details else None
         self.language_edit.setText(", ".join(session.language) if session else "")
         self.interpretation_edit.setText((session.interpretation or "") if session else "")
@@ -123,25 +127,25 @@ class SessionPane(QWidget):
 
     def _on_priority(self, index: int) -> None:
         if self.session_id:
-            session_store.set_priority(self.store, self.session_id, self.priority_box.itemData(index))
-            self.edited.emit()
+            self._edited(self.workspace.set_session_priority(self.session_id, self.priority_box.itemData(index)))
 
     def _on_assign(self) -> None:
         member = self.member_box.currentData()
         if self.session_id and member:
-            session_store.assign(self.store, self.session_id, member, self.role_box.currentData())
-            self.edited.emit()
+            self._edited(self.workspace.assign_member(self.session_id, member, self.role_box.currentData()))
 
     def _on_unassign(self) -> None:
         member = self.member_box.currentData()
         if self.session_id and member:
-            session_store.unassign(self.store, self.session_id, member)
-            self.edited.emit()
+            self._edited(self.workspace.unassign(self.session_id, member))
 
     def _on_language(self) -> None:
         if not self.session_id:
             return
         languages = [x.strip() for x in self.language_edit.text().replace(";", ",").split(",") if x.strip()]
-        session_store.set_session_language(self.store, self.session_id, languages,
-                                self.interpretation_edit.text().strip() or None)
+        self._edited(self.workspace.note_session_languages(self.session_id, languages,
+                                                           self.interpretation_edit.text().strip() or None))
+
+    def _edited(self, outcome) -> None:
         self.edited.emit()
+        self.store_changed.emit(outcome.changes)

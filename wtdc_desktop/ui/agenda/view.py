@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QScrollArea, QSplitter, QTabWidget, QVBoxLayout, Q
 from wtdc_desktop.domain import sessions as session_model
 from wtdc_desktop.domain.session_details import role_label
 from wtdc_desktop.instants import laptop_zone, zone_label
-from wtdc_desktop.i18n import _
+from wtdc_desktop.i18n import _, ngettext
 from wtdc_desktop.store import sessions as session_store
 from wtdc_desktop.ui.agenda import exports
 from wtdc_desktop.ui.agenda.banners import ChangesBanner, MessageBanner
@@ -33,9 +33,10 @@ from wtdc_desktop.ui.agenda.members_panel import MembersPanel
 from wtdc_desktop.ui.agenda.reminders import ReminderService
 from wtdc_desktop.ui.agenda.session_list import SessionList
 from wtdc_desktop.ui.agenda.session_pane import SessionPane
-from wtdc_desktop.ui.agenda.timetable_import import ask_timetable, import_worker
+from wtdc_desktop.ui.agenda.timetable_import import ImportTimetableDialog, ask_timetable_file, import_worker
 from wtdc_desktop.ui.view import wants
-from wtdc_desktop.ui.workers import start
+from wtdc_desktop.ui.workers import Worker, start
+from wtdc_desktop.workspace import Workspace
 
 Clock = Callable[[], dt.datetime]
 
@@ -44,16 +45,20 @@ class AgendaView(QWidget):
     """Signals:
         open_record_requested(str, str): open a record elsewhere in the window (type, id)
         changes_notified(list): sessions with an assignment changed by a sync: [(session id, [members])]
+        store_changed(Changes): an edit of the view (coverage, members, changes seen) wrote these
     """
 
     open_record_requested = Signal(str, str)
     changes_notified = Signal(list)
+    store_changed = Signal(object)
 
     def __init__(self, store, parent=None, *, clock: Clock | None = None, reminders: bool = True) -> None:
         super().__init__(parent)
         self.store = store
+        self.workspace = Workspace(store)
         self.clock: Clock = clock or (lambda: dt.datetime.now(dt.timezone.utc))
         self.meeting: str | None = None
+        self.import_dialog = None  # where a timetable goes, once its file has been read
         self.tz: dt.tzinfo = dt.timezone.utc
         self.days: list[dt.date] = []
         self.day: dt.date | None = None
@@ -135,9 +140,11 @@ class AgendaView(QWidget):
         self.list.itemActivated.connect(lambda item, _col: self._focus_details(item.data(0, Qt.UserRole)))
         self.pane.navigate.connect(self.open_record_requested)
         self.pane.edited.connect(self.refresh_day)
+        self.pane.store_changed.connect(self.store_changed)
         self.banner.button.clicked.connect(self._on_changes_seen)
         self.board.session_selected.connect(self._from_board)
         self.members.changed.connect(self._on_members_changed)
+        self.members.store_changed.connect(self.store_changed)
 
     def _shortcuts(self) -> None:
         back = -1 if self.layoutDirection() != Qt.RightToLeft else 1  # Alt+Left goes back, mirrored in RTL
@@ -349,9 +356,10 @@ class AgendaView(QWidget):
             self.reminders.notify_changes(assigned)
 
     def _on_changes_seen(self) -> None:
-        session_store.dismiss_changes(self.store)
+        changes = self.workspace.dismiss_session_changes().changes
         self.banner.hide()
         self.refresh_day()
+        self.store_changed.emit(changes)
 
     def _on_reminded(self, sid: str, text: str) -> None:
         if self.reminders is not None and self.reminders.use_tray:
@@ -383,13 +391,42 @@ class AgendaView(QWidget):
             self.message_banner.show_message(message)
 
     def import_timetable(self) -> None:
-        asked = ask_timetable(self, self.meeting)
-        if asked is not None:
-            self.start_import(*asked)
+        path = ask_timetable_file(self)
+        if path:
+            self.open_import_dialog(path)
 
-    def start_import(self, location: str, meeting: str):
+    def open_import_dialog(self, location: str):
+        """Read the timetable off the GUI thread, then ask where its sessions go (``import_dialog``, open;
+        it imports when accepted). A file that is no timetable, or holds no session, is said in the
+        message banner and nothing is imported. Returns the worker that reads the file."""
+        from wtdc_desktop.workspace import Workspace
+
+        self.import_dialog = None
+        data_dir = self.store.data_dir
+        worker = Worker(lambda _worker: Workspace.preview_schedule(data_dir, location).value)
+        worker.signals.finished.connect(lambda preview: self._ask_where(location, preview))
+        worker.signals.failed.connect(lambda message: self.message_banner.show_message(
+            _("The timetable was not imported: {reason}").format(reason=message)))
+        self.bar.import_button.setEnabled(False)
+        worker.signals.finished.connect(lambda _r: self.bar.import_button.setEnabled(True))
+        worker.signals.failed.connect(lambda _e: self.bar.import_button.setEnabled(True))
+        self._preview_worker = start(worker)
+        return worker
+
+    def _ask_where(self, location: str, preview) -> None:
+        dialog = ImportTimetableDialog(preview, self)
+        self.import_dialog = dialog
+
+        def chosen() -> None:
+            meeting, title = dialog.choice()
+            self.start_import(location, meeting, title=title, confirmed=True)  # the dialog asked
+
+        dialog.accepted.connect(chosen)
+        dialog.open()
+
+    def start_import(self, location: str, meeting: str, *, title: str | None = None, confirmed: bool = False):
         """Import off the GUI thread (a URL may take time); returns the worker."""
-        worker = import_worker(self.store.data_dir, location, meeting)
+        worker = import_worker(self.store.data_dir, location, meeting, title=title, confirmed=confirmed)
         worker.signals.finished.connect(self._imported)
         worker.signals.failed.connect(lambda exc: self.message_banner.show_message(
             _("The timetable was not imported: {reason}").format(reason=getattr(exc, "message", None) or exc)))
@@ -399,11 +436,19 @@ class AgendaView(QWidget):
         self._worker = start(worker)
         return worker
 
-    def _imported(self, result) -> None:
+    def _imported(self, outcome) -> None:
+        result = outcome.value
         self.meeting = result.meeting
         self.reload()
-        self.message_banner.show_message(_("{count} events imported into {meeting}.").format(
-            count=result.events, meeting=result.meeting))
+        parts = [_("{count} events imported into {meeting}.").format(count=result.events, meeting=result.meeting)]
+        if result.moved:
+            parts.append(ngettext("{count} session moved from the meeting of the earlier import.",
+                                  "{count} sessions moved from the meeting of the earlier import.",
+                                  result.moved).format(count=result.moved))
+        if result.zone_note:
+            parts.append(result.zone_note)
+        self.message_banner.show_message(" ".join(parts))
+        self.store_changed.emit(outcome.changes)
 
 
 def _date_or_none(value) -> dt.date | None:
