@@ -288,3 +288,24 @@ def test_a_wrong_clock_changes_nothing_and_untrusted_members_wait(team, monkeypa
         assert positions.position_for(a, "proposal", pid)["brief"] == "corrigé aujourd'hui"
     finally:
         dora.close()
+
+
+def test_a_deletion_travels_and_a_record_changed_meanwhile_stays(team):
+    stores, shared = team
+    a, b, c = stores["amina"], stores["baraka"], stores["chege"]
+    pid = proposals(a)[0]
+    kept = record_marks.save_note(a, "proposal", pid, "À garder")
+    gone = record_marks.save_note(a, "proposal", pid, "À supprimer")
+    for s in (a, b, c):
+        _sync(s)
+    record_marks.delete_note(a, kept)
+    record_marks.delete_note(a, gone)
+    record_marks.save_note(c, "proposal", pid, "Modifié par chege", note_id=kept)  # changed there meanwhile
+    report = _sync(a)
+    assert report["published"]["deletions"] == 2
+    _sync(b)
+    _sync(c)
+    assert [n["body"] for n in record_marks.notes_for(b, "proposal", pid)] == []
+    assert [n["body"] for n in record_marks.notes_for(c, "proposal", pid)] == ["Modifié par chege"]
+    _sync(a)  # chege's change comes back to amina: nothing is lost
+    assert [n["body"] for n in record_marks.notes_for(a, "proposal", pid)] == ["Modifié par chege"]

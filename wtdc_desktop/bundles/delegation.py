@@ -137,7 +137,8 @@ def write_delegation_bundle(store: Store, out: Path | str, *, publisher: str, ch
                     fp.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
         if pub.deletions:
             (src / "manifest.json").write_text(json.dumps(
-                {"deletions": [{"type": t, "id": i} for t, i in pub.deletions]}), encoding="utf-8")
+                {"deletions": [{"type": t, "id": i, **({delegation_merge.BASE_KEY: b} if b else {})}
+                               for t, i, b in pub.deletions]}), encoding="utf-8")
         header = Header(publisher_id=publisher, publisher_name=publisher_name or publisher,
                         channel=channel, sequence=sequence, kind=kind, base_sequence=base_sequence)
         if key is not None:
@@ -341,9 +342,12 @@ def _import(store: Store, path: Path | str, *, source: str, force: bool, trust_k
                     importer.count(member.type)
                     for line in bundle.iter_records(member):
                         importer.merge(member.type, line.record)
+                deleted = {(d.get("type"), d.get("id")): d.get(delegation_merge.BASE_KEY)
+                           for d in m.raw.get("deletions") or [] if isinstance(d, dict)}
                 for type_name, rid in m.deletions:
                     if type_name in DELEGATION_TYPES:
-                        importer.drop(type_name, rid)
+                        version = deleted.get((type_name, rid))
+                        importer.drop(type_name, rid, version if isinstance(version, str) else None)
                 if m.kind == "full":
                     importer.drop_unseen()
                 counts = {t: c.as_dict() for t, c in sorted(importer.counts.items())}

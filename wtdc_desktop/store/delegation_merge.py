@@ -269,7 +269,7 @@ class Publication:
     """What one export carries: records (with their base version), deletions, and whether anything changed."""
 
     records: dict[str, list[dict]]
-    deletions: list[tuple[str, str]]
+    deletions: list[tuple[str, str, str | None]]  # type, id, the version deleted here (its content hash)
 
     @property
     def empty(self) -> bool:
@@ -305,7 +305,8 @@ def publication(store: Store, channel_key: str, kind: str = "full") -> Publicati
     deletions = []
     if kind == "delta":
         gone = (set(published) | set(bases)) - present
-        deletions = sorted(key for key in gone if key[0] in TYPES)
+        deletions = sorted((t, i, bases[(t, i)][0] if (t, i) in bases else published.get((t, i)))
+                           for t, i in gone if t in TYPES)
     return Publication(out, deletions)
 
 
@@ -329,7 +330,7 @@ def record_export(store: Store, delegation: str, channel_key: str, sequence: int
                     "content_hash = excluded.content_hash, local_hash = excluded.local_hash, "
                     "imported_at = excluded.imported_at",
                     (channel_key, type_name, record["id"], digest, digest, now))
-        for type_name, rid in deletions:
+        for type_name, rid, *_version in deletions:
             _forget(conn, type_name, rid)
             conn.execute("DELETE FROM my_import_state WHERE channel = ? AND type = ? AND id = ?",
                          (channel_key, type_name, rid))
@@ -518,14 +519,18 @@ class DelegationImporter:
         _set_state(self.conn, self.channel, type_name, rid, remote_hash, local_hash)
         self.state[(type_name, rid)] = (remote_hash, local_hash)
 
-    def drop(self, type_name: str, record_id: str) -> None:
-        """The colleague no longer has this record: remove the local copy if it was not changed here."""
+    def drop(self, type_name: str, record_id: str, deleted: str | None = None) -> None:
+        """The colleague no longer has this record: remove the local copy if it was not changed here.
+
+        ``deleted``: the version the colleague deleted (a deletion of a member's stream names it); the
+        local copy goes only if it is that version, or the one last received from that colleague.
+        """
         state = self.state.pop((type_name, record_id), None)
         base = _base(self.conn, type_name, record_id)
         row = self.conn.execute(f"SELECT * FROM {_TABLES[type_name][0]} WHERE id = ?", (record_id,)).fetchone()
         if row is not None:
             local_hash = content_hash(_TABLES[type_name][1](row))
-            if (state is not None and local_hash in (state[0], state[1])) or (base is not None and local_hash == base[0]):
+            if (state is not None and local_hash in (state[0], state[1])) or (deleted is not None and local_hash == deleted):
                 _DELETERS[type_name](self.conn, record_id)
                 _forget(self.conn, type_name, record_id)
                 self.count(type_name).deleted += 1
