@@ -301,8 +301,10 @@ def test_a_deletion_travels_and_a_record_changed_meanwhile_stays(team):
     record_marks.delete_note(a, kept)
     record_marks.delete_note(a, gone)
     record_marks.save_note(c, "proposal", pid, "Modifié par chege", note_id=kept)  # changed there meanwhile
+    (shared / "amina" / ".00000002-delta.wtdc.zip.0bad.part").write_bytes(b"PK")  # an interrupted sync's
     report = _sync(a)
     assert report["published"]["deletions"] == 2
+    assert not list((shared / "amina").glob("*.part"))
     _sync(b)
     _sync(c)
     assert [n["body"] for n in record_marks.notes_for(b, "proposal", pid)] == []

@@ -419,7 +419,11 @@ def sync(store: Store, *, storage=None, password_prompt=None, now=None) -> TeamS
 def _publish(store: Store, storage, cfg: dict, publisher: str) -> dict | None:
     me = cfg["member"]
     stream = f"{publisher}/{me}"
-    mine, _skipped = _classify(storage.list(me))
+    entries = storage.list(me)
+    for entry in entries:  # what an interrupted sync of this member left half-written
+        if entry.name.startswith(".") and entry.name.endswith(".part"):
+            storage.delete(f"{me}/{entry.name}")
+    mine, _skipped = _classify(entries)
     present = max((b[0] for b in mine), default=None)
     recorded = delegation_merge.last_export_sequence(store, stream)
     last = max(x for x in (present, recorded, 0) if x is not None) or None
