@@ -311,3 +311,46 @@ def test_a_deletion_travels_and_a_record_changed_meanwhile_stays(team):
     assert [n["body"] for n in record_marks.notes_for(c, "proposal", pid)] == ["Modifié par chege"]
     _sync(a)  # chege's change comes back to amina: nothing is lost
     assert [n["body"] for n in record_marks.notes_for(a, "proposal", pid)] == ["Modifié par chege"]
+
+
+def test_a_bundle_exported_by_hand_meanwhile_leaves_no_gap(team):
+    from wtdc_desktop.bundles.delegation import export_delegation
+
+    stores, shared = team
+    a, b = stores["amina"], stores["baraka"]
+    pid = proposals(a)[0]
+    positions.save_position(a, "proposal", pid, brief="un")
+    _sync(a)
+    _sync(b)
+    positions.save_position(a, "proposal", pid, brief="deux")
+    export_delegation(a, shared.parent / "by-hand.wtdc.zip")  # sequence 2, on amina's stream, not in the folder
+    positions.save_position(a, "proposal", pid, brief="trois")
+    published = _sync(a)["published"]
+    assert (published["sequence"], published["kind"]) == (3, "full")
+    assert {m["member"]: m["sequences"] for m in _sync(b)["members"]}["amina"] == [3]
+    assert positions.position_for(b, "proposal", pid)["brief"] == "trois"
+
+
+def test_a_change_arriving_before_the_one_it_was_made_on_is_no_conflict(team):
+    """chege edits on top of baraka's version; amina reads chege's bundle before baraka's."""
+    stores, shared = team
+    a, b, c = stores["amina"], stores["baraka"], stores["chege"]
+    pid = proposals(a)[0]
+    positions.save_position(a, "proposal", pid, stance="support", brief="v1")
+    for s in (a, b, c):
+        _sync(s)
+    positions.save_position(b, "proposal", pid, brief="v2 by baraka")
+    _sync(b)
+    _sync(c)
+    positions.save_position(c, "proposal", pid, priority="high")
+    _sync(c)
+    held = shared / "held"
+    held.mkdir()
+    for p in (shared / "baraka").glob("*.wtdc.zip"):
+        p.rename(held / p.name)  # baraka's bundles have not reached amina's folder yet
+    assert _sync(a)["conflicts"] == 0
+    for p in held.iterdir():
+        p.rename(shared / "baraka" / p.name)
+    assert _sync(a)["conflicts"] == 0
+    pos = positions.position_for(a, "proposal", pid)
+    assert (pos["brief"], pos["priority"]) == ("v2 by baraka", "high")

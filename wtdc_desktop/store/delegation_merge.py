@@ -68,6 +68,10 @@ CHANNEL = "delegation"
 EDIT_CONFLICT_KIND = "delegation_edit"
 #: The key of a record in a delegation bundle naming the version it was made from (not part of its content).
 BASE_KEY = "base_version"
+#: The versions before that one (most recent first, a few), so that a member who holds any of them
+#: knows the change was made on top of its copy, even when the versions between have not reached it yet.
+EARLIER_KEY = "earlier_versions"
+_CHAIN = 8
 
 _EXPORT_KEY = "delegation_export:"
 _IMPORT_KEY = "delegation_import:"
@@ -249,7 +253,14 @@ def _base(conn: sqlite3.Connection, type_name: str, rid: str) -> tuple[str, str 
     return (row[0], row[1]) if row else None
 
 
-def _set_base(conn: sqlite3.Connection, type_name: str, rid: str, digest: str, parent: str | None) -> None:
+def _chain(base: tuple[str, str | None] | None) -> list[str]:
+    """The versions a record's exchanged version was made from, most recent first."""
+    return base[1].split() if base is not None and base[1] else []
+
+
+def _set_base(conn: sqlite3.Connection, type_name: str, rid: str, digest: str, parent: str | list | None) -> None:
+    if isinstance(parent, list):
+        parent = " ".join(dict.fromkeys(h for h in parent if h and h != digest)) or None
     conn.execute("INSERT INTO my_record_base (type, id, hash, parent) VALUES (?, ?, ?, ?) "
                  "ON CONFLICT (type, id) DO UPDATE SET hash = excluded.hash, parent = excluded.parent",
                  (type_name, rid, digest, parent))
@@ -300,8 +311,11 @@ def publication(store: Store, channel_key: str, kind: str = "full") -> Publicati
                 if held is not None and held[1] != "local":
                     continue  # a colleague's version, taken as it was
             base = bases.get((type_name, record["id"]))
-            parent = None if base is None else (base[1] if base[0] == digest else base[0])
-            out[type_name].append({**record, BASE_KEY: parent} if parent else record)
+            chain = [] if base is None else (_chain(base) if base[0] == digest else [base[0], *_chain(base)])
+            chain = chain[:_CHAIN]
+            if chain:
+                record = {**record, BASE_KEY: chain[0], **({EARLIER_KEY: chain[1:]} if chain[1:] else {})}
+            out[type_name].append(record)
     deletions = []
     if kind == "delta":
         gone = (set(published) | set(bases)) - present
@@ -319,11 +333,12 @@ def record_export(store: Store, delegation: str, channel_key: str, sequence: int
         _set_setting(conn, _EXPORT_KEY + channel_key, str(sequence))
         for type_name, items in records.items():
             for record in items:
-                record = {k: v for k, v in record.items() if k != BASE_KEY}
+                record = {k: v for k, v in record.items() if k not in (BASE_KEY, EARLIER_KEY)}
                 digest = _remember_version(conn, type_name, record, "local")
                 base = _base(conn, type_name, record["id"])
                 if base is None or base[0] != digest:
-                    _set_base(conn, type_name, record["id"], digest, base[0] if base else None)
+                    _set_base(conn, type_name, record["id"], digest,
+                              [base[0], *_chain(base)][:_CHAIN] if base else None)
                 conn.execute(
                     "INSERT INTO my_import_state (channel, type, id, content_hash, local_hash, imported_at) "
                     "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (channel, type, id) DO UPDATE SET "
@@ -344,7 +359,7 @@ def merge_fields(base: dict | None, local: dict, remote: dict) -> tuple[dict, li
     merged = dict(local)
     clashes = []
     for key in sorted(set(local) | set(remote)):
-        if key in ("id", "updated_at", BASE_KEY):
+        if key in ("id", "updated_at", BASE_KEY, EARLIER_KEY):
             continue
         lv, rv = local.get(key), remote.get(key)
         if lv == rv:
@@ -455,7 +470,9 @@ class DelegationImporter:
     def merge(self, type_name: str, record: dict) -> str:
         """One colleague's record: returns 'new', 'changed', 'unchanged' or 'conflict'."""
         base_hash = record.get(BASE_KEY) if isinstance(record.get(BASE_KEY), str) else None
-        record = {k: v for k, v in record.items() if k != BASE_KEY}
+        earlier = record.get(EARLIER_KEY) if isinstance(record.get(EARLIER_KEY), list) else []
+        ancestors = ([base_hash] if base_hash else []) + [h for h in earlier[:_CHAIN] if isinstance(h, str)]
+        record = {k: v for k, v in record.items() if k not in (BASE_KEY, EARLIER_KEY)}
         rid = record["id"]
         self.seen.setdefault(type_name, set()).add(rid)
         counts = self.count(type_name)
@@ -477,9 +494,9 @@ class DelegationImporter:
             self._remember(type_name, rid, incoming, None)  # removed here after having this version
             counts.unchanged += 1
             return "unchanged"
-        if local is None or (base_hash is not None and local_hash == base_hash) or (
-                base_hash is None and state is not None and state[1] == local_hash):
-            self._take(type_name, record, incoming, base_hash)
+        if local is None or (ancestors and local_hash in ancestors) or (
+                not ancestors and state is not None and state[1] == local_hash):
+            self._take(type_name, record, incoming, ancestors)
             if local is None:
                 counts.new += 1
                 return "new"
@@ -490,8 +507,8 @@ class DelegationImporter:
             self._remember(type_name, rid, incoming, local_hash)
             counts.unchanged += 1
             return "unchanged"
-        base = _version(self.conn, type_name, rid, base_hash)
-        if base is None and base_hash is None and state is not None:
+        base = next((v for v in (_version(self.conn, type_name, rid, h) for h in ancestors) if v), None)
+        if base is None and not ancestors and state is not None:
             base = _version(self.conn, type_name, rid, state[0])
         merged, clashes = merge_fields(base[0] if base else None, local, record)
         _remember_version(self.conn, type_name, record, self.channel, incoming)
@@ -499,7 +516,7 @@ class DelegationImporter:
             _WRITERS[type_name](self.conn, merged, self.channel)
             # every member merges the same two versions the same way: a merge is not published again
             merged_hash = _remember_version(self.conn, type_name, merged, "merged")
-            _set_base(self.conn, type_name, rid, merged_hash, incoming)
+            _set_base(self.conn, type_name, rid, merged_hash, [incoming, local_hash, *ancestors][:_CHAIN])
         self._remember(type_name, rid, incoming, _local_hash(self.conn, type_name, record))
         if not clashes:
             counts.changed += 1
@@ -509,10 +526,10 @@ class DelegationImporter:
         counts.conflicts += 1
         return "conflict"
 
-    def _take(self, type_name: str, record: dict, incoming: str, base_hash: str | None) -> None:
+    def _take(self, type_name: str, record: dict, incoming: str, ancestors: list[str]) -> None:
         _WRITERS[type_name](self.conn, record, self.channel)
         _remember_version(self.conn, type_name, record, self.channel, incoming)
-        _set_base(self.conn, type_name, record["id"], incoming, base_hash)
+        _set_base(self.conn, type_name, record["id"], incoming, ancestors[:_CHAIN] or None)
         self._remember(type_name, record["id"], incoming, _local_hash(self.conn, type_name, record))
 
     def _remember(self, type_name: str, rid: str, remote_hash: str, local_hash: str | None) -> None:

@@ -431,7 +431,10 @@ def _publish(store: Store, storage, cfg: dict, publisher: str) -> dict | None:
     pub = delegation_merge.publication(store, stream, "delta")
     if last is not None and pub.empty:
         return None  # nothing changed here since the last publication
-    if last is None or not any(b[1] == "full" for b in mine) or (publications + 1) % FULL_EVERY == 0:
+    # a full bundle: the first, periodically, and whenever the folder does not hold this member's last
+    # publication (one exported to a file with export-delegation, a folder emptied): readers start again from it
+    if last is None or not any(b[1] == "full" for b in mine) or (publications + 1) % FULL_EVERY == 0 \
+            or present != recorded:
         kind = "full"
         pub = delegation_merge.publication(store, stream, "full")
     else:
