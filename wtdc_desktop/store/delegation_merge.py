@@ -11,12 +11,15 @@ machine had of the record when the colleague's version was made:
 
 - every record in a bundle may carry ``base_version``, the content hash of the
   version it was made from (the version last exchanged on the writer's
-  machine); ``my_record_version`` keeps every version this machine has held
-  (exported, imported or merged), so the base's fields are known;
+  machine), and ``earlier_versions``, a few before it; ``my_record_version``
+  keeps every version this machine has held (exported, imported or merged),
+  so the base's fields are known, and ``my_record_base`` each record's last
+  exchanged version with those it was made from;
 - the incoming version is one this machine already had: nothing to do (a
   local edit made since stays);
-- there is no local copy, or the local copy is the incoming one's base (it was
-  not changed here since): the colleague's version is taken;
+- there is no local copy, or the local copy is the incoming one's base or an
+  earlier version of it (it was not changed here since): the colleague's
+  version is taken;
 - otherwise each field is merged against the base: a field changed on one side
   only takes that side's value; a field changed on both sides to different
   values is an *edit conflict*: the merged local copy is kept, both versions
