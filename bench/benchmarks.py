@@ -588,6 +588,52 @@ def bench_frozen(ctx: Context) -> list[dict]:
     return out
 
 
+# --- team sync ---------------------------------------------------------------------------------------
+
+def bench_team(ctx: Context) -> list[dict]:
+    """One member's ``team sync`` reading 49 colleagues' bundles of 100 changes each (a shared folder),
+    against importing the same 4,900 records from one local delegation bundle."""
+    from wtdc_desktop.bundles.delegation import export_delegation, import_delegation
+    from wtdc_desktop.store import Store, record_marks, team_state
+    from wtdc_desktop.team import join, members, refresh, sync, trust
+
+    others, changes = 49, 100
+    root = ctx.work / "team"
+    shutil.rmtree(root, ignore_errors=True)
+    shared = root / "shared"
+    shared.mkdir(parents=True)
+    names = ["reader"] + [f"m{i:02d}" for i in range(others)]
+    stores = {name: Store(root / name) for name in names}
+    try:
+        for name, store in stores.items():
+            join(store, str(shared), name, delegation="bench")
+        for name in names[1:]:
+            store = stores[name]
+            for k in range(changes):
+                record_marks.save_note(store, "proposal", f"P/{k % 20}", f"{name}: note {k} " + ", ".join(WORDS["en"][:6]))
+            sync(store)
+        reader = stores["reader"]
+        refresh(reader)
+        for other in members(reader):
+            if not other["trusted"]:
+                trust(reader, other["name"], other["fingerprint"])
+        ours, result = timed(sync, reader)
+        merged = sum(len(m.sequences) for m in result.members)
+        assert merged == others, result.as_dict()
+        bundle = root / "all.wtdc.zip"
+        export_delegation(reader, bundle, member="bench-all")
+        team_state.save_config(reader, None)
+        with Store(root / "local") as fresh:
+            base, _ = timed(import_delegation, fresh, bundle)
+        stored = sum(p.stat().st_size for p in shared.rglob("*") if p.is_file())
+    finally:
+        for store in stores.values():
+            store.close()
+    return [figure("team-sync-49x100", ours, base,
+                   note=f"{others} members' bundles ({stored:,} bytes in the shared folder) vs one local bundle "
+                        f"of the same {others * changes:,} records")]
+
+
 GROUPS = {
     "import": bench_import,
     "resync": bench_resync,
@@ -596,6 +642,7 @@ GROUPS = {
     "listview": bench_listview,
     "startup": bench_startup,
     "frozen": bench_frozen,
+    "team": bench_team,
 }
 
 __all__ = ["GROUPS", "Context", "Skipped", "Generator"]

@@ -238,3 +238,56 @@ def read_body(resp, url: str, size: int, *, timeout: float = TIMEOUT_SECONDS,
             return
         got += len(chunk)
         yield chunk
+
+
+# -- WebDAV (a delegation's shared storage, RFC 4918): the same rules as every other request ---------
+
+@dataclass
+class DavAnswer:
+    """A WebDAV server's answer: its status, headers and body (read up to the caller's limit)."""
+
+    status: int
+    headers: dict
+    body: bytes = b""
+
+
+def dav_request(method: str, url: str, *, body: bytes | None = None, headers: dict | None = None,
+                auth: tuple[str, str] | None = None, limit: int = 1 << 20, timeout: float = TIMEOUT_SECONDS,
+                ssl_context: ssl.SSLContext | None = None) -> DavAnswer:
+    """One WebDAV request (GET, PUT, MOVE, PROPFIND, MKCOL, DELETE) under the rules of this module.
+
+    Every HTTP status is returned as a :class:`DavAnswer` (the caller decides what 423, 507 or a
+    5xx mean for it); a body over ``limit`` raises :class:`TooLarge`; a network failure, a timeout
+    or a connection dropped mid-answer raises :class:`Unreachable`. Credentials (``auth``, sent as
+    HTTP Basic) only ever go to https or to a loopback address, which :func:`check_url` enforces.
+    """
+    import base64
+
+    check_url(url)
+    sent = {"User-Agent": USER_AGENT, **(headers or {})}
+    if auth is not None:
+        token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode("utf-8")).decode("ascii")
+        sent["Authorization"] = f"Basic {token}"
+    request = urllib.request.Request(url, data=body, headers=sent, method=method)
+    try:
+        resp = _opener(url, ssl_context).open(request, timeout=timeout)
+    except urllib.error.HTTPError as exc:
+        resp = exc
+    except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as exc:
+        if isinstance(exc, urllib.error.URLError) and isinstance(exc.reason, WtdcError):
+            raise exc.reason from None
+        raise unreachable(url, exc) from None
+    with resp:
+        code = status(resp)
+        length = resp.headers.get("Content-Length")
+        try:
+            data = resp.read(limit + 1) or b""
+        except (OSError, http.client.HTTPException) as exc:
+            raise unreachable(url, exc) from None
+        if len(data) > limit:
+            raise TooLarge(_("{url}: the answer is over the limit of {limit} bytes; refused.").format(
+                url=url, limit=limit), url=url, limit=limit)
+        if code < 300 and length is not None and length.isdigit() and int(length) != len(data):
+            raise Unreachable(_("{url}: the connection was dropped in the middle of the answer; it will be tried "
+                                "again later.").format(url=url))
+        return DavAnswer(code, dict(resp.headers.items()), data)

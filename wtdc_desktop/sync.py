@@ -24,6 +24,7 @@ from wtdc_desktop.i18n import _, ngettext
 from wtdc_desktop.store import Store
 from wtdc_desktop.store import sessions as session_store
 from wtdc_desktop.store import sources as source_table
+from wtdc_desktop.store import team_state
 from wtdc_desktop.store.lock import SyncLock
 
 
@@ -64,8 +65,10 @@ def forget_itu_folder(store: Store, location: str) -> bool:
 def remembered(data_dir: Path | str) -> list[str]:
     """The locations of every remembered bundle source, then of every remembered timetable and ITU folder."""
     with Store(data_dir) as store:
+        team = team_state.config(store)
         return [row.location for row in source_table.list_sources(store)] + [
-            src["location"] for src in session_store.schedule_sources(store)] + list(itu_folders(store))
+            src["location"] for src in session_store.schedule_sources(store)] + list(itu_folders(store)) + (
+            [team["location"]] if team else [])
 
 
 def sync_all(
@@ -116,7 +119,35 @@ def sync_all(
                 if opts.is_cancelled():
                     return results
                 report(_reread_itu_folder(store, location, entry, opts.is_cancelled))
+            # The delegation's team: publish this member's changes, merge the others'.
+            team = team_state.config(store)
+            if team and (only is None or team["location"] in only) and not opts.is_cancelled():
+                report(_team_sync(store, team["location"]))
     return results
+
+
+def _team_sync(store: Store, location: str) -> SourceResult:
+    from wtdc_desktop.team import sync as team_sync
+
+    try:
+        result = team_sync(store)  # no prompt: the keyring or WTDC_TEAM_PASSWORD
+    except WtdcError as exc:
+        return SourceResult(location=location, kind="team", outcome=FAILED, message=exc.message, error=exc)
+    merged = sum(len(m.sequences) for m in result.members)
+    notes = result.problems + [p for m in result.members for p in m.problems]
+    if result.conflicts:
+        notes.append(ngettext("{count} record changed both here and by a colleague: see the conflicts.",
+                              "{count} records changed both here and by a colleague: see the conflicts.",
+                              result.conflicts).format(count=result.conflicts))
+    if merged or result.published:
+        message = ngettext("team: {count} bundle merged", "team: {count} bundles merged", merged).format(count=merged)
+        outcome = APPLIED
+    else:
+        message, outcome = _("team: nothing new"), UP_TO_DATE
+    if result.problems and not merged and not result.published:
+        return SourceResult(location=location, kind="team", outcome=FAILED, message=result.problems[0], notes=notes,
+                            error=WtdcError(result.problems[0]))
+    return SourceResult(location=location, kind="team", outcome=outcome, message=message, notes=notes)
 
 
 def _reread_itu_folder(store: Store, location: str, entry: dict, cancelled) -> SourceResult:

@@ -52,7 +52,7 @@ def shared(machines, tmp_path):
                             priority="high")
     note = record_marks.save_note(a, "proposal", proposal, "Vérifier le coût avec la capitale")
     _assign(a, session, "Amina")
-    first = export_delegation(a, tmp_path / "kenya-1.wtdc.zip", delegation="KEN")
+    first = export_delegation(a, tmp_path / "kenya-1.wtdc.zip", delegation="KEN", member="Amina")
     result = import_delegation(b, tmp_path / "kenya-1.wtdc.zip")
     return {"a": a, "b": b, "proposal": proposal, "session": session, "note": note, "first": first,
             "import": result, "tmp": tmp_path}
@@ -60,7 +60,7 @@ def shared(machines, tmp_path):
 
 def test_round_trip_to_a_second_store(shared):
     a, b, first = shared["a"], shared["b"], shared["first"]
-    assert (first.publisher, first.channel, first.sequence) == ("delegation-KEN", "delegation", 1)
+    assert (first.publisher, first.channel, first.sequence) == ("delegation-ken", "amina", 1)
     assert first.counts == {"position": 1, "note": 1, "assignment": 1}
     result = shared["import"]
     assert result.outcome == "imported" and result.conflicts == []
@@ -69,7 +69,7 @@ def test_round_trip_to_a_second_store(shared):
     assert delegation_merge.export_records(b) == delegation_merge.export_records(a)
     position = positions.position_for(b, "proposal", shared["proposal"])
     assert (position["stance"], position["priority"], position["origin"]) == (
-        "support", "high", "delegation-KEN/delegation")
+        "support", "high", "delegation-ken/amina")
     assert [n["body"] for n in record_marks.notes_for(b, "proposal", shared["proposal"])] == [
         "Vérifier le coût avec la capitale"]
     # imported briefs and notes are searchable, and the position's history records the import
@@ -100,7 +100,7 @@ def test_remote_edit_is_taken_when_the_local_copy_is_unchanged(shared):
     a, b, tmp = shared["a"], shared["b"], shared["tmp"]
     positions.save_position(a, "proposal", shared["proposal"], brief="Soutenir, avec amendements", stance="support_with_amendments")
     second = export_delegation(a, tmp / "kenya-2.wtdc.zip")  # the delegation is remembered
-    assert (second.publisher, second.sequence) == ("delegation-KEN", 2)
+    assert (second.publisher, second.channel, second.sequence) == ("delegation-ken", "amina", 2)
     result = import_delegation(b, tmp / "kenya-2.wtdc.zip")
     assert result.conflicts == [] and result.counts["position"]["changed"] == 1
     position = positions.position_for(b, "proposal", shared["proposal"])
@@ -127,7 +127,7 @@ def test_both_edited_keeps_local_and_lists_the_conflict(shared):
     assert len(conflicts) == 1
     conflict = conflicts[0]
     assert (conflict["kind"], conflict["type"], conflict["channel"]) == (
-        "delegation_edit", "position", "delegation-KEN/delegation")
+        "delegation_edit", "position", "delegation-ken/amina")
     assert conflict["local"]["brief"] == "Version de la salle"
     assert conflict["remote"]["brief"] == "Version de la capitale"
     assert conflict["fields"] == ["brief"]
@@ -185,8 +185,8 @@ def test_edits_travel_back_on_the_same_stream(shared):
     """B edits and exports; A, unchanged since its own export, takes B's version without a conflict."""
     a, b, tmp = shared["a"], shared["b"], shared["tmp"]
     record_marks.save_note(b, "proposal", shared["proposal"], "Complété par B", note_id=shared["note"])
-    back = export_delegation(b, tmp / "from-b.wtdc.zip", delegation="KEN")
-    assert back.sequence == 2  # after the sequence B imported
+    back = export_delegation(b, tmp / "from-b.wtdc.zip", delegation="KEN", member="baraka")
+    assert (back.channel, back.sequence) == ("baraka", 1)  # B's own stream
     result = import_delegation(a, tmp / "from-b.wtdc.zip")
     assert result.conflicts == []
     assert [n["body"] for n in record_marks.notes_for(a, "proposal", shared["proposal"])] == ["Complété par B"]
@@ -291,7 +291,7 @@ def _rows(store, sql: str) -> list[tuple]:
 
 
 def _export_import(src, dest, path) -> None:
-    export_delegation(src, path, delegation="KEN")
+    export_delegation(src, path, delegation="KEN", member="awa")
     assert import_delegation(dest, path).outcome == "imported"
 
 
@@ -334,7 +334,7 @@ def test_note_rows_are_the_same_from_the_window_and_an_import(machines, tmp_path
     _export_import(window, imported, tmp_path / "n.wtdc.zip")
     note = "SELECT id, subject_type, subject_id, body, author, created_at, updated_at FROM my_note"
     assert _rows(imported, note) == _rows(window, note)
-    assert _rows(imported, "SELECT origin FROM my_note") == [("delegation-KEN/delegation",)]
+    assert _rows(imported, "SELECT origin FROM my_note") == [("delegation-ken/awa",)]
 
 
 def test_assignment_and_member_rows_are_the_same_from_the_window_the_cli_and_an_import(three, tmp_path):
@@ -363,6 +363,7 @@ OWNERS = {
     "my_member": "store/sessions.py", "my_assignment": "store/sessions.py", "my_session_priority": "store/sessions.py",
     "my_session_language": "store/sessions.py",
     "my_import_state": "store/delegation_merge.py", "my_conflict": "store/delegation_merge.py",
+    "my_record_version": "store/delegation_merge.py", "my_record_base": "store/delegation_merge.py",
     "my_contact": "store/contact_book.py", "my_budget": "store/budget.py", "my_overlap": "store/overlaps.py",
 }
 
@@ -387,3 +388,132 @@ def test_each_delegation_table_has_one_writer(store):
         for table in writes.findall(path.read_text("utf-8")):
             writers.setdefault(table, set()).add(rel)
     assert writers == {table: {owner} for table, owner in OWNERS.items()}
+
+
+# --- one stream per member: the order of export and import does not matter -------------------------
+
+@pytest.mark.parametrize("b_exports_first", [True, False])
+def test_concurrent_edits_of_the_same_field_are_a_conflict_on_both_sides(shared, b_exports_first):
+    """B exports before (or after) importing A's bundle: either way both sides list the conflict."""
+    a, b, tmp = shared["a"], shared["b"], shared["tmp"]
+    positions.save_position(a, "proposal", shared["proposal"], brief="Version de la capitale")
+    from_a = export_delegation(a, tmp / "from-a.wtdc.zip")
+    positions.save_position(b, "proposal", shared["proposal"], brief="Version de la salle")
+    if b_exports_first:
+        from_b = export_delegation(b, tmp / "from-b.wtdc.zip", delegation="KEN")
+        assert import_delegation(b, tmp / "from-a.wtdc.zip").counts["position"]["conflicts"] == 1
+    else:
+        assert import_delegation(b, tmp / "from-a.wtdc.zip").counts["position"]["conflicts"] == 1
+        from_b = export_delegation(b, tmp / "from-b.wtdc.zip", delegation="KEN")
+    # each member publishes on its own stream, lower case
+    assert from_a.publisher == from_b.publisher == "delegation-ken"
+    assert from_a.channel != from_b.channel
+    assert import_delegation(a, tmp / "from-b.wtdc.zip").counts["position"]["conflicts"] == 1
+    for store, mine, theirs in ((a, "Version de la capitale", "Version de la salle"),
+                                (b, "Version de la salle", "Version de la capitale")):
+        code, out, err = run_cli("conflicts", "--json", "--data-dir", store.data_dir)
+        assert code == 0, err
+        [conflict] = json.loads(out)
+        assert conflict["fields"] == ["brief"]
+        assert (conflict["local"]["brief"], conflict["remote"]["brief"]) == (mine, theirs)
+        assert positions.position_for(store, "proposal", shared["proposal"])["brief"] == mine
+
+
+def test_changes_to_different_fields_of_a_record_merge(shared):
+    a, b, tmp = shared["a"], shared["b"], shared["tmp"]
+    positions.save_position(a, "proposal", shared["proposal"], stance="oppose")
+    export_delegation(a, tmp / "from-a.wtdc.zip")
+    positions.save_position(b, "proposal", shared["proposal"], brief="Précisé en salle")
+    export_delegation(b, tmp / "from-b.wtdc.zip", delegation="KEN")
+    assert import_delegation(b, tmp / "from-a.wtdc.zip").conflicts == []
+    assert import_delegation(a, tmp / "from-b.wtdc.zip").conflicts == []
+    for store in (a, b):
+        position = positions.position_for(store, "proposal", shared["proposal"])
+        assert (position["stance"], position["brief"]) == ("oppose", "Précisé en salle")
+
+
+def _legacy_bundle(tmp, records: dict[str, list[dict]], sequence: int, key=None):
+    """A delegation bundle as written before per-member streams: publisher ``delegation-KEN``, channel
+    ``delegation`` (the writer refuses an upper-case id (spec §2): the manifest is rewritten as the old one was)."""
+    import zipfile
+
+    from wtdc_desktop.bundles.signing import encode_public_key, raw_public_key, sign_manifest
+    from wtdc_desktop.bundles.writer import Header, build_bundle
+
+    src = tmp / f"legacy-src-{sequence}"
+    (src / "records").mkdir(parents=True)
+    for type_name, items in records.items():
+        (src / "records" / f"{type_name}.jsonl").write_text(
+            "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in items), encoding="utf-8")
+    modern = tmp / f"modern-{sequence}.wtdc.zip"
+    build_bundle(src, modern, Header(publisher_id="delegation-ken", channel="delegation", sequence=sequence,
+                                     kind="full"))
+    out = tmp / f"legacy-{sequence}.wtdc.zip"
+    with zipfile.ZipFile(modern) as zin, zipfile.ZipFile(out, "w") as zout:
+        manifest = json.loads(zin.read("manifest.json"))
+        manifest["publisher"] = {"id": "delegation-KEN", "name": "delegation-KEN"}
+        if key is not None:
+            manifest["publisher"]["public_key"] = encode_public_key(raw_public_key(key))
+        data = json.dumps(manifest, indent=1).encode()
+        zout.writestr("manifest.json", data)
+        if key is not None:
+            zout.writestr("manifest.json.sig", sign_manifest(data, key))
+        for name in zin.namelist():
+            if name not in ("manifest.json", "manifest.json.sig"):
+                zout.writestr(name, zin.read(name))
+    return out
+
+
+def test_legacy_upper_case_delegation_bundles_continue_their_stream(machines, tmp_path):
+    """Merge state kept under ``delegation-KEN`` is re-keyed by the schema migration; old bundles still import."""
+    from wtdc_desktop.store import schema
+
+    a, b = machines
+    proposal = _ids(b, "proposal")[0]
+    record = {"id": "pos-1", "subject": {"type": "proposal", "id": proposal}, "stance": "support",
+              "updated_at": "2021-11-08T07:00:00Z"}
+    assert import_delegation(b, _legacy_bundle(tmp_path, {"position": [record]}, 1)).outcome == "imported"
+    # as a store written before schema 11 holds it: upper-case stream keys, no version tables
+    data_dir = b.data_dir
+    with b.transaction() as conn:
+        conn.execute("UPDATE my_import_state SET channel = 'delegation-KEN/delegation'")
+        conn.execute("UPDATE setting SET key = 'delegation_import:delegation-KEN/delegation' "
+                     "WHERE key = 'delegation_import:delegation-ken/delegation'")
+        for table in ("my_record_version", "my_record_base", "team_member"):
+            conn.execute(f"DROP TABLE {table}")
+        conn.execute("PRAGMA user_version = 10")
+    b.close()
+    b = Store(data_dir)
+    assert b.schema_version() == schema.LATEST_VERSION
+    assert {r[0] for r in b.execute("SELECT channel FROM my_import_state")} == {"delegation-ken/delegation"}
+    # the same old bundle again is already imported; the next one continues the stream
+    assert import_delegation(b, tmp_path / "legacy-1.wtdc.zip").outcome == "already_applied"
+    changed = _legacy_bundle(tmp_path, {"position": [{**record, "stance": "oppose"}]}, 2)
+    result = import_delegation(b, changed)
+    assert result.counts["position"]["changed"] == 1 and result.conflicts == []
+    assert positions.position_for(b, "proposal", proposal)["stance"] == "oppose"
+    b.close()
+
+
+def test_signed_legacy_bundles_are_checked_on_their_original_manifest(machines, tmp_path):
+    from wtdc_desktop.bundles.signing import generate_key, load_private_key
+
+    a, b = machines
+    proposal = _ids(b, "proposal")[0]
+    record = {"id": "pos-1", "subject": {"type": "proposal", "id": proposal}, "stance": "support",
+              "updated_at": "2021-11-08T07:00:00Z"}
+    key_file, pub, fingerprint = generate_key(tmp_path / "head.key")
+    signed = _legacy_bundle(tmp_path, {"position": [record]}, 1, key=load_private_key(key_file))
+    code, out, err = run_cli("import-delegation", signed, "--trust", pub, "--json", "--data-dir", b.data_dir)
+    assert code == 0, err
+    assert (json.loads(out)["signed_by"], json.loads(out)["publisher"]) == (fingerprint, "delegation-ken")
+    # the key is pinned for delegation-ken: an unsigned legacy bundle, or a forged one, is refused
+    before = table_fingerprint(b)
+    unsigned = _legacy_bundle(tmp_path / "u", {"position": [{**record, "stance": "oppose"}]}, 2)
+    other, _pub, _fp = generate_key(tmp_path / "other.key")
+    forged = _legacy_bundle(tmp_path / "f", {"position": [{**record, "stance": "oppose"}]}, 2,
+                            key=load_private_key(other))
+    for bundle in (unsigned, forged):
+        code, out, err = run_cli("import-delegation", bundle, "--data-dir", b.data_dir)
+        assert code == 3 and "refused" in err and "Traceback" not in err
+    assert table_fingerprint(b) == before

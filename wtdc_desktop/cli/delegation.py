@@ -17,7 +17,7 @@ def cmd_export_delegation(args) -> int:
 
     with open_store(args) as store:
         result = export_delegation(store, Path(args.out), delegation=args.delegation, sign_key=args.sign_key,
-                                   sequence=args.sequence)
+                                   sequence=args.sequence, member=args.member)
     if args.json:
         print_json({"path": result.path, "publisher": result.publisher, "channel": result.channel,
                      "sequence": result.sequence, "counts": result.counts, "signed_by": result.signed_by})
@@ -104,6 +104,7 @@ def register(sub, add, common) -> None:
             cmd_export_delegation)
     p.add_argument("--out", required=True, help=_("the bundle file to write (.wtdc.zip)"))
     p.add_argument("--delegation", help=_("the delegation, e.g. KEN (remembered for the next exports)"))
+    p.add_argument("--member", help=_("this member's name, the channel of its own stream (remembered)"))
     p.add_argument("--sign-key", help=_("sign with this Ed25519 private key file"))
     p.add_argument("--sequence", type=int, help=_("sequence number (default: one more than the last)"))
     p = add("import-delegation", _("merge a colleague's delegation bundle into the delegation's own records"),

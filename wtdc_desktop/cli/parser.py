@@ -8,6 +8,7 @@ from pathlib import Path
 from wtdc_desktop import __version__
 from wtdc_desktop.cli import agenda, backups, bundles, delegation, itu, negotiation, records, sources, sync
 from wtdc_desktop.cli import publish
+from wtdc_desktop.cli import team
 from wtdc_desktop.cli.app import cmd_gui, cmd_self_test
 from wtdc_desktop.i18n import _
 
@@ -51,4 +52,5 @@ def build_parser() -> argparse.ArgumentParser:
     publish.register(sub, add, common)
     agenda.register(sub, add, common)
     itu.register(sub, add, common)
+    team.register(sub, add, common)
     return parser

@@ -490,9 +490,37 @@ def sha256_hex(text: str | None) -> str | None:
     """SQL function ``sha256_hex(text)`` that migrations may call (registered before they run)."""
     return None if text is None else hashlib.sha256(text.encode("utf-8")).hexdigest()
 
+# Delegation bundles, one stream per member (spec §8, §2): the versions of each delegation record
+# this machine has held (the bases of three-way merges), the version each record was last
+# exchanged at, and the members of a team sharing a folder or a WebDAV server. Publisher ids
+# are lower case (§2): the merge state of a stream written before as `delegation-KEN` is
+# re-keyed to `delegation-ken`, so that later bundles of the same delegation continue it.
+MIGRATION_11 = """
+CREATE TABLE IF NOT EXISTS my_record_version (
+    type TEXT NOT NULL, id TEXT NOT NULL, hash TEXT NOT NULL, data TEXT NOT NULL,
+    origin TEXT NOT NULL,              -- 'local' or the stream it came from (publisher/channel)
+    seen_at TEXT NOT NULL,
+    PRIMARY KEY (type, id, hash)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS my_record_base (
+    type TEXT NOT NULL, id TEXT NOT NULL,
+    hash TEXT NOT NULL,                -- the version last exchanged (published, taken or merged)
+    parent TEXT,                       -- the version that one was made from
+    PRIMARY KEY (type, id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS team_member (
+    name TEXT PRIMARY KEY, public_key TEXT, fingerprint TEXT, trusted_at TEXT,
+    last_sequence INTEGER, last_seen TEXT, bundles_read TEXT
+) WITHOUT ROWID;
+UPDATE OR IGNORE my_import_state SET channel = lower(channel) WHERE channel LIKE 'delegation-%';
+UPDATE my_conflict SET channel = lower(channel) WHERE channel LIKE 'delegation-%';
+UPDATE OR IGNORE setting SET key = lower(key)
+ WHERE key LIKE 'delegation\\_import:delegation-%' ESCAPE '\\' OR key LIKE 'delegation\\_export:delegation-%' ESCAPE '\\';
+UPDATE setting SET value = lower(value) WHERE key = 'delegation_id';
+"""
 
 MIGRATIONS: list[str] = [MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5, MIGRATION_6, MIGRATION_7,
-                         MIGRATION_8, MIGRATION_9, MIGRATION_10]
+                         MIGRATION_8, MIGRATION_9, MIGRATION_10, MIGRATION_11]
 LATEST_VERSION = len(MIGRATIONS)
 
 #: Tables that make up the delegation's own layer.

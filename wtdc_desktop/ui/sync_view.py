@@ -18,8 +18,10 @@ from wtdc_desktop.instants import format_instant_or_text
 from wtdc_desktop.store import Store, syncs
 from wtdc_desktop.store import sessions as session_store
 from wtdc_desktop.store import sources as source_table
+from wtdc_desktop.store import team_state
 from wtdc_desktop.store.lock import SyncLock
 from wtdc_desktop.ui import workers
+from wtdc_desktop.ui.team_panel import TeamPanel
 from wtdc_desktop.ui.view import wants
 from wtdc_desktop.workspace import ItuResult
 
@@ -29,6 +31,7 @@ OUTCOMES = {
     "applied": lambda: _("applied"), "already_applied": lambda: _("already applied"),
     "up_to_date": lambda: _("up to date"), "refused": lambda: _("refused"), "unreachable": lambda: _("unreachable"),
     "cancelled": lambda: _("cancelled"), "failed": lambda: _("failed"), "running": lambda: _("running"),
+    "imported": lambda: _("imported"),  # a delegation bundle (a colleague's, or a team member's)
 }
 
 
@@ -224,7 +227,7 @@ class SyncController(QObject):
                 from wtdc_desktop.sync import itu_folders
 
                 return (bool(source_table.list_sources(store)) or bool(session_store.schedule_sources(store))
-                        or bool(itu_folders(store)))
+                        or bool(itu_folders(store)) or team_state.config(store) is not None)
         except WtdcError:
             return True
 
@@ -378,6 +381,8 @@ class SyncView(QWidget):
         lay.addLayout(itu_bar)
         lay.addWidget(self.message)
         lay.addWidget(self.details)
+        self.team = TeamPanel(self)
+        lay.addWidget(self.team)
         lay.addWidget(QLabel(_("Sources"), self))
         lay.addWidget(self.sources, 1)
         lay.addWidget(QLabel(_("Sync log"), self))
@@ -467,6 +472,7 @@ class SyncView(QWidget):
     def reload(self, changes=None) -> None:
         if not wants(changes, syncs=True, delegation=("source", "trust")):
             return
+        self.team.reload(self.store)
         last = {item["source"]: item for item in syncs.last_sync_per_source(self.store)}
         # what Sync now syncs, and the bundles synced once that were applied; never a file refused
         locations = [row.location for row in source_table.list_sources(self.store)]
