@@ -218,3 +218,24 @@ def damage_store(path: Path, at: float = 0.5, length: int = 3 * 4096) -> None:
 
 def file_hash(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def drawn(text: str, rtl: bool = True) -> str:
+    """The visible characters of ``text`` in the order Qt draws them, left to right, laid out as
+    a line of a right-to-left (or left-to-right) widget: what a reader sees."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QFont, QTextLayout, QTextOption
+
+    layout = QTextLayout(text, QFont())
+    option = QTextOption()
+    option.setTextDirection(Qt.RightToLeft if rtl else Qt.LeftToRight)
+    layout.setTextOption(option)
+    layout.beginLayout()
+    layout.createLine().setLineWidth(10000)
+    layout.endLayout()
+    x = {}
+    for run in layout.glyphRuns(-1, -1, QTextLayout.GlyphRunRetrievalFlag.RetrieveAll):
+        for index, position in zip(run.stringIndexes(), run.positions(), strict=False):
+            x.setdefault(index, position.x())
+    marks = {"\u2066", "\u2067", "\u2068", "\u2069", "\u200e", "\u200f"}
+    return "".join(text[i] for i in sorted(x, key=lambda i: (x[i], i)) if text[i] not in marks)

@@ -1134,25 +1134,7 @@ def test_isolate_wraps_text_of_another_direction_only_in_a_right_to_left_interfa
     assert strip_isolates(isolate("Amina K.")) == "Amina K."
 
 
-def _drawn(text: str, rtl: bool = True) -> str:
-    """The visible characters of ``text`` in the order Qt draws them, left to right, laid out as
-    a line of a right-to-left (or left-to-right) widget: what a reader sees."""
-    from PySide6.QtCore import Qt
-    from PySide6.QtGui import QFont, QTextLayout, QTextOption
-
-    layout = QTextLayout(text, QFont())
-    option = QTextOption()
-    option.setTextDirection(Qt.RightToLeft if rtl else Qt.LeftToRight)
-    layout.setTextOption(option)
-    layout.beginLayout()
-    layout.createLine().setLineWidth(10000)
-    layout.endLayout()
-    x = {}
-    for run in layout.glyphRuns(-1, -1, QTextLayout.GlyphRunRetrievalFlag.RetrieveAll):
-        for index, position in zip(run.stringIndexes(), run.positions(), strict=False):
-            x.setdefault(index, position.x())
-    marks = {"\u2066", "\u2067", "\u2068", "\u2069", "\u200e", "\u200f"}
-    return "".join(text[i] for i in sorted(x, key=lambda i: (x[i], i)) if text[i] not in marks)
+from helpers import drawn as _drawn  # noqa: E402 - the visible order of a line, shared with tests/ui
 
 
 @pytest.mark.gui

@@ -67,6 +67,18 @@ def test_the_cover_names_the_delegation_the_meeting_and_the_date(pack, tmp_path,
     assert "Delegation: KEN" in cover_docx and any("CMDT-21" in p for p in cover_docx)
 
 
+def test_the_cover_writes_the_delegation_id_in_capitals_whatever_the_setting_holds(demo_store):
+    """A migration lower-cased the remembered ``delegation_id``: the cover still reads "KEN"."""
+    from wtdc_desktop.domain.brief import cover_lines
+    from wtdc_desktop.store import brief_packs
+    from wtdc_desktop.store.delegation_merge import _set_setting
+
+    with demo_store.transaction() as conn:
+        _set_setting(conn, "delegation_id", "ken")
+    lines = dict(cover_lines(brief_packs.brief_pack(demo_store, session="WTDC-21/S02")))
+    assert lines["delegation"] == "Delegation: KEN"
+
+
 def test_a_briefs_headings_sit_below_the_section_they_are_in(pack):
     from wtdc_desktop.domain.brief import brief_html
     from wtdc_desktop.domain.positions import labels

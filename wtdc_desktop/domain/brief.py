@@ -112,7 +112,8 @@ def cover_lines(pack: dict) -> list[tuple[str, str]]:
     """The cover page's lines below the title: (kind, text), kind "delegation", "meeting", "scope" or "date"."""
     lines = []
     if pack.get("delegation"):
-        lines.append(("delegation", _("Delegation: {name}").format(name=pack["delegation"])))
+        # a delegation id is shown as ITU writes it ("KEN"), whatever case the setting was stored in
+        lines.append(("delegation", _("Delegation: {name}").format(name=str(pack["delegation"]).upper())))
     if pack.get("meeting"):
         lines.append(("meeting", meeting_text(pack["meeting"])))
     scope = pack["scope"]

@@ -297,6 +297,8 @@ class MainWindow(QMainWindow):
         if retranslate_status is not None:
             retranslate_status()
         self.refresh_status()
+        for key in ("refused", "error"):  # sentences made in the old language (a refusal stays in the
+            self.banners.dismiss(key)     # status bar and the Sync view's log, which speak the new one)
         self.check_banners()
 
     def _unbuild_view(self, key: str) -> None:

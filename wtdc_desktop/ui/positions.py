@@ -26,7 +26,7 @@ from wtdc_desktop.domain.positions import (
 from wtdc_desktop.domain.render import markdown_to_html
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.formatting import format_number
-from wtdc_desktop.i18n import _, ngettext
+from wtdc_desktop.i18n import _, isolate, ngettext
 from wtdc_desktop.instants import format_datetime
 from wtdc_desktop.store import brief_packs, positions, published
 from wtdc_desktop.ui.browser import SafeTextBrowser
@@ -208,7 +208,7 @@ class PositionEditor(QWidget):
             self.texts[f].set_text((pos or {}).get(f))
         if pos:
             self.state.setText(_("Last saved {when} by {who}.").format(
-                when=local_time(pos["updated_at"]), who=pos.get("updated_by") or _("unknown")))
+                when=isolate(local_time(pos["updated_at"])), who=isolate(pos.get("updated_by")) or _("unknown")))
         else:
             self.state.setText(_("No position yet: choose a stance and save."))
         self._load_history()

@@ -17,7 +17,7 @@ from PySide6.QtCore import QSettings, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QPushButton, QVBoxLayout, QWidget
 
 from wtdc_desktop.domain.render import link_sections_html
-from wtdc_desktop.i18n import _, is_rtl
+from wtdc_desktop.i18n import _, is_rtl, isolate
 from wtdc_desktop.instants import format_date, format_instant_or_text, format_time, iso_utc, parse_instant
 from wtdc_desktop.store import changes as store_changes
 from wtdc_desktop.store import upcoming
@@ -201,7 +201,7 @@ class TodayView(QWidget):
 
 
 def _covered(session: dict) -> str:
-    return ", ".join(session["covered_by"]) or _("nobody yet")
+    return ", ".join(isolate(name) for name in session["covered_by"]) or _("nobody yet")  # "Amina K." keeps its order in Arabic
 
 
 def _change_word(change: str) -> str:
