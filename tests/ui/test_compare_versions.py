@@ -109,3 +109,39 @@ def test_every_type_with_text_has_compared_fields_in_the_registry():
     assert PUBLISHED_TYPES["document"].compared == ("title", "summary", "text")
     for t in PUBLISHED_TYPES.values():
         assert all(t.spec(name) is not None for name in t.compared), t.name
+
+
+def test_choosing_versions_in_compare_shows_their_comparison_first(qtbot, revised_store):
+    """"Compare: version 1 / current" chosen by hand: the changes head the pane, not below the whole text."""
+    from wtdc_desktop.ui.detail import DetailPane
+
+    pane = DetailPane(revised_store)
+    qtbot.addWidget(pane)
+    pane.show_record("proposal", "WD2/2.1")
+    assert "Changes from" not in pane.browser.toPlainText().split("Text")[0]  # opened from a list: the record first
+    pane.compare_from.setCurrentIndex(1)
+    pane.compare_from.setCurrentIndex(0)  # version 1 against current, chosen
+    text = pane.browser.toPlainText()
+    assert text.index("Changes from version 1 to current") < text.index("Submitted by"), text
+
+
+def test_the_marks_column_shows_a_changed_records_marks_whole(qtbot, revised_store):
+    """"★ ✎ changed" in the list's first column, not "✎ chan…"."""
+    from PySide6.QtGui import QFontMetrics
+
+    from wtdc_desktop.store import record_marks
+    from wtdc_desktop.ui.lists import RecordListView
+
+    record_marks.set_star(revised_store, "proposal", "WD2/2.1")
+    record_marks.save_note(revised_store, "proposal", "WD2/2.1", "À voir.")
+    view = RecordListView(revised_store, "proposal")
+    qtbot.addWidget(view)
+    view.resize(1280, 700)
+    view.show()
+    view.model.refresh_marks()
+    row = next(r for r in range(view.model.rowCount()) if view.model.index(r, 1).data() == "WD2/2.1")
+    text = view.model.index(row, 0).data()
+    assert text == "★ ✎ changed"
+    bold = view.table.font()
+    bold.setBold(True)
+    assert view.table.columnWidth(0) >= QFontMetrics(bold).horizontalAdvance(text) + 8

@@ -164,8 +164,8 @@ class DetailPane(QWidget):
         self.read.toggled.connect(self._on_read)
         self.open_file.clicked.connect(self.open_selected_file)
         self.language.currentIndexChanged.connect(self._forget_file_offer)
-        self.compare_from.currentIndexChanged.connect(self._render)
-        self.compare_to.currentIndexChanged.connect(self._render)
+        self.compare_from.currentIndexChanged.connect(self._compare_chosen)
+        self.compare_to.currentIndexChanged.connect(self._compare_chosen)
         self.browser.navigate.connect(self.navigate)
         self.setTabOrder(self.star, self.read)
         self.setTabOrder(self.read, self.language)
@@ -330,6 +330,11 @@ class DetailPane(QWidget):
         b = self._versions[max(0, self.compare_to.currentIndex())]
         return [comparison_html(self.type_name, a[1], b[1], labels=labels,
                                 heading=_("Changes from {a} to {b}").format(a=a[0], b=b[0]))]
+
+    def _compare_chosen(self, _index: int) -> None:
+        """Versions chosen in "Compare:": their comparison heads the pane (below the text, it seemed nothing happened)."""
+        if not self._loading:
+            self.show_comparison()
 
     def show_comparison(self) -> bool:
         """Show the comparison of the last two versions first (What changed opens it so); False when

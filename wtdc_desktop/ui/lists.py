@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, QTimer, Qt, Signal
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QHeaderView, QLabel, QLineEdit, QSplitter, QTableView, QVBoxLayout, QWidget
 
 from wtdc_desktop.i18n import _, ngettext
@@ -47,7 +48,10 @@ class RecordListView(QWidget):
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.Interactive)
         self.table.setAccessibleName(_("Records"))
-        self.table.setColumnWidth(0, 70)
+        bold = self.table.font()
+        bold.setBold(True)  # a new or changed record's row is bold
+        widest = "★ ✎ " + max((_("new"), _("changed")), key=lambda w: QFontMetrics(bold).horizontalAdvance(w))
+        self.table.setColumnWidth(0, max(70, QFontMetrics(bold).horizontalAdvance(widest) + 16))  # marks unclipped
         self.table.setColumnWidth(1, 170)
         if len(self.model.columns) > 2:
             self.table.setColumnWidth(2, 360)
