@@ -111,3 +111,13 @@ def test_deadlines_ahead_of_the_followed_meeting_only(today_of):
     assert "DL" in section or "[Exemple]" in section
     after = dt.datetime(2021, 11, 8, 7, 0, tzinfo=UTC)
     assert "No deadline ahead" in today_of(after).browser.toPlainText()
+
+
+def test_a_cut_list_of_missing_positions_says_how_many_more_and_where(today_of, demo_store):
+    from wtdc_desktop.store import upcoming
+
+    missing = upcoming.proposals_without_position(demo_store, "2021-11-08T07:00:00Z", 10_000, ["WTDC-21"])
+    assert len(missing) > 15  # the demo's agendas ahead hold more than Today lists
+    text = today_of().browser.toPlainText()
+    assert f"{len(missing) - 15} more: see “Missing on upcoming agendas” in Positions." in text
+    assert missing[15]["id"] not in text.split("Positions still missing")[1]

@@ -17,7 +17,7 @@ from PySide6.QtCore import QSettings, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QPushButton, QVBoxLayout, QWidget
 
 from wtdc_desktop.domain.render import link_sections_html
-from wtdc_desktop.i18n import _, is_rtl, isolate
+from wtdc_desktop.i18n import _, is_rtl, isolate, ngettext
 from wtdc_desktop.instants import format_date, format_instant_or_text, format_time, iso_utc, parse_instant
 from wtdc_desktop.store import changes as store_changes
 from wtdc_desktop.store import upcoming
@@ -185,11 +185,20 @@ class TodayView(QWidget):
             return [], _("You follow no item yet: star a record or write a position, and its changes show here.")
         return items[:20], _("None of the items you follow changed in the last sync.")
 
+    #: The proposals without a position listed at most (the Positions view lists them all).
+    MISSING_SHOWN = 15
+
     def _missing(self, now: dt.datetime, ids: list[str]) -> tuple[list[Item], str]:
         start = iso_utc(now)
-        items = [("position", f"proposal/{m['id']}", m["id"],  # a link to write the position
-                  _("{title}, on the agenda of {session}").format(title=m["title"], session=m["session"]))
-                 for m in upcoming.proposals_without_position(self.store, start, 15, ids or None)]
+        missing = upcoming.proposals_without_position(self.store, start, 10_000, ids or None)
+        items: list[Item] = [("position", f"proposal/{m['id']}", m["id"],  # a link to write the position
+                              _("{title}, on the agenda of {session}").format(title=m["title"], session=m["session"]))
+                             for m in missing[:self.MISSING_SHOWN]]
+        more = len(missing) - len(items)
+        if more > 0:  # the list is cut: say so, and where the rest is
+            items.append(("", "", ngettext("{count} more: see “Missing on upcoming agendas” in Positions.",
+                                           "{count} more: see “Missing on upcoming agendas” in Positions.",
+                                           more).format(count=more), ""))
         if items:
             return items, ""
         sessions, proposals = upcoming.agenda_proposals_ahead(self.store, start, ids or None)
