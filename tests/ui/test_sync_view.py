@@ -59,3 +59,22 @@ def test_the_record_counts_come_back_after_a_dialog_clears_the_status_bar(window
     assert window.statusBar().currentMessage() == counts
     window.statusBar().showMessage("Saved.", 50)  # a message of its own, for a while
     qtbot.waitUntil(lambda: window.statusBar().currentMessage() == counts)
+
+
+def test_no_heading_of_the_sync_tables_is_clipped_in_french(window, qapp):
+    """"Synchronisation" heads the sync log's first column whole, not "ıchronisat"."""
+    from wtdc_desktop.ui.app import apply_language
+    from wtdc_desktop.ui.language import switch_language
+
+    try:
+        switch_language("fr")
+        window.show_view("sync")
+        view = window.views["sync"]
+        for table in (view.sources, view.log):
+            header = table.horizontalHeader()
+            for column in range(table.columnCount() - 1):
+                heading = table.horizontalHeaderItem(column).text()
+                assert header.sectionSize(column) >= header.sectionSizeHint(column), heading
+        assert view.log.horizontalHeaderItem(0).text() == "Synchronisation"
+    finally:
+        apply_language(qapp, "en")

@@ -376,6 +376,10 @@ class SyncView(QWidget):
         self.log.setColumnWidth(0, 60)
         self.log.setColumnWidth(2, 220)
         self.log.setColumnWidth(3, 180)
+        for table in (self.sources, self.log):  # no heading clipped ("Synchronisation" in French)
+            header = table.horizontalHeader()
+            for column in range(table.columnCount() - 1):
+                table.setColumnWidth(column, max(table.columnWidth(column), header.sectionSizeHint(column)))
         lay = QVBoxLayout(self)
         lay.addLayout(bar)
         lay.addLayout(itu_bar)
