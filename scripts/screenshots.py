@@ -1,10 +1,16 @@
 """Render every view of the window to PNG, offscreen: ``--out DIR [--data-dir DIR] [--lang CODE]``.
 
 One PNG per view, named after it (``documents.png``…), plus the search
-dialog, the settings dialog and the shortcut list. On the demo content by
-default, with "today" set to the demo conference's first day so that the
-Today view has something to show (``--today`` changes it). Run with
-``QT_SCALE_FACTOR=2`` to check the window at 200 %.
+dialog (``search.png``, and ``search-notes.png`` with a note and a position
+hit), the settings dialog, the shortcut list, the timetable import dialog,
+the New position dialog, a proposal with its position and its changes since
+version 1 (``proposal-position.png``) and the Sync view after a refused file
+(``sync.png``). On the demo content by default, then its next bundle (one
+proposal revised), a position, a note and a member covering the opening
+session (``--demo-only`` leaves these out), with "today" set to the demo
+conference's first day so that the Today view has something to show
+(``--today`` changes it). Run with ``QT_SCALE_FACTOR=2`` to check the window
+at 200 %.
 """
 
 from __future__ import annotations
@@ -30,6 +36,8 @@ def main() -> int:
                         help="the instant the Today view takes as now (ISO 8601 with offset)")
     parser.add_argument("--size", default="1280x800", help="window size, WIDTHxHEIGHT")
     parser.add_argument("--dark", action="store_true", help="render with a dark palette (as a dark desktop gives)")
+    parser.add_argument("--demo-only", action="store_true",
+                        help="the demo content alone (no revised proposal, position, note or member)")
     args = parser.parse_args()
 
     from PySide6.QtCore import QSettings
@@ -45,7 +53,11 @@ def main() -> int:
     if args.dark:
         _dark_palette(app)
     apply_language(app, args.lang)
-    data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="wtdc-shots-"))
+    data_dir = args.data_dir
+    if data_dir is None:
+        data_dir = Path(tempfile.mkdtemp(prefix="wtdc-shots-"))
+        if not args.demo_only:
+            _delegates_day(data_dir)
     today = dt.datetime.fromisoformat(args.today)
     window = open_window(data_dir, today=lambda: today)
     width, height = (int(v) for v in args.size.split("x"))
@@ -61,6 +73,8 @@ def main() -> int:
         print(path)
 
     for key, _label, _type in NAVIGATION:
+        if key == "sync":
+            continue  # shown last, after a refused file
         window.show_view(key)
         view = window.views[key]
         if key == "resolutions" and hasattr(view, "select_record"):
@@ -78,13 +92,39 @@ def main() -> int:
                     table.setCurrentItem(table.topLevelItem(0))
         save(window, key)
 
+    _dialogs_and_states(app, window, save)
+    window.close()
+    QApplication.processEvents()
+    return 0
+
+
+def _dialogs_and_states(app, window, save) -> None:
+    """Search, a proposal compared, the dialogs, and last the Sync view after a refused file."""
     window.show_view("documents")
     window.open_search()
     window.search.query.setText("interregionales")
     window.search.run_search()
     window.search.resize(900, 560)
     save(window.search, "search")
+    window.search.query.setText("financement")  # the note and the position on WD2/2.1
+    window.search.run_search()
+    save(window.search, "search-notes")
     window.search.hide()
+
+    # A proposal with the delegation's position on it and its changes since version 1
+    window.show_view("proposals")
+    window.views["proposals"].select_record("WD2/2.1")
+    window.views["proposals"].detail.show_comparison()  # as What changed opens it
+    save(window, "proposal-position")
+
+    from wtdc_desktop.ui.positions import NewPositionDialog
+
+    dialog = NewPositionDialog(window.store, window)
+    dialog.show()
+    dialog.kind.setCurrentIndex(max(0, dialog.kind.findData("proposal")))
+    dialog.ident.setText("WD2/2")
+    save(dialog, "new-position")
+    dialog.reject()
 
     from wtdc_desktop.ui.settings import SettingsDialog
 
@@ -108,9 +148,54 @@ def main() -> int:
         importer.existing_radio.setChecked(True)
         save(importer, "timetable-import-existing")
         importer.reject()
-    window.close()
-    QApplication.processEvents()
-    return 0
+
+    # The Sync view after a refused file: a ZIP that is no bundle
+    import zipfile
+
+    refused = Path(tempfile.mkdtemp(prefix="w")) / "Downloads" / "photos.zip"
+    refused.parent.mkdir()
+    with zipfile.ZipFile(refused, "w") as z:
+        z.writestr("photo.txt", "not a bundle")
+    window.show_view("sync")
+    window.sync.sync_path(refused)
+    while window.sync.running:
+        app.processEvents()
+    save(window, "sync")
+
+
+def _delegates_day(data_dir: Path) -> None:
+    """The demo, then its next bundle (proposal WD2/2.1's text and status revised), a position and a
+    note on that proposal, and a member covering the opening plenary."""
+    import json
+    import shutil
+
+    from wtdc_desktop.bundles.writer import build_bundle
+    from wtdc_desktop.workspace import Workspace
+
+    with Workspace.open(data_dir) as ws:
+        ws.load_demo()
+        src = Path(tempfile.mkdtemp(prefix="wtdc-shots-src-")) / "demo"
+        shutil.copytree(ROOT / "resources" / "demo", src)
+        manifest = json.loads((src / "manifest.json").read_text("utf-8"))
+        manifest["sequence"] += 1
+        (src / "manifest.json").write_text(json.dumps(manifest, indent=1), "utf-8")
+        path = src / "records" / "proposal.jsonl"
+        proposals = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+        for p in proposals:
+            if p["id"] == "WD2/2.1":
+                p["text"] = "toutes " + p["text"] + " Le financement du développement sera examiné en séance plénière."
+                p["status"] = "agreed"
+        path.write_text("".join(json.dumps(p, ensure_ascii=False, sort_keys=True) + "\n" for p in proposals), "utf-8")
+        build_bundle(src, src.parent / "demo-2.wtdc.zip")
+        ws.apply_bundle(src.parent / "demo-2.wtdc.zip", source="demo")
+        ws.set_position("proposal", "WD2/2.1", stance="support_with_amendments", priority="high",
+                        owner="Amina K.", changed_by="Amina K.",
+                        brief="Soutenir la **proposition 2.1**, avec la région ATU.\n\n"
+                              "- Demander un segment sur le *financement*\n- Lier à la Résolution 24")
+        ws.save_note("proposal", "WD2/2.1", "À voir avec la région ATU : le **financement** du segment.",
+                     author="Amina K.")
+        ws.save_member("Amina K.")
+        ws.assign_member("WTDC-21/S01", "Amina K.")
 
 
 def _dark_palette(app) -> None:
