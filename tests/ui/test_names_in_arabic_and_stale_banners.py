@@ -61,3 +61,18 @@ def test_a_language_switch_leaves_no_refusal_or_error_banner_in_the_old_language
         assert any("démonstration" in t for t in texts), texts  # the store's own banners, in French
     finally:
         apply_language(qapp, "en")
+
+
+@pytest.mark.gui
+def test_a_refused_zips_path_reads_whole_in_the_arabic_banner(arabic, own_settings, window, qtbot, tmp_path):
+    """"/tmp/…/photos.zip ليس حزمة WTDC": the path keeps its leading slash, not "tmp/…/photos.zip/"."""
+    import zipfile
+
+    photos = tmp_path / "Downloads" / "photos.zip"
+    photos.parent.mkdir()
+    with zipfile.ZipFile(photos, "w") as z:
+        z.writestr("photo.txt", "x")
+    with qtbot.waitSignal(window.sync.failed, timeout=30000):
+        window.sync.sync_path(photos)
+    banner = next(t for t in window.banner_texts() if "manifest.json" in t)
+    assert str(photos) in _drawn(banner), _drawn(banner)

@@ -29,7 +29,7 @@ from wtdc_desktop.bundles.manifest import (
     Manifest, Member, known_type, parse_manifest, path_problem, surrogate_error, too_deep_error,
 )
 from wtdc_desktop.domain.records import ALL_TYPES, RecordError
-from wtdc_desktop.i18n import _, ngettext
+from wtdc_desktop.i18n import _, isolate, ngettext
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ class _ZipContainer(_Container):
         except _ZIP_ERRORS as exc:
             raise BundleError(
                 _("{where} is not a readable ZIP archive, or is truncated or damaged ({reason}).").format(
-                    where=where, reason=exc
+                    where=isolate(where, ltr=True), reason=exc
                 )
             ) from None
         try:
@@ -420,7 +420,8 @@ class Bundle:
         elif self.path.is_file():
             self.container = _ZipContainer(self.path, self.where, limits)
         else:
-            raise BundleError(_("{where} does not exist or is not a file or folder.").format(where=self.where))
+            raise BundleError(_("{where} does not exist or is not a file or folder.").format(
+                where=isolate(self.where, ltr=True)))  # a path, kept whole in an Arabic sentence
         try:
             self._load_manifest()
         except BaseException:
@@ -454,7 +455,8 @@ class Bundle:
     def _load_manifest(self) -> None:
         names = set(self.container.names())
         if MANIFEST not in names:
-            raise BundleError(_("{where} is not a WTDC bundle (no manifest.json inside).").format(where=self.where))
+            raise BundleError(_("{where} is not a WTDC bundle (no manifest.json inside).").format(
+                where=isolate(self.where, ltr=True)))
         # The size limit is checked before a single byte is parsed as JSON.
         self.manifest_bytes = self._read_small(MANIFEST, self.limits.manifest_size)
         self.manifest: Manifest = parse_manifest(self.manifest_bytes, self.where, max_depth=self.limits.json_depth)
