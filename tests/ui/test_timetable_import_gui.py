@@ -156,3 +156,22 @@ def test_a_zone_taken_from_the_offsets_is_said(view, demo_store, qtbot, tmp_path
     _wait_imported(qtbot, view, "CAMP")
     assert note in view.message_banner.label.text()
     assert "UTC+2" in view.bar.zone_label.text() and "GMT-2" not in view.bar.zone_label.text()
+
+
+def test_a_long_meeting_title_is_cut_with_an_ellipsis_not_clipped(view, demo_store, qtbot, questions):
+    """"TDAG-20 “25e réunion du Groupe consultatif pour le développem" cut mid-word at the box's
+    edge: the label ends with "…" inside the box, and the whole title is its tooltip."""
+    from PySide6.QtWidgets import QStyle, QStyleOptionComboBox
+
+    dialog = _open(qtbot, view, CONGRESS)
+    dialog.existing_radio.setChecked(True)
+    box = dialog.meeting_box
+    long_one = next(i for i in range(box.count()) if len(box.itemData(i, Qt.ToolTipRole)) > 60)
+    box.setCurrentIndex(long_one)
+    option = QStyleOptionComboBox()
+    box.initStyleOption(option)
+    field = box.style().subControlRect(QStyle.CC_ComboBox, option, QStyle.SC_ComboBoxEditField, box).width()
+    assert box.fontMetrics().horizontalAdvance(box.currentText()) <= field
+    assert box.currentText().endswith("…")
+    assert box.itemData(long_one, Qt.ToolTipRole).startswith(box.currentText()[:-1])
+    dialog.reject()

@@ -9,9 +9,10 @@ earlier import of the same file put in another meeting, are confirmed first.
 
 from __future__ import annotations
 
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
     QButtonGroup, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QGridLayout, QLabel, QLineEdit, QMessageBox,
-    QRadioButton, QVBoxLayout, QWidget)
+    QRadioButton, QStyle, QStyleOptionComboBox, QVBoxLayout, QWidget)
 
 from wtdc_desktop.exchange.timetable_import import SchedulePreview, meeting_shown, zone_shown
 from wtdc_desktop.i18n import _, ngettext
@@ -58,8 +59,12 @@ class ImportTimetableDialog(QDialog):
         self.meeting_box = QComboBox(self)
         self.meeting_box.setAccessibleName(_("Existing meeting"))
         self.meetings = {m["id"]: m for m in preview.meetings}
-        for m in preview.meetings:
+        self.meeting_box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.meeting_box.setMinimumContentsLength(24)
+        for m in preview.meetings:  # shown whole in the tooltip, cut with "…" to the box's width
             self.meeting_box.addItem(meeting_shown(m), m["id"])
+            self.meeting_box.setItemData(self.meeting_box.count() - 1, meeting_shown(m), Qt.ToolTipRole)
+        self.meeting_box.installEventFilter(self)
         if preview.earlier_meeting in self.meetings:
             self.meeting_box.setCurrentIndex(self.meeting_box.findData(preview.earlier_meeting))
         self.existing_radio.setEnabled(bool(preview.meetings))
@@ -90,6 +95,22 @@ class ImportTimetableDialog(QDialog):
         self.name_edit.textChanged.connect(self._update)
         self._update()
         self.setMinimumWidth(640)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+        if watched is self.meeting_box and event.type() == QEvent.Resize:
+            self._elide_meetings()
+        return super().eventFilter(watched, event)
+
+    def _elide_meetings(self) -> None:
+        """Each meeting's label cut at its end to the box's width (a long title was clipped, in
+        Arabic at its start)."""
+        box = self.meeting_box
+        option = QStyleOptionComboBox()
+        box.initStyleOption(option)
+        width = box.style().subControlRect(QStyle.CC_ComboBox, option, QStyle.SC_ComboBoxEditField, box).width()
+        metrics = box.fontMetrics()
+        for i in range(box.count()):
+            box.setItemText(i, metrics.elidedText(box.itemData(i, Qt.ToolTipRole), Qt.ElideRight, max(width, 40)))
 
     def _update(self) -> None:
         new = self.new_radio.isChecked()
