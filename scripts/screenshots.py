@@ -1,8 +1,8 @@
 """Render every view of the window to PNG, offscreen: ``--out DIR [--data-dir DIR] [--lang CODE]``.
 
 One PNG per view, named after it (``documents.png``…), plus the search
-dialog (``search.png``, and ``search-notes.png`` with a note and a position
-hit), the settings dialog, the shortcut list, the timetable import dialog,
+dialog (``search.png`` with a note and a position among the hits, and
+``search-words.png``), the settings dialog, the shortcut list, the timetable import dialog,
 the New position dialog, a proposal with its position and its changes since
 version 1 (``proposal-position.png``) and the Sync view after a refused file
 (``sync.png``). On the demo content by default, then its next bundle (one
@@ -105,10 +105,10 @@ def _dialogs_and_states(app, window, save) -> None:
     window.search.query.setText("interregionales")
     window.search.run_search()
     window.search.resize(900, 560)
-    save(window.search, "search")
-    window.search.query.setText("financement")  # the note and the position on WD2/2.1
+    save(window.search, "search-words")
+    window.search.query.setText("financement")  # and the note and the position on WD2/2.1
     window.search.run_search()
-    save(window.search, "search-notes")
+    save(window.search, "search")
     window.search.hide()
 
     # A proposal with the delegation's position on it and its changes since version 1
