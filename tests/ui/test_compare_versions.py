@@ -145,3 +145,26 @@ def test_the_marks_column_shows_a_changed_records_marks_whole(qtbot, revised_sto
     bold = view.table.font()
     bold.setBold(True)
     assert view.table.columnWidth(0) >= QFontMetrics(bold).horizontalAdvance(text) + 8
+
+
+@pytest.mark.parametrize("lang, fields", [("en", "Status, Text"), ("fr", "Statut, Texte")])
+def test_what_changed_names_the_changed_fields_in_the_interface_language(qtbot, qapp, revised_store, lang, fields):
+    """"Statut, Texte" in French (and "Status, Text" in English), not the fields' codes "status, text"."""
+    from PySide6.QtCore import Qt
+
+    from wtdc_desktop.ui.app import apply_language
+    from wtdc_desktop.ui.changes import ChangesView
+
+    apply_language(qapp, lang)
+    try:
+        view = ChangesView(revised_store)
+        qtbot.addWidget(view)
+        rows = []
+        for i in range(view.tree.topLevelItemCount()):
+            top = view.tree.topLevelItem(i)
+            view.tree.expandItem(top)
+            rows += [top] + [top.child(j) for j in range(top.childCount())]
+        (row,) = [r for r in rows if r.data(0, Qt.UserRole) == ("proposal", "WD2/2.1")]
+        assert row.text(3) == fields
+    finally:
+        apply_language(qapp, "en")

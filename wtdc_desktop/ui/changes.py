@@ -13,7 +13,7 @@ from wtdc_desktop.i18n import _, ngettext
 from wtdc_desktop.instants import format_datetime
 from wtdc_desktop.store import changes as store_changes
 from wtdc_desktop.store import syncs
-from wtdc_desktop.ui.detail import DetailPane
+from wtdc_desktop.ui.detail import DetailPane, field_labels
 from wtdc_desktop.ui.today import _change_word
 from wtdc_desktop.ui.view import wants
 
@@ -130,10 +130,17 @@ class ChangesView(QWidget):
                              + " · " + ngettext("{mine} among my items", "{mine} among my items", mine).format(
                                  mine=format_number(mine)))
 
+    @property
+    def _labels(self) -> dict[str, str]:
+        """The fields' names in the interface language."""
+        if getattr(self, "_field_labels", None) is None:
+            self._field_labels = field_labels()
+        return self._field_labels
+
     def _row(self, c: dict) -> QTreeWidgetItem:
         label = _(PUBLISHED_TYPES[c["type"]].label) if c["type"] in PUBLISHED_TYPES else c["type"]
         row = QTreeWidgetItem([f"{label} {c['id']}", c["title"] or "", _change_word(c["change"]),
-                               ", ".join(c.get("fields") or []),
+                               ", ".join(self._labels.get(f, f) for f in c.get("fields") or []),  # "Status", not "status"
                                ", ".join(WHY[w]() if w in WHY else w for w in c.get("why_mine") or [])])
         row.setData(0, Qt.UserRole, (c["type"], c["id"]))
         row.setData(0, ROLE_CHANGE, c["change"])
