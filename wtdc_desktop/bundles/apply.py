@@ -30,11 +30,22 @@ from wtdc_desktop.instants import format_datetime, parse_instant
 from wtdc_desktop.store import Store, StoreError
 from wtdc_desktop.store.db import FULL, IO, NOT_WRITABLE, refusal_for
 from wtdc_desktop.store import syncs, trust
-from wtdc_desktop.store.published import PublishedWriter, document_files_differ, save_document_files
+from wtdc_desktop.store.published import (
+    BulkUpsert,
+    PublishedWriter,
+    document_files_differ,
+    save_document_files,
+    save_many_document_files,
+)
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
+
+#: A records file of at least this many records is written by the bulk path (batches of
+#: executemany, full-text indexes filled once per file); smaller ones row by row. Measured:
+#: see the README's Performance section.
+BULK_MIN_RECORDS = 1000
 
 
 @dataclass
@@ -230,12 +241,15 @@ def apply_bundle(
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
     trust_key: bytes | None = None,
+    bulk: bool | None = None,
 ) -> ApplyResult:
     """Apply the bundle at ``path``; raise :class:`BundleError` (store unchanged) when it may not be.
 
     A publisher with a pinned key must sign its bundles with it. ``trust_key``
     (raw Ed25519 public key) is the key the user trusts for this bundle's
     publisher: the bundle must be signed with it, and it is pinned.
+    ``bulk`` forces the bulk path (True) or the row-by-row path (False) for every records file;
+    by default a file takes the bulk path when it holds at least :data:`BULK_MIN_RECORDS` records.
     """
     source = source or str(path)
     manifest = None
@@ -254,7 +268,7 @@ def apply_bundle(
             bundle.verify()
             added = _cache_files(store, bundle)
             try:
-                result = _apply_records(store, bundle, source, progress, cancelled)
+                result = _apply_records(store, bundle, source, progress, cancelled, bulk)
             except BaseException:  # refused, cancelled or failed: the files it brought go too
                 _discard(added)
                 raise
@@ -290,7 +304,7 @@ def manifest_log_fields(manifest) -> dict:
 
 
 def _apply_records(store: Store, bundle: Bundle, source: str, progress: Progress | None,
-                   cancelled: Callable[[], bool] | None) -> ApplyResult:
+                   cancelled: Callable[[], bool] | None, bulk: bool | None = None) -> ApplyResult:
     m = bundle.manifest
     members = bundle.record_members()
     total = sum(mem.count or 0 for mem in members)
@@ -316,14 +330,9 @@ def _apply_records(store: Store, bundle: Bundle, source: str, progress: Progress
                 continue
             ids = seen.setdefault(member.type, set())
             writer.count(member.type)
-            for line in bundle.iter_records(member):
-                outcome = writer.upsert(member.type, line.record)
-                ids.add(line.record["id"])
-                if member.type == "document" and (outcome != "unchanged" or document_files_differ(
-                        conn, line.record["id"], _document_files(line.record, files))):
-                    doc_files = _document_files(line.record, files)
-                    save_document_files(conn, line.record["id"], doc_files)
-                    extractor.document(line.record, doc_files)  # search inside attached files
+            use_bulk = bulk if bulk is not None else (member.count or 0) >= BULK_MIN_RECORDS
+            for record in _write_records(conn, bundle, member, writer, extractor, files, use_bulk):
+                ids.add(record["id"])
                 done += 1
                 if done % 500 == 0:
                     if cancelled and cancelled():
@@ -355,6 +364,49 @@ def _apply_records(store: Store, bundle: Bundle, source: str, progress: Progress
     if warning:
         result.warnings.append(warning)
     return result
+
+
+def _write_records(conn, bundle: Bundle, member, writer: PublishedWriter, extractor: DocumentTextExtractor,
+                   files: dict, use_bulk: bool):
+    """Write one records file, row by row or by the bulk path; yields each record once it is taken."""
+    batch = BulkUpsert(writer, member.type) if use_bulk else None
+    docs: list[tuple[dict, list[tuple], str]] = []  # the bulk path writes documents' files after their rows
+    for line in bundle.iter_records(member):
+        record = line.record
+        outcome = batch.add(record) if batch else writer.upsert(member.type, record)
+        if member.type == "document":
+            doc_files = _document_files(record, files)
+            if outcome != "unchanged" or document_files_differ(conn, record["id"], doc_files):
+                if batch:
+                    docs.append((record, doc_files, outcome))
+                else:
+                    save_document_files(conn, record["id"], doc_files)
+                    extractor.document(record, doc_files)  # search inside attached files
+        if batch and batch.full:
+            batch.flush()
+            _write_documents(conn, batch, extractor, docs)
+        yield record
+    if batch:
+        batch.flush()
+        _write_documents(conn, batch, extractor, docs)
+        batch.finish()
+
+
+def _write_documents(conn, batch: BulkUpsert, extractor: DocumentTextExtractor,
+                     docs: list[tuple[dict, list[tuple], str]]) -> None:
+    """The bulk path's documents after their rows are written: file lists, then text from the files
+    (as the row path does record by record). A new document with a text of its own keeps no
+    extracted text, as it starts."""
+    if not docs:
+        return
+    save_many_document_files(conn, [(record["id"], doc_files, outcome == "new") for record, doc_files, outcome in docs])
+    for record, doc_files, outcome in docs:
+        if outcome == "new" and record.get("text"):
+            continue
+        extractor.document(record, doc_files)  # search inside attached files
+        if outcome == "unchanged":
+            batch.touch(record["id"])
+    docs.clear()
 
 
 def records_digests(m, members) -> dict[str, str]:
