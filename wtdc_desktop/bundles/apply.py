@@ -395,13 +395,13 @@ def _write_records(conn, bundle: Bundle, member, writer: PublishedWriter, extrac
 def _write_documents(conn, batch: BulkUpsert, extractor: DocumentTextExtractor,
                      docs: list[tuple[dict, list[tuple], str]]) -> None:
     """The bulk path's documents after their rows are written: file lists, then text from the files
-    (as the row path does record by record). A new document with a text of its own keeps no
-    extracted text, as it starts."""
+    (as the row path does record by record). A new document with a text of its own, or without
+    files, keeps no extracted text, as it starts."""
     if not docs:
         return
     save_many_document_files(conn, [(record["id"], doc_files, outcome == "new") for record, doc_files, outcome in docs])
     for record, doc_files, outcome in docs:
-        if outcome == "new" and record.get("text"):
+        if outcome == "new" and (record.get("text") or not doc_files):
             continue
         extractor.document(record, doc_files)  # search inside attached files
         if outcome == "unchanged":

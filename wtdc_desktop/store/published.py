@@ -7,6 +7,7 @@ the delegation's ``my_`` tables.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sqlite3
@@ -266,6 +267,38 @@ _FTS_INSERT = re.compile(
 _FTS_DELETE = re.compile(r"BEGIN\s+DELETE FROM (?P<fts>\w+) WHERE rowid = (?P<rowid>[^;]*);\s*END\s*$", re.S | re.I)
 
 
+_GLOB_CLASS = re.compile(r"\) GLOB '\*\[([^\]\[\\^'*?]+)\]\*'")
+
+
+@functools.lru_cache(maxsize=8)
+def _class_pattern(chars: str) -> re.Pattern:
+    return re.compile(f"[{chars}]")
+
+
+def _has_class(text: str | None, chars: str) -> int | None:
+    """``text GLOB '*[chars]*'``, as SQLite answers it (NULL for NULL)."""
+    if text is None:
+        return None
+    return 1 if _class_pattern(chars).search(text) else 0
+
+
+def _fast_glob(sql: str) -> str:
+    """The statement with each ``(expr) GLOB '*[chars]*'`` (the trigram triggers' test for CJK text)
+    written as ``bulk_has_class((expr), 'chars')``: the same answer, by a regular expression, where
+    SQLite's GLOB walks the text once per position (the slowest part of indexing 10,000 documents)."""
+    while m := _GLOB_CLASS.search(sql):
+        depth, start = 0, m.start()
+        while start >= 0:  # the opening parenthesis of the expression (its literals hold no parentheses)
+            depth += {")": 1, "(": -1}.get(sql[start], 0)
+            if depth == 0:
+                break
+            start -= 1
+        if start < 0:
+            return sql
+        sql = f"{sql[:start]}bulk_has_class({sql[start:m.start() + 1]}, '{m.group(1)}'){sql[m.end():]}"
+    return sql
+
+
 class BulkUpsert:
     """Writes one type's records of a bundle in batches (executemany); the caller holds the transaction.
 
@@ -295,6 +328,7 @@ class BulkUpsert:
         for name, _sql in self._triggers:
             self.conn.execute(f"DROP TRIGGER {name}")
         self._before = self.conn.execute(f"SELECT coalesce(max(rid), 0) FROM {table}").fetchone()[0]
+        self.conn.create_function("bulk_has_class", 2, _has_class, deterministic=True)
         self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS bulk_touched (rid INTEGER PRIMARY KEY)")
         self.conn.execute("DELETE FROM temp.bulk_touched")
 
@@ -406,13 +440,16 @@ class BulkUpsert:
             m = _FTS_INSERT.search(sql)
             if not m:
                 continue
+            conds = [m["when"]] if m["when"] else []
             if m["values"] is not None:
-                exprs, cond = m["values"], m["when"]
+                exprs = m["values"]
             else:
                 exprs, _sep, cond = m["select"].rpartition(" WHERE ")
-            where = f" AND ({cond})" if cond else ""
-            conn.execute(f"INSERT INTO {m['fts']} {m['cols']} SELECT {exprs} FROM {table} AS new "
-                         f"WHERE new.rid IN (SELECT rid FROM temp.bulk_touched){where}")
+                if cond != m["when"]:
+                    conds.append(cond)
+            where = "".join(f" AND ({c})" for c in conds)
+            conn.execute(_fast_glob(f"INSERT INTO {m['fts']} {m['cols']} SELECT {exprs} FROM {table} AS new "
+                                    f"WHERE new.rid IN (SELECT rid FROM temp.bulk_touched){where}"))
         for _name, sql in self._triggers:
             conn.execute(sql)
         conn.execute("DELETE FROM temp.bulk_touched")
