@@ -45,7 +45,7 @@ Progress = Callable[[int, int], None]
 #: A records file of at least this many records is written by the bulk path (batches of
 #: executemany, full-text indexes filled once per file); smaller ones row by row. Measured:
 #: see the README's Performance section.
-BULK_MIN_RECORDS = 1000
+BULK_MIN_RECORDS = 250
 
 
 @dataclass
