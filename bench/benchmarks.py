@@ -60,6 +60,10 @@ def _stamp_matches(stamp: Path, key: str) -> bool:
         return False
 
 
+#: Small records in the scale group's largest bundle (``--scale-records`` changes it).
+SCALE_RECORDS = 1_000_000
+
+
 @dataclass
 class Context:
     work: Path
@@ -67,6 +71,7 @@ class Context:
     _bundles: dict = field(default_factory=dict)
     _stores: dict = field(default_factory=dict)
     import_seconds: float | None = None
+    scale_records: int = SCALE_RECORDS
 
     @property
     def documents(self) -> int:
@@ -637,6 +642,96 @@ def bench_frozen(ctx: Context) -> list[dict]:
     return out
 
 
+# --- scale (opt-in: --group scale) -------------------------------------------------------------------
+
+_CHILD = """
+import json, resource, sys, time
+from pathlib import Path
+from wtdc_desktop.bundles.apply import apply_bundle
+from wtdc_desktop.store import Store
+with Store(Path(sys.argv[2])) as store:
+    t0 = time.perf_counter()
+    apply_bundle(store, Path(sys.argv[1]), source="bench")
+    seconds = time.perf_counter() - t0
+    store.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+print(json.dumps({"seconds": seconds, "peak_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+"""
+
+
+def import_in_child(bundle: Path, data_dir: Path) -> tuple[float, float]:
+    """(seconds, peak RSS in MB) of applying a bundle to an empty store in a fresh process."""
+    shutil.rmtree(data_dir, ignore_errors=True)
+    result = subprocess.run([sys.executable, "-c", _CHILD, str(bundle), str(data_dir)], capture_output=True,
+                            text=True, timeout=7200, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    if result.returncode != 0:
+        raise RuntimeError(f"the import failed:\n{result.stderr[-2000:]}")
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    return out["seconds"], out["peak_rss_kb"] / 1024
+
+
+def small_records_bundle(n: int, out: Path) -> Path:
+    """A bundle of ``n`` small contact records, written line by line (never all in memory)."""
+    from bench.generate import HEADER
+    from wtdc_desktop.bundles.writer import Header, build_bundle
+
+    bundle = out / "small.wtdc.zip"
+    stamp = out / "small.json"
+    if bundle.exists() and _stamp_matches(stamp, str(n)):
+        return bundle
+    shutil.rmtree(out, ignore_errors=True)
+    (out / "source" / "records").mkdir(parents=True)
+    regions = ["AFR", "AMS", "ARB", "ASP", "CIS", "EUR"]
+    with open(out / "source" / "records" / "contact.jsonl", "w", encoding="utf-8") as fp:
+        for i in range(n):
+            fp.write(json.dumps({"email": f"delegate{i}@example.org", "id": f"contact-{i:07d}",
+                                 "name": f"Delegate {i}", "region": regions[i % 6]}, sort_keys=True) + "\n")
+    (out / "source" / "manifest.json").write_text(json.dumps(HEADER, indent=1) + "\n", "utf-8")
+    build_bundle(out / "source", bundle, Header())
+    stamp.write_text(json.dumps({"key": str(n)}), "utf-8")
+    return bundle
+
+
+def _records_bytes(bundle: Path) -> int:
+    with zipfile.ZipFile(bundle) as zf:
+        return sum(i.file_size for i in zf.infolist() if i.filename.startswith("records/"))
+
+
+def _store_bytes(data_dir: Path) -> int:
+    return sum(p.stat().st_size for p in data_dir.glob("*.sqlite3*") if p.is_file())
+
+
+def bench_scale(ctx: Context) -> list[dict]:
+    """Time and peak RSS of large imports, each in a fresh process; the store's size on disk."""
+    out = []
+    peaks = {}
+    for size in ("10k", "100k"):
+        bundle, _src = ctx.bundle(size)
+        data = ctx.work / f"scale-{size}"
+        seconds, peaks[size] = import_in_child(bundle, data)
+        print(f"   {size} documents: {seconds:.1f} s, peak RSS {peaks[size]:.0f} MB", flush=True)
+        if size == "100k":
+            out.append(figure("store-size-100k", _store_bytes(data) / 1e6, _records_bytes(bundle) / 1e6, unit="MB",
+                              note="store on disk (with its indexes) vs the sum of the bundle's JSON lines"))
+        shutil.rmtree(data, ignore_errors=True)
+    out.insert(0, figure("rss-100k-vs-10k", peaks["100k"], peaks["10k"], 1.5, unit="MB",
+                         note="peak RSS of importing 100k documents vs 10k documents (fresh processes)"))
+    n = ctx.scale_records
+    bundle = small_records_bundle(n, ctx.work / f"small-{n}")
+    seconds, peak = import_in_child(bundle, ctx.work / "scale-small")
+    floor = bare_loader(bundle, ctx.work / "scale-small-bare.db")
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(ctx.work / "scale-small-bare.db") + suffix).unlink(missing_ok=True)
+    label = f"{n / 1e6:g}M" if n >= 1_000_000 else f"{n // 1000}k"
+    out.append(figure(f"small-{label}-time", seconds, floor,
+                      note=f"{n:,} small records (contacts) vs the bare loader on the same bundle"))
+    out.append(figure(f"small-{label}-rss", peak, peaks["10k"], 1.5, unit="MB",
+                      note=f"peak RSS of importing {n:,} small records vs 10k documents"))
+    out.append(figure(f"store-size-small-{label}", _store_bytes(ctx.work / "scale-small") / 1e6,
+                      _records_bytes(bundle) / 1e6, unit="MB", note="store on disk vs the sum of the JSON lines"))
+    shutil.rmtree(ctx.work / "scale-small", ignore_errors=True)
+    return out
+
+
 GROUPS = {
     "import": bench_import,
     "resync": bench_resync,
@@ -645,6 +740,10 @@ GROUPS = {
     "listview": bench_listview,
     "startup": bench_startup,
     "frozen": bench_frozen,
+    "scale": bench_scale,
 }
 
-__all__ = ["GROUPS", "Context", "Skipped", "Generator"]
+#: Groups that run only when asked for (--group NAME): they take long and much disk.
+OPT_IN = ("scale",)
+
+__all__ = ["GROUPS", "OPT_IN", "Context", "Skipped", "Generator"]

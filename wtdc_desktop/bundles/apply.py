@@ -331,8 +331,9 @@ def _apply_records(store: Store, bundle: Bundle, source: str, progress: Progress
             ids = seen.setdefault(member.type, set())
             writer.count(member.type)
             use_bulk = bulk if bulk is not None else (member.count or 0) >= BULK_MIN_RECORDS
-            for record in _write_records(conn, bundle, member, writer, extractor, files, use_bulk):
-                ids.add(record["id"])
+            for record, fresh in _write_records(conn, bundle, member, writer, extractor, files, use_bulk):
+                if not fresh:  # a fresh type has nothing to withdraw: its ids need not be kept
+                    ids.add(record["id"])
                 done += 1
                 if done % 500 == 0:
                     if cancelled and cancelled():
@@ -368,8 +369,10 @@ def _apply_records(store: Store, bundle: Bundle, source: str, progress: Progress
 
 def _write_records(conn, bundle: Bundle, member, writer: PublishedWriter, extractor: DocumentTextExtractor,
                    files: dict, use_bulk: bool):
-    """Write one records file, row by row or by the bulk path; yields each record once it is taken."""
+    """Write one records file, row by row or by the bulk path; yields (record, fresh) once each
+    record is taken; fresh: see :attr:`BulkUpsert.fresh`."""
     batch = BulkUpsert(writer, member.type) if use_bulk else None
+    fresh = bool(batch and batch.fresh)
     docs: list[tuple[dict, list[tuple], str]] = []  # the bulk path writes documents' files after their rows
     for line in bundle.iter_records(member):
         record = line.record
@@ -385,7 +388,7 @@ def _write_records(conn, bundle: Bundle, member, writer: PublishedWriter, extrac
         if batch and batch.full:
             batch.flush()
             _write_documents(conn, batch, extractor, docs)
-        yield record
+        yield record, fresh
     if batch:
         batch.flush()
         _write_documents(conn, batch, extractor, docs)

@@ -113,6 +113,9 @@ class PublishedWriter:
     counts: dict[str, TypeCounts] = field(default_factory=dict)
     _known: dict[str, dict[str, tuple[str, int]]] = field(default_factory=dict)
     _carried: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: Types the bulk path wrote into an empty table this channel carried nothing of: every row
+    #: of them is this bundle's (nothing to withdraw), and no id -> hash map was kept in memory.
+    fresh: set[str] = field(default_factory=set)
 
     def _known_for(self, type_name: str) -> dict[str, tuple[str, int]]:
         """id -> (content_hash, withdrawn) of a type, loaded once per apply."""
@@ -248,6 +251,8 @@ class PublishedWriter:
     def withdraw_unseen(self, seen: dict[str, set[str]]) -> None:
         """For a full bundle: what this channel carried before but not now is withdrawn."""
         for type_name in PUBLISHED_TYPES:
+            if type_name in self.fresh:
+                continue
             carried = self._carried_for(type_name)
             gone = [rid for rid in carried if rid not in seen.get(type_name, ())]
             if gone:
@@ -328,6 +333,10 @@ class BulkUpsert:
         for name, _sql in self._triggers:
             self.conn.execute(f"DROP TRIGGER {name}")
         self._before = self.conn.execute(f"SELECT coalesce(max(rid), 0) FROM {table}").fetchone()[0]
+        # Into an empty table of which this channel carries nothing (a first import), every record
+        # is new: no id -> hash maps are needed, so memory does not grow with the bundle.
+        self.fresh = not self._before and not writer._known.get(type_name) and not self.conn.execute(
+            "SELECT 1 FROM record_channel WHERE channel = ? AND type = ? LIMIT 1", (writer.channel, type_name)).fetchone()
         self.conn.create_function("bulk_has_class", 2, _has_class, deterministic=True)
         self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS bulk_touched (rid INTEGER PRIMARY KEY)")
         self.conn.execute("DELETE FROM temp.bulk_touched")
@@ -352,12 +361,17 @@ class BulkUpsert:
             self.flush()
         raw = canonical_json(record)
         digest = sha256_hex(raw)
-        known = w._known_for(type_name)
-        carried = w._carried_for(type_name)
-        previous = known.get(rid)
-        if carried.get(rid) != digest:
+        if self.fresh:  # the reader refuses an id twice in a file: each record is new
+            known = carried = None
+            previous = None
             self._channel_rows.append((type_name, rid, w.channel, digest))
-            carried[rid] = digest
+        else:
+            known = w._known_for(type_name)
+            carried = w._carried_for(type_name)
+            previous = known.get(rid)
+            if carried.get(rid) != digest:
+                self._channel_rows.append((type_name, rid, w.channel, digest))
+                carried[rid] = digest
         counts = w.count(type_name)
         if previous is not None and previous[0] == digest and not previous[1]:
             counts.unchanged += 1
@@ -370,8 +384,9 @@ class BulkUpsert:
         cols["channel"] = w.channel
         cols["withdrawn"] = 0
         cols["withdrawn_sync"] = None
-        self._batch_ids.add(rid)
-        known[rid] = (digest, 0)
+        if known is not None:
+            self._batch_ids.add(rid)
+            known[rid] = (digest, 0)
         if previous is None:
             cols["first_sync"] = w.sync_id
             self._writes.append(("insert", ("id", *cols), [rid, *cols.values()]))
@@ -454,6 +469,10 @@ class BulkUpsert:
             conn.execute(sql)
         conn.execute("DELETE FROM temp.bulk_touched")
         self._triggers = []
+        if self.fresh:  # read from the store when needed (a deletion in the same bundle)
+            self.writer._known.pop(table, None)
+            self.writer._carried.pop(table, None)
+            self.writer.fresh.add(table)
 
 
 def save_document_files(conn: sqlite3.Connection, document_id: str, files: list[tuple]) -> None:
