@@ -132,3 +132,34 @@ def test_a_bulk_apply_failing_midway_leaves_the_store_and_its_triggers_as_they_w
     assert len(bulk.execute("SELECT 1 FROM search_index WHERE title MATCH 'Changed'").fetchall()) == 40
     rows.close()
     bulk.close()
+
+
+@pytest.mark.parametrize("batch", [2000, 5], ids=["same-batch", "earlier-batch"])
+def test_an_id_twice_in_a_file_is_refused_by_the_bulk_path_as_by_the_reader(tmp_path, monkeypatch, batch):
+    from bench.generate import generate
+    from wtdc_desktop.bundles.apply import apply_bundle
+    from wtdc_desktop.bundles.errors import BundleError
+    from wtdc_desktop.store.published import BulkUpsert
+
+    import json
+
+    from small_bundles import read_members, relist, write_zip
+
+    first, _records = generate(40, tmp_path / "gen")
+    members = read_members(first)
+    lines = members["records/document.jsonl"].decode().splitlines(keepends=True)
+    lines[30] = json.dumps(dict(json.loads(lines[20]), title="Again"), ensure_ascii=False) + "\n"
+    members["records/document.jsonl"] = "".join(lines).encode()  # line 31 repeats the id of line 21
+    bad = write_zip(tmp_path / "bad.wtdc.zip", list(relist(members).items()))
+    monkeypatch.setattr(BulkUpsert, "full", property(lambda self: len(self._writes) >= batch))
+    messages = []
+    for bulk in (False, True):
+        from wtdc_desktop.store import Store
+
+        with Store(tmp_path / f"store-{bulk}") as store:
+            with pytest.raises(BundleError) as refused:
+                apply_bundle(store, bad, source="test", bulk=bulk)
+            assert store.execute("SELECT count(*) FROM document").fetchone()[0] == 0
+            messages.append(refused.value.message)
+    assert "line 31" in messages[0] and "appears twice" in messages[0]
+    assert messages[1] == messages[0]

@@ -22,7 +22,7 @@ from wtdc_desktop.atomic import atomic_write
 from wtdc_desktop.bundles.errors import AlreadyApplied, ApplyCancelled, BundleError, BundleRefused
 from wtdc_desktop.bundles.extract import DocumentTextExtractor
 from wtdc_desktop.bundles.limits import DEFAULT_LIMITS, Limits
-from wtdc_desktop.bundles.reader import Bundle
+from wtdc_desktop.bundles.reader import Bundle, duplicate_id_error
 from wtdc_desktop.bundles.signing import Signer, check_bundle_signature, configured_key, fingerprint
 from wtdc_desktop.domain.records import DELEGATION_TYPES, PUBLISHED_TYPES
 from wtdc_desktop.i18n import _
@@ -32,6 +32,7 @@ from wtdc_desktop.store.db import FULL, IO, NOT_WRITABLE, refusal_for
 from wtdc_desktop.store import syncs, trust
 from wtdc_desktop.store.published import (
     BulkUpsert,
+    DuplicateId,
     PublishedWriter,
     document_files_differ,
     save_document_files,
@@ -373,10 +374,19 @@ def _write_records(conn, bundle: Bundle, member, writer: PublishedWriter, extrac
     record is taken; fresh: see :attr:`BulkUpsert.fresh`."""
     batch = BulkUpsert(writer, member.type) if use_bulk else None
     fresh = bool(batch and batch.fresh)
+    try:
+        yield from _write_lines(conn, bundle, member, writer, extractor, files, batch, fresh)
+    except DuplicateId as exc:  # a fresh table refused an id twice: the reader's own refusal
+        raise duplicate_id_error(f"{bundle.where}: {member.path}, line {exc.position}", exc.rid) from None
+
+
+def _write_lines(conn, bundle: Bundle, member, writer: PublishedWriter, extractor: DocumentTextExtractor,
+                 files: dict, batch: BulkUpsert | None, fresh: bool):
     docs: list[tuple[dict, list[tuple], str]] = []  # the bulk path writes documents' files after their rows
-    for line in bundle.iter_records(member):
+    # Into a fresh table the store refuses an id twice (DuplicateId): the reader keeps no set of ids.
+    for line in bundle.iter_records(member, unique_ids=not fresh):
         record = line.record
-        outcome = batch.add(record) if batch else writer.upsert(member.type, record)
+        outcome = batch.add(record, line.line) if batch else writer.upsert(member.type, record)
         if member.type == "document":
             doc_files = _document_files(record, files)
             if outcome != "unchanged" or document_files_differ(conn, record["id"], doc_files):

@@ -304,6 +304,15 @@ def _fast_glob(sql: str) -> str:
     return sql
 
 
+class DuplicateId(Exception):
+    """A bulk write into a fresh table met an id twice (``position``: what the caller gave with it)."""
+
+    def __init__(self, rid: str, position) -> None:
+        super().__init__(rid)
+        self.rid = rid
+        self.position = position
+
+
 class BulkUpsert:
     """Writes one type's records of a bundle in batches (executemany); the caller holds the transaction.
 
@@ -353,11 +362,17 @@ class BulkUpsert:
     def full(self) -> bool:
         return len(self._writes) >= self.batch
 
-    def add(self, record: dict) -> str:
-        """Apply one validated record (written at the next :meth:`flush`); returns the outcome as ``upsert``."""
+    def add(self, record: dict, position=None) -> str:
+        """Apply one validated record (written at the next :meth:`flush`); returns the outcome as ``upsert``.
+
+        Into a fresh table an id met twice raises :class:`DuplicateId` (here or at a flush), with
+        the ``position`` given with its second record (the caller's line number).
+        """
         w, type_name = self.writer, self.type_name
         rid = record["id"]
         if rid in self._batch_ids:  # the same id twice before a flush: write the first one first
+            if self.fresh:
+                raise DuplicateId(rid, position)
             self.flush()
         raw = canonical_json(record)
         digest = sha256_hex(raw)
@@ -384,17 +399,17 @@ class BulkUpsert:
         cols["channel"] = w.channel
         cols["withdrawn"] = 0
         cols["withdrawn_sync"] = None
+        self._batch_ids.add(rid)
         if known is not None:
-            self._batch_ids.add(rid)
             known[rid] = (digest, 0)
         if previous is None:
             cols["first_sync"] = w.sync_id
-            self._writes.append(("insert", ("id", *cols), [rid, *cols.values()]))
+            self._writes.append(("insert", ("id", *cols), [rid, *cols.values()], position))
             counts.new += 1
             return "new"
         if previous[0] != digest:
             self._version_ids.append((type_name, w.sync_id, rid))
-        self._writes.append(("update", tuple(cols), [*cols.values(), rid]))
+        self._writes.append(("update", tuple(cols), [*cols.values(), rid], position))
         self._touched.append((rid,))
         if previous[1]:
             counts.restored += 1
@@ -430,7 +445,17 @@ class BulkUpsert:
                 sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
             else:
                 sql = f"UPDATE {table} SET {', '.join(f'{k} = ?' for k in names)} WHERE id = ?"
-            conn.executemany(sql, [w[2] for w in writes[start:end]])
+            if self.fresh:
+                last = conn.execute(f"SELECT coalesce(max(rid), 0) FROM {table}").fetchone()[0]
+            try:
+                conn.executemany(sql, [w[2] for w in writes[start:end]])
+            except sqlite3.IntegrityError:
+                if self.fresh:  # an id of an earlier batch again: the first such row says which
+                    for w in writes[start:end]:
+                        row = conn.execute(f"SELECT rid FROM {table} WHERE id = ?", (w[2][0],)).fetchone()
+                        if row and row[0] <= last:
+                            raise DuplicateId(w[2][0], w[3]) from None
+                raise
             start = end
         if self._touched:
             conn.executemany(f"INSERT OR IGNORE INTO temp.bulk_touched SELECT rid FROM {table} WHERE id = ?",
