@@ -642,6 +642,91 @@ def bench_frozen(ctx: Context) -> list[dict]:
     return out
 
 
+# --- views: first open of each view, and the longest stall of the GUI thread -------------------------
+
+_VIEWS_CHILD = """
+import json, sys, time
+from pathlib import Path
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtWidgets import QApplication
+from wtdc_desktop.ui.app import make_app, open_window
+
+app = make_app()
+win = open_window(Path(sys.argv[1]), load_demo_if_empty=False)
+win.resize(1280, 800)
+win.show()
+for _ in range(5):
+    app.processEvents()
+ticks = []
+beat = QTimer()
+beat.setInterval(10)
+beat.timeout.connect(lambda: ticks.append(time.perf_counter()))
+
+
+def measure(action, settle_ms=400):
+    # Run action from the event loop; (seconds it took, longest gap between 10 ms ticks, minus 10 ms).
+    done = []
+    loop = QEventLoop()
+
+    def run():
+        t0 = time.perf_counter()
+        action()
+        for _ in range(3):
+            app.processEvents()
+        done.append(time.perf_counter() - t0)
+        QTimer.singleShot(settle_ms, loop.quit)
+
+    ticks.clear()
+    beat.start()
+    QTimer.singleShot(30, run)
+    loop.exec()
+    beat.stop()
+    gaps = [b - a for a, b in zip(ticks, ticks[1:])]
+    return done[0], max(gaps, default=0.0) - 0.010
+
+
+out = {}
+for key in win.views.declared():
+    out["view-" + key] = measure(lambda key=key: win.show_view(key))
+out["search-dialog"] = measure(win.open_search)
+
+
+def search():
+    win.search.query.setText("connectivity rural")
+    win.search.run_search()
+
+
+out["search-query"] = measure(search)
+print(json.dumps(out))
+"""
+
+
+def open_views_in_child(data_dir: Path) -> dict[str, tuple[float, float]]:
+    """name -> (seconds to open, longest GUI stall in seconds), in a fresh process with empty settings."""
+    with tempfile.TemporaryDirectory(prefix="wtdc-bench-settings-") as config:
+        env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=config, PYTHONPATH=str(ROOT))
+        result = subprocess.run([sys.executable, "-c", _VIEWS_CHILD, str(data_dir)], capture_output=True, text=True,
+                                timeout=1800, env=env)
+    if result.returncode != 0:
+        raise RuntimeError(f"opening the views failed:\n{result.stderr[-2000:]}")
+    return {k: tuple(v) for k, v in json.loads(result.stdout.strip().splitlines()[-1]).items()}
+
+
+def bench_views(ctx: Context) -> list[dict]:
+    """Each view's first open (and the search dialog's) on the store of this size vs a 1k store, and
+    the longest stall of the GUI thread (a 10 ms timer's lateness) while it opens."""
+    small = open_views_in_child(ctx.copy_store("views-1k", "1k"))
+    large = open_views_in_child(ctx.copy_store(f"views-{ctx.size}"))
+    out = []
+    for name, (seconds, _stall) in large.items():
+        out.append(figure(name, seconds, small.get(name, (None,))[0], 1.5,
+                          note=f"first open on the {ctx.size} store vs the 1k store"))
+    worst = max(large, key=lambda n: large[n][1])
+    out.append(figure("gui-stall-max", large[worst][1], 0.100, 1.0,
+                      note=f"longest lateness of a 10 ms timer ({worst}, {ctx.size} store) vs 100 ms"))
+    return out
+
+
 # --- scale (opt-in: --group scale) -------------------------------------------------------------------
 
 _CHILD = """
@@ -740,6 +825,7 @@ GROUPS = {
     "listview": bench_listview,
     "startup": bench_startup,
     "frozen": bench_frozen,
+    "views": bench_views,
     "scale": bench_scale,
 }
 

@@ -82,3 +82,14 @@ def test_scale_group_is_opt_in_and_measures_an_import_in_a_fresh_process(tmp_pat
     seconds, peak_mb = import_in_child(bundle, tmp_path / "data")
     assert seconds > 0 and peak_mb > 10
     assert _store_bytes(tmp_path / "data") > 0  # the store it made is left for the size figures
+
+
+@pytest.mark.slow
+def test_views_group_opens_every_view_and_the_search_in_a_fresh_process(demo_store):
+    from bench.benchmarks import open_views_in_child
+
+    data_dir = demo_store.data_dir
+    demo_store.close()
+    opened = open_views_in_child(data_dir)
+    assert {"view-documents", "view-agenda", "view-changes", "search-dialog", "search-query"} <= set(opened)
+    assert all(seconds >= 0 and stall >= -0.01 for seconds, stall in opened.values())
