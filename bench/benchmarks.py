@@ -729,17 +729,21 @@ def bench_views(ctx: Context) -> list[dict]:
 
 # --- scale (opt-in: --group scale) -------------------------------------------------------------------
 
+# The peak is the process image's high-water mark (VmHWM on Linux): ru_maxrss alone would also
+# count the parent's resident size at fork, kept across exec (a parent that just built a bundle of
+# a million records holds 120 MB).
 _CHILD = """
-import json, resource, sys, time
+import json, sys, time
 from pathlib import Path
 from wtdc_desktop.bundles.apply import apply_bundle
+from wtdc_desktop.startup_probe import peak_rss_kb
 from wtdc_desktop.store import Store
 with Store(Path(sys.argv[2])) as store:
     t0 = time.perf_counter()
     apply_bundle(store, Path(sys.argv[1]), source="bench")
     seconds = time.perf_counter() - t0
     store.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-print(json.dumps({"seconds": seconds, "peak_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+print(json.dumps({"seconds": seconds, "peak_rss_kb": peak_rss_kb()}))
 """
 
 
