@@ -384,7 +384,7 @@ def _write_lines(conn, bundle: Bundle, member, writer: PublishedWriter, extracto
                  files: dict, batch: BulkUpsert | None, fresh: bool):
     docs: list[tuple[dict, list[tuple], str]] = []  # the bulk path writes documents' files after their rows
     # Into a fresh table the store refuses an id twice (DuplicateId): the reader keeps no set of ids.
-    for line in bundle.iter_records(member, unique_ids=not fresh):
+    for line in bundle.iter_records(member, unique_ids=False) if fresh else bundle.iter_records(member):
         record = line.record
         outcome = batch.add(record, line.line) if batch else writer.upsert(member.type, record)
         if member.type == "document":

@@ -457,7 +457,7 @@ class BulkUpsert:
                             raise DuplicateId(w[2][0], w[3]) from None
                 raise
             start = end
-        if self._touched:
+        if self._touched and self._triggers:
             conn.executemany(f"INSERT OR IGNORE INTO temp.bulk_touched SELECT rid FROM {table} WHERE id = ?",
                              self._touched)
         self._channel_rows, self._version_ids, self._writes, self._touched = [], [], [], []
@@ -467,8 +467,9 @@ class BulkUpsert:
         """Write the rest, fill the full-text tables for the rows written, and restore the triggers."""
         self.flush()
         conn, table = self.conn, self.type_name
-        conn.execute(f"INSERT OR IGNORE INTO temp.bulk_touched SELECT rid FROM {table} WHERE rid > ?",
-                     (self._before,))
+        if self._triggers:  # a table without full-text index (contacts, sessions…) has nothing to fill
+            conn.execute(f"INSERT OR IGNORE INTO temp.bulk_touched SELECT rid FROM {table} WHERE rid > ?",
+                         (self._before,))
         if self._before:  # rows that existed: their old index entries go first
             for _name, sql in self._triggers:
                 m = _FTS_DELETE.search(sql)
