@@ -50,8 +50,11 @@ def print_table(results: list[dict]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=benchmarks.__doc__.splitlines()[0])
     parser.add_argument("--size", choices=SIZES, default="1k", help="documents in the synthetic bundle")
-    parser.add_argument("--only", action="append", metavar="NAME",
-                        help="run only this benchmark group (repeatable): " + ", ".join(benchmarks.GROUPS))
+    parser.add_argument("--only", "--group", action="append", metavar="NAME", dest="only",
+                        help="run only this benchmark group (repeatable): " + ", ".join(benchmarks.GROUPS)
+                        + "; " + ", ".join(benchmarks.OPT_IN) + " runs only when named")
+    parser.add_argument("--scale-records", type=int, default=benchmarks.SCALE_RECORDS, metavar="N",
+                        help="small records in the scale group's largest bundle (default %(default)s)")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the results as JSON")
     parser.add_argument("--work", type=Path, help="keep generated bundles and stores here (default: a temporary folder)")
     parser.add_argument("--no-frozen", action="store_true", help="skip the PyInstaller builds (the slowest group)")
@@ -59,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [name for name in args.only or () if name not in benchmarks.GROUPS]
     if unknown:
         parser.error(f"unknown benchmark {', '.join(unknown)}; choose from {', '.join(benchmarks.GROUPS)}")
-    groups = [g for g in benchmarks.GROUPS if (not args.only or g in args.only)]
+    groups = [g for g in benchmarks.GROUPS if (g in args.only if args.only else g not in benchmarks.OPT_IN)]
     if args.no_frozen and "frozen" in groups:
         groups.remove("frozen")
 
@@ -69,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="wtdc-bench-") as tmp:
         work = args.work or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
-        ctx = benchmarks.Context(work=work, size=args.size)
+        ctx = benchmarks.Context(work=work, size=args.size, scale_records=args.scale_records)
         results: list[dict] = []
         for group in groups:
             t0 = time.perf_counter()

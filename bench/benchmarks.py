@@ -60,6 +60,10 @@ def _stamp_matches(stamp: Path, key: str) -> bool:
         return False
 
 
+#: Small records in the scale group's largest bundle (``--scale-records`` changes it).
+SCALE_RECORDS = 1_000_000
+
+
 @dataclass
 class Context:
     work: Path
@@ -67,6 +71,7 @@ class Context:
     _bundles: dict = field(default_factory=dict)
     _stores: dict = field(default_factory=dict)
     import_seconds: float | None = None
+    scale_records: int = SCALE_RECORDS
 
     @property
     def documents(self) -> int:
@@ -160,8 +165,49 @@ def _fts_trigger_inserts(conn) -> list[tuple[str, str, str]]:
     return out
 
 
+def bare_loader(bundle: Path, db_path: Path) -> float:
+    """The floor of ``import``: the bare job of loading the bundle's records and making them searchable.
+
+    json.loads of each line of every records file, executemany of (id, title, summary, text) into
+    a plain table (no other index) in one transaction, then an FTS5 index over the three text
+    columns (the application's tokenizer) built with FTS5's 'rebuild'. No validation, no history,
+    no channels, no other column.
+    """
+    import sqlite3
+
+    db_path.unlink(missing_ok=True)
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    t0 = time.perf_counter()
+    conn.execute("BEGIN")
+    conn.execute("CREATE TABLE record (rowid INTEGER PRIMARY KEY, id TEXT, title TEXT, summary TEXT, text TEXT)")
+    insert = "INSERT INTO record (id, title, summary, text) VALUES (?, ?, ?, ?)"
+    with zipfile.ZipFile(bundle) as zf:
+        for name in sorted(zf.namelist()):
+            if not (name.startswith("records/") and name.endswith(".jsonl")):
+                continue
+            with zf.open(name) as fp:
+                rows = []
+                for line in fp:
+                    if not line.strip():
+                        continue
+                    r = json.loads(line)
+                    rows.append((r["id"], r.get("title"), r.get("summary"), r.get("text")))
+                    if len(rows) == 5000:
+                        conn.executemany(insert, rows)
+                        rows = []
+                conn.executemany(insert, rows)
+    conn.execute("CREATE VIRTUAL TABLE record_fts USING fts5(title, summary, text, content='record', "
+                 "content_rowid='rowid', tokenize='unicode61 remove_diacritics 2')")
+    conn.execute("INSERT INTO record_fts(record_fts) VALUES ('rebuild')")
+    conn.execute("COMMIT")
+    elapsed = time.perf_counter() - t0
+    conn.close()
+    return elapsed
+
+
 def minimal_loader(bundle: Path, data_dir: Path) -> float:
-    """The floor: json.loads + executemany into the same schema in one transaction, then the FTS build.
+    """The second floor: json.loads + executemany into the same schema in one transaction, then the FTS build.
 
     search_index is a regular FTS5 table (it stores its own text), so after the bulk inserts it is
     filled with one INSERT … SELECT per indexed type, using the same expressions as the schema's
@@ -214,7 +260,7 @@ def bench_import(ctx: Context) -> list[dict]:
     from wtdc_desktop.store import Store
 
     bundle, src = ctx.bundle()
-    ours, base = [], []
+    ours, bare, schema = [], [], []
     for i in range(ctx.repeats):
         path = ctx.work / f"import-ours-{i}"
         shutil.rmtree(path, ignore_errors=True)
@@ -226,13 +272,21 @@ def bench_import(ctx: Context) -> list[dict]:
             ctx.adopt_store(path, t)
         else:
             shutil.rmtree(path, ignore_errors=True)
+        db = ctx.work / f"import-bare-{i}.db"
+        bare.append(bare_loader(bundle, db))
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(db) + suffix).unlink(missing_ok=True)
         path = ctx.work / f"import-base-{i}"
         shutil.rmtree(path, ignore_errors=True)
-        base.append(minimal_loader(bundle, path))
+        schema.append(minimal_loader(bundle, path))
         shutil.rmtree(path, ignore_errors=True)
     ctx.import_seconds = min(ours)
-    out = [figure("import", min(ours), min(base), 2.0,
-                  note="full apply (verify, validate, history, channels, FTS) vs json.loads + executemany + FTS build")]
+    out = [figure("import", min(ours), min(bare), 2.0,
+                  note="full apply (verify, validate, history, channels, FTS) vs the bare loader: json.loads + "
+                       "executemany (id, title, summary, text) into a plain table + FTS5 'rebuild'"),
+           figure("import-vs-schema-floor", min(ours), min(schema),
+                  note="the same vs json.loads + executemany into the application's schema, indexes and all, "
+                       "+ FTS build (the floor before 2026-12)")]
 
     tool = shutil.which("sqlite-utils") or str(Path(sys.executable).parent / "sqlite-utils")
     if not Path(tool).exists():
@@ -634,6 +688,185 @@ def bench_team(ctx: Context) -> list[dict]:
                         f"of the same {others * changes:,} records")]
 
 
+# --- views: first open of each view, and the longest stall of the GUI thread -------------------------
+
+_VIEWS_CHILD = """
+import json, sys, time
+from pathlib import Path
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtWidgets import QApplication
+from wtdc_desktop.ui.app import make_app, open_window
+
+app = make_app()
+win = open_window(Path(sys.argv[1]), load_demo_if_empty=False)
+win.resize(1280, 800)
+win.show()
+for _ in range(5):
+    app.processEvents()
+ticks = []
+beat = QTimer()
+beat.setInterval(10)
+beat.timeout.connect(lambda: ticks.append(time.perf_counter()))
+
+
+def measure(action, settle_ms=400):
+    # Run action from the event loop; (seconds it took, longest gap between 10 ms ticks, minus 10 ms).
+    done = []
+    loop = QEventLoop()
+
+    def run():
+        t0 = time.perf_counter()
+        action()
+        for _ in range(3):
+            app.processEvents()
+        done.append(time.perf_counter() - t0)
+        QTimer.singleShot(settle_ms, loop.quit)
+
+    ticks.clear()
+    beat.start()
+    QTimer.singleShot(30, run)
+    loop.exec()
+    beat.stop()
+    gaps = [b - a for a, b in zip(ticks, ticks[1:])]
+    return done[0], max(gaps, default=0.0) - 0.010
+
+
+out = {}
+for key in win.views.declared():
+    out["view-" + key] = measure(lambda key=key: win.show_view(key))
+out["search-dialog"] = measure(win.open_search)
+
+
+def search():
+    win.search.query.setText("connectivity rural")
+    win.search.run_search()
+
+
+out["search-query"] = measure(search)
+print(json.dumps(out))
+"""
+
+
+def open_views_in_child(data_dir: Path) -> dict[str, tuple[float, float]]:
+    """name -> (seconds to open, longest GUI stall in seconds), in a fresh process with empty settings."""
+    with tempfile.TemporaryDirectory(prefix="wtdc-bench-settings-") as config:
+        env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=config, PYTHONPATH=str(ROOT))
+        result = subprocess.run([sys.executable, "-c", _VIEWS_CHILD, str(data_dir)], capture_output=True, text=True,
+                                timeout=1800, env=env)
+    if result.returncode != 0:
+        raise RuntimeError(f"opening the views failed:\n{result.stderr[-2000:]}")
+    return {k: tuple(v) for k, v in json.loads(result.stdout.strip().splitlines()[-1]).items()}
+
+
+def bench_views(ctx: Context) -> list[dict]:
+    """Each view's first open (and the search dialog's) on the store of this size vs a 1k store, and
+    the longest stall of the GUI thread (a 10 ms timer's lateness) while it opens."""
+    small = open_views_in_child(ctx.copy_store("views-1k", "1k"))
+    large = open_views_in_child(ctx.copy_store(f"views-{ctx.size}"))
+    out = []
+    for name, (seconds, _stall) in large.items():
+        out.append(figure(name, seconds, small.get(name, (None,))[0], 1.5,
+                          note=f"first open on the {ctx.size} store vs the 1k store"))
+    worst = max(large, key=lambda n: large[n][1])
+    out.append(figure("gui-stall-max", large[worst][1], 0.100, 1.0,
+                      note=f"longest lateness of a 10 ms timer ({worst}, {ctx.size} store) vs 100 ms"))
+    return out
+
+
+# --- scale (opt-in: --group scale) -------------------------------------------------------------------
+
+# The peak is the process image's high-water mark (VmHWM on Linux): ru_maxrss alone would also
+# count the parent's resident size at fork, kept across exec (a parent that just built a bundle of
+# a million records holds 120 MB).
+_CHILD = """
+import json, sys, time
+from pathlib import Path
+from wtdc_desktop.bundles.apply import apply_bundle
+from wtdc_desktop.startup_probe import peak_rss_kb
+from wtdc_desktop.store import Store
+with Store(Path(sys.argv[2])) as store:
+    t0 = time.perf_counter()
+    apply_bundle(store, Path(sys.argv[1]), source="bench")
+    seconds = time.perf_counter() - t0
+    store.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+print(json.dumps({"seconds": seconds, "peak_rss_kb": peak_rss_kb()}))
+"""
+
+
+def import_in_child(bundle: Path, data_dir: Path) -> tuple[float, float]:
+    """(seconds, peak RSS in MB) of applying a bundle to an empty store in a fresh process."""
+    shutil.rmtree(data_dir, ignore_errors=True)
+    result = subprocess.run([sys.executable, "-c", _CHILD, str(bundle), str(data_dir)], capture_output=True,
+                            text=True, timeout=7200, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    if result.returncode != 0:
+        raise RuntimeError(f"the import failed:\n{result.stderr[-2000:]}")
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    return out["seconds"], out["peak_rss_kb"] / 1024
+
+
+def small_records_bundle(n: int, out: Path) -> Path:
+    """A bundle of ``n`` small contact records, written line by line (never all in memory)."""
+    from bench.generate import HEADER
+    from wtdc_desktop.bundles.writer import Header, build_bundle
+
+    bundle = out / "small.wtdc.zip"
+    stamp = out / "small.json"
+    if bundle.exists() and _stamp_matches(stamp, str(n)):
+        return bundle
+    shutil.rmtree(out, ignore_errors=True)
+    (out / "source" / "records").mkdir(parents=True)
+    regions = ["AFR", "AMS", "ARB", "ASP", "CIS", "EUR"]
+    with open(out / "source" / "records" / "contact.jsonl", "w", encoding="utf-8") as fp:
+        for i in range(n):
+            fp.write(json.dumps({"email": f"delegate{i}@example.org", "id": f"contact-{i:07d}",
+                                 "name": f"Delegate {i}", "region": regions[i % 6]}, sort_keys=True) + "\n")
+    (out / "source" / "manifest.json").write_text(json.dumps(HEADER, indent=1) + "\n", "utf-8")
+    build_bundle(out / "source", bundle, Header())
+    stamp.write_text(json.dumps({"key": str(n)}), "utf-8")
+    return bundle
+
+
+def _records_bytes(bundle: Path) -> int:
+    with zipfile.ZipFile(bundle) as zf:
+        return sum(i.file_size for i in zf.infolist() if i.filename.startswith("records/"))
+
+
+def _store_bytes(data_dir: Path) -> int:
+    return sum(p.stat().st_size for p in data_dir.glob("*.sqlite3*") if p.is_file())
+
+
+def bench_scale(ctx: Context) -> list[dict]:
+    """Time and peak RSS of large imports, each in a fresh process; the store's size on disk."""
+    out = []
+    peaks = {}
+    for size in ("10k", "100k"):
+        bundle, _src = ctx.bundle(size)
+        data = ctx.work / f"scale-{size}"
+        seconds, peaks[size] = import_in_child(bundle, data)
+        print(f"   {size} documents: {seconds:.1f} s, peak RSS {peaks[size]:.0f} MB", flush=True)
+        if size == "100k":
+            out.append(figure("store-size-100k", _store_bytes(data) / 1e6, _records_bytes(bundle) / 1e6, unit="MB",
+                              note="store on disk (with its indexes) vs the sum of the bundle's JSON lines"))
+        shutil.rmtree(data, ignore_errors=True)
+    out.insert(0, figure("rss-100k-vs-10k", peaks["100k"], peaks["10k"], 1.5, unit="MB",
+                         note="peak RSS of importing 100k documents vs 10k documents (fresh processes)"))
+    n = ctx.scale_records
+    bundle = small_records_bundle(n, ctx.work / f"small-{n}")
+    seconds, peak = import_in_child(bundle, ctx.work / "scale-small")
+    floor = bare_loader(bundle, ctx.work / "scale-small-bare.db")
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(ctx.work / "scale-small-bare.db") + suffix).unlink(missing_ok=True)
+    label = f"{n / 1e6:g}M" if n >= 1_000_000 else f"{n // 1000}k"
+    out.append(figure(f"small-{label}-time", seconds, floor,
+                      note=f"{n:,} small records (contacts) vs the bare loader on the same bundle"))
+    out.append(figure(f"small-{label}-rss", peak, peaks["10k"], 1.5, unit="MB",
+                      note=f"peak RSS of importing {n:,} small records vs 10k documents"))
+    out.append(figure(f"store-size-small-{label}", _store_bytes(ctx.work / "scale-small") / 1e6,
+                      _records_bytes(bundle) / 1e6, unit="MB", note="store on disk vs the sum of the JSON lines"))
+    shutil.rmtree(ctx.work / "scale-small", ignore_errors=True)
+    return out
+
+
 GROUPS = {
     "import": bench_import,
     "resync": bench_resync,
@@ -643,6 +876,13 @@ GROUPS = {
     "startup": bench_startup,
     "frozen": bench_frozen,
     "team": bench_team,
+
+
+    "views": bench_views,
+    "scale": bench_scale,
 }
 
-__all__ = ["GROUPS", "Context", "Skipped", "Generator"]
+#: Groups that run only when asked for (--group NAME): they take long and much disk.
+OPT_IN = ("scale",)
+
+__all__ = ["GROUPS", "OPT_IN", "Context", "Skipped", "Generator"]

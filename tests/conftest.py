@@ -16,11 +16,20 @@ from helpers import (  # noqa: F401
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
+@pytest.fixture(scope="session")
+def _user_folders(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("user-folders")
+
+
 @pytest.fixture(autouse=True)
-def _english(monkeypatch):
+def _english(monkeypatch, _user_folders):
     from wtdc_desktop.i18n import set_language
 
     monkeypatch.delenv("WTDC_DATA_DIR", raising=False)
+    # A command run without --data-dir uses the default data folder: a temporary one, never the
+    # real one of whoever runs the suite.
+    monkeypatch.setenv("XDG_DATA_HOME", str(_user_folders / "data"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(_user_folders / "state"))
     set_language("en")
     yield
 

@@ -71,3 +71,25 @@ def test_bench_command_prints_the_table_and_writes_json(tmp_path):
     assert [r["name"] for r in rows] == ["search-p50", "search-p95", "search-no-temp-btree"]
     for r in rows:
         assert {"name", "ours", "baseline", "ratio", "goal", "pass"} <= set(r)
+
+
+def test_scale_group_is_opt_in_and_measures_an_import_in_a_fresh_process(tmp_path):
+    from bench.benchmarks import GROUPS, OPT_IN, _records_bytes, _store_bytes, import_in_child, small_records_bundle
+
+    assert "scale" in GROUPS and "scale" in OPT_IN  # CI's plain run leaves it out
+    bundle = small_records_bundle(300, tmp_path / "small")
+    assert _records_bytes(bundle) > 300 * 50
+    seconds, peak_mb = import_in_child(bundle, tmp_path / "data")
+    assert seconds > 0 and peak_mb > 10
+    assert _store_bytes(tmp_path / "data") > 0  # the store it made is left for the size figures
+
+
+@pytest.mark.slow
+def test_views_group_opens_every_view_and_the_search_in_a_fresh_process(demo_store):
+    from bench.benchmarks import open_views_in_child
+
+    data_dir = demo_store.data_dir
+    demo_store.close()
+    opened = open_views_in_child(data_dir)
+    assert {"view-documents", "view-agenda", "view-changes", "search-dialog", "search-query"} <= set(opened)
+    assert all(seconds >= 0 and stall >= -0.01 for seconds, stall in opened.values())

@@ -227,7 +227,7 @@ def test_verify_with_trust(keys, tmp_path, data_dir):
     unsigned = build(tmp_path / "src-u", tmp_path / "unsigned.wtdc.zip")
     code, out, err = run_cli("bundle", "verify", unsigned, "--data-dir", data_dir)
     assert code == 0 and "unsigned" in out
-    code, out, err = run_cli("bundle", "verify", unsigned, "--trust", pub(keys["publisher"]))
+    code, out, err = run_cli("bundle", "verify", unsigned, "--trust", pub(keys["publisher"]), "--data-dir", data_dir)
     assert code != 0 and "is missing" in err
 
 

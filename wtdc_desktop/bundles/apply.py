@@ -23,7 +23,7 @@ from wtdc_desktop.bundles.errors import AlreadyApplied, ApplyCancelled, BundleEr
 from wtdc_desktop.bundles.extract import DocumentTextExtractor
 from wtdc_desktop.bundles.limits import DEFAULT_LIMITS, Limits
 from wtdc_desktop.bundles.pinned import check_pinned_records
-from wtdc_desktop.bundles.reader import Bundle
+from wtdc_desktop.bundles.reader import Bundle, duplicate_id_error
 from wtdc_desktop.bundles.signing import Signer, check_bundle_signature, configured_key, fingerprint
 from wtdc_desktop.domain.records import DELEGATION_TYPES, PUBLISHED_TYPES
 from wtdc_desktop.i18n import _
@@ -31,11 +31,23 @@ from wtdc_desktop.instants import format_datetime, parse_instant
 from wtdc_desktop.store import Store, StoreError
 from wtdc_desktop.store.db import FULL, IO, NOT_WRITABLE, refusal_for
 from wtdc_desktop.store import syncs, trust
-from wtdc_desktop.store.published import PublishedWriter, document_files_differ, save_document_files
+from wtdc_desktop.store.published import (
+    BulkUpsert,
+    DuplicateId,
+    PublishedWriter,
+    document_files_differ,
+    save_document_files,
+    save_many_document_files,
+)
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
+
+#: A records file of at least this many records is written by the bulk path (batches of
+#: executemany, full-text indexes filled once per file); smaller ones row by row. Measured:
+#: see the README's Performance section.
+BULK_MIN_RECORDS = 250
 
 
 @dataclass
@@ -236,12 +248,15 @@ def apply_bundle(
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
     trust_key: bytes | None = None,
+    bulk: bool | None = None,
 ) -> ApplyResult:
     """Apply the bundle at ``path``; raise :class:`BundleError` (store unchanged) when it may not be.
 
     A publisher with a pinned key must sign its bundles with it. ``trust_key``
     (raw Ed25519 public key) is the key the user trusts for this bundle's
     publisher: the bundle must be signed with it, and it is pinned.
+    ``bulk`` forces the bulk path (True) or the row-by-row path (False) for every records file;
+    by default a file takes the bulk path when it holds at least :data:`BULK_MIN_RECORDS` records.
     """
     source = source or str(path)
     manifest = None
@@ -261,7 +276,7 @@ def apply_bundle(
             check_pinned_records(store, bundle, signer)  # spec §4: across trust
             added = _cache_files(store, bundle)
             try:
-                result = _apply_records(store, bundle, source, progress, cancelled)
+                result = _apply_records(store, bundle, source, progress, cancelled, bulk)
             except BaseException:  # refused, cancelled or failed: the files it brought go too
                 _discard(added)
                 raise
@@ -297,7 +312,7 @@ def manifest_log_fields(manifest) -> dict:
 
 
 def _apply_records(store: Store, bundle: Bundle, source: str, progress: Progress | None,
-                   cancelled: Callable[[], bool] | None) -> ApplyResult:
+                   cancelled: Callable[[], bool] | None, bulk: bool | None = None) -> ApplyResult:
     m = bundle.manifest
     members = bundle.record_members()
     total = sum(mem.count or 0 for mem in members)
@@ -323,14 +338,10 @@ def _apply_records(store: Store, bundle: Bundle, source: str, progress: Progress
                 continue
             ids = seen.setdefault(member.type, set())
             writer.count(member.type)
-            for line in bundle.iter_records(member):
-                outcome = writer.upsert(member.type, line.record)
-                ids.add(line.record["id"])
-                if member.type == "document" and (outcome != "unchanged" or document_files_differ(
-                        conn, line.record["id"], _document_files(line.record, files))):
-                    doc_files = _document_files(line.record, files)
-                    save_document_files(conn, line.record["id"], doc_files)
-                    extractor.document(line.record, doc_files)  # search inside attached files
+            use_bulk = bulk if bulk is not None else (member.count or 0) >= BULK_MIN_RECORDS
+            for record, fresh in _write_records(conn, bundle, member, writer, extractor, files, use_bulk):
+                if not fresh:  # a fresh type has nothing to withdraw: its ids need not be kept
+                    ids.add(record["id"])
                 done += 1
                 if done % 500 == 0:
                     if cancelled and cancelled():
@@ -362,6 +373,60 @@ def _apply_records(store: Store, bundle: Bundle, source: str, progress: Progress
     if warning:
         result.warnings.append(warning)
     return result
+
+
+def _write_records(conn, bundle: Bundle, member, writer: PublishedWriter, extractor: DocumentTextExtractor,
+                   files: dict, use_bulk: bool):
+    """Write one records file, row by row or by the bulk path; yields (record, fresh) once each
+    record is taken; fresh: see :attr:`BulkUpsert.fresh`."""
+    batch = BulkUpsert(writer, member.type) if use_bulk else None
+    fresh = bool(batch and batch.fresh)
+    try:
+        yield from _write_lines(conn, bundle, member, writer, extractor, files, batch, fresh)
+    except DuplicateId as exc:  # a fresh table refused an id twice: the reader's own refusal
+        raise duplicate_id_error(f"{bundle.where}: {member.path}, line {exc.position}", exc.rid) from None
+
+
+def _write_lines(conn, bundle: Bundle, member, writer: PublishedWriter, extractor: DocumentTextExtractor,
+                 files: dict, batch: BulkUpsert | None, fresh: bool):
+    docs: list[tuple[dict, list[tuple], str]] = []  # the bulk path writes documents' files after their rows
+    # Into a fresh table the store refuses an id twice (DuplicateId): the reader keeps no set of ids.
+    for line in bundle.iter_records(member, unique_ids=False) if fresh else bundle.iter_records(member):
+        record = line.record
+        outcome = batch.add(record, line.line) if batch else writer.upsert(member.type, record)
+        if member.type == "document":
+            doc_files = _document_files(record, files)
+            if outcome != "unchanged" or document_files_differ(conn, record["id"], doc_files):
+                if batch:
+                    docs.append((record, doc_files, outcome))
+                else:
+                    save_document_files(conn, record["id"], doc_files)
+                    extractor.document(record, doc_files)  # search inside attached files
+        if batch and batch.full:
+            batch.flush()
+            _write_documents(conn, batch, extractor, docs)
+        yield record, fresh
+    if batch:
+        batch.flush()
+        _write_documents(conn, batch, extractor, docs)
+        batch.finish()
+
+
+def _write_documents(conn, batch: BulkUpsert, extractor: DocumentTextExtractor,
+                     docs: list[tuple[dict, list[tuple], str]]) -> None:
+    """The bulk path's documents after their rows are written: file lists, then text from the files
+    (as the row path does record by record). A new document with a text of its own, or without
+    files, keeps no extracted text, as it starts."""
+    if not docs:
+        return
+    save_many_document_files(conn, [(record["id"], doc_files, outcome == "new") for record, doc_files, outcome in docs])
+    for record, doc_files, outcome in docs:
+        if outcome == "new" and (record.get("text") or not doc_files):
+            continue
+        extractor.document(record, doc_files)  # search inside attached files
+        if outcome == "unchanged":
+            batch.touch(record["id"])
+    docs.clear()
 
 
 def records_digests(m, members) -> dict[str, str]:

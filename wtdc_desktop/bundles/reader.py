@@ -527,8 +527,12 @@ class Bundle:
             out.append(member)
         return out
 
-    def iter_records(self, member: Member) -> Iterator[RecordLine]:
-        """Parse and validate one records file, line by line, streaming."""
+    def iter_records(self, member: Member, *, unique_ids: bool = True) -> Iterator[RecordLine]:
+        """Parse and validate one records file, line by line, streaming.
+
+        ``unique_ids=False`` leaves refusing an id seen twice in the file to the caller (a store
+        that refuses a second row with the same id), so that no set of ids grows with the file.
+        """
         rtype = ALL_TYPES[member.type]
         seen: set[str] = set()
         limit = self.limits.record_line
@@ -561,11 +565,10 @@ class Bundle:
                             where=here, char=control),
                         where=here,
                     )
-                if rid in seen:
-                    raise BundleError(
-                        _("{where}: the id “{id}” appears twice in this file.").format(where=here, id=rid), where=here
-                    )
-                seen.add(rid)
+                if unique_ids:
+                    if rid in seen:
+                        raise duplicate_id_error(here, rid)
+                    seen.add(rid)
                 yield RecordLine(member.type, member.path, lineno, record)
             fp.read(1)  # reach the end: size and hash are checked there
 
@@ -577,6 +580,10 @@ class Bundle:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def duplicate_id_error(where: str, rid: str) -> BundleError:
+    return BundleError(_("{where}: the id “{id}” appears twice in this file.").format(where=where, id=rid), where=where)
 
 
 def parse_record_line(raw: bytes, where: str, limits: Limits = DEFAULT_LIMITS):

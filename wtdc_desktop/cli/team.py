@@ -86,9 +86,11 @@ def cmd_team_trust(args) -> int:
 
 def cmd_team_members(args) -> int:
     from wtdc_desktop.errors import WtdcError
-    from wtdc_desktop.team import members, refresh
+    from wtdc_desktop.team import is_joined, members, refresh
 
     with open_store(args) as store:
+        if not is_joined(store):
+            members(store)  # raises the one sentence that says how to join
         try:
             refresh(store, password_prompt=_prompt)
         except WtdcError as exc:  # the location cannot be read now: what is known here
@@ -126,9 +128,15 @@ def cmd_team_sync(args) -> int:
         return 0 if result.ok else 3
     if result.published:
         p = result.published
-        print(_("Published sequence {sequence} ({kind}): {positions} positions, {notes} notes, {assignments} assignments.").format(
-            sequence=p["sequence"], kind=p["kind"], positions=p["counts"]["position"], notes=p["counts"]["note"],
-            assignments=p["counts"]["assignment"]))
+        counts = p["counts"]
+        # Translators: the counts are "2 positions", "1 note", "3 assignments", each already with its noun.
+        print(_("Published sequence {sequence} ({kind}): {positions}, {notes}, {assignments}.").format(
+            sequence=p["sequence"], kind=p["kind"],
+            positions=ngettext("{count} position", "{count} positions", counts["position"]).format(
+                count=counts["position"]),
+            notes=ngettext("{count} note", "{count} notes", counts["note"]).format(count=counts["note"]),
+            assignments=ngettext("{count} assignment", "{count} assignments", counts["assignment"]).format(
+                count=counts["assignment"])))
     else:
         print(_("Nothing new to publish."))
     rows = [[m.name, m.outcome, ", ".join(str(s) for s in m.sequences), m.conflicts] for m in result.members]

@@ -7,12 +7,14 @@ the delegation's ``my_`` tables.
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from wtdc_desktop.domain.records import PUBLISHED_TYPES, canonical_json, content_hash
+from wtdc_desktop.domain.records import PUBLISHED_TYPES, canonical_json
 from wtdc_desktop.store.db import Store
 
 # --- reading -------------------------------------------------------------------------------
@@ -111,6 +113,9 @@ class PublishedWriter:
     counts: dict[str, TypeCounts] = field(default_factory=dict)
     _known: dict[str, dict[str, tuple[str, int]]] = field(default_factory=dict)
     _carried: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: Types the bulk path wrote into an empty table this channel carried nothing of: every row
+    #: of them is this bundle's (nothing to withdraw), and no id -> hash map was kept in memory.
+    fresh: set[str] = field(default_factory=set)
 
     def _known_for(self, type_name: str) -> dict[str, tuple[str, int]]:
         """id -> (content_hash, withdrawn) of a type, loaded once per apply."""
@@ -137,7 +142,8 @@ class PublishedWriter:
     def upsert(self, type_name: str, record: dict) -> str:
         """Apply one validated record; returns 'new', 'changed', 'restored' or 'unchanged'."""
         rid = record["id"]
-        digest = content_hash(record)
+        raw = canonical_json(record)  # one serialisation for the hash and the stored copy
+        digest = sha256_hex(raw)
         known = self._known_for(type_name)
         carried = self._carried_for(type_name)
         previous = known.get(rid)
@@ -153,7 +159,7 @@ class PublishedWriter:
             counts.unchanged += 1
             return "unchanged"
         cols = PUBLISHED_TYPES[type_name].storage_values(record)
-        cols["raw"] = canonical_json(record)
+        cols["raw"] = raw
         cols["content_hash"] = digest
         cols["bundle_seq"] = self.bundle_seq
         cols["changed_sync"] = self.sync_id
@@ -245,10 +251,254 @@ class PublishedWriter:
     def withdraw_unseen(self, seen: dict[str, set[str]]) -> None:
         """For a full bundle: what this channel carried before but not now is withdrawn."""
         for type_name in PUBLISHED_TYPES:
+            if type_name in self.fresh:
+                continue
             carried = self._carried_for(type_name)
             gone = [rid for rid in carried if rid not in seen.get(type_name, ())]
             if gone:
                 self.drop_from_channel(type_name, gone)
+
+
+def sha256_hex(text: str) -> str:
+    """SHA-256 of a text's UTF-8 bytes, hex (what ``content_hash`` gives for its canonical JSON)."""
+    import hashlib  # here: the window never hashes a record, and hashlib maps all of OpenSSL's libcrypto
+
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+_FTS_INSERT = re.compile(
+    r"AFTER INSERT ON (\w+)(?:\s+WHEN\s+(?P<when>.*?))?\s+BEGIN\s+INSERT INTO (?P<fts>\w+)\s*(?P<cols>\([^)]*\))\s*"
+    r"(?:VALUES\s*\((?P<values>.*)\)|SELECT\s+(?P<select>.*))\s*;\s*END\s*$", re.S | re.I)
+_FTS_DELETE = re.compile(r"BEGIN\s+DELETE FROM (?P<fts>\w+) WHERE rowid = (?P<rowid>[^;]*);\s*END\s*$", re.S | re.I)
+
+
+_GLOB_CLASS = re.compile(r"\) GLOB '\*\[([^\]\[\\^'*?]+)\]\*'")
+
+
+@functools.lru_cache(maxsize=8)
+def _class_pattern(chars: str) -> re.Pattern:
+    return re.compile(f"[{chars}]")
+
+
+def _has_class(text: str | None, chars: str) -> int | None:
+    """``text GLOB '*[chars]*'``, as SQLite answers it (NULL for NULL)."""
+    if text is None:
+        return None
+    return 1 if _class_pattern(chars).search(text) else 0
+
+
+def _fast_glob(sql: str) -> str:
+    """The statement with each ``(expr) GLOB '*[chars]*'`` (the trigram triggers' test for CJK text)
+    written as ``bulk_has_class((expr), 'chars')``: the same answer, by a regular expression, where
+    SQLite's GLOB walks the text once per position (the slowest part of indexing 10,000 documents)."""
+    while m := _GLOB_CLASS.search(sql):
+        depth, start = 0, m.start()
+        while start >= 0:  # the opening parenthesis of the expression (its literals hold no parentheses)
+            depth += {")": 1, "(": -1}.get(sql[start], 0)
+            if depth == 0:
+                break
+            start -= 1
+        if start < 0:
+            return sql
+        sql = f"{sql[:start]}bulk_has_class({sql[start:m.start() + 1]}, '{m.group(1)}'){sql[m.end():]}"
+    return sql
+
+
+class DuplicateId(Exception):
+    """A bulk write into a fresh table met an id twice (``position``: what the caller gave with it)."""
+
+    def __init__(self, rid: str, position) -> None:
+        super().__init__(rid)
+        self.rid = rid
+        self.position = position
+
+
+class BulkUpsert:
+    """Writes one type's records of a bundle in batches (executemany); the caller holds the transaction.
+
+    The same rows, history, channel presence and counts as :meth:`PublishedWriter.upsert` called
+    record by record, in the same order (so the same rowids). The full-text triggers of the table
+    are dropped for the while (inside the transaction: a rollback brings them back) and the
+    full-text tables are filled once at :meth:`finish`, for the rows written, by the triggers' own
+    statements turned into INSERT … SELECT: their contents end exactly as the triggers make them.
+    ``finish`` must be called before the transaction ends (it restores the triggers).
+    """
+
+    def __init__(self, writer: PublishedWriter, type_name: str, batch: int = 2000) -> None:
+        check_type(type_name)
+        self.writer = writer
+        self.conn = writer.conn
+        self.type_name = type_name
+        self.batch = batch
+        self._channel_rows: list[tuple] = []
+        self._version_ids: list[tuple] = []
+        self._writes: list[tuple[str, tuple, list]] = []  # (insert|update, column names, values) in order
+        self._batch_ids: set[str] = set()
+        self._touched: list[tuple[str]] = []  # ids of rows that existed and were written
+        table = type_name
+        self._triggers = [(name, sql) for name, sql in self.conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? ORDER BY name", (table,))
+            if self._fts_target(sql)]
+        for name, _sql in self._triggers:
+            self.conn.execute(f"DROP TRIGGER {name}")
+        self._before = self.conn.execute(f"SELECT coalesce(max(rid), 0) FROM {table}").fetchone()[0]
+        # Into an empty table of which this channel carries nothing (a first import), every record
+        # is new: no id -> hash maps are needed, so memory does not grow with the bundle.
+        self.fresh = not self._before and not writer._known.get(type_name) and not self.conn.execute(
+            "SELECT 1 FROM record_channel WHERE channel = ? AND type = ? LIMIT 1", (writer.channel, type_name)).fetchone()
+        self.conn.create_function("bulk_has_class", 2, _has_class, deterministic=True)
+        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS bulk_touched (rid INTEGER PRIMARY KEY)")
+        self.conn.execute("DELETE FROM temp.bulk_touched")
+
+    def _fts_target(self, sql: str) -> bool:
+        m = re.search(r"\bINSERT INTO (\w+)|\bDELETE FROM (\w+)", sql, re.I)
+        if not m:
+            return False
+        target = m.group(1) or m.group(2)
+        row = self.conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (target,)).fetchone()
+        return bool(row and row[0] and re.search(r"USING\s+fts5", row[0], re.I))
+
+    @property
+    def full(self) -> bool:
+        return len(self._writes) >= self.batch
+
+    def add(self, record: dict, position=None) -> str:
+        """Apply one validated record (written at the next :meth:`flush`); returns the outcome as ``upsert``.
+
+        Into a fresh table an id met twice raises :class:`DuplicateId` (here or at a flush), with
+        the ``position`` given with its second record (the caller's line number).
+        """
+        w, type_name = self.writer, self.type_name
+        rid = record["id"]
+        if rid in self._batch_ids:  # the same id twice before a flush: write the first one first
+            if self.fresh:
+                raise DuplicateId(rid, position)
+            self.flush()
+        raw = canonical_json(record)
+        digest = sha256_hex(raw)
+        if self.fresh:  # the reader refuses an id twice in a file: each record is new
+            known = carried = None
+            previous = None
+            self._channel_rows.append((type_name, rid, w.channel, digest))
+        else:
+            known = w._known_for(type_name)
+            carried = w._carried_for(type_name)
+            previous = known.get(rid)
+            if carried.get(rid) != digest:
+                self._channel_rows.append((type_name, rid, w.channel, digest))
+                carried[rid] = digest
+        counts = w.count(type_name)
+        if previous is not None and previous[0] == digest and not previous[1]:
+            counts.unchanged += 1
+            return "unchanged"
+        cols = PUBLISHED_TYPES[type_name].storage_values(record)
+        cols["raw"] = raw
+        cols["content_hash"] = digest
+        cols["bundle_seq"] = w.bundle_seq
+        cols["changed_sync"] = w.sync_id
+        cols["channel"] = w.channel
+        cols["withdrawn"] = 0
+        cols["withdrawn_sync"] = None
+        self._batch_ids.add(rid)
+        if known is not None:
+            known[rid] = (digest, 0)
+        if previous is None:
+            cols["first_sync"] = w.sync_id
+            self._writes.append(("insert", ("id", *cols), [rid, *cols.values()], position))
+            counts.new += 1
+            return "new"
+        if previous[0] != digest:
+            self._version_ids.append((type_name, w.sync_id, rid))
+        self._writes.append(("update", tuple(cols), [*cols.values(), rid], position))
+        self._touched.append((rid,))
+        if previous[1]:
+            counts.restored += 1
+            return "restored"
+        counts.changed += 1
+        return "changed"
+
+    def touch(self, rid: str) -> None:
+        """A row written outside this writer (its searchable text may have changed): index it again."""
+        self._touched.append((rid,))
+
+    def flush(self) -> None:
+        """Write what was added since the last flush."""
+        conn, table = self.conn, self.type_name
+        if self._channel_rows:
+            conn.executemany(
+                "INSERT INTO record_channel (type, id, channel, content_hash) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (type, id, channel) DO UPDATE SET content_hash = excluded.content_hash",
+                self._channel_rows)
+        if self._version_ids:
+            conn.executemany(
+                "INSERT INTO record_version (type, id, raw, content_hash, bundle_seq, channel, applied_sync, "
+                f"superseded_sync) SELECT ?1, id, raw, content_hash, bundle_seq, channel, changed_sync, ?2 "
+                f"FROM {table} WHERE id = ?3", self._version_ids)
+        start = 0
+        writes = self._writes
+        while start < len(writes):  # runs of the same statement, in order
+            kind, names = writes[start][0], writes[start][1]
+            end = start
+            while end < len(writes) and writes[end][0] == kind and writes[end][1] == names:
+                end += 1
+            if kind == "insert":
+                sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+            else:
+                sql = f"UPDATE {table} SET {', '.join(f'{k} = ?' for k in names)} WHERE id = ?"
+            if self.fresh:
+                last = conn.execute(f"SELECT coalesce(max(rid), 0) FROM {table}").fetchone()[0]
+            try:
+                conn.executemany(sql, [w[2] for w in writes[start:end]])
+            except sqlite3.IntegrityError:
+                if self.fresh:  # an id of an earlier batch again: the first such row says which
+                    for w in writes[start:end]:
+                        row = conn.execute(f"SELECT rid FROM {table} WHERE id = ?", (w[2][0],)).fetchone()
+                        if row and row[0] <= last:
+                            raise DuplicateId(w[2][0], w[3]) from None
+                raise
+            start = end
+        if self._touched and self._triggers:
+            conn.executemany(f"INSERT OR IGNORE INTO temp.bulk_touched SELECT rid FROM {table} WHERE id = ?",
+                             self._touched)
+        self._channel_rows, self._version_ids, self._writes, self._touched = [], [], [], []
+        self._batch_ids.clear()
+
+    def finish(self) -> None:
+        """Write the rest, fill the full-text tables for the rows written, and restore the triggers."""
+        self.flush()
+        conn, table = self.conn, self.type_name
+        if self._triggers:  # a table without full-text index (contacts, sessions…) has nothing to fill
+            conn.execute(f"INSERT OR IGNORE INTO temp.bulk_touched SELECT rid FROM {table} WHERE rid > ?",
+                         (self._before,))
+        if self._before:  # rows that existed: their old index entries go first
+            for _name, sql in self._triggers:
+                m = _FTS_DELETE.search(sql)
+                if m and "AFTER DELETE" in sql.upper():
+                    conn.execute(f"DELETE FROM {m['fts']} WHERE rowid IN "
+                                 f"(SELECT {m['rowid']} FROM temp.bulk_touched AS old WHERE old.rid <= ?)",
+                                 (self._before,))
+        for _name, sql in self._triggers:
+            m = _FTS_INSERT.search(sql)
+            if not m:
+                continue
+            conds = [m["when"]] if m["when"] else []
+            if m["values"] is not None:
+                exprs = m["values"]
+            else:
+                exprs, _sep, cond = m["select"].rpartition(" WHERE ")
+                if cond != m["when"]:
+                    conds.append(cond)
+            where = "".join(f" AND ({c})" for c in conds)
+            conn.execute(_fast_glob(f"INSERT INTO {m['fts']} {m['cols']} SELECT {exprs} FROM {table} AS new "
+                                    f"WHERE new.rid IN (SELECT rid FROM temp.bulk_touched){where}"))
+        for _name, sql in self._triggers:
+            conn.execute(sql)
+        conn.execute("DELETE FROM temp.bulk_touched")
+        self._triggers = []
+        if self.fresh:  # read from the store when needed (a deletion in the same bundle)
+            self.writer._known.pop(table, None)
+            self.writer._carried.pop(table, None)
+            self.writer.fresh.add(table)
 
 
 def save_document_files(conn: sqlite3.Connection, document_id: str, files: list[tuple]) -> None:
@@ -258,6 +508,17 @@ def save_document_files(conn: sqlite3.Connection, document_id: str, files: list[
         "INSERT INTO document_file (document, language, title, path, sha256, size, media_type) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
         [(document_id, *f) for f in files],
+    )
+
+
+def save_many_document_files(conn: sqlite3.Connection, items: list[tuple[str, list[tuple], bool]]) -> None:
+    """:func:`save_document_files` for many documents at once: (document id, files, new); a new
+    document has no file list to replace."""
+    conn.executemany("DELETE FROM document_file WHERE document = ?", [(d,) for d, _f, new in items if not new])
+    conn.executemany(
+        "INSERT INTO document_file (document, language, title, path, sha256, size, media_type) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(d, *f) for d, files, _new in items for f in files],
     )
 
 

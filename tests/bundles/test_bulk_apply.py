@@ -1,0 +1,165 @@
+"""The bulk path of apply (batches, full-text indexes filled once) leaves the store exactly as the
+row-by-row path does: same rows, same history, same search results, a sound full-text index."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import read_records, set_header, table_fingerprint, write_records
+
+QUERIES = ["connectivity", "spectrum rural", "cyber*", "connectivité", "ciberseguridad", "кибербезопасность",
+           "الاتصالات", "宽带", "数字", "WTDC", "Resolution 37", "Revised"]
+
+
+def _stores(tmp_path: Path):
+    from wtdc_desktop.store import Store
+
+    return Store(tmp_path / "rows"), Store(tmp_path / "bulk")
+
+
+def _search_results(store) -> dict[str, list]:
+    from wtdc_desktop.store import fulltext
+
+    return {q: [(h.kind, h.key) if hasattr(h, "kind") else repr(h) for h in fulltext.search_all(store, q, limit=50)]
+            for q in QUERIES}
+
+
+def _index(store, table: str) -> list[tuple]:
+    return [tuple(r) for r in store.execute(f"SELECT rowid, * FROM {table} ORDER BY rowid")]
+
+
+def _tables(store) -> dict[str, str]:
+    """Every table's rows, but for the full-text tables' own storage (its segments depend on the
+    order of the writes); their contents are compared row by row (``_index``)."""
+    return {t: h for t, h in table_fingerprint(store).items() if not t.startswith("search_trigram_")}
+
+
+def _assert_same(rows, bulk) -> None:
+    for store in (rows, bulk):
+        for table in ("search_index", "search_trigram"):
+            store.execute(f"INSERT INTO {table}({table}) VALUES ('integrity-check')")
+    assert _tables(bulk) == _tables(rows)
+    for table in ("search_index", "search_trigram"):
+        assert _index(bulk, table) == _index(rows, table)
+    found = _search_results(rows)
+    assert sum(1 for hits in found.values() if hits) >= 8  # the queries find something
+    assert _search_results(bulk) == found
+    history = "SELECT type, id, raw, content_hash, bundle_seq, channel, applied_sync, superseded_sync FROM record_version ORDER BY vid"
+    assert [tuple(r) for r in bulk.execute(history)] == [tuple(r) for r in rows.execute(history)]
+    triggers = "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
+    assert [tuple(r) for r in bulk.execute(triggers)] == [tuple(r) for r in rows.execute(triggers)]
+
+
+@pytest.mark.slow
+def test_bulk_and_row_paths_leave_the_same_store(tmp_path):
+    from bench.generate import generate
+    from wtdc_desktop.bundles.apply import apply_bundle
+    from wtdc_desktop.bundles.writer import Header, build_bundle
+
+    first, _records = generate(300, tmp_path / "gen")
+    rows, bulk = _stores(tmp_path)
+    a = apply_bundle(rows, first, source="test", bulk=False)
+    b = apply_bundle(bulk, first, source="test", bulk=True)
+    assert a.counts == b.counts and a.counts["document"]["new"] == 300
+    _assert_same(rows, bulk)
+
+    # The next full bundle: changed texts (some now in Chinese), documents gone and new ones.
+    src = tmp_path / "gen" / "source"
+    docs = read_records(src, "document")
+    for n, doc in enumerate(docs[:60]):
+        doc["title"] = "Revised " + doc["title"]
+        doc["summary"] = (doc.get("summary") or "") + (" 宽带数字包容" if n % 2 else " revised text")
+    gone = docs[60:80]
+    added = [dict(d, id=d["id"] + "-bis", title="New " + d["title"]) for d in docs[80:90]]
+    write_records(src, "document", docs[:60] + docs[80:] + added)
+    set_header(src, sequence=2)
+    second = tmp_path / "second.wtdc.zip"
+    build_bundle(src, second, Header())
+    a = apply_bundle(rows, second, source="test", bulk=False)
+    b = apply_bundle(bulk, second, source="test", bulk=True)
+    assert a.counts == b.counts
+    assert a.counts["document"] == {"new": 10, "changed": 60, "unchanged": 220, "withdrawn": len(gone), "restored": 0}
+    _assert_same(rows, bulk)
+
+    # The gone documents come back (restored), with the row path's history.
+    write_records(src, "document", docs)
+    set_header(src, sequence=3)
+    third = tmp_path / "third.wtdc.zip"
+    build_bundle(src, third, Header())
+    a = apply_bundle(rows, third, source="test", bulk=False)
+    b = apply_bundle(bulk, third, source="test", bulk=True)
+    assert a.counts == b.counts and a.counts["document"]["restored"] == len(gone)
+    _assert_same(rows, bulk)
+    rows.close()
+    bulk.close()
+
+
+def test_a_bulk_apply_failing_midway_leaves_the_store_and_its_triggers_as_they_were(tmp_path, monkeypatch):
+    from bench.generate import generate
+    from wtdc_desktop.bundles.apply import apply_bundle
+    from wtdc_desktop.bundles.writer import Header, build_bundle
+    from wtdc_desktop.store.published import BulkUpsert
+
+    first, _records = generate(40, tmp_path / "gen")
+    rows, bulk = _stores(tmp_path)
+    apply_bundle(bulk, first, source="test", bulk=True)
+    before = _tables(bulk)
+    triggers = "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
+    triggers_before = [tuple(r) for r in bulk.execute(triggers)]
+    src = tmp_path / "gen" / "source"
+    docs = read_records(src, "document")
+    for doc in docs:
+        doc["title"] = "Changed " + doc["title"]
+    write_records(src, "document", docs)
+    set_header(src, sequence=2)
+    second = tmp_path / "second.wtdc.zip"
+    build_bundle(src, second, Header())
+
+    def failing_finish(self):  # the rows are written, the triggers dropped: then the disk fails
+        self.flush()
+        raise OSError("disk I/O error")
+
+    monkeypatch.setattr(BulkUpsert, "finish", failing_finish)
+    with pytest.raises(OSError):
+        apply_bundle(bulk, second, source="test", bulk=True)
+    assert _tables(bulk) == before
+    assert [tuple(r) for r in bulk.execute(triggers)] == triggers_before
+    assert not bulk.execute("SELECT 1 FROM document WHERE title LIKE 'Changed %'").fetchall()
+    monkeypatch.undo()
+    assert apply_bundle(bulk, second, source="test", bulk=True).counts["document"]["changed"] == 40
+    assert len(bulk.execute("SELECT 1 FROM search_index WHERE title MATCH 'Changed'").fetchall()) == 40
+    rows.close()
+    bulk.close()
+
+
+@pytest.mark.parametrize("batch", [2000, 5], ids=["same-batch", "earlier-batch"])
+def test_an_id_twice_in_a_file_is_refused_by_the_bulk_path_as_by_the_reader(tmp_path, monkeypatch, batch):
+    from bench.generate import generate
+    from wtdc_desktop.bundles.apply import apply_bundle
+    from wtdc_desktop.bundles.errors import BundleError
+    from wtdc_desktop.store.published import BulkUpsert
+
+    import json
+
+    from small_bundles import read_members, relist, write_zip
+
+    first, _records = generate(40, tmp_path / "gen")
+    members = read_members(first)
+    lines = members["records/document.jsonl"].decode().splitlines(keepends=True)
+    lines[30] = json.dumps(dict(json.loads(lines[20]), title="Again"), ensure_ascii=False) + "\n"
+    members["records/document.jsonl"] = "".join(lines).encode()  # line 31 repeats the id of line 21
+    bad = write_zip(tmp_path / "bad.wtdc.zip", list(relist(members).items()))
+    monkeypatch.setattr(BulkUpsert, "full", property(lambda self: len(self._writes) >= batch))
+    messages = []
+    for bulk in (False, True):
+        from wtdc_desktop.store import Store
+
+        with Store(tmp_path / f"store-{bulk}") as store:
+            with pytest.raises(BundleError) as refused:
+                apply_bundle(store, bad, source="test", bulk=bulk)
+            assert store.execute("SELECT count(*) FROM document").fetchone()[0] == 0
+            messages.append(refused.value.message)
+    assert "line 31" in messages[0] and "appears twice" in messages[0]
+    assert messages[1] == messages[0]
