@@ -78,3 +78,15 @@ def test_no_heading_of_the_sync_tables_is_clipped_in_french(window, qapp):
         assert view.log.horizontalHeaderItem(0).text() == "Synchronisation"
     finally:
         apply_language(qapp, "en")
+
+
+def test_a_refusal_is_said_once_in_its_banner_and_the_status_bar_keeps_its_counts(window, qtbot, tmp_path):
+    """The long refusal is not repeated in the status bar, where "Last refusal" clipped it."""
+    random_zip = tmp_path / "random.zip"
+    with zipfile.ZipFile(random_zip, "w") as z:
+        z.writestr("photo.txt", "x")
+    message = _refuse(window, qtbot, random_zip)
+    assert any(message in text for text in window.banner_texts())
+    assert "not a WTDC bundle" not in window.statusBar().currentMessage()
+    assert "proposals" in window.statusBar().currentMessage()
+    assert not window.sync_status.refusal.isHidden()

@@ -390,7 +390,8 @@ class MainWindow(QMainWindow):
 
     def _sync_failed(self, message: str) -> None:
         self._sync_finished(None)
-        self.statusBar().showMessage(message, 10000)
+        if not any(message in text for text in self.banner_texts()):  # a refusal has its banner (and the
+            self.statusBar().showMessage(message, 10000)                # status bar its "Last refusal")
 
     def _view_wrote(self, view: QWidget, changes: Changes) -> None:
         """A view's own action changed the store: the other views refresh what they show of it (and the
