@@ -49,9 +49,10 @@ def test_the_assignment_controls_show_no_member_when_no_session_is_chosen(qtbot,
     box.setCurrentIndex(box.findData("Ben"))
     view.pane.show_session(None, [], UTC)
     assert box.currentText() == "" and not box.isEnabled()
-    assert box.placeholderText() == "Choose a session first"
+    assert box.placeholderText() == "—" and box.toolTip() == "Choose a session first"
     view.select_session("WTDC-21/S03")
     assert box.currentText() == "Ben" and box.isEnabled()  # the member chosen comes back with a session
+    assert box.toolTip() == ""
 
 
 def test_the_navigation_list_draws_a_visible_focus_ring(window, qtbot):

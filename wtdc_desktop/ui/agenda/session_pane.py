@@ -116,7 +116,9 @@ class SessionPane(QWidget):
             w.setEnabled(has)
         if not has:
             self._clear_member()
-        elif self.member_box.currentIndex() < 0 and self.member_box.count():
+        else:
+            self.member_box.setToolTip("")
+        if has and self.member_box.currentIndex() < 0 and self.member_box.count():
             self.member_box.setCurrentIndex(max(0, self.member_box.findData(getattr(self, "_last_member", None))))
         details = session_details(self.store, sid) if has else None
         session = details.session if details else None
@@ -135,7 +137,10 @@ class SessionPane(QWidget):
             self._last_member = self.member_box.currentData()
         self.member_box.setCurrentIndex(-1)
         if self.member_box.count():
-            self.member_box.setPlaceholderText(_("Choose a session first"))
+            # a dash in the box (the sentence does not fit its width in every language), the sentence
+            # in its tooltip
+            self.member_box.setPlaceholderText("—")
+            self.member_box.setToolTip(_("Choose a session first"))
 
     # -- edits
 
