@@ -48,6 +48,18 @@ def test_who_saved_a_position_and_when_read_as_written_in_arabic(arabic, demo_st
 
 
 @pytest.mark.gui
+def test_a_name_ending_with_a_full_stop_ends_the_sentence_once(demo_store, own_settings, qtbot):
+    from wtdc_desktop.store import positions
+    from wtdc_desktop.ui.positions import PositionEditor
+
+    positions.save_position(demo_store, "proposal", "WD2/1.1", stance="support", changed_by="Amina K.")
+    editor = PositionEditor(demo_store)
+    qtbot.addWidget(editor)
+    editor.load("proposal", "WD2/1.1")
+    assert editor.state.text().startswith("Last saved ") and editor.state.text().endswith(" by Amina K.")
+
+
+@pytest.mark.gui
 def test_a_language_switch_leaves_no_refusal_or_error_banner_in_the_old_language(own_settings, window, qapp):
     from wtdc_desktop.ui.app import apply_language
     from wtdc_desktop.ui.language import switch_language

@@ -207,8 +207,11 @@ class PositionEditor(QWidget):
         for f in MARKDOWN_FIELDS:
             self.texts[f].set_text((pos or {}).get(f))
         if pos:
-            self.state.setText(_("Last saved {when} by {who}.").format(
-                when=isolate(local_time(pos["updated_at"])), who=isolate(pos.get("updated_by")) or _("unknown")))
+            text = _("Last saved {when} by {who}.").format(
+                when=isolate(local_time(pos["updated_at"])), who=isolate(pos.get("updated_by")) or _("unknown"))
+            if (pos.get("updated_by") or "").endswith(".") and text.endswith("."):
+                text = text[:-1]  # "by Amina K." takes no second full stop
+            self.state.setText(text)
         else:
             self.state.setText(_("No position yet: choose a stance and save."))
         self._load_history()
