@@ -139,6 +139,18 @@ class PublishedWriter:
     def count(self, type_name: str) -> TypeCounts:
         return self.counts.setdefault(type_name, TypeCounts())
 
+    def stored_columns(self, type_name: str, record: dict, raw: str, digest: str) -> dict:
+        """The row of a new or changed version of ``record`` as this bundle writes it (both paths)."""
+        cols = PUBLISHED_TYPES[type_name].storage_values(record)
+        cols["raw"] = raw
+        cols["content_hash"] = digest
+        cols["bundle_seq"] = self.bundle_seq
+        cols["changed_sync"] = self.sync_id
+        cols["channel"] = self.channel
+        cols["withdrawn"] = 0
+        cols["withdrawn_sync"] = None
+        return cols
+
     def upsert(self, type_name: str, record: dict) -> str:
         """Apply one validated record; returns 'new', 'changed', 'restored' or 'unchanged'."""
         rid = record["id"]
@@ -158,14 +170,7 @@ class PublishedWriter:
         if previous is not None and previous[0] == digest and not previous[1]:
             counts.unchanged += 1
             return "unchanged"
-        cols = PUBLISHED_TYPES[type_name].storage_values(record)
-        cols["raw"] = raw
-        cols["content_hash"] = digest
-        cols["bundle_seq"] = self.bundle_seq
-        cols["changed_sync"] = self.sync_id
-        cols["channel"] = self.channel
-        cols["withdrawn"] = 0
-        cols["withdrawn_sync"] = None
+        cols = self.stored_columns(type_name, record, raw, digest)
         if previous is None:
             cols["first_sync"] = self.sync_id
             names = ["id", *cols]
@@ -391,14 +396,7 @@ class BulkUpsert:
         if previous is not None and previous[0] == digest and not previous[1]:
             counts.unchanged += 1
             return "unchanged"
-        cols = PUBLISHED_TYPES[type_name].storage_values(record)
-        cols["raw"] = raw
-        cols["content_hash"] = digest
-        cols["bundle_seq"] = w.bundle_seq
-        cols["changed_sync"] = w.sync_id
-        cols["channel"] = w.channel
-        cols["withdrawn"] = 0
-        cols["withdrawn_sync"] = None
+        cols = w.stored_columns(type_name, record, raw, digest)
         self._batch_ids.add(rid)
         if known is not None:
             known[rid] = (digest, 0)
