@@ -87,6 +87,19 @@ def test_no_fstring_or_concatenation_inside_translation_calls():
     assert offenders == []
 
 
+def test_no_translation_call_inside_an_fstring():
+    """Translate first, then format: a call of _() written inside an f-string is easy to misread as
+    translated text (and, with a literal, is never extracted)."""
+    offenders = []
+    for path in sorted((ROOT / "wtdc_desktop").rglob("*.py")) + sorted((ROOT / "scripts").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.JoinedStr):
+                offenders += [f"{path.relative_to(ROOT)}:{sub.lineno}" for sub in ast.walk(node)
+                              if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name)
+                              and sub.func.id in ("_", "N_", "ngettext", "pgettext")]
+    assert offenders == []
+
+
 @pytest.mark.parametrize("lang", ALL)
 def test_catalog_is_complete_and_consistent(catalogs, lang):
     """Complete: every string of the template is there, not fuzzy, every plural form filled,

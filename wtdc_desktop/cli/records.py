@@ -157,7 +157,8 @@ def _print_comparison(args, current: dict, versions: list[dict]) -> int:
         a=fmt_number(len(versions)), type=args.type, id=current["id"]))
     for name, a, b in compare_fields(before, current, rtype.compared):
         spec = rtype.spec(name)
-        print(f"\n== {_(spec.label) if spec and spec.label else name} ==")
+        label = _(spec.label) if spec and spec.label else name
+        print(f"\n== {label} ==")
         if spec is not None and spec.kind == "enum":
             print(b if a == b else f"[-{a or ''}-]{{+{b or ''}+}}")
         else:

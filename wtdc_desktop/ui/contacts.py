@@ -274,7 +274,8 @@ class ContactsView(QWidget):
         t.setHorizontalHeaderLabels([_("Item"), _("Title"), *used])
         t.setRowCount(len(items))
         for i, item in enumerate(items):
-            first = QTableWidgetItem(f"{_(SUBJECT_LABELS.get(item['type'], item['type']))} {item['id']}")
+            kind = _(SUBJECT_LABELS.get(item["type"], item["type"]))
+            first = QTableWidgetItem(f"{kind} {item['id']}")
             first.setData(ROLE_CONTACT, (item["type"], item["id"]))
             t.setItem(i, 0, first)
             t.setItem(i, 1, QTableWidgetItem(item.get("title") or ""))

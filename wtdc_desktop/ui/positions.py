@@ -521,7 +521,7 @@ class PositionsPanel(QWidget):
                 owner=self.owner.currentData(), meeting=self.meeting.currentData(),
                 committee=self.committee.currentData(), text=self.text.text())
             headers = [_("About"), _("Title"), _("Stance"), _("Priority"), _("Status"), _("Owner"), _("Updated")]
-            values = [[f"{_(SUBJECT_LABELS.get(p['subject']['type'], p['subject']['type']))} {p['subject']['id']}",
+            values = [[_subject_text(p["subject"]),
                        p.get("title") or "", _(STANCE_LABELS.get(p["stance"], p["stance"])),
                        _(PRIORITY_LABELS[p["priority"]]) if p.get("priority") in PRIORITY_LABELS else "",
                        _(STATUS_LABELS[p["status"]]) if p.get("status") in STATUS_LABELS else "",
@@ -678,3 +678,9 @@ class PositionsView(QWidget):
     def open_subject(self, subject_type: str, subject_id: str) -> None:
         self.tabs.setCurrentWidget(self.positions)
         self.positions.open_subject(subject_type, subject_id)
+
+
+def _subject_text(subject: dict) -> str:
+    """"Proposal WD2/2.1": the kind of record, translated, then its id."""
+    kind = _(SUBJECT_LABELS.get(subject["type"], subject["type"]))
+    return f"{kind} {subject['id']}"

@@ -142,7 +142,8 @@ class SearchDialog(QDialog):
             hits = groups.get(kind_name)
             if not hits:
                 continue
-            head = QTreeWidgetItem([f"{_(labels[kind_name])} ({len(hits)})"])
+            label = _(labels[kind_name])
+            head = QTreeWidgetItem([f"{label} ({len(hits)})"])
             head.setFlags(Qt.ItemIsEnabled)
             font = head.font(0)
             font.setBold(True)
