@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import errno
 import os
-import shutil
 import subprocess
 import sys
 from contextlib import contextmanager
@@ -20,7 +19,6 @@ from wtdc_desktop.bundles.apply import apply_bundle
 from wtdc_desktop.bundles.reader import Bundle
 from wtdc_desktop.store import DiskFull, Store, StoreNotWritable
 
-HERE = Path(__file__).resolve().parent
 
 
 def _tree(root: Path) -> list[str]:
@@ -145,16 +143,6 @@ def test_an_error_reading_the_bundle_is_not_called_a_full_disk(store, monkeypatc
         apply_bundle(store, DEMO_BUNDLE)
     assert not isinstance(err.value, DiskFull) and err.value.errno == errno.EIO
     assert _tree(store.files_dir) == []
-
-
-@pytest.fixture(scope="module")
-def shim(tmp_path_factory) -> Path:
-    cc = shutil.which("cc") or shutil.which("gcc")
-    if not cc or not sys.platform.startswith("linux"):
-        pytest.skip("needs a C compiler on Linux to build the fault-injection shim")
-    out = tmp_path_factory.mktemp("shim") / "faultshim.so"
-    subprocess.run([cc, "-shared", "-fPIC", "-O1", "-o", str(out), str(HERE / "faultshim.c"), "-ldl"], check=True)
-    return out
 
 
 @pytest.mark.slow

@@ -20,7 +20,6 @@ from helpers import DEMO_BUNDLE, table_fingerprint
 from wtdc_desktop.bundles.apply import apply_bundle
 from wtdc_desktop.store import DiskFull, Store, record_marks
 
-HERE = Path(__file__).resolve().parent
 
 
 def _cap_pages(store: Store, extra: int = 0) -> None:
@@ -44,16 +43,6 @@ def test_disk_full_during_a_note_save_keeps_the_old_note(demo_store):
     with pytest.raises(DiskFull):
         record_marks.save_note(demo_store, "proposal", "WD2/1.1", "Longue version. " * 20000, note_id=note_id)
     assert record_marks.notes_for(demo_store, "proposal", "WD2/1.1")[0]["body"] == "Première version."
-
-
-@pytest.fixture(scope="module")
-def shim(tmp_path_factory) -> Path:
-    cc = shutil.which("cc") or shutil.which("gcc")
-    if not cc or not sys.platform.startswith("linux"):
-        pytest.skip("needs a C compiler on Linux to build the fault-injection shim")
-    out = tmp_path_factory.mktemp("shim") / "faultshim.so"
-    subprocess.run([cc, "-shared", "-fPIC", "-O1", "-o", str(out), str(HERE / "faultshim.c"), "-ldl"], check=True)
-    return out
 
 
 def _run(shim: Path, data_dir: Path, at: int, errno_value: int, *args: str) -> subprocess.CompletedProcess:

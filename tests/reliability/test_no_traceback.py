@@ -32,7 +32,6 @@ import pytest
 
 from helpers import DEMO_BUNDLE, ROOT, cli_commands, damage_store, file_hash, run_cli
 
-HERE = Path(__file__).resolve().parent
 COMMANDS = [(path, rest) for path, rest in cli_commands() if path != ("gui",)]  # the window: test_damaged_store
 IDS = [" ".join(path) for path, _rest in COMMANDS]
 #: Commands that may succeed on a damaged store: they never open it, or (``backups``) list the backups
@@ -238,16 +237,6 @@ def test_every_process_with_stdin_closed_or_output_to_a_closed_pipe(synced, work
 
 
 # -- (d) a full disk: every write into the data folder fails with ENOSPC --------------------------------
-
-@pytest.fixture(scope="module")
-def shim(tmp_path_factory) -> Path:
-    cc = shutil.which("cc") or shutil.which("gcc")
-    if not cc or not sys.platform.startswith("linux"):
-        pytest.skip("needs a C compiler on Linux to build the fault-injection shim")
-    out = tmp_path_factory.mktemp("shim") / "faultshim.so"
-    subprocess.run([cc, "-shared", "-fPIC", "-O1", "-o", str(out), str(HERE / "faultshim.c"), "-ldl"], check=True)
-    return out
-
 
 @pytest.mark.slow
 @pytest.mark.parametrize("path, rest", COMMANDS, ids=IDS)
