@@ -47,6 +47,24 @@ def make_bundle(tmp: Path, out: Path, **kwargs) -> Path:
     return out
 
 
+# One stream of publications: full 1, delta 2 on 1, delta 3 on 2, full 4, delta 5 on 4.
+_STREAM = {
+    1: {"n": 30},
+    2: {"kind": "delta", "base": 1, "n": 5, "variant": "b"},
+    3: {"kind": "delta", "base": 2, "n": 5, "variant": "c"},
+    4: {"n": 30, "variant": "d"},
+    5: {"kind": "delta", "base": 4, "n": 5, "variant": "e"},
+}
+
+
+def make_stream(tmp: Path, count: int = 5) -> dict[int, Path]:
+    """The first ``count`` bundles of one stream (see ``_STREAM``), by sequence, in ``tmp/out``."""
+    work, out = tmp / "work", tmp / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    return {seq: make_bundle(work, out / f"b{seq}.wtdc.zip", sequence=seq, **_STREAM[seq])
+            for seq in range(1, count + 1)}
+
+
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 

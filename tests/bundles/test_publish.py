@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from small_bundles import read_members, write_zip
-from sync_helpers import CHANNEL, PUBLISHER, make_bundle, make_source, sha256
+from sync_helpers import CHANNEL, PUBLISHER, make_bundle, make_source, make_stream, sha256
 from wtdc_desktop.bundles.errors import BundleError
 from wtdc_desktop.bundles.publish import FEED_NAME, PublishRefused, publish
 from wtdc_desktop.bundles.signing import generate_key, load_private_key, load_public_key
@@ -20,15 +20,7 @@ from wtdc_desktop.bundles.writer import build_bundle
 @pytest.fixture
 def bundles(tmp_path) -> dict[int, Path]:
     """Full 1, delta 2 on 1, delta 3 on 2, full 4, delta 5 on 4."""
-    work, out = tmp_path / "work", tmp_path / "out"
-    out.mkdir()
-    return {
-        1: make_bundle(work, out / "b1.wtdc.zip", sequence=1, n=30),
-        2: make_bundle(work, out / "b2.wtdc.zip", sequence=2, kind="delta", base=1, n=5, variant="b"),
-        3: make_bundle(work, out / "b3.wtdc.zip", sequence=3, kind="delta", base=2, n=5, variant="c"),
-        4: make_bundle(work, out / "b4.wtdc.zip", sequence=4, n=30, variant="d"),
-        5: make_bundle(work, out / "b5.wtdc.zip", sequence=5, kind="delta", base=4, n=5, variant="e"),
-    }
+    return make_stream(tmp_path)
 
 
 def feed_of(folder: Path) -> dict:

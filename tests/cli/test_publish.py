@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from helpers import run_cli
-from sync_helpers import CHANNEL, PUBLISHER, make_bundle
+from sync_helpers import CHANNEL, PUBLISHER, make_stream
 from wtdc_desktop.store import Store, syncs
 
 
@@ -50,13 +50,7 @@ class StaticServer:
 
 @pytest.fixture
 def bundles(tmp_path) -> dict[int, Path]:
-    work, out = tmp_path / "work", tmp_path / "out"
-    out.mkdir()
-    return {
-        1: make_bundle(work, out / "b1.wtdc.zip", sequence=1, n=30),
-        2: make_bundle(work, out / "b2.wtdc.zip", sequence=2, kind="delta", base=1, n=5, variant="b"),
-        3: make_bundle(work, out / "b3.wtdc.zip", sequence=3, kind="delta", base=2, n=5, variant="c"),
-    }
+    return make_stream(tmp_path, 3)
 
 
 def last_sequence(data_dir: Path) -> int | None:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from helpers import run_cli
-from sync_helpers import CHANNEL, PUBLISHER, make_bundle
+from sync_helpers import CHANNEL, PUBLISHER, make_stream
 from wtdc_desktop.store import Store, syncs
 
 START_SECONDS = 20  # how long nginx may take to listen before the test gives up
@@ -137,10 +137,7 @@ def sync_json(data_dir: Path) -> dict:
 
 def test_a_feed_served_by_nginx_is_downloaded_once_then_answered_304_then_a_new_bundle_is_picked_up(
         tmp_path, site, nginx, data_dir):
-    work = tmp_path / "work"
-    b1 = make_bundle(work, tmp_path / "b1.wtdc.zip", sequence=1, n=30)
-    b2 = make_bundle(work, tmp_path / "b2.wtdc.zip", sequence=2, kind="delta", base=1, n=5, variant="b")
-    b3 = make_bundle(work, tmp_path / "b3.wtdc.zip", sequence=3, kind="delta", base=2, n=5, variant="c")
+    b1, b2, b3 = make_stream(tmp_path, 3).values()
     assert run_cli("publish", b1, b2, "--to", site)[0] == 0
     url = nginx.url("/feed.json")
     assert run_cli("sources", "add", url, "--data-dir", data_dir)[0] == 0
