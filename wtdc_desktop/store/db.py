@@ -208,6 +208,20 @@ def check_store_file(conn: sqlite3.Connection, path: Path) -> None:
         raise StoreDamaged(path)
 
 
+# The store files this process has quick-checked, as (path, inode, size, mtime): a worker thread's
+# connection to a file that has not changed since (a periodic sync with nothing new) is not checked
+# again. A restored store (a new inode) or a file written meanwhile is.
+_CHECKED: set[tuple[str, int, int, int]] = set()
+
+
+def _file_key(path: Path) -> tuple[str, int, int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return str(path), st.st_ino, st.st_size, st.st_mtime_ns
+
+
 class Store:
     """A connection to the store. One per thread: SQLite connections are not shared."""
 
@@ -227,7 +241,7 @@ class Store:
             ) from exc
         self.conn.row_factory = sqlite3.Row
         try:
-            check_store_file(self.conn, self.path)  # before anything is written to it
+            self._check_once()  # before anything is written to it
             self._configure()
             version = self.schema_version()
             if version > schema.LATEST_VERSION:
@@ -246,6 +260,14 @@ class Store:
             raise
 
     # -- set-up ---------------------------------------------------------------
+
+    def _check_once(self) -> None:
+        key = _file_key(self.path)
+        if key is not None and key in _CHECKED:
+            return
+        check_store_file(self.conn, self.path)
+        if key is not None:
+            _CHECKED.add(key)
 
     def _ensure_writable_dir(self) -> None:
         try:
