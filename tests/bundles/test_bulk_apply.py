@@ -57,6 +57,7 @@ def test_bulk_and_row_paths_leave_the_same_store(tmp_path):
     from bench.generate import generate
     from wtdc_desktop.bundles.apply import apply_bundle
     from wtdc_desktop.bundles.writer import Header, build_bundle
+    from wtdc_desktop.store import fulltext
 
     first, _records = generate(300, tmp_path / "gen")
     rows, bulk = _stores(tmp_path)
@@ -92,6 +93,24 @@ def test_bulk_and_row_paths_leave_the_same_store(tmp_path):
     b = apply_bundle(bulk, third, source="test", bulk=True)
     assert a.counts == b.counts and a.counts["document"]["restored"] == len(gone)
     _assert_same(rows, bulk)
+
+    # Documents whose only Chinese text is in an attached file (their records hold none): the
+    # trigram index, fed only with rows holding such text, still gets them.
+    (src / "files").mkdir(exist_ok=True)
+    for n, doc in enumerate(docs[:5]):
+        (src / "files" / f"note-{n}.txt").write_text(f"附件 宽带接入 {n} rural broadband", encoding="utf-8")
+        doc.pop("text", None)
+        doc["languages"] = {"en": {"file": f"files/note-{n}.txt"}}
+    write_records(src, "document", docs)
+    set_header(src, sequence=4)
+    fourth = tmp_path / "fourth.wtdc.zip"
+    build_bundle(src, fourth, Header())
+    a = apply_bundle(rows, fourth, source="test", bulk=False)
+    b = apply_bundle(bulk, fourth, source="test", bulk=True)
+    assert a.counts == b.counts and a.counts["document"]["changed"] == 5
+    _assert_same(rows, bulk)
+    hits = {h.id for h in fulltext.search_all(bulk, "宽带接入", limit=50) if h.type == "document"}
+    assert {d["id"] for d in docs[:5]} <= hits
     rows.close()
     bulk.close()
 

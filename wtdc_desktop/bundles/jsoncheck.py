@@ -58,7 +58,7 @@ def lone_surrogate(value, text: str | None = None) -> tuple[str, str] | None:
     ``text``, the JSON the value was parsed from, lets a value without any such escape
     be passed without a walk. The field path is written as ``a.b[2]`` (empty for the value itself).
     """
-    if text is not None and not _SURROGATE_ESCAPE.search(text):
+    if text is not None and ("\\u" not in text or not _SURROGATE_ESCAPE.search(text)):
         return None
     stack: list[tuple[object, str]] = [(value, "")]
     while stack:

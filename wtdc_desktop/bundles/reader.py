@@ -554,7 +554,8 @@ class Bundle:
                 record = parse_record_line(raw, here, self.limits)
                 try:
                     rtype.validate(record)
-                    _check_text_sizes(record, self.limits.text_field)
+                    if len(raw) > self.limits.text_field:  # a shorter line holds no text as long
+                        _check_text_sizes(record, self.limits.text_field)
                 except RecordError as exc:
                     raise BundleError(f"{here}, {exc.message}.", where=here) from None
                 rid = record["id"]

@@ -308,7 +308,7 @@ def _document_columns(r: dict) -> dict:
 
     sym = try_parse_symbol(r["id"])
     return {
-        "sort_key": document_sort_text(r["id"]),
+        "sort_key": document_sort_text(r["id"], sym),
         "sym_number": sym.number if sym else None,
         "sym_revision": sym.revision if sym else None,
         "sym_addendum": sym.addendum if sym else None,

@@ -112,9 +112,14 @@ def try_parse_symbol(text: str) -> Symbol | None:
         return None
 
 
-def document_sort_text(document_id: str) -> str:
-    """Sort text for a document id; ids that are not symbols sort after, by text."""
-    symbol = try_parse_symbol(document_id)
+_UNPARSED = object()
+
+
+def document_sort_text(document_id: str, symbol: Symbol | None | object = _UNPARSED) -> str:
+    """Sort text for a document id; ids that are not symbols sort after, by text. ``symbol``: the
+    id already parsed (None when it is not a symbol)."""
+    if symbol is _UNPARSED:
+        symbol = try_parse_symbol(document_id)
     if symbol is None:
         return "\x7f" + document_id
     return symbol.sort_text()

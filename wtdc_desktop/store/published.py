@@ -354,6 +354,18 @@ class BulkUpsert:
         self.conn.create_function("bulk_has_class", 2, _has_class, deterministic=True)
         self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS bulk_touched (rid INTEGER PRIMARY KEY)")
         self.conn.execute("DELETE FROM temp.bulk_touched")
+        # A full-text table fed only with rows holding a character of a class (the trigram index, for
+        # CJK text): the records holding one are noted while their canonical JSON is at hand, so
+        # that the class test runs on those rows only, not on every row's concatenated text. A
+        # character in a searchable column comes from the record (literally in its JSON) or from a
+        # column the store fills itself (a document's extracted text): rows with one of those are
+        # tested too.
+        classes = {c for _name, sql in self._triggers for c in _GLOB_CLASS.findall(sql)}
+        self._class = _class_pattern(classes.pop()) if len(classes) == 1 else None
+        self._class_ids: list[tuple[str]] = []
+        if self._class is not None:
+            self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS bulk_class (id TEXT PRIMARY KEY)")
+            self.conn.execute("DELETE FROM temp.bulk_class")
 
     def _fts_target(self, sql: str) -> bool:
         m = re.search(r"\bINSERT INTO (\w+)|\bDELETE FROM (\w+)", sql, re.I)
@@ -398,6 +410,8 @@ class BulkUpsert:
             return "unchanged"
         cols = w.stored_columns(type_name, record, raw, digest)
         self._batch_ids.add(rid)
+        if self._class is not None and self._class.search(raw):
+            self._class_ids.append((rid,))
         if known is not None:
             known[rid] = (digest, 0)
         if previous is None:
@@ -455,6 +469,9 @@ class BulkUpsert:
                             raise DuplicateId(w[2][0], w[3]) from None
                 raise
             start = end
+        if self._class_ids:
+            conn.executemany("INSERT OR IGNORE INTO temp.bulk_class (id) VALUES (?)", self._class_ids)
+            self._class_ids = []
         if self._touched and self._triggers:
             conn.executemany(f"INSERT OR IGNORE INTO temp.bulk_touched SELECT rid FROM {table} WHERE id = ?",
                              self._touched)
@@ -486,12 +503,17 @@ class BulkUpsert:
                 exprs, _sep, cond = m["select"].rpartition(" WHERE ")
                 if cond != m["when"]:
                     conds.append(cond)
+            if self._class is not None and any(_GLOB_CLASS.search(c) for c in conds):
+                others = "".join(f" OR new.{c} IS NOT NULL" for c in PUBLISHED_TYPES[table].store_only)
+                conds.insert(0, f"new.id IN (SELECT id FROM temp.bulk_class){others}")
             where = "".join(f" AND ({c})" for c in conds)
             conn.execute(_fast_glob(f"INSERT INTO {m['fts']} {m['cols']} SELECT {exprs} FROM {table} AS new "
                                     f"WHERE new.rid IN (SELECT rid FROM temp.bulk_touched){where}"))
         for _name, sql in self._triggers:
             conn.execute(sql)
         conn.execute("DELETE FROM temp.bulk_touched")
+        if self._class is not None:
+            conn.execute("DELETE FROM temp.bulk_class")
         self._triggers = []
         if self.fresh:  # read from the store when needed (a deletion in the same bundle)
             self.writer._known.pop(table, None)
