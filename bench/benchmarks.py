@@ -443,7 +443,7 @@ def bench_search(ctx: Context) -> list[dict]:
     for q, types in qs:
         fq = fulltext.fts_query(q)
         best_o = best_b = float("inf")
-        for _ in range(3):
+        for _ in range(5):  # best of five, interleaved: a busy moment of a shared machine hits both alike
             t, hits = timed(search, store, q, types=types, limit=20)
             best_o = min(best_o, t)
             t, _ = timed(lambda fq=fq: conn.execute(bare_sql, (fq,)).fetchall())
