@@ -24,7 +24,6 @@ from wtdc_desktop.domain.session_details import role_label
 from wtdc_desktop.instants import laptop_zone, zone_label
 from wtdc_desktop.i18n import _, ngettext
 from wtdc_desktop.store import sessions as session_store
-from wtdc_desktop.ui.agenda import exports
 from wtdc_desktop.ui.agenda.banners import ChangesBanner, MessageBanner
 from wtdc_desktop.ui.agenda.coverage_board import CoverageBoard
 from wtdc_desktop.ui.agenda.day_bar import DayBar
@@ -33,7 +32,6 @@ from wtdc_desktop.ui.agenda.members_panel import MembersPanel
 from wtdc_desktop.ui.agenda.reminders import ReminderService
 from wtdc_desktop.ui.agenda.session_list import SessionList
 from wtdc_desktop.ui.agenda.session_pane import SessionPane
-from wtdc_desktop.ui.agenda.timetable_import import ImportTimetableDialog, ask_timetable_file, import_worker
 from wtdc_desktop.ui.view import wants
 from wtdc_desktop.ui.workers import Worker, start
 from wtdc_desktop.workspace import Workspace
@@ -383,6 +381,8 @@ class AgendaView(QWidget):
         self.refresh_day()
 
     def _export(self, which: str) -> None:
+        from wtdc_desktop.ui.agenda import exports  # iCalendar, CSV and PDF writers: loaded when first used
+
         if which.startswith("ics-"):
             message = exports.export_ics(self, self.store, which.removeprefix("ics-"))
         else:
@@ -391,6 +391,8 @@ class AgendaView(QWidget):
             self.message_banner.show_message(message)
 
     def import_timetable(self) -> None:
+        from wtdc_desktop.ui.agenda.timetable_import import ask_timetable_file  # loaded when first used
+
         path = ask_timetable_file(self)
         if path:
             self.open_import_dialog(path)
@@ -414,6 +416,8 @@ class AgendaView(QWidget):
         return worker
 
     def _ask_where(self, location: str, preview) -> None:
+        from wtdc_desktop.ui.agenda.timetable_import import ImportTimetableDialog
+
         dialog = ImportTimetableDialog(preview, self)
         self.import_dialog = dialog
 
@@ -426,6 +430,8 @@ class AgendaView(QWidget):
 
     def start_import(self, location: str, meeting: str, *, title: str | None = None, confirmed: bool = False):
         """Import off the GUI thread (a URL may take time); returns the worker."""
+        from wtdc_desktop.ui.agenda.timetable_import import import_worker
+
         worker = import_worker(self.store.data_dir, location, meeting, title=title, confirmed=confirmed)
         worker.signals.finished.connect(self._imported)
         worker.signals.failed.connect(lambda exc: self.message_banner.show_message(
