@@ -15,6 +15,7 @@ from wtdc_desktop.store import changes as store_changes
 from wtdc_desktop.store import syncs
 from wtdc_desktop.ui.detail import DetailPane, field_labels
 from wtdc_desktop.ui.today import _change_word
+from wtdc_desktop.ui.later import put_off, reload_put_off
 from wtdc_desktop.ui.view import wants
 
 WHY = {"starred": lambda: _("starred"), "noted": lambda: _("noted"), "position": lambda: _("position"),
@@ -76,8 +77,14 @@ class ChangesView(QWidget):
         """What changed selects no record by link: the window shows it in its own view."""
         return False
 
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        reload_put_off(self)
+
     def reload(self, changes=None) -> None:
         if not wants(changes, any_record=True, syncs=True, delegation=("position", "star", "note")):
+            return
+        if put_off(self, changes):  # hidden behind another view: when it is shown
             return
         self.since.blockSignals(True)
         self.since.clear()

@@ -29,6 +29,7 @@ from wtdc_desktop.ui.negotiation_widgets import TabsFilledWhenOpened, fill_combo
 from wtdc_desktop.ui.language import directed_html
 from wtdc_desktop.ui.models import RowsTableModel
 from wtdc_desktop.ui.save_dialogs import save_file_name
+from wtdc_desktop.ui.later import put_off, reload_put_off
 from wtdc_desktop.ui.view import wants
 from wtdc_desktop.userfiles import read_user_text
 from wtdc_desktop.workspace import Workspace
@@ -219,8 +220,14 @@ class ContactsView(QWidget):
         """This view selects no single record: the window shows it in a dialog."""
         return False
 
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        reload_put_off(self)
+
     def reload(self, changes=None) -> None:
         if not wants(changes, records=("contact", "organization", "region"), delegation=("contact",)):
+            return
+        if put_off(self, changes):  # hidden behind another view: when it is shown
             return
         fill_combo(self.region, [(_("All regions"), None)] + [(r, r) for r in REGION_IDS])
         fill_combo(self.language, [(_("Any language"), None)] + [(language_name(code), code) for code in LANGUAGES])

@@ -43,7 +43,7 @@ def make_view(key: str, store, sync, parent, *, today=None) -> QWidget:
     if key == "agenda":
         from wtdc_desktop.ui.agenda import AgendaView
 
-        return AgendaView(store, parent)
+        return AgendaView(store, parent, deferred=True)  # filled in the event loop's next turn
     if key == "contacts":
         from wtdc_desktop.ui.contacts import ContactsView
 

@@ -1,0 +1,80 @@
+"""Views that fill themselves after a first paint, or off the GUI thread, end up showing what they
+showed when they filled at once: the Agenda built by the window, a typed search, and a view hidden
+behind another while a sync or an edit changed what it shows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QTreeWidgetItemIterator
+
+UTC = dt.timezone.utc
+
+
+def _listed(tree) -> list:
+    out, it = [], QTreeWidgetItemIterator(tree)
+    while it.value():
+        out.append((it.value().text(0), it.value().data(0, Qt.UserRole)))
+        it += 1
+    return out
+
+
+@pytest.mark.gui
+def test_an_agenda_filled_in_the_next_turn_shows_every_session_of_the_day(qtbot, demo_store):
+    from wtdc_desktop.ui.agenda import AgendaView
+
+    def clock():
+        return dt.datetime(2021, 11, 10, 9, tzinfo=UTC)
+
+    at_once = AgendaView(demo_store, clock=clock, reminders=False)
+    later = AgendaView(demo_store, clock=clock, reminders=False, deferred=True)
+    for view in (at_once, later):
+        qtbot.addWidget(view)
+        view.resize(1280, 800)
+        view.show()
+    assert later.loading
+    qtbot.waitUntil(lambda: not later.loading)
+    assert _listed(at_once.list) and _listed(later.list) == _listed(at_once.list)
+    assert (later.day, later.days, later.meeting) == (at_once.day, at_once.days, at_once.meeting)
+    assert [s.id for s in later.grid.sessions] == [s.id for s in at_once.grid.sessions]
+    assert later.bar.zone_label.text() == at_once.bar.zone_label.text()
+
+    # A link followed before the view has filled shows its session all the same.
+    linked = AgendaView(demo_store, clock=clock, reminders=False, deferred=True)
+    qtbot.addWidget(linked)
+    assert linked.select_record("WTDC-21/S10")
+    assert not linked.loading and linked.current == "WTDC-21/S10"
+    assert "Commission 3, deuxième séance" in linked.pane.details.toPlainText()
+
+
+@pytest.mark.gui
+def test_typed_words_are_searched_on_a_worker_and_the_last_words_win(qtbot, demo_store):
+    from wtdc_desktop.ui.search import ROLE_TARGET, SearchDialog
+
+    dialog = SearchDialog(demo_store)
+    qtbot.addWidget(dialog)
+    dialog.query.setText("connectivité")
+    dialog.start_search()
+    dialog.query.setText("interregionales")  # typed on before the first search ended: the timer's
+    qtbot.waitUntil(lambda: not dialog.loading and not dialog._timer.isActive(), timeout=10_000)
+    typed = [(dialog.results.topLevelItem(i).text(0), dialog.results.topLevelItem(i).data(0, ROLE_TARGET))
+             for i in range(dialog.results.topLevelItemCount())]
+    dialog.run_search()  # the same words searched at once (Enter)
+    now = [(dialog.results.topLevelItem(i).text(0), dialog.results.topLevelItem(i).data(0, ROLE_TARGET))
+           for i in range(dialog.results.topLevelItemCount())]
+    assert typed == now and any(text.startswith("Proposals (") for text, _t in typed)
+    assert dialog.status.text() == f"{len(dialog.hits)} results"
+
+
+@pytest.mark.gui
+def test_a_view_hidden_behind_another_shows_what_changed_when_it_comes_back(window, qtbot):
+    window.show_view("contacts")
+    contacts = window.views["contacts"]
+    window.show_view("changes")
+    outcome = window.workspace.save_contact({"name": "Zanele Mokoena", "organization": "Test"})
+    window.reload(outcome.changes)
+    window.show_view("contacts")
+    qtbot.waitUntil(lambda: "Zanele Mokoena" in [c.get("name") for c in contacts.contacts])
+    assert contacts.count.text() == f"{len(contacts.contacts)} contacts"
