@@ -158,20 +158,25 @@ class SearchDialog(QDialog):
 
         def task(_worker):
             with Store(data_dir) as store:  # a connection of the worker's thread
-                return find(store, *question)
+                return asked, question, find(store, *question)
 
         worker = Worker(task)
-        worker.signals.finished.connect(lambda rows: self._found(asked, worker, question, rows))
-        worker.signals.failed.connect(lambda _message: self._found(asked, worker, question, None))
+        # Bound methods of the dialog: a dialog closed meanwhile is not called.
+        worker.signals.finished.connect(self._found)
+        worker.signals.failed.connect(self._not_found)
         self._worker = start(worker)
 
-    def _found(self, asked: int, worker: Worker, question: tuple, rows) -> None:
-        if asked != self._asked or worker is not self._worker:
+    def _found(self, result) -> None:
+        asked, question, rows = result
+        if asked != self._asked:
             return  # another search was asked for since
         self._worker = None
-        if rows is None:  # the worker could not search (the store busy…): here, as before
-            rows = find(self.store, *question)
         self._show(*question, rows)
+
+    def _not_found(self, _message: str) -> None:
+        worker = self._worker
+        if worker is not None and worker.error is not None:  # the current search could not run there
+            self.run_search()  # (the store busy…): here, as before
 
     def _show(self, text: str, _kind, _meeting, rows: list[tuple]) -> None:
         self.hits = [row[0] for row in rows]
