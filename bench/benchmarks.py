@@ -759,9 +759,13 @@ out["search-query"] = measure(search, lambda: not getattr(win.search, "loading",
 synced = []
 win.sync.finished.connect(synced.append)
 win.sync.failed.connect(synced.append)
-out["sync-delta"] = measure(lambda: win.sync.sync_path(sys.argv[2], source="bench-delta"),
-                            lambda: bool(synced) and all(getattr(v, "loading", False) is False
-                                                         for v in map(win.views.get, win.views.declared()) if v))
+if len(sys.argv) > 2:
+    out["sync-delta"] = measure(lambda: win.sync.sync_path(sys.argv[2], source="bench-delta"),
+                                lambda: bool(synced) and all(getattr(v, "loading", False) is False
+                                                             for v in map(win.views.get, win.views.declared()) if v))
+    outcome = getattr(synced[0], "outcome", synced[0])
+    if outcome != "applied":
+        raise SystemExit(f"the delta was not applied: {outcome}")
 print(json.dumps(out))
 """
 
@@ -790,13 +794,13 @@ def views_delta(ctx: Context, size: str) -> Path:
     return out
 
 
-def open_views_in_child(data_dir: Path, delta: Path) -> dict[str, tuple[float, float]]:
+def open_views_in_child(data_dir: Path, delta: Path | None = None) -> dict[str, tuple[float, float]]:
     """name -> (seconds to open, longest GUI stall in seconds), in a fresh process with empty settings;
-    last, ``sync-delta``: a delta bundle synced through the window's own sync (a worker), until the
-    views have reloaded."""
+    last, with a ``delta``, ``sync-delta``: that bundle synced through the window's own sync (a
+    worker), until the views have reloaded."""
     with tempfile.TemporaryDirectory(prefix="wtdc-bench-settings-") as config:
         env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=config, PYTHONPATH=str(ROOT))
-        result = subprocess.run([sys.executable, "-c", _VIEWS_CHILD, str(data_dir), str(delta)],
+        result = subprocess.run([sys.executable, "-c", _VIEWS_CHILD, str(data_dir), *([str(delta)] if delta else [])],
                                 capture_output=True, text=True, timeout=1800, env=env)
     if result.returncode != 0:
         raise RuntimeError(f"opening the views failed:\n{result.stderr[-2000:]}")

@@ -78,3 +78,19 @@ def test_a_view_hidden_behind_another_shows_what_changed_when_it_comes_back(wind
     window.show_view("contacts")
     qtbot.waitUntil(lambda: "Zanele Mokoena" in [c.get("name") for c in contacts.contacts])
     assert contacts.count.text() == f"{len(contacts.contacts)} contacts"
+
+
+@pytest.mark.gui
+def test_contact_columns_are_as_wide_as_their_longest_text(qtbot, demo_store):
+    from wtdc_desktop.store import contact_book
+    from wtdc_desktop.ui.contacts import ContactsView
+
+    long = "Administration des télécommunications et des postes de l'Union des Comores"
+    contact_book.save_private_contact(demo_store, {"name": "Said Ali", "organization": long})
+    view = ContactsView(demo_store)
+    qtbot.addWidget(view)
+    view.resize(1280, 800)
+    view.show()
+    column = [view.model.headerData(c, Qt.Horizontal) for c in range(view.model.columnCount())].index("Organization")
+    assert view.table.columnWidth(column) >= view.table.fontMetrics().horizontalAdvance(long)
+    assert view.table.columnWidth(column) >= view.table.horizontalHeader().sectionSizeHint(column)
