@@ -94,3 +94,30 @@ def test_contact_columns_are_as_wide_as_their_longest_text(qtbot, demo_store):
     column = [view.model.headerData(c, Qt.Horizontal) for c in range(view.model.columnCount())].index("Organization")
     assert view.table.columnWidth(column) >= view.table.fontMetrics().horizontalAdvance(long)
     assert view.table.columnWidth(column) >= view.table.horizontalHeader().sectionSizeHint(column)
+
+
+@pytest.mark.gui
+def test_what_changed_read_on_a_worker_lists_what_it_lists_at_once(qtbot, demo_store, monkeypatch):
+    from wtdc_desktop.ui.changes import ChangesView
+
+    monkeypatch.setattr(ChangesView, "LIST_LIMIT", 5)  # the demo's first sync, grouped
+    monkeypatch.setattr(ChangesView, "PAGE", 3)
+    at_once = ChangesView(demo_store)
+    later = ChangesView(demo_store, deferred=True)
+    for view in (at_once, later):
+        qtbot.addWidget(view)
+    assert later.loading
+    qtbot.waitUntil(lambda: not later.loading)
+    assert len(_listed(at_once.tree)) > 3 and _listed(later.tree) == _listed(at_once.tree)
+    assert later.summary.text() == at_once.summary.text()
+
+    def proposals(view):
+        (group,) = [view.tree.topLevelItem(i) for i in range(view.tree.topLevelItemCount())
+                    if view.tree.topLevelItem(i).text(0) == "Proposals"]
+        return group
+
+    for view in (at_once, later):
+        view.tree.expandItem(proposals(view))
+    qtbot.waitUntil(lambda: proposals(later).childCount() > 0)
+    assert proposals(at_once).childCount() == 4  # a page of three, then "Show 3 more…"
+    assert _listed(later.tree) == _listed(at_once.tree)
