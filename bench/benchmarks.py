@@ -752,7 +752,7 @@ out["search-dialog"] = measure(win.open_search)
 
 def search():  # typed: the dialog searches on a worker once the typing pauses; counted until shown
     win.search.query.setText("connectivity rural")
-    win.search.start_search()
+    getattr(win.search, "start_search", win.search.run_search)()  # (a dialog without one searches at once)
 
 
 out["search-query"] = measure(search, lambda: not getattr(win.search, "loading", False))
