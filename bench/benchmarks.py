@@ -709,18 +709,27 @@ beat.setInterval(10)
 beat.timeout.connect(lambda: ticks.append(time.perf_counter()))
 
 
-def measure(action, settle_ms=400):
-    # Run action from the event loop; (seconds it took, longest gap between 10 ms ticks, minus 10 ms).
+def measure(action, done_when=lambda: True, settle_ms=400):
+    # Run action from the event loop, then let the loop turn until done_when() (a view filled off
+    # the GUI thread or in slices, a sync's worker and the views' reload after it).
+    # Returns (seconds until done, longest gap between 10 ms ticks minus 10 ms).
     done = []
     loop = QEventLoop()
+    t0 = [0.0]
+
+    def check():
+        if done_when():
+            for _ in range(3):
+                app.processEvents()
+            done.append(time.perf_counter() - t0[0])
+            QTimer.singleShot(settle_ms, loop.quit)
+        else:
+            QTimer.singleShot(5, check)
 
     def run():
-        t0 = time.perf_counter()
+        t0[0] = time.perf_counter()
         action()
-        for _ in range(3):
-            app.processEvents()
-        done.append(time.perf_counter() - t0)
-        QTimer.singleShot(settle_ms, loop.quit)
+        QTimer.singleShot(0, check)  # the paint that follows is a turn of the loop of its own
 
     ticks.clear()
     beat.start()
@@ -731,45 +740,113 @@ def measure(action, settle_ms=400):
     return done[0], max(gaps, default=0.0) - 0.010
 
 
+def filled(key):
+    return lambda: not getattr(win.views.get(key), "loading", False)
+
+
 out = {}
 for key in win.views.declared():
-    out["view-" + key] = measure(lambda key=key: win.show_view(key))
+    out["view-" + key] = measure(lambda key=key: win.show_view(key), filled(key))
 out["search-dialog"] = measure(win.open_search)
 
 
-def search():
+def search():  # typed: the dialog searches on a worker once the typing pauses; counted until shown
     win.search.query.setText("connectivity rural")
-    win.search.run_search()
+    getattr(win.search, "start_search", win.search.run_search)()  # (a dialog without one searches at once)
 
 
-out["search-query"] = measure(search)
+out["search-query"] = measure(search, lambda: not getattr(win.search, "loading", False))
+synced = []
+win.sync.finished.connect(synced.append)
+win.sync.failed.connect(synced.append)
+if len(sys.argv) > 2:
+    out["sync-delta"] = measure(lambda: win.sync.sync_path(sys.argv[2], source="bench-delta"),
+                                lambda: bool(synced) and all(getattr(v, "loading", False) is False
+                                                             for v in map(win.views.get, win.views.declared()) if v))
+    outcome = getattr(synced[0], "outcome", synced[0])
+    if outcome != "applied":
+        raise SystemExit(f"the delta was not applied: {outcome}")
 print(json.dumps(out))
 """
 
 
-def open_views_in_child(data_dir: Path) -> dict[str, tuple[float, float]]:
-    """name -> (seconds to open, longest GUI stall in seconds), in a fresh process with empty settings."""
+def views_delta(ctx: Context, size: str) -> Path:
+    """A delta bundle of a size's channel changing 1 % of its documents (a new title and summary each),
+    sequence 2, for the views group's sync."""
+    from wtdc_desktop.bundles.writer import Header, build_delta
+
+    bundle, src = ctx.bundle(size)
+    out = ctx.work / f"views-delta-{size}.wtdc.zip"
+    changed_src = ctx.work / f"views-delta-source-{size}"
+    shutil.rmtree(changed_src, ignore_errors=True)
+    shutil.copytree(src, changed_src)
+    docs_path = changed_src / "records" / "document.jsonl"
+    lines = docs_path.read_text("utf-8").splitlines()
+    rng = random.Random(11)
+    for n in rng.sample(range(len(lines)), max(1, len(lines) // 100)):
+        record = json.loads(lines[n])
+        record["title"] = "(Rev.) " + record["title"]
+        record["summary"] = (record.get("summary") or "") + "\n\nRevised after the coordination meeting.\n"
+        lines[n] = json.dumps(record, ensure_ascii=False, sort_keys=True)
+    docs_path.write_text("\n".join(lines) + "\n", "utf-8")
+    build_delta(changed_src, out, bundle, Header(sequence=2))
+    shutil.rmtree(changed_src, ignore_errors=True)
+    return out
+
+
+def open_views_in_child(data_dir: Path, delta: Path | None = None) -> dict[str, tuple[float, float]]:
+    """name -> (seconds to open, longest GUI stall in seconds), in a fresh process with empty settings;
+    last, with a ``delta``, ``sync-delta``: that bundle synced through the window's own sync (a
+    worker), until the views have reloaded."""
     with tempfile.TemporaryDirectory(prefix="wtdc-bench-settings-") as config:
         env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=config, PYTHONPATH=str(ROOT))
-        result = subprocess.run([sys.executable, "-c", _VIEWS_CHILD, str(data_dir)], capture_output=True, text=True,
-                                timeout=1800, env=env)
+        result = subprocess.run([sys.executable, "-c", _VIEWS_CHILD, str(data_dir), *([str(delta)] if delta else [])],
+                                capture_output=True, text=True, timeout=1800, env=env)
     if result.returncode != 0:
         raise RuntimeError(f"opening the views failed:\n{result.stderr[-2000:]}")
     return {k: tuple(v) for k, v in json.loads(result.stdout.strip().splitlines()[-1]).items()}
 
 
+#: Runs of each store's child (medians of their times and of their stalls).
+VIEWS_ROUNDS = 3
+
+
 def bench_views(ctx: Context) -> list[dict]:
-    """Each view's first open (and the search dialog's) on the store of this size vs a 1k store, and
-    the longest stall of the GUI thread (a 10 ms timer's lateness) while it opens."""
-    small = open_views_in_child(ctx.copy_store("views-1k", "1k"))
-    large = open_views_in_child(ctx.copy_store(f"views-{ctx.size}"))
+    """Each view's first open (and the search dialog's, and a delta's sync) on the store of this size
+    vs a 1k store, and the longest stall of the GUI thread (a 10 ms timer's lateness) in each.
+
+    A view filled off the GUI thread or in slices counts until it says it is filled (``loading``
+    false). The package is byte-compiled first, as installing a wheel does (the startup group too).
+    Each figure is the median of ``VIEWS_ROUNDS`` runs of each store, interleaved."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "wtdc_desktop")], check=True)
+    deltas = {size: views_delta(ctx, size) for size in ("1k", ctx.size)}
+    runs: dict[str, list[dict]] = {"1k": [], ctx.size: []}
+    for _ in range(VIEWS_ROUNDS):  # interleaved, so that a busy moment of a shared machine hits both alike
+        for size in runs:
+            runs[size].append(open_views_in_child(ctx.copy_store(f"views-{size}", size), deltas[size]))
+
+    def medians(results: list[dict]) -> dict[str, tuple[float, float]]:
+        return {name: (statistics.median(r[name][0] for r in results), statistics.median(r[name][1] for r in results))
+                for name in results[0]}
+
+    small, large = medians(runs["1k"]), medians(runs[ctx.size])
     out = []
-    for name, (seconds, _stall) in large.items():
+    for name, (seconds, stall) in large.items():
+        if name == "sync-delta":
+            continue  # its time is the apply's (the resync group measures it); its stall is below
         out.append(figure(name, seconds, small.get(name, (None,))[0], 1.5,
-                          note=f"first open on the {ctx.size} store vs the 1k store"))
-    worst = max(large, key=lambda n: large[n][1])
-    out.append(figure("gui-stall-max", large[worst][1], 0.100, 1.0,
-                      note=f"longest lateness of a 10 ms timer ({worst}, {ctx.size} store) vs 100 ms"))
+                          note=f"first open on the {ctx.size} store vs the 1k store; longest GUI stall "
+                               f"{stall * 1000:.0f} ms ({small.get(name, (0, 0))[1] * 1000:.0f} ms on 1k)"))
+    opening = {n: v for n, v in large.items() if n != "sync-delta"}
+    worst = max(opening, key=lambda n: opening[n][1])
+    out.append(figure("gui-stall-max", opening[worst][1], 0.100, 1.0,
+                      note=f"longest lateness of a 10 ms timer while opening the views and searching ({worst}, "
+                           f"{ctx.size} store) vs 100 ms; each action's own is in its note"))
+    sync_seconds, sync_stall = large["sync-delta"]
+    out.append(figure("gui-stall-sync", sync_stall, 0.100, 1.0,
+                      note=f"longest lateness of a 10 ms timer while the window syncs a delta changing 1 % of "
+                           f"the documents and its views reload ({sync_seconds:.1f} s; 1k store: "
+                           f"{small['sync-delta'][1] * 1000:.0f} ms) vs 100 ms"))
     return out
 
 

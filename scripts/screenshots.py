@@ -40,7 +40,7 @@ def main() -> int:
                         help="the demo content alone (no revised proposal, position, note or member)")
     args = parser.parse_args()
 
-    from PySide6.QtCore import QSettings
+    from PySide6.QtCore import QSettings, QThread
     from PySide6.QtWidgets import QApplication
 
     from wtdc_desktop.ui.app import apply_language, make_app, open_window
@@ -66,6 +66,11 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
 
     def save(widget, name: str) -> None:
+        waited = 0
+        while waited < 1000 and any(getattr(v, "loading", False) for v in window.views.values()):
+            app.processEvents()  # views that fill on a worker (What changed) or in the next turn (Agenda)
+            QThread.msleep(10)
+            waited += 1
         for _ in range(3):
             app.processEvents()
         path = args.out / f"{name}.png"

@@ -154,6 +154,7 @@ def test_today_changes_positions_and_sync_views_show_the_demo(window, qtbot):
     window.show_view("changes")
     changes = window.views["changes"]
     if isinstance(changes, ChangesView):
+        qtbot.waitUntil(lambda: not changes.loading)  # read on a worker
         assert changes.tree.topLevelItemCount() > 20
         first = changes.tree.topLevelItem(0)
         assert first.data(0, Qt.UserRole) == ("proposal", "WD2/2.4")  # mine first
@@ -169,7 +170,7 @@ def test_today_changes_positions_and_sync_views_show_the_demo(window, qtbot):
     assert window.stack.currentWidget() is window.views["positions"]
 
 
-def test_a_large_sync_is_grouped_by_type_and_listed_page_by_page(window, monkeypatch):
+def test_a_large_sync_is_grouped_by_type_and_listed_page_by_page(window, monkeypatch, qtbot):
     from wtdc_desktop.store import changes as changes_mod, record_marks
     from wtdc_desktop.ui.changes import ChangesView
 
@@ -179,6 +180,7 @@ def test_a_large_sync_is_grouped_by_type_and_listed_page_by_page(window, monkeyp
     window.show_view("changes")
     view = window.views["changes"]
     view.reload()
+    qtbot.waitUntil(lambda: not view.loading)  # read on a worker
     tree = view.tree
     assert tree.topLevelItem(0).data(0, Qt.UserRole) == ("proposal", "WD2/2.4")  # mine, one by one, first
     groups = {tree.topLevelItem(i).text(0): tree.topLevelItem(i) for i in range(1, tree.topLevelItemCount())}
@@ -186,7 +188,8 @@ def test_a_large_sync_is_grouped_by_type_and_listed_page_by_page(window, monkeyp
     assert len(groups) == len(counts) and "Proposals" in groups
     proposals = groups["Proposals"]
     assert proposals.text(1) == f"{counts[('proposal', 'new')]} records" and proposals.childCount() == 0
-    proposals.setExpanded(True)  # listed when opened: a page, then a "more" line
+    proposals.setExpanded(True)  # listed when opened (read on a worker): a page, then a "more" line
+    qtbot.waitUntil(lambda: proposals.childCount() > 0)
     assert proposals.childCount() == 4 and proposals.child(3).text(0).startswith("Show 3 more")
     assert all(proposals.child(i).data(0, Qt.UserRole)[0] == "proposal" for i in range(3))
     view._activated(proposals.child(3), 0)

@@ -140,10 +140,12 @@ def change_counts(store: Store, since_sync: int | None = None) -> dict[tuple[str
     out: dict[tuple[str, str], int] = {}
     baselines = _baselines(store, since_sync, list(PUBLISHED_TYPES))
     for type_name in PUBLISHED_TYPES:
-        new, withdrawn = store.execute(
-            f"SELECT sum(withdrawn = 0 AND first_sync > ?), "
-            f"sum(withdrawn = 1 AND withdrawn_sync > ? AND first_sync <= ?) FROM {type_name}",
-            (since_sync, since_sync, since_sync)).fetchone()
+        # A record's changed_sync is never below its first_sync: "changed_sync > ?" lets SQLite seek
+        # the {type}_changes index to the rows touched since, instead of testing every record.
+        new = store.execute(f"SELECT count(*) FROM {type_name} WHERE withdrawn = 0 AND changed_sync > ? "
+                            "AND first_sync > ?", (since_sync, since_sync)).fetchone()[0]
+        withdrawn = store.execute(f"SELECT count(*) FROM {type_name} WHERE withdrawn = 1 AND withdrawn_sync > ? "
+                                  "AND first_sync <= ?", (since_sync, since_sync)).fetchone()[0]
         if new:
             out[(type_name, "new")] = new
         if withdrawn:

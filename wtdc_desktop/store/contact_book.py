@@ -18,23 +18,33 @@ class ContactError(WtdcError):
     exit_code = 2
 
 
+#: Columns of a published record's bookkeeping, not part of a contact as the application shows it.
+_META = ("raw", "content_hash", "bundle_seq", "changed_sync", "first_sync", "channel", "withdrawn_sync", "rid")
+
+
 def _contact_dict(row, private: bool) -> dict:
     d = dict(row)
     for key in ("languages", "coordinates"):
         d[key] = json.loads(d[key]) if d.get(key) else []
-    for meta in ("raw", "content_hash", "bundle_seq", "changed_sync", "first_sync", "channel", "withdrawn_sync",
-                 "rid"):
+    for meta in _META:
         d.pop(meta, None)
     d["private"] = private
     return d
 
 
+def _contact_columns(store: Store, table: str) -> str:
+    """The table's columns but the bookkeeping ones (a published contact's raw JSON is not read)."""
+    return ", ".join(r[1] for r in store.execute(f"PRAGMA table_info({table})") if r[1] not in _META)
+
+
 def all_contacts(store: Store, *, include_private: bool = True, include_published: bool = True) -> list[dict]:
     out = []
     if include_published:
-        out += [_contact_dict(r, False) for r in store.execute("SELECT * FROM contact WHERE withdrawn = 0")]
+        out += [_contact_dict(r, False) for r in store.execute(
+            f"SELECT {_contact_columns(store, 'contact')} FROM contact WHERE withdrawn = 0")]
     if include_private:
-        out += [_contact_dict(r, True) for r in store.execute("SELECT * FROM my_contact")]
+        out += [_contact_dict(r, True) for r in store.execute(f"SELECT {_contact_columns(store, 'my_contact')} "
+                                                              "FROM my_contact")]
     out.sort(key=lambda c: ((c.get("name") or "").casefold(), c["id"]))
     return out
 

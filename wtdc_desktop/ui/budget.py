@@ -18,6 +18,7 @@ from wtdc_desktop.i18n import N_, _, current_language
 from wtdc_desktop.store import budget
 from wtdc_desktop.ui.models import RowsTableModel
 from wtdc_desktop.ui.negotiation_widgets import TabsFilledWhenOpened, money
+from wtdc_desktop.ui.later import put_off, reload_put_off
 from wtdc_desktop.ui.view import wants
 from wtdc_desktop.workspace import Workspace
 
@@ -219,8 +220,14 @@ class BudgetView(QWidget):
         """This view selects no single record: the window shows it in a dialog."""
         return False
 
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        reload_put_off(self)
+
     def reload(self, changes=None) -> None:
         if not wants(changes, any_record=True, delegation=("budget", "position")):
+            return
+        if put_off(self, changes):  # hidden behind another view: when it is shown
             return
         self.summary = budget.budget_summary(self.store)
         available = self.summary.available

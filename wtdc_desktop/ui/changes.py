@@ -1,4 +1,10 @@
-"""What changed: the records a sync brought, changed or withdrew, mine first."""
+"""What changed: the records a sync brought, changed or withdrew, mine first.
+
+Built with ``deferred=True`` (by the window), the view reads what changed on a worker thread (with its
+own store connection): counting and comparing the records a large sync changed takes longer than the
+GUI thread may block. ``loading`` is true until the list is shown; a view used on its own (a test, a
+dialog) reads at once.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +18,12 @@ from wtdc_desktop.formatting import format_number
 from wtdc_desktop.i18n import _, ngettext
 from wtdc_desktop.instants import format_datetime
 from wtdc_desktop.store import changes as store_changes
-from wtdc_desktop.store import syncs
+from wtdc_desktop.store import Store, syncs
 from wtdc_desktop.ui.detail import DetailPane, field_labels
 from wtdc_desktop.ui.today import _change_word
+from wtdc_desktop.ui.later import put_off, reload_put_off
 from wtdc_desktop.ui.view import wants
+from wtdc_desktop.ui.workers import Worker, start
 
 WHY = {"starred": lambda: _("starred"), "noted": lambda: _("noted"), "position": lambda: _("position"),
        "assigned": lambda: _("covered")}
@@ -32,9 +40,12 @@ class ChangesView(QWidget):
     open_record_requested = Signal(str, str)
     store_changed = Signal(object)
 
-    def __init__(self, store, parent=None) -> None:
+    def __init__(self, store, parent=None, *, deferred: bool = False) -> None:
         super().__init__(parent)
         self.store = store
+        self.deferred = deferred
+        self._worker: Worker | None = None  # the reading running off the GUI thread, if any
+        self._asked = 0  # readings asked for: a worker's result is shown only if none was asked since
         self.since = QComboBox(self)
         self.since.setAccessibleName(_("Changes since"))
         self.tree = QTreeWidget(self)
@@ -76,8 +87,14 @@ class ChangesView(QWidget):
         """What changed selects no record by link: the window shows it in its own view."""
         return False
 
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        reload_put_off(self)
+
     def reload(self, changes=None) -> None:
         if not wants(changes, any_record=True, syncs=True, delegation=("position", "star", "note")):
+            return
+        if put_off(self, changes):  # hidden behind another view: when it is shown
             return
         self.since.blockSignals(True)
         self.since.clear()
@@ -100,23 +117,51 @@ class ChangesView(QWidget):
     #: How many records an opened group lists at a time.
     PAGE = 500
 
+    @property
+    def loading(self) -> bool:
+        """True while what changed is read on a worker (the list not shown yet)."""
+        return self._worker is not None
+
     def _fill(self) -> None:
+        since = self.since.currentData()
+        self._asked += 1
+        if not self.deferred:
+            self._worker = None
+            self._show(since, read_changes(self.store, since, self.LIST_LIMIT))
+            return
+        asked, data_dir, limit = self._asked, self.store.data_dir, self.LIST_LIMIT
+
+        def task(_worker):
+            with Store(data_dir) as store:  # a connection of the worker's thread
+                return asked, since, read_changes(store, since, limit)
+
+        worker = Worker(task)
+        worker.signals.finished.connect(self._read)  # bound methods: a view deleted meanwhile is not called
+        worker.signals.failed.connect(self._not_read)
+        self._worker = start(worker)
+
+    def _read(self, result) -> None:
+        asked, since, read = result
+        if asked == self._asked:  # else another reading was asked for since
+            self._worker = None
+            self._show(since, read)
+
+    def _not_read(self, _message: str) -> None:
+        worker = self._worker
+        if worker is not None and worker.error is not None:  # the current reading could not run there
+            self._worker = None
+            since = self.since.currentData()
+            self._show(since, read_changes(self.store, since, self.LIST_LIMIT))  # here, as before
+
+    def _show(self, since, read: dict) -> None:
         self.tree.clear()
         self._groups: dict[int, dict] = {}
-        since = self.since.currentData()
-        counts = store_changes.change_counts(self.store, since)
-        total = sum(counts.values())
+        counts, total = read["counts"], read["total"]
         self.tree.setRootIsDecorated(total > self.LIST_LIMIT)  # groups show that they open
-        if total <= self.LIST_LIMIT:
-            items = store_changes.changes_since(self.store, since)
-            for c in items:
-                self.tree.addTopLevelItem(self._row(c))
-            mine = sum(1 for c in items if c["mine"])
-        else:
-            mine_items = store_changes.changes_since(self.store, since, mine_only=True)
-            for c in mine_items:
-                self.tree.addTopLevelItem(self._row(c))
-            mine = len(mine_items)
+        items = read["items"]
+        self.tree.addTopLevelItems([self._row(c) for c in items])
+        mine = sum(1 for c in items if c["mine"])
+        if total > self.LIST_LIMIT:  # the items are the delegation's only
             for (type_name, change), count in sorted(counts.items()):
                 label = _(PUBLISHED_TYPES[type_name].plural) if type_name in PUBLISHED_TYPES else type_name
                 group = QTreeWidgetItem([label, ngettext("{count} record", "{count} records", count).format(
@@ -153,9 +198,30 @@ class ChangesView(QWidget):
 
     def _expanded(self, item: QTreeWidgetItem) -> None:
         group = self._groups.get(id(item))
-        if group is not None and group["items"] is None:
-            group["items"] = [c for c in store_changes.changes_since(self.store, self.since.currentData(), types=[group["type"]])
-                              if c["change"] == group["change"] and not c["mine"]]
+        if group is None or group["items"] is not None or group.get("reading"):
+            return
+        since, type_name, change = self.since.currentData(), group["type"], group["change"]
+        if not self.deferred:
+            group["items"] = group_changes(self.store, since, type_name, change)
+            self._more(group)
+            return
+        group["reading"] = True  # a group of a first import holds every record of its type: on a worker
+        data_dir = self.store.data_dir
+
+        def task(_worker):
+            with Store(data_dir) as store:
+                return group, group_changes(store, since, type_name, change)
+
+        worker = Worker(task)
+        worker.signals.finished.connect(self._group_read)
+        worker.signals.failed.connect(lambda _message: group.update(reading=False))  # opened again, read again
+        start(worker)
+
+    def _group_read(self, result) -> None:
+        group, items = result
+        group["reading"] = False
+        if any(g is group for g in self._groups.values()):  # the list was not filled again since
+            group["items"] = items
             self._more(group)
 
     def _more(self, group: dict) -> None:
@@ -193,3 +259,20 @@ class ChangesView(QWidget):
         # A changed record opens on the comparison of its previous version with the current one.
         if self.detail.show_record(type_name, rid) and current.data(0, ROLE_CHANGE) == "changed":
             self.detail.show_comparison()
+
+
+def read_changes(store, since, limit: int) -> dict:
+    """What the view lists for changes after sync ``since``: the counts by (type, change), their total,
+    and the changes themselves (up to ``limit`` of them; past it, the delegation's only). No Qt: a
+    worker thread calls it."""
+    counts = store_changes.change_counts(store, since)
+    total = sum(counts.values())
+    items = store_changes.changes_since(store, since, mine_only=total > limit)
+    return {"counts": counts, "total": total, "items": items}
+
+
+def group_changes(store, since, type_name: str, change: str) -> list[dict]:
+    """The changes of one group of the view (a type, a kind of change), the delegation's left out
+    (they are listed above the groups). No Qt: a worker thread calls it."""
+    return [c for c in store_changes.changes_since(store, since, types=[type_name])
+            if c["change"] == change and not c["mine"]]

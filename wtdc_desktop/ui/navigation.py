@@ -39,11 +39,11 @@ def make_view(key: str, store, sync, parent, *, today=None) -> QWidget:
     if key == "changes":
         from wtdc_desktop.ui.changes import ChangesView
 
-        return ChangesView(store, parent)
+        return ChangesView(store, parent, deferred=True)  # read on a worker
     if key == "agenda":
         from wtdc_desktop.ui.agenda import AgendaView
 
-        return AgendaView(store, parent)
+        return AgendaView(store, parent, deferred=True)  # filled in the event loop's next turn
     if key == "contacts":
         from wtdc_desktop.ui.contacts import ContactsView
 

@@ -1,4 +1,9 @@
-"""Global search (Ctrl+K, Ctrl+F): ranked hits over everything, grouped by type, with snippets."""
+"""Global search (Ctrl+K, Ctrl+F): ranked hits over everything, grouped by type, with snippets.
+
+What is typed is searched on a worker thread (with its own store connection), so that a query with
+hundreds of hits on a large store never holds up the typing; Enter, and a change of type or meeting,
+search at once.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,8 @@ from PySide6.QtWidgets import (
 
 from wtdc_desktop.domain.render import sanitize_html, snippet_to_html
 from wtdc_desktop.i18n import N_, _, ngettext
-from wtdc_desktop.store import fulltext, published
+from wtdc_desktop.store import Store, fulltext, published
+from wtdc_desktop.ui.workers import Worker, start
 
 #: Kinds of the search index, in the order results are grouped.
 KINDS = (
@@ -109,7 +115,7 @@ class SearchDialog(QDialog):
         self.resize(900, 600)
 
         self._timer = QTimer(self, singleShot=True, interval=self.DELAY_MS)
-        self._timer.timeout.connect(self.run_search)
+        self._timer.timeout.connect(self.start_search)
         self.query.textChanged.connect(lambda _t: self._timer.start())
         self.kind.currentIndexChanged.connect(lambda _i: self.run_search())
         self.meeting.currentIndexChanged.connect(lambda _i: self.run_search())
@@ -119,6 +125,13 @@ class SearchDialog(QDialog):
         self.setTabOrder(self.kind, self.meeting)
         self.setTabOrder(self.meeting, self.results)
         self.hits: list = []
+        self._worker: Worker | None = None  # the search running off the GUI thread, if any
+        self._asked = 0  # searches asked for: a worker's result is shown only if none was asked since
+
+    @property
+    def loading(self) -> bool:
+        """True while a search runs on a worker (its results not shown yet)."""
+        return self._worker is not None
 
     def keyPressEvent(self, event) -> None:  # noqa: N802
         if event.key() == Qt.Key_Down and self.query.hasFocus():
@@ -127,16 +140,50 @@ class SearchDialog(QDialog):
             return
         super().keyPressEvent(event)
 
+    def _question(self) -> tuple[str, str | None, str | None]:
+        return self.query.text(), self.kind.currentData(), self.meeting.currentData()
+
     def run_search(self) -> None:
+        """Search now, on the GUI thread (Enter, a change of type or meeting)."""
         self._timer.stop()
-        text = self.query.text()
-        kind = self.kind.currentData()
-        self.hits = fulltext.search_all(self.store, text, types=(kind,) if kind else None,
-                                       meeting=self.meeting.currentData(), limit=300)
+        self._asked += 1
+        self._worker = None
+        self._show(*self._question(), find(self.store, *self._question()))
+
+    def start_search(self) -> None:
+        """Search on a worker thread (what is typed); the results are shown when it ends."""
+        self._timer.stop()
+        self._asked += 1
+        asked, question, data_dir = self._asked, self._question(), self.store.data_dir
+
+        def task(_worker):
+            with Store(data_dir) as store:  # a connection of the worker's thread
+                return asked, question, find(store, *question)
+
+        worker = Worker(task)
+        # Bound methods of the dialog: a dialog closed meanwhile is not called.
+        worker.signals.finished.connect(self._found)
+        worker.signals.failed.connect(self._not_found)
+        self._worker = start(worker)
+
+    def _found(self, result) -> None:
+        asked, question, rows = result
+        if asked != self._asked:
+            return  # another search was asked for since
+        self._worker = None
+        self._show(*question, rows)
+
+    def _not_found(self, _message: str) -> None:
+        worker = self._worker
+        if worker is not None and worker.error is not None:  # the current search could not run there
+            self.run_search()  # (the store busy…): here, as before
+
+    def _show(self, text: str, _kind, _meeting, rows: list[tuple]) -> None:
+        self.hits = [row[0] for row in rows]
         self.results.clear()
         groups: dict[str, list] = {}
-        for hit in self.hits:
-            groups.setdefault(hit.type, []).append(hit)
+        for row in rows:
+            groups.setdefault(row[0].type, []).append(row)
         labels = dict(KINDS)
         for kind_name, _label in KINDS:
             hits = groups.get(kind_name)
@@ -149,28 +196,20 @@ class SearchDialog(QDialog):
             font.setBold(True)
             head.setFont(0, font)
             self.results.addTopLevelItem(head)
-            for hit in hits:
-                # A note or a position is named by the record it is about (its symbol and title).
+            items = []
+            for hit, target, html in hits:
                 item = QTreeWidgetItem([hit.shown_id])
-                target = self._target(hit)
                 item.setData(0, ROLE_TARGET, target)
-                html = sanitize_html(
-                    f"<b>{snippet_to_html(hit.shown_id)}</b> {snippet_to_html(hit.title)}<br>"
-                    f"<span>{snippet_to_html(hit.snippet)}</span>")
                 item.setData(0, ROLE_HTML, html)
                 item.setData(0, Qt.AccessibleTextRole, f"{hit.shown_id} {hit.title}")
-                self.results.addTopLevelItem(item)
+                items.append(item)
+            self.results.addTopLevelItems(items)
         n = len(self.hits)
         if text.strip():
             self.status.setText(ngettext("{count} result", "{count} results", n).format(count=n)
                                 if n else _("Nothing found for “{text}”.").format(text=text))
         else:
             self.status.setText(_("Type words to search; Enter opens the selected result."))
-
-    def _target(self, hit) -> tuple[str, str] | None:
-        if hit.type in ("note", "position"):
-            return hit.subject
-        return hit.type, hit.id
 
     def _select_first(self) -> None:
         for i in range(self.results.topLevelItemCount()):
@@ -180,7 +219,7 @@ class SearchDialog(QDialog):
                 return
 
     def _enter_from_query(self) -> None:
-        if self._timer.isActive():
+        if self._timer.isActive() or self._worker is not None:
             self.run_search()
         current = self.results.currentItem()
         if current is None or not current.data(0, ROLE_TARGET):
@@ -201,3 +240,21 @@ class SearchDialog(QDialog):
         self.query.setFocus()
         self.query.selectAll()
         self.run_search()
+
+
+def _target(hit) -> tuple[str, str] | None:
+    if hit.type in ("note", "position"):
+        return hit.subject
+    return hit.type, hit.id
+
+
+def find(store, text: str, kind: str | None, meeting: str | None) -> list[tuple]:
+    """The hits of a search, each as (hit, the record it opens, its sanitised HTML): no Qt, so that a
+    worker thread can do it."""
+    rows = []
+    for hit in fulltext.search_all(store, text, types=(kind,) if kind else None, meeting=meeting, limit=300):
+        # A note or a position is named by the record it is about (its symbol and title).
+        html = sanitize_html(f"<b>{snippet_to_html(hit.shown_id)}</b> {snippet_to_html(hit.title)}<br>"
+                             f"<span>{snippet_to_html(hit.snippet)}</span>")
+        rows.append((hit, _target(hit), html))
+    return rows

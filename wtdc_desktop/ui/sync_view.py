@@ -235,6 +235,9 @@ class SyncController(QObject):
         """Apply one bundle file or folder on a worker."""
 
         def task(worker):
+            # The window reads the result with the sources' code (which loads the network code):
+            # loaded here, off the GUI thread, rather than when the sync has finished.
+            import wtdc_desktop.bundles.sources  # noqa: F401
             from wtdc_desktop.workspace import Workspace
 
             with SyncLock(self.data_dir, wait=30), Workspace.open(self.data_dir) as workspace:

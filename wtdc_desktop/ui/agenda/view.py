@@ -7,7 +7,10 @@ differs. Keyboard: PageUp/PageDown or Alt+Left/Right change the day, Home goes t
 in the grid) move between sessions, Enter opens the selected session's details.
 
 The view re-reads the store when told (``reload``: after a sync, which also refreshes remembered
-timetables, or an import) and after its own edits; it fetches nothing on a timer of its own.
+timetables, or an import) and after its own edits; it fetches nothing on a timer of its own. Built
+with ``deferred=True`` (by the window), it reads the store in the event loop's next turn, so that
+building its widgets and filling them are two short blocks of the GUI thread rather than one long
+one; ``loading`` is true until then, and anything asked of it meanwhile fills it first.
 """
 
 from __future__ import annotations
@@ -24,7 +27,6 @@ from wtdc_desktop.domain.session_details import role_label
 from wtdc_desktop.instants import laptop_zone, zone_label
 from wtdc_desktop.i18n import _, ngettext
 from wtdc_desktop.store import sessions as session_store
-from wtdc_desktop.ui.agenda import exports
 from wtdc_desktop.ui.agenda.banners import ChangesBanner, MessageBanner
 from wtdc_desktop.ui.agenda.coverage_board import CoverageBoard
 from wtdc_desktop.ui.agenda.day_bar import DayBar
@@ -33,7 +35,6 @@ from wtdc_desktop.ui.agenda.members_panel import MembersPanel
 from wtdc_desktop.ui.agenda.reminders import ReminderService
 from wtdc_desktop.ui.agenda.session_list import SessionList
 from wtdc_desktop.ui.agenda.session_pane import SessionPane
-from wtdc_desktop.ui.agenda.timetable_import import ImportTimetableDialog, ask_timetable_file, import_worker
 from wtdc_desktop.ui.view import wants
 from wtdc_desktop.ui.workers import Worker, start
 from wtdc_desktop.workspace import Workspace
@@ -52,7 +53,8 @@ class AgendaView(QWidget):
     changes_notified = Signal(list)
     store_changed = Signal(object)
 
-    def __init__(self, store, parent=None, *, clock: Clock | None = None, reminders: bool = True) -> None:
+    def __init__(self, store, parent=None, *, clock: Clock | None = None, reminders: bool = True,
+                 deferred: bool = False) -> None:
         super().__init__(parent)
         self.store = store
         self.workspace = Workspace(store)
@@ -67,6 +69,8 @@ class AgendaView(QWidget):
         self.conflicts: list[session_model.Conflict] = []  # of the meeting shown, as of the last refresh
         self._notified: set[tuple] = set()
         self._worker = None
+        #: True until the store has been read (``deferred``: in the event loop's next turn)
+        self.loading = deferred
         self._build()
         self._shortcuts()
         self.reminders: ReminderService | None = None
@@ -78,7 +82,10 @@ class AgendaView(QWidget):
         self.now_timer.setInterval(60_000)
         self.now_timer.timeout.connect(self._tick)
         self.now_timer.start()
-        self.reload()
+        if deferred:
+            QTimer.singleShot(1, self, self._finish_loading)  # a timer: the loop paints and turns first
+        else:
+            self.reload()
 
     # -- building
 
@@ -157,10 +164,19 @@ class AgendaView(QWidget):
 
     # -- loading
 
+    def _finish_loading(self) -> None:
+        """The first reading of the store, if it is still to come (a deferred view)."""
+        if self.loading:
+            self._read()
+
     def reload(self, changes=None) -> None:
         """Re-read meetings, days, sessions and changes (after a sync or an edit)."""
-        if not wants(changes, any_record=True, delegation=("assignment", "member", "session_priority", "position")):
-            return
+        if self.loading or wants(changes, any_record=True,
+                                 delegation=("assignment", "member", "session_priority", "position")):
+            self._read()
+
+    def _read(self) -> None:
+        self.loading = False
         meetings = session_store.meetings_with_sessions(self.store)
         if self.meeting is None and meetings:
             self.meeting = self._default_meeting(meetings)
@@ -202,6 +218,7 @@ class AgendaView(QWidget):
     # -- the day
 
     def visible_sessions(self) -> list[session_model.Session]:
+        self._finish_loading()
         if self.day is None:
             return []
         sessions = session_store.sessions_for_day(self.store, self.day, self.tz, meeting=self.meeting)
@@ -216,6 +233,9 @@ class AgendaView(QWidget):
         return sessions
 
     def refresh_day(self) -> None:
+        if self.loading:
+            self._finish_loading()  # it refreshes the day
+            return
         sessions = self.visible_sessions()
         now = self.clock()
         here = laptop_zone()
@@ -263,12 +283,14 @@ class AgendaView(QWidget):
     # -- navigation
 
     def go_to_day(self, day: dt.date) -> None:
+        self._finish_loading()
         self.day = day
         self.bar.choose_day(day)
         self.refresh_day()
 
     def step_day(self, delta: int) -> None:
         """To the previous or next day that has sessions."""
+        self._finish_loading()
         if not self.days or self.day is None:
             return
         if delta > 0:
@@ -281,6 +303,7 @@ class AgendaView(QWidget):
                 self.go_to_day(earlier[-1])
 
     def go_today(self) -> None:
+        self._finish_loading()
         self.go_to_day(session_model.local_day(self.clock(), self.tz))
 
     def _on_day_box(self, index: int) -> None:
@@ -296,6 +319,7 @@ class AgendaView(QWidget):
         self._load_meeting()
 
     def select_session(self, sid: str | None) -> None:
+        self._finish_loading()
         self.current = sid
         self.grid.selected = sid
         self.grid.update()
@@ -319,6 +343,7 @@ class AgendaView(QWidget):
 
     def open_session(self, sid: str) -> bool:
         """Show a session (its day, selected): for links from elsewhere."""
+        self._finish_loading()
         s = session_store.session(self.store, sid)
         if s is None:
             return False
@@ -383,6 +408,9 @@ class AgendaView(QWidget):
         self.refresh_day()
 
     def _export(self, which: str) -> None:
+        from wtdc_desktop.ui.agenda import exports  # iCalendar, CSV and PDF writers: loaded when first used
+
+        self._finish_loading()
         if which.startswith("ics-"):
             message = exports.export_ics(self, self.store, which.removeprefix("ics-"))
         else:
@@ -391,6 +419,8 @@ class AgendaView(QWidget):
             self.message_banner.show_message(message)
 
     def import_timetable(self) -> None:
+        from wtdc_desktop.ui.agenda.timetable_import import ask_timetable_file  # loaded when first used
+
         path = ask_timetable_file(self)
         if path:
             self.open_import_dialog(path)
@@ -414,6 +444,8 @@ class AgendaView(QWidget):
         return worker
 
     def _ask_where(self, location: str, preview) -> None:
+        from wtdc_desktop.ui.agenda.timetable_import import ImportTimetableDialog
+
         dialog = ImportTimetableDialog(preview, self)
         self.import_dialog = dialog
 
@@ -426,6 +458,8 @@ class AgendaView(QWidget):
 
     def start_import(self, location: str, meeting: str, *, title: str | None = None, confirmed: bool = False):
         """Import off the GUI thread (a URL may take time); returns the worker."""
+        from wtdc_desktop.ui.agenda.timetable_import import import_worker
+
         worker = import_worker(self.store.data_dir, location, meeting, title=title, confirmed=confirmed)
         worker.signals.finished.connect(self._imported)
         worker.signals.failed.connect(lambda exc: self.message_banner.show_message(

@@ -1,0 +1,123 @@
+"""Views that fill themselves after a first paint, or off the GUI thread, end up showing what they
+showed when they filled at once: the Agenda built by the window, a typed search, and a view hidden
+behind another while a sync or an edit changed what it shows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QTreeWidgetItemIterator
+
+UTC = dt.timezone.utc
+
+
+def _listed(tree) -> list:
+    out, it = [], QTreeWidgetItemIterator(tree)
+    while it.value():
+        out.append((it.value().text(0), it.value().data(0, Qt.UserRole)))
+        it += 1
+    return out
+
+
+@pytest.mark.gui
+def test_an_agenda_filled_in_the_next_turn_shows_every_session_of_the_day(qtbot, demo_store):
+    from wtdc_desktop.ui.agenda import AgendaView
+
+    def clock():
+        return dt.datetime(2021, 11, 10, 9, tzinfo=UTC)
+
+    at_once = AgendaView(demo_store, clock=clock, reminders=False)
+    later = AgendaView(demo_store, clock=clock, reminders=False, deferred=True)
+    for view in (at_once, later):
+        qtbot.addWidget(view)
+        view.resize(1280, 800)
+        view.show()
+    assert later.loading
+    qtbot.waitUntil(lambda: not later.loading)
+    assert _listed(at_once.list) and _listed(later.list) == _listed(at_once.list)
+    assert (later.day, later.days, later.meeting) == (at_once.day, at_once.days, at_once.meeting)
+    assert [s.id for s in later.grid.sessions] == [s.id for s in at_once.grid.sessions]
+    assert later.bar.zone_label.text() == at_once.bar.zone_label.text()
+
+    # A link followed before the view has filled shows its session all the same.
+    linked = AgendaView(demo_store, clock=clock, reminders=False, deferred=True)
+    qtbot.addWidget(linked)
+    assert linked.select_record("WTDC-21/S10")
+    assert not linked.loading and linked.current == "WTDC-21/S10"
+    assert "Commission 3, deuxième séance" in linked.pane.details.toPlainText()
+
+
+@pytest.mark.gui
+def test_typed_words_are_searched_on_a_worker_and_the_last_words_win(qtbot, demo_store):
+    from wtdc_desktop.ui.search import ROLE_TARGET, SearchDialog
+
+    dialog = SearchDialog(demo_store)
+    qtbot.addWidget(dialog)
+    dialog.query.setText("connectivité")
+    dialog.start_search()
+    dialog.query.setText("interregionales")  # typed on before the first search ended: the timer's
+    qtbot.waitUntil(lambda: not dialog.loading and not dialog._timer.isActive(), timeout=10_000)
+    typed = [(dialog.results.topLevelItem(i).text(0), dialog.results.topLevelItem(i).data(0, ROLE_TARGET))
+             for i in range(dialog.results.topLevelItemCount())]
+    dialog.run_search()  # the same words searched at once (Enter)
+    now = [(dialog.results.topLevelItem(i).text(0), dialog.results.topLevelItem(i).data(0, ROLE_TARGET))
+           for i in range(dialog.results.topLevelItemCount())]
+    assert typed == now and any(text.startswith("Proposals (") for text, _t in typed)
+    assert dialog.status.text() == f"{len(dialog.hits)} results"
+
+
+@pytest.mark.gui
+def test_a_view_hidden_behind_another_shows_what_changed_when_it_comes_back(window, qtbot):
+    window.show_view("contacts")
+    contacts = window.views["contacts"]
+    window.show_view("changes")
+    outcome = window.workspace.save_contact({"name": "Zanele Mokoena", "organization": "Test"})
+    window.reload(outcome.changes)
+    window.show_view("contacts")
+    qtbot.waitUntil(lambda: "Zanele Mokoena" in [c.get("name") for c in contacts.contacts])
+    assert contacts.count.text() == f"{len(contacts.contacts)} contacts"
+
+
+@pytest.mark.gui
+def test_contact_columns_are_as_wide_as_their_longest_text(qtbot, demo_store):
+    from wtdc_desktop.store import contact_book
+    from wtdc_desktop.ui.contacts import ContactsView
+
+    long = "Administration des télécommunications et des postes de l'Union des Comores"
+    contact_book.save_private_contact(demo_store, {"name": "Said Ali", "organization": long})
+    view = ContactsView(demo_store)
+    qtbot.addWidget(view)
+    view.resize(1280, 800)
+    view.show()
+    column = [view.model.headerData(c, Qt.Horizontal) for c in range(view.model.columnCount())].index("Organization")
+    assert view.table.columnWidth(column) >= view.table.fontMetrics().horizontalAdvance(long)
+    assert view.table.columnWidth(column) >= view.table.horizontalHeader().sectionSizeHint(column)
+
+
+@pytest.mark.gui
+def test_what_changed_read_on_a_worker_lists_what_it_lists_at_once(qtbot, demo_store, monkeypatch):
+    from wtdc_desktop.ui.changes import ChangesView
+
+    monkeypatch.setattr(ChangesView, "LIST_LIMIT", 5)  # the demo's first sync, grouped
+    monkeypatch.setattr(ChangesView, "PAGE", 3)
+    at_once = ChangesView(demo_store)
+    later = ChangesView(demo_store, deferred=True)
+    for view in (at_once, later):
+        qtbot.addWidget(view)
+    assert later.loading
+    qtbot.waitUntil(lambda: not later.loading)
+    assert len(_listed(at_once.tree)) > 3 and _listed(later.tree) == _listed(at_once.tree)
+    assert later.summary.text() == at_once.summary.text()
+
+    def proposals(view):
+        (group,) = [view.tree.topLevelItem(i) for i in range(view.tree.topLevelItemCount())
+                    if view.tree.topLevelItem(i).text(0) == "Proposals"]
+        return group
+
+    for view in (at_once, later):
+        view.tree.expandItem(proposals(view))
+    qtbot.waitUntil(lambda: proposals(later).childCount() > 0)
+    assert proposals(at_once).childCount() == 4  # a page of three, then "Show 3 more…"
+    assert _listed(later.tree) == _listed(at_once.tree)
