@@ -137,6 +137,9 @@ def _show_main(window) -> None:
     damaged_store_sink[:] = [lambda exc: show_damaged_in(window, exc)]
     window.sync.store_damaged.connect(lambda exc: show_damaged_in(window, exc))  # found by a sync's worker
     startup_probe.watch(window)  # the start-up benchmark's probe; nothing unless it is switched on
+    # Quitting closes the store after a last quick check, so that the next start of this unchanged
+    # file need not check it before the first paint (store/db.py, RELIABILITY.md §10).
+    QApplication.instance().aboutToQuit.connect(lambda: None if window.store.closed else window.store.close(check=True))
     window.show()
 
 
