@@ -180,10 +180,15 @@ def refusal_for(kind: str | None, path: Path) -> StoreError | None:
 def _is_emptied(path: Path) -> bool:
     """A store file of zero bytes in a folder holding backups: emptied (a failed copy, a truncation),
     not a new store; SQLite would take it for an empty database and start afresh."""
-    from wtdc_desktop.store.backup import list_backups
+    try:
+        if path.stat().st_size != 0:
+            return False
+    except OSError:
+        return False
+    from wtdc_desktop.store.backup import list_backups  # only for an empty file: not on every opening
 
     try:
-        return path.stat().st_size == 0 and bool(list_backups(path.parent))
+        return bool(list_backups(path.parent))
     except OSError:
         return False
 

@@ -89,13 +89,15 @@ def install_error_handling(data_dir: Path) -> Path:
 def open_window(data_dir: Path | None, *, load_demo_if_empty: bool = True, today=None, periodic: bool = False,
                 initial_view: str | None = None):
     """Open the store and build the main window (loading the demo on a first launch when asked)."""
-    from wtdc_desktop.ui.main_window import MainWindow
+    from wtdc_desktop.ui.main_window import MainWindow, forget_module_sources
     from wtdc_desktop.workspace import Workspace
 
     workspace = Workspace.open(data_dir)
     if load_demo_if_empty and workspace.is_empty():
         workspace.load_demo()  # a first launch
-    return MainWindow(workspace, today=today, periodic=periodic, initial_view=initial_view)
+    window = MainWindow(workspace, today=today, periodic=periodic, initial_view=initial_view)
+    forget_module_sources()  # what start-up imported
+    return window
 
 
 def run(data_dir: Path | None = None, lang: str | None = None) -> int:

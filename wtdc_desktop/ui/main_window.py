@@ -106,6 +106,7 @@ class MainWindow(QMainWindow):
     def _build_view(self, key: str) -> QWidget:
         row = self.views.declared().index(key)
         view = make_view(key, self.store, self.sync, self, today=self._today)
+        forget_module_sources()
         placeholder = self.stack.widget(row)
         current = self.stack.currentIndex()
         self.stack.insertWidget(row, view)
@@ -477,6 +478,19 @@ class MainWindow(QMainWindow):
         self.save_state()
         self.sync.stop()
         super().closeEvent(event)
+
+
+def forget_module_sources() -> None:
+    """Drop the source lines PySide read while modules were imported.
+
+    PySide's feature switching (``__feature__``) reads the whole source of every module imported
+    after it, through ``inspect.getsource``, to look for "PySide6"; Python's ``linecache`` then keeps
+    every line of every one of them: 6 to 8 MB once every view is built. A traceback reads again the
+    few lines it shows.
+    """
+    import linecache
+
+    linecache.clearcache()
 
 
 def _detail_pane(view):
