@@ -442,9 +442,10 @@ class Store:
             _forget_clean_check(self.data_dir)
 
     def close(self, *, check: bool = False) -> None:
-        """Close the connection. With ``check`` (the window, as it quits), when this is the store's
-        last connection, its log is folded into the file and the quick check passes, note the file's
-        identity beside it: the next opening of that very file, unchanged, skips the check."""
+        """Close the connection. With ``check`` (the window, as it quits): once the log is folded into
+        the file and emptied (no other connection holding pages in it) and the quick check passes,
+        note the file's identity beside it (:data:`CHECKED_FILENAME`): the next opening of that very
+        file, unchanged, skips the check (RELIABILITY.md §10)."""
         if check and not self.closed and not self.damaged:
             self._close_checked()
         self.conn.close()
