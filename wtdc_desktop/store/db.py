@@ -180,10 +180,15 @@ def refusal_for(kind: str | None, path: Path) -> StoreError | None:
 def _is_emptied(path: Path) -> bool:
     """A store file of zero bytes in a folder holding backups: emptied (a failed copy, a truncation),
     not a new store; SQLite would take it for an empty database and start afresh."""
-    from wtdc_desktop.store.backup import list_backups
+    try:
+        if path.stat().st_size != 0:
+            return False
+    except OSError:
+        return False
+    from wtdc_desktop.store.backup import list_backups  # only for an empty file: not on every opening
 
     try:
-        return path.stat().st_size == 0 and bool(list_backups(path.parent))
+        return bool(list_backups(path.parent))
     except OSError:
         return False
 
@@ -220,6 +225,56 @@ def _file_key(path: Path) -> tuple[str, int, int, int] | None:
     except OSError:
         return None
     return str(path), st.st_ino, st.st_size, st.st_mtime_ns
+
+
+#: Beside the store: the file's identity (inode, size, times) when it last passed the quick check
+#: as a whole, at the window's clean close (:meth:`Store.close` with ``check=True``). An opening
+#: that finds the file exactly so, with no write-ahead log holding pages, skips the check.
+CHECKED_FILENAME = "store-checked.json"
+#: The quick check runs at an opening anyway when the last one is older than this (seconds): the
+#: file's times do not see a disk's own decay.
+CHECK_MAX_AGE = 7 * 24 * 3600
+
+
+def _stat_identity(path: Path) -> dict | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return {"dev": st.st_dev, "ino": st.st_ino, "size": st.st_size, "mtime_ns": st.st_mtime_ns,
+            "ctime_ns": st.st_ctime_ns}
+
+
+def _wal_is_empty(path: Path) -> bool:
+    try:
+        return Path(f"{path}-wal").stat().st_size == 0
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+
+
+def _unchanged_since_clean_check(path: Path) -> bool:
+    """The store file is the very file that last passed the quick check at a clean close, unchanged
+    since (same device, inode, size, modification and change times, no pages in a write-ahead log)
+    and checked less than :data:`CHECK_MAX_AGE` ago. Any write, a copy or a restore over it, a
+    crash that left a log, a marker that cannot be read: False, and the check runs."""
+    import json
+    import time
+
+    try:
+        marker = json.loads((path.parent / CHECKED_FILENAME).read_text(encoding="utf-8"))
+        fresh = 0 <= time.time() - float(marker.pop("checked_at")) < CHECK_MAX_AGE
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return False
+    return fresh and marker == _stat_identity(path) and _wal_is_empty(path)
+
+
+def _forget_clean_check(data_dir: Path) -> None:
+    try:
+        (Path(data_dir) / CHECKED_FILENAME).unlink()
+    except OSError:
+        pass
 
 
 class Store:
@@ -265,7 +320,8 @@ class Store:
         key = _file_key(self.path)
         if key is not None and key in _CHECKED:
             return
-        check_store_file(self.conn, self.path)
+        if not _unchanged_since_clean_check(self.path):
+            check_store_file(self.conn, self.path)
         if key is not None:
             _CHECKED.add(key)
 
@@ -373,11 +429,53 @@ class Store:
         return known
 
     #: True once SQLite reported a damaged page of this store (:meth:`transaction` then refuses).
-    damaged = False
+    _damaged = False
 
-    def close(self) -> None:
+    @property
+    def damaged(self) -> bool:
+        return self._damaged
+
+    @damaged.setter
+    def damaged(self, value: bool) -> None:
+        self._damaged = bool(value)
+        if value:  # damage found without the file changing (a disk's decay): the next opening checks
+            _forget_clean_check(self.data_dir)
+
+    def close(self, *, check: bool = False) -> None:
+        """Close the connection. With ``check`` (the window, as it quits): once the log is folded into
+        the file and emptied (no other connection holding pages in it) and the quick check passes,
+        note the file's identity beside it (:data:`CHECKED_FILENAME`): the next opening of that very
+        file, unchanged, skips the check (RELIABILITY.md §10)."""
+        if check and not self.closed and not self.damaged:
+            self._close_checked()
         self.conn.close()
         self.closed = True
+
+    def _close_checked(self) -> None:
+        import time
+
+        from wtdc_desktop.atomic import atomic_write_text
+
+        _forget_clean_check(self.data_dir)
+        try:
+            busy = self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+            if busy:  # another connection is reading or writing: no identity to note
+                return
+            before = _stat_identity(self.path)
+            check_store_file(self.conn, self.path)
+            self.conn.close()
+        except (sqlite3.Error, StoreError) as exc:
+            log.warning("store %s not noted as checked at close: %s", self.path, exc)
+            return
+        after = _stat_identity(self.path)
+        if before is None or before != after or not _wal_is_empty(self.path):
+            return
+        import json
+
+        try:
+            atomic_write_text(self.data_dir / CHECKED_FILENAME, json.dumps({**after, "checked_at": time.time()}))
+        except OSError:
+            log.info("cannot note the check of %s", self.path)
 
     #: True once :meth:`close` was called (a deferred refresh must not touch a closed store).
     closed = False

@@ -89,16 +89,31 @@ def install_error_handling(data_dir: Path) -> Path:
 def open_window(data_dir: Path | None, *, load_demo_if_empty: bool = True, today=None, periodic: bool = False,
                 initial_view: str | None = None):
     """Open the store and build the main window (loading the demo on a first launch when asked)."""
-    from wtdc_desktop.ui.main_window import MainWindow
+    from wtdc_desktop.ui.main_window import MainWindow, settle_after_build
     from wtdc_desktop.workspace import Workspace
 
     workspace = Workspace.open(data_dir)
     if load_demo_if_empty and workspace.is_empty():
         workspace.load_demo()  # a first launch
-    return MainWindow(workspace, today=today, periodic=periodic, initial_view=initial_view)
+    window = MainWindow(workspace, today=today, periodic=periodic, initial_view=initial_view)
+    settle_after_build()  # what start-up imported and built
+    return window
 
 
 def run(data_dir: Path | None = None, lang: str | None = None) -> int:
+    import gc
+
+    from wtdc_desktop.ui import main_window
+
+    main_window.FREEZE_WHAT_IS_BUILT = True  # one window for the whole session (main_window.settle_after_build)
+    try:
+        return _run(data_dir, lang)
+    finally:  # a test that ran the application goes on with an ordinary collector
+        main_window.FREEZE_WHAT_IS_BUILT = False
+        gc.unfreeze()
+
+
+def _run(data_dir: Path | None, lang: str | None) -> int:
     from wtdc_desktop.store.db import StoreDamaged, default_data_dir
     from wtdc_desktop.ui.main_window import MainWindow, apply_font_size
 
@@ -137,6 +152,9 @@ def _show_main(window) -> None:
     damaged_store_sink[:] = [lambda exc: show_damaged_in(window, exc)]
     window.sync.store_damaged.connect(lambda exc: show_damaged_in(window, exc))  # found by a sync's worker
     startup_probe.watch(window)  # the start-up benchmark's probe; nothing unless it is switched on
+    # Quitting closes the store after a last quick check, so that the next start of this unchanged
+    # file need not check it before the first paint (store/db.py, RELIABILITY.md §10).
+    QApplication.instance().aboutToQuit.connect(lambda: None if window.store.closed else window.store.close(check=True))
     window.show()
 
 

@@ -106,6 +106,7 @@ class MainWindow(QMainWindow):
     def _build_view(self, key: str) -> QWidget:
         row = self.views.declared().index(key)
         view = make_view(key, self.store, self.sync, self, today=self._today)
+        settle_after_build()
         placeholder = self.stack.widget(row)
         current = self.stack.currentIndex()
         self.stack.insertWidget(row, view)
@@ -477,6 +478,34 @@ class MainWindow(QMainWindow):
         self.save_state()
         self.sync.stop()
         super().closeEvent(event)
+
+
+#: True in the application (``run()`` sets it), False in tests and scripts that build many windows:
+#: see :func:`settle_after_build`.
+FREEZE_WHAT_IS_BUILT = False
+
+
+def settle_after_build() -> None:
+    """After the window or a view was built.
+
+    Drops the source lines PySide read while modules were imported: its feature switching
+    (``__feature__``) reads the whole source of every module imported after it, through
+    ``inspect.getsource``, to look for "PySide6", and Python's ``linecache`` then keeps every line
+    of every one of them (6 to 8 MB once every view is built; a traceback reads again the few lines
+    it shows).
+
+    In the application, also moves every object existing now (modules, the window, the views:
+    kept for the whole session) out of the garbage collector's sight (``gc.freeze``): a full
+    collection otherwise walks them all, 30 to 100 ms of a frozen window at a moment nobody chose
+    (opening a view, typing in a filter). Objects freed by their count of references still are.
+    """
+    import linecache
+
+    linecache.clearcache()
+    if FREEZE_WHAT_IS_BUILT:
+        import gc
+
+        gc.freeze()
 
 
 def _detail_pane(view):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QGuiApplication
 
 from wtdc_desktop.domain.records import PUBLISHED_TYPES
 from wtdc_desktop.i18n import _
@@ -44,11 +44,19 @@ class RecordTableModel(QAbstractTableModel):
         self._rows: dict[str, tuple] = {}
         self._marks: dict[str, dict] = {}
         self._badges: dict[str, str | None] = {}
+        #: row -> (font, text of each column, marks first) of the rows painted so far, made once per
+        #: row: data() runs for seven roles of every cell painted, and a filter repaints the whole table
+        self._lines: dict[int, tuple] = {}
+        self._bold_font: QFont | None = None
         self._total = 0
         #: rows read from the store so far (ids and row contents), for tests and benchmarks
         self.ids_fetched = 0
         self.rows_fetched = 0
         self.reload()
+        from wtdc_desktop.ui.language import language_changed
+
+        language_changed().changed.connect(self.forget_texts)
+        QGuiApplication.instance().fontChanged.connect(self.forget_texts)
 
     # -- loading ------------------------------------------------------------------
 
@@ -59,8 +67,16 @@ class RecordTableModel(QAbstractTableModel):
         self._rows = {}
         self._marks = {}
         self._badges = {}
+        self._lines = {}
         self._fetch_page()
         self.endResetModel()
+
+    def forget_texts(self, _changed=None) -> None:
+        """The interface language or the application's font changed: make the cells' text and font again."""
+        self._lines = {}
+        self._bold_font = None
+        if self._ids:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, len(self.columns) - 1))
 
     def _fetch_page(self) -> list[str]:
         ids = list_rows.view_ids(self.store, self.type_name, self.filter_text, sort_column=self.sort_column,
@@ -137,6 +153,26 @@ class RecordTableModel(QAbstractTableModel):
             self._badges.update(_badges(self.store, self.type_name, missing))
         return self._rows.get(rid)
 
+    def _line(self, row: int) -> tuple | None:
+        """(font, the text of each column) of a row; None: no such row, or a record gone from the store."""
+        if not 0 <= row < len(self._ids):
+            return None
+        values = self._row(row)
+        if values is None:
+            return None
+        rid = self._ids[row]
+        marks = self._marks.get(rid) or {}
+        font = None
+        if not marks.get("read") or marks.get("stale_read"):  # a new or changed record's row is bold
+            if self._bold_font is None:
+                self._bold_font = QFont()  # the application's font as it is now (forget_texts when it changes)
+                self._bold_font.setBold(True)
+            font = self._bold_font
+        line = self._lines[row] = (font, self.marks_text(rid), *(
+            "" if value is None else _(words[value]) if words and value in words else str(value)
+            for value, words in zip(values, self._words[1:], strict=True)))
+        return line
+
     def marks_text(self, rid: str) -> str:
         marks = self._marks.get(rid) or {}
         parts = []
@@ -156,38 +192,29 @@ class RecordTableModel(QAbstractTableModel):
         ids = [rid] if rid else [i for i in self._ids if i in self._rows]
         self._marks.update(list_rows.layer_marks(self.store, self.type_name, ids))
         self._badges.update(_badges(self.store, self.type_name, ids))
+        self._lines = {}
         if self._ids:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, len(self.columns) - 1))  # bold: every column
 
     def data(self, index: QModelIndex, role: int = DISPLAY):
-        if role not in _RECORD_ROLES or not index.isValid():
+        if role not in _RECORD_ROLES:
             return None
         row = index.row()
-        values = self._row(row)
-        if values is None:
+        line = self._lines.get(row) or self._line(row)
+        if line is None or not index.isValid():
             return None
-        rid = self._ids[row]
+        if role == DISPLAY:
+            return line[index.column() + 1]
         if role == FONT:
-            marks = self._marks.get(rid) or {}
-            if not marks.get("read") or marks.get("stale_read"):
-                font = QFont()  # the application's font as it is now (its size can change)
-                font.setBold(True)
-                return font
-            return None
+            return line[0]
         column = index.column()
-        if self.columns[column] == MARKS:
-            text = self.marks_text(rid)
-            if role == TOOLTIP or role == ACCESSIBLE_TEXT:
-                marks = self._marks.get(rid) or {}
-                words = [w for w, on in ((_("starred"), marks.get("star")), (_("has notes"), marks.get("note")),
-                                         (_("unread"), not marks.get("read"))) if on]
-                return ", ".join(words + ([text] if self._badges.get(rid) else []))
-            return text
-        value = values[column - 1]
-        if value is None:
-            return ""
-        words = self._words[column]
-        return _(words[value]) if words and value in words else str(value)
+        if self.columns[column] == MARKS:  # the tooltip and accessible text of the marks
+            rid = self._ids[row]
+            marks = self._marks.get(rid) or {}
+            words = [w for w, on in ((_("starred"), marks.get("star")), (_("has notes"), marks.get("note")),
+                                     (_("unread"), not marks.get("read"))) if on]
+            return ", ".join(words + ([line[1]] if self._badges.get(rid) else []))
+        return line[column + 1]
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY):
         if role == DISPLAY and orientation == HORIZONTAL:

@@ -16,12 +16,10 @@ from wtdc_desktop.formatting import format_number
 from wtdc_desktop.i18n import N_, _, ngettext
 from wtdc_desktop.instants import format_instant_or_text
 from wtdc_desktop.store import Store, syncs
-from wtdc_desktop.store import sessions as session_store
 from wtdc_desktop.store import sources as source_table
 from wtdc_desktop.store import team_state
 from wtdc_desktop.store.lock import SyncLock
 from wtdc_desktop.ui import workers
-from wtdc_desktop.ui.team_panel import TeamPanel
 from wtdc_desktop.ui.view import wants
 from wtdc_desktop.workspace import ItuResult
 
@@ -98,6 +96,8 @@ def one_off_sources(store) -> list[str]:
     """Locations synced once (a bundle file or folder, the demo), not remembered, whose last sync
     went well: a file that was refused (a text file, a ZIP that is no bundle) is no source."""
     remembered = {row.location for row in source_table.list_sources(store)}
+    from wtdc_desktop.store import sessions as session_store  # not needed before the first paint
+
     remembered |= {src["location"] for src in session_store.schedule_sources(store)}
     return [item["source"] for item in syncs.last_sync_per_source(store)
             if item["source"] and item["source"] not in remembered
@@ -224,6 +224,7 @@ class SyncController(QObject):
         sync itself say what is wrong."""
         try:
             with Store(self.data_dir) as store:
+                from wtdc_desktop.store import sessions as session_store
                 from wtdc_desktop.sync import itu_folders
 
                 return (bool(source_table.list_sources(store)) or bool(session_store.schedule_sources(store))
@@ -388,6 +389,8 @@ class SyncView(QWidget):
         lay.addLayout(itu_bar)
         lay.addWidget(self.message)
         lay.addWidget(self.details)
+        from wtdc_desktop.ui.team_panel import TeamPanel
+
         self.team = TeamPanel(self)
         lay.addWidget(self.team)
         lay.addWidget(QLabel(_("Sources"), self))
@@ -482,6 +485,8 @@ class SyncView(QWidget):
         self.team.reload(self.store)
         last = {item["source"]: item for item in syncs.last_sync_per_source(self.store)}
         # what Sync now syncs, and the bundles synced once that were applied; never a file refused
+        from wtdc_desktop.store import sessions as session_store
+
         locations = [row.location for row in source_table.list_sources(self.store)]
         locations += [src["location"] for src in session_store.schedule_sources(self.store)
                       if src["location"] not in locations]
