@@ -280,7 +280,12 @@ def _forget_clean_check(data_dir: Path) -> None:
 class Store:
     """A connection to the store. One per thread: SQLite connections are not shared."""
 
-    def __init__(self, data_dir: Path | str | None = None, *, migrate: bool = True) -> None:
+    def __init__(self, data_dir: Path | str | None = None, *, migrate: bool = True,
+                 cache_kib: int | None = None) -> None:
+        """``cache_kib``: the connection's page cache, when not SQLite's 2 MiB (a worker's short read
+        needs little: its pages are in the system's file cache, and each thread's cache adds to the
+        window's memory)."""
+        self._cache_kib = cache_kib
         self.data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
         self.path = self.data_dir / STORE_FILENAME
         self._ensure_writable_dir()
@@ -345,6 +350,8 @@ class Store:
         self.conn.execute("PRAGMA foreign_keys = ON")
         # FULL: a committed note survives a power cut, not only a crash.
         self.conn.execute("PRAGMA synchronous = FULL")
+        if self._cache_kib:
+            self.conn.execute(f"PRAGMA cache_size = -{int(self._cache_kib)}")
 
     def schema_version(self) -> int:
         return self.conn.execute("PRAGMA user_version").fetchone()[0]

@@ -18,12 +18,12 @@ from wtdc_desktop.formatting import format_number
 from wtdc_desktop.i18n import _, ngettext
 from wtdc_desktop.instants import format_datetime
 from wtdc_desktop.store import changes as store_changes
-from wtdc_desktop.store import Store, syncs
+from wtdc_desktop.store import syncs
 from wtdc_desktop.ui.detail import DetailPane, field_labels
 from wtdc_desktop.ui.today import _change_word
 from wtdc_desktop.ui.later import put_off, reload_put_off
 from wtdc_desktop.ui.view import wants
-from wtdc_desktop.ui.workers import Worker, start
+from wtdc_desktop.ui.workers import Worker, reading_store, start
 
 WHY = {"starred": lambda: _("starred"), "noted": lambda: _("noted"), "position": lambda: _("position"),
        "assigned": lambda: _("covered")}
@@ -132,7 +132,7 @@ class ChangesView(QWidget):
         asked, data_dir, limit = self._asked, self.store.data_dir, self.LIST_LIMIT
 
         def task(_worker):
-            with Store(data_dir) as store:  # a connection of the worker's thread
+            with reading_store(data_dir) as store:  # a connection of the worker's thread
                 return asked, since, read_changes(store, since, limit)
 
         worker = Worker(task)
@@ -209,7 +209,7 @@ class ChangesView(QWidget):
         data_dir = self.store.data_dir
 
         def task(_worker):
-            with Store(data_dir) as store:
+            with reading_store(data_dir) as store:
                 return group, group_changes(store, since, type_name, change)
 
         worker = Worker(task)

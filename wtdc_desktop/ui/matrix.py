@@ -110,14 +110,13 @@ class ProposalsMatrixView(QWidget):
     def _in_background(self, kind: str, done, compute) -> None:
         """Run ``compute(store)`` on a worker with its own connection; ``done((generation, value))``
         runs on the GUI thread, and drops results that a newer request made stale."""
-        from wtdc_desktop.store import Store
-        from wtdc_desktop.ui.workers import Worker, start
+        from wtdc_desktop.ui.workers import Worker, reading_store, start
 
         self._generation[kind] += 1
         generation, data_dir = self._generation[kind], self.store.data_dir
 
         def task(_worker):
-            with Store(data_dir) as store:  # a connection of the worker's thread
+            with reading_store(data_dir) as store:  # a connection of the worker's thread
                 return generation, compute(store)
 
         worker = Worker(task)

@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (
 
 from wtdc_desktop.domain.render import sanitize_html, snippet_to_html
 from wtdc_desktop.i18n import N_, _, ngettext
-from wtdc_desktop.store import Store, fulltext, published
-from wtdc_desktop.ui.workers import Worker, start
+from wtdc_desktop.store import fulltext, published
+from wtdc_desktop.ui.workers import Worker, reading_store, start
 
 #: Kinds of the search index, in the order results are grouped.
 KINDS = (
@@ -157,7 +157,7 @@ class SearchDialog(QDialog):
         asked, question, data_dir = self._asked, self._question(), self.store.data_dir
 
         def task(_worker):
-            with Store(data_dir) as store:  # a connection of the worker's thread
+            with reading_store(data_dir) as store:  # a connection of the worker's thread
                 return asked, question, find(store, *question)
 
         worker = Worker(task)

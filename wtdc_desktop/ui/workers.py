@@ -26,6 +26,18 @@ from wtdc_desktop.errors import WtdcError
 
 log = logging.getLogger(__name__)
 
+#: The page cache of a worker's own connection for a read, in KiB (SQLite's default is 2 MiB): its
+#: pages are in the system's file cache anyway, and each thread's cache adds to the window's memory.
+READ_CACHE_KIB = 256
+
+
+def reading_store(data_dir):
+    """A store connection for a worker that only reads (open it in the worker's thread)."""
+    from wtdc_desktop.store import Store
+
+    return Store(data_dir, cache_kib=READ_CACHE_KIB)
+
+
 #: Workers started and not finished yet: kept alive until their signals have been sent.
 _running: set["Worker"] = set()
 
