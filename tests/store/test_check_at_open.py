@@ -138,3 +138,29 @@ def test_no_note_while_another_connection_holds_pages_in_the_log(demo_store, che
         other.execute("COMMIT")
         other.close()
     assert not (data / CHECKED_FILENAME).exists()
+
+
+def test_a_connection_opened_after_this_process_wrote_is_not_checked_again(tmp_path, checks):
+    """A worker's connection after the window's own sync: the file changed only by this process's
+    transactions (checkpointed into the file) is not quick-checked again; a file another process
+    changed is."""
+    with Store(tmp_path) as store:
+        assert len(checks) == 1  # a new store, checked once
+        sizes = []
+        for n in range(3):  # 5 MB each: SQLite folds the log into the file as the transaction commits
+            with store.transaction() as conn:
+                conn.executemany("INSERT INTO setting (key, value) VALUES (?, ?)",
+                                 [(f"k{n}-{i}", "v" * 2000) for i in range(2500)])
+            sizes.append((tmp_path / "store.sqlite3").stat().st_size)
+            with Store(tmp_path):
+                pass
+        assert sizes[0] < sizes[1] < sizes[2]  # the file itself changed at each commit
+        assert len(checks) == 1
+        other = sqlite3.connect(tmp_path / "store.sqlite3")  # another process (a command-line sync)
+        with other:
+            other.execute("INSERT INTO setting (key, value) VALUES ('cli', 'x')")
+        other.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        other.close()
+        with Store(tmp_path):
+            pass
+        assert len(checks) == 2

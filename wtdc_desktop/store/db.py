@@ -312,6 +312,7 @@ class Store:
                 )
             if migrate and version < schema.LATEST_VERSION:
                 self._migrate(version)
+                self._still_checked()  # the migrations' writes are this process's own
         except sqlite3.Error as exc:
             self.conn.close()
             raise translate_sqlite_error(exc, self.path) or exc from exc
@@ -389,6 +390,10 @@ class Store:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             raise translate_sqlite_error(exc, self.path) or exc from exc
+        # The file as this process checked it, changed only by this transaction (which holds the
+        # write lock) stays checked: a worker's connection opened after a sync of the window does
+        # not quick-check the whole store again (seconds on a large store).
+        checked_before = _file_key(self.path) in _CHECKED
         try:
             yield self.conn
         except BaseException as exc:
@@ -408,6 +413,14 @@ class Store:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             raise translate_sqlite_error(exc, self.path) or exc from exc
+        if checked_before:
+            self._still_checked()
+
+    def _still_checked(self) -> None:
+        """The file, checked by this process, was changed by this process alone: still checked."""
+        key = _file_key(self.path)
+        if key is not None:
+            _CHECKED.add(key)
 
     @contextlib.contextmanager
     def busy_wait(self, milliseconds: int) -> Iterator[None]:
