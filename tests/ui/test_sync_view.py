@@ -49,6 +49,21 @@ def test_sync_now_with_sources_listed_never_says_there_is_no_source(window, qtbo
     assert "no source" not in failed.args[0] and "demo" in failed.args[0]
 
 
+def test_sync_now_after_another_process_wrote_the_store_runs_no_quick_check_on_the_gui_thread(window, qtbot,
+                                                                                            monkeypatch):
+    """"Sync now" reads the sources through the window's connection: a new one would quick-check the
+    whole store on the GUI thread (seconds on a large store) when a command-line sync changed it."""
+    from wtdc_desktop.store import db
+
+    monkeypatch.setattr(db, "_CHECKED", set())  # the file as changed by another process since
+    checked = []
+    monkeypatch.setattr(db, "check_store_file", lambda conn, path: checked.append(path))
+    window.show_view("sync")
+    with qtbot.waitSignal(window.sync.failed):
+        window.views["sync"].sync_now.click()
+    assert checked == []
+
+
 def test_the_record_counts_come_back_after_a_dialog_clears_the_status_bar(window, qtbot):
     from PySide6.QtGui import QStatusTipEvent
     from PySide6.QtWidgets import QApplication

@@ -45,7 +45,7 @@ class MainWindow(QMainWindow):
         self.store = workspace.store
         self.setWindowTitle(APP_NAME)
         self.setObjectName("MainWindow")
-        self.sync = SyncController(self.store.data_dir, self)
+        self.sync = SyncController(self.store.data_dir, self, store=self.store)
         self.history: list[tuple[str, str]] = []
         self.forward_stack: list[tuple[str, str]] = []
         #: set by tests and scripts that close the window without asking about unsaved notes

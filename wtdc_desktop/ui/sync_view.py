@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import logging
 from pathlib import Path
 
@@ -129,9 +131,12 @@ class SyncController(QObject):
     refused = Signal(str)
     store_damaged = Signal(object)
 
-    def __init__(self, data_dir: Path, parent=None) -> None:
+    def __init__(self, data_dir: Path, parent=None, *, store=None) -> None:
         super().__init__(parent)
         self.data_dir = Path(data_dir)
+        #: the window's own connection, for the GUI thread's small reads (a new connection would
+        #: quick-check a store that another process changed, on the GUI thread)
+        self.store = store
         self.worker: workers.Worker | None = None
         # The periodic scheduler (and the network code under it) is made when first needed, not
         # before the window's first paint.
@@ -214,16 +219,22 @@ class SyncController(QObject):
     def _synced_once(self) -> list[str]:
         """The sources the Sync view lists that are not remembered (a bundle file, the demo)."""
         try:
-            with Store(self.data_dir) as store:
+            with self._reading() as store:
                 return [Path(loc).name or loc for loc in one_off_sources(store)]
         except WtdcError:
             return []
+
+    def _reading(self):
+        """The window's connection when there is one (kept open), else a connection of this call."""
+        if self.store is not None and not self.store.closed:
+            return contextlib.nullcontext(self.store)
+        return Store(self.data_dir)
 
     def _has_sources(self) -> bool:
         """A remembered bundle source or timetable; True when the store cannot tell, to let the
         sync itself say what is wrong."""
         try:
-            with Store(self.data_dir) as store:
+            with self._reading() as store:
                 from wtdc_desktop.store import sessions as session_store
                 from wtdc_desktop.sync import itu_folders
 
