@@ -700,8 +700,10 @@ import json, sys, time
 from pathlib import Path
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
+from wtdc_desktop.ui import main_window
 from wtdc_desktop.ui.app import make_app, open_window
 
+main_window.FREEZE_WHAT_IS_BUILT = True  # as the application's run() does (gc.freeze of what is built)
 app = make_app()
 win = open_window(Path(sys.argv[1]), load_demo_if_empty=False)
 win.resize(1280, 800)
