@@ -2,6 +2,10 @@
 
 Published contacts and the delegation's private contacts are kept apart: private ones are marked, live in
 their own table, and only they can be edited or deleted here.
+
+Built with ``deferred=True`` (by the window), the view reads its contacts on a worker thread (with its own
+store connection): the two thousand contacts of a large store take longer than the GUI thread may block.
+``loading`` is true until the list is shown; a view used on its own (a test, a dialog) reads at once.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from wtdc_desktop.domain.records import REGION_IDS
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.formatting import format_number
 from wtdc_desktop.i18n import LANGUAGES, N_, _, ngettext, isolate
-from wtdc_desktop.store import contact_book
+from wtdc_desktop.store import Store, contact_book
 from wtdc_desktop.ui.browser import SafeTextBrowser
 from wtdc_desktop.ui.negotiation_widgets import TabsFilledWhenOpened, fill_combo
 from wtdc_desktop.ui.language import directed_html
@@ -31,6 +35,7 @@ from wtdc_desktop.ui.models import RowsTableModel
 from wtdc_desktop.ui.save_dialogs import save_file_name
 from wtdc_desktop.ui.later import put_off, reload_put_off
 from wtdc_desktop.ui.view import wants
+from wtdc_desktop.ui.workers import Worker, start
 from wtdc_desktop.userfiles import read_user_text
 from wtdc_desktop.workspace import Workspace
 
@@ -126,10 +131,13 @@ class ContactsView(QWidget):
     open_record_requested = Signal(str, str)
     store_changed = Signal(object)
 
-    def __init__(self, store, parent=None) -> None:
+    def __init__(self, store, parent=None, *, deferred: bool = False) -> None:
         super().__init__(parent)
         self.store = store
         self.workspace = Workspace(store)
+        self.deferred = deferred
+        self._worker: Worker | None = None  # the reading running off the GUI thread, if any
+        self._asked = 0  # readings asked for: a worker's result is shown only if none was asked since
         self.contacts: list[dict] = []
         self.name = QLineEdit(self)
         self.name.setPlaceholderText(_("Name, organization or e-mail…"))
@@ -236,12 +244,50 @@ class ContactsView(QWidget):
         self._refresh()
         self.lazy.refill()
 
-    def _refresh(self, *_args) -> None:
+    @property
+    def loading(self) -> bool:
+        """True while the contacts are read on a worker (the list not shown yet)."""
+        return self._worker is not None
+
+    def _criteria(self) -> dict:
+        """The filters' values, as :func:`contact_book.search_contacts` takes them."""
         which = self.which.currentData() or "all"
-        self.contacts = contact_book.search_contacts(
-            self.store, text=self.name.text().strip() or None, topic=self.topic.text().strip() or None,
-            region=self.region.currentData(), language=self.language.currentData(),
-            include_private=which in ("all", "private"), include_published=which in ("all", "published"))
+        return {"text": self.name.text().strip() or None, "topic": self.topic.text().strip() or None,
+                "region": self.region.currentData(), "language": self.language.currentData(),
+                "include_private": which in ("all", "private"), "include_published": which in ("all", "published")}
+
+    def _refresh(self, *_args) -> None:
+        criteria = self._criteria()
+        self._asked += 1
+        if not self.deferred:
+            self._worker = None
+            self._list(contact_book.search_contacts(self.store, **criteria))
+            return
+        asked, data_dir = self._asked, self.store.data_dir
+
+        def task(_worker):
+            with Store(data_dir) as store:  # a connection of the worker's thread
+                return asked, contact_book.search_contacts(store, **criteria)
+
+        worker = Worker(task)
+        worker.signals.finished.connect(self._read)  # bound methods: a view deleted meanwhile is not called
+        worker.signals.failed.connect(self._not_read)
+        self._worker = start(worker)
+
+    def _read(self, result) -> None:
+        asked, contacts = result
+        if asked == self._asked:  # else another reading was asked for since (a filter changed)
+            self._worker = None
+            self._list(contacts)
+
+    def _not_read(self, _message: str) -> None:
+        worker = self._worker
+        if worker is not None and worker.error is not None:  # the current reading could not run there
+            self._worker = None
+            self._list(contact_book.search_contacts(self.store, **self._criteria()))  # here, as before
+
+    def _list(self, contacts: list[dict]) -> None:
+        self.contacts = contacts
         kinds = {True: _("private"), False: _("published")}
         self.model.set_rows([tuple(str(v or "") for v in (
             c.get("name"), kinds[bool(c.get("private"))], c.get("organization"), c.get("region"),
