@@ -88,6 +88,17 @@ def contact_html(c: dict) -> str:
     return "".join(parts)
 
 
+def read_contacts(store, criteria: dict, kinds: dict[bool, str]) -> tuple[list[dict], list[tuple]]:
+    """The contacts matching ``criteria`` (:func:`contact_book.search_contacts`'s keywords) and the
+    list's texts of each (name, kind, organization, region, languages, e-mail, phone), ``kinds`` naming
+    a private and a published contact. No Qt: a worker thread calls it."""
+    contacts = contact_book.search_contacts(store, **criteria)
+    rows = [(str(c.get("name") or ""), kinds[bool(c.get("private"))], str(c.get("organization") or ""),
+             str(c.get("region") or ""), ", ".join(c.get("languages") or []), str(c.get("email") or ""),
+             str(c.get("phone") or "")) for c in contacts]
+    return contacts, rows
+
+
 class ContactDialog(QDialog):
     """Create or edit one private contact."""
 
@@ -257,17 +268,17 @@ class ContactsView(QWidget):
                 "include_private": which in ("all", "private"), "include_published": which in ("all", "published")}
 
     def _refresh(self, *_args) -> None:
-        criteria = self._criteria()
+        criteria, kinds = self._criteria(), self._kinds()
         self._asked += 1
         if not self.deferred:
             self._worker = None
-            self._list(contact_book.search_contacts(self.store, **criteria))
+            self._list(*read_contacts(self.store, criteria, kinds))
             return
         asked, data_dir = self._asked, self.store.data_dir
 
         def task(_worker):
             with Store(data_dir) as store:  # a connection of the worker's thread
-                return asked, contact_book.search_contacts(store, **criteria)
+                return asked, read_contacts(store, criteria, kinds)
 
         worker = Worker(task)
         worker.signals.finished.connect(self._read)  # bound methods: a view deleted meanwhile is not called
@@ -275,23 +286,25 @@ class ContactsView(QWidget):
         self._worker = start(worker)
 
     def _read(self, result) -> None:
-        asked, contacts = result
+        asked, read = result
         if asked == self._asked:  # else another reading was asked for since (a filter changed)
             self._worker = None
-            self._list(contacts)
+            self._list(*read)
 
     def _not_read(self, _message: str) -> None:
         worker = self._worker
         if worker is not None and worker.error is not None:  # the current reading could not run there
             self._worker = None
-            self._list(contact_book.search_contacts(self.store, **self._criteria()))  # here, as before
+            self._list(*read_contacts(self.store, self._criteria(), self._kinds()))  # here, as before
 
-    def _list(self, contacts: list[dict]) -> None:
+    @staticmethod
+    def _kinds() -> dict[bool, str]:
+        """The Kind column's words, by whether the contact is private."""
+        return {True: _("private"), False: _("published")}
+
+    def _list(self, contacts: list[dict], rows: list[tuple]) -> None:
         self.contacts = contacts
-        kinds = {True: _("private"), False: _("published")}
-        self.model.set_rows([tuple(str(v or "") for v in (
-            c.get("name"), kinds[bool(c.get("private"))], c.get("organization"), c.get("region"),
-            ", ".join(c.get("languages") or []), c.get("email"), c.get("phone"))) for c in self.contacts])
+        self.model.set_rows(rows)
         self._fit_columns(self.model.rows)
         self.table.setColumnWidth(0, min(240, self.table.columnWidth(0)))
         self.count.setText(ngettext("{count} contact", "{count} contacts", len(self.contacts)).format(
