@@ -129,10 +129,13 @@ def test_contacts_read_on_a_worker_list_what_they_list_at_once(qtbot, demo_store
 
     at_once = ContactsView(demo_store)
     later = ContactsView(demo_store, deferred=True)
+    filtered = ContactsView(demo_store, deferred=True)  # a region chosen before the first reading ends
+    filtered.region.setCurrentIndex(filtered.region.findData("AFR"))
     for view in (at_once, later):
         qtbot.addWidget(view)
         view.resize(1280, 800)
         view.show()
+    qtbot.addWidget(filtered)
     assert later.loading and not later.model.rows
     qtbot.waitUntil(lambda: not later.loading)
 
@@ -152,6 +155,8 @@ def test_contacts_read_on_a_worker_list_what_they_list_at_once(qtbot, demo_store
     qtbot.waitUntil(lambda: not later.loading)
     assert 0 < len(at_once.model.rows) < everyone and shown(later) == shown(at_once)
     assert {row[3] for row in later.model.rows} == {"AFR"}
+    qtbot.waitUntil(lambda: not filtered.loading)
+    assert filtered.model.rows == later.model.rows
 
     # The coordinators' tab is the same too.
     for view in (at_once, later):

@@ -40,6 +40,9 @@ from wtdc_desktop.userfiles import read_user_text
 from wtdc_desktop.workspace import Workspace
 
 ROLE_CONTACT = Qt.UserRole + 1
+#: What the filters of a view just made ask for: every contact, published and private.
+EVERY_CONTACT = {"text": None, "topic": None, "region": None, "language": None, "include_private": True,
+                 "include_published": True}
 
 
 #: The six official languages of ITU, named in the interface language.
@@ -150,6 +153,9 @@ class ContactsView(QWidget):
         self._worker: Worker | None = None  # the reading running off the GUI thread, if any
         self._asked = 0  # readings asked for: a worker's result is shown only if none was asked since
         self.contacts: list[dict] = []
+        # The window's view starts reading while its widgets are made: the reading, not the making,
+        # is what a large store makes longer.
+        self._first: Worker | None = self._read_off(EVERY_CONTACT, self._kinds()) if deferred else None
         self.name = QLineEdit(self)
         self.name.setPlaceholderText(_("Name, organization or e-mail…"))
         self.name.setClearButtonEnabled(True)
@@ -269,11 +275,19 @@ class ContactsView(QWidget):
 
     def _refresh(self, *_args) -> None:
         criteria, kinds = self._criteria(), self._kinds()
-        self._asked += 1
+        first, self._first = self._first, None
+        if first is not None and first is self._worker and criteria == EVERY_CONTACT:
+            return  # the reading started when the view was made, still running, is this one
         if not self.deferred:
+            self._asked += 1
             self._worker = None
             self._list(*read_contacts(self.store, criteria, kinds))
             return
+        self._read_off(criteria, kinds)
+
+    def _read_off(self, criteria: dict, kinds: dict[bool, str]) -> Worker:
+        """Read the contacts on a worker; the last reading asked for is listed when it ends."""
+        self._asked += 1
         asked, data_dir = self._asked, self.store.data_dir
 
         def task(_worker):
@@ -284,6 +298,7 @@ class ContactsView(QWidget):
         worker.signals.finished.connect(self._read)  # bound methods: a view deleted meanwhile is not called
         worker.signals.failed.connect(self._not_read)
         self._worker = start(worker)
+        return worker
 
     def _read(self, result) -> None:
         asked, read = result
