@@ -1151,7 +1151,7 @@ from helpers import drawn as _drawn  # noqa: E402 - the visible order of a line,
 
 
 @pytest.mark.gui
-def test_a_french_title_in_an_arabic_list_keeps_its_order(qt_language, own_settings, data_dir):
+def test_a_french_title_in_an_arabic_list_keeps_its_order(qt_language, own_settings, data_dir, qtbot):
     """"[Exemple] Coordonnateur AFR" in the Arabic contacts list reads as written, not
     "Coordonnateur AFR ]Exemple[", and "Amina K." keeps its full stop at its end."""
     from PySide6.QtWidgets import QStyleOptionViewItem
@@ -1168,6 +1168,7 @@ def test_a_french_title_in_an_arabic_list_keeps_its_order(qt_language, own_setti
     win.show()
     try:
         win.show_view("contacts")
+        qtbot.waitUntil(lambda: not win.views["contacts"].loading)  # the window's view reads them on a worker
         table = win.views["contacts"].table
         model = table.model()
         index = next(model.index(r, c) for r in range(model.rowCount()) for c in range(model.columnCount())

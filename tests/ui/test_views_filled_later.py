@@ -121,3 +121,47 @@ def test_what_changed_read_on_a_worker_lists_what_it_lists_at_once(qtbot, demo_s
     qtbot.waitUntil(lambda: proposals(later).childCount() > 0)
     assert proposals(at_once).childCount() == 4  # a page of three, then "Show 3 more…"
     assert _listed(later.tree) == _listed(at_once.tree)
+
+
+@pytest.mark.gui
+def test_contacts_read_on_a_worker_list_what_they_list_at_once(qtbot, demo_store):
+    from wtdc_desktop.ui.contacts import ContactsView
+
+    at_once = ContactsView(demo_store)
+    later = ContactsView(demo_store, deferred=True)
+    filtered = ContactsView(demo_store, deferred=True)  # a region chosen before the first reading ends
+    filtered.region.setCurrentIndex(filtered.region.findData("AFR"))
+    for view in (at_once, later):
+        qtbot.addWidget(view)
+        view.resize(1280, 800)
+        view.show()
+    qtbot.addWidget(filtered)
+    assert later.loading and not later.model.rows
+    qtbot.waitUntil(lambda: not later.loading)
+
+    def shown(view):
+        return (view.model.rows, view.count.text(), view.table.currentIndex().row(), view.detail.toPlainText(),
+                [view.table.columnWidth(c) for c in range(view.model.columnCount() - 1)])
+
+    everyone = len(at_once.model.rows)
+    assert everyone > 3 and shown(later) == shown(at_once)
+
+    # Filters typed one after the other: the last one's contacts are listed, as at once.
+    for view in (at_once, later):
+        view.name.setText("nobody by this name")
+        view.region.setCurrentIndex(view.region.findData("AFR"))
+        view.name.setText("")
+    assert later.loading
+    qtbot.waitUntil(lambda: not later.loading)
+    assert 0 < len(at_once.model.rows) < everyone and shown(later) == shown(at_once)
+    assert {row[3] for row in later.model.rows} == {"AFR"}
+    qtbot.waitUntil(lambda: not filtered.loading)
+    assert filtered.model.rows == later.model.rows
+
+    # The coordinators' tab is the same too.
+    for view in (at_once, later):
+        view.tabs.setCurrentWidget(view.coordinators)
+    cells = [[[view.coordinators.item(r, c).text() if view.coordinators.item(r, c) else ""
+               for c in range(view.coordinators.columnCount())] for r in range(view.coordinators.rowCount())]
+             for view in (at_once, later)]
+    assert cells[0] and cells[1] == cells[0]

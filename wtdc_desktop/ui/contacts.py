@@ -2,6 +2,10 @@
 
 Published contacts and the delegation's private contacts are kept apart: private ones are marked, live in
 their own table, and only they can be edited or deleted here.
+
+Built with ``deferred=True`` (by the window), the view reads its contacts on a worker thread (with its own
+store connection): the two thousand contacts of a large store take longer than the GUI thread may block.
+``loading`` is true until the list is shown; a view used on its own (a test, a dialog) reads at once.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from wtdc_desktop.domain.records import REGION_IDS
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.formatting import format_number
 from wtdc_desktop.i18n import LANGUAGES, N_, _, ngettext, isolate
-from wtdc_desktop.store import contact_book
+from wtdc_desktop.store import Store, contact_book
 from wtdc_desktop.ui.browser import SafeTextBrowser
 from wtdc_desktop.ui.negotiation_widgets import TabsFilledWhenOpened, fill_combo
 from wtdc_desktop.ui.language import directed_html
@@ -31,10 +35,14 @@ from wtdc_desktop.ui.models import RowsTableModel
 from wtdc_desktop.ui.save_dialogs import save_file_name
 from wtdc_desktop.ui.later import put_off, reload_put_off
 from wtdc_desktop.ui.view import wants
+from wtdc_desktop.ui.workers import Worker, start
 from wtdc_desktop.userfiles import read_user_text
 from wtdc_desktop.workspace import Workspace
 
 ROLE_CONTACT = Qt.UserRole + 1
+#: What the filters of a view just made ask for: every contact, published and private.
+EVERY_CONTACT = {"text": None, "topic": None, "region": None, "language": None, "include_private": True,
+                 "include_published": True}
 
 
 #: The six official languages of ITU, named in the interface language.
@@ -83,6 +91,17 @@ def contact_html(c: dict) -> str:
     return "".join(parts)
 
 
+def read_contacts(store, criteria: dict, kinds: dict[bool, str]) -> tuple[list[dict], list[tuple]]:
+    """The contacts matching ``criteria`` (:func:`contact_book.search_contacts`'s keywords) and the
+    list's texts of each (name, kind, organization, region, languages, e-mail, phone), ``kinds`` naming
+    a private and a published contact. No Qt: a worker thread calls it."""
+    contacts = contact_book.search_contacts(store, **criteria)
+    rows = [(str(c.get("name") or ""), kinds[bool(c.get("private"))], str(c.get("organization") or ""),
+             str(c.get("region") or ""), ", ".join(c.get("languages") or []), str(c.get("email") or ""),
+             str(c.get("phone") or "")) for c in contacts]
+    return contacts, rows
+
+
 class ContactDialog(QDialog):
     """Create or edit one private contact."""
 
@@ -126,11 +145,17 @@ class ContactsView(QWidget):
     open_record_requested = Signal(str, str)
     store_changed = Signal(object)
 
-    def __init__(self, store, parent=None) -> None:
+    def __init__(self, store, parent=None, *, deferred: bool = False) -> None:
         super().__init__(parent)
         self.store = store
         self.workspace = Workspace(store)
+        self.deferred = deferred
+        self._worker: Worker | None = None  # the reading running off the GUI thread, if any
+        self._asked = 0  # readings asked for: a worker's result is shown only if none was asked since
         self.contacts: list[dict] = []
+        # The window's view starts reading while its widgets are made: the reading, not the making,
+        # is what a large store makes longer.
+        self._first: Worker | None = self._read_off(EVERY_CONTACT, self._kinds()) if deferred else None
         self.name = QLineEdit(self)
         self.name.setPlaceholderText(_("Name, organization or e-mail…"))
         self.name.setClearButtonEnabled(True)
@@ -236,16 +261,65 @@ class ContactsView(QWidget):
         self._refresh()
         self.lazy.refill()
 
-    def _refresh(self, *_args) -> None:
+    @property
+    def loading(self) -> bool:
+        """True while the contacts are read on a worker (the list not shown yet)."""
+        return self._worker is not None
+
+    def _criteria(self) -> dict:
+        """The filters' values, as :func:`contact_book.search_contacts` takes them."""
         which = self.which.currentData() or "all"
-        self.contacts = contact_book.search_contacts(
-            self.store, text=self.name.text().strip() or None, topic=self.topic.text().strip() or None,
-            region=self.region.currentData(), language=self.language.currentData(),
-            include_private=which in ("all", "private"), include_published=which in ("all", "published"))
-        kinds = {True: _("private"), False: _("published")}
-        self.model.set_rows([tuple(str(v or "") for v in (
-            c.get("name"), kinds[bool(c.get("private"))], c.get("organization"), c.get("region"),
-            ", ".join(c.get("languages") or []), c.get("email"), c.get("phone"))) for c in self.contacts])
+        return {"text": self.name.text().strip() or None, "topic": self.topic.text().strip() or None,
+                "region": self.region.currentData(), "language": self.language.currentData(),
+                "include_private": which in ("all", "private"), "include_published": which in ("all", "published")}
+
+    def _refresh(self, *_args) -> None:
+        criteria, kinds = self._criteria(), self._kinds()
+        first, self._first = self._first, None
+        if first is not None and first is self._worker and criteria == EVERY_CONTACT:
+            return  # the reading started when the view was made, still running, is this one
+        if not self.deferred:
+            self._asked += 1
+            self._worker = None
+            self._list(*read_contacts(self.store, criteria, kinds))
+            return
+        self._read_off(criteria, kinds)
+
+    def _read_off(self, criteria: dict, kinds: dict[bool, str]) -> Worker:
+        """Read the contacts on a worker; the last reading asked for is listed when it ends."""
+        self._asked += 1
+        asked, data_dir = self._asked, self.store.data_dir
+
+        def task(_worker):
+            with Store(data_dir) as store:  # a connection of the worker's thread
+                return asked, read_contacts(store, criteria, kinds)
+
+        worker = Worker(task)
+        worker.signals.finished.connect(self._read)  # bound methods: a view deleted meanwhile is not called
+        worker.signals.failed.connect(self._not_read)
+        self._worker = start(worker)
+        return worker
+
+    def _read(self, result) -> None:
+        asked, read = result
+        if asked == self._asked:  # else another reading was asked for since (a filter changed)
+            self._worker = None
+            self._list(*read)
+
+    def _not_read(self, _message: str) -> None:
+        worker = self._worker
+        if worker is not None and worker.error is not None:  # the current reading could not run there
+            self._worker = None
+            self._list(*read_contacts(self.store, self._criteria(), self._kinds()))  # here, as before
+
+    @staticmethod
+    def _kinds() -> dict[bool, str]:
+        """The Kind column's words, by whether the contact is private."""
+        return {True: _("private"), False: _("published")}
+
+    def _list(self, contacts: list[dict], rows: list[tuple]) -> None:
+        self.contacts = contacts
+        self.model.set_rows(rows)
         self._fit_columns(self.model.rows)
         self.table.setColumnWidth(0, min(240, self.table.columnWidth(0)))
         self.count.setText(ngettext("{count} contact", "{count} contacts", len(self.contacts)).format(

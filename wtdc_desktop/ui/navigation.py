@@ -47,7 +47,7 @@ def make_view(key: str, store, sync, parent, *, today=None) -> QWidget:
     if key == "contacts":
         from wtdc_desktop.ui.contacts import ContactsView
 
-        return ContactsView(store, parent)
+        return ContactsView(store, parent, deferred=True)  # read on a worker
     if key == "priorities":
         from wtdc_desktop.ui.budget import BudgetView
 
