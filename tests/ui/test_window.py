@@ -801,3 +801,34 @@ def test_a_position_set_through_the_workspace_says_what_changed(demo_store):
     assert outcome.value
     assert outcome.changes == Changes.of(records=("resolution",), delegation=("position",))
     assert outcome.changes.touches(delegation=("position",)) and not outcome.changes.touches(records=("document",))
+
+
+_PRELOAD_CHILD = """
+import sys, time
+from pathlib import Path
+from PySide6.QtCore import QEventLoop, QTimer
+from wtdc_desktop.ui import main_window
+from wtdc_desktop.ui.app import make_app, open_window
+
+app = make_app()
+win = open_window(Path(sys.argv[1]))
+win.show()
+loaded_at_start = "wtdc_desktop.ui.agenda.view" in sys.modules
+loop = QEventLoop()
+QTimer.singleShot(main_window.PRELOAD_AFTER_MS + 1500, loop.quit)
+loop.exec()
+print(loaded_at_start, "wtdc_desktop.ui.agenda.view" in sys.modules, win.views.is_built("agenda"), win._preload)
+"""
+
+
+def test_the_agendas_code_loads_while_the_window_is_idle_not_when_it_is_first_opened(tmp_path):
+    """Python loading the Agenda's modules (40–55 ms in one piece) held the window at its first open;
+    they load a module per turn of the event loop once the window is up, before anyone opens it."""
+    import os
+    import subprocess
+
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path / "config"))
+    out = subprocess.run([sys.executable, "-c", _PRELOAD_CHILD, str(tmp_path / "data")], capture_output=True,
+                         text=True, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split()[-4:] == ["False", "True", "False", "[]"]
