@@ -52,11 +52,26 @@ def _assert_same(rows, bulk) -> None:
     assert [tuple(r) for r in bulk.execute(triggers)] == [tuple(r) for r in rows.execute(triggers)]
 
 
+def _apply_next(src: Path, docs: list[dict], sequence: int, rows, bulk) -> dict:
+    """Write ``docs`` as the source's documents, build the bundle of that sequence and apply it by
+    both paths; the counts (the same for both)."""
+    from wtdc_desktop.bundles.apply import apply_bundle
+    from wtdc_desktop.bundles.writer import Header, build_bundle
+
+    write_records(src, "document", docs)
+    set_header(src, sequence=sequence)
+    bundle = src.parent / f"seq-{sequence}.wtdc.zip"
+    build_bundle(src, bundle, Header())
+    a = apply_bundle(rows, bundle, source="test", bulk=False)
+    b = apply_bundle(bulk, bundle, source="test", bulk=True)
+    assert a.counts == b.counts
+    return a.counts
+
+
 @pytest.mark.slow
 def test_bulk_and_row_paths_leave_the_same_store(tmp_path):
     from bench.generate import generate
     from wtdc_desktop.bundles.apply import apply_bundle
-    from wtdc_desktop.bundles.writer import Header, build_bundle
     from wtdc_desktop.store import fulltext
 
     first, _records = generate(300, tmp_path / "gen")
@@ -74,24 +89,12 @@ def test_bulk_and_row_paths_leave_the_same_store(tmp_path):
         doc["summary"] = (doc.get("summary") or "") + (" 宽带数字包容" if n % 2 else " revised text")
     gone = docs[60:80]
     added = [dict(d, id=d["id"] + "-bis", title="New " + d["title"]) for d in docs[80:90]]
-    write_records(src, "document", docs[:60] + docs[80:] + added)
-    set_header(src, sequence=2)
-    second = tmp_path / "second.wtdc.zip"
-    build_bundle(src, second, Header())
-    a = apply_bundle(rows, second, source="test", bulk=False)
-    b = apply_bundle(bulk, second, source="test", bulk=True)
-    assert a.counts == b.counts
-    assert a.counts["document"] == {"new": 10, "changed": 60, "unchanged": 220, "withdrawn": len(gone), "restored": 0}
+    counts = _apply_next(src, docs[:60] + docs[80:] + added, 2, rows, bulk)
+    assert counts["document"] == {"new": 10, "changed": 60, "unchanged": 220, "withdrawn": len(gone), "restored": 0}
     _assert_same(rows, bulk)
 
     # The gone documents come back (restored), with the row path's history.
-    write_records(src, "document", docs)
-    set_header(src, sequence=3)
-    third = tmp_path / "third.wtdc.zip"
-    build_bundle(src, third, Header())
-    a = apply_bundle(rows, third, source="test", bulk=False)
-    b = apply_bundle(bulk, third, source="test", bulk=True)
-    assert a.counts == b.counts and a.counts["document"]["restored"] == len(gone)
+    assert _apply_next(src, docs, 3, rows, bulk)["document"]["restored"] == len(gone)
     _assert_same(rows, bulk)
 
     # Documents whose only Chinese text is in an attached file (their records hold none): the
@@ -101,13 +104,7 @@ def test_bulk_and_row_paths_leave_the_same_store(tmp_path):
         (src / "files" / f"note-{n}.txt").write_text(f"附件 宽带接入 {n} rural broadband", encoding="utf-8")
         doc.pop("text", None)
         doc["languages"] = {"en": {"file": f"files/note-{n}.txt"}}
-    write_records(src, "document", docs)
-    set_header(src, sequence=4)
-    fourth = tmp_path / "fourth.wtdc.zip"
-    build_bundle(src, fourth, Header())
-    a = apply_bundle(rows, fourth, source="test", bulk=False)
-    b = apply_bundle(bulk, fourth, source="test", bulk=True)
-    assert a.counts == b.counts and a.counts["document"]["changed"] == 5
+    assert _apply_next(src, docs, 4, rows, bulk)["document"]["changed"] == 5
     _assert_same(rows, bulk)
     hits = {h.id for h in fulltext.search_all(bulk, "宽带接入", limit=50) if h.type == "document"}
     assert {d["id"] for d in docs[:5]} <= hits
