@@ -31,20 +31,19 @@ def checks(monkeypatch):
     return seen
 
 
-def _closed_clean(store_dir) -> None:
-    """Open, close as the window quits (checked), and forget what this process checked."""
-    Store(store_dir).close(check=True)
+def _checks_at_next_opening(data, checks) -> int:
+    """How many quick checks an opening of the store runs, in a fresh process (nothing checked yet)."""
     db._CHECKED.clear()
+    checks.clear()
+    Store(data).close()
+    return len(checks)
 
 
 def test_an_unchanged_store_closed_by_the_window_is_not_checked_again(demo_store, checks):
     data = demo_store.data_dir
     demo_store.close(check=True)
     assert (data / CHECKED_FILENAME).is_file()
-    checks.clear()
-    db._CHECKED.clear()
-    Store(data).close()
-    assert checks == []  # the same file, unchanged: no check before the first paint
+    assert _checks_at_next_opening(data, checks) == 0  # the same file, unchanged: no check before the first paint
     Store(data).close()
     assert checks == []
 
@@ -54,10 +53,7 @@ def test_a_write_after_the_clean_close_makes_the_next_opening_check(demo_store, 
     demo_store.close(check=True)
     with Store(data) as store, store.transaction() as conn:  # a command-line sync, a note…
         conn.execute("INSERT INTO setting (key, value) VALUES ('x', 'y')")
-    db._CHECKED.clear()
-    checks.clear()
-    Store(data).close()
-    assert len(checks) == 1
+    assert _checks_at_next_opening(data, checks) == 1
 
 
 def test_damage_after_a_clean_close_is_still_found(demo_store, checks):
@@ -107,10 +103,7 @@ def test_damage_found_while_open_makes_the_next_opening_check(demo_store, checks
     store.damaged = True  # SQLite reported a damaged page (the file's times did not move)
     store.close(check=True)
     assert not (data / CHECKED_FILENAME).exists()
-    db._CHECKED.clear()
-    checks.clear()
-    Store(data).close()
-    assert len(checks) == 1
+    assert _checks_at_next_opening(data, checks) == 1
 
 
 def test_a_check_older_than_a_week_runs_again(demo_store, checks):
@@ -119,10 +112,7 @@ def test_a_check_older_than_a_week_runs_again(demo_store, checks):
     note = data / CHECKED_FILENAME
     marker = json.loads(note.read_text())
     note.write_text(json.dumps({**marker, "checked_at": time.time() - db.CHECK_MAX_AGE - 60}))
-    db._CHECKED.clear()
-    checks.clear()
-    Store(data).close()
-    assert len(checks) == 1
+    assert _checks_at_next_opening(data, checks) == 1
 
 
 def test_no_note_while_another_connection_holds_pages_in_the_log(demo_store, checks):
