@@ -97,9 +97,22 @@ class TypeCounts:
     withdrawn: int = 0
     restored: int = 0
 
+    def add(self, outcome: str) -> None:
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
     def as_dict(self) -> dict[str, int]:
         return {"new": self.new, "changed": self.changed, "unchanged": self.unchanged,
                 "withdrawn": self.withdrawn, "restored": self.restored}
+
+
+def version_outcome(previous: tuple[str, int] | None, digest: str) -> str:
+    """What writing a record of content hash ``digest`` does, given the stored (hash, withdrawn) of
+    its id, or None: 'new', 'unchanged', 'changed' or 'restored' (both write paths)."""
+    if previous is None:
+        return "new"
+    if previous[1]:
+        return "restored"
+    return "unchanged" if previous[0] == digest else "changed"
 
 
 @dataclass
@@ -166,33 +179,27 @@ class PublishedWriter:
                 (type_name, rid, self.channel, digest),
             )
             carried[rid] = digest
-        counts = self.count(type_name)
-        if previous is not None and previous[0] == digest and not previous[1]:
-            counts.unchanged += 1
-            return "unchanged"
+        outcome = version_outcome(previous, digest)
+        self.count(type_name).add(outcome)
+        if outcome == "unchanged":
+            return outcome
         cols = self.stored_columns(type_name, record, raw, digest)
-        if previous is None:
+        if outcome == "new":
             cols["first_sync"] = self.sync_id
             names = ["id", *cols]
             self.conn.execute(
                 f"INSERT INTO {type_name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
                 [rid, *cols.values()],
             )
-            known[rid] = (digest, 0)
-            counts.new += 1
-            return "new"
-        if previous[0] != digest:
-            self._keep_version(type_name, rid)
-        self.conn.execute(
-            f"UPDATE {type_name} SET {', '.join(f'{k} = ?' for k in cols)} WHERE id = ?",
-            [*cols.values(), rid],
-        )
+        else:
+            if previous[0] != digest:
+                self._keep_version(type_name, rid)
+            self.conn.execute(
+                f"UPDATE {type_name} SET {', '.join(f'{k} = ?' for k in cols)} WHERE id = ?",
+                [*cols.values(), rid],
+            )
         known[rid] = (digest, 0)
-        if previous[1]:
-            counts.restored += 1
-            return "restored"
-        counts.changed += 1
-        return "changed"
+        return outcome
 
     def _keep_version(self, type_name: str, rid: str) -> None:
         self.conn.execute(
@@ -404,30 +411,25 @@ class BulkUpsert:
             if carried.get(rid) != digest:
                 self._channel_rows.append((type_name, rid, w.channel, digest))
                 carried[rid] = digest
-        counts = w.count(type_name)
-        if previous is not None and previous[0] == digest and not previous[1]:
-            counts.unchanged += 1
-            return "unchanged"
+        outcome = version_outcome(previous, digest)
+        w.count(type_name).add(outcome)
+        if outcome == "unchanged":
+            return outcome
         cols = w.stored_columns(type_name, record, raw, digest)
         self._batch_ids.add(rid)
         if self._class is not None and self._class.search(raw):
             self._class_ids.append((rid,))
         if known is not None:
             known[rid] = (digest, 0)
-        if previous is None:
+        if outcome == "new":
             cols["first_sync"] = w.sync_id
             self._writes.append(("insert", ("id", *cols), [rid, *cols.values()], position))
-            counts.new += 1
-            return "new"
+            return outcome
         if previous[0] != digest:
             self._version_ids.append((type_name, w.sync_id, rid))
         self._writes.append(("update", tuple(cols), [*cols.values(), rid], position))
         self._touched.append((rid,))
-        if previous[1]:
-            counts.restored += 1
-            return "restored"
-        counts.changed += 1
-        return "changed"
+        return outcome
 
     def touch(self, rid: str) -> None:
         """A row written outside this writer (its searchable text may have changed): index it again."""
