@@ -27,7 +27,7 @@ from wtdc_desktop.domain.records import REGION_IDS
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.formatting import format_number
 from wtdc_desktop.i18n import LANGUAGES, N_, _, ngettext, isolate
-from wtdc_desktop.store import Store, contact_book
+from wtdc_desktop.store import contact_book
 from wtdc_desktop.ui.browser import SafeTextBrowser
 from wtdc_desktop.ui.negotiation_widgets import TabsFilledWhenOpened, fill_combo
 from wtdc_desktop.ui.language import directed_html
@@ -35,7 +35,7 @@ from wtdc_desktop.ui.models import RowsTableModel
 from wtdc_desktop.ui.save_dialogs import save_file_name
 from wtdc_desktop.ui.later import put_off, reload_put_off
 from wtdc_desktop.ui.view import wants
-from wtdc_desktop.ui.workers import Worker, start
+from wtdc_desktop.ui.workers import Worker, reading_store, start
 from wtdc_desktop.userfiles import read_user_text
 from wtdc_desktop.workspace import Workspace
 
@@ -291,7 +291,7 @@ class ContactsView(QWidget):
         asked, data_dir = self._asked, self.store.data_dir
 
         def task(_worker):
-            with Store(data_dir) as store:  # a connection of the worker's thread
+            with reading_store(data_dir) as store:  # a connection of the worker's thread
                 return asked, read_contacts(store, criteria, kinds)
 
         worker = Worker(task)
