@@ -165,3 +165,42 @@ def test_contacts_read_on_a_worker_list_what_they_list_at_once(qtbot, demo_store
                for c in range(view.coordinators.columnCount())] for r in range(view.coordinators.rowCount())]
              for view in (at_once, later)]
     assert cells[0] and cells[1] == cells[0]
+
+
+def test_only_the_latest_reading_is_shown_and_one_its_worker_cannot_run_is_read_here(qtbot, demo_store, monkeypatch):
+    """What changed, Contacts and search share one mechanism: a reading asked for before another is
+    never shown over it, and when the store cannot be opened on the worker (busy, …) the reading
+    runs on the view's own connection, as before readings moved to workers."""
+    import threading
+
+    from PySide6.QtWidgets import QWidget
+
+    from wtdc_desktop.errors import WtdcError
+    from wtdc_desktop.ui import workers
+
+    owner = QWidget()
+    shown = []
+    reading = workers.LatestRead(owner, demo_store, lambda label, value: shown.append((label, value)))
+    gate = threading.Event()
+
+    def slow(store):
+        gate.wait(10)
+        return "old"
+
+    first = reading.off(("first",), slow)
+    second = reading.off(("second",), lambda store: "new")
+    gate.set()
+    assert first.wait(10) and second.wait(10)
+    qtbot.waitUntil(lambda: not reading.loading)
+    qtbot.wait(50)  # the first one's result, queued too, has come and gone
+    assert shown == [("second", "new")]
+
+    def refused(data_dir):
+        raise WtdcError("the store is busy")
+
+    monkeypatch.setattr(workers, "reading_store", refused)
+    threads = []
+    reading.off(("third",), lambda store: threads.append(threading.current_thread()) or store is demo_store)
+    qtbot.waitUntil(lambda: not reading.loading)
+    assert shown[-1] == ("third", True) and threads == [threading.main_thread()]
+    owner.deleteLater()

@@ -23,7 +23,7 @@ from wtdc_desktop.ui.detail import DetailPane, field_labels
 from wtdc_desktop.ui.today import _change_word
 from wtdc_desktop.ui.later import put_off, reload_put_off
 from wtdc_desktop.ui.view import wants
-from wtdc_desktop.ui.workers import Worker, reading_store, start
+from wtdc_desktop.ui.workers import LatestRead, Worker, reading_store, start
 
 WHY = {"starred": lambda: _("starred"), "noted": lambda: _("noted"), "position": lambda: _("position"),
        "assigned": lambda: _("covered")}
@@ -44,8 +44,7 @@ class ChangesView(QWidget):
         super().__init__(parent)
         self.store = store
         self.deferred = deferred
-        self._worker: Worker | None = None  # the reading running off the GUI thread, if any
-        self._asked = 0  # readings asked for: a worker's result is shown only if none was asked since
+        self.reading = LatestRead(self, store, self._show)
         self.since = QComboBox(self)
         self.since.setAccessibleName(_("Changes since"))
         self.tree = QTreeWidget(self)
@@ -120,38 +119,12 @@ class ChangesView(QWidget):
     @property
     def loading(self) -> bool:
         """True while what changed is read on a worker (the list not shown yet)."""
-        return self._worker is not None
+        return self.reading.loading
 
     def _fill(self) -> None:
-        since = self.since.currentData()
-        self._asked += 1
-        if not self.deferred:
-            self._worker = None
-            self._show(since, read_changes(self.store, since, self.LIST_LIMIT))
-            return
-        asked, data_dir, limit = self._asked, self.store.data_dir, self.LIST_LIMIT
-
-        def task(_worker):
-            with reading_store(data_dir) as store:  # a connection of the worker's thread
-                return asked, since, read_changes(store, since, limit)
-
-        worker = Worker(task)
-        worker.signals.finished.connect(self._read)  # bound methods: a view deleted meanwhile is not called
-        worker.signals.failed.connect(self._not_read)
-        self._worker = start(worker)
-
-    def _read(self, result) -> None:
-        asked, since, read = result
-        if asked == self._asked:  # else another reading was asked for since
-            self._worker = None
-            self._show(since, read)
-
-    def _not_read(self, _message: str) -> None:
-        worker = self._worker
-        if worker is not None and worker.error is not None:  # the current reading could not run there
-            self._worker = None
-            since = self.since.currentData()
-            self._show(since, read_changes(self.store, since, self.LIST_LIMIT))  # here, as before
+        since, limit = self.since.currentData(), self.LIST_LIMIT
+        (self.reading.off if self.deferred else self.reading.here)(
+            (since,), lambda store: read_changes(store, since, limit))
 
     def _show(self, since, read: dict) -> None:
         self.tree.clear()

@@ -35,7 +35,7 @@ from wtdc_desktop.ui.models import RowsTableModel
 from wtdc_desktop.ui.save_dialogs import save_file_name
 from wtdc_desktop.ui.later import put_off, reload_put_off
 from wtdc_desktop.ui.view import wants
-from wtdc_desktop.ui.workers import Worker, reading_store, start
+from wtdc_desktop.ui.workers import LatestRead, Worker
 from wtdc_desktop.userfiles import read_user_text
 from wtdc_desktop.workspace import Workspace
 
@@ -150,8 +150,7 @@ class ContactsView(QWidget):
         self.store = store
         self.workspace = Workspace(store)
         self.deferred = deferred
-        self._worker: Worker | None = None  # the reading running off the GUI thread, if any
-        self._asked = 0  # readings asked for: a worker's result is shown only if none was asked since
+        self.reading = LatestRead(self, store, lambda read: self._list(*read))
         self.contacts: list[dict] = []
         # The window's view starts reading while its widgets are made: the reading, not the making,
         # is what a large store makes longer.
@@ -264,7 +263,7 @@ class ContactsView(QWidget):
     @property
     def loading(self) -> bool:
         """True while the contacts are read on a worker (the list not shown yet)."""
-        return self._worker is not None
+        return self.reading.loading
 
     def _criteria(self) -> dict:
         """The filters' values, as :func:`contact_book.search_contacts` takes them."""
@@ -276,41 +275,16 @@ class ContactsView(QWidget):
     def _refresh(self, *_args) -> None:
         criteria, kinds = self._criteria(), self._kinds()
         first, self._first = self._first, None
-        if first is not None and first is self._worker and criteria == EVERY_CONTACT:
+        if first is not None and first is self.reading.worker and criteria == EVERY_CONTACT:
             return  # the reading started when the view was made, still running, is this one
         if not self.deferred:
-            self._asked += 1
-            self._worker = None
-            self._list(*read_contacts(self.store, criteria, kinds))
+            self.reading.here((), lambda store: read_contacts(store, criteria, kinds))
             return
         self._read_off(criteria, kinds)
 
     def _read_off(self, criteria: dict, kinds: dict[bool, str]) -> Worker:
         """Read the contacts on a worker; the last reading asked for is listed when it ends."""
-        self._asked += 1
-        asked, data_dir = self._asked, self.store.data_dir
-
-        def task(_worker):
-            with reading_store(data_dir) as store:  # a connection of the worker's thread
-                return asked, read_contacts(store, criteria, kinds)
-
-        worker = Worker(task)
-        worker.signals.finished.connect(self._read)  # bound methods: a view deleted meanwhile is not called
-        worker.signals.failed.connect(self._not_read)
-        self._worker = start(worker)
-        return worker
-
-    def _read(self, result) -> None:
-        asked, read = result
-        if asked == self._asked:  # else another reading was asked for since (a filter changed)
-            self._worker = None
-            self._list(*read)
-
-    def _not_read(self, _message: str) -> None:
-        worker = self._worker
-        if worker is not None and worker.error is not None:  # the current reading could not run there
-            self._worker = None
-            self._list(*read_contacts(self.store, self._criteria(), self._kinds()))  # here, as before
+        return self.reading.off((), lambda store: read_contacts(store, criteria, kinds))
 
     @staticmethod
     def _kinds() -> dict[bool, str]:

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 from wtdc_desktop.domain.render import sanitize_html, snippet_to_html
 from wtdc_desktop.i18n import N_, _, ngettext
 from wtdc_desktop.store import fulltext, published
-from wtdc_desktop.ui.workers import Worker, reading_store, start
+from wtdc_desktop.ui.workers import LatestRead
 
 #: Kinds of the search index, in the order results are grouped.
 KINDS = (
@@ -125,13 +125,12 @@ class SearchDialog(QDialog):
         self.setTabOrder(self.kind, self.meeting)
         self.setTabOrder(self.meeting, self.results)
         self.hits: list = []
-        self._worker: Worker | None = None  # the search running off the GUI thread, if any
-        self._asked = 0  # searches asked for: a worker's result is shown only if none was asked since
+        self.reading = LatestRead(self, store, self._show)  # the search running off the GUI thread, if any
 
     @property
     def loading(self) -> bool:
         """True while a search runs on a worker (its results not shown yet)."""
-        return self._worker is not None
+        return self.reading.loading
 
     def keyPressEvent(self, event) -> None:  # noqa: N802
         if event.key() == Qt.Key_Down and self.query.hasFocus():
@@ -146,37 +145,14 @@ class SearchDialog(QDialog):
     def run_search(self) -> None:
         """Search now, on the GUI thread (Enter, a change of type or meeting)."""
         self._timer.stop()
-        self._asked += 1
-        self._worker = None
-        self._show(*self._question(), find(self.store, *self._question()))
+        question = self._question()
+        self.reading.here(question, lambda store: find(store, *question))
 
     def start_search(self) -> None:
         """Search on a worker thread (what is typed); the results are shown when it ends."""
         self._timer.stop()
-        self._asked += 1
-        asked, question, data_dir = self._asked, self._question(), self.store.data_dir
-
-        def task(_worker):
-            with reading_store(data_dir) as store:  # a connection of the worker's thread
-                return asked, question, find(store, *question)
-
-        worker = Worker(task)
-        # Bound methods of the dialog: a dialog closed meanwhile is not called.
-        worker.signals.finished.connect(self._found)
-        worker.signals.failed.connect(self._not_found)
-        self._worker = start(worker)
-
-    def _found(self, result) -> None:
-        asked, question, rows = result
-        if asked != self._asked:
-            return  # another search was asked for since
-        self._worker = None
-        self._show(*question, rows)
-
-    def _not_found(self, _message: str) -> None:
-        worker = self._worker
-        if worker is not None and worker.error is not None:  # the current search could not run there
-            self.run_search()  # (the store busy…): here, as before
+        question = self._question()
+        self.reading.off(question, lambda store: find(store, *question))
 
     def _show(self, text: str, _kind, _meeting, rows: list[tuple]) -> None:
         self.hits = [row[0] for row in rows]
@@ -219,7 +195,7 @@ class SearchDialog(QDialog):
                 return
 
     def _enter_from_query(self) -> None:
-        if self._timer.isActive() or self._worker is not None:
+        if self._timer.isActive() or self.reading.loading:
             self.run_search()
         current = self.results.currentItem()
         if current is None or not current.data(0, ROLE_TARGET):

@@ -108,3 +108,58 @@ def start(worker: Worker, pool: QThreadPool | None = None) -> Worker:
     _running.add(worker)
     (pool or QThreadPool.globalInstance()).start(worker)
     return worker
+
+
+class LatestRead(QObject):
+    """A view's readings of the store, of which only the one asked for last is shown.
+
+    ``read`` (a function of a store connection, holding no widget) gives the value passed to
+    ``show(*shown, value)`` on the GUI thread. :meth:`here` reads at once on the view's own
+    connection; :meth:`off` on a worker with its own (:func:`reading_store`), shown only if nothing
+    was asked since. When the latest reading could not run on its worker (the store busy…), it is
+    read here instead, as before readings moved to workers. A child of the view: deleted with it,
+    so a view gone meanwhile is never called.
+    """
+
+    def __init__(self, owner: QObject, store, show: Callable) -> None:
+        super().__init__(owner)
+        self._store = store
+        self._show = show
+        self._asked = 0
+        self._latest: tuple[tuple, Callable] | None = None
+        #: the worker of the reading asked for last, until it is shown
+        self.worker: Worker | None = None
+
+    @property
+    def loading(self) -> bool:
+        return self.worker is not None
+
+    def here(self, shown: tuple, read: Callable) -> None:
+        self._asked += 1
+        self.worker = None
+        self._show(*shown, read(self._store))
+
+    def off(self, shown: tuple, read: Callable) -> Worker:
+        self._asked += 1
+        asked, data_dir = self._asked, self._store.data_dir
+        self._latest = (shown, read)
+
+        def task(_worker):
+            with reading_store(data_dir) as store:  # a connection of the worker's thread
+                return asked, read(store)
+
+        worker = Worker(task)
+        worker.signals.finished.connect(self._read)  # bound methods: see the class's docstring
+        worker.signals.failed.connect(self._not_read)
+        self.worker = start(worker)
+        return worker
+
+    def _read(self, result) -> None:
+        asked, value = result
+        if asked == self._asked:  # else another reading was asked for since
+            self.worker = None
+            self._show(*self._latest[0], value)
+
+    def _not_read(self, _message: str) -> None:
+        if self.worker is not None and self.worker.error is not None:
+            self.here(*self._latest)
