@@ -81,6 +81,39 @@ def test_a_view_hidden_behind_another_shows_what_changed_when_it_comes_back(wind
 
 
 @pytest.mark.gui
+def test_a_list_hidden_during_a_sync_shows_the_synced_records_when_shown_or_asked_for_one(window, qtbot, tmp_path):
+    """A sync refreshes the view in front at once; a list behind another reloads when shown, and at
+    once when a link asks it for a record the sync brought (before it is shown)."""
+    import json
+
+    from helpers import DEMO_SOURCE, copy_source, read_records, set_header, write_records
+    from wtdc_desktop.bundles.writer import build_bundle
+
+    documents = window.views["documents"]
+    proposals = window.views["proposals"]
+    window.show_view("sync")
+    before = documents.count_label.text()
+    count = int(before.split()[0])
+    src = copy_source(DEMO_SOURCE, tmp_path / "src")
+    records = read_records(src, "document")
+    first = dict(records[0])
+    added = [dict(first, id=f"{first['id']}(Add.{n})", title=f"Added after the sync {n}") for n in (7, 8)]
+    write_records(src, "document", records + added)
+    set_header(src, sequence=json.loads((src / "manifest.json").read_text("utf-8"))["sequence"] + 1)
+    build_bundle(src, tmp_path / "b.wtdc.zip")
+    with qtbot.waitSignal(window.sync.finished, timeout=30000):
+        window.sync.sync_path(tmp_path / "b.wtdc.zip", source="demo")
+    qtbot.wait(50)
+    assert documents.count_label.text() == before  # hidden: not reloaded yet
+    assert window.open_record("document", added[0]["id"])  # a link to a synced record: found and selected
+    assert window.current_key() == "documents"
+    assert documents.count_label.text() == f"{count + 2} records"
+    assert documents.model.record_id(documents.table.currentIndex().row()) == added[0]["id"]
+    window.show_view("proposals")  # nothing of theirs changed: shown as they were
+    assert proposals.model.rowCount() > 0
+
+
+@pytest.mark.gui
 def test_contact_columns_are_as_wide_as_their_longest_text(qtbot, demo_store):
     from wtdc_desktop.store import contact_book
     from wtdc_desktop.ui.contacts import ContactsView

@@ -774,7 +774,7 @@ def test_a_sync_now_before_the_first_periodic_sync_does_not_cancel_the_schedule(
     controller.stop()
 
 
-def test_every_view_is_a_view_and_refreshes_only_for_what_it_shows(window, monkeypatch):
+def test_every_view_is_a_view_and_refreshes_only_for_what_it_shows(window, qtbot, monkeypatch):
     from wtdc_desktop.ui.view import View
     from wtdc_desktop.workspace import Changes
 
@@ -785,12 +785,21 @@ def test_every_view_is_a_view_and_refreshes_only_for_what_it_shows(window, monke
     monkeypatch.setattr(proposals.model, "reload", lambda: reloaded.append("proposals"))
     documents = window.views["documents"]
     monkeypatch.setattr(documents.model, "reload", lambda: reloaded.append("documents"))
+
+    def shown_in_turn():  # a list behind another view reloads when it is shown
+        for key in ("documents", "proposals", "today"):
+            window.show_view(key)
+            qtbot.wait(1)
+
     window.reload(Changes.of(records=("proposal",)))
+    shown_in_turn()
     assert reloaded == ["proposals"]
     reloaded.clear()
     window.reload(Changes(syncs=True))  # a sync that applied nothing
+    shown_in_turn()
     assert reloaded == []
     window.reload()  # everything
+    shown_in_turn()
     assert sorted(reloaded) == ["documents", "proposals"]
 
 

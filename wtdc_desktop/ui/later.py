@@ -4,7 +4,8 @@ view when the user comes to it (in its own turn of the event loop), instead of a
 long block of the GUI thread. A view used on its own (a dialog, a test) reloads at once as before.
 
 Usage, in a view's ``reload(changes)`` after deciding it wants them: ``if put_off(self, changes):
-return``; and in its ``showEvent``: ``reload_put_off(self)``.
+return``; in its ``showEvent``: ``reload_put_off(self)``; and ``reload_now(self)`` first in whatever
+reads what the reload refreshes while the view may still be hidden.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ _NOTHING = object()
 def put_off(view: QWidget, changes) -> bool:
     """True when ``view`` is a hidden page of a stack: the reload is kept for when it is shown."""
     stack = view.parentWidget()
-    if not isinstance(stack, QStackedWidget) or stack.currentWidget() is view:
+    if view.__dict__.get("_now") or not isinstance(stack, QStackedWidget) or stack.currentWidget() is view:
         if changes is None:  # a full reload now covers whatever was put off
             view.__dict__.pop("_put_off", None)
         return False
@@ -33,6 +34,16 @@ def reload_put_off(view: QWidget) -> None:
     """From the view's ``showEvent``: the reload put off, just after the view is shown."""
     if view.__dict__.get("_put_off", _NOTHING) is not _NOTHING:
         QTimer.singleShot(0, view, lambda: _reload(view))
+
+
+def reload_now(view: QWidget) -> None:
+    """The reload put off, at once: before a hidden view is asked about its rows (a record to select
+    in a list about to be shown), which must be the store's as it is now."""
+    view._now = True
+    try:
+        _reload(view)
+    finally:
+        del view._now
 
 
 def _reload(view: QWidget) -> None:

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QHeaderView, QLabel, QLineEdit, QSplitter, QTableV
 
 from wtdc_desktop.i18n import _, ngettext
 from wtdc_desktop.ui.detail import DetailPane
+from wtdc_desktop.ui.later import put_off, reload_now, reload_put_off
 from wtdc_desktop.ui.models import RecordTableModel
 from wtdc_desktop.ui.view import wants
 
@@ -101,8 +102,14 @@ class RecordListView(QWidget):
             return
         self.detail.show_record(self.type_name, rid)
 
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        reload_put_off(self)
+
     def reload(self, changes=None) -> None:
         if wants(changes, records=(self.type_name,), delegation=("position",)):
+            if put_off(self, changes):  # hidden behind another view: when it is shown
+                return
             self.model.reload()
         elif wants(changes, delegation=("star", "read", "note")):
             self.model.refresh_marks()  # the marks column and the bold of unread rows, rows kept
@@ -113,6 +120,7 @@ class RecordListView(QWidget):
 
     def select_record(self, record_id: str) -> bool:
         """Select a record in the list (clearing the filter if it hides it); show it in any case."""
+        reload_now(self)  # a sync while the list was hidden: its rows as they are now
         for attempt in range(2):
             row = self.model.row_of(record_id)
             if row is not None:

@@ -403,9 +403,11 @@ class MainWindow(QMainWindow):
         # an action's Outcome says what it changed (an ITU import); a sync's results are looked at
         changes = results.changes if isinstance(results, Outcome) else changes_of_sync(results)
         if changes.records:
-            self.reload(changes)
-        else:
-            self.refresh_status()  # the last-sync time moved; the records did not
+            self.reload(changes, counts=False)
+        # The status bar's record counts (and last-sync time) in a turn of the event loop of their own:
+        # on a large store, counting every table after the view in front has reloaded held the GUI
+        # thread past 100 ms.
+        QTimer.singleShot(0, self, self.refresh_status)
         self.banners.dismiss_resolved(self.store)
 
     def _sync_failed(self, message: str) -> None:
