@@ -51,7 +51,6 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -150,6 +149,8 @@ def own_member(store: Store, member: str | None = None) -> str:
     if member:
         name = member_channel(member)
     else:
+        import secrets  # here: it loads hashlib, which maps all of OpenSSL's libcrypto (3 MB the window never needs)
+
         name = member_name(store) or f"m-{secrets.token_hex(4)}"
     if member_name(store) != name:
         with store.transaction() as conn:

@@ -8,8 +8,6 @@ no bundle apply ever writes a ``my_`` table.
 
 from __future__ import annotations
 
-import hashlib
-
 # Columns every published table carries besides the record's own fields.
 _META = """
     raw TEXT NOT NULL,                 -- the record as published (canonical JSON)
@@ -488,6 +486,8 @@ MIGRATION_10 = "".join(
 
 def sha256_hex(text: str | None) -> str | None:
     """SQL function ``sha256_hex(text)`` that migrations may call (registered before they run)."""
+    import hashlib  # here: the window never calls it, and hashlib maps all of OpenSSL's libcrypto (3 MB)
+
     return None if text is None else hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 # Delegation bundles, one stream per member (spec §8, §2): the versions of each delegation record
