@@ -841,3 +841,36 @@ def test_the_agendas_code_loads_while_the_window_is_idle_not_when_it_is_first_op
                          text=True, env=env, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.split()[-4:] == ["False", "True", "False", "[]"]
+
+
+_MODULES_CHILD = """
+import sys
+from pathlib import Path
+from PySide6.QtWidgets import QApplication
+from wtdc_desktop.ui.app import make_app, open_window
+
+app = make_app()
+win = open_window(Path(sys.argv[1]), load_demo_if_empty=False)
+win.show()
+for key in win.views.declared():
+    win.show_view(key)
+    for _ in range(5):
+        app.processEvents()
+print(sorted(m for m in ("hashlib", "_hashlib", "ssl") if m in sys.modules))
+"""
+
+
+def test_the_window_opens_every_view_without_loading_openssl(tmp_path, demo_store):
+    """hashlib maps the whole of OpenSSL's libcrypto (3 MB resident); the window hashes nothing
+    until a sync or an export, which load it then."""
+    import os
+    import shutil
+    import subprocess
+
+    demo_store.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = shutil.copytree(demo_store.data_dir, tmp_path / "data")
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path / "config"))
+    out = subprocess.run([sys.executable, "-c", _MODULES_CHILD, str(data)], capture_output=True,
+                         text=True, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "[]"
