@@ -13,7 +13,7 @@ from helpers import DEMO_BUNDLE, DEMO_SOURCE, read_records, run_cli, set_header,
 from wtdc_desktop.bundles.apply import apply_bundle
 from wtdc_desktop.bundles.errors import BundleRefused
 from wtdc_desktop.bundles.writer import build_bundle
-from wtdc_desktop.store import fulltext, positions, published, record_marks
+from wtdc_desktop.store import fulltext, list_rows, positions, published, record_marks
 from wtdc_desktop.store.schema import DELEGATION_TABLES
 
 
@@ -103,6 +103,8 @@ def test_full_bundle_withdraws_what_it_no_longer_carries(store, src, tmp_path):
     result = apply_bundle(store, build(src, tmp_path / "2.wtdc.zip", sequence=2))
     assert result.counts["proposal"]["withdrawn"] == 1
     assert published.counts(store)["proposal"] == 19
+    assert published.counts(store, include_withdrawn=True)["proposal"] == 20
+    assert list_rows.view_count(store, "proposal") == 19  # the Proposals list's "19 records"
     kept = published.get_record(store, "proposal", proposals[0]["id"])
     assert kept is not None and kept["withdrawn"] is True  # kept, marked, never erased
 

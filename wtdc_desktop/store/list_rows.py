@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from wtdc_desktop.domain.records import PUBLISHED_TYPES
 from wtdc_desktop.store.db import Store
-from wtdc_desktop.store.published import check_type
+from wtdc_desktop.store.published import check_type, current_count_sql
 from wtdc_desktop.store.schema import FTS_CODES
 from wtdc_desktop.store.fulltext import fts_query, has_cjk, trigram_match
 
@@ -41,6 +41,8 @@ def _view_where(type_name: str, filter_text: str | None) -> tuple[str, list]:
 
 def view_count(store: Store, type_name: str, filter_text: str | None = None) -> int:
     check_type(type_name)
+    if not (filter_text and filter_text.strip()):
+        return store.execute(current_count_sql(type_name)).fetchone()[0]
     where, params = _view_where(type_name, filter_text)
     return store.execute(f"SELECT count(*) FROM {type_name}{where}", params).fetchone()[0]
 
