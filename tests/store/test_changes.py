@@ -144,3 +144,98 @@ def test_changes_and_sync_log_on_the_command_line(data_dir, src, tmp_path):
     assert [(e["sequence"], e["outcome"]) for e in log] == [(2, "applied"), (1, "applied")]
     code, out, err = run_cli("changes", "--since", "-4", "--data-dir", data_dir)
     assert code != 0 and err.startswith("error:")
+
+
+def _kept(store) -> tuple[int, int, dict] | None:
+    """(sync, since, counts) the last apply kept for What changed, or None."""
+    row = store.execute("SELECT sync_id, since_sync, counts FROM sync_change_counts").fetchone()
+    return None if row is None else (row[0], row[1], {(t, c): n for t, c, n in json.loads(row[2])})
+
+
+def _assert_counts_kept(store, sync_id: int, since: int) -> dict:
+    """What the apply of ``sync_id`` kept == a fresh count == what changes_since lists, grouped."""
+    from collections import Counter
+
+    kept = _kept(store)
+    assert kept is not None and kept[:2] == (sync_id, since)  # only the last applied sync's row
+    listed = Counter((i["type"], i["change"]) for i in changes.changes_since(store))
+    assert kept[2] == listed == changes.change_counts(store) == changes.change_counts(store, since)
+    assert changes.count_changes(store, since) == listed
+    with store.transaction() as conn:  # a store without the row counts the same
+        conn.execute("DELETE FROM sync_change_counts")
+    assert changes.change_counts(store) == listed
+    return dict(listed)
+
+
+@pytest.mark.parametrize("bulk", [False, True], ids=["row-path", "bulk-path"])
+def test_the_counts_of_the_last_sync_kept_at_apply_are_what_a_count_finds(store, src, tmp_path, bulk):
+    from wtdc_desktop.bundles.errors import BundleRefused
+
+    def sync(sequence: int) -> int:
+        set_header(src, sequence=sequence)
+        out = tmp_path / f"s{sequence}.wtdc.zip"
+        build_bundle(src, out)
+        return apply_bundle(store, out, bulk=bulk).sync_id
+
+    proposals, documents = read_records(src, "proposal"), read_records(src, "document")
+    s1 = sync(1)
+    assert _assert_counts_kept(store, s1, 0)[("proposal", "new")] == len(proposals)
+
+    # new, changed (a proposal, a document) and withdrawn (two proposals)
+    a, b, c, rest = proposals[0], proposals[1], proposals[2], proposals[3:]
+    c2 = {**c, "status": "agreed"}
+    write_records(src, "proposal", [c2, {**rest[0], "id": "WD2/9.9", "title": "Nouvelle"}, *rest])
+    write_records(src, "document", [{**documents[0], "summary": "Révisé."}, *documents[1:]])
+    s2 = sync(2)
+    assert _assert_counts_kept(store, s2, s1) == {("proposal", "new"): 1, ("proposal", "changed"): 1,
+                                                  ("proposal", "withdrawn"): 2, ("document", "changed"): 1}
+
+    # a withdrawn record back unchanged (restored), another back changed
+    write_records(src, "proposal", [a, {**b, "title": "Titre révisé"}, c2,
+                                    {**rest[0], "id": "WD2/9.9", "title": "Nouvelle"}, *rest])
+    s3 = sync(3)
+    assert _assert_counts_kept(store, s3, s2) == {("proposal", "restored"): 1, ("proposal", "changed"): 1}
+
+    # a refused bundle between two applied ones: the next one is still counted from sync 3
+    set_header(src, sequence=2)
+    build_bundle(src, tmp_path / "old.wtdc.zip")
+    with pytest.raises(BundleRefused):
+        apply_bundle(store, tmp_path / "old.wtdc.zip")
+    write_records(src, "proposal", [a, {**b, "title": "Titre révisé"}, {**c2, "status": "noted"},
+                                    {**rest[0], "id": "WD2/9.9", "title": "Nouvelle"}, *rest[1:]])
+    s4 = sync(4)
+    assert _assert_counts_kept(store, s4, s3) == {("proposal", "changed"): 1, ("proposal", "withdrawn"): 1}
+
+    # a sync that changes nothing: nothing to tell, and still kept
+    s5 = sync(5)
+    assert _assert_counts_kept(store, s5, s4) == {}
+
+
+def test_the_kept_counts_are_read_only_for_the_last_sync_since_the_one_before(store, three_syncs):
+    s1, s2, s3 = three_syncs["syncs"]
+    with store.transaction() as conn:  # marked, to tell them from a count
+        conn.execute("UPDATE sync_change_counts SET counts = ? WHERE sync_id = ?",
+                     (json.dumps([["proposal", "new", 99]]), s3))
+    assert changes.change_counts(store) == changes.change_counts(store, s2) == {("proposal", "new"): 99}
+    assert changes.change_counts(store, s1) == {("proposal", "changed"): 1, ("proposal", "new"): 1,
+                                                ("proposal", "restored"): 1}
+
+
+def test_a_store_synced_before_the_counts_were_kept_counts_what_changed(data_dir, src, tmp_path, monkeypatch):
+    from collections import Counter
+
+    from wtdc_desktop.store import Store, schema
+
+    with monkeypatch.context() as m:  # a version before the counts were kept, one schema behind
+        m.setattr(schema, "LATEST_VERSION", schema.LATEST_VERSION - 1)
+        m.setattr(changes, "keep_change_counts", lambda store, sync_id: None)
+        with Store(data_dir) as store:
+            _apply(store, src, tmp_path / "s1.wtdc.zip", 1)
+            proposals = read_records(src, "proposal")
+            write_records(src, "proposal", [{**proposals[0], "status": "agreed"}, *proposals[2:]])
+            _apply(store, src, tmp_path / "s2.wtdc.zip", 2)
+    with Store(data_dir) as store:
+        assert store.schema_version() == schema.LATEST_VERSION
+        assert _kept(store) is None
+        assert changes.change_counts(store) == {("proposal", "changed"): 1, ("proposal", "withdrawn"): 1}
+        assert changes.change_counts(store) == Counter((i["type"], i["change"]) for i in changes.changes_since(store))

@@ -30,6 +30,7 @@ from wtdc_desktop.i18n import _
 from wtdc_desktop.instants import format_datetime, parse_instant
 from wtdc_desktop.store import Store, StoreError
 from wtdc_desktop.store.db import FULL, IO, NOT_WRITABLE, refusal_for
+from wtdc_desktop.store import changes as store_changes
 from wtdc_desktop.store import syncs, trust
 from wtdc_desktop.store.published import (
     BulkUpsert,
@@ -360,6 +361,8 @@ def _apply_records(store: Store, bundle: Bundle, source: str, progress: Progress
         writer.remember_digests(digests, full=m.kind == "full",
                                 touched={mem.type for mem in members} | deleted_types)
         counts = {t: c.as_dict() for t, c in sorted(writer.counts.items())}
+        # What this sync changed, counted once here: What changed opens on it (store.changes).
+        store_changes.keep_change_counts(store, sync_id)
         syncs.finish_sync(conn, sync_id, outcome="applied", counts=counts)
         syncs.record_applied(conn, publisher=m.publisher_id, publisher_name=m.publisher_name, channel=m.channel,
                              sequence=m.sequence, manifest_sha256=m.sha256, kind=m.kind, sync_id=sync_id,

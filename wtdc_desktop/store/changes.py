@@ -130,13 +130,42 @@ def changes_since(store: Store, since_sync: int | None = None, *, types: Iterabl
 def change_counts(store: Store, since_sync: int | None = None) -> dict[tuple[str, str], int]:
     """(type, change) -> how many records :func:`changes_since` would list, without listing them.
 
+    What the last sync changed (``since_sync`` None, or the applied sync before the last one) was
+    counted when that sync was applied (:func:`keep_change_counts`) and is read back; otherwise, or
+    on a store whose last sync was applied before those counts were kept, it is counted now.
+    """
+    last = last_sync_id(store)
+    if last is None:
+        return {} if since_sync is None else count_changes(store, since_sync)
+    baseline = previous_sync_id(store, last)
+    if since_sync is None:
+        since_sync = baseline
+    if since_sync == baseline:
+        row = store.execute("SELECT counts FROM sync_change_counts WHERE sync_id = ? AND since_sync = ?",
+                            (last, baseline)).fetchone()
+        if row is not None:
+            return {(type_name, change): count for type_name, change, count in json.loads(row[0])}
+    return count_changes(store, since_sync)
+
+
+def keep_change_counts(store: Store, sync_id: int) -> None:
+    """Keep what sync ``sync_id`` changed, counted since the applied sync before it, for
+    :func:`change_counts`; only this sync's row is kept (once a later sync is applied, an earlier
+    one's counts are never asked for again). Called by the apply, in its transaction, once the
+    sync's records are written: nothing changes them until the next applied sync."""
+    since = previous_sync_id(store, sync_id)
+    counts = sorted([type_name, change, count] for (type_name, change), count in count_changes(store, since).items())
+    store.execute("DELETE FROM sync_change_counts WHERE sync_id <> ?", (sync_id,))
+    store.execute("INSERT OR REPLACE INTO sync_change_counts (sync_id, since_sync, counts) VALUES (?, ?, ?)",
+                  (sync_id, since, json.dumps(counts)))
+
+
+def count_changes(store: Store, since_sync: int) -> dict[tuple[str, str], int]:
+    """(type, change) -> how many records changed after sync ``since_sync``, counted now.
+
     New and withdrawn records are counted by SQLite; only the records changed in place (few,
     as a rule) are compared with their earlier version.
     """
-    if since_sync is None:
-        since_sync = _baseline_since(store)
-        if since_sync is None:
-            return {}
     out: dict[tuple[str, str], int] = {}
     baselines = _baselines(store, since_sync, list(PUBLISHED_TYPES))
     for type_name in PUBLISHED_TYPES:

@@ -519,8 +519,21 @@ UPDATE OR IGNORE setting SET key = lower(key)
 UPDATE setting SET value = lower(value) WHERE key = 'delegation_id';
 """
 
+# "What changed" opens on what the last sync changed, and first counts it by type and change: after
+# a first import of 100k documents, counting the 164,000 records it brought took 25-46 ms at every
+# opening. Those counts cannot move until the next applied sync (only an apply writes published
+# records), so the apply that marks a sync applied keeps them here, counted since the applied sync
+# before it (JSON list of [type, change, count]); only the last applied sync's row is kept.
+MIGRATION_12 = """
+CREATE TABLE IF NOT EXISTS sync_change_counts (
+    sync_id INTEGER PRIMARY KEY,       -- the applied sync (sync_log.sync_id)
+    since_sync INTEGER NOT NULL,       -- the applied sync before it (0: none)
+    counts TEXT NOT NULL
+);
+"""
+
 MIGRATIONS: list[str] = [MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5, MIGRATION_6, MIGRATION_7,
-                         MIGRATION_8, MIGRATION_9, MIGRATION_10, MIGRATION_11]
+                         MIGRATION_8, MIGRATION_9, MIGRATION_10, MIGRATION_11, MIGRATION_12]
 LATEST_VERSION = len(MIGRATIONS)
 
 #: Tables that make up the delegation's own layer.
