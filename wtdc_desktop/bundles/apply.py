@@ -359,6 +359,7 @@ def _apply_records(store: Store, bundle: Bundle, source: str, progress: Progress
             writer.withdraw_unseen(seen)
         writer.remember_digests(digests, full=m.kind == "full",
                                 touched={mem.type for mem in members} | deleted_types)
+        writer.tidy_fulltext()
         counts = {t: c.as_dict() for t, c in sorted(writer.counts.items())}
         syncs.finish_sync(conn, sync_id, outcome="applied", counts=counts)
         syncs.record_applied(conn, publisher=m.publisher_id, publisher_name=m.publisher_name, channel=m.channel,
