@@ -321,7 +321,8 @@ def _apply_records(store: Store, bundle: Bundle, source: str, progress: Progress
     with store.transaction() as conn:
         sync_id = syncs.begin_sync(conn, source=source, publisher=m.publisher_id, channel=m.channel,
                                    sequence=m.sequence, kind=m.kind, manifest_sha256=m.sha256)
-        writer = PublishedWriter(conn, sync_id=sync_id, channel=m.channel_key, bundle_seq=m.sequence)
+        writer = PublishedWriter(conn, sync_id=sync_id, channel=m.channel_key, bundle_seq=m.sequence,
+                                 by_id=m.kind == "delta")
         extractor = DocumentTextExtractor(conn, lambda digest: _file_cache_path(store, digest),
                                           where=bundle.where, limits=bundle.limits)
         seen: dict[str, set[str]] = {}
