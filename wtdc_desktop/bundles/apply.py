@@ -322,7 +322,8 @@ def _apply_records(store: Store, bundle: Bundle, source: str, progress: Progress
     with store.transaction() as conn:
         sync_id = syncs.begin_sync(conn, source=source, publisher=m.publisher_id, channel=m.channel,
                                    sequence=m.sequence, kind=m.kind, manifest_sha256=m.sha256)
-        writer = PublishedWriter(conn, sync_id=sync_id, channel=m.channel_key, bundle_seq=m.sequence)
+        writer = PublishedWriter(conn, sync_id=sync_id, channel=m.channel_key, bundle_seq=m.sequence,
+                                 by_id=m.kind == "delta")
         extractor = DocumentTextExtractor(conn, lambda digest: _file_cache_path(store, digest),
                                           where=bundle.where, limits=bundle.limits)
         seen: dict[str, set[str]] = {}
@@ -360,6 +361,7 @@ def _apply_records(store: Store, bundle: Bundle, source: str, progress: Progress
             writer.withdraw_unseen(seen)
         writer.remember_digests(digests, full=m.kind == "full",
                                 touched={mem.type for mem in members} | deleted_types)
+        writer.tidy_fulltext()
         counts = {t: c.as_dict() for t, c in sorted(writer.counts.items())}
         # What this sync changed, counted once here: What changed opens on it (store.changes).
         store_changes.keep_change_counts(store, sync_id)

