@@ -136,13 +136,13 @@ class _ById:
 
     def __init__(self, conn: sqlite3.Connection, sql: str, params: tuple = ()) -> None:
         self.conn, self.sql, self.params = conn, sql, params
-        self.values: dict[str, object] = {}
+        self._read: dict[str, object] = {}
 
     def get(self, rid: str, default=None):
-        if rid not in self.values:
+        if rid not in self._read:
             row = self.conn.execute(self.sql, (*self.params, rid)).fetchone()
-            self.values[rid] = None if row is None else tuple(row) if len(row) > 1 else row[0]
-        value = self.values[rid]
+            self._read[rid] = None if row is None else tuple(row) if len(row) > 1 else row[0]
+        value = self._read[rid]
         return default if value is None else value
 
     def __contains__(self, rid: str) -> bool:
@@ -155,10 +155,10 @@ class _ById:
         return value
 
     def __setitem__(self, rid: str, value) -> None:
-        self.values[rid] = value
+        self._read[rid] = value
 
     def __delitem__(self, rid: str) -> None:
-        self.values[rid] = None
+        self._read[rid] = None
 
     def __iter__(self):
         raise TypeError("a delta's lookup is by id only")  # a full bundle loads every id (withdraw_unseen)
@@ -321,7 +321,7 @@ class PublishedWriter:
                 self.conn.execute("DELETE FROM channel_records WHERE channel = ? AND type = ?",
                                   (self.channel, type_name))
 
-    def tidy_fulltext(self) -> list[str]:
+    def tidy_fulltext(self) -> None:
         """Merge into one segment each full-text table the bulk path wrote most of in this apply.
 
         FTS5 keeps what a statement writes in memory up to a limit, then writes it out as a segment:
@@ -329,15 +329,12 @@ class PublishedWriter:
         FTS5 merges a little at each later write. Merged once here, after a first import or a large
         republication, the next syncs of small deltas took 35-45 % less time and searches read one
         segment. A table the bulk path wrote less than half of is left as it is (merging rewrites the
-        whole index). Returns the tables merged.
+        whole index).
         """
-        merged = []
         for fts, filled in sorted(self.fts_filled.items()):
             total = self.conn.execute(f"SELECT count(*) FROM {fts}_docsize").fetchone()[0]
             if filled and 2 * filled >= total:
                 self.conn.execute(f"INSERT INTO {fts}({fts}) VALUES ('optimize')")
-                merged.append(fts)
-        return merged
 
     def withdraw_unseen(self, seen: dict[str, set[str]]) -> None:
         """For a full bundle: what this channel carried before but not now is withdrawn."""

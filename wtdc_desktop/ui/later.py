@@ -37,8 +37,8 @@ def reload_put_off(view: QWidget) -> None:
 
 
 def reload_now(view: QWidget) -> None:
-    """The reload put off, at once: before a hidden view is asked about its rows (a record to select
-    in a list about to be shown), which must be the store's as it is now."""
+    """The reload put off, if any, at once: before a hidden view is asked about its rows (the window
+    asks a list for a record to select before showing it), which must be the store's as it is now."""
     view._now = True
     try:
         _reload(view)

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QHeaderView, QLabel, QLineEdit, QSplitter, QTableV
 
 from wtdc_desktop.i18n import _, ngettext
 from wtdc_desktop.ui.detail import DetailPane
-from wtdc_desktop.ui.later import put_off, reload_now, reload_put_off
+from wtdc_desktop.ui.later import put_off, reload_put_off
 from wtdc_desktop.ui.models import RecordTableModel
 from wtdc_desktop.ui.view import wants
 
@@ -120,7 +120,6 @@ class RecordListView(QWidget):
 
     def select_record(self, record_id: str) -> bool:
         """Select a record in the list (clearing the filter if it hides it); show it in any case."""
-        reload_now(self)  # a sync while the list was hidden: its rows as they are now
         for attempt in range(2):
             row = self.model.row_of(record_id)
             if row is not None:

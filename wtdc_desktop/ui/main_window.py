@@ -27,6 +27,7 @@ from wtdc_desktop.i18n import _, isolate, ngettext
 from wtdc_desktop.store import related
 from wtdc_desktop.ui.banners import Banner, BannerLayout  # noqa: F401 - Banner: the type of window.banners' widgets
 from wtdc_desktop.ui.language import isolate_item_views, language_changed, switch_language
+from wtdc_desktop.ui.later import reload_now
 from wtdc_desktop.ui.menus import build_menus, shortcuts_dialog
 from wtdc_desktop.ui.navigation import NAVIGATION, VIEW_OF_TYPE, LazyViews, RecordDialog, make_view
 from wtdc_desktop.ui.prefs import setting
@@ -200,9 +201,11 @@ class MainWindow(QMainWindow):
             self.forward_stack.clear()
         key = VIEW_OF_TYPE.get(type_name)
         view = self.views.get(key) if key else None
-        if view is not None and view.show_record(type_name, record_id):
-            self.show_view(key)
-            return True
+        if view is not None:
+            reload_now(view)  # a reload put off while it was hidden (a sync): its rows as they are now
+            if view.show_record(type_name, record_id):
+                self.show_view(key)
+                return True
         dialog = RecordDialog(self.store, type_name, record_id, self)
         dialog.detail.navigate.connect(lambda t, i: (dialog.accept(), self.open_record(t, i)))
         dialog.detail.store_changed.connect(lambda changes: self.reload(changes, counts=False))
