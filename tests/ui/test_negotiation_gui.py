@@ -283,3 +283,32 @@ def test_contacts_view_refuses_what_is_not_a_regular_file(qtbot, rstore, tmp_pat
     assert view.export_vcf(pipe) is None
     assert len(shown) == 2 and str(pipe) in shown[1] and "not a regular file" in shown[1]
     assert stat.S_ISFIFO(pipe.stat().st_mode)
+
+
+def test_contacts_columns_show_their_widest_text_among_many(qtbot, store):
+    """Of many contacts, each column is as wide as its widest text in the first rows, in a wide
+    script too: an organization of a few Chinese characters wider than many longer Latin ones."""
+    from PySide6.QtWidgets import QStyle
+
+    from wtdc_desktop.store import contact_book
+    from wtdc_desktop.ui.contacts import ContactsView
+
+    people = [{"name": f"Delegate {n:03d}", "organization": "i" * (10 + n % 26), "email": f"d{n}@example.org",
+               "languages": ["fr", "ar"] if n % 2 else ["zh"]} for n in range(60)]
+    wide = "中国信息通信研究院国际合作部"
+    people.append({"name": "Li", "organization": wide, "languages": ["zh"]})
+    contact_book.save_private_contacts(store, people)
+    view = ContactsView(store)
+    qtbot.addWidget(view)
+    assert view.model.rowCount() == 61
+    metrics = view.table.fontMetrics()
+    margin = 2 * (view.table.style().pixelMetric(QStyle.PM_FocusFrameHMargin, None, view.table) + 1) + 2
+    organizations = [row[2] for row in view.model.rows]
+    assert max(organizations, key=metrics.horizontalAdvance) == wide
+    assert sum(len(o) > len(wide) for o in organizations) > 20  # many longer, all narrower
+    for column in (0, 2, 4):  # Name, Organization, Languages
+        widest = max(metrics.horizontalAdvance(row[column]) for row in view.model.rows)
+        assert view.table.columnWidth(column) >= widest + margin
+    contacts = contact_book.all_contacts(store)
+    contacts[0]["languages"].append("es")  # each contact's list is its own
+    assert sum("es" in c["languages"] for c in contacts) == 1

@@ -431,8 +431,14 @@ class Store:
         finally:
             self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
-    def execute(self, sql: str, params=()) -> sqlite3.Cursor:
+    def execute(self, sql: str, params=(), *, tuples: bool = False) -> sqlite3.Cursor:
+        """Run one statement; its rows are :class:`sqlite3.Row` or, with ``tuples``, plain tuples
+        (cheaper to make, for a caller reading thousands of rows by position)."""
         try:
+            if tuples:
+                cur = self.conn.cursor()
+                cur.row_factory = None
+                return cur.execute(sql, params)
             return self.conn.execute(sql, params)
         except sqlite3.DatabaseError as exc:
             known = self._known(exc)
