@@ -81,9 +81,9 @@ def test_the_facade_and_the_exchange_formats_do_not_import_the_faces():
 
 #: Each part of the package and the parts it may import (besides itself). Lower layers never import
 #: higher ones: domain < store < bundles < exchange < sync < workspace < the two faces (ui, cli).
-#: The root modules that everything shares (errors, i18n, instants, formatting, atomic, resources,
-#: network) import nothing above them.
-BASE = {"wtdc_desktop", "errors", "i18n", "instants", "formatting", "atomic", "resources", "userfiles"}
+#: The root modules that everything shares (errors, i18n, instants, formatting, atomic, oslock,
+#: resources, network) import nothing above them.
+BASE = {"wtdc_desktop", "errors", "i18n", "instants", "formatting", "atomic", "oslock", "resources", "userfiles"}
 ALLOWED = {
     "errors": set(),
     "resources": set(),
@@ -91,6 +91,7 @@ ALLOWED = {
     # inside the function that refuses (i18n itself writes its compiled catalogs through atomic)
     "atomic": {"userfiles"},
     "userfiles": {"errors", "i18n"},
+    "oslock": set(),  # an exclusive lock on a file: the sync lock, the publication lock
     "i18n": {"atomic", "resources", "domain"},  # domain: the languages, defined once in domain/constants.py
     "instants": {"i18n"},
     "formatting": {"i18n"},

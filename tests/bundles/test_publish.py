@@ -11,7 +11,7 @@ import pytest
 from small_bundles import read_members, write_zip
 from sync_helpers import CHANNEL, PUBLISHER, make_bundle, make_source, make_stream, sha256
 from wtdc_desktop.bundles.errors import BundleError
-from wtdc_desktop.bundles.publish import FEED_NAME, PublishRefused, publish
+from wtdc_desktop.bundles.publish import FEED_NAME, LOCK_NAME, PublishRefused, publish
 from wtdc_desktop.bundles.signing import generate_key, load_private_key, load_public_key
 from wtdc_desktop.bundles.sources import parse_feed
 from wtdc_desktop.bundles.writer import build_bundle
@@ -44,7 +44,9 @@ def test_the_feed_lists_the_bundles_beside_it_with_their_sizes_and_hashes(tmp_pa
     ]
     assert (site / "SYNC-0001.wtdc.zip").read_bytes() == bundles[1].read_bytes()
     assert (site / "SYNC-0002-delta.wtdc.zip").read_bytes() == bundles[2].read_bytes()
-    assert sorted(p.name for p in site.iterdir()) == ["SYNC-0001.wtdc.zip", "SYNC-0002-delta.wtdc.zip", FEED_NAME]
+    assert sorted(p.name for p in site.iterdir()) == [LOCK_NAME, "SYNC-0001.wtdc.zip", "SYNC-0002-delta.wtdc.zip",
+                                                      FEED_NAME]
+    assert (site / LOCK_NAME).read_bytes() == b""  # served with the folder: it holds nothing
     assert [p.sequence for p in result.published] == [1, 2]
     # a reader accepts it as it is
     feed = parse_feed((site / FEED_NAME).read_bytes(), "https://example.org/wtdc/feed.json")
@@ -197,3 +199,44 @@ def test_a_full_disk_leaves_the_folder_as_it_was_in_one_sentence(tmp_path, bundl
     with pytest.raises(WtdcError):
         publish([bundles[2], bundles[3]], tmp_path / "new")
     assert not (tmp_path / "new").exists()
+
+
+def test_two_publications_at_once_to_one_folder_are_both_listed(tmp_path, bundles, monkeypatch):
+    """A second publication waits while the first copies its bundles: the feed it then writes lists
+    both. Without waiting, each would list its own bundle after the feed both read, and the one
+    written last would drop the other's."""
+    import threading
+
+    from wtdc_desktop.bundles import publish as publishing
+
+    site = tmp_path / "site"
+    publish([bundles[1]], site)
+    first_copying, first_may_go = threading.Event(), threading.Event()
+    write = publishing._write
+
+    def slow_first(folder, placed, text):
+        if threading.current_thread().name == "first":
+            first_copying.set()
+            first_may_go.wait(30)
+        write(folder, placed, text)
+
+    monkeypatch.setattr(publishing, "_write", slow_first)
+    errors = []
+
+    def run(bundle):
+        try:
+            publish([bundle], site)
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    first = threading.Thread(target=run, args=(bundles[2],), name="first")
+    second = threading.Thread(target=run, args=(bundles[3],), name="second")
+    first.start()
+    assert first_copying.wait(30)
+    second.start()
+    second.join(2)  # it waits for the first (without a lock it would be done by now)
+    first_may_go.set()
+    first.join(30)
+    second.join(30)
+    assert errors == []
+    assert [e["sequence"] for e in feed_of(site)["bundles"]] == [1, 2, 3]

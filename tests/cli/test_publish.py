@@ -116,3 +116,21 @@ def test_publish_help_names_the_folder_and_the_refusal():
     code, out, _err = run_cli("publish", "--help")
     assert code == 0
     assert "--to FOLDER" in out and "not newer" in out
+
+
+def test_publish_refuses_in_one_sentence_while_another_publication_to_the_folder_goes_on(tmp_path, bundles,
+                                                                                       monkeypatch):
+    from wtdc_desktop.bundles import publish as publishing
+
+    site = tmp_path / "site"
+    assert run_cli("publish", bundles[1], "--to", site)[0] == 0
+    before = (site / "feed.json").read_bytes()
+    monkeypatch.setattr(publishing, "LOCK_WAIT_SECONDS", 0.3)
+    with publishing._publish_lock(site):  # another publication, holding the folder
+        code, out, err = run_cli("publish", bundles[2], "--to", site)
+    assert code != 0 and out == ""
+    assert err.strip() == (f"error: Another publication to {site} is still running; nothing was changed: try "
+                           "again when it has finished.")
+    assert (site / "feed.json").read_bytes() == before
+    assert not (site / "SYNC-0002-delta.wtdc.zip").exists()
+    assert run_cli("publish", bundles[2], "--to", site)[0] == 0  # once it has finished

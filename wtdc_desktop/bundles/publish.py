@@ -14,6 +14,9 @@ Nothing in the folder changes unless every bundle passes: each is copied beside 
 under a temporary one, its copy's hash checked against the verified bundle's, and only then are
 the bundles renamed into place, the feed last, so that a reader never sees half a file or a feed
 listing a bundle not there yet.
+
+Publications to one folder take turns (:data:`LOCK_NAME`): from reading the feed to writing the
+new one, a second waits for the first, so that the feed it writes lists both.
 """
 
 from __future__ import annotations
@@ -34,8 +37,13 @@ from wtdc_desktop.bundles.sources.feed import FEED_FORMAT, parse_feed
 from wtdc_desktop.bundles.sources.model import BUNDLE_SUFFIX
 from wtdc_desktop.errors import WtdcError
 from wtdc_desktop.i18n import _
+from wtdc_desktop.oslock import FileLock
 
 FEED_NAME = "feed.json"
+#: The file in the folder that publications lock, one at a time (it stays; it holds nothing).
+LOCK_NAME = ".publish.lock"
+#: How long a publication waits for another one to the same folder before refusing, in seconds.
+LOCK_WAIT_SECONDS = 120.0
 _CHUNK = 1 << 20
 
 
@@ -211,6 +219,22 @@ def _write(folder: Path, placed: list[Placed], text: str) -> None:
         feed_tmp.write_text(text, encoding="utf-8")
 
 
+class PublishBusy(WtdcError):
+    """Another publication to the same folder went on for longer than a publication waits."""
+
+
+def _publish_lock(folder: Path) -> FileLock:
+    """The folder's publication lock (creating the folder); see :data:`LOCK_NAME`."""
+    def busy() -> PublishBusy:
+        return PublishBusy(_("Another publication to {folder} is still running; nothing was changed: try again when it has finished.").format(
+            folder=folder))
+
+    def unwritable(exc: OSError) -> WtdcError:
+        return WtdcError(_("Cannot publish to {folder}: {reason}.").format(folder=folder, reason=exc.strerror or exc))
+
+    return FileLock(folder / LOCK_NAME, wait=LOCK_WAIT_SECONDS, busy=busy, unwritable=unwritable, write_pid=False)
+
+
 def publish(bundles: list[Path], folder: Path, *, trust_key: bytes | None = None) -> PublishResult:
     """Place ``bundles`` in ``folder`` and write its feed; raises (nothing changed) if any is refused.
 
@@ -222,17 +246,18 @@ def publish(bundles: list[Path], folder: Path, *, trust_key: bytes | None = None
     placed = sorted((_verified(Path(b), trust_key) for b in bundles), key=lambda p: p.sequence)
     if not placed:
         raise BundleError(_("No bundle to publish."))
-    feed = read_feed(folder) if folder.is_dir() else None
-    publisher, channel = _check_order(folder, feed, placed)
-    entries, dropped = _feed_entries(feed["bundles"] if feed else [], placed)
-    document = dict(feed) if feed else {}  # unknown keys a publisher added stay
-    document.update({"format": FEED_FORMAT, "publisher": publisher, "channel": channel, "bundles": entries})
-    text = json.dumps(document, ensure_ascii=False, indent=1) + "\n"
-
     created = not folder.exists()
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        _write(folder, placed, text)
+        # From reading the feed to writing the new one, one publication at a time: two at once
+        # would each list their own bundle after the feed both read, and the last written would win.
+        with _publish_lock(folder):
+            feed = read_feed(folder)
+            publisher, channel = _check_order(folder, feed, placed)
+            entries, dropped = _feed_entries(feed["bundles"] if feed else [], placed)
+            document = dict(feed) if feed else {}  # unknown keys a publisher added stay
+            document.update({"format": FEED_FORMAT, "publisher": publisher, "channel": channel, "bundles": entries})
+            text = json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+            _write(folder, placed, text)
     except BaseException as exc:
         if created:
             shutil.rmtree(folder, ignore_errors=True)
