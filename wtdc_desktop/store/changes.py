@@ -35,12 +35,17 @@ def previous_sync_id(store: Store, before: int) -> int:
     return row[0] or 0
 
 
+def _last_and_baseline(store: Store) -> tuple[int, int] | None:
+    """The last applied sync and the one "what the last sync changed" is measured from, the applied
+    sync before it (0: none); None when nothing was ever applied."""
+    last = last_sync_id(store)
+    return None if last is None else (last, previous_sync_id(store, last))
+
+
 def _baseline_since(store: Store) -> int | None:
     """The sync "what the last sync changed" is measured from (None: nothing applied yet)."""
-    last = last_sync_id(store)
-    if last is None:
-        return None
-    return previous_sync_id(store, last)
+    synced = _last_and_baseline(store)
+    return None if synced is None else synced[1]
 
 
 def _mine(store: Store) -> dict[tuple[str, str], list[str]]:
@@ -134,10 +139,10 @@ def change_counts(store: Store, since_sync: int | None = None) -> dict[tuple[str
     counted when that sync was applied (:func:`keep_change_counts`) and is read back; otherwise, or
     on a store whose last sync was applied before those counts were kept, it is counted now.
     """
-    last = last_sync_id(store)
-    if last is None:
+    synced = _last_and_baseline(store)
+    if synced is None:
         return {} if since_sync is None else count_changes(store, since_sync)
-    baseline = previous_sync_id(store, last)
+    last, baseline = synced
     if since_sync is None:
         since_sync = baseline
     if since_sync == baseline:

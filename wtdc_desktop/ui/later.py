@@ -4,8 +4,8 @@ view when the user comes to it (in its own turn of the event loop), instead of a
 long block of the GUI thread. A view used on its own (a dialog, a test) reloads at once as before.
 
 Usage, in a view's ``reload(changes)`` after deciding it wants them: ``if put_off(self, changes):
-return``; in its ``showEvent``: ``reload_put_off(self)``; and ``reload_now(self)`` first in whatever
-reads what the reload refreshes while the view may still be hidden.
+return``; in its ``showEvent``: ``reload_put_off(self)``. The window calls ``reload_now(view)``
+before it asks a view that may still be hidden about its rows (``MainWindow.open_record``).
 """
 
 from __future__ import annotations
