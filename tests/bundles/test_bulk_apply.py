@@ -217,3 +217,67 @@ def test_a_first_import_leaves_one_full_text_segment_and_a_small_bundle_does_not
     store.execute("INSERT INTO search_index(search_index) VALUES ('integrity-check')")
     assert [h.id for h in fulltext.search_all(store, "coordination meeting", types=("document",))] == [docs[0]["id"]]
     store.close()
+
+
+def test_a_first_import_in_several_batches_is_indexed_while_the_next_batch_is_read(tmp_path, monkeypatch):
+    """Into a fresh table each batch's full-text entries are written on a helper thread while the
+    next batch is read: the store ends exactly as the row-by-row path leaves it."""
+    import threading
+
+    from bench.generate import generate
+    from wtdc_desktop.bundles.apply import apply_bundle
+    from wtdc_desktop.store.published import BulkUpsert
+
+    first, _records = generate(60, tmp_path / "gen")
+    rows, bulk = _stores(tmp_path)
+    apply_bundle(rows, first, source="test", bulk=False)
+    helpers = []
+    fill_on_helper = BulkUpsert._fill_on_helper
+
+    def spy(self, statements):
+        helpers.append((self.type_name, threading.current_thread().name))
+        fill_on_helper(self, statements)
+
+    monkeypatch.setattr(BulkUpsert, "_fill_on_helper", spy)
+    monkeypatch.setattr(BulkUpsert, "full", property(lambda self: len(self._writes) >= 7))
+    result = apply_bundle(bulk, first, source="test", bulk=True)
+    assert result.counts["document"]["new"] == 60
+    assert sum(1 for t, _name in helpers if t == "document") >= 8  # 60 documents, batches of 7
+    assert {name for _t, name in helpers} == {"fulltext-fill"}
+    _assert_same(rows, bulk)
+    rows.close()
+    bulk.close()
+
+
+def test_a_failure_on_the_indexing_thread_fails_the_import_and_leaves_the_store_as_it_was(tmp_path, monkeypatch):
+    import threading
+
+    from bench.generate import generate
+    from wtdc_desktop.bundles.apply import apply_bundle
+    from wtdc_desktop.store.published import BulkUpsert
+
+    first, _records = generate(40, tmp_path / "gen")
+    rows, bulk = _stores(tmp_path)
+    empty = _tables(bulk)
+    triggers = "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
+    triggers_before = [tuple(r) for r in bulk.execute(triggers)]
+    fill = BulkUpsert._fill
+
+    def failing_fill(self, statements):  # the disk fails while the helper thread writes the index
+        if threading.current_thread().name == "fulltext-fill":
+            raise OSError("disk I/O error")
+        fill(self, statements)
+
+    monkeypatch.setattr(BulkUpsert, "_fill", failing_fill)
+    monkeypatch.setattr(BulkUpsert, "full", property(lambda self: len(self._writes) >= 7))
+    with pytest.raises(OSError, match="disk I/O error"):
+        apply_bundle(bulk, first, source="test", bulk=True)
+    assert _tables(bulk) == empty
+    assert [tuple(r) for r in bulk.execute(triggers)] == triggers_before
+    assert not bulk.execute("SELECT 1 FROM search_index LIMIT 1").fetchall()
+    monkeypatch.undo()
+    assert apply_bundle(bulk, first, source="test", bulk=True).counts["document"]["new"] == 40
+    apply_bundle(rows, first, source="test", bulk=False)
+    _assert_same(rows, bulk)
+    rows.close()
+    bulk.close()

@@ -10,6 +10,7 @@ rolls the transaction back, so the store is exactly as before.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import errno
 import hashlib
@@ -341,16 +342,19 @@ def _apply_records(store: Store, bundle: Bundle, source: str, progress: Progress
             ids = seen.setdefault(member.type, set())
             writer.count(member.type)
             use_bulk = bulk if bulk is not None else (member.count or 0) >= BULK_MIN_RECORDS
-            for record, fresh in _write_records(conn, bundle, member, writer, extractor, files, use_bulk):
-                if not fresh:  # a fresh type has nothing to withdraw: its ids need not be kept
-                    ids.add(record["id"])
-                done += 1
-                if done % 500 == 0:
-                    if cancelled and cancelled():
-                        raise ApplyCancelled(_("The sync of {where} was cancelled; nothing changed.").format(
-                            where=bundle.where))
-                    if progress:
-                        progress(done, max(total, done))
+            # closing: a cancellation raised here ends the writing (and its helper thread) first
+            with contextlib.closing(_write_records(conn, bundle, member, writer, extractor, files,
+                                                   use_bulk)) as written:
+                for record, fresh in written:
+                    if not fresh:  # a fresh type has nothing to withdraw: its ids need not be kept
+                        ids.add(record["id"])
+                    done += 1
+                    if done % 500 == 0:
+                        if cancelled and cancelled():
+                            raise ApplyCancelled(_("The sync of {where} was cancelled; nothing changed.").format(
+                                where=bundle.where))
+                        if progress:
+                            progress(done, max(total, done))
         by_type: dict[str, list[str]] = {}
         for type_name, rid in m.deletions:
             if type_name in PUBLISHED_TYPES:
@@ -390,6 +394,9 @@ def _write_records(conn, bundle: Bundle, member, writer: PublishedWriter, extrac
         yield from _write_lines(conn, bundle, member, writer, extractor, files, batch, fresh)
     except DuplicateId as exc:  # a fresh table refused an id twice: the reader's own refusal
         raise duplicate_id_error(f"{bundle.where}: {member.path}, line {exc.position}", exc.rid) from None
+    finally:  # refused or cancelled: its helper thread is done with the connection before the rollback
+        if batch:
+            batch.close()
 
 
 def _write_lines(conn, bundle: Bundle, member, writer: PublishedWriter, extractor: DocumentTextExtractor,
@@ -410,6 +417,7 @@ def _write_lines(conn, bundle: Bundle, member, writer: PublishedWriter, extracto
         if batch and batch.full:
             batch.flush()
             _write_documents(conn, batch, extractor, docs)
+            batch.index_written()  # while the next batch is read
         yield record, fresh
     if batch:
         batch.flush()

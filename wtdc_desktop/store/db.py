@@ -278,7 +278,8 @@ def _forget_clean_check(data_dir: Path) -> None:
 
 
 class Store:
-    """A connection to the store. One per thread: SQLite connections are not shared."""
+    """A connection to the store. One per thread: SQLite connections are not shared (the bulk path
+    lends its connection to one helper thread, and waits for it before using it again)."""
 
     def __init__(self, data_dir: Path | str | None = None, *, migrate: bool = True,
                  cache_kib: int | None = None) -> None:
@@ -293,7 +294,9 @@ class Store:
             raise StoreDamaged(self.path)
         try:
             self.conn = sqlite3.connect(
-                self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=True
+                self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000,
+                # lent to a helper thread by the bulk path (published.BulkUpsert), never used by two at once
+                check_same_thread=False,
             )
         except sqlite3.Error as exc:
             raise translate_sqlite_error(exc, self.path) or StoreError(

@@ -11,6 +11,7 @@ import functools
 import json
 import re
 import sqlite3
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -409,7 +410,15 @@ class BulkUpsert:
     are dropped for the while (inside the transaction: a rollback brings them back) and the
     full-text tables are filled once at :meth:`finish`, for the rows written, by the triggers' own
     statements turned into INSERT … SELECT: their contents end exactly as the triggers make them.
-    ``finish`` must be called before the transaction ends (it restores the triggers).
+    ``finish`` must be called before the transaction ends (it restores the triggers); on an error,
+    :meth:`close` (waits for the helper thread below) before the transaction is rolled back.
+
+    Into a fresh table the rows of each batch are final once written, so :meth:`index_written`
+    fills the full-text tables for them on a helper thread, on the same connection, while the
+    caller reads and checks the next batch: SQLite tokenises without Python's interpreter lock, so
+    on two cores the filling costs the import almost nothing. The connection is never used by both
+    at once: :meth:`flush`, :meth:`finish` and :meth:`close` wait for the helper first, and the
+    caller uses the connection only through them between two batches.
     """
 
     def __init__(self, writer: PublishedWriter, type_name: str, batch: int = 2000) -> None:
@@ -446,6 +455,9 @@ class BulkUpsert:
         classes = {c for _name, sql in self._triggers for c in _GLOB_CLASS.findall(sql)}
         self._class = _class_pattern(classes.pop()) if len(classes) == 1 else None
         self._class_ids: list[tuple[str]] = []
+        self._indexed = self._before  # a fresh table: rows up to this rid are in the full-text tables
+        self._helper: threading.Thread | None = None
+        self._helper_error: BaseException | None = None
         if self._class is not None:
             self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS bulk_class (id TEXT PRIMARY KEY)")
             self.conn.execute("DELETE FROM temp.bulk_class")
@@ -513,6 +525,7 @@ class BulkUpsert:
 
     def flush(self) -> None:
         """Write what was added since the last flush."""
+        self._wait()
         conn, table = self.conn, self.type_name
         if self._channel_rows:
             conn.executemany(
@@ -556,20 +569,48 @@ class BulkUpsert:
         self._channel_rows, self._version_ids, self._writes, self._touched = [], [], [], []
         self._batch_ids.clear()
 
-    def finish(self) -> None:
-        """Write the rest, fill the full-text tables for the rows written, and restore the triggers."""
-        self.flush()
-        conn, table = self.conn, self.type_name
-        if self._triggers:  # a table without full-text index (contacts, sessions…) has nothing to fill
-            conn.execute(f"INSERT OR IGNORE INTO temp.bulk_touched SELECT rid FROM {table} WHERE rid > ?",
-                         (self._before,))
-        if self._before:  # rows that existed: their old index entries go first
-            for _name, sql in self._triggers:
-                m = _FTS_DELETE.search(sql)
-                if m and "AFTER DELETE" in sql.upper():
-                    conn.execute(f"DELETE FROM {m['fts']} WHERE rowid IN "
-                                 f"(SELECT {m['rowid']} FROM temp.bulk_touched AS old WHERE old.rid <= ?)",
-                                 (self._before,))
+    def index_written(self) -> None:
+        """Into a fresh table: fill the full-text tables for the rows written since the last call, on
+        the helper thread (see the class); the next :meth:`flush` or :meth:`finish` waits for it."""
+        self._wait()
+        if not self.fresh or not self._triggers:
+            return
+        last = self.conn.execute(f"SELECT coalesce(max(rid), 0) FROM {self.type_name}").fetchone()[0]
+        if last <= self._indexed:
+            return
+        statements = self._fill_statements("new.rid > ? AND new.rid <= ?", (self._indexed, last))
+        self._indexed = last
+        self._helper = threading.Thread(target=self._fill_on_helper, args=(statements,),
+                                        name="fulltext-fill", daemon=True)
+        self._helper.start()
+
+    def _fill_on_helper(self, statements: list[tuple[str, str, tuple]]) -> None:
+        try:
+            self._fill(statements)
+        except BaseException as exc:  # raised in the caller's thread by _wait
+            self._helper_error = exc
+
+    def _wait(self) -> None:
+        """Wait for the helper thread's filling; raise what it raised."""
+        if self._helper is not None:
+            self._helper.join()
+            self._helper = None
+        if self._helper_error is not None:
+            exc, self._helper_error = self._helper_error, None
+            raise exc
+
+    def close(self) -> None:
+        """Wait for the helper thread without raising (a failed apply rolls back what it wrote)."""
+        if self._helper is not None:
+            self._helper.join()
+            self._helper = None
+        self._helper_error = None
+
+    def _fill_statements(self, rows: str, params: tuple) -> list[tuple[str, str, tuple]]:
+        """(full-text table, INSERT … SELECT, parameters) filling the full-text tables as the
+        triggers would for the rows ``new`` of the table meeting the condition ``rows``."""
+        table = self.type_name
+        out = []
         for _name, sql in self._triggers:
             m = _FTS_INSERT.search(sql)
             if not m:
@@ -585,9 +626,33 @@ class BulkUpsert:
                 others = "".join(f" OR new.{c} IS NOT NULL" for c in PUBLISHED_TYPES[table].store_only)
                 conds.insert(0, f"new.id IN (SELECT id FROM temp.bulk_class){others}")
             where = "".join(f" AND ({c})" for c in conds)
-            filled = conn.execute(_fast_glob(f"INSERT INTO {m['fts']} {m['cols']} SELECT {exprs} FROM {table} AS new "
-                                             f"WHERE new.rid IN (SELECT rid FROM temp.bulk_touched){where}")).rowcount
-            self.writer.fts_filled[m["fts"]] = self.writer.fts_filled.get(m["fts"], 0) + max(filled, 0)
+            out.append((m["fts"], _fast_glob(f"INSERT INTO {m['fts']} {m['cols']} SELECT {exprs} FROM {table} AS new "
+                                             f"WHERE {rows}{where}"), params))
+        return out
+
+    def _fill(self, statements: list[tuple[str, str, tuple]]) -> None:
+        for fts, sql, params in statements:
+            filled = self.conn.execute(sql, params).rowcount
+            self.writer.fts_filled[fts] = self.writer.fts_filled.get(fts, 0) + max(filled, 0)
+
+    def finish(self) -> None:
+        """Write the rest, fill the full-text tables for the rows written, and restore the triggers."""
+        self.flush()
+        conn, table = self.conn, self.type_name
+        if self.fresh:  # every row is new: those not filled by index_written yet
+            self._fill(self._fill_statements("new.rid > ?", (self._indexed,)))
+        else:
+            if self._triggers:  # a table without full-text index (contacts, sessions…) has nothing to fill
+                conn.execute(f"INSERT OR IGNORE INTO temp.bulk_touched SELECT rid FROM {table} WHERE rid > ?",
+                             (self._before,))
+            if self._before:  # rows that existed: their old index entries go first
+                for _name, sql in self._triggers:
+                    m = _FTS_DELETE.search(sql)
+                    if m and "AFTER DELETE" in sql.upper():
+                        conn.execute(f"DELETE FROM {m['fts']} WHERE rowid IN "
+                                     f"(SELECT {m['rowid']} FROM temp.bulk_touched AS old WHERE old.rid <= ?)",
+                                     (self._before,))
+            self._fill(self._fill_statements("new.rid IN (SELECT rid FROM temp.bulk_touched)", ()))
         for _name, sql in self._triggers:
             conn.execute(sql)
         conn.execute("DELETE FROM temp.bulk_touched")
