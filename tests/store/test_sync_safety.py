@@ -252,3 +252,82 @@ def test_a_refused_apply_keeps_the_older_backups(data_dir, tmp_path):
         code, _, err = run_cli("sync", damaged, "--data-dir", data_dir)
         assert code != 0 and "records/proposal.jsonl" in err
     assert [b.name for b in backup.list_backups(data_dir)] == kept
+
+
+# --- a first import written through a rollback journal ---------------------------------------------------
+
+def _journal_modes_while_applying(store: Store, bundle: Path, *, reader: Store | None = None) -> set[str]:
+    """The store's journal modes seen while the bundle is applied (at each progress step), and what
+    another connection could read meanwhile."""
+    modes = set()
+
+    def progress(done, total):
+        if not store.conn.in_transaction:  # the last step, once committed
+            return
+        modes.add(store.conn.execute("PRAGMA journal_mode").fetchone()[0])
+        if reader is not None:  # never blocked: it sees the store as it was before
+            assert reader.execute("SELECT count(*) FROM proposal").fetchone()[0] == 0
+
+    apply_bundle(store, bundle, progress=progress)
+    return modes
+
+
+def test_a_first_import_into_a_store_no_one_else_has_open_goes_through_a_rollback_journal(tmp_path):
+    first = make_bundle(tmp_path / "w", tmp_path / "s1.wtdc.zip", sequence=1, n=1200)
+    second = make_bundle(tmp_path / "w", tmp_path / "s2.wtdc.zip", sequence=2, n=1200, variant="b")
+    with Store(tmp_path / "data") as store:
+        assert _journal_modes_while_applying(store, first) == {"delete"}
+        assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert store.execute("SELECT count(*) FROM proposal").fetchone()[0] == 1200
+        # the log is folded into the file as before (SQLite once refused this after a change of mode)
+        assert store.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0] == 0
+        # a store that holds records keeps its write-ahead log: readers are never kept waiting
+        assert _journal_modes_while_applying(store, second) == {"wal"}
+    with Store(tmp_path / "data") as store:
+        assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert store.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert store.execute("SELECT count(*) FROM proposal WHERE title LIKE '%version b'").fetchone()[0] == 1200
+
+
+def test_a_first_import_keeps_the_write_ahead_log_while_another_connection_has_the_store_open(tmp_path):
+    first = make_bundle(tmp_path / "w", tmp_path / "s1.wtdc.zip", sequence=1, n=1200)
+    with Store(tmp_path / "data") as store, Store(tmp_path / "data") as window:
+        window.execute("SELECT count(*) FROM proposal").fetchone()
+        assert _journal_modes_while_applying(store, first, reader=window) == {"wal"}
+        assert window.execute("SELECT count(*) FROM proposal").fetchone()[0] == 1200
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="SIGKILL is POSIX")
+def test_a_kill_at_any_moment_of_a_first_import_leaves_the_store_empty_or_complete(tmp_path):
+    big = make_bundle(tmp_path / "w", tmp_path / "s1.wtdc.zip", sequence=1, n=3000)
+    template = tmp_path / "template"
+    Store(template).close()
+    before = fingerprint(template)
+    command = [sys.executable, "-m", "wtdc_desktop", "sync", str(big), "--data-dir"]
+    reference = tmp_path / "reference"
+    shutil.copytree(template, reference)
+    started = time.monotonic()
+    subprocess.run([*command, str(reference)], check=True, capture_output=True, cwd=ROOT)
+    duration = time.monotonic() - started
+    after = fingerprint(reference)
+    assert after != before
+    seed = random.randrange(1 << 30)
+    rng = random.Random(seed)
+    killed = 0
+    for i in range(20):
+        data = tmp_path / f"kill-{i}"
+        shutil.copytree(template, data)
+        proc = subprocess.Popen([*command, str(data)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                cwd=ROOT)
+        time.sleep(rng.uniform(0.2, 1.0) * duration)  # the random moment of the kill is the point here
+        proc.send_signal(signal.SIGKILL)
+        killed += proc.wait() == -signal.SIGKILL
+        with Store(data) as store:
+            assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+            assert store.execute("PRAGMA integrity_check").fetchone()[0] == "ok", (seed, i)
+            store.execute("INSERT INTO search_index(search_index) VALUES('integrity-check')")
+            state = table_fingerprint(store)
+        assert state in (before, after), f"kill {i} (seed {seed}) left a state that is neither empty nor complete"
+        shutil.rmtree(data)
+    assert killed >= 10

@@ -38,6 +38,7 @@ from wtdc_desktop.store.published import (
     DuplicateId,
     PublishedWriter,
     document_files_differ,
+    holds_no_records,
     save_document_files,
     save_many_document_files,
 )
@@ -320,7 +321,10 @@ def _apply_records(store: Store, bundle: Bundle, source: str, progress: Progress
     total = sum(mem.count or 0 for mem in members)
     files = {f.path: f for f in m.files}
     done = 0
-    with store.transaction() as conn:
+    # A large first import is written through a rollback journal when no one else has the store
+    # open (Store.writing_alone): each page is written once instead of twice.
+    first = (bulk if bulk is not None else total >= BULK_MIN_RECORDS) and holds_no_records(store)
+    with store.writing_alone() if first else contextlib.nullcontext(), store.transaction() as conn:
         sync_id = syncs.begin_sync(conn, source=source, publisher=m.publisher_id, channel=m.channel,
                                    sequence=m.sequence, kind=m.kind, manifest_sha256=m.sha256)
         writer = PublishedWriter(conn, sync_id=sync_id, channel=m.channel_key, bundle_seq=m.sequence,

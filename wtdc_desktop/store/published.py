@@ -55,6 +55,11 @@ def record_from_row(type_name: str, row: sqlite3.Row) -> dict:
     return record
 
 
+def holds_no_records(store: Store) -> bool:
+    """No published record at all, withdrawn or not (the store of a first import)."""
+    return not any(store.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone() for t in PUBLISHED_TYPES)
+
+
 def list_records(store: Store, type_name: str, *, include_withdrawn: bool = False,
                  meeting: str | None = None, limit: int | None = None, offset: int = 0) -> list[dict]:
     check_type(type_name)
