@@ -128,3 +128,24 @@ def test_the_detail_pane_labels_and_words_come_from_the_registry():
     assert PUBLISHED_TYPES["session"].value_label("status", "cancelled") == "cancelled"
     assert PUBLISHED_TYPES["session"].value_label("room", "cancelled") is None
     assert PUBLISHED_TYPES["meeting"].value_label("kind", "rpm") == "regional preparatory meeting"
+
+
+def test_a_records_hash_and_its_json_columns_are_the_documented_serialisations():
+    """The content hash covers the canonical JSON (sorted keys, no spaces, text as is), which other
+    publishers compute too; list and object columns hold ``json.dumps(v, ensure_ascii=False,
+    sort_keys=True)``. Both are made by encoders built once: the output must not differ."""
+    import hashlib
+    import json
+
+    from wtdc_desktop.domain.records import PUBLISHED_TYPES, canonical_json, content_hash
+
+    record = {"id": "WTDC-25/12(Add.3)-R", "title": "Connectivité — 宽带 «рус» \u0627\u0644\u0639\u0631\u0628\u064a\u0629 😀",
+              "languages": {"zh": {"file": "files/12.pdf", "title": "标题"}, "en": {"file": "files/12-e.pdf"}},
+              "related": ["WTDC/37", "Q1/1"], "cost": {"amount": 1.5e16, "currency": "CHF"}, "count": 10 ** 20,
+              "flag": True, "none": None, "quote": "a \"b\" \\ c\n\t\u0001"}
+    expected = json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    assert canonical_json(record) == expected
+    assert content_hash(record) == hashlib.sha256(expected.encode("utf-8")).hexdigest()
+    columns = PUBLISHED_TYPES["document"].storage_values(record)
+    assert columns["languages"] == json.dumps(record["languages"], ensure_ascii=False, sort_keys=True)
+    assert columns["related"] == json.dumps(record["related"], ensure_ascii=False, sort_keys=True)

@@ -212,8 +212,15 @@ class Field:
     columns: tuple[Column, ...] = ()
 
 
+# One encoder each, made once: json.dumps with options makes a new one per call, which took
+# as long as the encoding itself for a record of a bulk import (7 of 17 µs for a document).
+_COLUMN_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+_CANONICAL_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def _json(value) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+    """A list or object field as its column holds it (``json.dumps(value, ensure_ascii=False, sort_keys=True)``)."""
+    return None if value is None else _COLUMN_JSON.encode(value)
 
 
 def _text(value) -> str | None:
@@ -628,7 +635,7 @@ ALL_TYPES: dict[str, RecordType] = {**PUBLISHED_TYPES, **DELEGATION_TYPES}
 
 def canonical_json(record: dict) -> str:
     """The record as canonical JSON (sorted keys, no spaces): what its hash covers."""
-    return json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return _CANONICAL_JSON.encode(record)
 
 
 def content_hash(record: dict) -> str:
