@@ -416,7 +416,7 @@ class BulkUpsert:
     full-text tables are filled once at :meth:`finish`, for the rows written, by the triggers' own
     statements turned into INSERT … SELECT: their contents end exactly as the triggers make them.
     ``finish`` must be called before the transaction ends (it restores the triggers); on an error,
-    :meth:`close` (waits for the helper thread below) before the transaction is rolled back.
+    :meth:`close` must be called before the rollback (it waits for the helper thread below).
 
     Into a fresh table the rows of each batch are final once written, so :meth:`index_written`
     fills the full-text tables for them on a helper thread, on the same connection, while the
