@@ -289,6 +289,28 @@ def test_a_first_import_into_a_store_no_one_else_has_open_goes_through_a_rollbac
         assert store.execute("SELECT count(*) FROM proposal WHERE title LIKE '%version b'").fetchone()[0] == 1200
 
 
+def test_sync_into_a_new_data_folder_writes_through_a_rollback_journal(tmp_path, monkeypatch):
+    """The command line's first sync, as a publisher or a script types it, is the case this is for."""
+    import contextlib
+
+    first = make_bundle(tmp_path / "w", tmp_path / "s1.wtdc.zip", sequence=1, n=1200)
+    seen = []
+    writing_alone = Store.writing_alone
+
+    @contextlib.contextmanager
+    def spy(self):
+        with writing_alone(self) as switched:
+            seen.append((switched, self.conn.execute("PRAGMA journal_mode").fetchone()[0]))
+            yield switched
+
+    monkeypatch.setattr(Store, "writing_alone", spy)
+    assert run_cli("sync", first, "--data-dir", tmp_path / "data")[0] == 0
+    assert seen == [(True, "delete")]
+    with Store(tmp_path / "data") as store:
+        assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert store.execute("SELECT count(*) FROM proposal").fetchone()[0] == 1200
+
+
 def test_a_first_import_keeps_the_write_ahead_log_while_another_connection_has_the_store_open(tmp_path):
     first = make_bundle(tmp_path / "w", tmp_path / "s1.wtdc.zip", sequence=1, n=1200)
     with Store(tmp_path / "data") as store, Store(tmp_path / "data") as window:
