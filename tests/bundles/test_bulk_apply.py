@@ -38,6 +38,10 @@ def _tables(store) -> dict[str, str]:
             if not t.startswith(("search_trigram_", "search_index_"))}
 
 
+def _triggers(store) -> list[tuple]:
+    return [tuple(r) for r in store.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name")]
+
+
 def _assert_same(rows, bulk) -> None:
     for store in (rows, bulk):
         for table in ("search_index", "search_trigram"):
@@ -50,8 +54,7 @@ def _assert_same(rows, bulk) -> None:
     assert _search_results(bulk) == found
     history = "SELECT type, id, raw, content_hash, bundle_seq, channel, applied_sync, superseded_sync FROM record_version ORDER BY vid"
     assert [tuple(r) for r in bulk.execute(history)] == [tuple(r) for r in rows.execute(history)]
-    triggers = "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
-    assert [tuple(r) for r in bulk.execute(triggers)] == [tuple(r) for r in rows.execute(triggers)]
+    assert _triggers(bulk) == _triggers(rows)
 
 
 def _apply_next(src: Path, docs: list[dict], sequence: int, rows, bulk) -> dict:
@@ -124,8 +127,7 @@ def test_a_bulk_apply_failing_midway_leaves_the_store_and_its_triggers_as_they_w
     rows, bulk = _stores(tmp_path)
     apply_bundle(bulk, first, source="test", bulk=True)
     before = _tables(bulk)
-    triggers = "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
-    triggers_before = [tuple(r) for r in bulk.execute(triggers)]
+    triggers_before = _triggers(bulk)
     src = tmp_path / "gen" / "source"
     docs = read_records(src, "document")
     for doc in docs:
@@ -143,7 +145,7 @@ def test_a_bulk_apply_failing_midway_leaves_the_store_and_its_triggers_as_they_w
     with pytest.raises(OSError):
         apply_bundle(bulk, second, source="test", bulk=True)
     assert _tables(bulk) == before
-    assert [tuple(r) for r in bulk.execute(triggers)] == triggers_before
+    assert _triggers(bulk) == triggers_before
     assert not bulk.execute("SELECT 1 FROM document WHERE title LIKE 'Changed %'").fetchall()
     monkeypatch.undo()
     assert apply_bundle(bulk, second, source="test", bulk=True).counts["document"]["changed"] == 40
@@ -259,8 +261,7 @@ def test_a_failure_on_the_indexing_thread_fails_the_import_and_leaves_the_store_
     first, _records = generate(40, tmp_path / "gen")
     rows, bulk = _stores(tmp_path)
     empty = _tables(bulk)
-    triggers = "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
-    triggers_before = [tuple(r) for r in bulk.execute(triggers)]
+    triggers_before = _triggers(bulk)
     fill = BulkUpsert._fill
 
     def failing_fill(self, statements):  # the disk fails while the helper thread writes the index
@@ -273,7 +274,7 @@ def test_a_failure_on_the_indexing_thread_fails_the_import_and_leaves_the_store_
     with pytest.raises(OSError, match="disk I/O error"):
         apply_bundle(bulk, first, source="test", bulk=True)
     assert _tables(bulk) == empty
-    assert [tuple(r) for r in bulk.execute(triggers)] == triggers_before
+    assert _triggers(bulk) == triggers_before
     assert not bulk.execute("SELECT 1 FROM search_index LIMIT 1").fetchall()
     monkeypatch.undo()
     assert apply_bundle(bulk, first, source="test", bulk=True).counts["document"]["new"] == 40

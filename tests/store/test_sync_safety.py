@@ -183,6 +183,30 @@ def test_a_damaged_backup_is_not_restored(data_dir, tmp_path):
 
 # --- crash safety -----------------------------------------------------------------------------------------
 
+def _reference_run(command: list[str], template: Path, tmp_path: Path) -> tuple[float, dict]:
+    """Run the command to its end on a copy of the template: (its duration, the state it leaves)."""
+    reference = tmp_path / "reference"
+    shutil.copytree(template, reference)
+    started = time.monotonic()
+    subprocess.run([*command, str(reference)], check=True, capture_output=True, cwd=ROOT)
+    return time.monotonic() - started, fingerprint(reference)
+
+
+def _killed_copy(command: list[str], template: Path, data: Path, delay: float, label) -> tuple[int, dict, str]:
+    """Run the command on a fresh copy of the template at ``data`` and SIGKILL it after ``delay``
+    seconds; the copy must then pass SQLite's and FTS5's integrity checks. (return code, the state
+    it was left in, its journal mode)."""
+    shutil.copytree(template, data)
+    proc = subprocess.Popen([*command, str(data)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    time.sleep(delay)  # the random moment of the kill is the point here
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    with Store(data) as store:
+        assert store.execute("PRAGMA integrity_check").fetchone()[0] == "ok", label
+        store.execute("INSERT INTO search_index(search_index) VALUES('integrity-check')")
+        return proc.returncode, table_fingerprint(store), store.conn.execute("PRAGMA journal_mode").fetchone()[0]
+
+
 KILLS = 50
 
 
@@ -198,13 +222,7 @@ def test_a_kill_at_any_moment_of_an_apply_leaves_the_store_as_before_or_after(tm
         store.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     before = fingerprint(template)
     command = [sys.executable, "-m", "wtdc_desktop", "sync", str(big), "--data-dir"]
-
-    reference = tmp_path / "reference"
-    shutil.copytree(template, reference)
-    started = time.monotonic()
-    subprocess.run([*command, str(reference)], check=True, capture_output=True, cwd=ROOT)
-    duration = time.monotonic() - started
-    after = fingerprint(reference)
+    duration, after = _reference_run(command, template, tmp_path)
     assert after != before
 
     seed = random.randrange(1 << 30)
@@ -212,20 +230,11 @@ def test_a_kill_at_any_moment_of_an_apply_leaves_the_store_as_before_or_after(tm
     seen = collections.Counter()
     for i in range(KILLS):
         data = tmp_path / f"kill-{i}"
-        shutil.copytree(template, data)
-        proc = subprocess.Popen([*command, str(data)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                cwd=ROOT)
-        time.sleep(rng.uniform(0, duration))  # the random moment of the kill is the point here
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        with Store(data) as store:
-            assert store.execute("PRAGMA integrity_check").fetchone()[0] == "ok", (seed, i)
-            store.execute("INSERT INTO search_index(search_index) VALUES('integrity-check')")
-            state = table_fingerprint(store)
+        returncode, state, _mode = _killed_copy(command, template, data, rng.uniform(0, duration), (seed, i))
         assert state in (before, after), f"kill {i} (seed {seed}) left a state that is neither before nor after"
         # a finished backup means the kill came after it, while applying or later
         when = "after the backup" if backup.list_backups(data) else "before the backup"
-        seen[("killed" if proc.returncode == -signal.SIGKILL else "finished", when,
+        seen[("killed" if returncode == -signal.SIGKILL else "finished", when,
               "before" if state == before else "after")] += 1
         shutil.rmtree(data)
     print(f"seed {seed}, apply {duration:.2f} s, outcomes {dict(seen)}")
@@ -311,6 +320,35 @@ def test_sync_into_a_new_data_folder_writes_through_a_rollback_journal(tmp_path,
         assert store.execute("SELECT count(*) FROM proposal").fetchone()[0] == 1200
 
 
+def test_opening_the_store_during_a_first_import_is_refused_in_one_sentence_and_the_import_completes(
+        tmp_path, monkeypatch):
+    """Through a rollback journal the import holds the file to itself: a command opened meanwhile
+    waits for the store's busy timeout (shortened here), then refuses as for any store in use."""
+    from wtdc_desktop.store import db
+
+    first = make_bundle(tmp_path / "w", tmp_path / "s1.wtdc.zip", sequence=1, n=1200)
+    data = tmp_path / "data"
+    refusals = []
+
+    def progress(done, total):
+        if store.conn.in_transaction and not refusals:
+            monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 200)
+            refusals.append(run_cli("search", "connectivity", "--data-dir", data))
+            monkeypatch.undo()
+
+    with Store(data) as store:
+        apply_bundle(store, first, progress=progress)
+    code, out, err = refusals[0]
+    assert code == 3 and not out
+    one_line_error(err, str(data / "store.sqlite3"), "in use by another WTDC Desktop process")
+    with Store(data) as store:
+        assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert store.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert store.execute("SELECT count(*) FROM proposal").fetchone()[0] == 1200
+    code, out, _err = run_cli("search", "connectivity", "--data-dir", data)
+    assert code == 0 and "T/" in out
+
+
 def test_a_first_import_keeps_the_write_ahead_log_while_another_connection_has_the_store_open(tmp_path):
     first = make_bundle(tmp_path / "w", tmp_path / "s1.wtdc.zip", sequence=1, n=1200)
     with Store(tmp_path / "data") as store, Store(tmp_path / "data") as window:
@@ -327,29 +365,16 @@ def test_a_kill_at_any_moment_of_a_first_import_leaves_the_store_empty_or_comple
     Store(template).close()
     before = fingerprint(template)
     command = [sys.executable, "-m", "wtdc_desktop", "sync", str(big), "--data-dir"]
-    reference = tmp_path / "reference"
-    shutil.copytree(template, reference)
-    started = time.monotonic()
-    subprocess.run([*command, str(reference)], check=True, capture_output=True, cwd=ROOT)
-    duration = time.monotonic() - started
-    after = fingerprint(reference)
+    duration, after = _reference_run(command, template, tmp_path)
     assert after != before
     seed = random.randrange(1 << 30)
     rng = random.Random(seed)
     killed = 0
     for i in range(20):
         data = tmp_path / f"kill-{i}"
-        shutil.copytree(template, data)
-        proc = subprocess.Popen([*command, str(data)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                cwd=ROOT)
-        time.sleep(rng.uniform(0.2, 1.0) * duration)  # the random moment of the kill is the point here
-        proc.send_signal(signal.SIGKILL)
-        killed += proc.wait() == -signal.SIGKILL
-        with Store(data) as store:
-            assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-            assert store.execute("PRAGMA integrity_check").fetchone()[0] == "ok", (seed, i)
-            store.execute("INSERT INTO search_index(search_index) VALUES('integrity-check')")
-            state = table_fingerprint(store)
+        returncode, state, mode = _killed_copy(command, template, data, rng.uniform(0.2, 1.0) * duration, (seed, i))
+        killed += returncode == -signal.SIGKILL
+        assert mode == "wal"
         assert state in (before, after), f"kill {i} (seed {seed}) left a state that is neither empty nor complete"
         shutil.rmtree(data)
     assert killed >= 10
