@@ -597,19 +597,18 @@ class BulkUpsert:
 
     def _wait(self) -> None:
         """Wait for the helper thread's filling; raise what it raised."""
-        if self._helper is not None:
-            self._helper.join()
-            self._helper = None
-        if self._helper_error is not None:
-            exc, self._helper_error = self._helper_error, None
-            raise exc
+        error = self.close()
+        if error is not None:
+            raise error
 
-    def close(self) -> None:
-        """Wait for the helper thread without raising (a failed apply rolls back what it wrote)."""
+    def close(self) -> BaseException | None:
+        """Wait for the helper thread; return what it raised, without raising it (a failed apply
+        rolls back what it wrote)."""
         if self._helper is not None:
             self._helper.join()
             self._helper = None
-        self._helper_error = None
+        error, self._helper_error = self._helper_error, None
+        return error
 
     def _fill_statements(self, rows: str, params: tuple, *, python: bool = True) -> list[tuple[str, str, tuple]]:
         """(full-text table, INSERT … SELECT, parameters) filling the full-text tables as the
